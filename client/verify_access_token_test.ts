@@ -1,0 +1,102 @@
+import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import { AccessTokenError } from "./errors.ts";
+import { verifyAccessToken, type VerifyAccessTokenOptions } from "./verify_access_token.ts";
+
+const ISSUER = "https://ccgate.test";
+const AUDIENCE = "ccgate";
+const NOW = new Date("2026-11-24T12:00:00Z");
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+
+const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+const publicJwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+
+function claims(overrides: JWTPayload = {}): JWTPayload {
+  return {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: "oid-1",
+    sid: "sid-1",
+    jti: "jti-1",
+    client_id: "cli",
+    iat: nowSeconds - 10,
+    exp: nowSeconds + 3600,
+    roles: ["dev"],
+    groups: [],
+    ...overrides,
+  };
+}
+
+function sign(payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1", ...header })
+    .sign(privateKey);
+}
+
+const options = { key: publicKey, issuer: ISSUER, audience: AUDIENCE, currentDate: NOW };
+
+async function rejectsWith(token: string, code: string, opts: VerifyAccessTokenOptions = options) {
+  const err = await assertRejects(() => verifyAccessToken(token, opts), AccessTokenError);
+  assertEquals(err.code, code);
+  assertEquals(err.message.includes(token), false);
+}
+
+Deno.test("verifyAccessToken() returns typed claims of a valid token", async () => {
+  const result = await verifyAccessToken(await sign(claims({ name: "Ada" })), options);
+  assertEquals(result.sub, "oid-1");
+  assertEquals(result.sid, "sid-1");
+  assertEquals(result.roles, ["dev"]);
+  assertEquals(result.name, "Ada");
+});
+
+Deno.test("verifyAccessToken() rejects an expired token", async () => {
+  await rejectsWith(await sign(claims({ exp: nowSeconds - 120 })), "token_expired");
+});
+
+Deno.test("verifyAccessToken() rejects a token not yet valid", async () => {
+  await rejectsWith(await sign(claims({ nbf: nowSeconds + 600 })), "token_not_yet_valid");
+});
+
+Deno.test("verifyAccessToken() rejects a wrong issuer, audience or typ", async () => {
+  await rejectsWith(await sign(claims({ iss: "https://evil.test" })), "token_claim_invalid");
+  await rejectsWith(await sign(claims({ aud: "other" })), "token_claim_invalid");
+  await rejectsWith(await sign(claims(), { typ: "JWT" }), "token_type_invalid");
+});
+
+Deno.test("verifyAccessToken() rejects a token missing sid", async () => {
+  const { sid: _sid, ...rest } = claims();
+  await rejectsWith(await sign(rest), "token_claim_invalid");
+});
+
+Deno.test("verifyAccessToken() rejects alg none and HS256 signed with the public key", async () => {
+  const b64 = (v: unknown) =>
+    btoa(JSON.stringify(v)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+  const none = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(claims())}.`;
+  await rejectsWith(none, "token_algorithm_not_allowed");
+  const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
+  const hs = await new SignJWT(claims()).setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+    .sign(secret);
+  await rejectsWith(hs, "token_algorithm_not_allowed");
+});
+
+Deno.test("verifyAccessToken() rejects a malformed token and a forged signature", async () => {
+  await rejectsWith("not.a.jwt", "token_malformed");
+  const other = await generateKeyPair("ES256");
+  const forged = await new SignJWT(claims()).setProtectedHeader({ alg: "ES256", typ: "at+jwt" })
+    .sign(other.privateKey);
+  await rejectsWith(forged, "token_signature_invalid");
+});
+
+Deno.test("verifyAccessToken() fetches a JWKS URL and rejects an unknown kid", async () => {
+  let fetches = 0;
+  await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+    fetches++;
+    return Response.json({ keys: [publicJwk] });
+  });
+  const url = new URL(`http://127.0.0.1:${server.addr.port}/.well-known/jwks.json`);
+  const opts = { ...options, key: url };
+  assertEquals((await verifyAccessToken(await sign(claims()), opts)).sub, "oid-1");
+  assertEquals((await verifyAccessToken(await sign(claims()), opts)).sub, "oid-1");
+  assertEquals(fetches, 1);
+  await rejectsWith(await sign(claims(), { kid: "unknown" }), "token_key_unknown", opts);
+});

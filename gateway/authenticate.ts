@@ -1,0 +1,115 @@
+import type { MiddlewareHandler } from "hono";
+import {
+  type AccessTokenClaims,
+  AccessTokenError,
+  type AccessTokenKey,
+  verifyAccessToken,
+} from "@ccgate/client";
+import { AuthenticationError } from "./errors.ts";
+import { hashToken, VerifiedTokenCache } from "./verified_token_cache.ts";
+
+/** Options of {@linkcode authenticate}. */
+export interface AuthenticateOptions {
+  /** Verification keys: the in-process key ring, a public key or a JWKS URL. */
+  key: AccessTokenKey;
+  /** Expected `iss`. */
+  issuer: string;
+  /** Expected `aud`. */
+  audience: string;
+  /** Tolerated clock skew, seconds. */
+  clockSkewSeconds: number;
+  /** The clock. */
+  now: () => Date;
+  /** Whether a session was revoked; answered from memory. */
+  isRevoked?: (sid: string) => boolean;
+  /** Cache of verified tokens; a new one by default. */
+  cache?: VerifiedTokenCache;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The verified access token's claims. */
+    claims: AccessTokenClaims;
+  }
+}
+
+/**
+ * Hono middleware that accepts a ccgate access token from
+ * `Authorization: Bearer` or `x-api-key` (Claude Code sends both; if both are
+ * present they must be equal), verifies it (or finds it in the cache of
+ * verified tokens) and sets `c.var.claims`. Every failure is a 401
+ * `authentication_error`, never a 403, so Claude Code re-runs its
+ * `apiKeyHelper`; no message ever contains the token.
+ */
+export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
+  const cache = options.cache ?? new VerifiedTokenCache();
+  const { key, issuer, audience, clockSkewSeconds, now, isRevoked } = options;
+
+  return async function authenticate(c, next) {
+    const token = credentialOf(c.req.header("authorization"), c.req.header("x-api-key"));
+    const hash = await hashToken(token);
+    const currentDate = now();
+    const nowSeconds = Math.floor(currentDate.getTime() / 1000);
+    let claims = cache.get(hash, nowSeconds - clockSkewSeconds);
+    if (claims === undefined) {
+      try {
+        claims = await verifyAccessToken(token, {
+          key,
+          issuer,
+          audience,
+          currentDate,
+          clockToleranceSeconds: clockSkewSeconds,
+        });
+      } catch (err) {
+        if (err instanceof AccessTokenError) {
+          throw new AuthenticationError(`Invalid access token: ${err.message}`, { cause: err });
+        }
+        throw err;
+      }
+      cache.set(hash, claims);
+    }
+    if (isRevoked?.(claims.sid)) {
+      throw new AuthenticationError("Invalid access token: the session was revoked");
+    }
+    c.set("claims", claims);
+    await next();
+  };
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+function credentialOf(authorization: string | undefined, apiKey: string | undefined): string {
+  let bearer: string | undefined;
+  if (authorization !== undefined) {
+    const match = BEARER.exec(authorization);
+    if (match === null) {
+      throw new AuthenticationError(
+        'Invalid authorization header: expected "Bearer <token>"',
+        { error: "invalid_request" },
+      );
+    }
+    bearer = match[1];
+  }
+  const key = apiKey?.trim();
+  if (bearer !== undefined && key !== undefined && key !== "" && !timingSafeEqual(bearer, key)) {
+    throw new AuthenticationError(
+      "Conflicting credentials: x-api-key and the Authorization bearer token differ",
+      { error: "invalid_request" },
+    );
+  }
+  const token = bearer ?? key;
+  if (token === undefined || token === "") {
+    throw new AuthenticationError(
+      'Missing credentials: send a ccgate access token as "Authorization: Bearer <token>" or x-api-key (run `ccgate login`)',
+      { error: "invalid_request" },
+    );
+  }
+  return token;
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}

@@ -1,0 +1,86 @@
+import {
+  type BedrockRuntimeClient,
+  InvokeModelCommand,
+  InvokeModelWithResponseStreamCommand,
+  type ResponseStream,
+} from "@aws-sdk/client-bedrock-runtime";
+
+/** One call to Bedrock's InvokeModel(WithResponseStream). */
+export interface BedrockInvocation {
+  /** Bedrock model id or inference profile id/ARN. */
+  modelId: string;
+  /** The Bedrock request body (JSON). */
+  body: Uint8Array;
+  /** Aborts the call (client went away). */
+  signal: AbortSignal;
+}
+
+/**
+ * The part of the AWS SDK client the gateway uses; the real
+ * `BedrockRuntimeClient` satisfies it.
+ */
+export type BedrockClient = Pick<BedrockRuntimeClient, "send">;
+
+/**
+ * Calls InvokeModel and returns Bedrock's response body (an Anthropic
+ * Messages API response, as JSON bytes).
+ *
+ * @throws The SDK's typed exceptions (`ThrottlingException`, ...); callers map them.
+ */
+export async function invokeModel(
+  client: BedrockClient,
+  invocation: BedrockInvocation,
+): Promise<Uint8Array> {
+  const response = await client.send(
+    new InvokeModelCommand({
+      modelId: invocation.modelId,
+      body: invocation.body,
+      contentType: "application/json",
+      accept: "application/json",
+    }),
+    { abortSignal: invocation.signal },
+  );
+  return response.body;
+}
+
+/**
+ * Calls InvokeModelWithResponseStream and returns an iterator over the raw
+ * bytes of each chunk: each is one Anthropic stream event's JSON. Exception
+ * frames mid-stream surface as thrown SDK exceptions from `next()`.
+ */
+export async function invokeModelStream(
+  client: BedrockClient,
+  invocation: BedrockInvocation,
+): Promise<AsyncIterator<Uint8Array>> {
+  const response = await client.send(
+    new InvokeModelWithResponseStreamCommand({
+      modelId: invocation.modelId,
+      body: invocation.body,
+      contentType: "application/json",
+      accept: "application/json",
+    }),
+    { abortSignal: invocation.signal },
+  );
+  const events = response.body;
+  if (events === undefined) throw new TypeError("Bedrock returned no event stream");
+  return chunkBytes(events);
+}
+
+async function* chunkBytes(
+  events: AsyncIterable<ResponseStream>,
+): AsyncGenerator<Uint8Array> {
+  for await (const event of events) {
+    const bytes = event.chunk?.bytes;
+    if (bytes !== undefined) {
+      yield bytes;
+      continue;
+    }
+    // A modelled exception delivered as a union member instead of being thrown.
+    for (const [key, value] of Object.entries(event as unknown as Record<string, unknown>)) {
+      if (key === "$unknown" || value === undefined) continue;
+      const detail = value as { message?: string };
+      const name = key.charAt(0).toUpperCase() + key.slice(1);
+      throw Object.assign(new Error(detail.message ?? name), { name });
+    }
+  }
+}

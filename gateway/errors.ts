@@ -1,0 +1,123 @@
+/**
+ * Every error the gateway throws on purpose. Each class has a stable `code`,
+ * the HTTP `status` and the Anthropic error `type` it maps to; one `onError`
+ * turns them into `{"type":"error","error":{"type":...,"message":...}}`.
+ *
+ * @module
+ */
+
+/** Anthropic API error types (https://docs.anthropic.com/en/api/errors). */
+export type AnthropicErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "permission_error"
+  | "not_found_error"
+  | "request_too_large"
+  | "rate_limit_error"
+  | "api_error"
+  | "timeout_error"
+  | "overloaded_error";
+
+/** Stable codes of gateway errors. */
+export type GatewayErrorCode =
+  | "invalid_request"
+  | "invalid_json"
+  | "unauthenticated"
+  | "forbidden"
+  | "model_not_found"
+  | "route_not_found"
+  | "request_too_large"
+  | "upstream_error";
+
+/** Fields every gateway error carries besides its message. */
+export interface GatewayErrorInit extends ErrorOptions {
+  /** HTTP status to answer with. */
+  status: number;
+  /** Anthropic error type for the body. */
+  type: AnthropicErrorType;
+  /** Extra response headers (`retry-after`, `www-authenticate`, ...). */
+  headers?: Record<string, string>;
+}
+
+/** Base class: a failure with a stable code and an HTTP mapping. */
+export class GatewayError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: GatewayErrorCode;
+  /** HTTP status. */
+  readonly status: number;
+  /** Anthropic error type. */
+  readonly type: AnthropicErrorType;
+  /** Extra response headers. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: GatewayErrorCode, message: string, init: GatewayErrorInit) {
+    super(message, init);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = init.status;
+    this.type = init.type;
+    this.headers = init.headers ?? {};
+  }
+}
+
+/** The request is malformed: 400 invalid_request_error. */
+export class InvalidRequestError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("invalid_request", message, {
+      ...options,
+      status: 400,
+      type: "invalid_request_error",
+    });
+  }
+}
+
+/** The credential is missing or invalid: always 401, so Claude Code re-runs its apiKeyHelper. */
+export class AuthenticationError extends GatewayError {
+  constructor(
+    message: string,
+    options?: ErrorOptions & { error?: "invalid_request" | "invalid_token" },
+  ) {
+    super("unauthenticated", message, {
+      ...options,
+      status: 401,
+      type: "authentication_error",
+      headers: {
+        "www-authenticate": `Bearer realm="ccgate", error="${options?.error ?? "invalid_token"}"`,
+      },
+    });
+  }
+}
+
+/** The requested model is unknown: 404 not_found_error naming it. */
+export class ModelNotFoundError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("model_not_found", message, { ...options, status: 404, type: "not_found_error" });
+  }
+}
+
+/** The route does not exist: 404 not_found_error. */
+export class RouteNotFoundError extends GatewayError {
+  constructor(method: string, path: string) {
+    super("route_not_found", `Cannot ${method} ${JSON.stringify(path)}: no such route`, {
+      status: 404,
+      type: "not_found_error",
+    });
+  }
+}
+
+/** The request body is larger than allowed: 413 request_too_large. */
+export class RequestTooLargeError extends GatewayError {
+  constructor(limitBytes: number) {
+    super("request_too_large", `Request body exceeds ${limitBytes} bytes`, {
+      status: 413,
+      type: "request_too_large",
+    });
+  }
+}
+
+/** Bedrock failed; status, type and message come from the translation table. */
+export class UpstreamError extends GatewayError {
+  constructor(message: string, init: GatewayErrorInit) {
+    super("upstream_error", message, init);
+  }
+}

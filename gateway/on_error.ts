@@ -1,0 +1,74 @@
+import type { ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { type AnthropicErrorType, GatewayError } from "./errors.ts";
+import type { Log } from "./log.ts";
+
+/** The body of every gateway error: Anthropic's shape. */
+export function anthropicErrorBody(
+  type: AnthropicErrorType,
+  message: string,
+  requestId?: string,
+): { type: "error"; error: { type: AnthropicErrorType; message: string }; request_id?: string } {
+  return {
+    type: "error",
+    error: { type, message },
+    ...(requestId ? { request_id: requestId } : {}),
+  };
+}
+
+const STATUS_TYPES: Record<number, AnthropicErrorType> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
+
+/**
+ * The one place errors become HTTP responses: a {@linkcode GatewayError}
+ * answers with its status, type and headers; anything else is a 500
+ * `api_error` with a generic message (the details go to the log, never to the
+ * client).
+ */
+export function onError(log: Log): ErrorHandler {
+  return function onError(err, c) {
+    const requestId = c.get("requestId");
+    if (err instanceof GatewayError) {
+      if (err.status >= 500) {
+        log({
+          level: "warn",
+          msg: "upstream failure",
+          request_id: requestId,
+          code: err.code,
+          status: err.status,
+          cause: causeName(err.cause),
+        });
+      }
+      for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
+      return c.json(
+        anthropicErrorBody(err.type, err.message, requestId),
+        err.status as 400,
+      );
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const type = STATUS_TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+      return c.json(anthropicErrorBody(type, err.message || "Request failed", requestId), status);
+    }
+    log({
+      level: "error",
+      msg: "unhandled error",
+      request_id: requestId,
+      error: err instanceof Error ? err.name : typeof err,
+      detail: err instanceof Error ? err.message : undefined,
+    });
+    return c.json(anthropicErrorBody("api_error", "Internal error", requestId), 500);
+  };
+}
+
+function causeName(cause: unknown): string | undefined {
+  return cause instanceof Error ? cause.name : undefined;
+}

@@ -1,0 +1,65 @@
+import type { AccessTokenClaims } from "@ccgate/client";
+
+/** Options of {@linkcode VerifiedTokenCache}. */
+export interface VerifiedTokenCacheOptions {
+  /**
+   * Most tokens kept; the oldest entry is evicted past this.
+   * @default {10_000}
+   */
+  maxEntries?: number;
+}
+
+/**
+ * Remembers tokens whose signature and claims were verified, keyed by the
+ * SHA-256 of the token (the raw token is never kept), until their `exp`.
+ * Claude Code reuses one token for up to an hour, so repeat requests skip the
+ * signature check.
+ */
+export class VerifiedTokenCache {
+  readonly #entries = new Map<string, AccessTokenClaims>();
+  readonly #maxEntries: number;
+
+  constructor(options: VerifiedTokenCacheOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  /** Number of cached tokens. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * The claims of a cached, still unexpired token.
+   *
+   * @param hash The token's hash from {@linkcode hashToken}.
+   * @param nowSeconds Current time, seconds since the epoch.
+   */
+  get(hash: string, nowSeconds: number): AccessTokenClaims | undefined {
+    const claims = this.#entries.get(hash);
+    if (claims === undefined) return undefined;
+    if (claims.exp <= nowSeconds) {
+      this.#entries.delete(hash);
+      return undefined;
+    }
+    return claims;
+  }
+
+  /** Caches verified claims under the token's hash. */
+  set(hash: string, claims: AccessTokenClaims): void {
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(hash, claims);
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** SHA-256 of a token, base64url: the cache key and the only form a token is ever logged in. */
+export async function hashToken(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(token)));
+  let binary = "";
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}

@@ -1,0 +1,64 @@
+/**
+ * Runs the real Claude Code CLI (npm `@anthropic-ai/claude-code`, installed
+ * under `.tools/` by `tools/ensure_test_tools.ts`) against a local endpoint.
+ *
+ * @module
+ */
+
+/** The Claude Code version the end-to-end tests drive. */
+export const CLAUDE_CODE_VERSION = "2.1.197";
+
+const root = new URL("../", import.meta.url);
+
+/** Path of the installed `claude` binary. */
+export const claudeBin = new URL(".tools/node_modules/.bin/claude", root).pathname;
+
+/** What one `claude -p` run printed. */
+export interface ClaudeRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `claude -p <prompt> --settings <settings>` in a throw-away HOME, with
+ * no Anthropic credentials in the environment: the only credential is what
+ * the settings' `apiKeyHelper` prints.
+ */
+export async function runClaudeCode(
+  prompt: string,
+  settings: Record<string, unknown>,
+  options: { extraArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<ClaudeRun> {
+  const home = await Deno.makeTempDir({ prefix: "ccgate-claude-home-" });
+  try {
+    const settingsPath = `${home}/ccgate-settings.json`;
+    await Deno.writeTextFile(settingsPath, JSON.stringify(settings));
+    const env: Record<string, string> = {
+      HOME: home,
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      DISABLE_AUTOUPDATER: "1",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      NO_COLOR: "1",
+      ...options.env,
+    };
+    const command = new Deno.Command(claudeBin, {
+      args: ["-p", prompt, "--settings", settingsPath, ...(options.extraArgs ?? [])],
+      env,
+      clearEnv: true,
+      cwd: home,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const out = await command.output();
+    const decoder = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
