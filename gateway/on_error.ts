@@ -2,19 +2,7 @@ import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type AnthropicErrorType, GatewayError } from "./errors.ts";
 import type { Log } from "./log.ts";
-
-/** The body of every gateway error: Anthropic's shape. */
-export function anthropicErrorBody(
-  type: AnthropicErrorType,
-  message: string,
-  requestId?: string,
-): { type: "error"; error: { type: AnthropicErrorType; message: string }; request_id?: string } {
-  return {
-    type: "error",
-    error: { type, message },
-    ...(requestId ? { request_id: requestId } : {}),
-  };
-}
+import { anthropicErrorBody } from "./anthropic_error_body.ts";
 
 const STATUS_TYPES: Record<number, AnthropicErrorType> = {
   400: "invalid_request_error",

@@ -1,0 +1,518 @@
+import { authorizationError, type AuthorizationPolicy } from "./authorization_error.ts";
+import type { BedrockExceptionName } from "./bedrock_exceptions.ts";
+import { defaultAnswer } from "./default_answer.ts";
+import { DEFAULT_ALLOWED_BETAS, DEFAULT_ALLOWED_KEYS, DEFAULT_BEDROCK_MODELS } from "./defaults.ts";
+import { encodeChunkFrame, encodeExceptionFrame } from "./encode_frames.ts";
+import { errorResponse } from "./error_response.ts";
+import { BedrockEmulatorError } from "./errors.ts";
+import { eventsToMessage } from "./events_to_message.ts";
+import { parseAuthorization, type RequestAuth } from "./parse_authorization.ts";
+import type { AnswerScript, BedrockScript } from "./scripts.ts";
+import type { AnthropicStreamEvent, InvocationMetrics } from "./types.ts";
+import { validateInvokeBody } from "./validate_invoke_body.ts";
+
+/** Which Bedrock Runtime operation a request called. */
+export type BedrockOperation = "InvokeModel" | "InvokeModelWithResponseStream";
+
+/** How a request's exchange ended. */
+export type RequestOutcome = "completed" | "aborted";
+
+/** One request as the emulator received it. */
+export interface BedrockRequestRecord {
+  /** Position in `requests` (0-based). */
+  readonly index: number;
+  /** HTTP method. */
+  readonly method: string;
+  /** Path as sent (model id still percent-encoded). */
+  readonly path: string;
+  /** The operation, or `null` for a path Bedrock does not serve. */
+  readonly operation: BedrockOperation | null;
+  /** Decoded model id from the path, or `null`. */
+  readonly modelId: string | null;
+  /** Request headers, names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Raw body text. */
+  readonly bodyText: string;
+  /** Parsed body, or `undefined` when it is not JSON. */
+  readonly json: unknown;
+  /** Credentials as sent. */
+  readonly auth: RequestAuth;
+  /** Whether the request carried a well-formed SigV4 `authorization` header. */
+  readonly signed: boolean;
+  /**
+   * HTTP version as far as observable: Deno does not expose it, so this is
+   * inferred from the `host` header, which HTTP/1.1 requires and HTTP/2
+   * replaces with `:authority` (a client may still send both).
+   */
+  readonly protocol: "HTTP/1.1" | "HTTP/2";
+  /** `Date.now()` when the request arrived. */
+  readonly receivedAt: number;
+  /** Status answered (0 until decided). */
+  status: number;
+  /** Exception answered, by HTTP error or exception frame, if any. */
+  exception: string | null;
+  /** Event frames (chunks) written so far. */
+  framesSent: number;
+  /**
+   * Settles when the exchange is over: `"completed"` once the whole response
+   * was delivered, `"aborted"` when the client went away first (or the
+   * emulator closed). Never rejects.
+   */
+  readonly closed: Promise<RequestOutcome>;
+}
+
+/** A script, a bare event list (an answer), or a function of the request returning either. */
+export type ScriptInput =
+  | BedrockScript
+  | readonly AnthropicStreamEvent[]
+  | ((request: BedrockRequestRecord) => BedrockScript | readonly AnthropicStreamEvent[]);
+
+/** Options of {@linkcode startBedrockEmulator}. */
+export interface BedrockEmulatorOptions {
+  /** Port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interface to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** Accepted model ids (exact), or a predicate. @default DEFAULT_BEDROCK_MODELS (plus ARNs of them) */
+  models?: readonly string[] | ((modelId: string) => boolean);
+  /** Accepted top-level body keys. @default DEFAULT_ALLOWED_KEYS */
+  allowedKeys?: readonly string[];
+  /** Accepted `anthropic_beta` flags. @default DEFAULT_ALLOWED_BETAS */
+  allowedBetas?: readonly string[];
+  /** Which credentials are accepted. @default any SigV4, no Bearer */
+  auth?: AuthorizationPolicy;
+  /** What to answer when the queue is empty. @default defaultAnswer() */
+  defaultScript?: (
+    request: BedrockRequestRecord,
+  ) => BedrockScript | readonly AnthropicStreamEvent[];
+  /** Add Bedrock's `"p"` padding field to chunk payloads. @default true */
+  padding?: boolean;
+  /** Receives one line per request. @default silent */
+  log?: (line: string) => void;
+}
+
+/** A running emulator. */
+export interface BedrockEmulator extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (the SDK's `endpoint`). */
+  readonly url: string;
+  /** Port it listens on. */
+  readonly port: number;
+  /** Every request received, in order. */
+  readonly requests: readonly BedrockRequestRecord[];
+  /** Queues scripts; each valid request takes the next one (invalid requests take none). */
+  enqueue(...scripts: ScriptInput[]): void;
+  /** Number of queued scripts not yet used. */
+  readonly pending: number;
+  /** Resolves once at least `count` requests have arrived; returns the first `count`. */
+  waitForRequests(count: number): Promise<BedrockRequestRecord[]>;
+  /** Forgets recorded requests and queued scripts (waiters keep waiting for new requests). */
+  reset(): void;
+  /** Ends every open exchange (as a dropped connection) and stops the server. */
+  close(): Promise<void>;
+}
+
+const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
+
+/**
+ * Starts a Bedrock Runtime emulator: an HTTP server (HTTP/1.1 and h2c) that
+ * answers `InvokeModel` and `InvokeModelWithResponseStream` for Claude the
+ * way Bedrock does, from scripts or a deterministic default answer, and
+ * records every request.
+ *
+ * @param options Port, accepted models/keys/betas/credentials, default answer, log.
+ * @returns The running emulator.
+ *
+ * @example
+ * ```ts
+ * import { startBedrockEmulator } from "./bedrock_emulator.ts";
+ * import { textAnswer } from "./text_answer.ts";
+ * await using emulator = await startBedrockEmulator();
+ * emulator.enqueue(textAnswer("Hello"));
+ * if (!emulator.url.startsWith("http://127.0.0.1:")) throw new Error("unexpected");
+ * ```
+ */
+export function startBedrockEmulator(
+  options: BedrockEmulatorOptions = {},
+): Promise<BedrockEmulator> {
+  const allowedKeys = options.allowedKeys ?? DEFAULT_ALLOWED_KEYS;
+  const allowedBetas = options.allowedBetas ?? DEFAULT_ALLOWED_BETAS;
+  const isKnownModel = modelPredicate(options.models ?? DEFAULT_BEDROCK_MODELS);
+  const authPolicy = options.auth ?? {};
+  const padding = options.padding ?? true;
+  const log = options.log;
+  const defaultScript = options.defaultScript ??
+    ((r: BedrockRequestRecord) =>
+      defaultAnswer((r.json ?? {}) as Record<string, unknown>, r.modelId ?? ""));
+
+  let queue: ScriptInput[] = [];
+  let requests: BedrockRequestRecord[] = [];
+  let waiters: { count: number; resolve: (r: BedrockRequestRecord[]) => void }[] = [];
+  const open = new Set<AbortController>();
+  let closing = false;
+  const frameCache = new WeakMap<readonly AnthropicStreamEvent[], Uint8Array[]>();
+
+  const record = (r: BedrockRequestRecord) => {
+    requests.push(r);
+    waiters = waiters.filter((w) => {
+      if (requests.length < w.count) return true;
+      w.resolve(requests.slice(0, w.count));
+      return false;
+    });
+  };
+
+  const framesOf = (events: readonly AnthropicStreamEvent[]): Uint8Array[] => {
+    let frames = frameCache.get(events);
+    if (frames === undefined) {
+      frames = events.map((e) => encodeChunkFrame(e, { padding }));
+      frameCache.set(events, frames);
+    }
+    return frames;
+  };
+
+  const handler = async (request: Request, info: Deno.ServeHandlerInfo): Promise<Response> => {
+    const startedAt = performance.now();
+    const url = new URL(request.url);
+    const match = request.method === "POST" ? PATH.exec(url.pathname) : null;
+    const bodyText = await request.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(bodyText);
+    } catch {
+      json = undefined;
+    }
+    const auth = parseAuthorization(request.headers);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => (headers[key] = value));
+    const abort = new AbortController();
+    open.add(abort);
+    let settle!: (outcome: RequestOutcome) => void;
+    const closed = new Promise<RequestOutcome>((resolve) => {
+      settle = (outcome) => {
+        open.delete(abort);
+        resolve(outcome);
+      };
+    });
+    let modelId: string | null = null;
+    if (match) {
+      try {
+        modelId = decodeURIComponent(match[1]!);
+      } catch {
+        modelId = match[1]!;
+      }
+    }
+    const rec: BedrockRequestRecord = {
+      index: requests.length,
+      method: request.method,
+      path: url.pathname,
+      operation: match
+        ? (match[2] === "invoke" ? "InvokeModel" : "InvokeModelWithResponseStream")
+        : null,
+      modelId,
+      headers,
+      bodyText,
+      json,
+      auth,
+      signed: auth.scheme === "sigv4",
+      protocol: request.headers.has("host") ? "HTTP/1.1" : "HTTP/2",
+      receivedAt: Date.now(),
+      status: 0,
+      exception: null,
+      framesSent: 0,
+      closed,
+    };
+    record(rec);
+    const requestId = crypto.randomUUID();
+
+    // Before a response exists only `request.signal` tells that the client left. It is read
+    // lazily: Deno warns about its legacy abort-on-success behaviour once it is touched.
+    let beforeResponse: AbortSignal | undefined;
+    const clientGoneOrClosing = () =>
+      beforeResponse ??= AbortSignal.any([abort.signal, request.signal]);
+    const respond = (response: Response, streaming = false): Response => {
+      rec.status = response.status;
+      log?.(
+        `bedrock-emulator ${rec.method} ${rec.path} -> ${response.status}` +
+          (rec.exception ? ` ${rec.exception}` : ""),
+      );
+      if (!streaming) {
+        info.completed.then(() => settle("completed"), () => settle("aborted"));
+      }
+      return response;
+    };
+    const fail = (name: BedrockExceptionName, message?: string, status?: number) => {
+      rec.exception = name;
+      return respond(errorResponse(name, { requestId, message, status }));
+    };
+
+    if (!match || rec.operation === null || modelId === null) {
+      return fail("UnknownOperationException");
+    }
+    const denied = authorizationError(auth, authPolicy);
+    if (denied) return fail(denied.name, denied.message);
+    if (!isKnownModel(modelId)) {
+      return fail("ValidationException", "The provided model identifier is invalid.");
+    }
+    const validation = validateInvokeBody(bodyText, { allowedKeys, allowedBetas });
+    if (!validation.ok) return fail("ValidationException", validation.message);
+
+    const script = resolveScript(queue.shift() ?? defaultScript, rec);
+
+    if (script.kind === "hang") {
+      await untilAborted(clientGoneOrClosing());
+      settle("aborted");
+      return respond(new Response(null, { status: 499 }));
+    }
+    if (script.firstByteDelayMs) {
+      await sleep(script.firstByteDelayMs, clientGoneOrClosing());
+      if (clientGoneOrClosing().aborted) {
+        settle("aborted");
+        return respond(new Response(null, { status: 499 }));
+      }
+    }
+    if (script.kind === "error") return fail(script.exception, script.message, script.status);
+
+    if (rec.operation === "InvokeModel") {
+      if (script.failAfter) {
+        return fail(
+          script.failAfter.exception ?? "ModelStreamErrorException",
+          script.failAfter.message,
+        );
+      }
+      if (script.hangAfter !== undefined) {
+        await untilAborted(clientGoneOrClosing());
+        settle("aborted");
+        return respond(new Response(null, { status: 499 }));
+      }
+      const message = eventsToMessage(script.events);
+      const latency = Math.round(performance.now() - startedAt);
+      return respond(
+        new Response(JSON.stringify(message), {
+          status: 200,
+          headers: {
+            "content-type": "application/json",
+            "x-amzn-requestid": requestId,
+            "x-amzn-bedrock-input-token-count": String(message.usage.input_tokens),
+            "x-amzn-bedrock-output-token-count": String(message.usage.output_tokens),
+            "x-amzn-bedrock-invocation-latency": String(latency),
+            "x-amzn-bedrock-cache-read-input-token-count": String(
+              message.usage.cache_read_input_tokens ?? 0,
+            ),
+            "x-amzn-bedrock-cache-write-input-token-count": String(
+              message.usage.cache_creation_input_tokens ?? 0,
+            ),
+          },
+        }),
+      );
+    }
+
+    const body = streamBody(script, rec, abort, startedAt, framesOf(script.events), padding);
+    info.completed.then(
+      () => settle(abort.signal.aborted ? "aborted" : "completed"),
+      () => settle("aborted"),
+    );
+    return respond(
+      new Response(body, {
+        status: 200,
+        headers: {
+          "content-type": "application/vnd.amazon.eventstream",
+          "x-amzn-requestid": requestId,
+          "x-amzn-bedrock-content-type": "application/json",
+        },
+      }),
+      true,
+    );
+  };
+
+  return new Promise((resolveStarted) => {
+    const server = Deno.serve({
+      port: options.port ?? 0,
+      hostname: options.hostname ?? "127.0.0.1",
+      onListen: () => {},
+      onError: (err) => {
+        log?.(`bedrock-emulator internal error: ${err}`);
+        return errorResponse("InternalServerException", { requestId: crypto.randomUUID() });
+      },
+    }, handler);
+    const addr = server.addr;
+    const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+    const close = async () => {
+      if (!closing) {
+        closing = true;
+        for (const abort of open) abort.abort();
+      }
+      await server.shutdown();
+    };
+    const emulator: BedrockEmulator = {
+      url: `http://${host}:${addr.port}`,
+      port: addr.port,
+      get requests() {
+        return requests;
+      },
+      get pending() {
+        return queue.length;
+      },
+      enqueue(...scripts) {
+        if (closing) {
+          throw new BedrockEmulatorError("emulator_closed", "Cannot enqueue: emulator is closed");
+        }
+        queue.push(...scripts);
+      },
+      waitForRequests(count) {
+        if (requests.length >= count) return Promise.resolve(requests.slice(0, count));
+        return new Promise((resolve) => waiters.push({ count, resolve }));
+      },
+      reset() {
+        queue = [];
+        requests = [];
+      },
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+    resolveStarted(emulator);
+  });
+}
+
+/** The response body of a streamed answer, one frame per pull so the client's pace rules. */
+function streamBody(
+  script: AnswerScript,
+  rec: BedrockRequestRecord,
+  abort: AbortController,
+  startedAt: number,
+  frames: Uint8Array[],
+  padding: boolean,
+): ReadableStream<Uint8Array> {
+  const events = script.events;
+  const stopAt = Math.min(
+    events.length,
+    script.failAfter?.events ?? Infinity,
+    script.hangAfter ?? Infinity,
+  );
+  const silences = new Map<number, number>();
+  for (const s of script.silences ?? []) {
+    silences.set(s.beforeEvent, (silences.get(s.beforeEvent) ?? 0) + s.ms);
+  }
+  let next = 0;
+  let firstByteLatency = 0;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      // The emulator closing (or the client leaving) ends the body like a dropped connection.
+      abort.signal.addEventListener("abort", () => controller.error(new Error("aborted")), {
+        once: true,
+      });
+    },
+    async pull(controller) {
+      const wait = (silences.get(next) ?? 0) + (next > 0 ? script.paceMs ?? 0 : 0);
+      if (wait > 0) await sleep(wait, abort.signal);
+      if (abort.signal.aborted) return;
+      if (next < stopAt) {
+        const index = next++;
+        const event = events[index]!;
+        if (index === 0) firstByteLatency = Math.round(performance.now() - startedAt);
+        if (event.type === "message_stop" && !("amazon-bedrock-invocationMetrics" in event)) {
+          const withMetrics = {
+            ...event,
+            "amazon-bedrock-invocationMetrics": metricsOf(events, startedAt, firstByteLatency),
+          };
+          controller.enqueue(encodeChunkFrame(withMetrics, { padding }));
+        } else {
+          controller.enqueue(frames[index]!);
+        }
+        rec.framesSent++;
+        return;
+      }
+      if (script.failAfter && next === script.failAfter.events) {
+        const name = script.failAfter.exception ?? "ModelStreamErrorException";
+        rec.exception = name;
+        controller.enqueue(
+          encodeExceptionFrame(name, script.failAfter.message ?? defaultStreamMessage(name)),
+        );
+        return controller.close();
+      }
+      if (script.hangAfter !== undefined && next === script.hangAfter) {
+        return await untilAborted(abort.signal);
+      }
+      controller.close();
+    },
+    cancel() {
+      abort.abort();
+    },
+  }, { highWaterMark: 0 });
+}
+
+function metricsOf(
+  events: readonly AnthropicStreamEvent[],
+  startedAt: number,
+  firstByteLatency: number,
+): InvocationMetrics {
+  let input = 0;
+  let output = 0;
+  let cacheRead = 0;
+  let cacheWrite = 0;
+  for (const e of events) {
+    if (e.type === "message_start") {
+      input = e.message.usage.input_tokens;
+      output = e.message.usage.output_tokens;
+      cacheRead = e.message.usage.cache_read_input_tokens ?? 0;
+      cacheWrite = e.message.usage.cache_creation_input_tokens ?? 0;
+    } else if (e.type === "message_delta") {
+      output = e.usage.output_tokens;
+    }
+  }
+  return {
+    inputTokenCount: input,
+    outputTokenCount: output,
+    invocationLatency: Math.round(performance.now() - startedAt),
+    firstByteLatency,
+    cacheReadInputTokenCount: cacheRead,
+    cacheWriteInputTokenCount: cacheWrite,
+  };
+}
+
+function defaultStreamMessage(name: string): string {
+  return name === "ModelStreamErrorException"
+    ? "The model stream returned an error. Try your request again."
+    : `${name} during streaming`;
+}
+
+function resolveScript(input: ScriptInput, rec: BedrockRequestRecord): BedrockScript {
+  const value = typeof input === "function" ? input(rec) : input;
+  if (Array.isArray(value)) return { kind: "answer", events: value };
+  const script = value as BedrockScript;
+  if (script.kind !== "answer" && script.kind !== "error" && script.kind !== "hang") {
+    throw new BedrockEmulatorError("invalid_script", "Cannot run script: unknown kind");
+  }
+  return script;
+}
+
+function modelPredicate(models: readonly string[] | ((id: string) => boolean)) {
+  if (typeof models === "function") return models;
+  const known = new Set(models);
+  return (id: string) => {
+    if (known.has(id)) return true;
+    const arn =
+      /^arn:aws[a-z-]*:bedrock:[^:]+:\d*:(foundation-model|inference-profile|application-inference-profile)\/(.+)$/
+        .exec(id);
+    if (!arn) return false;
+    return arn[1] === "application-inference-profile" || known.has(arn[2]!);
+  };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,72 @@
+import { textAnswer } from "./text_answer.ts";
+import { toolUseAnswer } from "./tool_use_answer.ts";
+import type { AnthropicStreamEvent } from "./types.ts";
+
+/** Marker that makes the default answer call the request's first tool. */
+export const TOOL_USE_MARKER = "[[tool_use]]";
+
+/**
+ * The emulator's answer when no script is queued: `Emulated answer to:
+ * <first 80 characters of the last user text>`, or, when the request has
+ * tools and that text contains {@linkcode TOOL_USE_MARKER}, a call to the
+ * first tool with `{}` as input. Deterministic and pure.
+ *
+ * @param body The parsed request body.
+ * @param modelId The Bedrock model id from the path.
+ * @returns The Anthropic stream events.
+ *
+ * @example
+ * ```ts
+ * import { defaultAnswer } from "./default_answer.ts";
+ * const events = defaultAnswer(
+ *   { messages: [{ role: "user", content: "Hello" }] },
+ *   "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+ * );
+ * const first = events[0];
+ * if (first?.type !== "message_start" || first.message.model !== "claude-sonnet-4-5-20250929") {
+ *   throw new Error("unexpected");
+ * }
+ * ```
+ */
+export function defaultAnswer(
+  body: Record<string, unknown>,
+  modelId: string,
+): AnthropicStreamEvent[] {
+  const text = lastUserText(body.messages);
+  const inputChars = JSON.stringify(body.messages ?? []).length +
+    JSON.stringify(body.system ?? "").length;
+  const options = {
+    model: modelName(modelId),
+    usage: { input_tokens: Math.max(1, Math.ceil(inputChars / 4)) },
+  };
+  const tools = Array.isArray(body.tools) ? body.tools as { name?: unknown }[] : [];
+  const tool = tools.find((t) => typeof t?.name === "string");
+  if (tool !== undefined && text.includes(TOOL_USE_MARKER)) {
+    return toolUseAnswer({ name: tool.name as string, input: {} }, options);
+  }
+  return textAnswer(`Emulated answer to: ${text.slice(0, 80)}`, options);
+}
+
+/** `us.anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5-20250929`. */
+function modelName(modelId: string): string {
+  const tail = modelId.split("/").at(-1) ?? modelId;
+  const name = tail.replace(/^.*?anthropic\./, "").replace(/-v\d+(:\d+)?$/, "");
+  return name === "" ? modelId : name;
+}
+
+function lastUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return "";
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as { role?: unknown; content?: unknown } | null;
+    if (m?.role !== "user") continue;
+    if (typeof m.content === "string") return m.content;
+    if (!Array.isArray(m.content)) return "";
+    const texts = m.content
+      .filter((b): b is { type: "text"; text: string } =>
+        b?.type === "text" && typeof b.text === "string"
+      )
+      .map((b) => b.text);
+    if (texts.length > 0) return texts.join("\n");
+  }
+  return "";
+}

@@ -1,0 +1,43 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { defaultAnswer, TOOL_USE_MARKER } from "./default_answer.ts";
+import { eventsToMessage } from "./events_to_message.ts";
+
+const MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
+Deno.test("defaultAnswer() echoes the first 80 characters of the last user text", () => {
+  const long = "x".repeat(100);
+  const message = eventsToMessage(defaultAnswer({
+    messages: [
+      { role: "user", content: "first" },
+      { role: "assistant", content: "ok" },
+      { role: "user", content: [{ type: "text", text: long }] },
+    ],
+  }, MODEL));
+  assertEquals(message.content, [{ type: "text", text: `Emulated answer to: ${"x".repeat(80)}` }]);
+  assertEquals(message.model, "claude-sonnet-4-5-20250929");
+});
+
+Deno.test("defaultAnswer() skips user turns that only carry tool results", () => {
+  const message = eventsToMessage(defaultAnswer({
+    messages: [
+      { role: "user", content: "question" },
+      { role: "assistant", content: [{ type: "tool_use", id: "t", name: "X", input: {} }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "r" }] },
+    ],
+  }, MODEL));
+  assertEquals(message.content, [{ type: "text", text: "Emulated answer to: question" }]);
+});
+
+Deno.test("defaultAnswer() calls the first tool when the marker is present", () => {
+  const message = eventsToMessage(defaultAnswer({
+    messages: [{ role: "user", content: `please ${TOOL_USE_MARKER}` }],
+    tools: [{ name: "Bash", input_schema: { type: "object" } }],
+  }, MODEL));
+  assertEquals(message.stop_reason, "tool_use");
+  assertEquals(message.content, [{
+    type: "tool_use",
+    id: "toolu_emulated_0",
+    name: "Bash",
+    input: {},
+  }]);
+});

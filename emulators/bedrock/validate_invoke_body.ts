@@ -1,0 +1,114 @@
+import { BEDROCK_ANTHROPIC_VERSION } from "./defaults.ts";
+
+/** Options of {@linkcode validateInvokeBody}. */
+export interface ValidateInvokeBodyOptions {
+  /** Top-level keys allowed in the body. */
+  allowedKeys: readonly string[];
+  /** `anthropic_beta` flags allowed. */
+  allowedBetas: readonly string[];
+}
+
+/** Result of {@linkcode validateInvokeBody}: the parsed body, or Bedrock's ValidationException message. */
+export type InvokeBodyValidation =
+  | { ok: true; body: Record<string, unknown> }
+  | { ok: false; message: string };
+
+const REQUIRED = ["anthropic_version", "max_tokens", "messages"] as const;
+
+/**
+ * Validates an `InvokeModel` body for an Anthropic Claude model the way
+ * Bedrock does, with Bedrock's wording: JSON schema violations are collected
+ * into one `Malformed input request: #: ..., please reformat your input and
+ * try again.` message; unknown beta flags give `invalid beta flag`. Pure.
+ *
+ * @param text The raw request body.
+ * @param options Allowed keys and beta flags.
+ * @returns The parsed body, or the message of a ValidationException.
+ *
+ * @example
+ * ```ts
+ * import { validateInvokeBody } from "./validate_invoke_body.ts";
+ * const result = validateInvokeBody(
+ *   '{"anthropic_version":"bedrock-2023-05-31","max_tokens":1,"messages":[],"model":"x"}',
+ *   { allowedKeys: ["anthropic_version", "max_tokens", "messages"], allowedBetas: [] },
+ * );
+ * if (result.ok || !result.message.includes("extraneous key [model] is not permitted")) {
+ *   throw new Error("unexpected");
+ * }
+ * ```
+ */
+export function validateInvokeBody(
+  text: string,
+  options: ValidateInvokeBodyOptions,
+): InvokeBodyValidation {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, message: malformed(["#: expected type: JSONObject, found: invalid JSON"]) };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return {
+      ok: false,
+      message: malformed([`#: expected type: JSONObject, found: ${kind(parsed)}`]),
+    };
+  }
+  const body = parsed as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of REQUIRED) {
+    if (!(key in body)) problems.push(`#: required key [${key}] not found`);
+  }
+  for (const key of Object.keys(body)) {
+    if (!options.allowedKeys.includes(key)) {
+      problems.push(`#: extraneous key [${key}] is not permitted`);
+    }
+  }
+  if ("anthropic_version" in body && body.anthropic_version !== BEDROCK_ANTHROPIC_VERSION) {
+    problems.push(
+      typeof body.anthropic_version === "string"
+        ? `#/anthropic_version: ${body.anthropic_version} is not a valid enum value`
+        : `#/anthropic_version: expected type: String, found: ${kind(body.anthropic_version)}`,
+    );
+  }
+  if ("max_tokens" in body && !Number.isInteger(body.max_tokens)) {
+    problems.push(`#/max_tokens: expected type: Integer, found: ${kind(body.max_tokens)}`);
+  } else if ("max_tokens" in body && (body.max_tokens as number) < 1) {
+    problems.push(`#/max_tokens: ${body.max_tokens} is not greater or equal to 1`);
+  }
+  if ("messages" in body && !Array.isArray(body.messages)) {
+    problems.push(`#/messages: expected type: JSONArray, found: ${kind(body.messages)}`);
+  }
+  if ("anthropic_beta" in body && !Array.isArray(body.anthropic_beta)) {
+    problems.push(
+      `#/anthropic_beta: expected type: JSONArray, found: ${kind(body.anthropic_beta)}`,
+    );
+  }
+  if (problems.length > 0) return { ok: false, message: malformed(problems) };
+
+  const betas = (body.anthropic_beta ?? []) as unknown[];
+  if (betas.some((b) => typeof b !== "string" || !options.allowedBetas.includes(b))) {
+    return { ok: false, message: "invalid beta flag" };
+  }
+  return { ok: true, body };
+}
+
+function malformed(problems: string[]): string {
+  return `Malformed input request: ${problems.join("")}, please reformat your input and try again.`;
+}
+
+function kind(value: unknown): string {
+  if (value === null) return "Null";
+  if (Array.isArray(value)) return "JSONArray";
+  switch (typeof value) {
+    case "string":
+      return "String";
+    case "number":
+      return Number.isInteger(value) ? "Integer" : "BigDecimal";
+    case "boolean":
+      return "Boolean";
+    case "object":
+      return "JSONObject";
+    default:
+      return typeof value;
+  }
+}

@@ -1,0 +1,78 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { DEFAULT_ALLOWED_BETAS, DEFAULT_ALLOWED_KEYS } from "./defaults.ts";
+import { validateInvokeBody } from "./validate_invoke_body.ts";
+
+const options = { allowedKeys: DEFAULT_ALLOWED_KEYS, allowedBetas: DEFAULT_ALLOWED_BETAS };
+const valid = {
+  anthropic_version: "bedrock-2023-05-31",
+  max_tokens: 100,
+  messages: [{ role: "user", content: "hi" }],
+};
+
+function check(body: unknown) {
+  return validateInvokeBody(typeof body === "string" ? body : JSON.stringify(body), options);
+}
+
+Deno.test("validateInvokeBody() accepts a Claude Messages body and returns it parsed", () => {
+  const body = { ...valid, system: "s", anthropic_beta: ["interleaved-thinking-2025-05-14"] };
+  assertEquals(check(body), { ok: true, body });
+});
+
+Deno.test("validateInvokeBody() rejects model and stream as extraneous keys, in body order", () => {
+  assertEquals(check({ model: "claude", ...valid, stream: true }), {
+    ok: false,
+    message: "Malformed input request: #: extraneous key [model] is not permitted" +
+      "#: extraneous key [stream] is not permitted, please reformat your input and try again.",
+  });
+});
+
+Deno.test("validateInvokeBody() reports missing required keys", () => {
+  assertEquals(check({ anthropic_version: "bedrock-2023-05-31" }), {
+    ok: false,
+    message: "Malformed input request: #: required key [max_tokens] not found" +
+      "#: required key [messages] not found, please reformat your input and try again.",
+  });
+});
+
+Deno.test("validateInvokeBody() rejects another anthropic_version", () => {
+  assertEquals(check({ ...valid, anthropic_version: "2023-06-01" }), {
+    ok: false,
+    message: "Malformed input request: #/anthropic_version: 2023-06-01 is not a valid enum value" +
+      ", please reformat your input and try again.",
+  });
+});
+
+Deno.test("validateInvokeBody() rejects wrong types", () => {
+  const result = check({ ...valid, max_tokens: "10", messages: {}, anthropic_beta: "x" });
+  assertEquals(result, {
+    ok: false,
+    message: "Malformed input request: #/max_tokens: expected type: Integer, found: String" +
+      "#/messages: expected type: JSONArray, found: JSONObject" +
+      "#/anthropic_beta: expected type: JSONArray, found: String" +
+      ", please reformat your input and try again.",
+  });
+});
+
+Deno.test("validateInvokeBody() rejects an unknown beta flag", () => {
+  assertEquals(check({ ...valid, anthropic_beta: ["mcp-servers-2025-12-04"] }), {
+    ok: false,
+    message: "invalid beta flag",
+  });
+});
+
+Deno.test("validateInvokeBody() rejects a body that is not a JSON object", () => {
+  assertEquals(check("not json").ok, false);
+  assertEquals(check([1]), {
+    ok: false,
+    message: "Malformed input request: #: expected type: JSONObject, found: JSONArray" +
+      ", please reformat your input and try again.",
+  });
+});
+
+Deno.test("validateInvokeBody() uses the allowed keys it is given", () => {
+  const result = validateInvokeBody(JSON.stringify({ ...valid, metadata: {} }), {
+    allowedKeys: ["anthropic_version", "max_tokens", "messages"],
+    allowedBetas: [],
+  });
+  assertEquals(result.ok, false);
+});

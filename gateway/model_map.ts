@@ -1,0 +1,235 @@
+import { InvalidRequestError, ModelNotFoundError } from "./errors.ts";
+
+/** One model the gateway offers under a Claude Code name. */
+export interface ModelEntry {
+  /** Bedrock foundation model id, without a cross-region prefix. */
+  readonly id: string;
+  /** Cross-region inference profile prefixes AWS publishes for it (`us`, `eu`, `global`, ...). */
+  readonly profiles: readonly string[];
+}
+
+/** Claude Code model name → Bedrock model. */
+export type ModelTable = Readonly<Record<string, ModelEntry>>;
+
+const US_EU_JP_AU_GLOBAL = ["us", "eu", "jp", "au", "global"] as const;
+
+/**
+ * The names Claude Code sends, mapped to Bedrock ids and the inference
+ * profiles AWS publishes for each (AWS model cards, September 2026). Models
+ * from Sonnet 4.6 / Opus 4.7 on have no date or `-v1:0` suffix on Bedrock;
+ * Opus 4.6 is `anthropic.claude-opus-4-6-v1`.
+ */
+export const DEFAULT_MODEL_TABLE: ModelTable = Object.freeze({
+  "claude-opus-4-8": { id: "anthropic.claude-opus-4-8", profiles: US_EU_JP_AU_GLOBAL },
+  "claude-opus-4-7": { id: "anthropic.claude-opus-4-7", profiles: US_EU_JP_AU_GLOBAL },
+  "claude-opus-4-6": { id: "anthropic.claude-opus-4-6-v1", profiles: ["us", "eu", "au", "global"] },
+  "claude-sonnet-4-6": { id: "anthropic.claude-sonnet-4-6", profiles: US_EU_JP_AU_GLOBAL },
+  "claude-opus-4-5": {
+    id: "anthropic.claude-opus-4-5-20251101-v1:0",
+    profiles: ["us", "eu", "global"],
+  },
+  "claude-opus-4-5-20251101": {
+    id: "anthropic.claude-opus-4-5-20251101-v1:0",
+    profiles: ["us", "eu", "global"],
+  },
+  "claude-sonnet-4-5": {
+    id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    profiles: US_EU_JP_AU_GLOBAL,
+  },
+  "claude-sonnet-4-5-20250929": {
+    id: "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    profiles: US_EU_JP_AU_GLOBAL,
+  },
+  "claude-haiku-4-5": {
+    id: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    profiles: US_EU_JP_AU_GLOBAL,
+  },
+  "claude-haiku-4-5-20251001": {
+    id: "anthropic.claude-haiku-4-5-20251001-v1:0",
+    profiles: US_EU_JP_AU_GLOBAL,
+  },
+  "claude-opus-4-1": { id: "anthropic.claude-opus-4-1-20250805-v1:0", profiles: ["us"] },
+  "claude-opus-4-1-20250805": { id: "anthropic.claude-opus-4-1-20250805-v1:0", profiles: ["us"] },
+  "claude-opus-4-0": { id: "anthropic.claude-opus-4-20250514-v1:0", profiles: ["us"] },
+  "claude-opus-4-20250514": { id: "anthropic.claude-opus-4-20250514-v1:0", profiles: ["us"] },
+  "claude-sonnet-4-0": {
+    id: "anthropic.claude-sonnet-4-20250514-v1:0",
+    profiles: ["us", "eu", "apac", "global"],
+  },
+  "claude-sonnet-4-20250514": {
+    id: "anthropic.claude-sonnet-4-20250514-v1:0",
+    profiles: ["us", "eu", "apac", "global"],
+  },
+  "claude-3-7-sonnet-20250219": {
+    id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
+    profiles: ["us", "eu", "apac"],
+  },
+  "claude-3-7-sonnet-latest": {
+    id: "anthropic.claude-3-7-sonnet-20250219-v1:0",
+    profiles: ["us", "eu", "apac"],
+  },
+  "claude-3-5-haiku-20241022": { id: "anthropic.claude-3-5-haiku-20241022-v1:0", profiles: ["us"] },
+  "claude-3-5-haiku-latest": { id: "anthropic.claude-3-5-haiku-20241022-v1:0", profiles: ["us"] },
+});
+
+/** How names missing from the table are mapped. */
+export interface FallbackRule {
+  /** Names the rule applies to. */
+  pattern: RegExp;
+  /**
+   * Id template: `{profile}` is `us.` (the prefix and a dot, empty for `none`),
+   * `{name}` the requested name, `{version}` is `-v1:0` for names ending in
+   * an 8-digit date (older Bedrock ids) and empty otherwise.
+   */
+  template: string;
+}
+
+/** Options of {@linkcode resolveModel}. */
+export interface ResolveModelOptions {
+  /**
+   * Cross-region inference profile prefix (`us`, `eu`, `apac`, `jp`, `au`,
+   * `global`), or `none` for in-region foundation model ids.
+   * @default {"us"}
+   */
+  prefix?: string;
+  /**
+   * Extra aliases: name → Bedrock id used verbatim (no prefix). They win over
+   * the table.
+   * @default {{}}
+   */
+  aliases?: Readonly<Record<string, string>>;
+  /**
+   * Accept raw Bedrock ids (`anthropic.claude-...`, `us.anthropic...`, ARNs).
+   * @default {true}
+   */
+  allowRawIds?: boolean;
+  /**
+   * Rule for names missing from the table, or `false` for none.
+   * @default {DEFAULT_FALLBACK_RULE}
+   */
+  fallback?: FallbackRule | false;
+}
+
+/** New `claude-*` names map to `{prefix}.anthropic.{name}` without a redeploy. */
+export const DEFAULT_FALLBACK_RULE: FallbackRule = Object.freeze({
+  pattern: /^claude-[a-z0-9.-]+$/,
+  template: "{profile}anthropic.{name}{version}",
+});
+
+const RAW_ID =
+  /^(?:(?:us|eu|apac|jp|au|ca|global|us-gov)\.)?anthropic\.claude-[a-z0-9.-]+(?::\d+)?$/;
+const ARN =
+  /^arn:aws(?:-[a-z]+)*:bedrock:[a-z0-9-]+:\d{0,12}:(?:inference-profile|application-inference-profile|foundation-model|provisioned-model|custom-model-deployment)\/[A-Za-z0-9.:_\/-]+$/;
+const SUFFIX = /\[[a-z0-9]+\]$/i;
+const DATED = /-\d{8}$/;
+
+/**
+ * Maps the `model` of a request to the Bedrock id to invoke: configured
+ * aliases first, then the table (with the configured inference profile
+ * prefix), then raw Bedrock ids and ARNs when allowed, then the fallback
+ * rule. A trailing bracket suffix such as `[1m]` is ignored.
+ *
+ * @param requested The request's `model` value.
+ * @param table Known names.
+ * @param options Prefix, aliases, raw ids, fallback.
+ * @returns The Bedrock model id, inference profile id or ARN.
+ * @throws {InvalidRequestError} When `model` is missing or not a string.
+ * @throws {ModelNotFoundError} When nothing maps the name (code `model_not_found`);
+ * the message names the model and lists the available names.
+ *
+ * @example Resolve Claude Code's default model in the EU
+ * ```ts
+ * import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+ * const id = resolveModel("claude-opus-4-8", DEFAULT_MODEL_TABLE, { prefix: "eu" });
+ * console.assert(id === "eu.anthropic.claude-opus-4-8");
+ * ```
+ */
+export function resolveModel(
+  requested: unknown,
+  table: ModelTable,
+  options: ResolveModelOptions = {},
+): string {
+  if (requested === undefined || requested === null) {
+    throw new InvalidRequestError("model: Field required");
+  }
+  if (typeof requested !== "string" || requested === "") {
+    throw new InvalidRequestError("model: Input should be a non-empty string");
+  }
+  const prefix = options.prefix ?? "us";
+  const aliases = options.aliases ?? {};
+  if (Object.hasOwn(aliases, requested)) return aliases[requested]!;
+  const name = requested.replace(SUFFIX, "");
+  if (Object.hasOwn(aliases, name)) return aliases[name]!;
+  if (Object.hasOwn(table, name)) {
+    const entry = table[name]!;
+    if (prefix === "none") return entry.id;
+    if (entry.profiles.includes(prefix)) return `${prefix}.${entry.id}`;
+    throw new ModelNotFoundError(
+      `Model ${JSON.stringify(requested)} is not available with inference profile prefix ${
+        JSON.stringify(prefix)
+      } (Bedrock offers ${entry.profiles.join(", ")}). Available models: ${
+        _names(table, options).join(", ")
+      }`,
+    );
+  }
+  if ((options.allowRawIds ?? true) && (RAW_ID.test(requested) || ARN.test(requested))) {
+    return requested;
+  }
+  const fallback = options.fallback ?? DEFAULT_FALLBACK_RULE;
+  if (fallback !== false && fallback.pattern.test(name)) {
+    return fallback.template
+      .replaceAll("{profile}", prefix === "none" ? "" : `${prefix}.`)
+      .replaceAll("{name}", name)
+      .replaceAll("{version}", DATED.test(name) ? "-v1:0" : "");
+  }
+  throw new ModelNotFoundError(
+    `Model ${JSON.stringify(requested)} not found. Available models: ${
+      _names(table, options).join(", ")
+    }`,
+  );
+}
+
+/** One entry of {@linkcode listModels}. */
+export interface ListedModel {
+  /** The name clients send as `model`. */
+  name: string;
+  /** The Bedrock id it resolves to. */
+  modelId: string;
+}
+
+/**
+ * The names a client may send and what each resolves to under the given
+ * prefix: configured aliases, then table names whose model has a profile for
+ * the prefix.
+ *
+ * @param table Known names.
+ * @param options Prefix and aliases, as for {@linkcode resolveModel}.
+ * @returns The models, aliases first, then table order.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
+ * const names = listModels(DEFAULT_MODEL_TABLE, { prefix: "global" }).map((m) => m.name);
+ * console.assert(names.includes("claude-opus-4-8") && !names.includes("claude-opus-4-1"));
+ * ```
+ */
+export function listModels(
+  table: ModelTable,
+  options: Pick<ResolveModelOptions, "prefix" | "aliases"> = {},
+): ListedModel[] {
+  const prefix = options.prefix ?? "us";
+  const out: ListedModel[] = [];
+  for (const [name, modelId] of Object.entries(options.aliases ?? {})) out.push({ name, modelId });
+  for (const [name, entry] of Object.entries(table)) {
+    if (Object.hasOwn(options.aliases ?? {}, name)) continue;
+    if (prefix === "none") out.push({ name, modelId: entry.id });
+    else if (entry.profiles.includes(prefix)) {
+      out.push({ name, modelId: `${prefix}.${entry.id}` });
+    }
+  }
+  return out;
+}
+
+function _names(table: ModelTable, options: ResolveModelOptions): string[] {
+  return listModels(table, options).map((m) => m.name);
+}

@@ -1,0 +1,122 @@
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../testing/assert.ts";
+import { InvalidRequestError, ModelNotFoundError } from "./errors.ts";
+import { DEFAULT_MODEL_TABLE, listModels, resolveModel } from "./model_map.ts";
+
+const T = DEFAULT_MODEL_TABLE;
+
+Deno.test("resolveModel() maps Claude Code names to inference profiles", () => {
+  assertEquals(resolveModel("claude-opus-4-8", T), "us.anthropic.claude-opus-4-8");
+  assertEquals(
+    resolveModel("claude-opus-4-8", T, { prefix: "global" }),
+    "global.anthropic.claude-opus-4-8",
+  );
+  assertEquals(
+    resolveModel("claude-opus-4-6", T, { prefix: "eu" }),
+    "eu.anthropic.claude-opus-4-6-v1",
+  );
+  assertEquals(
+    resolveModel("claude-sonnet-4-5-20250929", T, { prefix: "eu" }),
+    "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  );
+  assertEquals(
+    resolveModel("claude-sonnet-4-5", T),
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  );
+  assertEquals(
+    resolveModel("claude-haiku-4-5-20251001", T),
+    "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+  );
+  assertEquals(resolveModel("claude-opus-4-1", T), "us.anthropic.claude-opus-4-1-20250805-v1:0");
+  assertEquals(
+    resolveModel("claude-3-5-haiku-20241022", T),
+    "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+  );
+  assertEquals(
+    resolveModel("claude-opus-4-5", T, { prefix: "none" }),
+    "anthropic.claude-opus-4-5-20251101-v1:0",
+  );
+});
+
+Deno.test("resolveModel() ignores a bracket suffix like [1m]", () => {
+  assertEquals(
+    resolveModel("claude-sonnet-4-5[1m]", T),
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+  );
+});
+
+Deno.test("resolveModel() prefers configured aliases, used verbatim", () => {
+  const aliases = {
+    "claude-opus-4-8": "arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/p1",
+    opus: "eu.anthropic.claude-opus-4-8",
+  };
+  assertEquals(resolveModel("claude-opus-4-8", T, { aliases }), aliases["claude-opus-4-8"]);
+  assertEquals(resolveModel("opus", T, { aliases }), "eu.anthropic.claude-opus-4-8");
+});
+
+Deno.test("resolveModel() accepts raw Bedrock ids and ARNs unless disabled", () => {
+  for (
+    const id of [
+      "anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "us.anthropic.claude-opus-4-8",
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-opus-4-8",
+      "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+    ]
+  ) {
+    assertEquals(resolveModel(id, T), id);
+    assertThrows(
+      () => resolveModel(id, T, { allowRawIds: false, fallback: false }),
+      ModelNotFoundError,
+    );
+  }
+});
+
+Deno.test("resolveModel() maps new claude-* names with the fallback template", () => {
+  assertEquals(resolveModel("claude-sonnet-5", T), "us.anthropic.claude-sonnet-5");
+  assertEquals(resolveModel("claude-opus-5", T, { prefix: "none" }), "anthropic.claude-opus-5");
+  assertEquals(
+    resolveModel("claude-haiku-5-20270101", T, { prefix: "eu" }),
+    "eu.anthropic.claude-haiku-5-20270101-v1:0",
+  );
+  assertEquals(
+    resolveModel("claude-x", T, {
+      fallback: { pattern: /^claude-/, template: "{profile}anthropic.{name}-v2:0" },
+    }),
+    "us.anthropic.claude-x-v2:0",
+  );
+});
+
+Deno.test("resolveModel() throws model_not_found naming the model and the aliases", () => {
+  const err = assertThrows(() => resolveModel("gpt-4o", T), ModelNotFoundError);
+  assertEquals(err.code, "model_not_found");
+  assertEquals(err.status, 404);
+  assertStringIncludes(err.message, '"gpt-4o"');
+  assertStringIncludes(err.message, "claude-opus-4-8");
+  assertThrows(
+    () => resolveModel("claude-new", T, { fallback: false }),
+    ModelNotFoundError,
+    "claude-new",
+  );
+  assertThrows(() => resolveModel("CLAUDE-OPUS", T), ModelNotFoundError);
+});
+
+Deno.test("resolveModel() refuses a model without a profile for the configured prefix", () => {
+  const err = assertThrows(
+    () => resolveModel("claude-opus-4-1", T, { prefix: "eu" }),
+    ModelNotFoundError,
+  );
+  assertStringIncludes(err.message, 'prefix "eu"');
+});
+
+Deno.test("resolveModel() rejects a missing or non-string model", () => {
+  assertThrows(() => resolveModel(undefined, T), InvalidRequestError, "model: Field required");
+  assertThrows(() => resolveModel(42, T), InvalidRequestError, "model: Input should be");
+  assertThrows(() => resolveModel("", T), InvalidRequestError);
+});
+
+Deno.test("listModels() lists aliases and the models the prefix offers", () => {
+  const models = listModels(T, { prefix: "eu", aliases: { opus: "eu.anthropic.claude-opus-4-8" } });
+  assertEquals(models[0], { name: "opus", modelId: "eu.anthropic.claude-opus-4-8" });
+  assert(models.some((m) => m.name === "claude-sonnet-4-5" && m.modelId.startsWith("eu.")));
+  assert(!models.some((m) => m.name === "claude-opus-4-1"));
+  assertEquals(listModels(T, { prefix: "none" }).length, Object.keys(T).length);
+});

@@ -1,0 +1,399 @@
+import {
+  BEDROCK_ANTHROPIC_VERSION,
+  BEDROCK_DROPPED_TOOL_FIELDS,
+  BEDROCK_DROPPED_TOOL_TYPES,
+  type BedrockFamily,
+  bedrockFamily,
+} from "./bedrock_compat.ts";
+import { InvalidRequestError } from "./errors.ts";
+
+/** Options of {@linkcode toBedrockRequest}. */
+export interface ToBedrockRequestOptions {
+  /** The resolved Bedrock model id, inference profile id or ARN. */
+  modelId: string;
+  /**
+   * Flags of the request's `anthropic-beta` header (see `parseAnthropicBeta`).
+   * @default {[]}
+   */
+  betas?: readonly string[];
+  /**
+   * The verified identity to put in `metadata.user_id`; when absent the
+   * client's (unverified) `metadata` is dropped.
+   */
+  userId?: string;
+  /**
+   * Compatibility rules to apply.
+   * @default {bedrockFamily(modelId)}
+   */
+  family?: BedrockFamily;
+}
+
+/** A request ready for InvokeModel(WithResponseStream). */
+export interface BedrockRequest {
+  /** The JSON body Bedrock receives, UTF-8. */
+  body: Uint8Array;
+  /** The model id to invoke. */
+  modelId: string;
+  /** Betas forwarded in `anthropic_beta`. */
+  betas: string[];
+  /**
+   * What was removed or rewritten, e.g. `beta:claude-code-20250219`,
+   * `field:tools.3.defer_loading`, `rewrite:messages.1.role`.
+   */
+  dropped: string[];
+}
+
+type Json = Record<string, unknown>;
+
+const TOP_LEVEL_KEPT = new Set(["max_tokens", "stop_sequences", "tool_choice"]);
+const DROPPED_TOOL_FIELDS = new Set(BEDROCK_DROPPED_TOOL_FIELDS);
+const encoder = new TextEncoder();
+
+/**
+ * Translates an Anthropic Messages API request body into the body Bedrock's
+ * InvokeModel expects: `anthropic_version` first, `model` and `stream`
+ * removed, betas filtered for the model family, `metadata.user_id` set to the
+ * verified identity, fields Bedrock rejects removed or rewritten, and
+ * `role: "system"` messages turned into `<system-reminder>` text in the
+ * adjacent user turn.
+ *
+ * One pass over the top level and the message/tool arrays; untouched
+ * subtrees are shared, not copied, and kept objects keep their key order so
+ * cached prompt prefixes stay byte-identical.
+ *
+ * @param body The parsed request body.
+ * @param options Model, betas, identity.
+ * @returns The Bedrock body and what was dropped.
+ * @throws {InvalidRequestError} When the body is not a valid Messages request
+ * (the message names the field, e.g. `messages.2.content: ...`).
+ *
+ * @example Translate a minimal request
+ * ```ts
+ * import { toBedrockRequest } from "./to_bedrock_request.ts";
+ * const out = toBedrockRequest(
+ *   { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] },
+ *   { modelId: "us.anthropic.claude-sonnet-4-5-20250929-v1:0", userId: "u1" },
+ * );
+ * const sent = JSON.parse(new TextDecoder().decode(out.body));
+ * console.assert(sent.anthropic_version === "bedrock-2023-05-31" && sent.model === undefined);
+ * ```
+ */
+export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions): BedrockRequest {
+  if (!_isObject(body)) throw new InvalidRequestError("Request body must be a JSON object");
+  const family = options.family ?? bedrockFamily(options.modelId);
+  const dropped: string[] = [];
+
+  const betas = _betas(body.anthropic_beta, options.betas ?? [], family, dropped);
+  const out: Json = { anthropic_version: BEDROCK_ANTHROPIC_VERSION };
+  if (betas.length > 0) out.anthropic_beta = betas;
+
+  _requireMaxTokens(body.max_tokens);
+  if (!("messages" in body)) throw new InvalidRequestError("messages: Field required");
+
+  let sawMetadata = false;
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    switch (key) {
+      case "model":
+      case "stream":
+      case "anthropic_version":
+      case "anthropic_beta":
+        break;
+      case "messages":
+        out.messages = _messages(value, family, dropped);
+        break;
+      case "system":
+        out.system = _system(value, family, dropped);
+        break;
+      case "tools": {
+        const tools = _tools(value, family, dropped);
+        if (tools !== undefined) out.tools = tools;
+        break;
+      }
+      case "metadata":
+        sawMetadata = true;
+        if (options.userId !== undefined) out.metadata = { user_id: options.userId };
+        else dropped.push("field:metadata");
+        break;
+      case "thinking": {
+        const thinking = _thinking(value, body.max_tokens as number, family, dropped);
+        if (thinking !== undefined) out.thinking = thinking;
+        break;
+      }
+      case "context_management":
+        if (betas.includes("context-management-2025-06-27")) out.context_management = value;
+        else dropped.push("field:context_management");
+        break;
+      case "output_config": {
+        const config = _outputConfig(value, family, dropped);
+        if (config !== undefined) out.output_config = config;
+        break;
+      }
+      case "temperature":
+      case "top_k":
+        if (family.sampling === "drop") dropped.push(`field:${key}`);
+        else out[key] = value;
+        break;
+      case "top_p":
+        if (
+          family.sampling === "drop" ||
+          (family.sampling === "temperature-or-top_p" && body.temperature !== undefined)
+        ) dropped.push("field:top_p");
+        else out.top_p = value;
+        break;
+      default:
+        if (TOP_LEVEL_KEPT.has(key)) out[key] = value;
+        else dropped.push(`field:${key}`);
+    }
+  }
+  if (!sawMetadata && options.userId !== undefined) out.metadata = { user_id: options.userId };
+
+  return {
+    body: encoder.encode(JSON.stringify(out)),
+    modelId: options.modelId,
+    betas,
+    dropped,
+  };
+}
+
+function _isObject(value: unknown): value is Json {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function _requireMaxTokens(value: unknown): void {
+  if (value === undefined) throw new InvalidRequestError("max_tokens: Field required");
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new InvalidRequestError("max_tokens: Input should be a positive integer");
+  }
+}
+
+function _betas(
+  bodyBetas: unknown,
+  headerBetas: readonly string[],
+  family: BedrockFamily,
+  dropped: string[],
+): string[] {
+  let all: readonly string[] = headerBetas;
+  if (bodyBetas !== undefined) {
+    if (!Array.isArray(bodyBetas) || !bodyBetas.every((b) => typeof b === "string")) {
+      throw new InvalidRequestError("anthropic_beta: Input should be a list of strings");
+    }
+    all = [...new Set([...headerBetas, ...bodyBetas as string[]])];
+  }
+  const kept: string[] = [];
+  for (const beta of all) {
+    if (family.betas.has(beta)) kept.push(beta);
+    else dropped.push(`beta:${beta}`);
+  }
+  return kept;
+}
+
+function _system(value: unknown, family: BedrockFamily, dropped: string[]): unknown {
+  if (typeof value === "string") return value;
+  if (!Array.isArray(value)) {
+    throw new InvalidRequestError("system: Input should be a string or a list of text blocks");
+  }
+  return _blocks(value, "system", family, dropped);
+}
+
+/** Checks content blocks and strips unsupported cache_control keys, copying only changed blocks. */
+function _blocks(
+  blocks: unknown[],
+  path: string,
+  family: BedrockFamily,
+  dropped: string[],
+): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i];
+    if (!_isObject(block) || typeof block.type !== "string") {
+      throw new InvalidRequestError(`${path}.${i}: Input should be a content block with a "type"`);
+    }
+    let fixed = _cacheControl(block, `${path}.${i}`, family, dropped);
+    if (block.type === "tool_result" && Array.isArray(block.content)) {
+      const inner = _blocks(block.content, `${path}.${i}.content`, family, dropped);
+      if (inner !== block.content) fixed = { ...fixed, content: inner };
+    }
+    if (fixed !== block) {
+      out ??= blocks.slice();
+      out[i] = fixed;
+    }
+  }
+  return out ?? blocks;
+}
+
+function _cacheControl(block: Json, path: string, family: BedrockFamily, dropped: string[]): Json {
+  const cc = block.cache_control;
+  if (!_isObject(cc)) return block;
+  const dropTtl = !family.cacheTtl && "ttl" in cc;
+  if (!("scope" in cc) && !dropTtl) return block;
+  const kept: Json = {};
+  for (const key of Object.keys(cc)) {
+    if (key === "scope" || (key === "ttl" && dropTtl)) {
+      dropped.push(`field:${path}.cache_control.${key}`);
+    } else kept[key] = cc[key];
+  }
+  return { ...block, cache_control: kept };
+}
+
+function _messages(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] {
+  if (!Array.isArray(value)) throw new InvalidRequestError("messages: Input should be a list");
+  let out: unknown[] | undefined;
+  /** System text waiting for the next user turn (the previous turn was not a user turn). */
+  let pending: Json[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const message = value[i];
+    if (!_isObject(message)) {
+      throw new InvalidRequestError(`messages.${i}: Input should be an object`);
+    }
+    const { role, content } = message;
+    if (role !== "user" && role !== "assistant" && role !== "system") {
+      throw new InvalidRequestError(
+        `messages.${i}.role: Input should be "user", "assistant" or "system"`,
+      );
+    }
+    if (typeof content !== "string" && !Array.isArray(content)) {
+      throw new InvalidRequestError(
+        `messages.${i}.content: Input should be a string or a list of content blocks`,
+      );
+    }
+    if (role === "system") {
+      out ??= value.slice(0, i);
+      dropped.push(`rewrite:messages.${i}.role`);
+      const reminder = _systemReminder(content, `messages.${i}.content`);
+      const previous = out[out.length - 1] as Json | undefined;
+      if (previous !== undefined && previous.role === "user" && pending.length === 0) {
+        out[out.length - 1] = {
+          ...previous,
+          content: [..._asBlocks(previous.content), ...reminder],
+        };
+      } else pending.push(...reminder);
+      continue;
+    }
+    let fixed: Json = message;
+    if (Array.isArray(content)) {
+      const blocks = _blocks(content, `messages.${i}.content`, family, dropped);
+      if (blocks !== content) fixed = { ...message, content: blocks };
+    }
+    if (pending.length > 0) {
+      if (role === "user") fixed = { ...fixed, content: _afterToolResults(fixed.content, pending) };
+      else out!.push({ role: "user", content: pending });
+      pending = [];
+    }
+    if (out !== undefined) out.push(fixed);
+    else if (fixed !== message) {
+      out = value.slice(0, i);
+      out.push(fixed);
+    }
+  }
+  if (pending.length > 0) out!.push({ role: "user", content: pending });
+  return out ?? value;
+}
+
+function _asBlocks(content: unknown): unknown[] {
+  return typeof content === "string" ? [{ type: "text", text: content }] : content as unknown[];
+}
+
+/** Inserts blocks after the leading tool_result blocks (which must stay first in a user turn). */
+function _afterToolResults(content: unknown, extra: Json[]): unknown[] {
+  const blocks = _asBlocks(content);
+  let at = 0;
+  while (at < blocks.length && (blocks[at] as Json).type === "tool_result") at++;
+  return [...blocks.slice(0, at), ...extra, ...blocks.slice(at)];
+}
+
+/** A role:system message's content as `<system-reminder>` text blocks. */
+function _systemReminder(content: string | unknown[], path: string): Json[] {
+  if (typeof content === "string") return [{ type: "text", text: _wrap(content) }];
+  return content.map((block, j) => {
+    if (!_isObject(block) || block.type !== "text" || typeof block.text !== "string") {
+      throw new InvalidRequestError(
+        `${path}.${j}: Input should be a text block (a system message holds only text)`,
+      );
+    }
+    return { ...block, text: _wrap(block.text) };
+  });
+}
+
+function _wrap(text: string): string {
+  return `<system-reminder>\n${text}\n</system-reminder>`;
+}
+
+function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] | undefined {
+  if (!Array.isArray(value)) throw new InvalidRequestError("tools: Input should be a list");
+  let out: unknown[] | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const tool = value[i];
+    if (!_isObject(tool) || typeof tool.name !== "string") {
+      throw new InvalidRequestError(`tools.${i}: Input should be a tool with a "name"`);
+    }
+    const type = tool.type;
+    if (typeof type === "string" && BEDROCK_DROPPED_TOOL_TYPES.some((p) => type.startsWith(p))) {
+      out ??= value.slice(0, i);
+      dropped.push(`tool:tools.${i}.${tool.name}`);
+      continue;
+    }
+    let fixed = _cacheControl(tool, `tools.${i}`, family, dropped);
+    for (const key of Object.keys(tool)) {
+      if (!DROPPED_TOOL_FIELDS.has(key)) continue;
+      if (fixed === tool) fixed = { ...tool };
+      delete fixed[key];
+      dropped.push(`field:tools.${i}.${key}`);
+    }
+    if (out !== undefined) out.push(fixed);
+    else if (fixed !== tool) {
+      out = value.slice(0, i);
+      out.push(fixed);
+    }
+  }
+  const tools = out ?? value;
+  return tools.length > 0 || value.length === 0 ? tools : undefined;
+}
+
+function _thinking(
+  value: unknown,
+  maxTokens: number,
+  family: BedrockFamily,
+  dropped: string[],
+): unknown {
+  if (!_isObject(value) || typeof value.type !== "string") {
+    throw new InvalidRequestError('thinking: Input should be an object with a "type"');
+  }
+  const type = value.type;
+  if (type === "enabled" && typeof value.budget_tokens !== "number") {
+    throw new InvalidRequestError("thinking.budget_tokens: Field required");
+  }
+  if (family.thinking === "none") {
+    dropped.push("field:thinking");
+    return undefined;
+  }
+  if (family.thinking === "adaptive" && type === "enabled") {
+    dropped.push("rewrite:thinking.type", "field:thinking.budget_tokens");
+    const out: Json = { type: "adaptive" };
+    for (const key of Object.keys(value)) {
+      if (key !== "type" && key !== "budget_tokens") out[key] = value[key];
+    }
+    return out;
+  }
+  if (family.thinking === "enabled" && type === "adaptive") {
+    dropped.push("rewrite:thinking.type");
+    // Without interleaved thinking the budget must stay below max_tokens and at least 1,024.
+    if (maxTokens <= 1024) {
+      dropped.push("field:thinking");
+      return undefined;
+    }
+    return { type: "enabled", budget_tokens: maxTokens - 1 };
+  }
+  return value;
+}
+
+function _outputConfig(value: unknown, family: BedrockFamily, dropped: string[]): unknown {
+  if (!_isObject(value)) throw new InvalidRequestError("output_config: Input should be an object");
+  if (family.effort === "keep" || !("effort" in value)) return value;
+  dropped.push("field:output_config.effort");
+  const out: Json = {};
+  for (const key of Object.keys(value)) if (key !== "effort") out[key] = value[key];
+  if (Object.keys(out).length > 0) return out;
+  dropped.push("field:output_config");
+  return undefined;
+}
