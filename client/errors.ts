@@ -18,8 +18,55 @@ export type AccessTokenErrorCode =
   | "token_claim_invalid"
   | "token_keys_unavailable";
 
+/** The stable codes of {@linkcode TokenRequestError}. */
+export type TokenRequestErrorCode =
+  /** The grant (refresh token, subject token) was refused: sign in again. */
+  | "grant_invalid"
+  /** The server refused the request for another reason (RFC 6749 §5.2 error). */
+  | "request_rejected"
+  /** The server answered something that is not a valid token response. */
+  | "response_invalid"
+  /** The server could not be reached, or did not answer in time. */
+  | "network_error";
+
+/** The stable codes of {@linkcode SignInError}. */
+export type SignInErrorCode =
+  /** The user declined the sign-in. */
+  | "sign_in_declined"
+  /** The device code expired before the user finished. */
+  | "sign_in_expired"
+  /** No answer arrived within the time allowed. */
+  | "sign_in_timeout"
+  /** The loopback redirect carried a `state` other than the one sent. */
+  | "sign_in_state_mismatch"
+  /** Entra refused the request or answered something invalid. */
+  | "sign_in_failed"
+  /** The Azure CLI is not installed or not signed in. */
+  | "azure_cli_unavailable";
+
+/** The stable codes of {@linkcode TokenStoreError}. */
+export type TokenStoreErrorCode =
+  /** The store's backend (keychain tool, secret service) is not available. */
+  | "store_unavailable"
+  /** Reading or writing the store failed. */
+  | "store_failed"
+  /** The store holds something that is not a session. */
+  | "store_corrupt"
+  /** Another process held the store's lock for too long. */
+  | "store_lock_timeout";
+
+/** The stable codes of {@linkcode SessionError}. */
+export type SessionErrorCode =
+  /** There is no usable session: the user must sign in. */
+  "login_required";
+
 /** Every stable code an error of this library can carry. */
-export type CcgateErrorCode = AccessTokenErrorCode;
+export type CcgateErrorCode =
+  | AccessTokenErrorCode
+  | TokenRequestErrorCode
+  | SignInErrorCode
+  | TokenStoreErrorCode
+  | SessionErrorCode;
 
 /**
  * Base class of every error this library throws.
@@ -39,6 +86,8 @@ export class CcgateError extends Error {
   readonly code: CcgateErrorCode;
 
   /**
+   * Creates the instance.
+   *
    * @param code The stable code.
    * @param message A sentence for humans; never contains a token.
    * @param options The underlying cause, if any.
@@ -64,14 +113,146 @@ export class CcgateError extends Error {
  * ```
  */
 export class AccessTokenError extends CcgateError {
+  /** Which failure this is. */
   declare readonly code: AccessTokenErrorCode;
 
   /**
+   * Creates the instance.
+   *
    * @param code Which check failed.
    * @param message What failed, naming the claim; never the token.
    * @param options The underlying cause, if any.
    */
   constructor(code: AccessTokenErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** Details of a {@linkcode TokenRequestError}. */
+export interface TokenRequestErrorOptions extends ErrorOptions {
+  /** The RFC 6749 §5.2 `error` value the server sent, if any. */
+  oauthError?: string;
+  /** The HTTP status of the answer, if one arrived. */
+  status?: number;
+}
+
+/**
+ * A request to the ccgate auth service's token or revocation endpoint failed.
+ * `grant_invalid` means the session is over (sign in again); `network_error`
+ * is worth retrying later.
+ *
+ * @example Decide whether to ask the user to sign in again
+ * ```ts
+ * import { TokenRequestError } from "@ccgate/client";
+ *
+ * const err = new TokenRequestError("grant_invalid", "Refresh token was refused", {
+ *   oauthError: "invalid_grant",
+ *   status: 400,
+ * });
+ * console.log(err.code === "grant_invalid"); // true
+ * ```
+ */
+export class TokenRequestError extends CcgateError {
+  /** Which failure this is. */
+  declare readonly code: TokenRequestErrorCode;
+  /** The RFC 6749 §5.2 `error` value the server sent, if any. */
+  readonly oauthError?: string;
+  /** The HTTP status of the answer, if one arrived. */
+  readonly status?: number;
+
+  /**
+   * Creates the instance.
+   *
+   * @param code What kind of failure.
+   * @param message What failed; never contains a token.
+   * @param options The OAuth error, HTTP status and cause, if any.
+   */
+  constructor(code: TokenRequestErrorCode, message: string, options?: TokenRequestErrorOptions) {
+    super(code, message, options);
+    this.oauthError = options?.oauthError;
+    this.status = options?.status;
+  }
+}
+
+/**
+ * Signing in with Entra ID did not produce a token: declined, expired, timed
+ * out, a forged redirect, or no usable Azure CLI.
+ *
+ * @example Tell the user what happened
+ * ```ts
+ * import { SignInError } from "@ccgate/client";
+ *
+ * const err = new SignInError("sign_in_declined", "Sign-in was declined");
+ * console.log(err.code); // "sign_in_declined"
+ * ```
+ */
+export class SignInError extends CcgateError {
+  /** Which failure this is. */
+  declare readonly code: SignInErrorCode;
+
+  /**
+   * Creates the instance.
+   *
+   * @param code What went wrong.
+   * @param message A sentence for humans; never contains a token or code.
+   * @param options The underlying cause, if any.
+   */
+  constructor(code: SignInErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A {@linkcode TokenStore} could not read or write the session.
+ *
+ * @example Fall back to a file when the keychain is missing
+ * ```ts
+ * import { TokenStoreError } from "@ccgate/client";
+ *
+ * const err = new TokenStoreError("store_unavailable", "Cannot use the Secret Service: secret-tool is not installed");
+ * console.log(err.code === "store_unavailable"); // true
+ * ```
+ */
+export class TokenStoreError extends CcgateError {
+  /** Which failure this is. */
+  declare readonly code: TokenStoreErrorCode;
+
+  /**
+   * Creates the instance.
+   *
+   * @param code What went wrong.
+   * @param message A sentence for humans; never contains a token.
+   * @param options The underlying cause, if any.
+   */
+  constructor(code: TokenStoreErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A {@linkcode TokenSession} cannot produce an access token without the user:
+ * there is no session, or the auth service ended it.
+ *
+ * @example Ask the user to sign in
+ * ```ts
+ * import { SessionError } from "@ccgate/client";
+ *
+ * const err = new SessionError("login_required", "Not signed in");
+ * if (err.code === "login_required") console.log("run `ccgate login`");
+ * ```
+ */
+export class SessionError extends CcgateError {
+  /** Which failure this is. */
+  declare readonly code: SessionErrorCode;
+
+  /**
+   * Creates the instance.
+   *
+   * @param code Why the session is unusable.
+   * @param message A sentence for humans.
+   * @param options The underlying cause, if any.
+   */
+  constructor(code: SessionErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options);
   }
 }

@@ -38,8 +38,40 @@ export interface AccessTokenClaims {
   groups: string[];
 }
 
+/** The protected header of a token, as a key resolver sees it. */
+export interface AccessTokenHeader {
+  /** Signature algorithm. */
+  alg: string;
+  /** Key id. */
+  kid?: string;
+  /** Token type (`at+jwt`). */
+  typ?: string;
+  /** Other header parameters. */
+  [parameter: string]: unknown;
+}
+
+/** The compact token split in parts, as a key resolver sees it. */
+export interface AccessTokenInput {
+  /** Encoded payload. */
+  payload: string | Uint8Array;
+  /** Encoded signature. */
+  signature: string;
+  /** Encoded protected header. */
+  protected?: string;
+}
+
+/**
+ * Picks the public key for a token's header (its `kid` and `alg`): returns
+ * a `CryptoKey` or a promise of one. jose's `createLocalJWKSet` and
+ * `createRemoteJWKSet` results are resolvers.
+ */
+export type AccessTokenKeyResolver = (
+  header: AccessTokenHeader,
+  token: AccessTokenInput,
+) => unknown;
+
 /** Where the verification keys come from. */
-export type AccessTokenKey = JWTVerifyGetKey | CryptoKey | URL;
+export type AccessTokenKey = AccessTokenKeyResolver | CryptoKey | URL;
 
 /** Options of {@linkcode verifyAccessToken}. */
 export interface VerifyAccessTokenOptions {
@@ -135,7 +167,7 @@ export async function verifyAccessToken(
       requiredClaims: ["sub", "exp", "iat", "jti", "sid", "client_id"],
     };
     payload = typeof key === "function"
-      ? (await jwtVerify(token, key, verifyOptions)).payload
+      ? (await jwtVerify(token, key as JWTVerifyGetKey, verifyOptions)).payload
       : (await jwtVerify(token, key, verifyOptions)).payload;
   } catch (err) {
     throw toAccessTokenError(err);

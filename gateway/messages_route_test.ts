@@ -7,7 +7,7 @@ import {
   toolUseAnswer,
 } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
-import { startGatewayStack } from "../testing/gateway_stack.ts";
+import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 
 const USAGE = {
   input_tokens: 1200,
@@ -287,22 +287,3 @@ Deno.test("GET /healthz and an unknown route answer in Anthropic's shape", async
   assertEquals(missing.status, 404);
   assertEquals((await missing.json()).error.type, "not_found_error");
 });
-
-export function postMessages(
-  url: string,
-  token: string,
-  overrides: Record<string, unknown> = {},
-  signal?: AbortSignal,
-): Promise<Response> {
-  return fetch(`${url}/v1/messages`, {
-    method: "POST",
-    signal,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      model: "claude-sonnet-4-5-20250929",
-      max_tokens: 32,
-      messages: [{ role: "user", content: "Hi" }],
-      ...overrides,
-    }),
-  });
-}

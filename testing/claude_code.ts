@@ -27,7 +27,7 @@ export interface ClaudeRun {
  */
 export async function runClaudeCode(
   prompt: string,
-  settings: Record<string, unknown>,
+  settings: object,
   options: { extraArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<ClaudeRun> {
   const home = await Deno.makeTempDir({ prefix: "ccgate-claude-home-" });

@@ -53,7 +53,7 @@ export async function startGatewayStack(
       endpoint: emulator.url,
       credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
     }),
-    key: issuer.publicKey,
+    key: issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),
     now: () => new Date(),
     log: (record) => logs.push(record),
@@ -73,4 +73,24 @@ export async function startGatewayStack(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Posts a minimal Messages API request with `overrides` merged into the body. */
+export function postMessages(
+  url: string,
+  token: string,
+  overrides: Record<string, unknown> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
+  return fetch(`${url}/v1/messages`, {
+    method: "POST",
+    signal,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "claude-sonnet-4-5-20250929",
+      max_tokens: 32,
+      messages: [{ role: "user", content: "Hi" }],
+      ...overrides,
+    }),
+  });
 }

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  SignJWT,
+} from "jose";
 
 /** Issuer and audience the test tokens use. */
 export const TEST_ISSUER = "http://ccgate.test";
@@ -16,6 +23,8 @@ export const TEST_AUDIENCE = "ccgate";
 export interface TestIssuer {
   /** Verification key for the gateway under test. */
   publicKey: CryptoKey;
+  /** The public key as a key set: resolves `kid: "test-key"` only. */
+  keySet: JWTVerifyGetKey;
   /** Mints a token valid at `now`, with overrides. */
   mint(options?: {
     now?: Date;
@@ -27,9 +36,11 @@ export interface TestIssuer {
 
 /** Creates a {@linkcode TestIssuer} with a fresh ES256 key pair. */
 export async function createTestIssuer(): Promise<TestIssuer> {
-  const { privateKey, publicKey } = await generateKeyPair("ES256");
+  const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "ES256", use: "sig" };
   return {
     publicKey,
+    keySet: createLocalJWKSet({ keys: [jwk] }),
     mint({ now = new Date(), claims = {}, header = {}, privateKey: key = privateKey } = {}) {
       const iat = Math.floor(now.getTime() / 1000);
       return new SignJWT({

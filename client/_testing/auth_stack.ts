@@ -1,0 +1,130 @@
+/**
+ * Test helper: the real auth service (`auth/app.ts`) on a real socket with an
+ * in-memory KV, counting the grants it answers.
+ *
+ * @module
+ */
+import {
+  type BedrockEmulator,
+  type EntraEmulator,
+  startBedrockEmulator,
+  startEntraEmulator,
+} from "@ccgate/emulators";
+import { createApp } from "../../auth/app.ts";
+import { loadAuthConfig } from "../../auth/config.ts";
+import { RevocationList } from "../../auth/revocation_list.ts";
+import { openSigningKeys } from "../../auth/signing_keys.ts";
+import { createApp as createGatewayApp } from "../../gateway/app.ts";
+import { createBedrockClient } from "../../gateway/bedrock_client.ts";
+import { loadGatewayConfig } from "../../gateway/config.ts";
+
+/** A running auth service. */
+export interface AuthStack extends AsyncDisposable {
+  /** Its URL (the issuer). */
+  url: string;
+  /** The KV it uses. */
+  kv: Deno.Kv;
+  /** How many requests with each `grant_type` reached `/oauth/token`, and `/oauth/revoke` calls. */
+  counts: { exchange: number; refresh: number; revoke: number };
+  /** The Entra ID emulator the auth service trusts. */
+  entra: EntraEmulator;
+  /** The Bedrock emulator behind the gateway, when `gateway: true`. */
+  bedrock?: BedrockEmulator;
+}
+
+/** Options of {@linkcode startAuthStack}. */
+export interface AuthStackOptions {
+  /** Extra auth settings (`CCGATE_ACCESS_TTL`, ...). */
+  env?: Record<string, string>;
+  /**
+   * Also mount the gateway (as `main.ts` does: one origin), in front of the
+   * Bedrock emulator, verifying with the auth service's keys and revocations.
+   */
+  gateway?: boolean;
+}
+
+/**
+ * Starts the Entra ID emulator (device codes wait for `entra.approve`) and
+ * the auth service trusting it on 127.0.0.1, port 0.
+ */
+export async function startAuthStack(options: AuthStackOptions = {}): Promise<AuthStack> {
+  const entra = await startEntraEmulator({
+    autoApprove: false,
+    pollIntervalSeconds: 1,
+    log: () => {},
+  });
+  const kv = await Deno.openKv(":memory:");
+  const counts = { exchange: 0, refresh: 0, revoke: 0 };
+  let handler: (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> =
+    () => new Response("starting", { status: 503 });
+  const controller = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
+    async (request, info) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/oauth/token" && request.method === "POST") {
+        const grant = new URLSearchParams(await request.clone().text()).get("grant_type");
+        if (grant === "refresh_token") counts.refresh++;
+        else counts.exchange++;
+      }
+      if (path === "/oauth/revoke") counts.revoke++;
+      return await handler(request, info);
+    },
+  );
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  const config = loadAuthConfig({
+    ...entra.env,
+    CCGATE_ISSUER: url,
+    CCGATE_TOKEN_RATE_PER_IP: "10000",
+    CCGATE_TOKEN_RATE_PER_USER: "10000",
+    ...options.env,
+  });
+  const keys = await openSigningKeys(kv);
+  const revocations = new RevocationList({ kv });
+  const app = createApp({
+    kv,
+    keys,
+    config,
+    now: () => new Date(),
+    fetch,
+    log: () => {},
+    revocations,
+  });
+  let bedrock: BedrockEmulator | undefined;
+  let gateway: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  if (options.gateway) {
+    bedrock = await startBedrockEmulator();
+    gateway = createGatewayApp({
+      config: { ...loadGatewayConfig({ CCGATE_ISSUER: url }), issuer: url },
+      bedrock: createBedrockClient({
+        region: "us-east-1",
+        endpoint: bedrock.url,
+        credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
+      }),
+      key: keys.getKey,
+      isRevoked: (sid) => revocations.isRevoked(sid),
+      now: () => new Date(),
+      log: () => {},
+    });
+  }
+  const authPaths = /^\/(oauth\/|\.well-known\/|admin\/sessions)/;
+  handler = (request, info) => {
+    if (gateway && !authPaths.test(new URL(request.url).pathname)) return gateway.fetch(request);
+    return app.fetch(request, { remoteAddr: info.remoteAddr });
+  };
+  return {
+    url,
+    kv,
+    counts,
+    entra,
+    bedrock,
+    async [Symbol.asyncDispose]() {
+      controller.abort();
+      await server.finished;
+      await bedrock?.close();
+      await entra.close();
+      revocations[Symbol.dispose]();
+      kv.close();
+    },
+  };
+}

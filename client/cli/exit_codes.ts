@@ -1,0 +1,60 @@
+import {
+  CcgateError,
+  SessionError,
+  SignInError,
+  TokenRequestError,
+  TokenStoreError,
+} from "../errors.ts";
+
+/** The CLI's exit codes. */
+export const EXIT = {
+  /** Success. */
+  ok: 0,
+  /** An unexpected error (a bug: run again with `--debug` and report it). */
+  error: 1,
+  /** Bad usage: unknown command or option, missing ccgate URL. */
+  usage: 2,
+  /** Not signed in, or the session has ended: run `ccgate login`. */
+  loginRequired: 3,
+  /** ccgate or Entra ID is unreachable or failing: try again later. */
+  unavailable: 4,
+  /** Sign-in did not complete: declined, expired, timed out, refused. */
+  signInFailed: 5,
+  /** The token store (keychain, file, lock) failed. */
+  storeFailed: 6,
+} as const;
+
+/** The exit codes, as `--help` shows them. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  unexpected error (run again with --debug)
+  2  usage error
+  3  sign-in needed: run \`ccgate login\`
+  4  ccgate or Entra ID unreachable or failing: try again later
+  5  sign-in failed (declined, expired, timed out, refused)
+  6  token store failed (keychain, file or lock)`;
+
+/** A usage error of the CLI (exit code 2). */
+export class UsageError extends Error {
+  /** @param message What is wrong with the command line. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The exit code of an error. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof SessionError) return EXIT.loginRequired;
+  if (err instanceof SignInError) return EXIT.signInFailed;
+  if (err instanceof TokenStoreError) return EXIT.storeFailed;
+  if (err instanceof TokenRequestError) {
+    if (err.code === "grant_invalid") return EXIT.signInFailed;
+    if (err.code === "network_error") return EXIT.unavailable;
+    return EXIT.signInFailed;
+  }
+  if (err instanceof CcgateError) return EXIT.error;
+  return EXIT.error;
+}

@@ -1,0 +1,234 @@
+import { discover, type EntraSignInConfig } from "../discover.ts";
+import type { EntraToken } from "../entra_token.ts";
+import { exchangeToken } from "../exchange_token.ts";
+import { signInWithAzureCli } from "../sign_in_with_azure_cli.ts";
+import { signInWithBrowser } from "../sign_in_with_browser.ts";
+import { type DeviceCodePrompt, signInWithDeviceCode } from "../sign_in_with_device_code.ts";
+import { TokenSession } from "../token_session.ts";
+import { loadCliConfig, saveCliConfig, STORE_KINDS, type StoreKind } from "./cli_config.ts";
+import type { CliDeps } from "./cli_deps.ts";
+import { configDir } from "./config_dir.ts";
+import { EXIT, UsageError } from "./exit_codes.ts";
+import { detectStore, openLock, openStore } from "./open_store.ts";
+import type { Style } from "./style.ts";
+
+/** Options of `ccgate login`. */
+export interface LoginCommandOptions {
+  /** Sign in with a device code (no browser on this machine). */
+  deviceCode?: boolean;
+  /** Sign in in the browser (authorization code + PKCE, loopback redirect). */
+  browser?: boolean;
+  /** Reuse the Azure CLI's sign-in. */
+  azureCli?: boolean;
+  /** The ccgate URL. */
+  url?: string;
+  /** Where to keep the session. */
+  store?: string;
+  /** Entra authority override. */
+  authority?: string;
+  /** Entra client id override. */
+  clientId?: string;
+  /** Entra scope override. */
+  scope?: string;
+  /** Browser sign-in timeout, in seconds. */
+  timeout?: string;
+  /** Print the result as JSON. */
+  json?: boolean;
+}
+
+/** Which sign-in to use when none is asked for: the browser where there is a desktop. */
+function defaultMethod(deps: CliDeps): "browser" | "device-code" {
+  if (deps.env("SSH_CONNECTION") || deps.env("SSH_TTY")) return "device-code";
+  if (deps.os === "linux" && !deps.env("DISPLAY") && !deps.env("WAYLAND_DISPLAY")) {
+    return "device-code";
+  }
+  return "browser";
+}
+
+/** Opens a URL with the OS's opener. */
+async function openWithOs(url: URL, deps: CliDeps): Promise<void> {
+  const [command, args] = deps.os === "darwin"
+    ? ["open", [url.href]]
+    : deps.os === "windows"
+    ? ["rundll32", ["url.dll,FileProtocolHandler", url.href]]
+    : ["xdg-open", [url.href]];
+  await deps.runner(command as string, args as string[]);
+}
+
+function tenantOf(authority: string): string | undefined {
+  return new URL(authority).pathname.split("/").filter(Boolean)[0];
+}
+
+/** Displays a JWT's claims, unverified: only for the greeting. */
+function displayName(jwt: string): string {
+  try {
+    const part = jwt.split(".")[1] ?? "";
+    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
+    const claims = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
+    );
+    const parts = [claims.name, claims.email && `<${claims.email}>`].filter(Boolean);
+    return parts.length > 0 ? parts.join(" ") : String(claims.sub ?? "unknown user");
+  } catch {
+    return "unknown user";
+  }
+}
+
+interface Progress {
+  start(text: string): void;
+  tick(): void;
+  stop(text: string): void;
+}
+
+async function progress(deps: CliDeps, color: boolean): Promise<Progress> {
+  if (deps.isTerminal && color) {
+    const [{ spinner }, { default: process }] = await Promise.all([
+      import("@clack/prompts"),
+      import("node:process"),
+    ]);
+    const s = spinner({ output: process.stderr });
+    return { start: (t) => s.start(t), tick: () => {}, stop: (t) => s.stop(t) };
+  }
+  return {
+    start: (t) => deps.stderr(`${t}...\n`),
+    tick: () => {},
+    stop: (t) => deps.stderr(`${t}\n`),
+  };
+}
+
+/**
+ * `ccgate login`: signs in to Entra ID (browser + PKCE, device code, or the
+ * Azure CLI), exchanges the Entra token for a ccgate session, keeps it in the
+ * OS keychain (else a 0600 file) and prints who is signed in.
+ */
+export async function loginCommand(
+  options: LoginCommandOptions,
+  deps: CliDeps,
+  style: Style,
+  color: boolean,
+): Promise<number> {
+  const dir = configDir(deps);
+  const previous = await loadCliConfig(dir).catch(() => undefined);
+  const url = options.url ?? deps.env("CCGATE_URL") ?? previous?.url;
+  if (!url) throw new UsageError("Cannot sign in: no ccgate URL; pass --url <url>");
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`Cannot sign in: "${url}" is not a URL`);
+  }
+  const storeOption = options.store ?? deps.env("CCGATE_STORE");
+  if (storeOption && storeOption !== "auto" && !STORE_KINDS.includes(storeOption as StoreKind)) {
+    throw new UsageError(
+      `Cannot sign in: unknown store "${storeOption}" (use auto, ${STORE_KINDS.join(", ")})`,
+    );
+  }
+
+  const metadata = await discover(url, { fetch: deps.fetch });
+  const fromFlags = {
+    authority: options.authority ?? deps.env("CCGATE_ENTRA_AUTHORITY"),
+    clientId: options.clientId ?? deps.env("CCGATE_ENTRA_CLIENT_ID"),
+    scope: options.scope ?? deps.env("CCGATE_ENTRA_SCOPE"),
+  };
+  const base = metadata.entra ?? previous?.entra;
+  const entra: Partial<EntraSignInConfig> = {
+    authority: fromFlags.authority ?? base?.authority,
+    clientId: fromFlags.clientId ?? base?.clientId,
+    scope: fromFlags.scope ?? base?.scope,
+  };
+  if (!entra.authority || !entra.clientId || !entra.scope) {
+    throw new UsageError(
+      "Cannot sign in: ccgate does not publish its Entra ID settings; pass --authority, --client-id and --scope",
+    );
+  }
+  const config = entra as EntraSignInConfig;
+
+  const method = options.deviceCode
+    ? "device-code"
+    : options.browser
+    ? "browser"
+    : options.azureCli
+    ? "azure-cli"
+    : defaultMethod(deps);
+  const bar = await progress(deps, color);
+  let entraToken: EntraToken;
+  if (method === "device-code") {
+    entraToken = await signInWithDeviceCode(config, {
+      onPrompt: (p: DeviceCodePrompt) => {
+        deps.stderr(
+          `To sign in, open ${style.bold(p.verificationUri)} and enter the code ${
+            style.bold(p.userCode)
+          }\n`,
+        );
+        bar.start("Waiting for you to sign in");
+      },
+      onPoll: () => bar.tick(),
+      deps: { fetch: deps.fetch, sleep: deps.sleep, now: deps.now },
+    }).catch((err) => {
+      bar.stop("Sign-in did not complete");
+      throw err;
+    });
+    bar.stop("Signed in to Entra ID");
+  } else if (method === "browser") {
+    const open = deps.openBrowser ?? ((u: URL) => openWithOs(u, deps));
+    entraToken = await signInWithBrowser(config, {
+      openBrowser: async (u) => {
+        deps.stderr(`Opening your browser to sign in. If it does not open, visit:\n${u.href}\n`);
+        bar.start("Waiting for the browser");
+        await open(u);
+      },
+      timeoutMs: options.timeout ? Number(options.timeout) * 1000 : undefined,
+      deps: { fetch: deps.fetch, now: deps.now },
+    }).catch((err) => {
+      bar.stop("Sign-in did not complete");
+      throw err;
+    });
+    bar.stop("Signed in to Entra ID");
+  } else {
+    entraToken = await signInWithAzureCli(config.scope, {
+      tenant: tenantOf(config.authority),
+      runner: deps.runner,
+      os: deps.os,
+    });
+  }
+
+  const tokens = await exchangeToken(metadata.tokenEndpoint, entraToken.accessToken, {
+    fetch: deps.fetch,
+  });
+  const storeKind = !storeOption || storeOption === "auto"
+    ? await detectStore(deps.os, deps.runner)
+    : storeOption as StoreKind;
+  if (previous && previous.store !== storeKind) {
+    await openStore(previous.store, dir, deps.runner).clear().catch(() => {});
+  }
+  const session = new TokenSession(openStore(storeKind, dir, deps.runner), {
+    lock: openLock(dir),
+    deps: { now: deps.now, fetch: deps.fetch },
+  });
+  const stored = await session.start({
+    issuer: metadata.issuer,
+    tokenEndpoint: metadata.tokenEndpoint,
+    revocationEndpoint: metadata.revocationEndpoint,
+  }, tokens);
+  await saveCliConfig(dir, {
+    url,
+    store: storeKind,
+    gatewayUrl: metadata.gatewayUrl,
+    entra: fromFlags.authority || fromFlags.clientId || fromFlags.scope ? config : undefined,
+  });
+  const who = displayName(stored.accessToken);
+  if (options.json) {
+    deps.stdout(
+      JSON.stringify({
+        url,
+        user: who,
+        method,
+        store: storeKind,
+        expiresAt: new Date(stored.expiresAt),
+      }) +
+        "\n",
+    );
+  } else {
+    deps.stdout(`${style.green("Signed in")} to ${style.bold(url)} as ${style.bold(who)}\n`);
+  }
+  return EXIT.ok;
+}

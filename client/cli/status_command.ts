@@ -1,0 +1,126 @@
+import { TokenSession } from "../token_session.ts";
+import { loadCliConfig } from "./cli_config.ts";
+import type { CliDeps } from "./cli_deps.ts";
+import { configDir } from "./config_dir.ts";
+import { EXIT } from "./exit_codes.ts";
+import { openLock, openStore } from "./open_store.ts";
+import type { Style } from "./style.ts";
+
+/** Options of `ccgate status`. */
+export interface StatusCommandOptions {
+  /** Print JSON. */
+  json?: boolean;
+}
+
+/** What `ccgate status --json` prints. */
+export interface StatusReport {
+  signedIn: boolean;
+  url?: string;
+  identity?: { sub?: string; name?: string; email?: string; tid?: string; sid?: string };
+  accessTokenExpiresAt?: string;
+  refreshable?: boolean;
+  store?: { kind: string; location: string };
+  gateway?: { url: string; reachable: boolean; status?: number; error?: string };
+}
+
+/** The payload of a JWT, unverified: for display only. */
+function displayClaims(jwt: string): Record<string, unknown> {
+  try {
+    const part = jwt.split(".")[1] ?? "";
+    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
+    const text = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+async function probeGateway(url: string, deps: CliDeps): Promise<StatusReport["gateway"]> {
+  const healthz = new URL("healthz", url.endsWith("/") ? url : url + "/");
+  try {
+    const response = await deps.fetch(healthz, { signal: AbortSignal.timeout(5_000) });
+    await response.body?.cancel();
+    return { url, reachable: response.ok, status: response.status };
+  } catch (err) {
+    return { url, reachable: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function inMinutes(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes <= 0) return "expired";
+  if (minutes < 120) return `in ${minutes} min`;
+  return `in ${Math.round(minutes / 60)} h`;
+}
+
+/**
+ * `ccgate status`: who is signed in, to which ccgate, until when, where the
+ * session is kept, and whether the gateway answers. Exit code 0 when signed
+ * in, 3 when not.
+ */
+export async function statusCommand(
+  options: StatusCommandOptions,
+  deps: CliDeps,
+  style: Style,
+): Promise<number> {
+  const dir = configDir(deps);
+  const config = await loadCliConfig(dir);
+  const report: StatusReport = { signedIn: false };
+  if (config !== undefined) {
+    const store = openStore(config.store, dir, deps.runner);
+    const session = new TokenSession(store, {
+      lock: openLock(dir),
+      deps: { now: deps.now, fetch: deps.fetch },
+    });
+    const stored = await session.load();
+    report.url = config.url;
+    report.store = { kind: store.kind, location: store.location };
+    if (stored !== undefined) {
+      const claims = displayClaims(stored.accessToken);
+      const str = (k: string) => typeof claims[k] === "string" ? claims[k] as string : undefined;
+      report.signedIn = true;
+      report.identity = {
+        sub: str("sub"),
+        name: str("name"),
+        email: str("email"),
+        tid: str("tid"),
+        sid: str("sid"),
+      };
+      report.accessTokenExpiresAt = new Date(stored.expiresAt).toISOString();
+      report.refreshable = stored.refreshToken !== undefined;
+    }
+    report.gateway = await probeGateway(config.gatewayUrl ?? config.url, deps);
+  }
+  if (options.json) {
+    deps.stdout(JSON.stringify(report, null, 2) + "\n");
+    return report.signedIn ? EXIT.ok : EXIT.loginRequired;
+  }
+  const lines: string[] = [];
+  if (!report.signedIn) {
+    lines.push(`${style.yellow("Not signed in")}: run \`ccgate login\``);
+  } else {
+    const who = [report.identity?.name, report.identity?.email && `<${report.identity.email}>`]
+      .filter(Boolean).join(" ") || report.identity?.sub || "unknown user";
+    const left = new Date(report.accessTokenExpiresAt!).getTime() - deps.now().getTime();
+    lines.push(`${style.green("Signed in")} to ${style.bold(report.url!)} as ${style.bold(who)}`);
+    lines.push(
+      `Access token: expires ${inMinutes(left)} (${report.accessTokenExpiresAt}); ${
+        report.refreshable ? "refreshed automatically" : "no refresh token"
+      }`,
+    );
+  }
+  if (report.store) lines.push(`Token store: ${report.store.kind} (${report.store.location})`);
+  if (report.gateway) {
+    const g = report.gateway;
+    lines.push(
+      `Gateway: ${g.url} ${
+        g.reachable
+          ? style.green("reachable")
+          : style.red(`unreachable (${g.status ? `HTTP ${g.status}` : g.error})`)
+      }`,
+    );
+  }
+  deps.stdout(lines.join("\n") + "\n");
+  return report.signedIn ? EXIT.ok : EXIT.loginRequired;
+}

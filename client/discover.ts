@@ -1,0 +1,165 @@
+import { TokenRequestError } from "./errors.ts";
+
+/** How the CLI signs in to Entra ID for this ccgate deployment. */
+export interface EntraSignInConfig {
+  /**
+   * The Entra ID issuer / authority, `https://login.microsoftonline.com/{tenant}/v2.0`
+   * (its OIDC discovery document is at `{authority}/.well-known/openid-configuration`).
+   */
+  authority: string;
+  /** The public client id the CLI signs in as. */
+  clientId: string;
+  /** The scope of the ccgate API, e.g. `api://ccgate/access`. */
+  scope: string;
+}
+
+/** The auth service's RFC 8414 metadata, as the client uses it. */
+export interface CcgateMetadata {
+  /** The auth service's issuer identifier (the `iss` of its tokens). */
+  issuer: string;
+  /** Where tokens are exchanged and refreshed. */
+  tokenEndpoint: string;
+  /** Where tokens are revoked (RFC 7009), if the service publishes one. */
+  revocationEndpoint?: string;
+  /** The verification keys of ccgate access tokens. */
+  jwksUri?: string;
+  /** The Entra ID sign-in settings, if the service publishes them (`ccgate_entra`). */
+  entra?: EntraSignInConfig;
+  /** The gateway's base URL, if the service publishes one (else: the ccgate URL). */
+  gatewayUrl?: string;
+  /** The raw metadata document. */
+  raw: Record<string, unknown>;
+}
+
+/** Options of {@linkcode discover}. */
+export interface DiscoverOptions {
+  /**
+   * The `fetch` used for the request.
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+  /**
+   * Give up after this many milliseconds.
+   * @default {10000}
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * Returns the RFC 8414 metadata URL of an issuer: the well-known segment goes
+ * between the host and the issuer's path.
+ */
+function metadataUrl(issuer: URL): URL {
+  const path = issuer.pathname.replace(/\/+$/, "");
+  return new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin);
+}
+
+/**
+ * Reads the `ccgate_entra` extension of the metadata: `issuer` (the Entra v2.0
+ * issuer, whose OIDC discovery the sign-in uses), `client_id` and `scope`.
+ */
+function entraConfig(value: unknown): EntraSignInConfig | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const authority = typeof v.issuer === "string"
+    ? v.issuer
+    : typeof v.authority === "string"
+    ? `${v.authority.replace(/\/+$/, "")}/v2.0`
+    : undefined;
+  if (authority === undefined) return undefined;
+  if (typeof v.client_id !== "string" || typeof v.scope !== "string") return undefined;
+  return { authority, clientId: v.client_id, scope: v.scope };
+}
+
+function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+}
+
+/**
+ * Reads the auth service's metadata (RFC 8414,
+ * `/.well-known/oauth-authorization-server`) from a ccgate URL: its token,
+ * revocation and JWKS endpoints and, when published, how to sign in to Entra ID.
+ *
+ * @param url The ccgate URL users are given (the auth service's issuer).
+ * @param options `fetch`, timeout.
+ * @returns The endpoints and sign-in settings.
+ * @throws {TokenRequestError} `network_error` when unreachable, `response_invalid`
+ * when the document is not RFC 8414 metadata for this issuer.
+ *
+ * @example Discover the endpoints
+ * ```ts
+ * import { discover } from "@ccgate/client";
+ *
+ * const fakeFetch: typeof fetch = () =>
+ *   Promise.resolve(Response.json({
+ *     issuer: "https://ccgate.example.com",
+ *     token_endpoint: "https://ccgate.example.com/oauth/token",
+ *     revocation_endpoint: "https://ccgate.example.com/oauth/revoke",
+ *   }));
+ * const metadata = await discover("https://ccgate.example.com", { fetch: fakeFetch });
+ * console.log(metadata.tokenEndpoint); // "https://ccgate.example.com/oauth/token"
+ * ```
+ */
+export async function discover(
+  url: URL | string,
+  options: DiscoverOptions = {},
+): Promise<CcgateMetadata> {
+  const issuer = new URL(url);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(metadataUrl(issuer), {
+      headers: { accept: "application/json" },
+      redirect: "manual",
+      signal: timeout,
+    });
+  } catch (err) {
+    throw new TokenRequestError(
+      "network_error",
+      `Cannot reach ccgate at "${issuer.origin}": it ${
+        timeout.aborted ? "did not answer in time" : "is unreachable"
+      }`,
+      { cause: err },
+    );
+  }
+  const invalid = (what: string) =>
+    new TokenRequestError("response_invalid", `Cannot use ccgate at "${issuer.href}": ${what}`, {
+      status: response.status,
+    });
+  if (!response.ok) {
+    await response.body?.cancel();
+    if (response.status >= 500) {
+      throw new TokenRequestError(
+        "network_error",
+        `Cannot use ccgate at "${issuer.href}": metadata answered HTTP ${response.status}`,
+        { status: response.status },
+      );
+    }
+    throw invalid(`metadata answered HTTP ${response.status}`);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = await response.json();
+  } catch {
+    throw invalid("metadata is not JSON");
+  }
+  if (typeof raw !== "object" || raw === null) throw invalid("metadata is not a JSON object");
+  const str = (key: string): string | undefined =>
+    typeof raw[key] === "string" && raw[key] !== "" ? raw[key] as string : undefined;
+  const issuerClaim = str("issuer");
+  if (issuerClaim === undefined || !sameIssuer(issuerClaim, issuer.href)) {
+    throw invalid(`metadata "issuer" is not "${issuer.href}"`);
+  }
+  const tokenEndpoint = str("token_endpoint");
+  if (tokenEndpoint === undefined) throw invalid('metadata has no "token_endpoint"');
+  const entra = entraConfig(raw.ccgate_entra);
+  return {
+    issuer: issuerClaim,
+    tokenEndpoint,
+    revocationEndpoint: str("revocation_endpoint"),
+    jwksUri: str("jwks_uri"),
+    entra,
+    gatewayUrl: str("ccgate_gateway_url"),
+    raw,
+  };
+}

@@ -1,0 +1,61 @@
+import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { serve } from "./_testing/serve.ts";
+import { discover } from "./discover.ts";
+import { TokenRequestError } from "./errors.ts";
+
+Deno.test("discover() reads RFC 8414 metadata and the Entra settings", async () => {
+  let url = "";
+  await using server = serve(() =>
+    Response.json({
+      issuer: url,
+      token_endpoint: `${url}/oauth/token`,
+      revocation_endpoint: `${url}/oauth/revoke`,
+      jwks_uri: `${url}/.well-known/jwks.json`,
+      ccgate_entra: {
+        authority: "https://login.microsoftonline.com/t1",
+        issuer: "https://login.microsoftonline.com/t1/v2.0",
+        tenant_id: "t1",
+        client_id: "cli-app",
+        scope: "api://ccgate/access_as_user offline_access",
+      },
+    })
+  );
+  url = server.url;
+  const metadata = await discover(url + "/");
+  assertEquals(server.requests[0]!.path, "/.well-known/oauth-authorization-server");
+  assertEquals(metadata.tokenEndpoint, `${url}/oauth/token`);
+  assertEquals(metadata.revocationEndpoint, `${url}/oauth/revoke`);
+  assertEquals(metadata.entra, {
+    authority: "https://login.microsoftonline.com/t1/v2.0",
+    clientId: "cli-app",
+    scope: "api://ccgate/access_as_user offline_access",
+  });
+});
+
+Deno.test("discover() puts the well-known segment before an issuer's path", async () => {
+  let url = "";
+  await using server = serve(() =>
+    Response.json({ issuer: `${url}/tenant-a`, token_endpoint: `${url}/tenant-a/oauth/token` })
+  );
+  url = server.url;
+  const metadata = await discover(`${url}/tenant-a`);
+  assertEquals(server.requests[0]!.path, "/.well-known/oauth-authorization-server/tenant-a");
+  assertEquals(metadata.entra, undefined);
+});
+
+Deno.test("discover() rejects metadata for another issuer", async () => {
+  await using server = serve(() =>
+    Response.json({ issuer: "https://evil.example", token_endpoint: "https://evil.example/t" })
+  );
+  const err = await assertRejects(() => discover(server.url), TokenRequestError);
+  assertEquals(err.code, "response_invalid");
+});
+
+Deno.test("discover() reports a missing service as network_error or response_invalid", async () => {
+  await using server = serve(() => new Response("no", { status: 404 }));
+  const err = await assertRejects(() => discover(server.url), TokenRequestError);
+  assertEquals(err.code, "response_invalid");
+  await using down = serve(() => new Response("no", { status: 502 }));
+  const err2 = await assertRejects(() => discover(down.url), TokenRequestError);
+  assertEquals(err2.code, "network_error");
+});

@@ -1,0 +1,107 @@
+import { generateKeyPair, SignJWT } from "jose";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { TEST_AUDIENCE, TEST_ISSUER } from "../testing/test_issuer.ts";
+
+function b64url(value: unknown): string {
+  return btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
+}
+
+Deno.test("authenticate() answers every bad credential with 401, never reaching Bedrock or echoing it", async () => {
+  await using stack = await startGatewayStack();
+  const { issuer } = stack;
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: TEST_ISSUER,
+    aud: TEST_AUDIENCE,
+    sub: "u",
+    sid: "s",
+    jti: "j",
+    client_id: "c",
+    iat: now,
+    exp: now + 600,
+  };
+  const stranger = await generateKeyPair("ES256");
+  const cases: { name: string; headers: Record<string, string>; token?: string }[] = [];
+  const bearer = (name: string, token: string) =>
+    cases.push({ name, headers: { authorization: `Bearer ${token}` }, token });
+
+  cases.push({ name: "no token", headers: {} });
+  cases.push({ name: "wrong scheme", headers: { authorization: `Basic ${btoa("a:b")}` } });
+  bearer("malformed", "not-a-jwt");
+  bearer("alg none", `${b64url({ alg: "none", typ: "at+jwt" })}.${b64url(claims)}.`);
+  bearer(
+    "HS256 signed with the public key",
+    await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid: "test-key" })
+      .sign(
+        new TextEncoder().encode(
+          JSON.stringify(await crypto.subtle.exportKey("jwk", issuer.publicKey)),
+        ),
+      ),
+  );
+  bearer("unknown kid", await issuer.mint({ header: { kid: "other-key" } }));
+  bearer(
+    "signed by another key",
+    await issuer.mint({ privateKey: stranger.privateKey }),
+  );
+  bearer("wrong iss", await issuer.mint({ claims: { iss: "https://evil.example" } }));
+  bearer("wrong aud", await issuer.mint({ claims: { aud: "someone-else" } }));
+  bearer("wrong typ", await issuer.mint({ header: { typ: "JWT" } }));
+  bearer("expired", await issuer.mint({ now: new Date(Date.now() - 7_200_000) }));
+  bearer("not yet valid", await issuer.mint({ claims: { nbf: now + 3600 } }));
+  cases.push({
+    name: "x-api-key differs from the bearer token",
+    headers: { authorization: `Bearer ${stack.token}`, "x-api-key": await issuer.mint() },
+    token: stack.token,
+  });
+
+  for (const c of cases) {
+    const response = await fetch(`${stack.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...c.headers },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 8, messages: [] }),
+    });
+    assertEquals(response.status, 401, c.name);
+    const www = response.headers.get("www-authenticate") ?? "";
+    assertStringIncludes(www, "Bearer", c.name);
+    const text = await response.text();
+    const body = JSON.parse(text);
+    assertEquals(body.error.type, "authentication_error", c.name);
+    if (c.token) assert(!text.includes(c.token), `${c.name}: the token is echoed`);
+  }
+  assertEquals(stack.emulator.requests.length, 0);
+  const logged = JSON.stringify(stack.logs);
+  for (const c of cases) if (c.token) assert(!logged.includes(c.token), `${c.name}: token logged`);
+});
+
+Deno.test("authenticate() accepts the token as x-api-key alone, and both when equal", async () => {
+  await using stack = await startGatewayStack();
+  const variants: Record<string, string>[] = [
+    { "x-api-key": stack.token },
+    { authorization: `Bearer ${stack.token}`, "x-api-key": stack.token },
+  ];
+  for (const headers of variants) {
+    const response = await fetch(`${stack.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({
+        model: "claude-sonnet-4-5",
+        max_tokens: 8,
+        messages: [{ role: "user", content: "Hi" }],
+      }),
+    });
+    assertEquals(response.status, 200);
+    await response.body?.cancel();
+  }
+});
+
+Deno.test("authenticate() rejects a revoked session's token even when cached", async () => {
+  await using stack = await startGatewayStack();
+  const ok = await postMessages(stack.url, stack.token);
+  assertEquals(ok.status, 200);
+  await ok.body?.cancel();
+  stack.revoked.add("sess-test");
+  const rejected = await postMessages(stack.url, stack.token);
+  assertEquals(rejected.status, 401);
+  assertStringIncludes((await rejected.json()).error.message, "revoked");
+});

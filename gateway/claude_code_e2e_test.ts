@@ -1,0 +1,66 @@
+import { textAnswer } from "@ccgate/emulators";
+import { claudeCodeSettings } from "@ccgate/installer";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { runClaudeCode } from "../testing/claude_code.ts";
+import { startGatewayStack } from "../testing/gateway_stack.ts";
+
+async function helperFor(token: string): Promise<{ command: string; dir: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
+  await Deno.writeTextFile(`${dir}/token`, token);
+  return { command: `cat ${dir}/token`, dir };
+}
+
+Deno.test("Claude Code completes `claude -p` through the gateway against the Bedrock emulator", async () => {
+  await using stack = await startGatewayStack();
+  const helper = await helperFor(stack.token);
+  try {
+    stack.emulator.enqueue(textAnswer(["Gateway ", "says ", "hello."]));
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+    );
+    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
+    assertStringIncludes(run.stdout, "Gateway says hello.");
+
+    const upstream = stack.emulator.requests.filter((r) => r.operation !== null);
+    assert(upstream.length >= 1, "Claude Code's request reached Bedrock");
+    const sent = upstream[0]!;
+    assertEquals(sent.operation, "InvokeModelWithResponseStream");
+    assert(sent.signed, "the AWS SDK signed the call");
+    const body = sent.json as Record<string, unknown>;
+    assertEquals(body.anthropic_version, "bedrock-2023-05-31");
+    assertEquals("model" in body, false);
+    assertEquals(
+      (body.metadata as { user_id: string }).user_id,
+      "00000000-0000-0000-0000-00000000a11c",
+    );
+    assert(
+      Array.isArray(body.tools) && body.tools.length > 0,
+      "Claude Code's tools were passed on",
+    );
+    const roles = (body.messages as { role: string }[]).map((m) => m.role);
+    assert(roles.every((role) => role === "user" || role === "assistant"), `roles: ${roles}`);
+    const record = stack.logs.find((r) => r.msg === "messages");
+    assertEquals(record?.outcome, "completed");
+  } finally {
+    await Deno.remove(helper.dir, { recursive: true });
+  }
+});
+
+Deno.test("Claude Code reports a gateway that rejects its token instead of hanging", async () => {
+  await using stack = await startGatewayStack();
+  const expired = await stack.issuer.mint({ now: new Date(Date.now() - 7_200_000) });
+  const helper = await helperFor(expired);
+  try {
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+      { env: { CLAUDE_CODE_MAX_RETRIES: "0" } },
+    );
+    assert(run.code !== 0, "claude must fail when every token is rejected");
+    assertEquals(stack.emulator.requests.length, 0);
+    assert(!(run.stdout + run.stderr).includes(expired), "the token is never echoed");
+  } finally {
+    await Deno.remove(helper.dir, { recursive: true });
+  }
+});
