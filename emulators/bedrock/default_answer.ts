@@ -7,7 +7,8 @@ export const TOOL_USE_MARKER = "[[tool_use]]";
 
 /**
  * The emulator's answer when no script is queued: `Emulated answer to:
- * <first 80 characters of the last user text>`, or, when the request has
+ * <first 80 characters of the last user text>` (Claude Code's injected
+ * `<system-reminder>` blocks are skipped), or, when the request has
  * tools and that text contains {@linkcode TOOL_USE_MARKER}, a call to the
  * first tool with `{}` as input. Deterministic and pure.
  *
@@ -65,7 +66,8 @@ function lastUserText(messages: unknown): string {
       .filter((b): b is { type: "text"; text: string } =>
         b?.type === "text" && typeof b.text === "string"
       )
-      .map((b) => b.text);
+      .map((b) => b.text)
+      .filter((text) => !text.trimStart().startsWith("<system-reminder>"));
     if (texts.length > 0) return texts.join("\n");
   }
   return "";

@@ -41,3 +41,17 @@ Deno.test("defaultAnswer() calls the first tool when the marker is present", () 
     input: {},
   }]);
 });
+
+Deno.test("defaultAnswer() skips Claude Code's <system-reminder> blocks", () => {
+  const events = defaultAnswer({
+    messages: [{
+      role: "user",
+      content: [
+        { type: "text", text: "<system-reminder>\ncontext\n</system-reminder>\n" },
+        { type: "text", text: "What is 2+2?" },
+      ],
+    }],
+  }, "us.anthropic.claude-opus-4-8");
+  const message = eventsToMessage(events);
+  assertEquals(message.content, [{ type: "text", text: "Emulated answer to: What is 2+2?" }]);
+});

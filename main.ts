@@ -1,0 +1,150 @@
+/**
+ * ccgate in one process: the gateway and the auth service on one origin, one
+ * KV. With no configuration it is the local default: a KV file under
+ * `.ccgate/`, generated signing keys, and local emulators of Entra ID and
+ * Bedrock — announced in a banner. It is also the simplest Deno Deploy app.
+ *
+ * This is the only file that reads the environment and starts servers.
+ *
+ * @module
+ */
+import { createApp as createAuthApp } from "./auth/app.ts";
+import { loadAuthConfig } from "./auth/config.ts";
+import { RevocationList } from "./auth/revocation_list.ts";
+import { openSigningKeys } from "./auth/signing_keys.ts";
+import { composeApp } from "./compose_app.ts";
+import {
+  type BedrockEmulator,
+  type EntraEmulator,
+  startBedrockEmulator,
+  startEntraEmulator,
+} from "@ccgate/emulators";
+import { createApp as createGatewayApp } from "./gateway/app.ts";
+import { createBedrockClient } from "./gateway/bedrock_client.ts";
+import { loadGatewayConfig } from "./gateway/config.ts";
+import { jsonLog } from "./gateway/log.ts";
+import { httpReadiness, kvReadiness } from "./gateway/readiness_checks.ts";
+
+const EMULATOR_CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
+
+function fail(message: string): never {
+  console.error(`ccgate: ${message}`);
+  Deno.exit(1);
+}
+
+const env = Deno.env.toObject();
+const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
+const production = env.CCGATE_ENV === "production" || onDeploy;
+const port = Number(env.PORT ?? "8080");
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  fail("Invalid setting PORT: must be a port number");
+}
+const hostname = env.HOSTNAME ?? (production ? "0.0.0.0" : "127.0.0.1");
+const publicUrl = env.CCGATE_ISSUER ??
+  `http://${hostname === "0.0.0.0" ? "127.0.0.1" : hostname}:${port}`;
+
+const emulateEntra = !production && !env.ENTRA_TENANT_ID;
+const emulateBedrock = !production && !env.AWS_REGION && !env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
+if (production && !env.AWS_REGION) fail("Invalid setting AWS_REGION: required in production");
+
+let entra: EntraEmulator | undefined;
+let bedrockEmulator: BedrockEmulator | undefined;
+if (emulateEntra) entra = await startEntraEmulator({ autoApprove: true });
+if (emulateBedrock) bedrockEmulator = await startBedrockEmulator({ auth: { bearer: true } });
+
+const authEnv = { ...entra?.env, ...env, CCGATE_ISSUER: publicUrl };
+let gatewayConfig: ReturnType<typeof loadGatewayConfig>;
+let authConfig: ReturnType<typeof loadAuthConfig>;
+try {
+  gatewayConfig = loadGatewayConfig({ ...env, CCGATE_ISSUER: publicUrl });
+  authConfig = loadAuthConfig(authEnv);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
+
+const kvPath = env.CCGATE_KV_PATH ?? (onDeploy ? undefined : ".ccgate/kv.sqlite3");
+if (kvPath?.startsWith(".ccgate/")) await Deno.mkdir(".ccgate", { recursive: true });
+const kv = await Deno.openKv(kvPath);
+const log = jsonLog();
+const authLog = (record: object) => log({ level: "info", msg: "auth", ...record });
+const now = () => new Date();
+const keys = await openSigningKeys(kv, { now });
+const revocations = new RevocationList({
+  kv,
+  now,
+  refreshIntervalMs: authConfig.revocationRefreshMs,
+  log: authLog,
+});
+
+Deno.cron("ccgate signing key rotation", "*/15 * * * *", async () => {
+  if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
+});
+
+const region = gatewayConfig.awsRegion ?? "us-east-1";
+const bedrockEndpoint = bedrockEmulator?.url ?? gatewayConfig.bedrockEndpoint;
+const bedrock = createBedrockClient({
+  region,
+  endpoint: bedrockEndpoint,
+  credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
+});
+
+const auth = createAuthApp({ kv, keys, config: authConfig, now, fetch, log: authLog, revocations });
+const gateway = createGatewayApp({
+  config: { ...gatewayConfig, issuer: authConfig.issuer },
+  bedrock,
+  key: keys.getKey,
+  isRevoked: (sid) => revocations.isRevoked(sid),
+  now,
+  log,
+  readiness: [
+    { name: "config", check: () => Promise.resolve(production ? "production" : "development") },
+    kvReadiness(kv),
+    httpReadiness("bedrock", bedrockEndpoint ?? `https://bedrock-runtime.${region}.amazonaws.com/`),
+  ],
+});
+
+const server = Deno.serve({
+  hostname,
+  port,
+  onListen({ hostname, port }) {
+    const url = `http://${hostname}:${port}`;
+    const lines = [
+      `ccgate listening on ${url}`,
+      `  gateway  ${url}/v1/messages    auth  ${url}/oauth/token`,
+      `  KV       ${kvPath ?? "Deno Deploy KV"}`,
+    ];
+    if (entra) {
+      lines.push(
+        `  EMULATED Entra ID at ${entra.url} (tenant ${entra.tenantId}); device codes are`,
+        `           approved automatically as "${entra.devUser.name}". Set ENTRA_TENANT_ID,`,
+        `           ENTRA_CLIENT_ID and ENTRA_ALLOWED_CLIENT_IDS to use your tenant.`,
+      );
+    }
+    if (bedrockEmulator) {
+      lines.push(
+        `  EMULATED Bedrock at ${bedrockEmulator.url}: answers are canned, no AWS call is made.`,
+        `           Set AWS_REGION (and AWS credentials) to call real Bedrock.`,
+      );
+    }
+    lines.push(`  Sign in:  deno task cli login --url ${publicUrl}`);
+    const width = Math.max(...lines.map((l) => l.length));
+    const rule = "=".repeat(width);
+    console.error([rule, ...lines, rule].join("\n"));
+  },
+}, composeApp(auth, gateway));
+
+async function shutdown() {
+  await server.shutdown();
+  revocations[Symbol.dispose]();
+  await bedrockEmulator?.close();
+  await entra?.close();
+  kv.close();
+  Deno.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  try {
+    Deno.addSignalListener(signal, shutdown);
+  } catch {
+    // Signals are not available on every platform (Deno Deploy).
+  }
+}
