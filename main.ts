@@ -68,13 +68,16 @@ const kv = await Deno.openKv(kvPath);
 const log = jsonLog();
 const authLog = (record: object) => log({ level: "info", msg: "auth", ...record });
 const now = () => new Date();
-const keys = await openSigningKeys(kv, { now });
+const keys = await openSigningKeys(kv, { now, rotationIntervalMs: authConfig.keyRotationMs });
 const revocations = new RevocationList({
   kv,
   now,
   refreshIntervalMs: authConfig.revocationRefreshMs,
   log: authLog,
 });
+
+await revocations.refresh();
+revocations.start();
 
 Deno.cron("ccgate signing key rotation", "*/15 * * * *", async () => {
   if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });

@@ -68,3 +68,5 @@ export type {
   AnthropicUsage,
   InvocationMetrics,
 } from "./bedrock/types.ts";
+export * from "./entra/start_entra_emulator.ts";
+export * from "./entra/entra_flows.ts";

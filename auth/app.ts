@@ -1,0 +1,143 @@
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { adminSessionsRoutes } from "./admin_sessions_routes.ts";
+import { authorizationServerMetadata } from "./authorization_server_metadata.ts";
+import type { AuthConfig } from "./config.ts";
+import { createEntraTokenVerifier, type EntraTokenVerifier } from "./entra_token_verifier.ts";
+import { InvalidRequestError } from "./errors.ts";
+import { onError } from "./on_error.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+import { listRevocations, type RevocationList } from "./revocation_list.ts";
+import { revokeRoute } from "./revoke_route.ts";
+import { SessionStore } from "./session_store.ts";
+import type { SigningKeys } from "./signing_keys.ts";
+import { tokenRoute } from "./token_route.ts";
+
+/** Everything the auth service needs from the outside world. */
+export interface AuthDeps {
+  /** Sessions, refresh tokens, revocations and signing keys live here. */
+  kv: Deno.Kv;
+  /** The signing key ring (from `openSigningKeys(kv)`). */
+  keys: SigningKeys;
+  /** Validated configuration (from `loadAuthConfig`). */
+  config: AuthConfig;
+  /** The clock. */
+  now: () => Date;
+  /** `fetch` for Entra's JWKS. */
+  fetch: typeof fetch;
+  /** Structured log sink; never receives a token. */
+  log: (record: object) => void;
+  /**
+   * The in-process revocation list of a gateway mounted next to this app:
+   * revocations done here reach it at once instead of at its next refresh.
+   */
+  revocations?: RevocationList;
+  /**
+   * The client's address for per-address limits.
+   * @default {the socket's remote address (Deno.serve), else "unknown"}
+   */
+  clientIp?: (c: Context) => string;
+  /** Verifier of Entra tokens; built from `config.entra` and `fetch` by default. */
+  verifyEntraToken?: EntraTokenVerifier;
+}
+
+/**
+ * Builds the auth service. It only claims `/oauth/*`, `/.well-known/*` and
+ * `/admin/sessions*`, registers no catch-all middleware, and handles its own
+ * errors, so it can be mounted at `/` next to the gateway.
+ *
+ * - `POST /oauth/token`: RFC 8693 exchange of an Entra ID access token, and `refresh_token`.
+ * - `POST /oauth/revoke`: RFC 7009 (logout: revokes the token's session).
+ * - `GET /oauth/revocations?since=<ms>`: public feed of revoked session ids (see `revocation_list.ts`).
+ * - `GET /.well-known/jwks.json`: previous, current and next public keys.
+ * - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata.
+ * - `GET|DELETE /admin/sessions...`: role-gated session admin (see `admin_sessions_routes.ts`).
+ *
+ * Limits on `/oauth/token` and `/oauth/revoke`, in memory per instance:
+ * `CCGATE_TOKEN_RATE_PER_IP` (60/min) per address, `CCGATE_TOKEN_RATE_PER_USER`
+ * (30/min) per user; bodies above 64 KiB are refused.
+ *
+ * @param deps Dependencies.
+ * @returns The Hono app.
+ *
+ * @example Serve it alone
+ * ```ts ignore
+ * const app = createApp({ kv, keys, config, now: () => new Date(), fetch, log: console.log });
+ * Deno.serve(app.fetch);
+ * ```
+ */
+export function createApp(deps: AuthDeps): Hono {
+  const { kv, keys, config, now, log } = deps;
+  const sessions = new SessionStore(kv, {
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    refreshGraceSeconds: config.refreshGraceSeconds,
+    onRevoked: (revocation) => deps.revocations?.remember(revocation),
+  });
+  const ipLimiter = new RateLimiter({ limit: config.rateLimits.perIpPerMinute, now });
+  const userLimiter = new RateLimiter({ limit: config.rateLimits.perUserPerMinute, now });
+  const clientIp = deps.clientIp ?? _remoteAddress;
+  const verifyEntraToken = deps.verifyEntraToken ??
+    createEntraTokenVerifier({ entra: config.entra, now, fetch: deps.fetch });
+
+  const app = new Hono();
+  const limitBody = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: () => {
+      throw new InvalidRequestError("Cannot read the request: the body exceeds 64 KiB");
+    },
+  });
+
+  app.post(
+    "/oauth/token",
+    limitBody,
+    tokenRoute({
+      config,
+      keys,
+      sessions,
+      verifyEntraToken,
+      ipLimiter,
+      userLimiter,
+      clientIp,
+      now,
+      log,
+    }),
+  );
+  app.post(
+    "/oauth/revoke",
+    limitBody,
+    revokeRoute({ config, keys, sessions, ipLimiter, clientIp, now, log }),
+  );
+  app.get("/oauth/revocations", async (c) => {
+    const sinceParam = c.req.query("since") ?? "0";
+    if (!/^\d{1,16}$/.test(sinceParam)) {
+      throw new InvalidRequestError(
+        'Query parameter "since" must be milliseconds since the epoch',
+      );
+    }
+    const list = await listRevocations(kv, { since: Number(sinceParam), now: now().getTime() });
+    c.header("cache-control", "no-store");
+    return c.json({
+      revocations: list.map((r) => ({
+        sid: r.sid,
+        revoked_at: r.revokedAt,
+        expires_at: r.expiresAt,
+      })),
+    });
+  });
+  app.get("/.well-known/jwks.json", async (c) => {
+    c.header("cache-control", "public, max-age=300");
+    return c.json(await keys.jwks());
+  });
+  app.get("/.well-known/oauth-authorization-server", (c) => {
+    c.header("cache-control", "public, max-age=3600");
+    return c.json(authorizationServerMetadata(config));
+  });
+  app.route("/", adminSessionsRoutes({ config, keys, sessions, now, log }));
+  app.onError(onError(log));
+  return app;
+}
+
+function _remoteAddress(c: Context): string {
+  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return env?.remoteAddr?.hostname ?? "unknown";
+}

@@ -1,0 +1,251 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+
+const list = z.string().transform((v) =>
+  v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+);
+
+const nonEmptyList = (what: string) =>
+  list.pipe(z.array(z.string()).min(1, `must name at least one ${what}`));
+
+const durationPattern = /^(\d+)\s*(s|m|h|d)?$/;
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+const duration = (fallbackSeconds: number, minSeconds: number, maxSeconds: number) =>
+  z.string().optional().transform((v, ctx) => {
+    if (v === undefined) return fallbackSeconds;
+    const match = durationPattern.exec(v.trim());
+    if (match === null) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be a duration like "3600", "60m", "1h" or "7d"',
+      });
+      return z.NEVER;
+    }
+    const seconds = Number(match[1]) * UNIT_SECONDS[match[2] ?? "s"]!;
+    if (seconds < minSeconds || seconds > maxSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be between ${minSeconds} s and ${maxSeconds} s`,
+      });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+
+const positiveInt = (fallback: number) =>
+  z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(
+    z.number().int().positive(),
+  ).optional().transform((v) => v ?? fallback);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((v) =>
+  v.replace(/\/+$/, "")
+);
+
+/** Tenant ids that name a class of tenants rather than one: never an issuer. */
+const MULTI_TENANT_ALIASES = new Set(["common", "organizations", "consumers"]);
+
+/**
+ * The auth service's environment variables. Every key is documented here;
+ * {@linkcode loadAuthConfig} validates them once at start-up.
+ */
+export const authEnvSchema = z.object({
+  /** `development` (default) or `production`. Production also applies on Deno Deploy. */
+  CCGATE_ENV: z.enum(["development", "production"]).optional(),
+  /** Set by Deno Deploy; its presence means production. */
+  DENO_DEPLOYMENT_ID: z.string().optional(),
+  /** Port of `deno task start`; only used for the development default of `CCGATE_ISSUER`. */
+  PORT: z.string().regex(/^\d+$/, "must be a port number").optional(),
+  /** Entra tenant id, or a comma-separated list of them (the tenant allowlist). Required. */
+  ENTRA_TENANT_ID: nonEmptyList("tenant id").refine(
+    (ids) => ids.every((id) => !MULTI_TENANT_ALIASES.has(id.toLowerCase())),
+    "must list tenant ids, not common/organizations/consumers",
+  ).refine((ids) => ids.every((id) => /^[A-Za-z0-9.-]+$/.test(id)), "must list tenant ids"),
+  /** Application (client) id of ccgate's API app registration: the `aud` of accepted Entra tokens. Required. */
+  ENTRA_CLIENT_ID: z.string().trim().min(1, "must be the API app registration's client id"),
+  /** The delegated scope Entra tokens must carry in `scp`: `access_as_user` or `api://<app id uri>/access_as_user`. */
+  ENTRA_SCOPE: z.string().trim().min(1).optional(),
+  /** Comma-separated client ids allowed as `azp` (the ccgate CLI's app registration, ...). Required. */
+  ENTRA_ALLOWED_CLIENT_IDS: nonEmptyList("client id"),
+  /** Comma-separated app roles a user must have all of. */
+  ENTRA_REQUIRED_ROLES: list.optional(),
+  /** Comma-separated group object ids a user must be in (any one of them). */
+  ENTRA_REQUIRED_GROUPS: list.optional(),
+  /** Entra authority host: `https://login.microsoftonline.com` by default; sovereign clouds and tests override it. */
+  ENTRA_AUTHORITY_HOST: httpUrl.optional(),
+  /** The `iss` of ccgate access tokens: this service's public URL. Required in production. */
+  CCGATE_ISSUER: httpUrl.optional(),
+  /** The `aud` of ccgate access tokens (must match the gateway's `CCGATE_AUDIENCE`). */
+  CCGATE_AUDIENCE: z.string().trim().min(1).optional(),
+  /** Access token lifetime: seconds or `30m`, `1h`; default 1 h, between 1 min and 24 h. */
+  CCGATE_ACCESS_TTL: duration(3600, 60, 86_400),
+  /** Absolute session lifetime (refresh tokens die with it): default 7 days, between 5 min and 90 days. */
+  CCGATE_SESSION_TTL: duration(7 * 86_400, 300, 90 * 86_400),
+  /** Grace window in which a just-rotated refresh token still yields the same successor: default 30 s, at most 5 min. */
+  CCGATE_REFRESH_GRACE: duration(30, 0, 300),
+  /** Signing key rotation interval: default 1 day; at least the access token lifetime plus 5 min, at most 90 days. */
+  CCGATE_KEY_ROTATION: duration(86_400, 600, 90 * 86_400),
+  /** App role (from the Entra token, snapshotted in the ccgate token) that may use `/admin/sessions`. */
+  CCGATE_ADMIN_ROLE: z.string().trim().min(1).optional(),
+  /** Token endpoint requests per minute per client address. */
+  CCGATE_TOKEN_RATE_PER_IP: positiveInt(60),
+  /** Token endpoint requests per minute per user (Entra `oid` / session owner). */
+  CCGATE_TOKEN_RATE_PER_USER: positiveInt(30),
+  /** How often revocations are pulled into memory, in milliseconds: the bound on revocation delay. */
+  CCGATE_REVOCATION_REFRESH_MS: positiveInt(5_000),
+});
+
+/** Which Entra ID tokens are accepted for exchange. */
+export interface EntraConfig {
+  /** Allowed tenant ids; the first is the one the CLI signs in to. */
+  tenantIds: string[];
+  /** Our API's application id: the `aud` of accepted tokens. */
+  clientId: string;
+  /** The scope name that must appear in `scp` (`access_as_user`). */
+  scope: string;
+  /** The full scope a client requests from Entra (`api://<id>/access_as_user`). */
+  requestScope: string;
+  /** Client ids allowed as `azp`; the first is the ccgate CLI's. */
+  allowedClientIds: string[];
+  /** App roles a user must have, all of them. */
+  requiredRoles: string[];
+  /** Group ids a user must be in, any one of them. */
+  requiredGroups: string[];
+  /** Authority host without trailing slash. */
+  authorityHost: string;
+}
+
+/** Validated auth service configuration. */
+export interface AuthConfig {
+  /** `development` or `production`. */
+  env: "development" | "production";
+  /** Entra ID token acceptance rules. */
+  entra: EntraConfig;
+  /** `iss` of ccgate access tokens; no trailing slash. */
+  issuer: string;
+  /** `aud` of ccgate access tokens. */
+  audience: string;
+  /** Access token lifetime, seconds. */
+  accessTtlSeconds: number;
+  /** Absolute session lifetime, seconds. */
+  sessionTtlSeconds: number;
+  /** Refresh token reuse grace window, seconds. */
+  refreshGraceSeconds: number;
+  /** App role required for the admin API. */
+  adminRole: string;
+  /** Token endpoint limits, requests per minute. */
+  rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
+  /** Revocation list refresh interval, milliseconds. */
+  revocationRefreshMs: number;
+  /** Signing key rotation interval, milliseconds. */
+  keyRotationMs: number;
+}
+
+/** Default `aud` of ccgate access tokens (the gateway's default `CCGATE_AUDIENCE`). */
+export const DEFAULT_AUDIENCE = "ccgate";
+/** Default app role of ccgate administrators. */
+export const DEFAULT_ADMIN_ROLE = "ccgate.admin";
+/** Default Entra scope name. */
+export const DEFAULT_ENTRA_SCOPE = "access_as_user";
+/** Entra's public cloud authority host. */
+export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
+
+/**
+ * Validates the auth service's environment.
+ *
+ * Required everywhere: `ENTRA_TENANT_ID`, `ENTRA_CLIENT_ID`,
+ * `ENTRA_ALLOWED_CLIENT_IDS` (in development `main.ts` fills them from the
+ * local Entra emulator). Production (`CCGATE_ENV=production` or Deno Deploy)
+ * also requires `CCGATE_ISSUER`, and https for it and for
+ * `ENTRA_AUTHORITY_HOST`.
+ *
+ * @param env Environment variables (for example `Deno.env.toObject()`).
+ * @returns The typed configuration.
+ * @throws {ConfigError} Naming the first bad setting: `Invalid setting CCGATE_ACCESS_TTL: must be ...`.
+ *
+ * @example Load a minimal development configuration
+ * ```ts
+ * import { loadAuthConfig } from "@ccgate/auth";
+ *
+ * const config = loadAuthConfig({
+ *   ENTRA_TENANT_ID: "11111111-1111-1111-1111-111111111111",
+ *   ENTRA_CLIENT_ID: "22222222-2222-2222-2222-222222222222",
+ *   ENTRA_ALLOWED_CLIENT_IDS: "33333333-3333-3333-3333-333333333333",
+ * });
+ * console.log(config.accessTtlSeconds); // 3600
+ * ```
+ */
+export function loadAuthConfig(env: Record<string, string | undefined>): AuthConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(authEnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  const result = authEnvSchema.safeParse(picked);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = String(issue.path[0] ?? "environment");
+    const message = issue.code === "invalid_type" && picked[key] === undefined
+      ? "is required"
+      : issue.message;
+    throw new ConfigError(`Invalid setting ${key}: ${message}`);
+  }
+  const e = result.data;
+  const production = e.CCGATE_ENV === "production" || e.DENO_DEPLOYMENT_ID !== undefined;
+  const authorityHost = e.ENTRA_AUTHORITY_HOST ?? DEFAULT_AUTHORITY_HOST;
+  if (production) {
+    if (e.CCGATE_ISSUER === undefined) {
+      throw new ConfigError("Invalid setting CCGATE_ISSUER: is required in production");
+    }
+    if (!e.CCGATE_ISSUER.startsWith("https://")) {
+      throw new ConfigError("Invalid setting CCGATE_ISSUER: must be an https URL in production");
+    }
+    if (!authorityHost.startsWith("https://")) {
+      throw new ConfigError(
+        "Invalid setting ENTRA_AUTHORITY_HOST: must be an https URL in production",
+      );
+    }
+  }
+  if (e.CCGATE_ACCESS_TTL > e.CCGATE_SESSION_TTL) {
+    throw new ConfigError(
+      "Invalid setting CCGATE_ACCESS_TTL: must not be longer than CCGATE_SESSION_TTL",
+    );
+  }
+  if (e.CCGATE_KEY_ROTATION < e.CCGATE_ACCESS_TTL + 300) {
+    throw new ConfigError(
+      "Invalid setting CCGATE_KEY_ROTATION: must be at least CCGATE_ACCESS_TTL plus 5 minutes, so a token never outlives its key",
+    );
+  }
+  const scopeSetting = e.ENTRA_SCOPE ?? DEFAULT_ENTRA_SCOPE;
+  const scope = scopeSetting.slice(scopeSetting.lastIndexOf("/") + 1);
+  if (scope === "") {
+    throw new ConfigError("Invalid setting ENTRA_SCOPE: must end with the scope name");
+  }
+  return {
+    env: production ? "production" : "development",
+    entra: {
+      tenantIds: e.ENTRA_TENANT_ID,
+      clientId: e.ENTRA_CLIENT_ID,
+      scope,
+      requestScope: scopeSetting.includes("/")
+        ? scopeSetting
+        : `api://${e.ENTRA_CLIENT_ID}/${scopeSetting}`,
+      allowedClientIds: e.ENTRA_ALLOWED_CLIENT_IDS,
+      requiredRoles: e.ENTRA_REQUIRED_ROLES ?? [],
+      requiredGroups: e.ENTRA_REQUIRED_GROUPS ?? [],
+      authorityHost,
+    },
+    issuer: e.CCGATE_ISSUER ?? `http://127.0.0.1:${e.PORT ?? "8080"}`,
+    audience: e.CCGATE_AUDIENCE ?? DEFAULT_AUDIENCE,
+    accessTtlSeconds: e.CCGATE_ACCESS_TTL,
+    sessionTtlSeconds: e.CCGATE_SESSION_TTL,
+    refreshGraceSeconds: e.CCGATE_REFRESH_GRACE,
+    adminRole: e.CCGATE_ADMIN_ROLE ?? DEFAULT_ADMIN_ROLE,
+    rateLimits: {
+      perIpPerMinute: e.CCGATE_TOKEN_RATE_PER_IP,
+      perUserPerMinute: e.CCGATE_TOKEN_RATE_PER_USER,
+    },
+    revocationRefreshMs: e.CCGATE_REVOCATION_REFRESH_MS,
+    keyRotationMs: e.CCGATE_KEY_ROTATION * 1000,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The auth service on its own: reads the environment, opens KV, rotates
+ * signing keys with `Deno.cron`, serves `createApp`. In development with no
+ * `ENTRA_TENANT_ID` it starts the local Entra ID emulator and says so;
+ * production (`CCGATE_ENV=production` or Deno Deploy) never does.
+ *
+ * `deno run -A auth/main.ts` (PORT, default 8080; CCGATE_KV_PATH, default
+ * `.ccgate/auth.kv` locally and the deployment's KV on Deno Deploy).
+ *
+ * @module
+ */
+import { startEntraEmulator } from "@ccgate/emulators";
+import { createApp } from "./app.ts";
+import { loadAuthConfig } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+import { openSigningKeys } from "./signing_keys.ts";
+
+const log = (record: object) =>
+  console.error(JSON.stringify({ time: new Date().toISOString(), ...record }));
+
+const env: Record<string, string | undefined> = Deno.env.toObject();
+const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
+if (!production && !env.ENTRA_TENANT_ID) {
+  const entra = await startEntraEmulator({ port: Number(env.ENTRA_EMULATOR_PORT ?? 0) });
+  Object.assign(env, entra.env);
+  console.error(
+    `\n  ccgate auth: no ENTRA_TENANT_ID, so sign-in goes to a LOCAL ENTRA ID EMULATOR at ${entra.url}` +
+      `\n  (tenant ${entra.tenantId}). Development only: set ENTRA_* to use your tenant.\n`,
+  );
+}
+
+let config;
+try {
+  config = loadAuthConfig(env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`ccgate auth: ${err.message}`);
+    Deno.exit(1);
+  }
+  throw err;
+}
+
+let kvPath = env.CCGATE_KV_PATH;
+if (kvPath === undefined && env.DENO_DEPLOYMENT_ID === undefined) {
+  await Deno.mkdir(".ccgate", { recursive: true });
+  kvPath = ".ccgate/auth.kv";
+}
+const kv = await Deno.openKv(kvPath);
+const keys = await openSigningKeys(kv, { rotationIntervalMs: config.keyRotationMs });
+
+// Hourly check; rotates once the interval has passed. Safe on many instances.
+Deno.cron("ccgate-auth-rotate-signing-keys", "17 * * * *", async () => {
+  if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
+});
+
+const app = createApp({ kv, keys, config, now: () => new Date(), fetch: globalThis.fetch, log });
+Deno.serve({ port: Number(env.PORT ?? 8080) }, app.fetch);

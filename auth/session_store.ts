@@ -1,0 +1,340 @@
+import { InvalidGrantError } from "./errors.ts";
+import type { AccessTokenIdentity } from "./issue_access_token.ts";
+import {
+  generateRefreshToken,
+  hashRefreshToken,
+  openSuccessor,
+  sealSuccessor,
+} from "./refresh_token.ts";
+import { addRevocation, type Revocation } from "./revocation_list.ts";
+
+/** A ccgate session as stored in KV under `["sessions", sid]`. */
+export interface SessionRecord {
+  /** Session id. */
+  sid: string;
+  /** The user and the claims snapshotted at sign-in. */
+  identity: AccessTokenIdentity;
+  /** OAuth client the session was created for (Entra `azp`). */
+  clientId: string;
+  /** Created, ms since the epoch. */
+  createdAt: number;
+  /** Absolute expiry, ms since the epoch. */
+  expiresAt: number;
+  /** Revoked at, ms since the epoch, or `null`. */
+  revokedAt: number | null;
+  /** Why it was revoked (`logout`, `admin`, `refresh_token_reuse`). */
+  revokedReason?: string;
+  /** SHA-256 of the current refresh token (the only one that rotates). */
+  refreshHash: string;
+  /** How many rotations so far. */
+  generation: number;
+}
+
+/** A refresh token's record under `["refresh", sha256]`. Never holds a usable token. */
+export interface RefreshRecord {
+  /** Session id. */
+  sid: string;
+  /** Rotation generation this token belongs to. */
+  generation: number;
+  /** `active` until used once, then `rotated`. */
+  state: "active" | "rotated";
+  /** Issued, ms since the epoch. */
+  createdAt: number;
+  /** Same as the session's absolute expiry. */
+  expiresAt: number;
+  /** When it was rotated. */
+  rotatedAt?: number;
+  /** The successor sealed under a key derived from this token (see `refresh_token.ts`). */
+  sealedSuccessor?: string;
+}
+
+/** A session and the refresh token that goes with it now. */
+export interface SessionGrant {
+  /** The session. */
+  session: SessionRecord;
+  /** The refresh token to hand to the client. */
+  refreshToken: string;
+  /** Whether this was a repeat presentation inside the grace window. */
+  graceReplay: boolean;
+}
+
+/** Options of {@linkcode SessionStore}. */
+export interface SessionStoreOptions {
+  /** Absolute session lifetime, seconds. */
+  sessionTtlSeconds: number;
+  /** Grace window for concurrent use of a just-rotated refresh token, seconds. */
+  refreshGraceSeconds: number;
+  /**
+   * How long records are kept in KV after the session expires (reuse
+   * detection still answers precisely until then), ms.
+   * @default {86_400_000}
+   */
+  retentionMs?: number;
+  /** Called with a revocation right after it is committed (to update the in-memory list). */
+  onRevoked?: (revocation: Revocation) => void;
+}
+
+const sessionKey = (sid: string) => ["sessions", sid] as const;
+const refreshKey = (hash: string) => ["refresh", hash] as const;
+const userSessionKey = (sub: string, sid: string) => ["user_sessions", sub, sid] as const;
+
+/**
+ * Sessions and refresh tokens in KV. Every refresh rotates the token in one
+ * atomic operation; concurrent refreshes with the same token inside the
+ * grace window all get the same successor; a rotated token presented after
+ * the window revokes the session.
+ */
+export class SessionStore {
+  readonly #kv: Deno.Kv;
+  readonly #options: SessionStoreOptions;
+
+  /**
+   * @param kv The auth service's KV.
+   * @param options Lifetimes and the revocation hook.
+   */
+  constructor(kv: Deno.Kv, options: SessionStoreOptions) {
+    this.#kv = kv;
+    this.#options = options;
+  }
+
+  #expireIn(expiresAt: number, now: number): number {
+    return Math.max(1_000, expiresAt - now + (this.#options.retentionMs ?? 86_400_000));
+  }
+
+  /**
+   * Creates a session and its first refresh token.
+   *
+   * @param identity The user, snapshotted now.
+   * @param clientId The OAuth client.
+   * @param now Current time.
+   * @returns The session and refresh token.
+   */
+  async create(identity: AccessTokenIdentity, clientId: string, now: Date): Promise<SessionGrant> {
+    const at = now.getTime();
+    const refreshToken = generateRefreshToken();
+    const hash = await hashRefreshToken(refreshToken);
+    const session: SessionRecord = {
+      sid: crypto.randomUUID(),
+      identity,
+      clientId,
+      createdAt: at,
+      expiresAt: at + this.#options.sessionTtlSeconds * 1000,
+      revokedAt: null,
+      refreshHash: hash,
+      generation: 0,
+    };
+    const expireIn = this.#expireIn(session.expiresAt, at);
+    const result = await this.#kv.atomic()
+      .check({ key: sessionKey(session.sid), versionstamp: null })
+      .set(sessionKey(session.sid), session, { expireIn })
+      .set(
+        refreshKey(hash),
+        {
+          sid: session.sid,
+          generation: 0,
+          state: "active",
+          createdAt: at,
+          expiresAt: session.expiresAt,
+        } satisfies RefreshRecord,
+        { expireIn },
+      )
+      .set(userSessionKey(identity.sub, session.sid), { sid: session.sid }, { expireIn })
+      .commit();
+    if (!result.ok) throw new Error("Cannot create the session: KV commit failed");
+    return { session, refreshToken, graceReplay: false };
+  }
+
+  /**
+   * Redeems a refresh token: rotates it, or inside the grace window returns
+   * the successor it was already rotated to.
+   *
+   * @param refreshToken The presented token.
+   * @param now Current time.
+   * @returns The session and the (new or same) successor refresh token.
+   * @throws {InvalidGrantError} Unknown token, expired or revoked session,
+   * or reuse outside the grace window (which revokes the session).
+   */
+  async refresh(refreshToken: string, now: Date): Promise<SessionGrant> {
+    const at = now.getTime();
+    const hash = await hashRefreshToken(refreshToken);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const refreshEntry = await this.#kv.get<RefreshRecord>(refreshKey(hash));
+      const record = refreshEntry.value;
+      if (record === null) {
+        throw new InvalidGrantError(
+          "refresh_token_invalid",
+          "The refresh token is not valid: sign in again with `ccgate login`",
+        );
+      }
+      const sessionEntry = await this.#kv.get<SessionRecord>(sessionKey(record.sid));
+      const session = sessionEntry.value;
+      if (session === null) {
+        throw new InvalidGrantError(
+          "session_expired",
+          "The session has expired: sign in again with `ccgate login`",
+        );
+      }
+      _assertUsable(session, at);
+      if (record.state === "active") {
+        const successor = generateRefreshToken();
+        const successorHash = await hashRefreshToken(successor);
+        const expireIn = this.#expireIn(session.expiresAt, at);
+        const next: SessionRecord = {
+          ...session,
+          refreshHash: successorHash,
+          generation: session.generation + 1,
+        };
+        const result = await this.#kv.atomic()
+          .check(refreshEntry, sessionEntry)
+          .set(
+            refreshKey(hash),
+            {
+              ...record,
+              state: "rotated",
+              rotatedAt: at,
+              sealedSuccessor: await sealSuccessor(refreshToken, successor),
+            } satisfies RefreshRecord,
+            { expireIn },
+          )
+          .set(
+            refreshKey(successorHash),
+            {
+              sid: session.sid,
+              generation: next.generation,
+              state: "active",
+              createdAt: at,
+              expiresAt: session.expiresAt,
+            } satisfies RefreshRecord,
+            { expireIn },
+          )
+          .set(sessionKey(session.sid), next, { expireIn })
+          .commit();
+        if (result.ok) return { session: next, refreshToken: successor, graceReplay: false };
+        continue; // a concurrent refresh won: reread and take the grace path
+      }
+      const rotatedAt = record.rotatedAt ?? 0;
+      if (at - rotatedAt <= this.#options.refreshGraceSeconds * 1000 && record.sealedSuccessor) {
+        const successor = await openSuccessor(refreshToken, record.sealedSuccessor);
+        return { session, refreshToken: successor, graceReplay: true };
+      }
+      await this.revoke(session.sid, now, "refresh_token_reuse");
+      throw new InvalidGrantError(
+        "refresh_token_reused",
+        "The refresh token was already used, so the session was revoked to be safe: sign in again with `ccgate login`",
+      );
+    }
+    throw new Error("Cannot refresh: too much contention on the session");
+  }
+
+  /**
+   * Finds the session of a refresh token (current or rotated), for RFC 7009
+   * revocation.
+   *
+   * @param refreshToken The token.
+   * @returns The session, or `undefined`.
+   */
+  async findByRefreshToken(refreshToken: string): Promise<SessionRecord | undefined> {
+    const record = (await this.#kv.get<RefreshRecord>(
+      refreshKey(await hashRefreshToken(refreshToken)),
+    )).value;
+    if (record === null) return undefined;
+    return await this.get(record.sid);
+  }
+
+  /**
+   * Reads a session.
+   *
+   * @param sid Session id.
+   * @returns The session, or `undefined`.
+   */
+  async get(sid: string): Promise<SessionRecord | undefined> {
+    return (await this.#kv.get<SessionRecord>(sessionKey(sid))).value ?? undefined;
+  }
+
+  /**
+   * Lists a user's sessions that have not expired (revoked ones included).
+   *
+   * @param sub The user's Entra object id.
+   * @param now Current time.
+   * @returns The sessions.
+   */
+  async listForUser(sub: string, now: Date): Promise<SessionRecord[]> {
+    const sids: string[] = [];
+    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: ["user_sessions", sub] })) {
+      sids.push(entry.value.sid);
+    }
+    const out: SessionRecord[] = [];
+    for (let i = 0; i < sids.length; i += 10) {
+      const entries = await this.#kv.getMany<SessionRecord[]>(
+        sids.slice(i, i + 10).map(sessionKey),
+      );
+      for (const entry of entries) {
+        if (entry.value !== null && entry.value.expiresAt > now.getTime()) out.push(entry.value);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Revokes a session: refresh tokens stop working at once; the gateway
+   * rejects its access tokens within the revocation list's refresh interval.
+   * Idempotent.
+   *
+   * @param sid Session id.
+   * @param now Current time.
+   * @param reason Why (`logout`, `admin`, `refresh_token_reuse`).
+   * @returns The revoked session, or `undefined` if there is none.
+   */
+  async revoke(sid: string, now: Date, reason: string): Promise<SessionRecord | undefined> {
+    const at = now.getTime();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const entry = await this.#kv.get<SessionRecord>(sessionKey(sid));
+      const session = entry.value;
+      if (session === null) return undefined;
+      if (session.revokedAt !== null) return session;
+      const revoked = { ...session, revokedAt: at, revokedReason: reason };
+      const revocation = { sid, revokedAt: at, expiresAt: session.expiresAt };
+      const op = this.#kv.atomic()
+        .check(entry)
+        .set(sessionKey(sid), revoked, { expireIn: this.#expireIn(session.expiresAt, at) });
+      const result = await addRevocation(op, revocation, at).commit();
+      if (result.ok) {
+        this.#options.onRevoked?.(revocation);
+        return revoked;
+      }
+    }
+    throw new Error("Cannot revoke: too much contention on the session");
+  }
+
+  /**
+   * Revokes every unexpired session of a user.
+   *
+   * @param sub The user's Entra object id.
+   * @param now Current time.
+   * @param reason Why.
+   * @returns The ids of sessions revoked by this call.
+   */
+  async revokeUser(sub: string, now: Date, reason: string): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const session of await this.listForUser(sub, now)) {
+      if (session.revokedAt !== null) continue;
+      if (await this.revoke(session.sid, now, reason)) revoked.push(session.sid);
+    }
+    return revoked;
+  }
+}
+
+function _assertUsable(session: SessionRecord, at: number): void {
+  if (session.revokedAt !== null) {
+    throw new InvalidGrantError(
+      "session_revoked",
+      "The session was revoked: sign in again with `ccgate login`",
+    );
+  }
+  if (at >= session.expiresAt) {
+    throw new InvalidGrantError(
+      "session_expired",
+      "The session has expired: sign in again with `ccgate login`",
+    );
+  }
+}

@@ -1,0 +1,610 @@
+import type { EntraSigner } from "./entra_signer.ts";
+
+/** The signed-in user the emulator issues tokens for. */
+export interface EntraUser {
+  /** Object id: the stable user id. */
+  oid: string;
+  /** Display name. */
+  name: string;
+  /** Sign-in name (UPN-like). */
+  preferred_username: string;
+  /** App roles assigned on the API app. */
+  roles: string[];
+  /** Group object ids. */
+  groups: string[];
+}
+
+/** The default dev user. */
+export const DEFAULT_DEV_USER: EntraUser = {
+  oid: "00000000-0000-4000-8000-0000000de7e1",
+  name: "Dev User",
+  preferred_username: "dev.user@ccgate.local",
+  roles: ["ccgate.user", "ccgate.admin"],
+  groups: [],
+};
+
+/** Microsoft Graph's application id: the `aud` of Graph tokens. */
+export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+
+/** An Entra-shaped OAuth error: `error`, `error_description` with `AADSTS` code, `error_codes`. */
+export class EntraOAuthError extends Error {
+  /** OAuth `error`. */
+  readonly error: string;
+  /** AADSTS numbers, when Entra documents one. */
+  readonly errorCodes: number[];
+  /** HTTP status. */
+  readonly status: number;
+
+  /**
+   * @param error OAuth error value.
+   * @param description Human text (without the AADSTS prefix).
+   * @param errorCodes AADSTS numbers.
+   * @param status HTTP status.
+   */
+  constructor(error: string, description: string, errorCodes: number[] = [], status = 400) {
+    super(description);
+    this.name = "EntraOAuthError";
+    this.error = error;
+    this.errorCodes = errorCodes;
+    this.status = status;
+  }
+
+  /** The response body, as Entra's token endpoint writes it. */
+  body(now: Date): Record<string, unknown> {
+    const traceId = crypto.randomUUID();
+    const correlationId = crypto.randomUUID();
+    const stamp = now.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+    const prefix = this.errorCodes.length > 0 ? `AADSTS${this.errorCodes[0]}: ` : "";
+    return {
+      error: this.error,
+      error_description:
+        `${prefix}${this.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${stamp}`,
+      error_codes: this.errorCodes,
+      timestamp: stamp,
+      trace_id: traceId,
+      correlation_id: correlationId,
+    };
+  }
+}
+
+interface DeviceCodeState {
+  userCode: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt: number;
+  interval: number;
+  lastPollAt: number;
+  status: "pending" | "approved" | "declined" | "redeemed";
+  user: EntraUser;
+}
+
+interface AuthCodeState {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scopes: string[];
+  expiresAt: number;
+  nonce?: string;
+  user: EntraUser;
+}
+
+interface RefreshState {
+  clientId: string;
+  scopes: string[];
+  user: EntraUser;
+}
+
+/** Settings of {@linkcode EntraFlows}. */
+export interface EntraFlowsOptions {
+  /** Authority host, e.g. `http://127.0.0.1:PORT`. */
+  url: string;
+  /** The tenant id. */
+  tenantId: string;
+  /** The API app's client id (`aud` of its tokens). */
+  apiClientId: string;
+  /** The API's delegated scope name. */
+  scope: string;
+  /** Client ids that may sign in. */
+  clientIds: string[];
+  /** The dev user. */
+  devUser: EntraUser;
+  /** Approve device codes and browser sign-ins as the dev user at once. */
+  autoApprove: boolean;
+  /** Device code polling interval, seconds. */
+  pollIntervalSeconds: number;
+  /** Device code lifetime, seconds. */
+  deviceCodeLifetimeSeconds: number;
+  /** Access token lifetime, seconds. */
+  accessTokenLifetimeSeconds: number;
+  /** The clock. */
+  now: () => Date;
+  /** Signer. */
+  signer: EntraSigner;
+  /** Called once, the first time something is auto-approved. */
+  announceAutoApprove: () => void;
+}
+
+/** What a token request answers. */
+export type EntraTokenResponse = Record<string, unknown>;
+
+/**
+ * The emulated flows: device code (RFC 8628 with Entra's error wording),
+ * authorization code with PKCE S256 on a loopback redirect, refresh tokens,
+ * and the minting of Entra-v2-shaped tokens. All state is in memory; the
+ * clock is injected.
+ */
+export class EntraFlows {
+  readonly #o: EntraFlowsOptions;
+  readonly #deviceCodes = new Map<string, DeviceCodeState>();
+  readonly #userCodes = new Map<string, string>();
+  readonly #authCodes = new Map<string, AuthCodeState>();
+  readonly #refreshTokens = new Map<string, RefreshState>();
+
+  /** @param options Settings. */
+  constructor(options: EntraFlowsOptions) {
+    this.#o = options;
+  }
+
+  /** The issuer of tokens for `tenantId`. */
+  issuer(tenantId = this.#o.tenantId): string {
+    return `${this.#o.url}/${tenantId}/v2.0`;
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#o.now().getTime() / 1000);
+  }
+
+  #checkClient(clientId: string | null): string {
+    if (clientId === null || clientId === "") {
+      throw new EntraOAuthError(
+        "invalid_request",
+        "The request body must contain the following parameter: 'client_id'.",
+        [900144],
+      );
+    }
+    if (!this.#o.clientIds.includes(clientId)) {
+      throw new EntraOAuthError(
+        "unauthorized_client",
+        `Application with identifier '${clientId}' was not found in the directory '${this.#o.tenantId}'.`,
+        [700016],
+      );
+    }
+    return clientId;
+  }
+
+  #parseScopes(scope: string | null): string[] {
+    const scopes = (scope ?? "").split(" ").filter((s) => s !== "");
+    if (scopes.length === 0) {
+      throw new EntraOAuthError(
+        "invalid_request",
+        "The request body must contain the following parameter: 'scope'.",
+        [900144],
+      );
+    }
+    return scopes;
+  }
+
+  /** Starts a device code flow (`/devicecode`). */
+  deviceCode(form: URLSearchParams): EntraTokenResponse {
+    const clientId = this.#checkClient(form.get("client_id"));
+    const scopes = this.#parseScopes(form.get("scope"));
+    const deviceCode = _random(48);
+    const userCode = _userCode();
+    const at = this.#o.now().getTime();
+    this.#deviceCodes.set(deviceCode, {
+      userCode,
+      clientId,
+      scopes,
+      expiresAt: at + this.#o.deviceCodeLifetimeSeconds * 1000,
+      interval: this.#o.pollIntervalSeconds,
+      lastPollAt: at,
+      status: this.#o.autoApprove ? "approved" : "pending",
+      user: this.#o.devUser,
+    });
+    this.#userCodes.set(userCode, deviceCode);
+    if (this.#o.autoApprove) this.#o.announceAutoApprove();
+    const verificationUri = `${this.#o.url}/devicelogin`;
+    return {
+      user_code: userCode,
+      device_code: deviceCode,
+      verification_uri: verificationUri,
+      expires_in: this.#o.deviceCodeLifetimeSeconds,
+      interval: this.#o.pollIntervalSeconds,
+      message:
+        `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+    };
+  }
+
+  /**
+   * Approves a pending device code as `user` (the dev user by default).
+   *
+   * @returns Whether the code was pending.
+   */
+  approve(userCode: string, user?: Partial<EntraUser>): boolean {
+    const state = this.#deviceByUserCode(userCode);
+    if (state === undefined || state.status !== "pending") return false;
+    state.status = "approved";
+    state.user = { ...this.#o.devUser, ...user };
+    return true;
+  }
+
+  /**
+   * Declines a pending device code.
+   *
+   * @returns Whether the code was pending.
+   */
+  decline(userCode: string): boolean {
+    const state = this.#deviceByUserCode(userCode);
+    if (state === undefined || state.status !== "pending") return false;
+    state.status = "declined";
+    return true;
+  }
+
+  #deviceByUserCode(userCode: string): DeviceCodeState | undefined {
+    const deviceCode = this.#userCodes.get(userCode.trim().toUpperCase());
+    return deviceCode === undefined ? undefined : this.#deviceCodes.get(deviceCode);
+  }
+
+  /** Answers `/token`. */
+  async token(form: URLSearchParams): Promise<EntraTokenResponse> {
+    const grantType = form.get("grant_type");
+    switch (grantType) {
+      case "urn:ietf:params:oauth:grant-type:device_code":
+      case "device_code":
+        return await this.#deviceCodeGrant(form);
+      case "authorization_code":
+        return await this.#authorizationCodeGrant(form);
+      case "refresh_token":
+        return await this.#refreshTokenGrant(form);
+      default:
+        throw new EntraOAuthError(
+          "unsupported_grant_type",
+          `The provided value for the input parameter 'grant_type' is not valid.`,
+          [70003],
+        );
+    }
+  }
+
+  async #deviceCodeGrant(form: URLSearchParams): Promise<EntraTokenResponse> {
+    const clientId = this.#checkClient(form.get("client_id"));
+    const deviceCode = form.get("device_code") ?? "";
+    const state = this.#deviceCodes.get(deviceCode);
+    if (state === undefined || state.clientId !== clientId || state.status === "redeemed") {
+      throw new EntraOAuthError(
+        "bad_verification_code",
+        "The device_code sent to the /token endpoint wasn't recognized.",
+      );
+    }
+    const at = this.#o.now().getTime();
+    if (at >= state.expiresAt) {
+      throw new EntraOAuthError("expired_token", "Verification code expired.", [70019]);
+    }
+    if (state.status === "declined") {
+      throw new EntraOAuthError(
+        "authorization_declined",
+        "The end user denied the authorization request.",
+      );
+    }
+    const tooSoon = at - state.lastPollAt < state.interval * 1000;
+    state.lastPollAt = at;
+    if (tooSoon) {
+      state.interval += 5;
+      throw new EntraOAuthError(
+        "slow_down",
+        `The client is polling too fast: wait ${state.interval} seconds between requests.`,
+      );
+    }
+    if (state.status === "pending") {
+      throw new EntraOAuthError(
+        "authorization_pending",
+        "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        [70016],
+      );
+    }
+    state.status = "redeemed";
+    return await this.#issue(state.user, state.clientId, state.scopes);
+  }
+
+  /**
+   * Answers `/authorize`: validates the request and, when auto-approving,
+   * returns the redirect with `code` and `state`.
+   */
+  authorize(params: URLSearchParams): { redirect: string } | { page: string; status: number } {
+    let clientId: string;
+    try {
+      clientId = this.#checkClient(params.get("client_id"));
+    } catch (err) {
+      return { page: (err as Error).message, status: 400 };
+    }
+    const redirectUri = params.get("redirect_uri") ?? "";
+    if (!_isLoopback(redirectUri)) {
+      return {
+        page:
+          `AADSTS50011: The redirect URI '${redirectUri}' must be a loopback URI (http://127.0.0.1:<port>/..., http://localhost:<port>/...).`,
+        status: 400,
+      };
+    }
+    const redirect = new URL(redirectUri);
+    const state = params.get("state");
+    if (state !== null) redirect.searchParams.set("state", state);
+    const fail = (error: string, description: string) => {
+      redirect.searchParams.set("error", error);
+      redirect.searchParams.set("error_description", description);
+      return { redirect: redirect.href };
+    };
+    if (params.get("response_type") !== "code") {
+      return fail("unsupported_response_type", "AADSTS700054: response_type must be 'code'.");
+    }
+    const challenge = params.get("code_challenge");
+    if (challenge === null || params.get("code_challenge_method") !== "S256") {
+      return fail(
+        "invalid_request",
+        "AADSTS9002325: Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.",
+      );
+    }
+    const scopes = (params.get("scope") ?? "").split(" ").filter((s) => s !== "");
+    if (scopes.length === 0) {
+      return fail("invalid_request", "AADSTS900144: The request must contain 'scope'.");
+    }
+    if (!this.#o.autoApprove) {
+      return fail("access_denied", "AADSTS65004: User declined to consent to access the app.");
+    }
+    this.#o.announceAutoApprove();
+    const code = _random(48);
+    this.#authCodes.set(code, {
+      clientId,
+      redirectUri,
+      codeChallenge: challenge,
+      scopes,
+      expiresAt: this.#o.now().getTime() + 600_000,
+      nonce: params.get("nonce") ?? undefined,
+      user: this.#o.devUser,
+    });
+    redirect.searchParams.set("code", code);
+    return { redirect: redirect.href };
+  }
+
+  async #authorizationCodeGrant(form: URLSearchParams): Promise<EntraTokenResponse> {
+    const clientId = this.#checkClient(form.get("client_id"));
+    const code = form.get("code") ?? "";
+    const state = this.#authCodes.get(code);
+    this.#authCodes.delete(code);
+    if (
+      state === undefined || state.clientId !== clientId ||
+      state.expiresAt <= this.#o.now().getTime()
+    ) {
+      throw new EntraOAuthError(
+        "invalid_grant",
+        "The provided authorization code or refresh token has expired due to inactivity or is invalid.",
+        [70008],
+      );
+    }
+    if (form.get("redirect_uri") !== state.redirectUri) {
+      throw new EntraOAuthError(
+        "invalid_grant",
+        "The reply URL specified in the request does not match the reply URL of the authorization request.",
+        [500112],
+      );
+    }
+    const verifier = form.get("code_verifier") ?? "";
+    if ((await _s256(verifier)) !== state.codeChallenge) {
+      throw new EntraOAuthError(
+        "invalid_grant",
+        "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.",
+        [50148],
+      );
+    }
+    return await this.#issue(state.user, clientId, state.scopes, state.nonce);
+  }
+
+  async #refreshTokenGrant(form: URLSearchParams): Promise<EntraTokenResponse> {
+    const clientId = this.#checkClient(form.get("client_id"));
+    const state = this.#refreshTokens.get(form.get("refresh_token") ?? "");
+    if (state === undefined || state.clientId !== clientId) {
+      throw new EntraOAuthError(
+        "invalid_grant",
+        "The provided authorization code or refresh token has expired due to inactivity or is invalid.",
+        [70008],
+      );
+    }
+    const requested = form.get("scope");
+    return await this.#issue(
+      state.user,
+      clientId,
+      requested === null ? state.scopes : this.#parseScopes(requested),
+    );
+  }
+
+  async #issue(
+    user: EntraUser,
+    clientId: string,
+    scopes: string[],
+    nonce?: string,
+  ): Promise<EntraTokenResponse> {
+    const apiPrefixes = [`api://${this.#o.apiClientId}/`, `${this.#o.apiClientId}/`];
+    const apiScopes = scopes.flatMap((s) => {
+      const prefix = apiPrefixes.find((p) => s.startsWith(p));
+      if (prefix === undefined) return [];
+      const name = s.slice(prefix.length);
+      return [name === ".default" ? this.#o.scope : name];
+    });
+    const oidc = new Set(["openid", "profile", "email", "offline_access"]);
+    let accessToken: string;
+    let grantedScope: string;
+    if (apiScopes.length > 0) {
+      for (const name of apiScopes) {
+        if (name !== this.#o.scope) {
+          throw new EntraOAuthError(
+            "invalid_scope",
+            `The provided value for the input parameter 'scope' is not valid. The scope '${name}' does not exist on the API.`,
+            [70011],
+          );
+        }
+      }
+      accessToken = await this.mintAccessToken({
+        user,
+        claims: { azp: clientId, scp: this.#o.scope },
+      });
+      grantedScope = `api://${this.#o.apiClientId}/${this.#o.scope}`;
+    } else {
+      const graphScopes = scopes.filter((s) => !oidc.has(s)).map((s) =>
+        s.replace(/^https:\/\/graph\.microsoft\.com\//, "")
+      );
+      const scp = [
+        ...scopes.filter((s) => s === "openid" || s === "profile" || s === "email"),
+        ...graphScopes,
+      ]
+        .concat(graphScopes.includes("User.Read") ? [] : ["User.Read"]).join(" ");
+      accessToken = await this.mintAccessToken({
+        user,
+        claims: { aud: GRAPH_APP_ID, azp: clientId, scp, roles: undefined, groups: undefined },
+        header: { nonce: _random(32) },
+      });
+      grantedScope = scp;
+    }
+    const response: EntraTokenResponse = {
+      token_type: "Bearer",
+      scope: grantedScope,
+      expires_in: this.#o.accessTokenLifetimeSeconds,
+      ext_expires_in: this.#o.accessTokenLifetimeSeconds,
+      access_token: accessToken,
+    };
+    if (scopes.includes("offline_access")) {
+      const refreshToken = `1.EMU${_random(96)}`;
+      this.#refreshTokens.set(refreshToken, { clientId, scopes, user });
+      response.refresh_token = refreshToken;
+    }
+    if (scopes.includes("openid")) {
+      response.id_token = await this.mintIdToken({ user, clientId, nonce });
+    }
+    return response;
+  }
+
+  /** Mints an access token; see `EntraEmulator.mintAccessToken`. */
+  async mintAccessToken(options: MintAccessTokenOptions = {}): Promise<string> {
+    const tenantId = options.tenantId ?? this.#o.tenantId;
+    const user = { ...this.#o.devUser, ...options.user };
+    const iat = options.now === undefined
+      ? this.#nowSeconds()
+      : Math.floor(options.now.getTime() / 1000);
+    const aud = (options.claims?.aud as string | undefined) ?? this.#o.apiClientId;
+    const claims: Record<string, unknown> = {
+      aud,
+      iss: this.issuer(tenantId),
+      iat,
+      nbf: iat,
+      exp: iat + (options.lifetimeSeconds ?? this.#o.accessTokenLifetimeSeconds),
+      aio: _random(40),
+      azp: this.#o.clientIds[0],
+      azpacr: "0",
+      name: user.name,
+      oid: user.oid,
+      preferred_username: user.preferred_username,
+      rh: `1.${_random(40)}.`,
+      roles: user.roles.length > 0 ? user.roles : undefined,
+      groups: user.groups.length > 0 ? user.groups : undefined,
+      scp: this.#o.scope,
+      sid: crypto.randomUUID(),
+      sub: await _pairwiseSubject(user.oid, aud),
+      tid: tenantId,
+      uti: _random(22),
+      ver: "2.0",
+      ...options.claims,
+    };
+    return await this.#o.signer.sign(_withoutUndefined(claims), options.header, options.key);
+  }
+
+  /** Mints an ID token for `clientId` (the signing-in app). */
+  async mintIdToken(
+    options: {
+      user?: Partial<EntraUser>;
+      clientId?: string;
+      nonce?: string;
+      claims?: Record<string, unknown>;
+    } = {},
+  ): Promise<string> {
+    const user = { ...this.#o.devUser, ...options.user };
+    const clientId = options.clientId ?? this.#o.clientIds[0]!;
+    const iat = this.#nowSeconds();
+    return await this.#o.signer.sign(_withoutUndefined({
+      aud: clientId,
+      iss: this.issuer(),
+      iat,
+      nbf: iat,
+      exp: iat + 3600,
+      aio: _random(40),
+      name: user.name,
+      nonce: options.nonce,
+      oid: user.oid,
+      preferred_username: user.preferred_username,
+      rh: `1.${_random(40)}.`,
+      sid: crypto.randomUUID(),
+      sub: await _pairwiseSubject(user.oid, clientId),
+      tid: this.#o.tenantId,
+      uti: _random(22),
+      ver: "2.0",
+      ...options.claims,
+    }));
+  }
+}
+
+/** Options of `mintAccessToken`: any claim or header can be overridden or removed. */
+export interface MintAccessTokenOptions {
+  /** Claims merged over the defaults; a value of `undefined` removes the claim. */
+  claims?: Record<string, unknown>;
+  /** Header members merged over `{typ, alg, kid}`; `undefined` removes one. */
+  header?: Record<string, unknown>;
+  /** Tenant for `iss` and `tid` (another tenant, still signed with a published key). */
+  tenantId?: string;
+  /** The user (merged over the dev user). */
+  user?: Partial<EntraUser>;
+  /** `current` (published key) or `unpublished` (a key no JWKS lists). */
+  key?: "current" | "unpublished";
+  /** Issue time. */
+  now?: Date;
+  /** Lifetime, seconds. */
+  lifetimeSeconds?: number;
+}
+
+function _withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+}
+
+function _random(bytes: number): string {
+  return _base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+function _base64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function _userCode(): string {
+  const alphabet = "BCDFGHJKLMNPQRSTVWXZ23456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+async function _s256(verifier: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  return _base64url(new Uint8Array(digest));
+}
+
+async function _pairwiseSubject(oid: string, audience: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${oid}:${audience}`),
+  );
+  return _base64url(new Uint8Array(digest));
+}
+
+function _isLoopback(uri: string): boolean {
+  try {
+    const url = new URL(uri);
+    return url.protocol === "http:" &&
+      (url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]");
+  } catch {
+    return false;
+  }
+}
