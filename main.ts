@@ -40,8 +40,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   fail("Invalid setting PORT: must be a port number");
 }
 const hostname = env.HOSTNAME ?? (production ? "0.0.0.0" : "127.0.0.1");
-const publicUrl = env.CCGATE_ISSUER ??
-  `http://${hostname === "0.0.0.0" ? "127.0.0.1" : hostname}:${port}`;
+let gatewayConfig: ReturnType<typeof loadGatewayConfig>;
+try {
+  gatewayConfig = loadGatewayConfig(env);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
 
 const emulateEntra = !production && !env.ENTRA_TENANT_ID;
 const emulateBedrock = !production && !env.AWS_REGION && !env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
@@ -49,15 +53,19 @@ if (production && !env.AWS_REGION) fail("Invalid setting AWS_REGION: required in
 
 let entra: EntraEmulator | undefined;
 let bedrockEmulator: BedrockEmulator | undefined;
-if (emulateEntra) entra = await startEntraEmulator({ autoApprove: true });
+if (emulateEntra) entra = await startEntraEmulator({ autoApprove: true, pollIntervalSeconds: 1 });
 if (emulateBedrock) bedrockEmulator = await startBedrockEmulator({ auth: { bearer: true } });
 
-const authEnv = { ...entra?.env, ...env, CCGATE_ISSUER: publicUrl };
-let gatewayConfig: ReturnType<typeof loadGatewayConfig>;
+// Bind first (PORT=0 picks a free port): the local issuer URL names the real port.
+let handler: Deno.ServeHandler = () => new Response("ccgate is starting", { status: 503 });
+const server = Deno.serve({ hostname, port, onListen() {} }, (req, info) => handler(req, info));
+const localHost = hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
+const url = `http://${localHost}:${server.addr.port}`;
+const publicUrl = env.CCGATE_ISSUER ?? url;
+
 let authConfig: ReturnType<typeof loadAuthConfig>;
 try {
-  gatewayConfig = loadGatewayConfig({ ...env, CCGATE_ISSUER: publicUrl });
-  authConfig = loadAuthConfig(authEnv);
+  authConfig = loadAuthConfig({ ...entra?.env, ...env, CCGATE_ISSUER: publicUrl });
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }
@@ -106,35 +114,28 @@ const gateway = createGatewayApp({
   ],
 });
 
-const server = Deno.serve({
-  hostname,
-  port,
-  onListen({ hostname, port }) {
-    const url = `http://${hostname}:${port}`;
-    const lines = [
-      `ccgate listening on ${url}`,
-      `  gateway  ${url}/v1/messages    auth  ${url}/oauth/token`,
-      `  KV       ${kvPath ?? "Deno Deploy KV"}`,
-    ];
-    if (entra) {
-      lines.push(
-        `  EMULATED Entra ID at ${entra.url} (tenant ${entra.tenantId}); device codes are`,
-        `           approved automatically as "${entra.devUser.name}". Set ENTRA_TENANT_ID,`,
-        `           ENTRA_CLIENT_ID and ENTRA_ALLOWED_CLIENT_IDS to use your tenant.`,
-      );
-    }
-    if (bedrockEmulator) {
-      lines.push(
-        `  EMULATED Bedrock at ${bedrockEmulator.url}: answers are canned, no AWS call is made.`,
-        `           Set AWS_REGION (and AWS credentials) to call real Bedrock.`,
-      );
-    }
-    lines.push(`  Sign in:  deno task cli login --url ${publicUrl}`);
-    const width = Math.max(...lines.map((l) => l.length));
-    const rule = "=".repeat(width);
-    console.error([rule, ...lines, rule].join("\n"));
-  },
-}, composeApp(auth, gateway));
+handler = composeApp(auth, gateway);
+const lines = [
+  `ccgate listening on ${url}`,
+  `  gateway  ${url}/v1/messages    auth  ${url}/oauth/token`,
+  `  KV       ${kvPath ?? "Deno Deploy KV"}`,
+];
+if (entra) {
+  lines.push(
+    `  EMULATED Entra ID at ${entra.url} (tenant ${entra.tenantId}); device codes are`,
+    `           approved automatically as "${entra.devUser.name}". Set ENTRA_TENANT_ID,`,
+    `           ENTRA_CLIENT_ID and ENTRA_ALLOWED_CLIENT_IDS to use your tenant.`,
+  );
+}
+if (bedrockEmulator) {
+  lines.push(
+    `  EMULATED Bedrock at ${bedrockEmulator.url}: answers are canned, no AWS call is made.`,
+    `           Set AWS_REGION (and AWS credentials) to call real Bedrock.`,
+  );
+}
+lines.push(`  Sign in:  deno task cli login --url ${publicUrl}`);
+const rule = "=".repeat(Math.max(...lines.map((l) => l.length)));
+console.error([rule, ...lines, rule].join("\n"));
 
 async function shutdown() {
   await server.shutdown();

@@ -40,6 +40,14 @@ export const gatewayEnvSchema = z.object({
       return z.NEVER;
     }
   }),
+  /**
+   * Bedrock id template for `claude-*` names not in the table (`{profile}`,
+   * `{name}`, `{version}`), or `off` to answer 404 for them.
+   */
+  CCGATE_MODEL_FALLBACK: z.string().refine(
+    (v) => v === "off" || v.includes("{name}"),
+    'must be "off" or a template containing {name}, e.g. {profile}anthropic.{name}{version}',
+  ).optional(),
   /** Accept raw Bedrock model ids and inference profile ARNs as `model`. */
   CCGATE_ALLOW_RAW_MODEL_IDS: z.enum(["true", "false"]).optional().transform((v) => v !== "false"),
   /** AWS region of Bedrock. */
@@ -69,6 +77,8 @@ export interface GatewayConfig {
   modelPrefix: string;
   /** Extra model aliases. */
   modelAliases: Record<string, string>;
+  /** Template for unknown `claude-*` names; `false` turns the rule off; unset is the default rule. */
+  modelFallback?: string | false;
   /** Whether raw Bedrock ids are accepted as `model`. */
   allowRawModelIds: boolean;
   /** AWS region, if configured. */
@@ -115,6 +125,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     maxBodyBytes: e.CCGATE_MAX_BODY_BYTES,
     modelPrefix: e.CCGATE_MODEL_PREFIX,
     modelAliases: e.CCGATE_MODELS,
+    modelFallback: e.CCGATE_MODEL_FALLBACK === "off" ? false : e.CCGATE_MODEL_FALLBACK,
     allowRawModelIds: e.CCGATE_ALLOW_RAW_MODEL_IDS,
     awsRegion: e.AWS_REGION,
     bedrockEndpoint: e.AWS_ENDPOINT_URL_BEDROCK_RUNTIME,

@@ -4,7 +4,12 @@ import { parseAnthropicBeta } from "./anthropic_beta.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { invokeModel, invokeModelStream } from "./bedrock_upstream.ts";
 import { readJsonBody } from "./read_json_body.ts";
-import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+import {
+  DEFAULT_FALLBACK_RULE,
+  DEFAULT_MODEL_TABLE,
+  resolveModel,
+  type ResolveModelOptions,
+} from "./model_map.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { toAnthropicMessage } from "./to_anthropic_message.ts";
 import { sseErrorFrame, SseFramer, ssePingFrame } from "./sse_frame.ts";
@@ -16,10 +21,14 @@ import { sseStream, type StreamOutcome } from "./sse_stream.ts";
  */
 export function messagesRoute(deps: GatewayDeps): Handler {
   const { config, bedrock, log, now } = deps;
-  const models = {
+  const models: ResolveModelOptions = {
     prefix: config.modelPrefix,
     aliases: config.modelAliases,
     allowRawIds: config.allowRawModelIds,
+    fallback: config.modelFallback === false ? false : {
+      ...DEFAULT_FALLBACK_RULE,
+      template: config.modelFallback ?? DEFAULT_FALLBACK_RULE.template,
+    },
   };
 
   return async function messages(c: Context) {

@@ -287,3 +287,19 @@ Deno.test("GET /healthz and an unknown route answer in Anthropic's shape", async
   assertEquals(missing.status, 404);
   assertEquals((await missing.json()).error.type, "not_found_error");
 });
+
+Deno.test("POST /v1/messages maps a new claude-* name by the fallback rule, or 404s when it is off", async () => {
+  await using stack = await startGatewayStack({
+    env: { CCGATE_MODEL_PREFIX: "eu" },
+    emulator: { models: (id) => id.startsWith("eu.anthropic.") },
+  });
+  const mapped = await postMessages(stack.url, stack.token, { model: "claude-sonnet-9" });
+  assertEquals(mapped.status, 200);
+  await mapped.body?.cancel();
+  assertEquals(stack.emulator.requests[0]?.modelId, "eu.anthropic.claude-sonnet-9");
+
+  await using strict = await startGatewayStack({ env: { CCGATE_MODEL_FALLBACK: "off" } });
+  const refused = await postMessages(strict.url, strict.token, { model: "claude-sonnet-9" });
+  assertEquals(refused.status, 404);
+  assertStringIncludes((await refused.json()).error.message, "claude-sonnet-9");
+});

@@ -37,6 +37,8 @@ export async function runClaudeCode(
     const env: Record<string, string> = {
       HOME: home,
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      // An apiKeyHelper that runs `deno` must find the warm module cache, not a new HOME's.
+      DENO_DIR: denoDir(),
       DISABLE_AUTOUPDATER: "1",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       NO_COLOR: "1",
@@ -61,4 +63,14 @@ export async function runClaudeCode(
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+}
+
+function denoDir(): string {
+  const explicit = Deno.env.get("DENO_DIR");
+  if (explicit) return explicit;
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  if (xdg) return `${xdg}/deno`;
+  return Deno.build.os === "darwin"
+    ? `${Deno.env.get("HOME")}/Library/Caches/deno`
+    : `${Deno.env.get("HOME")}/.cache/deno`;
 }

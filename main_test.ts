@@ -1,0 +1,118 @@
+/**
+ * The README's steps, exactly: `deno task start` with no configuration, then
+ * `deno task cli login`, then Claude Code with `ccgate token` as its
+ * apiKeyHelper — a streamed answer from the local stack.
+ */
+import { claudeCodeSettings } from "@ccgate/installer";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./testing/assert.ts";
+import { runClaudeCode } from "./testing/claude_code.ts";
+
+const root = new URL("./", import.meta.url).pathname;
+const denoJson = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+
+/** The `deno run` arguments of a task in the root deno.json. */
+function taskArgs(name: string): string[] {
+  return (denoJson.tasks[name] as string).split(" ").slice(1);
+}
+
+async function startMain(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: taskArgs("start"),
+    cwd: root,
+    env: { PORT: "0", CCGATE_KV_PATH: ":memory:", NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let banner = "";
+  while (!/listening on (http:\/\/\S+)/.test(banner)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    banner += value;
+  }
+  const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+  // Keep draining stderr so the server never blocks on a full pipe.
+  const drained = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      banner += value;
+    }
+  })();
+  return {
+    url,
+    banner: () => banner,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drained;
+    },
+  };
+}
+
+Deno.test("main.ts with no configuration serves gateway and auth with emulators, announced", async () => {
+  await using main = await startMain({});
+  assert(main.url, `no URL in the banner: ${main.banner()}`);
+  assertStringIncludes(main.banner(), "EMULATED Entra ID");
+  assertStringIncludes(main.banner(), "EMULATED Bedrock");
+  const health = await fetch(`${main.url}/healthz`);
+  assertEquals(await health.json(), { status: "ok" });
+  const ready = await fetch(`${main.url}/readyz`);
+  assertEquals(ready.status, 200);
+  await ready.body?.cancel();
+  const metadata = await (await fetch(`${main.url}/.well-known/oauth-authorization-server`)).json();
+  assertEquals(metadata.issuer, main.url.replace("0.0.0.0", "127.0.0.1"));
+});
+
+Deno.test("main.ts stops with one line naming a bad setting", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: taskArgs("start"),
+    cwd: root,
+    env: { PORT: "0", CCGATE_KV_PATH: ":memory:", CCGATE_PING_INTERVAL_MS: "soon" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  assertEquals(stderr, "ccgate: Invalid setting CCGATE_PING_INTERVAL_MS: must be a whole number");
+});
+
+Deno.test("README steps: start, ccgate login, Claude Code with ccgate token gets a streamed answer", async () => {
+  await using main = await startMain({});
+  assert(main.url);
+  const configDir = await Deno.makeTempDir({ prefix: "ccgate-readme-" });
+  try {
+    const cliEnv = {
+      CCGATE_CONFIG_DIR: configDir,
+      NO_COLOR: "1",
+      PATH: Deno.env.get("PATH") ?? "",
+    };
+    const login = await new Deno.Command(Deno.execPath(), {
+      args: [...taskArgs("cli"), "login", "--device-code", "--url", main.url],
+      cwd: root,
+      env: cliEnv,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const loginText = new TextDecoder().decode(login.stdout) +
+      new TextDecoder().decode(login.stderr);
+    assertEquals(login.code, 0, loginText);
+    assertMatch(loginText, /Signed in to .* as Dev User/);
+
+    const helper = `cd ${root} && CCGATE_CONFIG_DIR=${configDir} ${Deno.execPath()} ${
+      taskArgs("cli").join(" ")
+    } token`;
+    const run = await runClaudeCode(
+      "What is the capital of France?",
+      claudeCodeSettings({ gatewayUrl: main.url, apiKeyHelper: helper }),
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stdout, "Emulated answer to: What is the capital of France?");
+    assert(!main.banner().includes(configDir), "no session path is logged");
+  } finally {
+    await Deno.remove(configDir, { recursive: true });
+  }
+});
