@@ -116,3 +116,33 @@ Deno.test("README steps: start, ccgate login, Claude Code with ccgate token gets
     await Deno.remove(configDir, { recursive: true });
   }
 });
+
+Deno.test("main.ts in production refuses to start without AWS, a tenant and an https issuer", async () => {
+  const base = { PORT: "0", CCGATE_KV_PATH: ":memory:", CCGATE_ENV: "production" };
+  const tenant = {
+    ENTRA_TENANT_ID: "11111111-1111-1111-1111-111111111111",
+    ENTRA_CLIENT_ID: "22222222-2222-2222-2222-222222222222",
+    ENTRA_ALLOWED_CLIENT_IDS: "33333333-3333-3333-3333-333333333333",
+  };
+  const cases: [Record<string, string>, string][] = [
+    [{}, "ccgate: Invalid setting AWS_REGION: required in production"],
+    [{ AWS_REGION: "us-east-1" }, "ccgate: Invalid setting ENTRA_TENANT_ID: is required"],
+    [
+      { AWS_REGION: "us-east-1", ...tenant },
+      "ccgate: Invalid setting CCGATE_ISSUER: must be an https URL in production",
+    ],
+  ];
+  for (const [env, expected] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: taskArgs("start"),
+      cwd: root,
+      env: { ...base, ...env },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 1);
+    assertEquals(new TextDecoder().decode(out.stderr).trim(), expected);
+  }
+});
