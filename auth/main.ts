@@ -21,7 +21,10 @@ const log = (record: object) =>
 const env: Record<string, string | undefined> = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
 if (!production && !env.ENTRA_TENANT_ID) {
-  const entra = await startEntraEmulator({ port: Number(env.ENTRA_EMULATOR_PORT ?? 0) });
+  const entra = await startEntraEmulator({
+    port: Number(env.ENTRA_EMULATOR_PORT ?? 0),
+    pollIntervalSeconds: 1,
+  });
   Object.assign(env, entra.env);
   console.error(
     `\n  ccgate auth: no ENTRA_TENANT_ID, so sign-in goes to a LOCAL ENTRA ID EMULATOR at ${entra.url}` +
