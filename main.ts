@@ -20,7 +20,10 @@ import {
   startEntraEmulator,
 } from "@ccgate/emulators";
 import { createApp as createGatewayApp } from "./gateway/app.ts";
-import { createBedrockClient } from "./gateway/bedrock_client.ts";
+import { bedrockFromConfig } from "./gateway/bedrock_from_config.ts";
+import { GatewayLifecycle } from "./gateway/gateway_lifecycle.ts";
+import { GatewayMetrics } from "./gateway/gateway_metrics.ts";
+import { systemTimers } from "./gateway/timers.ts";
 import { loadGatewayConfig } from "./gateway/config.ts";
 import { jsonLog } from "./gateway/log.ts";
 import { httpReadiness, kvReadiness } from "./gateway/readiness_checks.ts";
@@ -91,11 +94,19 @@ Deno.cron("ccgate signing key rotation", "*/15 * * * *", async () => {
   if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
 });
 
-const region = gatewayConfig.awsRegion ?? "us-east-1";
-const bedrockEndpoint = bedrockEmulator?.url ?? gatewayConfig.bedrockEndpoint;
-const bedrock = createBedrockClient({
-  region,
-  endpoint: bedrockEndpoint,
+const region = gatewayConfig.bedrockRegions[0]!;
+const bedrockEndpoint = bedrockEmulator?.url ?? gatewayConfig.bedrockEndpoints[region] ??
+  gatewayConfig.bedrockEndpoint;
+const lifecycle = new GatewayLifecycle({
+  maxConcurrent: gatewayConfig.limits.maxConcurrentStreams,
+  timers: systemTimers,
+  log,
+});
+const bedrock = bedrockFromConfig(gatewayConfig, {
+  timers: systemTimers,
+  lifecycle,
+  log,
+  endpoint: bedrockEmulator?.url,
   credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
 });
 
@@ -107,8 +118,17 @@ const gateway = createGatewayApp({
   isRevoked: (sid) => revocations.isRevoked(sid),
   now,
   log,
+  lifecycle,
+  metrics: new GatewayMetrics(),
   readiness: [
     { name: "config", check: () => Promise.resolve(production ? "production" : "development") },
+    {
+      name: "lifecycle",
+      check: () =>
+        lifecycle.draining
+          ? Promise.reject(new Error("draining: shutting down"))
+          : Promise.resolve(`accepting (${lifecycle.active} in flight)`),
+    },
     kvReadiness(kv),
     httpReadiness("bedrock", bedrockEndpoint ?? `https://bedrock-runtime.${region}.amazonaws.com/`),
   ],
@@ -137,8 +157,15 @@ lines.push(`  Sign in:  deno task cli login --url ${publicUrl}`);
 const rule = "=".repeat(Math.max(...lines.map((l) => l.length)));
 console.error([rule, ...lines, rule].join("\n"));
 
+let stopping = false;
 async function shutdown() {
-  await server.shutdown();
+  if (stopping) return;
+  stopping = true;
+  // Stop accepting connections; requests on open keep-alive connections get 529 while draining.
+  const stopped = server.shutdown();
+  const report = await lifecycle.drain(gatewayConfig.drainDeadlineMs);
+  log({ level: "info", msg: "drained", ...report });
+  await stopped;
   revocations[Symbol.dispose]();
   await bedrockEmulator?.close();
   await entra?.close();

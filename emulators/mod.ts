@@ -29,6 +29,7 @@ export type { ToolUseAnswerInput } from "./bedrock/tool_use_answer.ts";
 export { thinkingAnswer } from "./bedrock/thinking_answer.ts";
 export type { ThinkingAnswerInput } from "./bedrock/thinking_answer.ts";
 export { eventsToMessage } from "./bedrock/events_to_message.ts";
+export { countInputTokens } from "./bedrock/count_input_tokens.ts";
 export { defaultAnswer, TOOL_USE_MARKER } from "./bedrock/default_answer.ts";
 export { encodeChunkFrame, encodeExceptionFrame } from "./bedrock/encode_frames.ts";
 export type { EncodeChunkOptions } from "./bedrock/encode_frames.ts";

@@ -1,9 +1,23 @@
 import { Hono } from "hono";
-import type { AccessTokenKey } from "@ccgate/client";
+import type { AccessTokenClaims, AccessTokenKey } from "@ccgate/client";
 import { authenticate } from "./authenticate.ts";
+import { bedrockCountTokensRoute } from "./bedrock_count_tokens_route.ts";
+import { bedrockInvokeRoute } from "./bedrock_invoke_route.ts";
+import { bedrockInvokeStreamRoute } from "./bedrock_invoke_stream_route.ts";
+import { chatCompletionsRoute } from "./chat_completions_route.ts";
+import { countTokensRoute } from "./count_tokens_route.ts";
+import { docsRoute } from "./docs_route.ts";
+import type { GatewayMetrics } from "./gateway_metrics.ts";
+import { inferenceProfilesRoute } from "./inference_profiles_route.ts";
+import type { ListedModel } from "./model_map.ts";
+import { modelsRoute } from "./models_route.ts";
+import { openApiRoute } from "./openapi_route.ts";
 import type { BedrockClient } from "./bedrock_upstream.ts";
 import type { GatewayConfig } from "./config.ts";
 import { RouteNotFoundError } from "./errors.ts";
+import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import { headerLimit } from "./header_limit.ts";
+import { loadShedding } from "./load_shedding.ts";
 import type { Log } from "./log.ts";
 import { messagesRoute } from "./messages_route.ts";
 import { onError } from "./on_error.ts";
@@ -27,6 +41,18 @@ export interface GatewayDeps {
   log: Log;
   /** Readiness checks for `/readyz` (config, KV, Bedrock reachability). */
   readiness?: ReadinessCheck[];
+  /**
+   * Load shedding and graceful shutdown: the same lifecycle the Bedrock
+   * client (`FailoverBedrock`) admits its calls through. Absent: no shedding.
+   */
+  lifecycle?: GatewayLifecycle;
+  /** In-process counters (e.g. estimated token counts); absent: nothing is counted. */
+  metrics?: GatewayMetrics;
+  /**
+   * Policy seam: which of the offered models a user may use, as a filter
+   * built from the token's claims. Absent: every offered model.
+   */
+  allowedModels?: (claims: AccessTokenClaims) => (model: ListedModel) => boolean;
 }
 
 /**
@@ -51,10 +77,21 @@ export function createApp(deps: GatewayDeps): Hono {
   });
 
   app.use(requestId());
+  app.use(headerLimit(deps.config.limits.maxHeaderBytes));
+  if (deps.lifecycle) app.use(loadShedding(deps.lifecycle));
   app.get("/", (c) => c.json({ service: "ccgate", api: "anthropic-messages" }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", readyzRoute(deps.readiness ?? []));
   app.post("/v1/messages", auth, messagesRoute(deps));
+  app.post("/v1/messages/count_tokens", auth, countTokensRoute(deps));
+  app.get("/v1/models/:id?", auth, modelsRoute(deps));
+  app.post("/v1/chat/completions", auth, chatCompletionsRoute(deps));
+  app.get("/inference-profiles", inferenceProfilesRoute(deps));
+  app.post("/model/:modelId/invoke", auth, bedrockInvokeRoute(deps));
+  app.post("/model/:modelId/invoke-with-response-stream", auth, bedrockInvokeStreamRoute(deps));
+  app.post("/model/:modelId/count-tokens", auth, bedrockCountTokensRoute(deps));
+  app.get("/openapi.json", openApiRoute());
+  app.get("/docs", docsRoute());
   app.notFound((c) => {
     throw new RouteNotFoundError(c.req.method, c.req.path);
   });

@@ -25,6 +25,60 @@ export function createBedrockClient(options: BedrockClientOptions): BedrockRunti
     endpoint: options.endpoint,
     credentials: options.credentials,
     maxAttempts: options.maxAttempts ?? 1,
-    requestHandler: new FetchHttpHandler({ keepAlive: true }),
+    requestHandler: new FetchHttpHandler({
+      keepAlive: true,
+      customFetch: abortableFetch as typeof fetch,
+    }),
+  });
+}
+
+/**
+ * `fetch`, except that aborting the request's signal after the response
+ * arrived always errors the body and cancels the connection: under load,
+ * some aborted event streams were otherwise left open, with the SDK's read
+ * pending forever (a leaked upstream call per client that went away).
+ * One pass-through read per network chunk.
+ */
+async function abortableFetch(request: Request): Promise<Response> {
+  const response = await fetch(request);
+  const body = response.body;
+  const signal = request.signal;
+  if (body === null) return response;
+  const reader = body.getReader();
+  let done = false;
+  const guarded = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const onAbort = () => {
+        if (done) return;
+        done = true;
+        reader.cancel(signal.reason).catch(() => {});
+        controller.error(signal.reason);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    },
+    async pull(controller) {
+      try {
+        const chunk = await reader.read();
+        if (done) return;
+        if (chunk.done) {
+          done = true;
+          controller.close();
+        } else controller.enqueue(chunk.value);
+      } catch (err) {
+        if (done) return;
+        done = true;
+        controller.error(err);
+      }
+    },
+    cancel(reason) {
+      done = true;
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Response(guarded, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
   });
 }

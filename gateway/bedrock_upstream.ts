@@ -1,5 +1,6 @@
 import {
   type BedrockRuntimeClient,
+  CountTokensCommand,
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
   type ResponseStream,
@@ -65,6 +66,34 @@ export async function invokeModelStream(
   if (events === undefined) throw new TypeError("Bedrock returned no event stream");
   return chunkBytes(events);
 }
+
+/**
+ * Calls CountTokens for an InvokeModel body and returns Bedrock's
+ * `inputTokens`. CountTokens takes foundation model ids, so a cross-region
+ * inference profile prefix (`us.`, `global.`, ...) is removed first.
+ *
+ * @throws The SDK's typed exceptions; a model without token counting answers
+ * `ValidationException` "The provided model doesn't support counting tokens."
+ */
+export async function countTokens(
+  client: BedrockClient,
+  invocation: BedrockInvocation,
+): Promise<number> {
+  const response = await client.send(
+    new CountTokensCommand({
+      modelId: invocation.modelId.replace(PROFILE_PREFIX, ""),
+      input: { invokeModel: { body: invocation.body } },
+    }),
+    { abortSignal: invocation.signal },
+  );
+  const count = response.inputTokens;
+  if (typeof count !== "number" || !Number.isFinite(count) || count < 0) {
+    throw new TypeError("Bedrock returned no token count");
+  }
+  return count;
+}
+
+const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
 async function* chunkBytes(
   events: AsyncIterable<ResponseStream>,

@@ -27,7 +27,11 @@ export type GatewayErrorCode =
   | "model_not_found"
   | "route_not_found"
   | "request_too_large"
-  | "upstream_error";
+  | "request_limit"
+  | "upstream_error"
+  | "upstream_timeout"
+  | "overloaded"
+  | "shutting_down";
 
 /** Fields every gateway error carries besides its message. */
 export interface GatewayErrorInit extends ErrorOptions {
@@ -119,5 +123,61 @@ export class RequestTooLargeError extends GatewayError {
 export class UpstreamError extends GatewayError {
   constructor(message: string, init: GatewayErrorInit) {
     super("upstream_error", message, init);
+  }
+}
+
+/** A request exceeds a configured limit (headers, JSON depth, messages, tools): 400. */
+export class RequestLimitError extends GatewayError {
+  constructor(message: string) {
+    super("request_limit", message, { status: 400, type: "invalid_request_error" });
+  }
+}
+
+/** Which timeout fired. */
+export type TimeoutKind = "first_byte" | "idle" | "total";
+
+const TIMEOUT_MESSAGES: Record<TimeoutKind, string> = {
+  first_byte: "Bedrock sent no first byte within",
+  idle: "Bedrock sent nothing for",
+  total: "The request did not finish within",
+};
+
+/**
+ * A Bedrock call ran out of time: 504 timeout_error. Before the first byte a
+ * `first_byte` timeout makes the gateway fail over; mid-stream any timeout
+ * becomes a final `event: error`.
+ */
+export class UpstreamTimeoutError extends GatewayError {
+  /** Which timeout fired. */
+  readonly kind: TimeoutKind;
+
+  constructor(kind: TimeoutKind, ms: number) {
+    super("upstream_timeout", `${TIMEOUT_MESSAGES[kind]} ${ms} ms`, {
+      status: 504,
+      type: "timeout_error",
+    });
+    this.kind = kind;
+  }
+}
+
+/** This instance sheds load (too many streams, or every upstream's circuit is open): 529. */
+export class OverloadedError extends GatewayError {
+  constructor(message: string, retryAfterSeconds?: number) {
+    super("overloaded", message, {
+      status: 529,
+      type: "overloaded_error",
+      headers: retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** The instance is shutting down: 529 for new requests, a final `event: error` for cut streams. */
+export class ShuttingDownError extends GatewayError {
+  constructor() {
+    super("shutting_down", "The gateway is restarting; retry the request", {
+      status: 529,
+      type: "overloaded_error",
+      headers: { connection: "close" },
+    });
   }
 }

@@ -4,6 +4,8 @@ import { parseAnthropicBeta } from "./anthropic_beta.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { invokeModel, invokeModelStream } from "./bedrock_upstream.ts";
 import { readJsonBody } from "./read_json_body.ts";
+import { checkRequestLimits } from "./check_request_limits.ts";
+import { droppedHeader } from "./dropped_header.ts";
 import {
   DEFAULT_FALLBACK_RULE,
   DEFAULT_MODEL_TABLE,
@@ -34,12 +36,17 @@ export function messagesRoute(deps: GatewayDeps): Handler {
   return async function messages(c: Context) {
     const started = performance.now();
     const claims = c.get("claims");
-    const { value: body } = await readJsonBody(c.req.raw, config.maxBodyBytes);
+    const { value: body } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
+      maxDepth: config.limits.maxJsonDepth,
+    });
+    checkRequestLimits(body, config.limits);
     const requested = typeof body.model === "string" ? body.model : undefined;
     const modelId = resolveModel(requested, DEFAULT_MODEL_TABLE, models);
     const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));
     const translated = toBedrockRequest(body, { modelId, betas, userId: claims.sub });
-    if (translated.dropped.length > 0) c.header("x-ccgate-dropped", translated.dropped.join(", "));
+    if (translated.dropped.length > 0) {
+      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
+    }
 
     const upstream = new AbortController();
     const clientSignal = c.req.raw.signal;

@@ -1,8 +1,11 @@
-import type { ErrorHandler } from "hono";
+import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type AnthropicErrorType, GatewayError } from "./errors.ts";
 import type { Log } from "./log.ts";
 import { anthropicErrorBody } from "./anthropic_error_body.ts";
+import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
+import { errorShapeOf } from "./error_shape.ts";
+import { openAiErrorBody } from "./openai_error_body.ts";
 
 const STATUS_TYPES: Record<number, AnthropicErrorType> = {
   400: "invalid_request_error",
@@ -19,7 +22,9 @@ const STATUS_TYPES: Record<number, AnthropicErrorType> = {
  * The one place errors become HTTP responses: a {@linkcode GatewayError}
  * answers with its status, type and headers; anything else is a 500
  * `api_error` with a generic message (the details go to the log, never to the
- * client).
+ * client). The body has the shape the path's clients expect
+ * (`errorShapeOf`): Anthropic's, OpenAI's, or Bedrock's (`{"message"}` with
+ * `x-amzn-ErrorType`).
  */
 export function onError(log: Log): ErrorHandler {
   return function onError(err, c) {
@@ -36,15 +41,12 @@ export function onError(log: Log): ErrorHandler {
         });
       }
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-      return c.json(
-        anthropicErrorBody(err.type, err.message, requestId),
-        err.status as 400,
-      );
+      return _reply(c, err.status, err.type, err.message, causeName(err.cause));
     }
     if (err instanceof HTTPException) {
       const status = err.status;
       const type = STATUS_TYPES[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
-      return c.json(anthropicErrorBody(type, err.message || "Request failed", requestId), status);
+      return _reply(c, status, type, err.message || "Request failed");
     }
     log({
       level: "error",
@@ -53,8 +55,30 @@ export function onError(log: Log): ErrorHandler {
       error: err instanceof Error ? err.name : typeof err,
       detail: err instanceof Error ? err.message : undefined,
     });
-    return c.json(anthropicErrorBody("api_error", "Internal error", requestId), 500);
+    return _reply(c, 500, "api_error", "Internal error");
   };
+}
+
+function _reply(
+  c: Context,
+  status: number,
+  type: AnthropicErrorType,
+  message: string,
+  cause?: string,
+): Response {
+  const requestId = c.get("requestId");
+  switch (errorShapeOf(c.req.path)) {
+    case "openai":
+      return c.json(openAiErrorBody(type, message), status as 400);
+    case "bedrock": {
+      const e = bedrockExceptionOf(status, type, cause);
+      c.header("x-amzn-errortype", e.name);
+      if (requestId) c.header("x-amzn-requestid", requestId);
+      return c.json({ message }, e.status as 400);
+    }
+    default:
+      return c.json(anthropicErrorBody(type, message, requestId), status as 400);
+  }
 }
 
 function causeName(cause: unknown): string | undefined {

@@ -1,17 +1,31 @@
-import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
+import { InvalidRequestError, RequestLimitError, RequestTooLargeError } from "./errors.ts";
+import { jsonDepth } from "./json_depth.ts";
+
+/** Options of {@linkcode readJsonBody}. */
+export interface ReadJsonBodyOptions {
+  /**
+   * Deepest nesting accepted (400 above it): bounds the work of every later
+   * walk over the body.
+   * @default {64}
+   */
+  maxDepth?: number;
+}
 
 /**
  * Reads a request body as JSON, refusing more than `limitBytes` (413) before
  * reading it all, and anything that is not a JSON object (400, with a message
- * that says what is wrong but does not echo the body).
+ * that says what is wrong but does not echo the body), or nested deeper than
+ * `maxDepth` (400).
  *
  * @param request The incoming request.
  * @param limitBytes The largest body accepted.
+ * @param options Nesting limit.
  * @returns The parsed object and its byte length.
  */
 export async function readJsonBody(
   request: Request,
   limitBytes: number,
+  options: ReadJsonBodyOptions = {},
 ): Promise<{ value: Record<string, unknown>; bytes: number }> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limitBytes) {
@@ -48,6 +62,10 @@ export async function readJsonBody(
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new InvalidRequestError("Request body must be a JSON object");
+  }
+  const maxDepth = options.maxDepth ?? 64;
+  if (jsonDepth(value, maxDepth) > maxDepth) {
+    throw new RequestLimitError(`Request body is nested deeper than ${maxDepth} levels`);
   }
   return { value: value as Record<string, unknown>, bytes: size };
 }

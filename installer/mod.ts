@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./claude_code_settings.ts";
+export * from "./claude_code_bedrock_settings.ts";

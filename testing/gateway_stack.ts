@@ -1,6 +1,7 @@
 /**
- * A gateway under test, on a real socket, in front of the Bedrock emulator,
- * with a test token issuer: what the gateway's end-to-end tests start.
+ * A gateway under test, on a real socket, in front of the Bedrock emulator
+ * (one per region when several regions are asked for), with a test token
+ * issuer: what the gateway's end-to-end tests start.
  *
  * @module
  */
@@ -10,66 +11,148 @@ import {
   startBedrockEmulator,
 } from "@ccgate/emulators";
 import { createApp } from "../gateway/app.ts";
-import { createBedrockClient } from "../gateway/bedrock_client.ts";
+import { bedrockFromConfig } from "../gateway/bedrock_from_config.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
-import type { LogRecord } from "../gateway/log.ts";
+import type { FailoverBedrock } from "../gateway/failover_bedrock.ts";
+import { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
+import { GatewayMetrics } from "../gateway/gateway_metrics.ts";
+import { jsonLog, type LogRecord } from "../gateway/log.ts";
+import { systemTimers, type Timers } from "../gateway/timers.ts";
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from "./test_issuer.ts";
 
-/** A running gateway + emulator. */
+/** The primary region of every stack; `emulator` serves it. */
+export const PRIMARY_REGION = "us-east-1";
+
+/** One more Bedrock region behind the gateway. */
+export interface StackRegion {
+  /** AWS region name, e.g. `us-west-2`. */
+  region: string;
+  /** Options of this region's own emulator. */
+  emulator?: BedrockEmulatorOptions;
+  /** A fixed endpoint instead of an emulator (e.g. a closed port: an unreachable region). */
+  endpoint?: string;
+}
+
+/** Options of {@linkcode startGatewayStack}. */
+export interface GatewayStackOptions {
+  /**
+   * Gateway settings. `CCGATE_RETRY_MAX_ATTEMPTS` defaults to `1` here (not
+   * 3) so a scripted Bedrock error reaches the client as is.
+   */
+  env?: Record<string, string>;
+  /** Options of the primary region's emulator. */
+  emulator?: BedrockEmulatorOptions;
+  /** Regions after the primary, in failover order. */
+  regions?: StackRegion[];
+  /** Timers of the resilience code (a `FakeTimers` in fault tests). @default systemTimers */
+  timers?: Timers;
+  /** Random source of the backoff jitter. @default Math.random */
+  random?: () => number;
+}
+
+/** A running gateway + emulator(s). */
 export interface GatewayStack extends AsyncDisposable {
   /** Gateway base URL. */
   url: string;
-  /** The Bedrock emulator behind it. */
+  /** The Bedrock emulator of the primary region. */
   emulator: BedrockEmulator;
+  /** Every region's emulator, primary first (regions given an `endpoint` have none). */
+  emulators: BedrockEmulator[];
   /** Mints tokens the gateway accepts. */
   issuer: TestIssuer;
   /** A valid token for the default test user. */
   token: string;
   /** Every log record the gateway wrote. */
   logs: LogRecord[];
+  /** The same records as the production log writes them (one JSON line each). */
+  logLines: string[];
   /** Revoked session ids (the gateway's `isRevoked`). */
   revoked: Set<string>;
-  /** Stops both. */
+  /** Admission and drain of this gateway. */
+  lifecycle: GatewayLifecycle;
+  /** The failover client the gateway calls Bedrock through. */
+  bedrock: FailoverBedrock;
+  /** The gateway's in-process counters. */
+  metrics: GatewayMetrics;
+  /** Stops everything. */
   close(): Promise<void>;
 }
 
-/** Starts a {@linkcode GatewayStack}; `env` overrides gateway settings. */
-export async function startGatewayStack(
-  options: { env?: Record<string, string>; emulator?: BedrockEmulatorOptions } = {},
-): Promise<GatewayStack> {
+const CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
+
+/** Starts a {@linkcode GatewayStack}. */
+export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const emulator = await startBedrockEmulator(options.emulator);
+  const emulators = [emulator];
+  const endpoints = [`${PRIMARY_REGION}=${emulator.url}`];
+  for (const r of options.regions ?? []) {
+    if (r.endpoint !== undefined) {
+      endpoints.push(`${r.region}=${r.endpoint}`);
+      continue;
+    }
+    const e = await startBedrockEmulator(r.emulator);
+    emulators.push(e);
+    endpoints.push(`${r.region}=${e.url}`);
+  }
   const issuer = await createTestIssuer();
   const config = loadGatewayConfig({
     CCGATE_ISSUER: TEST_ISSUER,
     CCGATE_AUDIENCE: TEST_AUDIENCE,
+    CCGATE_RETRY_MAX_ATTEMPTS: "1",
+    CCGATE_BEDROCK_REGIONS: [PRIMARY_REGION, ...(options.regions ?? []).map((r) => r.region)]
+      .join(","),
+    CCGATE_BEDROCK_ENDPOINTS: endpoints.join(","),
     ...options.env,
   });
   const logs: LogRecord[] = [];
+  const logLines: string[] = [];
+  const line = jsonLog((l) => logLines.push(l));
+  const log = (record: LogRecord) => {
+    logs.push(record);
+    line(record);
+  };
   const revoked = new Set<string>();
+  const timers = options.timers ?? systemTimers;
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: config.limits.maxConcurrentStreams,
+    timers,
+    log,
+  });
+  const bedrock = bedrockFromConfig(config, {
+    timers,
+    lifecycle,
+    log,
+    random: options.random,
+    credentials: CREDENTIALS,
+  });
+  const metrics = new GatewayMetrics();
   const app = createApp({
     config: { ...config, issuer: TEST_ISSUER },
-    bedrock: createBedrockClient({
-      region: "us-east-1",
-      endpoint: emulator.url,
-      credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
-    }),
+    bedrock,
     key: issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),
     now: () => new Date(),
-    log: (record) => logs.push(record),
+    log,
+    lifecycle,
+    metrics,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const close = async () => {
-    await emulator.close();
+    for (const e of emulators) await e.close();
     await server.shutdown();
   };
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     emulator,
+    emulators,
     issuer,
     token: await issuer.mint(),
     logs,
+    logLines,
     revoked,
+    lifecycle,
+    bedrock,
+    metrics,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -5,6 +5,7 @@ import { DEFAULT_ALLOWED_BETAS, DEFAULT_ALLOWED_KEYS, DEFAULT_BEDROCK_MODELS } f
 import { encodeChunkFrame, encodeExceptionFrame } from "./encode_frames.ts";
 import { errorResponse } from "./error_response.ts";
 import { BedrockEmulatorError } from "./errors.ts";
+import { countInputTokens } from "./count_input_tokens.ts";
 import { eventsToMessage } from "./events_to_message.ts";
 import { parseAuthorization, type RequestAuth } from "./parse_authorization.ts";
 import type { AnswerScript, BedrockScript } from "./scripts.ts";
@@ -12,7 +13,7 @@ import type { AnthropicStreamEvent, InvocationMetrics } from "./types.ts";
 import { validateInvokeBody } from "./validate_invoke_body.ts";
 
 /** Which Bedrock Runtime operation a request called. */
-export type BedrockOperation = "InvokeModel" | "InvokeModelWithResponseStream";
+export type BedrockOperation = "InvokeModel" | "InvokeModelWithResponseStream" | "CountTokens";
 
 /** How a request's exchange ended. */
 export type RequestOutcome = "completed" | "aborted";
@@ -89,6 +90,12 @@ export interface BedrockEmulatorOptions {
   padding?: boolean;
   /** Receives one line per request. @default silent */
   log?: (line: string) => void;
+  /**
+   * Models whose `CountTokens` answers, as Bedrock does for models without
+   * token counting, 400 ValidationException `The provided model doesn't
+   * support counting tokens.` (exact ids, or a predicate). @default none
+   */
+  countTokensUnsupported?: readonly string[] | ((modelId: string) => boolean);
 }
 
 /** A running emulator. */
@@ -111,12 +118,19 @@ export interface BedrockEmulator extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
+const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|count-tokens)$/;
+const OPERATIONS: Record<string, BedrockOperation> = {
+  "invoke": "InvokeModel",
+  "invoke-with-response-stream": "InvokeModelWithResponseStream",
+  "count-tokens": "CountTokens",
+};
+/** Cross-region inference profile prefixes: CountTokens takes foundation model ids only. */
+const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
 /**
  * Starts a Bedrock Runtime emulator: an HTTP server (HTTP/1.1 and h2c) that
- * answers `InvokeModel` and `InvokeModelWithResponseStream` for Claude the
- * way Bedrock does, from scripts or a deterministic default answer, and
+ * answers `InvokeModel`, `InvokeModelWithResponseStream` and `CountTokens`
+ * for Claude the way Bedrock does, from scripts or a deterministic default answer, and
  * records every request.
  *
  * @param options Port, accepted models/keys/betas/credentials, default answer, log.
@@ -137,6 +151,10 @@ export function startBedrockEmulator(
   const allowedKeys = options.allowedKeys ?? DEFAULT_ALLOWED_KEYS;
   const allowedBetas = options.allowedBetas ?? DEFAULT_ALLOWED_BETAS;
   const isKnownModel = modelPredicate(options.models ?? DEFAULT_BEDROCK_MODELS);
+  const unsupported = options.countTokensUnsupported ?? [];
+  const isCountUnsupported = typeof unsupported === "function"
+    ? unsupported
+    : (id: string) => unsupported.includes(id);
   const authPolicy = options.auth ?? {};
   const padding = options.padding ?? true;
   const log = options.log;
@@ -204,9 +222,7 @@ export function startBedrockEmulator(
       index: requests.length,
       method: request.method,
       path: url.pathname,
-      operation: match
-        ? (match[2] === "invoke" ? "InvokeModel" : "InvokeModelWithResponseStream")
-        : null,
+      operation: match ? OPERATIONS[match[2]!]! : null,
       modelId,
       headers,
       bodyText,
@@ -251,6 +267,19 @@ export function startBedrockEmulator(
     if (denied) return fail(denied.name, denied.message);
     if (!isKnownModel(modelId)) {
       return fail("ValidationException", "The provided model identifier is invalid.");
+    }
+    if (rec.operation === "CountTokens") {
+      const counted = countTokensAnswer(modelId, json, {
+        allowedKeys,
+        allowedBetas,
+        unsupported: isCountUnsupported,
+      });
+      if ("exception" in counted) return fail("ValidationException", counted.exception);
+      return respond(
+        Response.json({ inputTokens: counted.inputTokens }, {
+          headers: { "x-amzn-requestid": requestId },
+        }),
+      );
     }
     const validation = validateInvokeBody(bodyText, { allowedKeys, allowedBetas });
     if (!validation.ok) return fail("ValidationException", validation.message);
@@ -386,6 +415,9 @@ function streamBody(
     events.length,
     script.failAfter?.events ?? Infinity,
     script.hangAfter ?? Infinity,
+    script.resetAfter ?? Infinity,
+    script.corruptAt ?? Infinity,
+    script.truncateAt ?? Infinity,
   );
   const silences = new Map<number, number>();
   for (const s of script.silences ?? []) {
@@ -430,6 +462,24 @@ function streamBody(
       }
       if (script.hangAfter !== undefined && next === script.hangAfter) {
         return await untilAborted(abort.signal);
+      }
+      if (script.resetAfter !== undefined && next === script.resetAfter) {
+        return controller.error(new Error("emulated connection reset"));
+      }
+      if (script.corruptAt !== undefined && next === script.corruptAt && next < events.length) {
+        const frame = frames[next++]!.slice();
+        // The byte before the trailing message CRC: the payload no longer matches it.
+        const at = frame.length - 5;
+        frame[at] = frame[at]! ^ 0xff;
+        controller.enqueue(frame);
+        rec.framesSent++;
+        return controller.close();
+      }
+      if (script.truncateAt !== undefined && next === script.truncateAt && next < events.length) {
+        const frame = frames[next++]!;
+        controller.enqueue(frame.subarray(0, frame.length >> 1));
+        rec.framesSent++;
+        return controller.close();
       }
       controller.close();
     },
@@ -482,6 +532,49 @@ function resolveScript(input: ScriptInput, rec: BedrockRequestRecord): BedrockSc
     throw new BedrockEmulatorError("invalid_script", "Cannot run script: unknown kind");
   }
   return script;
+}
+
+/**
+ * CountTokens as Bedrock answers it: foundation model ids only (a
+ * cross-region profile id is an invalid model), models without token
+ * counting refused, the `invokeModel` body (base64 of an InvokeModel body)
+ * validated like InvokeModel's.
+ */
+function countTokensAnswer(
+  modelId: string,
+  json: unknown,
+  options: {
+    allowedKeys: readonly string[];
+    allowedBetas: readonly string[];
+    unsupported: (modelId: string) => boolean;
+  },
+): { inputTokens: number } | { exception: string } {
+  if (PROFILE_PREFIX.test(modelId)) {
+    return { exception: "The provided model identifier is invalid." };
+  }
+  if (options.unsupported(modelId)) {
+    return { exception: "The provided model doesn't support counting tokens." };
+  }
+  const input = (json as { input?: { invokeModel?: { body?: unknown } } } | undefined)?.input;
+  const encoded = input?.invokeModel?.body;
+  if (typeof encoded !== "string") {
+    return {
+      exception:
+        "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null",
+    };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.fromBase64(encoded));
+  } catch {
+    return {
+      exception:
+        "Malformed input request: #: expected type: JSONObject, found: invalid JSON, please reformat your input and try again.",
+    };
+  }
+  const validation = validateInvokeBody(text, options);
+  if (!validation.ok) return { exception: validation.message };
+  return { inputTokens: countInputTokens(validation.body) };
 }
 
 function modelPredicate(models: readonly string[] | ((id: string) => boolean)) {

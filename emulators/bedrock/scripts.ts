@@ -32,6 +32,21 @@ export interface AnswerScript extends ScriptTiming {
   failAfter?: { events: number; exception?: BedrockExceptionName; message?: string };
   /** After this many events, go silent and never finish (until the client goes away or the emulator closes). */
   hangAfter?: number;
+  /**
+   * After this many events, drop the connection: no exception frame, no
+   * clean end of the body (a mid-stream connection reset).
+   */
+  resetAfter?: number;
+  /**
+   * Send event number `corruptAt` (0-based) with a wrong message CRC, then
+   * end the body: a corrupted event-stream frame.
+   */
+  corruptAt?: number;
+  /**
+   * Send only the first half of event number `truncateAt`'s frame, then end
+   * the body cleanly: a stream cut mid-frame.
+   */
+  truncateAt?: number;
 }
 
 /** Answer with an HTTP error, before any byte of a body. */

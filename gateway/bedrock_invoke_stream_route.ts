@@ -1,0 +1,92 @@
+import type { Context, Handler } from "hono";
+import type { GatewayDeps } from "./app.ts";
+import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
+import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
+import { invokeModelStream } from "./bedrock_upstream.ts";
+import { ChunkUsage } from "./chunk_usage.ts";
+import { eventStreamBody } from "./event_stream_body.ts";
+import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
+import type { StreamOutcome } from "./sse_stream.ts";
+import { toUpstreamError } from "./upstream_error.ts";
+
+/**
+ * `POST /model/{modelId}/invoke-with-response-stream`: Bedrock
+ * InvokeModelWithResponseStream for Bedrock-native clients, with the ccgate
+ * token as bearer. The body is sanitised like `/v1/messages` and re-signed
+ * by the AWS SDK; the answer is streamed back as
+ * `application/vnd.amazon.eventstream`, one `chunk` frame per Bedrock chunk
+ * the moment it arrives (each chunk's bytes re-encoded as Bedrock encodes
+ * them). A failure after the first chunk ends the stream with an exception
+ * frame (`modelStreamErrorException`, `throttlingException`, ...), which the
+ * AWS SDK throws. Usage is read from the chunks on the way.
+ */
+export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
+  const prepare = prepareNativeInvocation(deps);
+  const { bedrock, log, now } = deps;
+
+  return async function bedrockInvokeStream(c: Context) {
+    const started = performance.now();
+    const claims = c.get("claims");
+    const invocation = await prepare(c);
+    const usage = new ChunkUsage();
+    const record = (status: number, outcome: string) =>
+      log({
+        level: "info",
+        msg: "bedrock_invoke",
+        request_id: c.get("requestId"),
+        user: claims.sub,
+        sid: claims.sid,
+        model: invocation.requested,
+        bedrock_model: invocation.modelId,
+        stream: true,
+        status,
+        outcome,
+        usage: usage.usage,
+        latency_ms: Math.round(performance.now() - started),
+        at: now().toISOString(),
+      });
+
+    const upstream = new AbortController();
+    const clientSignal = c.req.raw.signal;
+    const onClientAbort = () => upstream.abort();
+    clientSignal.addEventListener("abort", onClientAbort, { once: true });
+    let events: AsyncIterator<Uint8Array>;
+    let first: IteratorResult<Uint8Array>;
+    try {
+      events = await invokeModelStream(bedrock, {
+        modelId: invocation.modelId,
+        body: invocation.body,
+        signal: upstream.signal,
+      });
+      first = await events.next();
+      if (first.done) throw new Error("Bedrock closed the stream without an event");
+    } catch (err) {
+      clientSignal.removeEventListener("abort", onClientAbort);
+      record(0, "upstream_error");
+      throw toUpstreamError(err);
+    }
+    const body = eventStreamBody(first.value, events, {
+      frame: (chunk) => {
+        usage.read(chunk);
+        return bedrockChunkFrame(chunk);
+      },
+      errorFrame: (error) => {
+        const e = toUpstreamError(error);
+        const cause = e.cause instanceof Error ? e.cause.name : undefined;
+        return bedrockExceptionFrame(
+          bedrockExceptionOf(e.status, e.type, cause).streamType,
+          e.message,
+        );
+      },
+      abort: () => upstream.abort(),
+      onClose: (outcome: StreamOutcome) => {
+        clientSignal.removeEventListener("abort", onClientAbort);
+        record(200, outcome.kind);
+      },
+    });
+    return c.body(body, 200, {
+      "content-type": "application/vnd.amazon.eventstream",
+      "x-amzn-bedrock-content-type": "application/json",
+    });
+  };
+}

@@ -1,0 +1,168 @@
+import type { Context, Handler } from "hono";
+import type { GatewayDeps } from "./app.ts";
+import { invokeModel, invokeModelStream } from "./bedrock_upstream.ts";
+import { checkRequestLimits } from "./check_request_limits.ts";
+import { droppedHeader } from "./dropped_header.ts";
+import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+import { modelOptions } from "./model_options.ts";
+import { OpenAiChunker } from "./openai_chunker.ts";
+import { openAiErrorBody } from "./openai_error_body.ts";
+import { chatCompletionRequestSchema } from "./openai_schemas.ts";
+import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
+import { parseBody } from "./parse_body.ts";
+import { readJsonBody } from "./read_json_body.ts";
+import { sseStream, type StreamOutcome } from "./sse_stream.ts";
+import { toBedrockRequest } from "./to_bedrock_request.ts";
+import { toOpenAiCompletion } from "./to_openai_completion.ts";
+import { toUpstreamError } from "./upstream_error.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** An SSE comment: keeps a quiet stream open, ignored by OpenAI's SDKs. */
+const PING = encoder.encode(": ping\n\n");
+
+/**
+ * `POST /v1/chat/completions`: the OpenAI Chat Completions API (streamed
+ * and not, with tools) for the company's other tools, translated
+ * (`openAiToAnthropicRequest`) to a Messages request and from there along
+ * the `/v1/messages` path (`toBedrockRequest`, Bedrock Invoke). Streamed
+ * answers are `data: <chunk>` events ending with `data: [DONE]`; a failure
+ * after the first byte is a final `data: {"error":...}`. Errors have
+ * OpenAI's shape.
+ */
+export function chatCompletionsRoute(deps: GatewayDeps): Handler {
+  const { config, bedrock, log, now } = deps;
+  const models = modelOptions(config);
+
+  return async function chatCompletions(c: Context) {
+    const started = performance.now();
+    const claims = c.get("claims");
+    const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
+      maxDepth: config.limits.maxJsonDepth,
+    });
+    const request = parseBody(chatCompletionRequestSchema, value);
+    const anthropic = openAiToAnthropicRequest(request);
+    checkRequestLimits(anthropic, config.limits);
+    const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, models);
+    const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });
+    if (translated.dropped.length > 0) {
+      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
+    }
+    const created = Math.floor(now().getTime() / 1000);
+    const record = (status: number, outcome: string, usage?: unknown) =>
+      log({
+        level: "info",
+        msg: "chat_completions",
+        request_id: c.get("requestId"),
+        user: claims.sub,
+        sid: claims.sid,
+        model: request.model,
+        bedrock_model: modelId,
+        stream: request.stream === true,
+        status,
+        outcome,
+        usage,
+        latency_ms: Math.round(performance.now() - started),
+        at: now().toISOString(),
+      });
+
+    const upstream = new AbortController();
+    const clientSignal = c.req.raw.signal;
+    const onClientAbort = () => upstream.abort();
+    clientSignal.addEventListener("abort", onClientAbort, { once: true });
+
+    if (request.stream !== true) {
+      try {
+        const bytes = await invokeModel(bedrock, {
+          modelId,
+          body: translated.body,
+          signal: upstream.signal,
+        });
+        const completion = toOpenAiCompletion(JSON.parse(decoder.decode(bytes)), {
+          model: request.model,
+          created,
+        });
+        record(200, "completed", completion.usage);
+        return c.json(completion);
+      } catch (err) {
+        record(0, "upstream_error");
+        throw toUpstreamError(err);
+      } finally {
+        clientSignal.removeEventListener("abort", onClientAbort);
+      }
+    }
+
+    let events: AsyncIterator<Uint8Array>;
+    let first: IteratorResult<Uint8Array>;
+    try {
+      events = await invokeModelStream(bedrock, {
+        modelId,
+        body: translated.body,
+        signal: upstream.signal,
+      });
+      first = await events.next();
+      if (first.done) throw new Error("Bedrock closed the stream without an event");
+    } catch (err) {
+      clientSignal.removeEventListener("abort", onClientAbort);
+      record(0, "upstream_error");
+      throw toUpstreamError(err);
+    }
+    const chunker = new OpenAiChunker({
+      model: request.model,
+      created,
+      includeUsage: request.stream_options?.include_usage === true,
+    });
+    const encode = (bytes: Uint8Array): Uint8Array => {
+      const event = JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
+      let text = "";
+      for (const chunk of chunker.push(event)) text += `data: ${JSON.stringify(chunk)}\n\n`;
+      if (event.type === "message_stop") text += "data: [DONE]\n\n";
+      return encoder.encode(text);
+    };
+    let firstFrame: Uint8Array;
+    try {
+      firstFrame = encode(first.value);
+    } catch (err) {
+      upstream.abort();
+      clientSignal.removeEventListener("abort", onClientAbort);
+      record(0, "upstream_error");
+      throw toUpstreamError(err);
+    }
+    const stream = sseStream(firstFrame.length > 0 ? firstFrame : PING, _nonEmpty(events, encode), {
+      frame: (frame) => frame,
+      errorFrame: (error) => {
+        const e = toUpstreamError(error);
+        return encoder.encode(`data: ${JSON.stringify(openAiErrorBody(e.type, e.message))}\n\n`);
+      },
+      pingFrame: PING,
+      pingIntervalMs: config.pingIntervalMs,
+      abort: () => upstream.abort(),
+      onClose: (outcome: StreamOutcome) => {
+        clientSignal.removeEventListener("abort", onClientAbort);
+        record(200, outcome.kind, chunker.usage);
+      },
+    });
+    return c.body(stream, 200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+    });
+  };
+}
+
+/** The encoded frames of the upstream events, skipping events that send nothing (pings, block ends). */
+async function* _nonEmpty(
+  events: AsyncIterator<Uint8Array>,
+  encode: (bytes: Uint8Array) => Uint8Array,
+): AsyncGenerator<Uint8Array> {
+  try {
+    for (;;) {
+      const result = await events.next();
+      if (result.done) return;
+      const frame = encode(result.value);
+      if (frame.length > 0) yield frame;
+    }
+  } finally {
+    await Promise.resolve(events.return?.()).catch(() => {});
+  }
+}

@@ -1,0 +1,39 @@
+import { textAnswer } from "@ccgate/emulators";
+import { claudeCodeBedrockSettings } from "@ccgate/installer";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { runClaudeCode } from "../testing/claude_code.ts";
+import { startGatewayStack } from "../testing/gateway_stack.ts";
+
+Deno.test("Claude Code in Bedrock mode completes `claude -p` through the gateway's Bedrock-native routes", async () => {
+  await using stack = await startGatewayStack();
+  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
+  try {
+    await Deno.writeTextFile(`${dir}/token`, stack.token);
+    stack.emulator.enqueue(textAnswer(["Bedrock ", "mode ", "works."]));
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeBedrockSettings({ gatewayUrl: stack.url, apiKeyHelper: `cat ${dir}/token` }),
+    );
+    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
+    assertStringIncludes(run.stdout, "Bedrock mode works.");
+
+    const upstream = stack.emulator.requests.filter((r) => r.operation !== null);
+    assert(upstream.length >= 1, "Claude Code's request reached Bedrock");
+    const sent = upstream[0]!;
+    assertEquals(sent.operation, "InvokeModelWithResponseStream");
+    assert(sent.signed, "the gateway re-signed the call with SigV4");
+    const body = sent.json as Record<string, unknown>;
+    assertEquals(body.anthropic_version, "bedrock-2023-05-31");
+    // tool-search-tool-2025-10-19 is dropped by the compatibility table; interleaved thinking kept.
+    assertEquals(body.anthropic_beta, ["interleaved-thinking-2025-05-14"]);
+    assertEquals(
+      (body.metadata as { user_id: string }).user_id,
+      "00000000-0000-0000-0000-00000000a11c",
+    );
+    const record = stack.logs.find((r) => r.msg === "bedrock_invoke");
+    assertEquals(record?.outcome, "completed");
+    assertEquals(record?.stream, true);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

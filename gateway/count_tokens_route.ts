@@ -1,0 +1,91 @@
+import type { Context, Handler } from "hono";
+import type { GatewayDeps } from "./app.ts";
+import { parseAnthropicBeta } from "./anthropic_beta.ts";
+import { countTokensRequestSchema } from "./anthropic_schemas.ts";
+import { countTokens } from "./bedrock_upstream.ts";
+import { droppedHeader } from "./dropped_header.ts";
+import { estimateInputTokens } from "./estimate_input_tokens.ts";
+import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+import { modelOptions } from "./model_options.ts";
+import { parseBody } from "./parse_body.ts";
+import { readJsonBody } from "./read_json_body.ts";
+import { toBedrockRequest } from "./to_bedrock_request.ts";
+import { toUpstreamError } from "./upstream_error.ts";
+
+/** Response header saying where a count came from: `bedrock` or `estimated`. */
+export const TOKEN_COUNT_HEADER = "x-ccgate-token-count";
+
+const UNSUPPORTED = /doesn'?t support counting tokens|does not support counting tokens/i;
+/** Models remembered as unable to count (bounded: ids come from clients). */
+const MAX_REMEMBERED = 256;
+
+/**
+ * `POST /v1/messages/count_tokens` (with or without `?beta=true`): the body
+ * (system, tools and messages included) is translated like a Messages
+ * request and counted by Bedrock CountTokens. When Bedrock says the model
+ * cannot count tokens, the answer is {@linkcode estimateInputTokens}'s
+ * estimate, which errs high, flagged by `x-ccgate-token-count: estimated`
+ * and the `ccgate_count_tokens_estimated_total` counter; such a model is
+ * remembered and not asked again.
+ */
+export function countTokensRoute(deps: GatewayDeps): Handler {
+  const { config, bedrock, log, metrics } = deps;
+  const models = modelOptions(config);
+  const cannotCount = new Set<string>();
+
+  return async function countTokensHandler(c: Context) {
+    const claims = c.get("claims");
+    const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
+      maxDepth: config.limits.maxJsonDepth,
+    });
+    const body = parseBody(countTokensRequestSchema, value);
+    const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models);
+    const budget = body.thinking?.type === "enabled" ? body.thinking.budget_tokens ?? 0 : 0;
+    // CountTokens takes an InvokeModel body, which requires max_tokens (and more than the budget).
+    const translated = toBedrockRequest({ ...body, max_tokens: budget + 1, stream: undefined }, {
+      modelId,
+      betas: parseAnthropicBeta(c.req.header("anthropic-beta")),
+    });
+    if (translated.dropped.length > 0) {
+      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
+    }
+    const record = (source: string) =>
+      log({
+        level: "info",
+        msg: "count_tokens",
+        request_id: c.get("requestId"),
+        user: claims.sub,
+        model: body.model,
+        bedrock_model: modelId,
+        source,
+      });
+    const estimate = () => {
+      metrics?.increment("ccgate_count_tokens_estimated_total", { model: modelId });
+      record("estimated");
+      c.header(TOKEN_COUNT_HEADER, "estimated");
+      return c.json({ input_tokens: estimateInputTokens(body) });
+    };
+    if (cannotCount.has(modelId)) return estimate();
+    let inputTokens: number;
+    try {
+      inputTokens = await countTokens(bedrock, {
+        modelId,
+        body: translated.body,
+        signal: c.req.raw.signal,
+      });
+    } catch (err) {
+      if (
+        err instanceof Error && err.name === "ValidationException" && UNSUPPORTED.test(err.message)
+      ) {
+        if (cannotCount.size < MAX_REMEMBERED) cannotCount.add(modelId);
+        return estimate();
+      }
+      record("upstream_error");
+      throw toUpstreamError(err);
+    }
+    metrics?.increment("ccgate_count_tokens_counted_total", { model: modelId });
+    record("bedrock");
+    c.header(TOKEN_COUNT_HEADER, "bedrock");
+    return c.json({ input_tokens: inputTokens });
+  };
+}

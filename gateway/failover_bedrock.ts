@@ -1,0 +1,473 @@
+import {
+  ConverseStreamCommand,
+  InvokeModelWithResponseStreamCommand,
+} from "@aws-sdk/client-bedrock-runtime";
+import { backoffDelay } from "./backoff_delay.ts";
+import { toAnthropicError } from "./bedrock_error.ts";
+import type { BedrockClient } from "./bedrock_upstream.ts";
+import type { CircuitBreaker } from "./circuit_breaker.ts";
+import { GatewayError, OverloadedError, UpstreamError, UpstreamTimeoutError } from "./errors.ts";
+import type { ActiveCall, GatewayLifecycle } from "./gateway_lifecycle.ts";
+import type { Log } from "./log.ts";
+import type { Timers } from "./timers.ts";
+import { type UpstreamCandidate, upstreamCandidates } from "./upstream_candidates.ts";
+
+/** One Bedrock region and its SDK client. */
+export interface BedrockRegion {
+  /** AWS region, e.g. `us-east-1`. */
+  region: string;
+  /** The client for that region (see `createBedrockClient`). */
+  client: BedrockClient;
+}
+
+/** Time limits of a call, milliseconds. */
+export interface FailoverTimeouts {
+  /** From sending a streamed call to its first event; on expiry the call fails over. */
+  firstByteMs: number;
+  /** Longest silence between two events of a stream; on expiry the stream ends with an error. */
+  idleMs: number;
+  /** Whole call, retries and stream included. */
+  totalMs: number;
+}
+
+/** Options of {@linkcode FailoverBedrock}. */
+export interface FailoverBedrockOptions {
+  /** Regions in order of preference; the first is the primary. */
+  regions: readonly BedrockRegion[];
+  /**
+   * Alternative inference profile prefixes tried after every region failed
+   * with the requested one (e.g. `["global"]` for `us.` ids).
+   * @default {[]}
+   */
+  profiles?: readonly string[];
+  /** Most attempts per call, the first included. */
+  maxAttempts: number;
+  /** Jittered exponential backoff between attempts. */
+  backoff: { baseMs: number; maxMs: number };
+  /** Time limits. */
+  timeouts: FailoverTimeouts;
+  /** Circuits per region × model id. */
+  breaker: CircuitBreaker;
+  /** Clock and timers (fake in tests). */
+  timers: Timers;
+  /** Admission and drain; absent means no concurrency limit. */
+  lifecycle?: GatewayLifecycle;
+  /** Random source for the jitter. @default Math.random */
+  random?: () => number;
+  /** Where failed attempts and failovers are reported (region, model id, error name; never content). */
+  log?: Log;
+}
+
+// deno-lint-ignore no-explicit-any
+type _Command = { input: Record<string, unknown>; constructor: new (input: any) => _Command };
+type _Output = Record<string, unknown>;
+interface _Opened {
+  output: _Output;
+  field: string;
+  events: AsyncIterator<unknown>;
+  first: unknown;
+  attempt: AbortController;
+}
+
+/**
+ * A Bedrock client (it has the SDK client's `send`) that makes every call
+ * resilient, so every route that calls Bedrock through it gets the same
+ * behaviour:
+ *
+ * - **Failover before the first byte.** A call that is throttled, fails with
+ *   a 5xx, cannot connect, or (streamed) sends no first event within
+ *   `firstByteMs` is retried after a jittered backoff on the next upstream:
+ *   the same model id in the next region, then each alternative inference
+ *   profile. A streamed call counts as answered once its first event has
+ *   arrived; from then on nothing is retried.
+ * - **Circuit breaker** per region × model id: an upstream that keeps failing
+ *   is skipped until a probe succeeds. When every upstream's circuit is open
+ *   the call fails fast with 529.
+ * - **Timeouts**: first byte (fail over), idle between events and total
+ *   (the stream's iterator throws {@linkcode UpstreamTimeoutError}, which the
+ *   SSE stream turns into a final `event: error`).
+ * - **Admission and drain** through the {@linkcode GatewayLifecycle}.
+ *
+ * Cost on a healthy call: three timers per streamed call (total, first byte,
+ * idle — the idle one is re-armed at most once per idle period, not per
+ * event) and one clock read per event.
+ *
+ * @example
+ * ```ts ignore
+ * const bedrock = new FailoverBedrock({ regions: [{ region: "us-east-1", client }], ... });
+ * await invokeModelStream(bedrock, { modelId, body, signal });
+ * ```
+ */
+export class FailoverBedrock {
+  /** Same contract as the SDK client's `send` (promise form only). */
+  readonly send: BedrockClient["send"];
+  readonly #options: FailoverBedrockOptions;
+  readonly #clients: Map<string, BedrockClient>;
+  readonly #regionNames: string[];
+
+  /** @param options Regions, profiles, retry, timeouts, breaker, timers, lifecycle. */
+  constructor(options: FailoverBedrockOptions) {
+    if (options.regions.length === 0) throw new TypeError("Cannot fail over: no Bedrock region");
+    this.#options = options;
+    this.#clients = new Map(options.regions.map((r) => [r.region, r.client]));
+    this.#regionNames = options.regions.map((r) => r.region);
+    this.send = ((command: _Command, sendOptions?: unknown) => {
+      if (typeof sendOptions === "function") {
+        throw new TypeError("Cannot send: callbacks are not supported, use the promise");
+      }
+      return this.#send(command, sendOptions as { abortSignal?: AbortSignal } | undefined);
+    }) as unknown as BedrockClient["send"];
+  }
+
+  async #send(command: _Command, options?: { abortSignal?: AbortSignal }): Promise<_Output> {
+    const streaming = command instanceof InvokeModelWithResponseStreamCommand ||
+      command instanceof ConverseStreamCommand;
+    const call = new _Call(this.#options.timers, this.#options.timeouts, options?.abortSignal);
+    call.start(this.#options.lifecycle);
+    try {
+      const result = await this.#attempts(command, call, streaming);
+      if (!streaming) {
+        call.finish();
+        return result as _Output;
+      }
+      const opened = result as _Opened;
+      call.streaming();
+      const events = new _GuardedEvents(opened.first, opened.events, call, opened.attempt);
+      return { ...opened.output, [opened.field]: events };
+    } catch (err) {
+      call.finish();
+      throw err;
+    }
+  }
+
+  async #attempts(command: _Command, call: _Call, streaming: boolean): Promise<unknown> {
+    const { breaker, maxAttempts, backoff, log } = this.#options;
+    const requested = typeof command.input.modelId === "string" ? command.input.modelId : undefined;
+    const candidates = upstreamCandidates(
+      requested,
+      this.#regionNames,
+      this.#options.profiles ?? [],
+    );
+    const unusable = new Set<number>();
+    let lastRetryable: unknown;
+    let lastError: unknown;
+    let cursor = 0;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (attempt > 1) {
+        await call.sleep(backoffDelay(attempt - 1, { ...backoff, random: this.#options.random }));
+      }
+      const pick = _pick(candidates, unusable, cursor, breaker);
+      if (pick < 0) break;
+      cursor = pick + 1;
+      const candidate = candidates[pick]!;
+      const key = _key(candidate);
+      try {
+        const out = await this.#attempt(candidate, command, call, streaming);
+        breaker.success(key);
+        if (attempt > 1) {
+          log?.({
+            level: "info",
+            msg: "bedrock failover",
+            region: candidate.region,
+            model_id: candidate.modelId,
+            attempt,
+          });
+        }
+        return out;
+      } catch (err) {
+        if (call.ended) {
+          breaker.release(key);
+          throw call.reason ?? err;
+        }
+        const retryable = _retryable(err);
+        log?.({
+          level: "warn",
+          msg: "bedrock attempt failed",
+          region: candidate.region,
+          model_id: candidate.modelId,
+          attempt,
+          error: _errorName(err),
+          retryable,
+        });
+        if (!retryable) {
+          // The upstream answered, so it is healthy; the request itself is refused.
+          breaker.success(key);
+          if (pick === 0) throw err;
+          unusable.add(pick);
+          lastError ??= err;
+          continue;
+        }
+        breaker.failure(key);
+        lastRetryable = err;
+      }
+    }
+    if (lastRetryable !== undefined) throw lastRetryable;
+    if (lastError !== undefined) throw lastError;
+    const waitMs = Math.min(...candidates.map((c) => breaker.retryAfterMs(_key(c))));
+    throw new OverloadedError(
+      "Bedrock is failing for this model in every configured region; retry later",
+      Math.max(1, Math.ceil(waitMs / 1000)),
+    );
+  }
+
+  async #attempt(
+    candidate: UpstreamCandidate,
+    command: _Command,
+    call: _Call,
+    streaming: boolean,
+  ): Promise<unknown> {
+    const { timers, timeouts } = this.#options;
+    const client = this.#clients.get(candidate.region)!;
+    const send = candidate.modelId === command.input.modelId
+      ? command
+      : new command.constructor({ ...command.input, modelId: candidate.modelId });
+    const attempt = new AbortController();
+    const callSignal = call.signal;
+    if (callSignal.aborted) throw call.reason ?? callSignal.reason;
+    const onCallAbort = () => attempt.abort(callSignal.reason);
+    callSignal.addEventListener("abort", onCallAbort, { once: true });
+    let firstByte: UpstreamTimeoutError | undefined;
+    const timer = streaming
+      ? timers.setTimeout(() => {
+        firstByte = new UpstreamTimeoutError("first_byte", timeouts.firstByteMs);
+        attempt.abort(firstByte);
+      }, timeouts.firstByteMs)
+      : undefined;
+    let opened = false;
+    try {
+      // deno-lint-ignore no-explicit-any
+      const output = await client.send(send as any, {
+        abortSignal: attempt.signal,
+      }) as unknown as _Output;
+      if (!streaming) return output;
+      const field = output.body !== undefined ? "body" : "stream";
+      const iterable = output[field] as AsyncIterable<unknown> | undefined;
+      if (iterable === undefined || typeof iterable[Symbol.asyncIterator] !== "function") {
+        throw _noEvents("Bedrock returned no event stream");
+      }
+      const events = iterable[Symbol.asyncIterator]();
+      const first = await events.next();
+      if (first.done) throw _noEvents("Bedrock closed the stream without an event");
+      const exception = _exceptionMember(first.value);
+      if (exception !== undefined) throw exception;
+      opened = true;
+      return { output, field, events, first: first.value, attempt } satisfies _Opened;
+    } catch (err) {
+      attempt.abort();
+      if (call.reason !== undefined) throw call.reason;
+      if (call.ended) throw err;
+      throw firstByte ?? err;
+    } finally {
+      if (timer !== undefined) timers.clearTimeout(timer);
+      if (!opened) callSignal.removeEventListener("abort", onCallAbort);
+    }
+  }
+}
+
+/** One call's state: its abort, its timers, its admission ticket. */
+class _Call implements ActiveCall {
+  /** Set when the gateway ended the call (timeout, drain): what to throw. */
+  reason: Error | undefined;
+  readonly #controller = new AbortController();
+  readonly #timers: Timers;
+  readonly #timeouts: FailoverTimeouts;
+  readonly #caller: AbortSignal | undefined;
+  #release: (() => void) | undefined;
+  #total: number | undefined;
+  #idle: number | undefined;
+  #last = 0;
+  #finished = false;
+  readonly #onCallerAbort = () => this.#controller.abort(this.#caller!.reason);
+
+  constructor(timers: Timers, timeouts: FailoverTimeouts, caller: AbortSignal | undefined) {
+    this.#timers = timers;
+    this.#timeouts = timeouts;
+    this.#caller = caller;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Whether the call was ended by the client, a timeout other than first byte, or a drain. */
+  get ended(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  start(lifecycle: GatewayLifecycle | undefined): void {
+    this.#release = lifecycle?.admit(this);
+    const total = this.#timeouts.totalMs;
+    this.#total = this.#timers.setTimeout(
+      () => this.abort(new UpstreamTimeoutError("total", total)),
+      total,
+    );
+    if (this.#caller?.aborted) this.#onCallerAbort();
+    else this.#caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
+  }
+
+  abort(reason: Error): void {
+    if (this.#controller.signal.aborted) return;
+    this.reason = reason;
+    this.#controller.abort(reason);
+  }
+
+  /** The first event arrived: from now on the idle timeout watches the stream. */
+  streaming(): void {
+    this.#last = this.#timers.now();
+    this.#idle = this.#timers.setTimeout(this.#checkIdle, this.#timeouts.idleMs);
+  }
+
+  touch(): void {
+    this.#last = this.#timers.now();
+  }
+
+  readonly #checkIdle = () => {
+    if (this.#finished) return;
+    const quiet = this.#timers.now() - this.#last;
+    const limit = this.#timeouts.idleMs;
+    if (quiet >= limit) this.abort(new UpstreamTimeoutError("idle", limit));
+    else this.#idle = this.#timers.setTimeout(this.#checkIdle, limit - quiet);
+  };
+
+  sleep(ms: number): Promise<void> {
+    const signal = this.#controller.signal;
+    if (signal.aborted) return Promise.reject(this.reason ?? signal.reason);
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#timers.clearTimeout(timer);
+        reject(this.reason ?? signal.reason);
+      };
+      const timer = this.#timers.setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#total !== undefined) this.#timers.clearTimeout(this.#total);
+    if (this.#idle !== undefined) this.#timers.clearTimeout(this.#idle);
+    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
+    this.#release?.();
+  }
+}
+
+/**
+ * The stream handed to the caller: the first event (already received), then
+ * the rest, each event resetting the idle clock. Ending in any way — done,
+ * error, `return()` — finishes the call; a gateway-side end (timeout, drain)
+ * surfaces as that error.
+ */
+class _GuardedEvents implements AsyncIterableIterator<unknown> {
+  #first: unknown;
+  #hasFirst = true;
+  #done = false;
+  readonly #events: AsyncIterator<unknown>;
+  readonly #call: _Call;
+  readonly #attempt: AbortController;
+
+  constructor(
+    first: unknown,
+    events: AsyncIterator<unknown>,
+    call: _Call,
+    attempt: AbortController,
+  ) {
+    this.#first = first;
+    this.#events = events;
+    this.#call = call;
+    this.#attempt = attempt;
+  }
+
+  next(): Promise<IteratorResult<unknown>> {
+    if (this.#hasFirst) {
+      const value = this.#first;
+      this.#hasFirst = false;
+      this.#first = undefined;
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    return this.#events.next().then(this.#onResult, this.#onError);
+  }
+
+  return(): Promise<IteratorResult<unknown>> {
+    if (!this.#done) {
+      this.#end();
+      this.#attempt.abort();
+      Promise.resolve(this.#events.return?.()).catch(() => {});
+    }
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
+    return this;
+  }
+
+  readonly #onResult = (result: IteratorResult<unknown>) => {
+    if (result.done) this.#end();
+    else this.#call.touch();
+    return result;
+  };
+
+  readonly #onError = (err: unknown): never => {
+    this.#end();
+    throw this.#call.reason ?? err;
+  };
+
+  #end(): void {
+    this.#done = true;
+    this.#call.finish();
+  }
+}
+
+function _key(candidate: UpstreamCandidate): string {
+  return `${candidate.region} ${candidate.modelId ?? "-"}`;
+}
+
+/** The next usable candidate from `cursor` on (wrapping) whose circuit lets a call through, or -1. */
+function _pick(
+  candidates: readonly UpstreamCandidate[],
+  unusable: ReadonlySet<number>,
+  cursor: number,
+  breaker: CircuitBreaker,
+): number {
+  for (let k = 0; k < candidates.length; k++) {
+    const i = (cursor + k) % candidates.length;
+    if (!unusable.has(i) && breaker.tryAcquire(_key(candidates[i]!))) return i;
+  }
+  return -1;
+}
+
+/** Throttling, 5xx, connection failures and first-byte timeouts are worth another upstream. */
+function _retryable(err: unknown): boolean {
+  if (err instanceof UpstreamTimeoutError) return err.kind === "first_byte";
+  if (err instanceof GatewayError) return err.code === "upstream_error" && err.status >= 500;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const mapped = toAnthropicError({ name: e.name, message: e.message, status });
+  return mapped.shouldRetry && (mapped.status === 429 || mapped.status >= 500);
+}
+
+/** A modelled exception delivered as the first union member instead of being thrown. */
+function _exceptionMember(event: unknown): Error | undefined {
+  if (event === null || typeof event !== "object") return undefined;
+  for (const [key, value] of Object.entries(event)) {
+    if (value === undefined || !key.endsWith("Exception")) continue;
+    const name = key.charAt(0).toUpperCase() + key.slice(1);
+    const message = (value as { message?: unknown }).message;
+    return Object.assign(new Error(typeof message === "string" ? message : name), { name });
+  }
+  return undefined;
+}
+
+function _noEvents(message: string): UpstreamError {
+  return new UpstreamError(message, { status: 502, type: "api_error" });
+}
+
+function _errorName(err: unknown): string {
+  const name = err instanceof Error ? err.name : typeof err;
+  return /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name) ? name : "Error";
+}

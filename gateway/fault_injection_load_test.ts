@@ -1,0 +1,166 @@
+/**
+ * Fault injection, the load side: a client that reads nothing, a thousand
+ * clients that leave, more streams than allowed, and a shutdown with streams
+ * in flight — over real sockets, against the Bedrock emulator.
+ */
+import { answerScript, textAnswer } from "@ccgate/emulators";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { FakeTimers } from "../testing/fake_timers.ts";
+import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+
+const FRAME_TEXT = "x".repeat(64 * 1024);
+const FRAMES = 1024;
+
+Deno.test("slow client: the gateway does not buffer the answer (back-pressure reaches Bedrock)", async () => {
+  await using stack = await startGatewayStack();
+  // 1,024 deltas of 64 KiB: 64 MiB of answer, far more than every socket buffer on the way.
+  stack.emulator.enqueue(textAnswer(Array(FRAMES).fill(FRAME_TEXT)));
+  const controller = new AbortController();
+  const response = await postMessages(stack.url, stack.token, { stream: true }, controller.signal);
+  assertEquals(response.status, 200);
+  const [upstream] = await stack.emulator.waitForRequests(1);
+  // Observe until the emulator stops being able to write. A gateway that buffered would read
+  // everything in well under a second; a correct one stalls at the socket buffers and stays
+  // there however long this waits, so the assertion cannot fail because of timing.
+  let stable = 0;
+  let last = -1;
+  while (stable < 5 && upstream!.framesSent < FRAMES) {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    stable = upstream!.framesSent === last ? stable + 1 : 0;
+    last = upstream!.framesSent;
+  }
+  const sent = upstream!.framesSent;
+  console.log(`frames written while the client read nothing: ${sent} of ${FRAMES}`);
+  assert(sent < FRAMES / 2, `${sent} of ${FRAMES} frames left the emulator: the gateway buffers`);
+  // Now the client reads: everything arrives, in order.
+  const reader = response.body!.getReader();
+  let bytes = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+  }
+  assert(bytes > FRAMES * FRAME_TEXT.length, "the whole answer arrives once read");
+  assertEquals(await upstream!.closed, "completed");
+});
+
+Deno.test("1,000 client aborts: every upstream closed, no call, timer or stream left, process fine", async () => {
+  const timers = new FakeTimers();
+  await using stack = await startGatewayStack({
+    timers,
+    emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
+  });
+  const TOTAL = 1_000;
+  const BATCH = 100;
+  for (let start = 0; start < TOTAL; start += BATCH) {
+    await Promise.all(Array.from({ length: BATCH }, async () => {
+      const controller = new AbortController();
+      const response = await postMessages(
+        stack.url,
+        stack.token,
+        { stream: true },
+        controller.signal,
+      );
+      assertEquals(response.status, 200);
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    }));
+  }
+  const upstreams = await stack.emulator.waitForRequests(TOTAL);
+  const outcomes = await Promise.all(upstreams.map((r) => r.closed));
+  assertEquals(outcomes.filter((o) => o === "aborted").length, TOTAL, "every upstream closed");
+  await stack.lifecycle.whenIdle();
+  assertEquals(stack.lifecycle.active, 0);
+  assertEquals(timers.pending, 0, "no total/idle timer leaked");
+  const records = stack.logs.filter((r) => r.msg === "messages");
+  assertEquals(records.length, TOTAL, "one completion record per request");
+  assert(records.every((r) => r.outcome === "client_aborted"));
+  assert(!stack.logs.some((r) => r.msg === "unhandled error"));
+  stack.emulator.enqueue(textAnswer("still here"));
+  const after = await postMessages(stack.url, stack.token, {});
+  assertEquals(after.status, 200, "the process survives");
+  await after.body?.cancel();
+  // Deno's op and resource sanitizers then check that no timer, socket or stream is left.
+});
+
+Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limit, before Bedrock", async () => {
+  await using stack = await startGatewayStack({
+    env: { CCGATE_MAX_CONCURRENT_STREAMS: "2" },
+    emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
+  });
+  const open = await Promise.all([0, 1].map(async () => {
+    const controller = new AbortController();
+    const response = await postMessages(
+      stack.url,
+      stack.token,
+      { stream: true },
+      controller.signal,
+    );
+    const reader = response.body!.getReader();
+    await reader.read();
+    return { controller, reader };
+  }));
+  assertEquals(stack.lifecycle.active, 2);
+  const shed = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(shed.status, 529);
+  const body = await shed.json();
+  assertEquals(body.error.type, "overloaded_error");
+  assertStringIncludes(body.error.message, "concurrency limit");
+  assertEquals(shed.headers.get("retry-after"), "1");
+  assertEquals(stack.emulator.requests.length, 2, "a shed request never reaches Bedrock");
+  assertEquals(
+    (await fetch(`${stack.url}/healthz`)).status,
+    200,
+    "probes still answer while shedding",
+  );
+
+  open[0]!.controller.abort();
+  await open[0]!.reader.cancel().catch(() => {});
+  await stack.lifecycle.whenIdle(1);
+  stack.emulator.enqueue(textAnswer("admitted"));
+  const admitted = await postMessages(stack.url, stack.token, { stream: false });
+  assertEquals(admitted.status, 200, "a freed slot admits the next request");
+  await admitted.body?.cancel();
+  open[1]!.controller.abort();
+  await open[1]!.reader.cancel().catch(() => {});
+  assertEquals((await Promise.all(stack.emulator.requests.map((r) => r.closed))).length, 3);
+});
+
+Deno.test("drain(): running streams finish, the rest end with event: error at the deadline, hooks run last", async () => {
+  const timers = new FakeTimers();
+  await using stack = await startGatewayStack({ timers });
+  const order: string[] = [];
+  stack.lifecycle.onDrain(() => {
+    order.push("ledger flushed");
+  });
+  // A: hangs after two events. B: 16 MiB its client has not read yet, held up by back-pressure.
+  stack.emulator.enqueue(
+    answerScript(textAnswer(["a"]), { hangAfter: 2 }),
+    textAnswer(Array(256).fill(FRAME_TEXT)),
+  );
+  const a = await postMessages(stack.url, stack.token, { stream: true });
+  await stack.emulator.waitForRequests(1);
+  const b = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(stack.lifecycle.active, 2);
+
+  const drained = stack.lifecycle.drain(10_000);
+  const refused = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(refused.status, 529, "no new work while draining");
+  assertEquals((await refused.json()).error.type, "overloaded_error");
+  assertEquals(refused.headers.get("connection"), "close");
+
+  const bText = await b.text();
+  order.push("b finished");
+  assertEquals(bText.trimEnd().split("\n").at(-1), 'data: {"type":"message_stop"}');
+  await timers.whenPending(10_000);
+  timers.advance(10_000);
+  const aText = await a.text();
+  const last = JSON.parse(aText.trimEnd().split("\n").at(-1)!.slice("data: ".length));
+  assertEquals(last.error.type, "overloaded_error");
+  assertStringIncludes(last.error.message, "restarting");
+  assertEquals(await drained, { finished: 1, ended: 1, hookFailures: 0 });
+  assertEquals(order, ["b finished", "ledger flushed"]);
+  assertEquals(stack.lifecycle.active, 0);
+});

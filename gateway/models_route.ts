@@ -1,0 +1,59 @@
+import type { Context, Handler } from "hono";
+import type { GatewayDeps } from "./app.ts";
+import { modelListQuerySchema } from "./anthropic_schemas.ts";
+import { ModelNotFoundError } from "./errors.ts";
+import { modelCard } from "./model_card.ts";
+import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
+import { modelOptions } from "./model_options.ts";
+import { parseBody } from "./parse_body.ts";
+
+/**
+ * `GET /v1/models` and `GET /v1/models/{id}` (register on
+ * `/v1/models/:id?`): the models this deployment offers and this user may
+ * use (`GatewayDeps.allowedModels`, all by default), in Anthropic's list
+ * shape with `limit` (default 20), `after_id` and `before_id` paging.
+ */
+export function modelsRoute(deps: GatewayDeps): Handler {
+  const offered = listModels(DEFAULT_MODEL_TABLE, modelOptions(deps.config));
+
+  return function models(c: Context) {
+    const allowed = deps.allowedModels?.(c.get("claims"));
+    const visible = allowed === undefined ? offered : offered.filter(allowed);
+    const id = c.req.param("id");
+    if (id !== undefined) {
+      const model = visible.find((m) => m.name === id);
+      if (model === undefined) {
+        throw new ModelNotFoundError(`Model ${JSON.stringify(id)} not found`);
+      }
+      return c.json(modelCard(model));
+    }
+    const query = parseBody(modelListQuerySchema, c.req.query());
+    const limit = query.limit ?? 20;
+    let start = 0;
+    let end = visible.length;
+    if (query.after_id !== undefined) start = _indexOf(visible, query.after_id, "after_id") + 1;
+    if (query.before_id !== undefined) end = _indexOf(visible, query.before_id, "before_id");
+    let page = visible.slice(start, end);
+    let hasMore: boolean;
+    if (query.before_id !== undefined && query.after_id === undefined) {
+      hasMore = page.length > limit;
+      page = page.slice(-limit);
+    } else {
+      hasMore = page.length > limit;
+      page = page.slice(0, limit);
+    }
+    const data = page.map(modelCard);
+    return c.json({
+      data,
+      has_more: hasMore,
+      first_id: data[0]?.id ?? null,
+      last_id: data.at(-1)?.id ?? null,
+    });
+  };
+}
+
+function _indexOf(models: readonly { name: string }[], id: string, param: string): number {
+  const at = models.findIndex((m) => m.name === id);
+  if (at < 0) throw new ModelNotFoundError(`${param}: model ${JSON.stringify(id)} not found`);
+  return at;
+}

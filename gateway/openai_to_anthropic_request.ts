@@ -1,0 +1,166 @@
+import { InvalidRequestError } from "./errors.ts";
+import type { ChatCompletionRequest } from "./openai_schemas.ts";
+
+/** Options of {@linkcode openAiToAnthropicRequest}. */
+export interface OpenAiToAnthropicOptions {
+  /**
+   * `max_tokens` when the request has neither `max_tokens` nor `max_completion_tokens`
+   * (Anthropic requires one).
+   * @default {4096}
+   */
+  defaultMaxTokens?: number;
+}
+
+type Json = Record<string, unknown>;
+const DATA_URL = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$/;
+
+/**
+ * Translates an OpenAI Chat Completions request into an Anthropic Messages
+ * request, which then takes the `/v1/messages` path to Bedrock: `system` and
+ * `developer` messages become `system`; `tool` messages become `tool_result`
+ * blocks of one user turn; assistant `tool_calls` become `tool_use` blocks;
+ * `data:` image URLs become base64 image blocks; consecutive turns of one
+ * role are merged; `tools`, `tool_choice` (`required` → `any`),
+ * `parallel_tool_calls: false`, `stop`, `temperature`, `top_p` and
+ * `max_completion_tokens` are mapped. Pure.
+ *
+ * @param request The validated request.
+ * @param options Default `max_tokens`.
+ * @returns The Anthropic request body.
+ * @throws {InvalidRequestError} For what cannot be translated (a tool call
+ * whose `arguments` is not a JSON object, an `http(s)` image URL).
+ *
+ * @example
+ * ```ts
+ * import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
+ * const body = openAiToAnthropicRequest({
+ *   model: "claude-sonnet-4-5",
+ *   messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }],
+ * });
+ * console.assert(body.system === "Be brief." && body.max_tokens === 4096);
+ * ```
+ */
+export function openAiToAnthropicRequest(
+  request: ChatCompletionRequest,
+  options: OpenAiToAnthropicOptions = {},
+): Json {
+  const system: string[] = [];
+  const messages: { role: "user" | "assistant"; content: Json[] }[] = [];
+  const push = (role: "user" | "assistant", content: Json[]) => {
+    if (content.length === 0) return;
+    const last = messages.at(-1);
+    if (last !== undefined && last.role === role) last.content.push(...content);
+    else messages.push({ role, content });
+  };
+  request.messages.forEach((message, i) => {
+    switch (message.role) {
+      case "system":
+      case "developer":
+        system.push(_text(message.content));
+        break;
+      case "user":
+        push(
+          "user",
+          typeof message.content === "string"
+            ? [{ type: "text", text: message.content }]
+            : message.content.map((part, j) =>
+              part.type === "text"
+                ? { type: "text", text: part.text }
+                : _image(part.image_url.url, `messages.${i}.content.${j}.image_url.url`)
+            ),
+        );
+        break;
+      case "assistant": {
+        const blocks: Json[] = [];
+        const text = message.content == null ? "" : _text(message.content);
+        if (text !== "") blocks.push({ type: "text", text });
+        (message.tool_calls ?? []).forEach((call, j) => {
+          blocks.push({
+            type: "tool_use",
+            id: call.id,
+            name: call.function.name,
+            input: _arguments(call.function.arguments, `messages.${i}.tool_calls.${j}`),
+          });
+        });
+        push("assistant", blocks);
+        break;
+      }
+      case "tool":
+        push("user", [{
+          type: "tool_result",
+          tool_use_id: message.tool_call_id,
+          content: _text(message.content),
+        }]);
+        break;
+    }
+  });
+
+  const out: Json = {
+    model: request.model,
+    max_tokens: request.max_completion_tokens ?? request.max_tokens ??
+      options.defaultMaxTokens ?? 4096,
+  };
+  if (system.length > 0) out.system = system.join("\n\n");
+  out.messages = messages;
+  if (request.tools !== undefined && request.tools.length > 0) {
+    out.tools = request.tools.map((tool) => {
+      const t: Json = { name: tool.function.name };
+      if (tool.function.description !== undefined) t.description = tool.function.description;
+      t.input_schema = tool.function.parameters ?? { type: "object", properties: {} };
+      return t;
+    });
+  }
+  const choice = _toolChoice(request.tool_choice, request.parallel_tool_calls);
+  if (choice !== undefined && out.tools !== undefined) out.tool_choice = choice;
+  if (request.stop !== undefined) {
+    out.stop_sequences = typeof request.stop === "string" ? [request.stop] : request.stop;
+  }
+  if (request.temperature !== undefined) out.temperature = Math.min(1, request.temperature);
+  if (request.top_p !== undefined) out.top_p = request.top_p;
+  if (request.stream === true) out.stream = true;
+  return out;
+}
+
+function _text(content: string | { type: "text"; text: string }[]): string {
+  return typeof content === "string" ? content : content.map((p) => p.text).join("");
+}
+
+function _image(url: string, path: string): Json {
+  const match = DATA_URL.exec(url);
+  if (match === null) {
+    throw new InvalidRequestError(
+      `${path}: Input should be a base64 data: URL of a png, jpeg, gif or webp image (Bedrock does not fetch URLs)`,
+    );
+  }
+  return {
+    type: "image",
+    source: { type: "base64", media_type: match[1], data: match[2]!.replace(/\s+/g, "") },
+  };
+}
+
+function _arguments(text: string, path: string): unknown {
+  let value: unknown;
+  try {
+    value = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError(`${path}.function.arguments: Input should be a JSON object`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new InvalidRequestError(`${path}.function.arguments: Input should be a JSON object`);
+  }
+  return value;
+}
+
+function _toolChoice(
+  choice: ChatCompletionRequest["tool_choice"],
+  parallel: boolean | undefined,
+): Json | undefined {
+  let out: Json | undefined;
+  if (choice === undefined) out = parallel === false ? { type: "auto" } : undefined;
+  else if (choice === "none") return { type: "none" };
+  else if (choice === "auto") out = { type: "auto" };
+  else if (choice === "required") out = { type: "any" };
+  else out = { type: "tool", name: choice.function.name };
+  if (out !== undefined && parallel === false) out.disable_parallel_tool_use = true;
+  return out;
+}

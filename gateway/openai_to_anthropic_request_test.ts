@@ -1,0 +1,51 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { InvalidRequestError } from "./errors.ts";
+import type { ChatCompletionRequest } from "./openai_schemas.ts";
+import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
+import recorded from "./testdata/openai_chat_request.json" with { type: "json" };
+
+Deno.test("openAiToAnthropicRequest() translates the recorded chat request", () => {
+  assertEquals(
+    openAiToAnthropicRequest(recorded.request as ChatCompletionRequest),
+    recorded.anthropic as Record<string, unknown>,
+  );
+});
+
+Deno.test("openAiToAnthropicRequest() maps tool_choice none and defaults max_tokens", () => {
+  const out = openAiToAnthropicRequest({
+    model: "m",
+    tool_choice: "none",
+    tools: [{ type: "function", function: { name: "f" } }],
+    messages: [{ role: "user", content: "hi" }],
+  });
+  assertEquals(out.tool_choice, { type: "none" });
+  assertEquals(out.max_tokens, 4096);
+  assertEquals(out.tools, [{ name: "f", input_schema: { type: "object", properties: {} } }]);
+});
+
+Deno.test("openAiToAnthropicRequest() refuses http image URLs and non-object tool arguments", () => {
+  assertThrows(
+    () =>
+      openAiToAnthropicRequest({
+        model: "m",
+        messages: [{
+          role: "user",
+          content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }],
+        }],
+      }),
+    InvalidRequestError,
+    "messages.0.content.0.image_url.url",
+  );
+  assertThrows(
+    () =>
+      openAiToAnthropicRequest({
+        model: "m",
+        messages: [{
+          role: "assistant",
+          tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "[1]" } }],
+        }],
+      }),
+    InvalidRequestError,
+    "messages.0.tool_calls.0.function.arguments",
+  );
+});

@@ -1,0 +1,67 @@
+import type { Context } from "hono";
+import type { GatewayDeps } from "./app.ts";
+import { checkRequestLimits } from "./check_request_limits.ts";
+import { droppedHeader } from "./dropped_header.ts";
+import { DEFAULT_MODEL_TABLE, listModels, resolveModel } from "./model_map.ts";
+import { modelOptions } from "./model_options.ts";
+import { readJsonBody } from "./read_json_body.ts";
+import { toBedrockRequest } from "./to_bedrock_request.ts";
+
+/** A Bedrock-native request, ready for `bedrock_upstream.ts`. */
+export interface NativeInvocation {
+  /** The model id from the path, as the client sent it. */
+  requested: string;
+  /** The Bedrock id the gateway invokes. */
+  modelId: string;
+  /** The sanitised InvokeModel body. */
+  body: Uint8Array;
+}
+
+/** Prepares one request; `body` when the route already decoded it (count-tokens). */
+export type PrepareNativeInvocation = (
+  c: Context,
+  body?: Record<string, unknown>,
+) => Promise<NativeInvocation>;
+
+const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
+
+/**
+ * The preparation of `POST /model/{modelId}/invoke`,
+ * `/invoke-with-response-stream` and `/count-tokens` requests:
+ *
+ * - the model id in the path is mapped to what this deployment offers: a
+ *   Claude model of the built-in table under any inference profile prefix
+ *   becomes the deployment's own id for it (Claude Code falls back to `us.`
+ *   ids when the profile list does not name a model); anything else goes
+ *   through `resolveModel`, exactly like `model` on `/v1/messages`;
+ * - the already Bedrock-shaped body goes through the same sanitiser as
+ *   `/v1/messages` (`toBedrockRequest`): betas and fields Bedrock would
+ *   reject are dropped and listed in `x-ccgate-dropped`, `metadata.user_id`
+ *   becomes the verified user. The `anthropic-beta` HTTP header is ignored,
+ *   as Bedrock ignores it: only the body's `anthropic_beta` counts.
+ *
+ * @param deps The gateway's dependencies.
+ * @returns The preparer.
+ */
+export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocation {
+  const options = modelOptions(deps.config);
+  const byFoundation = new Map<string, string>();
+  for (const model of listModels(DEFAULT_MODEL_TABLE, options)) {
+    const foundation = model.modelId.replace(PROFILE_PREFIX, "");
+    if (!byFoundation.has(foundation)) byFoundation.set(foundation, model.modelId);
+  }
+  return async function prepare(c, given) {
+    const requested = c.req.param("modelId") ?? "";
+    const body = given ?? (await readJsonBody(c.req.raw, deps.config.maxBodyBytes, {
+      maxDepth: deps.config.limits.maxJsonDepth,
+    })).value;
+    checkRequestLimits(body, deps.config.limits);
+    const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??
+      resolveModel(requested, DEFAULT_MODEL_TABLE, options);
+    const translated = toBedrockRequest(body, { modelId, betas: [], userId: c.get("claims").sub });
+    if (translated.dropped.length > 0) {
+      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
+    }
+    return { requested, modelId, body: translated.body };
+  };
+}
