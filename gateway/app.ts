@@ -10,6 +10,7 @@ import { docsRoute } from "./docs_route.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import { inferenceProfilesRoute } from "./inference_profiles_route.ts";
 import type { ListedModel } from "./model_map.ts";
+import type { PriceOf } from "./model_price.ts";
 import { modelsRoute } from "./models_route.ts";
 import { openApiRoute } from "./openapi_route.ts";
 import type { BedrockClient } from "./bedrock_upstream.ts";
@@ -53,6 +54,8 @@ export interface GatewayDeps {
    * built from the token's claims. Absent: every offered model.
    */
   allowedModels?: (claims: AccessTokenClaims) => (model: ListedModel) => boolean;
+  /** Prices of Bedrock models (from the policy file), for costs in the ledger and budgets. */
+  priceOf?: PriceOf;
 }
 
 /**

@@ -2,9 +2,9 @@ import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
-import { invokeModelStream } from "./bedrock_upstream.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { eventStreamBody } from "./event_stream_body.ts";
+import { openUpstreamStream, type UpstreamStream } from "./open_upstream_stream.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
@@ -46,26 +46,18 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
         at: now().toISOString(),
       });
 
-    const upstream = new AbortController();
-    const clientSignal = c.req.raw.signal;
-    const onClientAbort = () => upstream.abort();
-    clientSignal.addEventListener("abort", onClientAbort, { once: true });
-    let events: AsyncIterator<Uint8Array>;
-    let first: IteratorResult<Uint8Array>;
+    let upstream: UpstreamStream;
     try {
-      events = await invokeModelStream(bedrock, {
+      upstream = await openUpstreamStream(bedrock, {
         modelId: invocation.modelId,
         body: invocation.body,
-        signal: upstream.signal,
+        client: c.req.raw.signal,
       });
-      first = await events.next();
-      if (first.done) throw new Error("Bedrock closed the stream without an event");
     } catch (err) {
-      clientSignal.removeEventListener("abort", onClientAbort);
       record(0, "upstream_error");
       throw toUpstreamError(err);
     }
-    const body = eventStreamBody(first.value, events, {
+    const body = eventStreamBody(upstream.first, upstream.events, {
       frame: (chunk) => {
         usage.read(chunk);
         return bedrockChunkFrame(chunk);
@@ -78,9 +70,9 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
           e.message,
         );
       },
-      abort: () => upstream.abort(),
+      abort: upstream.abort,
       onClose: (outcome: StreamOutcome) => {
-        clientSignal.removeEventListener("abort", onClientAbort);
+        upstream.release();
         record(200, outcome.kind);
       },
     });

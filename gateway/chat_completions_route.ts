@@ -1,6 +1,11 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
-import { invokeModel, invokeModelStream } from "./bedrock_upstream.ts";
+import { invokeModel } from "./bedrock_upstream.ts";
+import {
+  linkClientAbort,
+  openUpstreamStream,
+  type UpstreamStream,
+} from "./open_upstream_stream.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
@@ -66,17 +71,13 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
         at: now().toISOString(),
       });
 
-    const upstream = new AbortController();
-    const clientSignal = c.req.raw.signal;
-    const onClientAbort = () => upstream.abort();
-    clientSignal.addEventListener("abort", onClientAbort, { once: true });
-
     if (request.stream !== true) {
+      const call = linkClientAbort(c.req.raw.signal);
       try {
         const bytes = await invokeModel(bedrock, {
           modelId,
           body: translated.body,
-          signal: upstream.signal,
+          signal: call.signal,
         });
         const completion = toOpenAiCompletion(JSON.parse(decoder.decode(bytes)), {
           model: request.model,
@@ -88,22 +89,18 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
         record(0, "upstream_error");
         throw toUpstreamError(err);
       } finally {
-        clientSignal.removeEventListener("abort", onClientAbort);
+        call.release();
       }
     }
 
-    let events: AsyncIterator<Uint8Array>;
-    let first: IteratorResult<Uint8Array>;
+    let upstream: UpstreamStream;
     try {
-      events = await invokeModelStream(bedrock, {
+      upstream = await openUpstreamStream(bedrock, {
         modelId,
         body: translated.body,
-        signal: upstream.signal,
+        client: c.req.raw.signal,
       });
-      first = await events.next();
-      if (first.done) throw new Error("Bedrock closed the stream without an event");
     } catch (err) {
-      clientSignal.removeEventListener("abort", onClientAbort);
       record(0, "upstream_error");
       throw toUpstreamError(err);
     }
@@ -121,27 +118,31 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     };
     let firstFrame: Uint8Array;
     try {
-      firstFrame = encode(first.value);
+      firstFrame = encode(upstream.first);
     } catch (err) {
       upstream.abort();
-      clientSignal.removeEventListener("abort", onClientAbort);
+      upstream.release();
       record(0, "upstream_error");
       throw toUpstreamError(err);
     }
-    const stream = sseStream(firstFrame.length > 0 ? firstFrame : PING, _nonEmpty(events, encode), {
-      frame: (frame) => frame,
-      errorFrame: (error) => {
-        const e = toUpstreamError(error);
-        return encoder.encode(`data: ${JSON.stringify(openAiErrorBody(e.type, e.message))}\n\n`);
+    const stream = sseStream(
+      firstFrame.length > 0 ? firstFrame : PING,
+      _nonEmpty(upstream.events, encode),
+      {
+        frame: (frame) => frame,
+        errorFrame: (error) => {
+          const e = toUpstreamError(error);
+          return encoder.encode(`data: ${JSON.stringify(openAiErrorBody(e.type, e.message))}\n\n`);
+        },
+        pingFrame: PING,
+        pingIntervalMs: config.pingIntervalMs,
+        abort: upstream.abort,
+        onClose: (outcome: StreamOutcome) => {
+          upstream.release();
+          record(200, outcome.kind, chunker.usage);
+        },
       },
-      pingFrame: PING,
-      pingIntervalMs: config.pingIntervalMs,
-      abort: () => upstream.abort(),
-      onClose: (outcome: StreamOutcome) => {
-        clientSignal.removeEventListener("abort", onClientAbort);
-        record(200, outcome.kind, chunker.usage);
-      },
-    });
+    );
     return c.body(stream, 200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",

@@ -2,7 +2,12 @@ import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { parseAnthropicBeta } from "./anthropic_beta.ts";
 import { toUpstreamError } from "./upstream_error.ts";
-import { invokeModel, invokeModelStream } from "./bedrock_upstream.ts";
+import { invokeModel } from "./bedrock_upstream.ts";
+import {
+  linkClientAbort,
+  openUpstreamStream,
+  type UpstreamStream,
+} from "./open_upstream_stream.ts";
 import { readJsonBody } from "./read_json_body.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
@@ -48,10 +53,6 @@ export function messagesRoute(deps: GatewayDeps): Handler {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
     }
 
-    const upstream = new AbortController();
-    const clientSignal = c.req.raw.signal;
-    const onClientAbort = () => upstream.abort();
-    clientSignal.addEventListener("abort", onClientAbort, { once: true });
     const record = (status: number, outcome: string, usage?: unknown) =>
       log({
         level: "info",
@@ -70,11 +71,12 @@ export function messagesRoute(deps: GatewayDeps): Handler {
       });
 
     if (body.stream !== true) {
+      const call = linkClientAbort(c.req.raw.signal);
       try {
         const bytes = await invokeModel(bedrock, {
           modelId,
           body: translated.body,
-          signal: upstream.signal,
+          signal: call.signal,
         });
         const message = toAnthropicMessage(bytes, { model: requested! });
         record(200, "completed", message.usage);
@@ -83,30 +85,23 @@ export function messagesRoute(deps: GatewayDeps): Handler {
         record(0, "upstream_error");
         throw toUpstreamError(err);
       } finally {
-        clientSignal.removeEventListener("abort", onClientAbort);
+        call.release();
       }
     }
 
-    let events: AsyncIterator<Uint8Array>;
-    let first: IteratorResult<Uint8Array>;
+    let upstream: UpstreamStream;
     try {
-      events = await invokeModelStream(bedrock, {
+      upstream = await openUpstreamStream(bedrock, {
         modelId,
         body: translated.body,
-        signal: upstream.signal,
+        client: c.req.raw.signal,
       });
-      first = await events.next();
     } catch (err) {
-      clientSignal.removeEventListener("abort", onClientAbort);
       record(0, "upstream_error");
       throw toUpstreamError(err);
     }
-    if (first.done) {
-      clientSignal.removeEventListener("abort", onClientAbort);
-      throw toUpstreamError(new Error("Bedrock closed the stream without an event"));
-    }
     const framer = new SseFramer({ model: requested });
-    const stream = sseStream(first.value, events, {
+    const stream = sseStream(upstream.first, upstream.events, {
       frame: (event) => framer.frame(event),
       errorFrame: (error) => {
         const e = toUpstreamError(error);
@@ -114,9 +109,9 @@ export function messagesRoute(deps: GatewayDeps): Handler {
       },
       pingFrame: ssePingFrame(),
       pingIntervalMs: config.pingIntervalMs,
-      abort: () => upstream.abort(),
+      abort: upstream.abort,
       onClose: (outcome: StreamOutcome) => {
-        clientSignal.removeEventListener("abort", onClientAbort);
+        upstream.release();
         record(200, outcome.kind, framer.usage);
       },
     });

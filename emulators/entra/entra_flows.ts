@@ -1,131 +1,29 @@
-import type { EntraSigner } from "./entra_signer.ts";
+import type {
+  AuthCodeState,
+  DeviceCodeState,
+  EntraFlowsOptions,
+  EntraTokenResponse,
+  MintAccessTokenOptions,
+  RefreshState,
+} from "./entra_flows_types.ts";
+import {
+  _isLoopback,
+  _pairwiseSubject,
+  _random,
+  _s256,
+  _userCode,
+  _withoutUndefined,
+} from "./_entra_helpers.ts";
+import { EntraOAuthError } from "./entra_oauth_error.ts";
+import { type EntraUser, GRAPH_APP_ID } from "./entra_user.ts";
 
-/** The signed-in user the emulator issues tokens for. */
-export interface EntraUser {
-  /** Object id: the stable user id. */
-  oid: string;
-  /** Display name. */
-  name: string;
-  /** Sign-in name (UPN-like). */
-  preferred_username: string;
-  /** App roles assigned on the API app. */
-  roles: string[];
-  /** Group object ids. */
-  groups: string[];
-}
-
-/** The default dev user. */
-export const DEFAULT_DEV_USER: EntraUser = {
-  oid: "00000000-0000-4000-8000-0000000de7e1",
-  name: "Dev User",
-  preferred_username: "dev.user@ccgate.local",
-  roles: ["ccgate.user", "ccgate.admin"],
-  groups: [],
-};
-
-/** Microsoft Graph's application id: the `aud` of Graph tokens. */
-export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
-
-/** An Entra-shaped OAuth error: `error`, `error_description` with `AADSTS` code, `error_codes`. */
-export class EntraOAuthError extends Error {
-  /** OAuth `error`. */
-  readonly error: string;
-  /** AADSTS numbers, when Entra documents one. */
-  readonly errorCodes: number[];
-  /** HTTP status. */
-  readonly status: number;
-
-  /**
-   * @param error OAuth error value.
-   * @param description Human text (without the AADSTS prefix).
-   * @param errorCodes AADSTS numbers.
-   * @param status HTTP status.
-   */
-  constructor(error: string, description: string, errorCodes: number[] = [], status = 400) {
-    super(description);
-    this.name = "EntraOAuthError";
-    this.error = error;
-    this.errorCodes = errorCodes;
-    this.status = status;
-  }
-
-  /** The response body, as Entra's token endpoint writes it. */
-  body(now: Date): Record<string, unknown> {
-    const traceId = crypto.randomUUID();
-    const correlationId = crypto.randomUUID();
-    const stamp = now.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
-    const prefix = this.errorCodes.length > 0 ? `AADSTS${this.errorCodes[0]}: ` : "";
-    return {
-      error: this.error,
-      error_description:
-        `${prefix}${this.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${stamp}`,
-      error_codes: this.errorCodes,
-      timestamp: stamp,
-      trace_id: traceId,
-      correlation_id: correlationId,
-    };
-  }
-}
-
-interface DeviceCodeState {
-  userCode: string;
-  clientId: string;
-  scopes: string[];
-  expiresAt: number;
-  interval: number;
-  lastPollAt: number;
-  status: "pending" | "approved" | "declined" | "redeemed";
-  user: EntraUser;
-}
-
-interface AuthCodeState {
-  clientId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  scopes: string[];
-  expiresAt: number;
-  nonce?: string;
-  user: EntraUser;
-}
-
-interface RefreshState {
-  clientId: string;
-  scopes: string[];
-  user: EntraUser;
-}
-
-/** Settings of {@linkcode EntraFlows}. */
-export interface EntraFlowsOptions {
-  /** Authority host, e.g. `http://127.0.0.1:PORT`. */
-  url: string;
-  /** The tenant id. */
-  tenantId: string;
-  /** The API app's client id (`aud` of its tokens). */
-  apiClientId: string;
-  /** The API's delegated scope name. */
-  scope: string;
-  /** Client ids that may sign in. */
-  clientIds: string[];
-  /** The dev user. */
-  devUser: EntraUser;
-  /** Approve device codes and browser sign-ins as the dev user at once. */
-  autoApprove: boolean;
-  /** Device code polling interval, seconds. */
-  pollIntervalSeconds: number;
-  /** Device code lifetime, seconds. */
-  deviceCodeLifetimeSeconds: number;
-  /** Access token lifetime, seconds. */
-  accessTokenLifetimeSeconds: number;
-  /** The clock. */
-  now: () => Date;
-  /** Signer. */
-  signer: EntraSigner;
-  /** Called once, the first time something is auto-approved. */
-  announceAutoApprove: () => void;
-}
-
-/** What a token request answers. */
-export type EntraTokenResponse = Record<string, unknown>;
+export { EntraOAuthError } from "./entra_oauth_error.ts";
+export type {
+  EntraFlowsOptions,
+  EntraTokenResponse,
+  MintAccessTokenOptions,
+} from "./entra_flows_types.ts";
+export { DEFAULT_DEV_USER, type EntraUser, GRAPH_APP_ID } from "./entra_user.ts";
 
 /**
  * The emulated flows: device code (RFC 8628 with Entra's error wording),
@@ -545,66 +443,5 @@ export class EntraFlows {
       ver: "2.0",
       ...options.claims,
     }));
-  }
-}
-
-/** Options of `mintAccessToken`: any claim or header can be overridden or removed. */
-export interface MintAccessTokenOptions {
-  /** Claims merged over the defaults; a value of `undefined` removes the claim. */
-  claims?: Record<string, unknown>;
-  /** Header members merged over `{typ, alg, kid}`; `undefined` removes one. */
-  header?: Record<string, unknown>;
-  /** Tenant for `iss` and `tid` (another tenant, still signed with a published key). */
-  tenantId?: string;
-  /** The user (merged over the dev user). */
-  user?: Partial<EntraUser>;
-  /** `current` (published key) or `unpublished` (a key no JWKS lists). */
-  key?: "current" | "unpublished";
-  /** Issue time. */
-  now?: Date;
-  /** Lifetime, seconds. */
-  lifetimeSeconds?: number;
-}
-
-function _withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
-}
-
-function _random(bytes: number): string {
-  return _base64url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-function _base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function _userCode(): string {
-  const alphabet = "BCDFGHJKLMNPQRSTVWXZ23456789";
-  const bytes = crypto.getRandomValues(new Uint8Array(9));
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
-}
-
-async function _s256(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
-  return _base64url(new Uint8Array(digest));
-}
-
-async function _pairwiseSubject(oid: string, audience: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(`${oid}:${audience}`),
-  );
-  return _base64url(new Uint8Array(digest));
-}
-
-function _isLoopback(uri: string): boolean {
-  try {
-    const url = new URL(uri);
-    return url.protocol === "http:" &&
-      (url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]");
-  } catch {
-    return false;
   }
 }
