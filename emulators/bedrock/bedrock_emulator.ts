@@ -2,14 +2,15 @@ import { authorizationError, type AuthorizationPolicy } from "./authorization_er
 import type { BedrockExceptionName } from "./bedrock_exceptions.ts";
 import { defaultAnswer } from "./default_answer.ts";
 import { DEFAULT_ALLOWED_BETAS, DEFAULT_ALLOWED_KEYS, DEFAULT_BEDROCK_MODELS } from "./defaults.ts";
-import { encodeChunkFrame, encodeExceptionFrame } from "./encode_frames.ts";
+import { encodeChunkFrame } from "./encode_frames.ts";
 import { errorResponse } from "./error_response.ts";
 import { BedrockEmulatorError } from "./errors.ts";
-import { countInputTokens } from "./count_input_tokens.ts";
+import { countTokensAnswer } from "./count_tokens_answer.ts";
 import { eventsToMessage } from "./events_to_message.ts";
+import { sleep, streamBody, untilAborted } from "./stream_body.ts";
 import { parseAuthorization, type RequestAuth } from "./parse_authorization.ts";
-import type { AnswerScript, BedrockScript } from "./scripts.ts";
-import type { AnthropicStreamEvent, InvocationMetrics } from "./types.ts";
+import type { BedrockScript } from "./scripts.ts";
+import type { AnthropicStreamEvent } from "./types.ts";
 import { validateInvokeBody } from "./validate_invoke_body.ts";
 
 /** Which Bedrock Runtime operation a request called. */
@@ -125,7 +126,6 @@ const OPERATIONS: Record<string, BedrockOperation> = {
   "count-tokens": "CountTokens",
 };
 /** Cross-region inference profile prefixes: CountTokens takes foundation model ids only. */
-const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
 /**
  * Starts a Bedrock Runtime emulator: an HTTP server (HTTP/1.1 and h2c) that
@@ -401,129 +401,6 @@ export function startBedrockEmulator(
   });
 }
 
-/** The response body of a streamed answer, one frame per pull so the client's pace rules. */
-function streamBody(
-  script: AnswerScript,
-  rec: BedrockRequestRecord,
-  abort: AbortController,
-  startedAt: number,
-  frames: Uint8Array[],
-  padding: boolean,
-): ReadableStream<Uint8Array> {
-  const events = script.events;
-  const stopAt = Math.min(
-    events.length,
-    script.failAfter?.events ?? Infinity,
-    script.hangAfter ?? Infinity,
-    script.resetAfter ?? Infinity,
-    script.corruptAt ?? Infinity,
-    script.truncateAt ?? Infinity,
-  );
-  const silences = new Map<number, number>();
-  for (const s of script.silences ?? []) {
-    silences.set(s.beforeEvent, (silences.get(s.beforeEvent) ?? 0) + s.ms);
-  }
-  let next = 0;
-  let firstByteLatency = 0;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      // The emulator closing (or the client leaving) ends the body like a dropped connection.
-      abort.signal.addEventListener("abort", () => controller.error(new Error("aborted")), {
-        once: true,
-      });
-    },
-    async pull(controller) {
-      const wait = (silences.get(next) ?? 0) + (next > 0 ? script.paceMs ?? 0 : 0);
-      if (wait > 0) await sleep(wait, abort.signal);
-      if (abort.signal.aborted) return;
-      if (next < stopAt) {
-        const index = next++;
-        const event = events[index]!;
-        if (index === 0) firstByteLatency = Math.round(performance.now() - startedAt);
-        if (event.type === "message_stop" && !("amazon-bedrock-invocationMetrics" in event)) {
-          const withMetrics = {
-            ...event,
-            "amazon-bedrock-invocationMetrics": metricsOf(events, startedAt, firstByteLatency),
-          };
-          controller.enqueue(encodeChunkFrame(withMetrics, { padding }));
-        } else {
-          controller.enqueue(frames[index]!);
-        }
-        rec.framesSent++;
-        return;
-      }
-      if (script.failAfter && next === script.failAfter.events) {
-        const name = script.failAfter.exception ?? "ModelStreamErrorException";
-        rec.exception = name;
-        controller.enqueue(
-          encodeExceptionFrame(name, script.failAfter.message ?? defaultStreamMessage(name)),
-        );
-        return controller.close();
-      }
-      if (script.hangAfter !== undefined && next === script.hangAfter) {
-        return await untilAborted(abort.signal);
-      }
-      if (script.resetAfter !== undefined && next === script.resetAfter) {
-        return controller.error(new Error("emulated connection reset"));
-      }
-      if (script.corruptAt !== undefined && next === script.corruptAt && next < events.length) {
-        const frame = frames[next++]!.slice();
-        // The byte before the trailing message CRC: the payload no longer matches it.
-        const at = frame.length - 5;
-        frame[at] = frame[at]! ^ 0xff;
-        controller.enqueue(frame);
-        rec.framesSent++;
-        return controller.close();
-      }
-      if (script.truncateAt !== undefined && next === script.truncateAt && next < events.length) {
-        const frame = frames[next++]!;
-        controller.enqueue(frame.subarray(0, frame.length >> 1));
-        rec.framesSent++;
-        return controller.close();
-      }
-      controller.close();
-    },
-    cancel() {
-      abort.abort();
-    },
-  }, { highWaterMark: 0 });
-}
-
-function metricsOf(
-  events: readonly AnthropicStreamEvent[],
-  startedAt: number,
-  firstByteLatency: number,
-): InvocationMetrics {
-  let input = 0;
-  let output = 0;
-  let cacheRead = 0;
-  let cacheWrite = 0;
-  for (const e of events) {
-    if (e.type === "message_start") {
-      input = e.message.usage.input_tokens;
-      output = e.message.usage.output_tokens;
-      cacheRead = e.message.usage.cache_read_input_tokens ?? 0;
-      cacheWrite = e.message.usage.cache_creation_input_tokens ?? 0;
-    } else if (e.type === "message_delta") {
-      output = e.usage.output_tokens;
-    }
-  }
-  return {
-    inputTokenCount: input,
-    outputTokenCount: output,
-    invocationLatency: Math.round(performance.now() - startedAt),
-    firstByteLatency,
-    cacheReadInputTokenCount: cacheRead,
-    cacheWriteInputTokenCount: cacheWrite,
-  };
-}
-
-function defaultStreamMessage(name: string): string {
-  return name === "ModelStreamErrorException"
-    ? "The model stream returned an error. Try your request again."
-    : `${name} during streaming`;
-}
-
 function resolveScript(input: ScriptInput, rec: BedrockRequestRecord): BedrockScript {
   const value = typeof input === "function" ? input(rec) : input;
   if (Array.isArray(value)) return { kind: "answer", events: value };
@@ -532,49 +409,6 @@ function resolveScript(input: ScriptInput, rec: BedrockRequestRecord): BedrockSc
     throw new BedrockEmulatorError("invalid_script", "Cannot run script: unknown kind");
   }
   return script;
-}
-
-/**
- * CountTokens as Bedrock answers it: foundation model ids only (a
- * cross-region profile id is an invalid model), models without token
- * counting refused, the `invokeModel` body (base64 of an InvokeModel body)
- * validated like InvokeModel's.
- */
-function countTokensAnswer(
-  modelId: string,
-  json: unknown,
-  options: {
-    allowedKeys: readonly string[];
-    allowedBetas: readonly string[];
-    unsupported: (modelId: string) => boolean;
-  },
-): { inputTokens: number } | { exception: string } {
-  if (PROFILE_PREFIX.test(modelId)) {
-    return { exception: "The provided model identifier is invalid." };
-  }
-  if (options.unsupported(modelId)) {
-    return { exception: "The provided model doesn't support counting tokens." };
-  }
-  const input = (json as { input?: { invokeModel?: { body?: unknown } } } | undefined)?.input;
-  const encoded = input?.invokeModel?.body;
-  if (typeof encoded !== "string") {
-    return {
-      exception:
-        "1 validation error detected: Value null at 'input' failed to satisfy constraint: Member must not be null",
-    };
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.fromBase64(encoded));
-  } catch {
-    return {
-      exception:
-        "Malformed input request: #: expected type: JSONObject, found: invalid JSON, please reformat your input and try again.",
-    };
-  }
-  const validation = validateInvokeBody(text, options);
-  if (!validation.ok) return { exception: validation.message };
-  return { inputTokens: countInputTokens(validation.body) };
 }
 
 function modelPredicate(models: readonly string[] | ((id: string) => boolean)) {
@@ -588,24 +422,4 @@ function modelPredicate(models: readonly string[] | ((id: string) => boolean)) {
     if (!arn) return false;
     return arn[1] === "application-inference-profile" || known.has(arn[2]!);
   };
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
