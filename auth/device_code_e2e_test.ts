@@ -4,17 +4,10 @@
  * on the gateway's `/v1/messages` (Bedrock emulator behind it) → logout →
  * the gateway refuses it.
  */
-import { startBedrockEmulator, startEntraEmulator, textAnswer } from "@ccgate/emulators";
-import { composeApp } from "../compose_app.ts";
-import { createApp as createGatewayApp } from "../gateway/app.ts";
-import { createBedrockClient } from "../gateway/bedrock_client.ts";
-import { loadGatewayConfig } from "../gateway/config.ts";
+import { textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals } from "../testing/assert.ts";
-import { createApp } from "./app.ts";
+import { startAuthStack } from "../testing/auth_stack.ts";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "./authorization_server_metadata.ts";
-import { loadAuthConfig } from "./config.ts";
-import { RevocationList } from "./revocation_list.ts";
-import { openSigningKeys } from "./signing_keys.ts";
 
 async function postForm(url: string, form: Record<string, string>) {
   const response = await fetch(url, {
@@ -26,43 +19,12 @@ async function postForm(url: string, form: Record<string, string>) {
 }
 
 Deno.test("device-code sign-in, exchange, then the token works on the gateway's /v1/messages", async () => {
-  await using entra = await startEntraEmulator({ pollIntervalSeconds: 0, log: () => {} });
-  await using bedrock = await startBedrockEmulator();
-  using kv = await Deno.openKv(":memory:");
-  const logs: object[] = [];
-  const log = (record: object) => logs.push(record);
-  const now = () => new Date();
-
-  let handler: (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> =
-    () => new Response("starting", { status: 503 });
-  await using server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-    (request, info) => handler(request, info),
-  );
-  const url = `http://127.0.0.1:${server.addr.port}`;
-  const authConfig = loadAuthConfig({ ...entra.env, CCGATE_ISSUER: url });
-  const keys = await openSigningKeys(kv, { now });
-  using revocations = new RevocationList({ kv, now });
-  await revocations.refresh();
-  const auth = createApp({ kv, keys, config: authConfig, now, fetch, log, revocations });
-  const gatewayConfig = loadGatewayConfig({
-    CCGATE_ISSUER: url,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+  await using stack = await startAuthStack({
+    gateway: true,
+    entra: { autoApprove: true, pollIntervalSeconds: 0 },
   });
-  const gateway = createGatewayApp({
-    config: { ...gatewayConfig, issuer: authConfig.issuer },
-    bedrock: createBedrockClient({
-      region: "us-east-1",
-      endpoint: bedrock.url,
-      credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
-    }),
-    key: keys.getKey,
-    isRevoked: (sid) => revocations.isRevoked(sid),
-    now,
-    log: (record) => logs.push(record),
-  });
-  handler = composeApp(auth, gateway);
+  const { url, logs } = stack;
+  const bedrock = stack.bedrock!;
 
   // 1. Discover where to sign in, as the CLI does.
   const metadata = await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json();

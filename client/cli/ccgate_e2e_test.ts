@@ -1,6 +1,6 @@
 import { textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
-import { startAuthStack } from "../_testing/auth_stack.ts";
+import { startAuthStack } from "../../testing/auth_stack.ts";
 import { runCliProcess, spawnCli } from "../_testing/cli.ts";
 import { TokenRequestError } from "../errors.ts";
 import { FileTokenStore } from "../file_token_store.ts";

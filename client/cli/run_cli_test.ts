@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { startAuthStack } from "../_testing/auth_stack.ts";
+import { startAuthStack } from "../../testing/auth_stack.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
 

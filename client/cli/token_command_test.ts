@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { type AuthStack, startAuthStack } from "../_testing/auth_stack.ts";
+import { type AuthStack, startAuthStack } from "../../testing/auth_stack.ts";
 import { runCliProcess } from "../_testing/cli.ts";
 import { exchangeToken } from "../exchange_token.ts";
 import { FileTokenStore } from "../file_token_store.ts";

@@ -7,16 +7,18 @@
 import {
   type BedrockEmulator,
   type EntraEmulator,
+  type EntraEmulatorOptions,
   startBedrockEmulator,
   startEntraEmulator,
 } from "@ccgate/emulators";
-import { createApp } from "../../auth/app.ts";
-import { loadAuthConfig } from "../../auth/config.ts";
-import { RevocationList } from "../../auth/revocation_list.ts";
-import { openSigningKeys } from "../../auth/signing_keys.ts";
-import { createApp as createGatewayApp } from "../../gateway/app.ts";
-import { createBedrockClient } from "../../gateway/bedrock_client.ts";
-import { loadGatewayConfig } from "../../gateway/config.ts";
+import { createApp } from "../auth/app.ts";
+import { loadAuthConfig } from "../auth/config.ts";
+import { RevocationList } from "../auth/revocation_list.ts";
+import { openSigningKeys } from "../auth/signing_keys.ts";
+import { composeApp, type FetchApp } from "../compose_app.ts";
+import { createApp as createGatewayApp } from "../gateway/app.ts";
+import { createBedrockClient } from "../gateway/bedrock_client.ts";
+import { loadGatewayConfig } from "../gateway/config.ts";
 
 /** A running auth service. */
 export interface AuthStack extends AsyncDisposable {
@@ -30,6 +32,8 @@ export interface AuthStack extends AsyncDisposable {
   entra: EntraEmulator;
   /** The Bedrock emulator behind the gateway, when `gateway: true`. */
   bedrock?: BedrockEmulator;
+  /** Every log record auth and gateway wrote. */
+  logs: object[];
 }
 
 /** Options of {@linkcode startAuthStack}. */
@@ -41,6 +45,11 @@ export interface AuthStackOptions {
    * Bedrock emulator, verifying with the auth service's keys and revocations.
    */
   gateway?: boolean;
+  /**
+   * Entra emulator options. @default {autoApprove: false, pollIntervalSeconds: 1}
+   * (device codes wait for `entra.approve`)
+   */
+  entra?: Partial<EntraEmulatorOptions>;
 }
 
 /**
@@ -52,7 +61,10 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
     autoApprove: false,
     pollIntervalSeconds: 1,
     log: () => {},
+    ...options.entra,
   });
+  const logs: object[] = [];
+  const log = (record: object) => logs.push(record);
   const kv = await Deno.openKv(":memory:");
   const counts = { exchange: 0, refresh: 0, revoke: 0 };
   let handler: (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> =
@@ -87,11 +99,11 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
     config,
     now: () => new Date(),
     fetch,
-    log: () => {},
+    log,
     revocations,
   });
   let bedrock: BedrockEmulator | undefined;
-  let gateway: { fetch: (request: Request) => Response | Promise<Response> } | undefined;
+  let gateway: FetchApp | undefined;
   if (options.gateway) {
     bedrock = await startBedrockEmulator();
     gateway = createGatewayApp({
@@ -104,20 +116,19 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
       key: keys.getKey,
       isRevoked: (sid) => revocations.isRevoked(sid),
       now: () => new Date(),
-      log: () => {},
+      log,
     });
   }
-  const authPaths = /^\/(oauth\/|\.well-known\/|admin\/sessions)/;
-  handler = (request, info) => {
-    if (gateway && !authPaths.test(new URL(request.url).pathname)) return gateway.fetch(request);
-    return app.fetch(request, { remoteAddr: info.remoteAddr });
-  };
+  handler = gateway
+    ? composeApp(app, gateway)
+    : (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr });
   return {
     url,
     kv,
     counts,
     entra,
     bedrock,
+    logs,
     async [Symbol.asyncDispose]() {
       controller.abort();
       await server.finished;
