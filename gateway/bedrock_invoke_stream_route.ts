@@ -3,10 +3,9 @@ import type { GatewayDeps } from "./app.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
-import { eventStreamBody } from "./event_stream_body.ts";
 import { openUpstreamStream, type UpstreamStream } from "./open_upstream_stream.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
-import type { StreamOutcome } from "./sse_stream.ts";
+import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 
 /**
@@ -57,7 +56,7 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
       record(0, "upstream_error");
       throw toUpstreamError(err);
     }
-    const body = eventStreamBody(upstream.first, upstream.events, {
+    const body = sseStream(upstream.first, upstream.events, {
       frame: (chunk) => {
         usage.read(chunk);
         return bedrockChunkFrame(chunk);

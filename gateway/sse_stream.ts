@@ -6,14 +6,17 @@ export type StreamOutcome =
 
 /** Options of {@linkcode sseStream}. */
 export interface SseStreamOptions {
-  /** Turns one upstream event (raw Anthropic event JSON bytes) into SSE bytes. */
+  /**
+   * Turns one upstream event (raw Anthropic event JSON bytes) into the bytes
+   * to send; an empty result sends nothing and reads the next event.
+   */
   frame: (event: Uint8Array) => Uint8Array;
-  /** The final `event: error` frame for an upstream failure after the first byte. */
+  /** The final frame (`event: error`, an exception frame) for an upstream failure after the first byte. */
   errorFrame: (error: unknown) => Uint8Array;
-  /** The `event: ping` frame. */
-  pingFrame: Uint8Array;
+  /** The `event: ping` frame; absent: no pings (Bedrock's event stream has none). */
+  pingFrame?: Uint8Array;
   /** Send a ping after this much upstream silence, milliseconds. */
-  pingIntervalMs: number;
+  pingIntervalMs?: number;
   /** Aborts the upstream call; called when the client goes away. */
   abort: () => void;
   /** Called once, when the stream ends in any way. */
@@ -27,8 +30,9 @@ const PING = Symbol("ping");
  * is framed and handed to the client the moment the client can take it, with
  * no buffering beyond the one event in flight (a slow client slows the
  * upstream read instead of growing memory). While the upstream is silent for
- * `pingIntervalMs` a ping is sent; an upstream failure becomes a final
- * `event: error`; a client that goes away aborts the upstream call.
+ * `pingIntervalMs` a ping is sent (when a ping frame is given); an upstream
+ * failure becomes a final error frame; a client that goes away aborts the
+ * upstream call. It serves SSE and the binary Bedrock event stream alike.
  *
  * @param first The first upstream event, already received (so that a failure
  * before it could still become an HTTP error status).
@@ -57,24 +61,36 @@ export function sseStream(
         controller.enqueue(options.frame(first));
         return;
       }
-      pending ??= upstream.next();
+      const { pingFrame, pingIntervalMs } = options;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const ping = new Promise<typeof PING>((resolve) => {
-        timer = setTimeout(resolve, options.pingIntervalMs, PING);
-      });
       try {
-        const result = await Promise.race([pending, ping]);
-        if (result === PING) {
-          controller.enqueue(options.pingFrame);
+        for (;;) {
+          pending ??= upstream.next();
+          let result: IteratorResult<Uint8Array> | typeof PING;
+          if (pingFrame && pingIntervalMs !== undefined) {
+            const ping = new Promise<typeof PING>((resolve) => {
+              timer = setTimeout(resolve, pingIntervalMs, PING);
+            });
+            result = await Promise.race([pending, ping]);
+            clearTimeout(timer);
+          } else {
+            result = await pending;
+          }
+          if (result === PING) {
+            controller.enqueue(pingFrame!);
+            return;
+          }
+          pending = undefined;
+          if (result.done) {
+            controller.close();
+            close({ kind: "completed" });
+            return;
+          }
+          const bytes = options.frame(result.value);
+          if (bytes.byteLength === 0) continue;
+          controller.enqueue(bytes);
           return;
         }
-        pending = undefined;
-        if (result.done) {
-          controller.close();
-          close({ kind: "completed" });
-          return;
-        }
-        controller.enqueue(options.frame(result.value));
       } catch (error) {
         pending = undefined;
         if (closed) return;
