@@ -1,10 +1,7 @@
 import { SessionError } from "../errors.ts";
-import { TokenSession } from "../token_session.ts";
-import { loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
-import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
-import { openLock, openStore } from "./open_store.ts";
+import { openSession } from "./open_session.ts";
 
 /** Options of `ccgate refresh`. */
 export interface RefreshCommandOptions {
@@ -24,13 +21,8 @@ export async function refreshCommand(
   options: RefreshCommandOptions,
   deps: CliDeps,
 ): Promise<number> {
-  const dir = configDir(deps);
-  const config = await loadCliConfig(dir);
-  if (config === undefined) throw new SessionError("login_required", "Not signed in");
-  const session = new TokenSession(openStore(config.store, dir, deps.runner), {
-    lock: openLock(dir),
-    deps: { now: deps.now, fetch: deps.fetch },
-  });
+  const session = await openSession(deps);
+  if (session === undefined) throw new SessionError("login_required", "Not signed in");
   await session.refresh(options.force ? {} : { ifExpiresWithinSeconds: REFRESH_WINDOW_SECONDS });
   return EXIT.ok;
 }
