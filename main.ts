@@ -23,10 +23,16 @@ import { createApp as createGatewayApp } from "./gateway/app.ts";
 import { bedrockFromConfig } from "./gateway/bedrock_from_config.ts";
 import { GatewayLifecycle } from "./gateway/gateway_lifecycle.ts";
 import { GatewayMetrics } from "./gateway/gateway_metrics.ts";
+import { UsageLedger } from "./gateway/ledger/usage_ledger.ts";
+import { BudgetOverrides, withBudgetOverrides } from "./gateway/admin/budget_overrides.ts";
 import { systemTimers } from "./gateway/timers.ts";
 import { loadGatewayConfig } from "./gateway/config.ts";
 import { jsonLog } from "./gateway/log.ts";
+import { PolicyEngine } from "./gateway/policy/policy_engine.ts";
+import { PolicyFile } from "./gateway/policy/policy_file.ts";
+import { regionalModelId } from "./gateway/policy/regional_model_id.ts";
 import { httpReadiness, kvReadiness } from "./gateway/readiness_checks.ts";
+import { loadServerEnv } from "./server_env.ts";
 
 const EMULATOR_CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
 
@@ -38,16 +44,33 @@ function fail(message: string): never {
 const env = Deno.env.toObject();
 const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 const production = env.CCGATE_ENV === "production" || onDeploy;
-const port = Number(env.PORT ?? "8080");
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  fail("Invalid setting PORT: must be a port number");
+let serverEnv: ReturnType<typeof loadServerEnv>;
+try {
+  serverEnv = loadServerEnv(env);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
 }
-const hostname = env.HOSTNAME ?? (production ? "0.0.0.0" : "127.0.0.1");
+const port = serverEnv.port;
+const hostname = serverEnv.hostname ?? (production ? "0.0.0.0" : "127.0.0.1");
 let gatewayConfig: ReturnType<typeof loadGatewayConfig>;
 try {
   gatewayConfig = loadGatewayConfig(env);
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
+}
+// The policy file is validated before anything starts: an invalid one stops here, naming the key.
+let policyFile: PolicyFile | undefined;
+if (gatewayConfig.policyPath !== undefined) {
+  try {
+    policyFile = await PolicyFile.open({
+      path: gatewayConfig.policyPath,
+      timers: systemTimers,
+      intervalMs: gatewayConfig.policyReloadMs,
+      log: jsonLog(),
+    });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
 }
 
 const emulateEntra = !production && !env.ENTRA_TENANT_ID;
@@ -73,7 +96,7 @@ try {
   fail(err instanceof Error ? err.message : String(err));
 }
 
-const kvPath = env.CCGATE_KV_PATH ?? (onDeploy ? undefined : ".ccgate/kv.sqlite3");
+const kvPath = serverEnv.kvPath ?? (onDeploy ? undefined : ".ccgate/kv.sqlite3");
 if (kvPath?.startsWith(".ccgate/")) await Deno.mkdir(".ccgate", { recursive: true });
 const kv = await Deno.openKv(kvPath);
 const log = jsonLog();
@@ -108,18 +131,74 @@ const bedrock = bedrockFromConfig(gatewayConfig, {
   log,
   endpoint: bedrockEmulator?.url,
   credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
+  regionalModelId: (id, region) =>
+    policyFile && regionalModelId(policyFile.current.document, id, region),
 });
+
+const metrics = new GatewayMetrics();
+// The usage ledger: entries a crashed writer left in KV's write-ahead log are rolled up first;
+// the drain on shutdown flushes what is buffered.
+const ledger = new UsageLedger({
+  kv,
+  timers: systemTimers,
+  flushIntervalMs: gatewayConfig.ledgerFlushMs,
+  log,
+  metrics,
+});
+await ledger.recover().catch((err) =>
+  log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
+);
+lifecycle.onDrain(async () => {
+  await ledger.close();
+});
+
+// Admin budget overrides (/admin/api/budget-overrides): in KV, re-read every CCGATE_POLICY_SYNC_MS.
+const budgetOverrides = new BudgetOverrides(kv, now);
+await budgetOverrides.refresh();
+const overridesTimer = setInterval(() => {
+  budgetOverrides.refresh().catch((err) =>
+    log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
+  );
+}, gatewayConfig.policySyncMs);
+lifecycle.onDrain(() => clearInterval(overridesTimer));
+
+// The policy: counters in memory, reconciled through KV every CCGATE_POLICY_SYNC_MS; flushed on drain.
+const policy = policyFile === undefined ? undefined : new PolicyEngine({
+  policy: withBudgetOverrides(policyFile, budgetOverrides),
+  kv,
+  timers: systemTimers,
+  now,
+  log,
+  reconcileIntervalMs: gatewayConfig.policySyncMs,
+});
+policyFile?.start();
+policy?.start();
+if (policy) {
+  lifecycle.onDrain(async () => {
+    policy[Symbol.dispose]();
+    policyFile?.[Symbol.dispose]();
+    await policy.reconcile().catch(() => {});
+  });
+}
 
 const auth = createAuthApp({ kv, keys, config: authConfig, now, fetch, log: authLog, revocations });
 const gateway = createGatewayApp({
-  config: { ...gatewayConfig, issuer: authConfig.issuer },
+  config: {
+    ...gatewayConfig,
+    issuer: authConfig.issuer,
+    // Policy model names are accepted as `model` (in the primary region); CCGATE_MODELS wins.
+    modelAliases: { ...policyFile?.current.aliases(region), ...gatewayConfig.modelAliases },
+  },
   bedrock,
   key: keys.getKey,
   isRevoked: (sid) => revocations.isRevoked(sid),
   now,
   log,
   lifecycle,
-  metrics: new GatewayMetrics(),
+  metrics,
+  ledger,
+  policy,
+  budgetOverrides,
   readiness: [
     { name: "config", check: () => Promise.resolve(production ? "production" : "development") },
     {
@@ -166,6 +245,10 @@ async function shutdown() {
   const report = await lifecycle.drain(gatewayConfig.drainDeadlineMs);
   log({ level: "info", msg: "drained", ...report });
   await stopped;
+  // Streams the drain ended are recorded as they close: write those last ledger entries too.
+  await ledger.flush().catch((err) =>
+    log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
+  );
   revocations[Symbol.dispose]();
   await bedrockEmulator?.close();
   await entra?.close();

@@ -3,10 +3,12 @@ import { ConfigError } from "./errors.ts";
 
 const list = z.string().transform((v) =>
   v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
-);
+).meta({ accepts: "comma-separated list" });
 
 const nonEmptyList = (what: string) =>
-  list.pipe(z.array(z.string()).min(1, `must name at least one ${what}`));
+  list.pipe(z.array(z.string()).min(1, `must name at least one ${what}`)).meta({
+    accepts: `comma-separated list of at least one ${what}`,
+  });
 
 const durationPattern = /^(\d+)\s*(s|m|h|d)?$/;
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -31,12 +33,15 @@ const duration = (fallbackSeconds: number, minSeconds: number, maxSeconds: numbe
       return z.NEVER;
     }
     return seconds;
+  }).meta({
+    accepts:
+      `duration in seconds, or with a unit: \`90\`, \`30m\`, \`1h\`, \`7d\` (${minSeconds} s to ${maxSeconds} s)`,
   });
 
 const positiveInt = (fallback: number) =>
   z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(
     z.number().int().positive(),
-  ).optional().transform((v) => v ?? fallback);
+  ).optional().transform((v) => v ?? fallback).meta({ accepts: "whole number, at least 1" });
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((v) =>
   v.replace(/\/+$/, "")
@@ -50,49 +55,120 @@ const MULTI_TENANT_ALIASES = new Set(["common", "organizations", "consumers"]);
  * {@linkcode loadAuthConfig} validates them once at start-up.
  */
 export const authEnvSchema = z.object({
-  /** `development` (default) or `production`. Production also applies on Deno Deploy. */
-  CCGATE_ENV: z.enum(["development", "production"]).optional(),
-  /** Set by Deno Deploy; its presence means production. */
-  DENO_DEPLOYMENT_ID: z.string().optional(),
-  /** Port of `deno task start`; only used for the development default of `CCGATE_ISSUER`. */
-  PORT: z.string().regex(/^\d+$/, "must be a port number").optional(),
-  /** Entra tenant id, or a comma-separated list of them (the tenant allowlist). Required. */
+  CCGATE_ENV: z.enum(["development", "production"]).optional().meta({
+    description:
+      "`development` or `production`. Production (implied on Deno Deploy) never starts the local emulators or uses generated development settings, and requires `AWS_REGION`, an Entra ID tenant and an https `CCGATE_ISSUER`.",
+    defaultText: "`development`; `production` on Deno Deploy",
+    example: "production",
+  }),
+  DENO_DEPLOYMENT_ID: z.string().optional().meta({
+    description:
+      "Set by Deno Deploy on every deployment; its presence means production. Do not set it yourself.",
+    example: "a1b2c3d4e5",
+  }),
+  PORT: z.string().regex(/^\d+$/, "must be a port number").optional().meta({
+    description:
+      "Port of `deno task start`; only used for the development default of `CCGATE_ISSUER`.",
+    accepts: "port number, `0` to `65535`",
+    defaultText: "`8080`",
+  }),
   ENTRA_TENANT_ID: nonEmptyList("tenant id").refine(
     (ids) => ids.every((id) => !MULTI_TENANT_ALIASES.has(id.toLowerCase())),
     "must list tenant ids, not common/organizations/consumers",
-  ).refine((ids) => ids.every((id) => /^[A-Za-z0-9.-]+$/.test(id)), "must list tenant ids"),
-  /** Application (client) id of ccgate's API app registration: the `aud` of accepted Entra tokens. Required. */
-  ENTRA_CLIENT_ID: z.string().trim().min(1, "must be the API app registration's client id"),
-  /** The delegated scope Entra tokens must carry in `scp`: `access_as_user` or `api://<app id uri>/access_as_user`. */
-  ENTRA_SCOPE: z.string().trim().min(1).optional(),
-  /** Comma-separated client ids allowed as `azp` (the ccgate CLI's app registration, ...). Required. */
-  ENTRA_ALLOWED_CLIENT_IDS: nonEmptyList("client id"),
-  /** Comma-separated app roles a user must have all of. */
-  ENTRA_REQUIRED_ROLES: list.optional(),
-  /** Comma-separated group object ids a user must be in (any one of them). */
-  ENTRA_REQUIRED_GROUPS: list.optional(),
-  /** Entra authority host: `https://login.microsoftonline.com` by default; sovereign clouds and tests override it. */
-  ENTRA_AUTHORITY_HOST: httpUrl.optional(),
-  /** The `iss` of ccgate access tokens: this service's public URL. Required in production. */
-  CCGATE_ISSUER: httpUrl.optional(),
-  /** The `aud` of ccgate access tokens (must match the gateway's `CCGATE_AUDIENCE`). */
-  CCGATE_AUDIENCE: z.string().trim().min(1).optional(),
-  /** Access token lifetime: seconds or `30m`, `1h`; default 1 h, between 1 min and 24 h. */
-  CCGATE_ACCESS_TTL: duration(3600, 60, 86_400),
-  /** Absolute session lifetime (refresh tokens die with it): default 7 days, between 5 min and 90 days. */
-  CCGATE_SESSION_TTL: duration(7 * 86_400, 300, 90 * 86_400),
-  /** Grace window in which a just-rotated refresh token still yields the same successor: default 30 s, at most 5 min. */
-  CCGATE_REFRESH_GRACE: duration(30, 0, 300),
-  /** Signing key rotation interval: default 1 day; at least the access token lifetime plus 5 min, at most 90 days. */
-  CCGATE_KEY_ROTATION: duration(86_400, 600, 90 * 86_400),
-  /** App role (from the Entra token, snapshotted in the ccgate token) that may use `/admin/sessions`. */
-  CCGATE_ADMIN_ROLE: z.string().trim().min(1).optional(),
-  /** Token endpoint requests per minute per client address. */
-  CCGATE_TOKEN_RATE_PER_IP: positiveInt(60),
-  /** Token endpoint requests per minute per user (Entra `oid` / session owner). */
-  CCGATE_TOKEN_RATE_PER_USER: positiveInt(30),
-  /** How often revocations are pulled into memory, in milliseconds: the bound on revocation delay. */
-  CCGATE_REVOCATION_REFRESH_MS: positiveInt(5_000),
+  ).refine((ids) => ids.every((id) => /^[A-Za-z0-9.-]+$/.test(id)), "must list tenant ids").meta({
+    description:
+      "Entra tenant id, or a comma-separated list of them (the tenant allowlist). Required.",
+    accepts: "comma-separated tenant ids (not `common`, `organizations` or `consumers`)",
+    defaultText: "required (development: the local Entra ID emulator's)",
+    example: "11111111-1111-1111-1111-111111111111",
+  }),
+  ENTRA_CLIENT_ID: z.string().trim().min(1, "must be the API app registration's client id").meta({
+    description:
+      "Application (client) id of ccgate's API app registration: the `aud` of accepted Entra tokens. Required.",
+    accepts: "application (client) id",
+    defaultText: "required (development: the local Entra ID emulator's)",
+    example: "22222222-2222-2222-2222-222222222222",
+  }),
+  ENTRA_SCOPE: z.string().trim().min(1).optional().meta({
+    description:
+      "The delegated scope Entra tokens must carry in `scp`: `access_as_user` or `api://<app id uri>/access_as_user`.",
+    defaultText: "`access_as_user`",
+    example: "api://22222222-2222-2222-2222-222222222222/access_as_user",
+  }),
+  ENTRA_ALLOWED_CLIENT_IDS: nonEmptyList("client id").meta({
+    description:
+      "Comma-separated client ids allowed as `azp` (the ccgate CLI's app registration, ...). Required.",
+    defaultText: "required (development: the local Entra ID emulator's)",
+    example: "33333333-3333-3333-3333-333333333333,04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+  }),
+  ENTRA_REQUIRED_ROLES: list.optional().meta({
+    description: "Comma-separated app roles a user must have all of.",
+    defaultText: "none",
+    example: "ccgate.user",
+  }),
+  ENTRA_REQUIRED_GROUPS: list.optional().meta({
+    description: "Comma-separated group object ids a user must be in (any one of them).",
+    defaultText: "none",
+    example: "44444444-4444-4444-4444-444444444444",
+  }),
+  ENTRA_AUTHORITY_HOST: httpUrl.optional().meta({
+    description:
+      "Entra authority host: `https://login.microsoftonline.com` by default; sovereign clouds and tests override it.",
+    defaultText: "`https://login.microsoftonline.com`",
+    example: "https://login.microsoftonline.us",
+  }),
+  CCGATE_ISSUER: httpUrl.optional().meta({
+    description:
+      "The auth service's public URL: the `iss` of ccgate access tokens, which the auth service signs and the gateway requires. Required in production (https) and by `gateway/main.ts`; in development `main.ts` uses its own URL.",
+    accepts: "http(s) URL",
+    defaultText: "this server's URL in development; required in production",
+    example: "https://ccgate.example.com",
+  }),
+  CCGATE_AUDIENCE: z.string().trim().min(1).optional().meta({
+    description:
+      "The `aud` of ccgate access tokens: the auth service issues it and the gateway requires it, so both must have the same value.",
+    defaultText: "`ccgate`",
+    example: "ccgate-prod",
+  }),
+  CCGATE_ACCESS_TTL: duration(3600, 60, 86_400).meta({
+    description:
+      "Access token lifetime: seconds or `30m`, `1h`; default 1 h, between 1 min and 24 h.",
+    example: "30m",
+  }),
+  CCGATE_SESSION_TTL: duration(7 * 86_400, 300, 90 * 86_400).meta({
+    description:
+      "Absolute session lifetime (refresh tokens die with it): default 7 days, between 5 min and 90 days.",
+    example: "14d",
+  }),
+  CCGATE_REFRESH_GRACE: duration(30, 0, 300).meta({
+    description:
+      "Grace window in which a just-rotated refresh token still yields the same successor: default 30 s, at most 5 min.",
+    example: "10s",
+  }),
+  CCGATE_KEY_ROTATION: duration(86_400, 600, 90 * 86_400).meta({
+    description:
+      "Signing key rotation interval: default 1 day; at least the access token lifetime plus 5 min, at most 90 days.",
+    example: "7d",
+  }),
+  CCGATE_ADMIN_ROLE: z.string().trim().min(1).optional().meta({
+    description:
+      "App role (from the Entra token, snapshotted in the ccgate token) that may use `/admin/sessions`.",
+    defaultText: "`ccgate.admin`",
+    example: "ccgate.admin",
+  }),
+  CCGATE_TOKEN_RATE_PER_IP: positiveInt(60).meta({
+    description: "Token endpoint requests per minute per client address.",
+    example: "120",
+  }),
+  CCGATE_TOKEN_RATE_PER_USER: positiveInt(30).meta({
+    description: "Token endpoint requests per minute per user (Entra `oid` / session owner).",
+    example: "60",
+  }),
+  CCGATE_REVOCATION_REFRESH_MS: positiveInt(5_000).meta({
+    description:
+      "How often revoked sessions are pulled into memory, in milliseconds (from KV in `main.ts` and `auth/main.ts`, from the auth service's revocation feed in `gateway/main.ts`): the bound on how long a revoked session's tokens keep working.",
+    example: "2000",
+  }),
 });
 
 /** Which Entra ID tokens are accepted for exchange. */

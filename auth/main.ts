@@ -14,15 +14,23 @@ import { createApp } from "./app.ts";
 import { loadAuthConfig } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import { openSigningKeys } from "./signing_keys.ts";
+import { loadServerEnv, type ServerEnv } from "../server_env.ts";
 
 const log = (record: object) =>
   console.error(JSON.stringify({ time: new Date().toISOString(), ...record }));
 
 const env: Record<string, string | undefined> = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
+let server: ServerEnv;
+try {
+  server = loadServerEnv(env);
+} catch (err) {
+  console.error(`ccgate auth: ${err instanceof Error ? err.message : String(err)}`);
+  Deno.exit(1);
+}
 if (!production && !env.ENTRA_TENANT_ID) {
   const entra = await startEntraEmulator({
-    port: Number(env.ENTRA_EMULATOR_PORT ?? 0),
+    port: server.entraEmulatorPort ?? 0,
     pollIntervalSeconds: 1,
   });
   Object.assign(env, entra.env);
@@ -43,7 +51,7 @@ try {
   throw err;
 }
 
-let kvPath = env.CCGATE_KV_PATH;
+let kvPath = server.kvPath;
 if (kvPath === undefined && env.DENO_DEPLOYMENT_ID === undefined) {
   await Deno.mkdir(".ccgate", { recursive: true });
   kvPath = ".ccgate/auth.kv";
@@ -57,4 +65,4 @@ Deno.cron("ccgate-auth-rotate-signing-keys", "17 * * * *", async () => {
 });
 
 const app = createApp({ kv, keys, config, now: () => new Date(), fetch: globalThis.fetch, log });
-Deno.serve({ port: Number(env.PORT ?? 8080) }, app.fetch);
+Deno.serve({ hostname: server.hostname, port: server.port }, app.fetch);

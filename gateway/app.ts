@@ -1,4 +1,10 @@
 import { Hono } from "hono";
+import { registerAdminRoutes } from "./admin/admin_routes.ts";
+import type { BudgetOverrides } from "./admin/budget_overrides.ts";
+import type { UsageLedger } from "./ledger/usage_ledger.ts";
+import { metricsRoute } from "./metrics_route.ts";
+import { requestRecord } from "./request_record.ts";
+import { traced } from "./traced.ts";
 import type { AccessTokenClaims, AccessTokenKey } from "@ccgate/client";
 import { authenticate } from "./authenticate.ts";
 import { bedrockCountTokensRoute } from "./bedrock_count_tokens_route.ts";
@@ -22,6 +28,8 @@ import { loadShedding } from "./load_shedding.ts";
 import type { Log } from "./log.ts";
 import { messagesRoute } from "./messages_route.ts";
 import { onError } from "./on_error.ts";
+import { policyDeps } from "./policy/policy_deps.ts";
+import type { PolicyEngine } from "./policy/policy_engine.ts";
 import { type ReadinessCheck, readyzRoute } from "./readyz_route.ts";
 import { requestId } from "./request_id.ts";
 import { VerifiedTokenCache } from "./verified_token_cache.ts";
@@ -56,6 +64,23 @@ export interface GatewayDeps {
   allowedModels?: (claims: AccessTokenClaims) => (model: ListedModel) => boolean;
   /** Prices of Bedrock models (from the policy file), for costs in the ledger and budgets. */
   priceOf?: PriceOf;
+  /**
+   * The policy (`CCGATE_POLICY`): admission of model requests (allowlist,
+   * `max_tokens`, rate, concurrency, budgets) and, unless given separately,
+   * `allowedModels` and `priceOf`. Absent: no policy.
+   */
+  policy?: PolicyEngine;
+  /**
+   * The usage ledger: one entry per model request, written to KV off the hot
+   * path; the admin API reads it. Absent: requests are only logged.
+   */
+  ledger?: UsageLedger;
+  /**
+   * Admin budget overrides (`/admin/api/budget-overrides`); the policy
+   * engine's holder must apply them (`withBudgetOverrides`). Absent: the
+   * admin API cannot set overrides.
+   */
+  budgetOverrides?: BudgetOverrides;
 }
 
 /**
@@ -68,16 +93,20 @@ export interface GatewayDeps {
  * ```
  */
 export function createApp(deps: GatewayDeps): Hono {
+  if (deps.policy) deps = policyDeps(deps, deps.policy);
   const app = new Hono();
-  const auth = authenticate({
-    key: deps.key,
-    issuer: deps.config.issuer,
-    audience: deps.config.audience,
-    clockSkewSeconds: deps.config.clockSkewSeconds,
-    now: deps.now,
-    isRevoked: deps.isRevoked,
-    cache: new VerifiedTokenCache(),
-  });
+  const auth = traced(
+    "verify",
+    authenticate({
+      key: deps.key,
+      issuer: deps.config.issuer,
+      audience: deps.config.audience,
+      clockSkewSeconds: deps.config.clockSkewSeconds,
+      now: deps.now,
+      isRevoked: deps.isRevoked,
+      cache: new VerifiedTokenCache(),
+    }),
+  );
 
   app.use(requestId());
   app.use(headerLimit(deps.config.limits.maxHeaderBytes));
@@ -85,16 +114,38 @@ export function createApp(deps: GatewayDeps): Hono {
   app.get("/", (c) => c.json({ service: "ccgate", api: "anthropic-messages" }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", readyzRoute(deps.readiness ?? []));
-  app.post("/v1/messages", auth, messagesRoute(deps));
-  app.post("/v1/messages/count_tokens", auth, countTokensRoute(deps));
+  app.get("/metrics", metricsRoute(deps.metrics));
+  app.post("/v1/messages", auth, requestRecord(deps, "messages"), messagesRoute(deps));
+  app.post(
+    "/v1/messages/count_tokens",
+    auth,
+    requestRecord(deps, "count_tokens", { ledger: false }),
+    countTokensRoute(deps),
+  );
   app.get("/v1/models/:id?", auth, modelsRoute(deps));
-  app.post("/v1/chat/completions", auth, chatCompletionsRoute(deps));
+  app.post(
+    "/v1/chat/completions",
+    auth,
+    requestRecord(deps, "chat_completions"),
+    chatCompletionsRoute(deps),
+  );
   app.get("/inference-profiles", inferenceProfilesRoute(deps));
-  app.post("/model/:modelId/invoke", auth, bedrockInvokeRoute(deps));
-  app.post("/model/:modelId/invoke-with-response-stream", auth, bedrockInvokeStreamRoute(deps));
+  app.post(
+    "/model/:modelId/invoke",
+    auth,
+    requestRecord(deps, "bedrock_invoke"),
+    bedrockInvokeRoute(deps),
+  );
+  app.post(
+    "/model/:modelId/invoke-with-response-stream",
+    auth,
+    requestRecord(deps, "bedrock_invoke_stream"),
+    bedrockInvokeStreamRoute(deps),
+  );
   app.post("/model/:modelId/count-tokens", auth, bedrockCountTokensRoute(deps));
   app.get("/openapi.json", openApiRoute());
   app.get("/docs", docsRoute());
+  registerAdminRoutes(app, deps, auth);
   app.notFound((c) => {
     throw new RouteNotFoundError(c.req.method, c.req.path);
   });

@@ -44,6 +44,7 @@ export function bedrockCountTokensRoute(deps: GatewayDeps): Handler {
       );
     }
     const invocation = await prepare(c, body as Record<string, unknown>);
+    deps.policy?.checkModel(c.get("claims"), invocation.modelId, invocation.requested);
     let inputTokens: number;
     try {
       inputTokens = await countTokens(bedrock, {

@@ -20,6 +20,8 @@ export interface BedrockFromConfigDeps {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Endpoint for every region, overriding the configuration (the local emulator). */
   endpoint?: string;
+  /** Per-region model ids (the policy file's), see `FailoverBedrockOptions.regionalModelId`. */
+  regionalModelId?: (modelId: string, region: string) => string | undefined;
 }
 
 /**
@@ -61,5 +63,6 @@ export function bedrockFromConfig(
     lifecycle: deps.lifecycle,
     random: deps.random,
     log: deps.log,
+    regionalModelId: deps.regionalModelId,
   });
 }

@@ -2,8 +2,9 @@ import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { invokeModel } from "./bedrock_upstream.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
+import { admitRequest } from "./policy/admit_request.ts";
 import { toUpstreamError } from "./upstream_error.ts";
-import { readUsage } from "./usage.ts";
+import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
 const decoder = new TextDecoder();
 
@@ -16,48 +17,36 @@ const decoder = new TextDecoder();
  */
 export function bedrockInvokeRoute(deps: GatewayDeps): Handler {
   const prepare = prepareNativeInvocation(deps);
-  const { bedrock, log, now } = deps;
+  const { bedrock } = deps;
 
   return async function bedrockInvoke(c: Context) {
-    const started = performance.now();
-    const claims = c.get("claims");
+    const record = c.get("record");
     const invocation = await prepare(c);
-    const record = (status: number, outcome: string, usage?: unknown) =>
-      log({
-        level: "info",
-        msg: "bedrock_invoke",
-        request_id: c.get("requestId"),
-        user: claims.sub,
-        sid: claims.sid,
-        model: invocation.requested,
-        bedrock_model: invocation.modelId,
-        stream: false,
-        status,
-        outcome,
-        usage,
-        latency_ms: Math.round(performance.now() - started),
-        at: now().toISOString(),
-      });
+    const admitted = await admitRequest(deps, c, invocation);
+    record.set({ model: invocation.requested, bedrockModel: invocation.modelId, stream: false });
+    record.upstreamStarted();
     let bytes: Uint8Array;
     try {
       bytes = await invokeModel(bedrock, {
         modelId: invocation.modelId,
-        body: invocation.body,
+        body: admitted.body,
         signal: c.req.raw.signal,
       });
     } catch (err) {
-      record(0, "upstream_error");
+      admitted.settle();
       throw toUpstreamError(err);
     }
-    record(200, "completed", _usage(bytes));
+    record.firstByte();
+    record.set({ usage: _usage(bytes) });
+    admitted.settle(_usage(bytes));
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/json" });
   };
 }
 
-function _usage(bytes: Uint8Array): unknown {
+function _usage(bytes: Uint8Array): TokenUsage {
   try {
     return readUsage((JSON.parse(decoder.decode(bytes)) as { usage?: unknown }).usage);
   } catch {
-    return undefined;
+    return { ...EMPTY_USAGE };
   }
 }

@@ -5,6 +5,7 @@ import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { openUpstreamStream, type UpstreamStream } from "./open_upstream_stream.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
+import { admitRequest } from "./policy/admit_request.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 
@@ -21,44 +22,33 @@ import { toUpstreamError } from "./upstream_error.ts";
  */
 export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
   const prepare = prepareNativeInvocation(deps);
-  const { bedrock, log, now } = deps;
+  const { bedrock } = deps;
 
   return async function bedrockInvokeStream(c: Context) {
-    const started = performance.now();
-    const claims = c.get("claims");
+    const record = c.get("record");
     const invocation = await prepare(c);
+    const admitted = await admitRequest(deps, c, invocation);
+    record.set({ model: invocation.requested, bedrockModel: invocation.modelId, stream: true });
     const usage = new ChunkUsage();
-    const record = (status: number, outcome: string) =>
-      log({
-        level: "info",
-        msg: "bedrock_invoke",
-        request_id: c.get("requestId"),
-        user: claims.sub,
-        sid: claims.sid,
-        model: invocation.requested,
-        bedrock_model: invocation.modelId,
-        stream: true,
-        status,
-        outcome,
-        usage: usage.usage,
-        latency_ms: Math.round(performance.now() - started),
-        at: now().toISOString(),
-      });
+    record.upstreamStarted();
 
     let upstream: UpstreamStream;
     try {
       upstream = await openUpstreamStream(bedrock, {
         modelId: invocation.modelId,
-        body: invocation.body,
+        body: admitted.body,
         client: c.req.raw.signal,
       });
     } catch (err) {
-      record(0, "upstream_error");
+      admitted.settle();
       throw toUpstreamError(err);
     }
+    record.firstByte();
+    record.streaming();
     const body = sseStream(upstream.first, upstream.events, {
       frame: (chunk) => {
         usage.read(chunk);
+        admitted.observe(chunk);
         return bedrockChunkFrame(chunk);
       },
       errorFrame: (error) => {
@@ -72,7 +62,8 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
       abort: upstream.abort,
       onClose: (outcome: StreamOutcome) => {
         upstream.release();
-        record(200, outcome.kind);
+        admitted.settle(usage.usage);
+        record.finishStream(outcome, usage.usage);
       },
     });
     return c.body(body, 200, {

@@ -71,7 +71,7 @@ Deno.test("the AWS SDK with a ccgate bearer token streams through /invoke-with-r
     (sent.metadata as { user_id: string }).user_id,
     "00000000-0000-0000-0000-00000000a11c",
   );
-  const record = stack.logs.find((r) => r.msg === "bedrock_invoke");
+  const record = stack.logs.find((r) => r.msg === "bedrock_invoke_stream");
   assertEquals(record?.outcome, "completed");
   assertEquals(record?.usage, {
     inputTokens: 21,

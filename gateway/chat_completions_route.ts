@@ -7,6 +7,7 @@ import {
   type UpstreamStream,
 } from "./open_upstream_stream.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
+import { ChunkUsage } from "./chunk_usage.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
 import { modelOptions } from "./model_options.ts";
@@ -18,8 +19,10 @@ import { parseBody } from "./parse_body.ts";
 import { readJsonBody } from "./read_json_body.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
+import { admitRequest } from "./policy/admit_request.ts";
 import { toOpenAiCompletion } from "./to_openai_completion.ts";
 import { toUpstreamError } from "./upstream_error.ts";
+import { readUsage } from "./usage.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -36,12 +39,12 @@ const PING = encoder.encode(": ping\n\n");
  * OpenAI's shape.
  */
 export function chatCompletionsRoute(deps: GatewayDeps): Handler {
-  const { config, bedrock, log, now } = deps;
+  const { config, bedrock, now } = deps;
   const models = modelOptions(config);
 
   return async function chatCompletions(c: Context) {
-    const started = performance.now();
     const claims = c.get("claims");
+    const record = c.get("record");
     const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
       maxDepth: config.limits.maxJsonDepth,
     });
@@ -49,44 +52,36 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     const anthropic = openAiToAnthropicRequest(request);
     checkRequestLimits(anthropic, config.limits);
     const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, models);
+    record.set({ model: request.model, bedrockModel: modelId, stream: request.stream === true });
     const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
     }
+    const admitted = await admitRequest(deps, c, {
+      requested: request.model,
+      modelId,
+      source: anthropic,
+      body: translated.body,
+    });
     const created = Math.floor(now().getTime() / 1000);
-    const record = (status: number, outcome: string, usage?: unknown) =>
-      log({
-        level: "info",
-        msg: "chat_completions",
-        request_id: c.get("requestId"),
-        user: claims.sub,
-        sid: claims.sid,
-        model: request.model,
-        bedrock_model: modelId,
-        stream: request.stream === true,
-        status,
-        outcome,
-        usage,
-        latency_ms: Math.round(performance.now() - started),
-        at: now().toISOString(),
-      });
+    record.upstreamStarted();
 
     if (request.stream !== true) {
       const call = linkClientAbort(c.req.raw.signal);
       try {
         const bytes = await invokeModel(bedrock, {
           modelId,
-          body: translated.body,
+          body: admitted.body,
           signal: call.signal,
         });
-        const completion = toOpenAiCompletion(JSON.parse(decoder.decode(bytes)), {
-          model: request.model,
-          created,
-        });
-        record(200, "completed", completion.usage);
+        record.firstByte();
+        const message = JSON.parse(decoder.decode(bytes));
+        record.set({ usage: readUsage(message?.usage) });
+        admitted.settle(readUsage(message?.usage));
+        const completion = toOpenAiCompletion(message, { model: request.model, created });
         return c.json(completion);
       } catch (err) {
-        record(0, "upstream_error");
+        admitted.settle();
         throw toUpstreamError(err);
       } finally {
         call.release();
@@ -97,19 +92,23 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     try {
       upstream = await openUpstreamStream(bedrock, {
         modelId,
-        body: translated.body,
+        body: admitted.body,
         client: c.req.raw.signal,
       });
     } catch (err) {
-      record(0, "upstream_error");
+      admitted.settle();
       throw toUpstreamError(err);
     }
+    record.firstByte();
+    const usage = new ChunkUsage();
     const chunker = new OpenAiChunker({
       model: request.model,
       created,
       includeUsage: request.stream_options?.include_usage === true,
     });
     const encode = (bytes: Uint8Array): Uint8Array => {
+      usage.read(bytes);
+      admitted.observe(bytes);
       const event = JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
       let text = "";
       for (const chunk of chunker.push(event)) text += `data: ${JSON.stringify(chunk)}\n\n`;
@@ -122,9 +121,10 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     } catch (err) {
       upstream.abort();
       upstream.release();
-      record(0, "upstream_error");
+      admitted.settle(usage.usage);
       throw toUpstreamError(err);
     }
+    record.streaming();
     const stream = sseStream(
       firstFrame.length > 0 ? firstFrame : PING,
       _nonEmpty(upstream.events, encode),
@@ -139,7 +139,8 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
         abort: upstream.abort,
         onClose: (outcome: StreamOutcome) => {
           upstream.release();
-          record(200, outcome.kind, chunker.usage);
+          admitted.settle(usage.usage);
+          record.finishStream(outcome, usage.usage);
         },
       },
     );

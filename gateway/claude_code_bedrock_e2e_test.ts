@@ -30,7 +30,7 @@ Deno.test("Claude Code in Bedrock mode completes `claude -p` through the gateway
       (body.metadata as { user_id: string }).user_id,
       "00000000-0000-0000-0000-00000000a11c",
     );
-    const record = stack.logs.find((r) => r.msg === "bedrock_invoke");
+    const record = stack.logs.find((r) => r.msg === "bedrock_invoke_stream");
     assertEquals(record?.outcome, "completed");
     assertEquals(record?.stream, true);
   } finally {

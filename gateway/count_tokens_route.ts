@@ -29,17 +29,19 @@ const MAX_REMEMBERED = 256;
  * remembered and not asked again.
  */
 export function countTokensRoute(deps: GatewayDeps): Handler {
-  const { config, bedrock, log, metrics } = deps;
+  const { config, bedrock, metrics } = deps;
   const models = modelOptions(config);
   const cannotCount = new Set<string>();
 
   return async function countTokensHandler(c: Context) {
-    const claims = c.get("claims");
+    const record = c.get("record");
     const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
       maxDepth: config.limits.maxJsonDepth,
     });
     const body = parseBody(countTokensRequestSchema, value);
     const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models);
+    deps.policy?.checkModel(c.get("claims"), modelId, body.model);
+    record.set({ model: body.model, bedrockModel: modelId });
     const budget = body.thinking?.type === "enabled" ? body.thinking.budget_tokens ?? 0 : 0;
     // CountTokens takes an InvokeModel body, which requires max_tokens (and more than the budget).
     const translated = toBedrockRequest({ ...body, max_tokens: budget + 1, stream: undefined }, {
@@ -49,21 +51,12 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
     }
-    const record = (source: string) =>
-      log({
-        level: "info",
-        msg: "count_tokens",
-        request_id: c.get("requestId"),
-        user: claims.sub,
-        model: body.model,
-        bedrock_model: modelId,
-        source,
-      });
     const estimate = () => {
       metrics?.increment("ccgate_count_tokens_estimated_total", { model: modelId });
-      record("estimated");
+      const inputTokens = estimateInputTokens(body);
+      record.set({ note: { source: "estimated", counted_input_tokens: inputTokens } });
       c.header(TOKEN_COUNT_HEADER, "estimated");
-      return c.json({ input_tokens: estimateInputTokens(body) });
+      return c.json({ input_tokens: inputTokens });
     };
     if (cannotCount.has(modelId)) return estimate();
     let inputTokens: number;
@@ -80,11 +73,10 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
         if (cannotCount.size < MAX_REMEMBERED) cannotCount.add(modelId);
         return estimate();
       }
-      record("upstream_error");
       throw toUpstreamError(err);
     }
     metrics?.increment("ccgate_count_tokens_counted_total", { model: modelId });
-    record("bedrock");
+    record.set({ note: { source: "bedrock", counted_input_tokens: inputTokens } });
     c.header(TOKEN_COUNT_HEADER, "bedrock");
     return c.json({ input_tokens: inputTokens });
   };

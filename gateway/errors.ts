@@ -31,7 +31,12 @@ export type GatewayErrorCode =
   | "upstream_error"
   | "upstream_timeout"
   | "overloaded"
-  | "shutting_down";
+  | "shutting_down"
+  | "model_not_allowed"
+  | "max_tokens_over_limit"
+  | "rate_limited"
+  | "concurrency_limited"
+  | "budget_exceeded";
 
 /** Fields every gateway error carries besides its message. */
 export interface GatewayErrorInit extends ErrorOptions {
@@ -178,6 +183,83 @@ export class ShuttingDownError extends GatewayError {
       status: 529,
       type: "overloaded_error",
       headers: { connection: "close" },
+    });
+  }
+}
+
+/** The policy does not allow this user the requested model: 403 permission_error naming both. */
+export class ModelNotAllowedError extends GatewayError {
+  constructor(message: string) {
+    super("model_not_allowed", message, { status: 403, type: "permission_error" });
+  }
+}
+
+/** `max_tokens` is above the policy's limit and the policy refuses (not caps): 400. */
+export class MaxTokensOverLimitError extends GatewayError {
+  constructor(message: string) {
+    super("max_tokens_over_limit", message, { status: 400, type: "invalid_request_error" });
+  }
+}
+
+/** The user's (or group's) requests-per-minute limit is reached: 429 with `retry-after`. */
+export class RateLimitedError extends GatewayError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super("rate_limited", message, {
+      status: 429,
+      type: "rate_limit_error",
+      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
+    });
+  }
+}
+
+/** The user's (or group's) concurrent-request limit is reached: 429 with `retry-after`. */
+export class ConcurrencyLimitedError extends GatewayError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super("concurrency_limited", message, {
+      status: 429,
+      type: "rate_limit_error",
+      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
+    });
+  }
+}
+
+/**
+ * A budget would be exceeded: 429 rate_limit_error naming the budget, with
+ * `retry-after`. `x-should-retry` is `true` only when requests in flight hold
+ * the reservation that blocks this one (it may free up in seconds); when
+ * spent usage alone blocks it, it is `false` and `retry-after` points at the
+ * budget's reset, so clients stop retrying at once.
+ */
+export class BudgetExceededError extends GatewayError {
+  constructor(message: string, retryAfterSeconds: number, shouldRetry: boolean) {
+    super("budget_exceeded", message, {
+      status: 429,
+      type: "rate_limit_error",
+      headers: {
+        "retry-after": String(retryAfterSeconds),
+        "x-should-retry": shouldRetry ? "true" : "false",
+      },
+    });
+  }
+}
+
+/** The policy file (`CCGATE_POLICY`) is invalid: the message names the file and the key path. */
+export class PolicyFileError extends Error {
+  /** Stable code. */
+  readonly code = "invalid_policy";
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PolicyFileError";
+  }
+}
+
+/** The caller's token lacks the admin role that `/admin/*` requires: 403 permission_error. */
+export class AdminRoleRequiredError extends GatewayError {
+  constructor(role: string) {
+    super("forbidden", `This API requires the "${role}" role in the access token`, {
+      status: 403,
+      type: "permission_error",
     });
   }
 }

@@ -71,7 +71,14 @@ function _walk(value: unknown, counter: _Counter): void {
   }
 }
 
+/** Any non-ASCII UTF-16 code unit; text without one is counted by length (most prompts and code). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 function _text(text: string, counter: _Counter): void {
+  if (!NON_ASCII.test(text)) {
+    counter.ascii += text.length;
+    return;
+  }
   for (const ch of text) {
     if (ch.charCodeAt(0) < 128) counter.ascii++;
     else counter.other++;

@@ -56,6 +56,11 @@ export interface FailoverBedrockOptions {
   random?: () => number;
   /** Where failed attempts and failovers are reported (region, model id, error name; never content). */
   log?: Log;
+  /**
+   * The id to invoke in a region instead of the requested one (the policy
+   * file's per-region ids); `undefined` keeps it. @default none
+   */
+  regionalModelId?: (modelId: string, region: string) => string | undefined;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -143,10 +148,15 @@ export class FailoverBedrock {
   async #attempts(command: _Command, call: _Call, streaming: boolean): Promise<unknown> {
     const { breaker, maxAttempts, backoff, log } = this.#options;
     const requested = typeof command.input.modelId === "string" ? command.input.modelId : undefined;
+    const regional = this.#options.regionalModelId;
     const candidates = upstreamCandidates(
       requested,
       this.#regionNames,
       this.#options.profiles ?? [],
+    ).map((c) =>
+      regional === undefined || c.modelId === undefined
+        ? c
+        : { ...c, modelId: regional(c.modelId, c.region) ?? c.modelId }
     );
     const unusable = new Set<number>();
     let lastRetryable: unknown;

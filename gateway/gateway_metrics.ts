@@ -3,33 +3,102 @@ export type GatewayMetricName =
   /** `/v1/messages/count_tokens` answers that are estimates (Bedrock cannot count for the model). */
   | "ccgate_count_tokens_estimated_total"
   /** `/v1/messages/count_tokens` answers counted by Bedrock CountTokens. */
-  | "ccgate_count_tokens_counted_total";
+  | "ccgate_count_tokens_counted_total"
+  /** Model requests answered, by route, status class and outcome. */
+  | "ccgate_requests_total"
+  /** Tokens, by Bedrock model and kind (input, output, cache_read, cache_write). */
+  | "ccgate_tokens_total"
+  /** Cost in US dollars of priced requests, by Bedrock model. */
+  | "ccgate_cost_usd_total"
+  /** Requests that failed upstream (Bedrock) or mid-stream, by error type. */
+  | "ccgate_upstream_errors_total"
+  /** Requests refused because a budget was spent. */
+  | "ccgate_budget_rejections_total"
+  /** Requests refused by a rate or concurrency limit. */
+  | "ccgate_rate_limit_rejections_total"
+  /** Usage ledger entries made durable (write-ahead log) and rolled up. */
+  | "ccgate_ledger_entries_written_total"
+  /** Usage ledger batches that failed to write (retried on the next flush). */
+  | "ccgate_ledger_write_failures_total";
 
-/** One counter value with its labels. */
+/** Gauge names the gateway keeps. */
+export type GatewayGaugeName =
+  /** Streams being sent right now. */
+  | "ccgate_active_streams"
+  /** Usage ledger entries waiting in memory for the next flush. */
+  | "ccgate_ledger_buffered_entries";
+
+/** Histogram names the gateway keeps (seconds). */
+export type GatewayHistogramName =
+  /** Whole request duration, by route. */
+  | "ccgate_request_duration_seconds"
+  /** Time to the first byte from Bedrock, by route. */
+  | "ccgate_first_byte_seconds";
+
+/** One counter or gauge value with its labels. */
 export interface CounterSample {
-  /** Counter name. */
-  name: GatewayMetricName;
+  /** Metric name. */
+  name: GatewayMetricName | GatewayGaugeName;
   /** Label values, e.g. `{ model: "us.anthropic.claude-sonnet-4-6" }`. */
   labels: Readonly<Record<string, string>>;
   /** Value. */
   value: number;
 }
 
+/** One histogram with its labels: cumulative bucket counts, sum and count. */
+export interface HistogramSample {
+  /** Histogram name. */
+  name: GatewayHistogramName;
+  /** Label values. */
+  labels: Readonly<Record<string, string>>;
+  /** Upper bounds, ascending (the `+Inf` bucket is implied by `count`). */
+  bounds: readonly number[];
+  /** Observations `<=` each bound (cumulative), same length as `bounds`. */
+  buckets: number[];
+  /** Sum of the observations. */
+  sum: number;
+  /** Number of observations. */
+  count: number;
+}
+
+/** Default histogram bounds, seconds: 5 ms to 10 minutes (streams are long). */
+export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  30,
+  60,
+  120,
+  300,
+  600,
+]);
+
 /**
- * The gateway's in-process counters: plain numbers keyed by name and labels,
- * cheap to bump on the hot path. The `/metrics` exporter reads
- * {@linkcode GatewayMetrics.samples}; nothing here knows the exposition format.
+ * The gateway's in-process metrics: counters, gauges and histograms keyed by
+ * name and labels, cheap to bump on the hot path. The `/metrics` exporter
+ * reads the samples; nothing here knows the exposition format.
  *
  * @example
  * ```ts
  * import { GatewayMetrics } from "./gateway_metrics.ts";
  * const metrics = new GatewayMetrics();
  * metrics.increment("ccgate_count_tokens_estimated_total", { model: "m" });
+ * metrics.observe("ccgate_request_duration_seconds", { route: "messages" }, 0.2);
  * console.assert(metrics.value("ccgate_count_tokens_estimated_total", { model: "m" }) === 1);
  * ```
  */
 export class GatewayMetrics {
   readonly #counters = new Map<string, CounterSample>();
+  readonly #gauges = new Map<string, CounterSample>();
+  readonly #histograms = new Map<string, HistogramSample>();
 
   /**
    * Adds `by` to a counter.
@@ -39,21 +108,69 @@ export class GatewayMetrics {
    * @param by Amount. @default {1}
    */
   increment(name: GatewayMetricName, labels: Record<string, string> = {}, by = 1): void {
-    const key = _key(name, labels);
-    const sample = this.#counters.get(key);
-    if (sample !== undefined) sample.value += by;
-    else this.#counters.set(key, { name, labels: { ...labels }, value: by });
+    _add(this.#counters, name, labels, by);
   }
 
   /**
-   * A counter's value (0 when never incremented).
+   * Moves a gauge by `by` (negative to lower it).
    *
-   * @param name Counter name.
+   * @param name Gauge name.
+   * @param labels Label values.
+   * @param by Amount.
+   */
+  add(name: GatewayGaugeName, labels: Record<string, string>, by: number): void {
+    _add(this.#gauges, name, labels, by);
+  }
+
+  /**
+   * Sets a gauge.
+   *
+   * @param name Gauge name.
+   * @param labels Label values.
+   * @param value Value.
+   */
+  set(name: GatewayGaugeName, labels: Record<string, string>, value: number): void {
+    const key = _key(name, labels);
+    const sample = this.#gauges.get(key);
+    if (sample !== undefined) sample.value = value;
+    else this.#gauges.set(key, { name, labels: { ...labels }, value });
+  }
+
+  /**
+   * Records one observation in a histogram.
+   *
+   * @param name Histogram name.
+   * @param labels Label values.
+   * @param value The observation (seconds).
+   * @param bounds Bucket bounds on first use. @default {DEFAULT_BUCKETS}
+   */
+  observe(
+    name: GatewayHistogramName,
+    labels: Record<string, string>,
+    value: number,
+    bounds: readonly number[] = DEFAULT_BUCKETS,
+  ): void {
+    const key = _key(name, labels);
+    let h = this.#histograms.get(key);
+    if (h === undefined) {
+      h = { name, labels: { ...labels }, bounds, buckets: bounds.map(() => 0), sum: 0, count: 0 };
+      this.#histograms.set(key, h);
+    }
+    for (let i = 0; i < h.bounds.length; i++) if (value <= h.bounds[i]!) h.buckets[i]!++;
+    h.sum += value;
+    h.count++;
+  }
+
+  /**
+   * A counter's or gauge's value (0 when never set).
+   *
+   * @param name Metric name.
    * @param labels Label values.
    * @returns The value.
    */
-  value(name: GatewayMetricName, labels: Record<string, string> = {}): number {
-    return this.#counters.get(_key(name, labels))?.value ?? 0;
+  value(name: GatewayMetricName | GatewayGaugeName, labels: Record<string, string> = {}): number {
+    const key = _key(name, labels);
+    return this.#counters.get(key)?.value ?? this.#gauges.get(key)?.value ?? 0;
   }
 
   /**
@@ -64,6 +181,40 @@ export class GatewayMetrics {
   samples(): CounterSample[] {
     return [...this.#counters.values()].map((s) => ({ ...s, labels: { ...s.labels } }));
   }
+
+  /**
+   * Every gauge, as copies.
+   *
+   * @returns The samples, in creation order.
+   */
+  gauges(): CounterSample[] {
+    return [...this.#gauges.values()].map((s) => ({ ...s, labels: { ...s.labels } }));
+  }
+
+  /**
+   * Every histogram, as copies.
+   *
+   * @returns The samples, in creation order.
+   */
+  histograms(): HistogramSample[] {
+    return [...this.#histograms.values()].map((h) => ({
+      ...h,
+      labels: { ...h.labels },
+      buckets: [...h.buckets],
+    }));
+  }
+}
+
+function _add(
+  map: Map<string, CounterSample>,
+  name: CounterSample["name"],
+  labels: Record<string, string>,
+  by: number,
+): void {
+  const key = _key(name, labels);
+  const sample = map.get(key);
+  if (sample !== undefined) sample.value += by;
+  else map.set(key, { name, labels: { ...labels }, value: by });
 }
 
 function _key(name: string, labels: Record<string, string>): string {

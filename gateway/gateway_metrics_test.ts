@@ -21,3 +21,23 @@ Deno.test("GatewayMetrics.samples() returns copies", () => {
   metrics.samples()[0]!.value = 99;
   assertEquals(metrics.value("ccgate_count_tokens_counted_total"), 1);
 });
+
+Deno.test("GatewayMetrics.observe() keeps cumulative buckets, sum and count per label set", () => {
+  const metrics = new GatewayMetrics();
+  for (const v of [0.004, 0.2, 0.2, 700]) {
+    metrics.observe("ccgate_request_duration_seconds", { route: "r" }, v, [0.01, 0.5]);
+  }
+  const [h] = metrics.histograms();
+  assertEquals(h?.buckets, [1, 3]);
+  assertEquals(h?.count, 4);
+  assertEquals(h?.sum, 700.404);
+});
+
+Deno.test("GatewayMetrics gauges move up and down and can be set", () => {
+  const metrics = new GatewayMetrics();
+  metrics.add("ccgate_active_streams", { route: "r" }, 2);
+  metrics.add("ccgate_active_streams", { route: "r" }, -1);
+  assertEquals(metrics.value("ccgate_active_streams", { route: "r" }), 1);
+  metrics.set("ccgate_ledger_buffered_entries", {}, 7);
+  assertEquals(metrics.gauges().map((g) => g.value), [1, 7]);
+});

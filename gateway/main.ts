@@ -8,7 +8,7 @@
  * In development with no AWS settings it answers from the local Bedrock
  * emulator and says so; production needs `AWS_REGION`.
  *
- * `deno run --allow-net --allow-env --allow-read --allow-sys gateway/main.ts`
+ * `deno run --allow-net --allow-env --allow-read --allow-write --allow-sys gateway/main.ts`
  *
  * @module
  */
@@ -17,8 +17,15 @@ import { RevocationList } from "../auth/revocation_list.ts";
 import { createApp } from "./app.ts";
 import { createBedrockClient } from "./bedrock_client.ts";
 import { ConfigError, loadGatewayConfig } from "./config.ts";
+import { GatewayMetrics } from "./gateway_metrics.ts";
+import { UsageLedger } from "./ledger/usage_ledger.ts";
+import { BudgetOverrides, withBudgetOverrides } from "./admin/budget_overrides.ts";
 import { jsonLog } from "./log.ts";
+import { PolicyEngine } from "./policy/policy_engine.ts";
+import { PolicyFile } from "./policy/policy_file.ts";
+import { systemTimers } from "./timers.ts";
 import { httpReadiness } from "./readiness_checks.ts";
+import { loadServerEnv } from "../server_env.ts";
 
 function fail(message: string): never {
   console.error(`ccgate gateway: ${message}`);
@@ -36,11 +43,28 @@ try {
 }
 const issuer = config.issuer ??
   fail("Invalid setting CCGATE_ISSUER: required (the auth service's URL)");
-const port = Number(env.PORT ?? "8080");
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  fail("Invalid setting PORT: must be a port number");
+let serverEnv;
+try {
+  serverEnv = loadServerEnv(env);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
 }
 if (production && !config.awsRegion) fail("Invalid setting AWS_REGION: required in production");
+// The policy file is validated before anything starts: an invalid one stops here, naming the key.
+let policyFile: PolicyFile | undefined;
+if (config.policyPath !== undefined) {
+  try {
+    policyFile = await PolicyFile.open({
+      path: config.policyPath,
+      timers: systemTimers,
+      intervalMs: config.policyReloadMs,
+      log: jsonLog(),
+    });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+}
 
 const emulator = !production && !config.awsRegion && !config.bedrockEndpoint
   ? await startBedrockEmulator()
@@ -63,8 +87,52 @@ await revocations.refresh().catch((err) =>
 );
 revocations.start();
 
+// The usage ledger and the admin audit log live in KV: `CCGATE_KV_PATH` (a file, or a KV Connect
+// URL shared with other instances), Deno Deploy's KV there, else a file under .ccgate/.
+const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
+const kvPath = serverEnv.kvPath ?? (onDeploy ? undefined : ".ccgate/gateway-kv.sqlite3");
+if (kvPath?.startsWith(".ccgate/")) await Deno.mkdir(".ccgate", { recursive: true });
+const kv = await Deno.openKv(kvPath);
+const metrics = new GatewayMetrics();
+const ledger = new UsageLedger({
+  kv,
+  timers: systemTimers,
+  flushIntervalMs: config.ledgerFlushMs,
+  log,
+  metrics,
+});
+await ledger.recover().catch((err) =>
+  log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
+);
+
+// Admin budget overrides (/admin/api/budget-overrides): in KV, re-read every CCGATE_POLICY_SYNC_MS.
+const budgetOverrides = new BudgetOverrides(kv, () => new Date());
+await budgetOverrides.refresh();
+setInterval(() => {
+  budgetOverrides.refresh().catch((err) =>
+    log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
+  );
+}, config.policySyncMs);
+
+// The policy's counters are reconciled through the same KV as every other instance's.
+const policy = policyFile === undefined ? undefined : new PolicyEngine({
+  policy: withBudgetOverrides(policyFile, budgetOverrides),
+  kv,
+  timers: systemTimers,
+  now: () => new Date(),
+  log,
+  reconcileIntervalMs: config.policySyncMs,
+});
+policyFile?.start();
+policy?.start();
+
 const app = createApp({
-  config: { ...config, issuer },
+  config: {
+    ...config,
+    issuer,
+    // Policy model names are accepted as `model` (in the primary region); CCGATE_MODELS wins.
+    modelAliases: { ...policyFile?.current.aliases(region), ...config.modelAliases },
+  },
   bedrock: createBedrockClient({
     region,
     endpoint,
@@ -76,6 +144,10 @@ const app = createApp({
   isRevoked: (sid) => revocations.isRevoked(sid),
   now: () => new Date(),
   log,
+  metrics,
+  ledger,
+  policy,
+  budgetOverrides,
   readiness: [
     httpReadiness("auth", `${issuer}/.well-known/jwks.json`),
     httpReadiness("bedrock", endpoint ?? `https://bedrock-runtime.${region}.amazonaws.com/`),
@@ -83,8 +155,8 @@ const app = createApp({
 });
 
 const server = Deno.serve({
-  hostname: env.HOSTNAME ?? (production ? "0.0.0.0" : "127.0.0.1"),
-  port,
+  hostname: serverEnv.hostname ?? (production ? "0.0.0.0" : "127.0.0.1"),
+  port: serverEnv.port,
   onListen: ({ hostname, port }) =>
     console.error(`ccgate gateway listening on http://${hostname}:${port} (issuer ${issuer})`),
 }, app.fetch);
@@ -93,6 +165,13 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   try {
     Deno.addSignalListener(signal, async () => {
       await server.shutdown();
+      policy?.[Symbol.dispose]();
+      policyFile?.[Symbol.dispose]();
+      await policy?.reconcile().catch(() => {});
+      await ledger.close().catch((err) =>
+        log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
+      );
+      kv.close();
       revocations[Symbol.dispose]();
       await emulator?.close();
       Deno.exit(0);

@@ -15,6 +15,8 @@ export interface NativeInvocation {
   modelId: string;
   /** The sanitised InvokeModel body. */
   body: Uint8Array;
+  /** The body as the client sent it, decoded (for the policy's input estimate and `max_tokens`). */
+  source: Record<string, unknown>;
 }
 
 /** Prepares one request; `body` when the route already decoded it (count-tokens). */
@@ -62,6 +64,6 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
     }
-    return { requested, modelId, body: translated.body };
+    return { requested, modelId, body: translated.body, source: body };
   };
 }

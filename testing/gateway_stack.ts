@@ -16,8 +16,15 @@ import { loadGatewayConfig } from "../gateway/config.ts";
 import type { FailoverBedrock } from "../gateway/failover_bedrock.ts";
 import { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
 import { GatewayMetrics } from "../gateway/gateway_metrics.ts";
+import { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
+import { BudgetOverrides, withBudgetOverrides } from "../gateway/admin/budget_overrides.ts";
 import { jsonLog, type LogRecord } from "../gateway/log.ts";
+import type { PriceOf } from "../gateway/model_price.ts";
 import { systemTimers, type Timers } from "../gateway/timers.ts";
+import { PolicyEngine } from "../gateway/policy/policy_engine.ts";
+import { PolicyFile } from "../gateway/policy/policy_file.ts";
+import { regionalModelId } from "../gateway/policy/regional_model_id.ts";
+import { FakeTimers } from "./fake_timers.ts";
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from "./test_issuer.ts";
 
 /** The primary region of every stack; `emulator` serves it. */
@@ -48,6 +55,26 @@ export interface GatewayStackOptions {
   timers?: Timers;
   /** Random source of the backoff jitter. @default Math.random */
   random?: () => number;
+  /**
+   * KV of the usage ledger (and admin audit log); the caller closes it.
+   * @default a new in-memory KV, closed with the stack
+   */
+  kv?: Deno.Kv;
+  /**
+   * Timers of the usage ledger's flush interval. @default timers that never fire
+   * (the ledger flushes at its batch size, on `stack.ledger.flush()` and on close)
+   */
+  ledgerTimers?: Timers;
+  /** Model prices, for costs in the ledger. @default none (costs are `null`), or the policy's */
+  priceOf?: PriceOf;
+  /**
+   * Path of a policy file to enforce. Its counters live in `kv` and are
+   * reconciled only when the test calls `stack.policy.reconcile()`; the file
+   * is re-read only on `stack.policyFile.reload()`. @default no policy
+   */
+  policy?: string;
+  /** Wall clock of the policy's minute, day and month windows. @default () => new Date() */
+  policyNow?: () => Date;
 }
 
 /** A running gateway + emulator(s). */
@@ -74,7 +101,17 @@ export interface GatewayStack extends AsyncDisposable {
   bedrock: FailoverBedrock;
   /** The gateway's in-process counters. */
   metrics: GatewayMetrics;
-  /** Stops everything. */
+  /** The usage ledger (`flush()` it before reading KV). */
+  ledger: UsageLedger;
+  /** The KV the ledger and audit log live in. */
+  kv: Deno.Kv;
+  /** Admin budget overrides (applied to the policy, if any). */
+  budgetOverrides: BudgetOverrides;
+  /** The policy engine, when a `policy` file was given. */
+  policy?: PolicyEngine;
+  /** The policy file, when one was given. */
+  policyFile?: PolicyFile;
+  /** Stops everything (flushing the ledger first). */
   close(): Promise<void>;
 }
 
@@ -124,10 +161,34 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     log,
     random: options.random,
     credentials: CREDENTIALS,
+    regionalModelId: (id, region) =>
+      policyFile && regionalModelId(policyFile.current.document, id, region),
   });
   const metrics = new GatewayMetrics();
+  const kv = options.kv ?? await Deno.openKv(":memory:");
+  const policyFile = options.policy === undefined
+    ? undefined
+    : await PolicyFile.open({ path: options.policy, timers, log, intervalMs: 0 });
+  const budgetOverrides = new BudgetOverrides(kv, () => new Date());
+  const policy = policyFile === undefined ? undefined : new PolicyEngine({
+    policy: withBudgetOverrides(policyFile, budgetOverrides),
+    kv,
+    timers,
+    now: options.policyNow ?? (() => new Date()),
+    log,
+  });
+  const ledger = new UsageLedger({
+    kv,
+    timers: options.ledgerTimers ?? new FakeTimers(),
+    log,
+    metrics,
+  });
   const app = createApp({
-    config: { ...config, issuer: TEST_ISSUER },
+    config: {
+      ...config,
+      issuer: TEST_ISSUER,
+      modelAliases: { ...policyFile?.current.aliases(PRIMARY_REGION), ...config.modelAliases },
+    },
     bedrock,
     key: issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),
@@ -135,11 +196,17 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     log,
     lifecycle,
     metrics,
+    ledger,
+    priceOf: options.priceOf,
+    policy,
+    budgetOverrides,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const close = async () => {
     for (const e of emulators) await e.close();
     await server.shutdown();
+    await ledger.close().catch(() => {});
+    if (options.kv === undefined) kv.close();
   };
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
@@ -153,6 +220,11 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     lifecycle,
     bedrock,
     metrics,
+    ledger,
+    kv,
+    budgetOverrides,
+    policy,
+    policyFile,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -47,3 +47,40 @@ if (await installedVersion() !== CLAUDE_CODE_VERSION) {
     Deno.exit(1);
   }
 }
+
+// Headless Chromium for the dashboard's browser test (gateway/admin/dashboard_browser_test.ts),
+// from Debian's package (CI runs on a clean Debian machine as root). If it cannot be installed the
+// browser test fails and says why; it never skips.
+const chromiumPath = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+async function chromiumVersion(): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command(chromiumPath, {
+      args: ["--version"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+if (await chromiumVersion() === undefined) {
+  console.error(`Installing chromium (apt-get) for the dashboard's browser test`);
+  const apt = (args: string[]) =>
+    new Deno.Command("apt-get", {
+      args,
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdout: "null",
+      stderr: "inherit",
+    }).output().then((o) => o.success, () => false);
+  const installed = await apt(["install", "-y", "chromium"]) ||
+    (await apt(["update"]) && await apt(["install", "-y", "chromium"]));
+  if (!installed || await chromiumVersion() === undefined) {
+    console.error(
+      `Cannot install chromium with apt-get (not root, or not Debian?): the dashboard's browser test will fail. ` +
+        `Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+    );
+  }
+}

@@ -1,0 +1,135 @@
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import type { GatewayDeps } from "../app.ts";
+import { InvalidRequestError, RouteNotFoundError } from "../errors.ts";
+import { dayOf } from "../ledger/ledger_entry.ts";
+import type { LedgerKv } from "../ledger/roll_up_entry.ts";
+import { latestIdentity } from "../ledger/usage_query.ts";
+import { parseBody } from "../parse_body.ts";
+import type { EffectiveRules } from "../policy/effective_rules.ts";
+import { BUDGET_OVERRIDE_KEYS, type BudgetOverride } from "./budget_overrides.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** What an admin change applied, for the audit log. */
+    auditDetails: Record<string, unknown>;
+  }
+}
+
+const limit = z.number().positive().nullable().optional();
+const overrideBody = z.strictObject({
+  /** US dollars per UTC day; `null` lifts the policy's limit. */
+  daily_usd: limit,
+  /** US dollars per UTC month. */
+  monthly_usd: limit,
+  /** Tokens per UTC day. */
+  daily_tokens: z.number().int().positive().nullable().optional(),
+  /** Tokens per UTC month. */
+  monthly_tokens: z.number().int().positive().nullable().optional(),
+  /** When it stops applying (ISO 8601); absent: until removed. */
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+  /** Why. */
+  reason: z.string().min(1).max(500),
+});
+
+/** JSON of effective rules (sets as arrays). */
+function _rulesJson(rules: EffectiveRules): Record<string, unknown> {
+  return {
+    models: {
+      allowed: rules.models.allowed === "all" ? "all" : [...rules.models.allowed].sort(),
+      rules: rules.models.rules,
+    },
+    maxTokens: rules.maxTokens ?? null,
+    rate: rules.rate,
+    concurrency: rules.concurrency,
+    budgets: rules.budgets,
+  };
+}
+
+/**
+ * Registers the policy part of the admin API (behind the admin middleware
+ * that `registerAdminRoutes` installs on `/admin/api/*`):
+ *
+ * - `GET /admin/api/policy?user=<sub>[&roles=a,b][&groups=x,y]`: the user's
+ *   effective policy (budget overrides applied). Without `roles`/`groups`,
+ *   those of the user's latest request in the ledger are used.
+ * - `GET /admin/api/budget-overrides`: every override.
+ * - `PUT /admin/api/budget-overrides/:user`, JSON
+ *   `{"daily_usd": 50, "monthly_tokens": null, "expires_at": "...", "reason": "..."}`:
+ *   sets a user's override (a number replaces the policy's budget, `null`
+ *   lifts it, a key left out keeps it).
+ * - `DELETE /admin/api/budget-overrides/:user`.
+ *
+ * @param app The gateway app.
+ * @param deps The gateway's dependencies (`policy`, `budgetOverrides`, clock).
+ * @param kv The ledger's KV (for the latest roles and groups of a user).
+ */
+export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: LedgerKv): void {
+  const overrides = (c: Context) => {
+    if (deps.budgetOverrides === undefined) throw new RouteNotFoundError(c.req.method, c.req.path);
+    return deps.budgetOverrides;
+  };
+  const list = (v: string | undefined) =>
+    v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+
+  app.get("/admin/api/policy", async (c) => {
+    const user = c.req.query("user");
+    if (!user) throw new InvalidRequestError('Missing query parameter "user" (the user\'s sub)');
+    let roles = list(c.req.query("roles"));
+    let groups = list(c.req.query("groups"));
+    let source = "query";
+    if (roles === undefined || groups === undefined) {
+      const seen = await latestIdentity(kv, user, dayOf(deps.now()));
+      source = seen === undefined ? "none" : `ledger (request at ${seen.at})`;
+      roles ??= seen?.roles ?? [];
+      groups ??= seen?.groups ?? [];
+    }
+    const override = deps.budgetOverrides?.active(user) ?? null;
+    if (deps.policy === undefined) {
+      return c.json({ user, roles, groups, source, policy: null, override });
+    }
+    const rules = deps.policy.policy.rulesFor({ sub: user, roles, groups });
+    return c.json({ user, roles, groups, source, policy: _rulesJson(rules), override });
+  });
+
+  app.get("/admin/api/budget-overrides", (c) => c.json({ data: overrides(c).list() }));
+
+  app.put("/admin/api/budget-overrides/:user", async (c: Context) => {
+    const store = overrides(c);
+    const user = c.req.param("user")!;
+    let raw: unknown;
+    try {
+      raw = await c.req.json();
+    } catch {
+      throw new InvalidRequestError("The body must be a JSON object");
+    }
+    const body = parseBody(overrideBody, raw);
+    const budgets: BudgetOverride["budgets"] = {};
+    for (const [key] of BUDGET_OVERRIDE_KEYS) {
+      if (body[key] !== undefined) budgets[key] = body[key];
+    }
+    if (Object.keys(budgets).length === 0) {
+      throw new InvalidRequestError(
+        "Set at least one of daily_usd, monthly_usd, daily_tokens, monthly_tokens",
+      );
+    }
+    const override: BudgetOverride = {
+      user,
+      budgets,
+      expiresAt: body.expires_at === undefined ? null : new Date(body.expires_at).toISOString(),
+      reason: body.reason,
+      setBy: c.get("claims").sub,
+      setAt: deps.now().toISOString(),
+    };
+    await store.set(override);
+    c.set("auditDetails", { user, budgets, expiresAt: override.expiresAt, reason: body.reason });
+    return c.json(override);
+  });
+
+  app.delete("/admin/api/budget-overrides/:user", async (c) => {
+    const user = c.req.param("user");
+    const removed = await overrides(c).remove(user);
+    c.set("auditDetails", { user, removed });
+    return c.json({ user, removed });
+  });
+}

@@ -1,0 +1,206 @@
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import type { GatewayDeps } from "../app.ts";
+import { AdminRoleRequiredError, InvalidRequestError } from "../errors.ts";
+import { dayOf } from "../ledger/ledger_entry.ts";
+import type { LedgerKv } from "../ledger/roll_up_entry.ts";
+import { daysIn, listEntries, queryUsage, type UsageFilter } from "../ledger/usage_query.ts";
+import { summarizeUsage } from "../ledger/usage_summary.ts";
+import { registerAdminPolicyRoutes } from "./admin_policy_routes.ts";
+import { AuditLog } from "./audit_log.ts";
+import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard_page.ts";
+import { toCsv } from "./to_csv.ts";
+
+/** Columns of the usage (rollup) export. */
+export const USAGE_COLUMNS = [
+  "day",
+  "dimension",
+  "name",
+  "model",
+  "requests",
+  "errors",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "costUsd",
+  "unpriced",
+] as const;
+
+/** Columns of the ledger entries export. */
+export const ENTRY_COLUMNS = [
+  "requestId",
+  "at",
+  "day",
+  "user",
+  "sid",
+  "groups",
+  "roles",
+  "route",
+  "model",
+  "bedrockModel",
+  "stream",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "costUsd",
+  "firstByteMs",
+  "totalMs",
+  "status",
+  "outcome",
+  "errorType",
+] as const;
+
+/** Columns of the audit log export. */
+export const AUDIT_COLUMNS = [
+  "at",
+  "requestId",
+  "actor",
+  "sid",
+  "action",
+  "decision",
+  "status",
+] as const;
+
+/** Default day range of queries without `from`: this many days up to today. */
+const DEFAULT_DAYS = 7;
+
+/**
+ * Registers the admin routes on the gateway app. The page `GET /admin/`
+ * (the usage dashboard) is public HTML; its data and every other route need
+ * a ccgate access token (verified by `auth`, the gateway's authenticate
+ * middleware) whose `roles` include `config.adminRole`, and every call —
+ * allowed or denied — is written to the audit log before it is answered:
+ *
+ * - `GET /admin/api/me`: the caller's identity and roles.
+ * - `GET /admin/api/usage?from&to&user&group&model&format=json|csv`: daily rollups.
+ * - `GET /admin/api/entries?from&to&user&group&model&format=json|csv`: ledger entries.
+ * - `GET /admin/api/summary?from&to&user&group&model`: what the dashboard draws.
+ * - `GET /admin/audit?from&to&format=json|csv` (also `/admin/api/audit`): the audit log.
+ * - `GET /admin/api/policy?user`, `GET|PUT|DELETE /admin/api/budget-overrides[/:user]`:
+ *   effective policy and budget overrides (`registerAdminPolicyRoutes`).
+ *
+ * Days are UTC `YYYY-MM-DD`, inclusive; the default range is the last 7
+ * days. (`/admin/sessions*` belongs to the auth service.)
+ *
+ * @param app The gateway app.
+ * @param deps The gateway's dependencies; the admin API needs `ledger`.
+ * @param auth The gateway's token verification middleware.
+ */
+export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: MiddlewareHandler): void {
+  app.get("/admin", (c) => c.redirect("/admin/", 301));
+  app.get("/admin/", (c) =>
+    c.html(DASHBOARD_HTML, 200, {
+      "content-security-policy":
+        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "cache-control": "no-store",
+      "referrer-policy": "no-referrer",
+    }));
+  app.get("/admin/dashboard.js", (c) =>
+    c.body(DASHBOARD_JS, 200, {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "no-cache",
+    }));
+  const ledger = deps.ledger;
+  if (ledger === undefined) return;
+  const kv: LedgerKv = ledger.kv;
+  const audit = new AuditLog(ledger.kv);
+  const role = deps.config.adminRole;
+
+  const admin: MiddlewareHandler = async function admin(c, next) {
+    const claims = c.get("claims");
+    const allowed = claims.roles.includes(role);
+    if (allowed) await next();
+    await audit.write({
+      at: deps.now().toISOString(),
+      requestId: c.get("requestId"),
+      actor: claims.sub,
+      sid: claims.sid,
+      action: `${c.req.method} ${c.req.path}`,
+      details: { ...c.req.queries(), ...(allowed ? c.get("auditDetails") : undefined) },
+      status: allowed ? c.res.status : 403,
+      decision: allowed ? "allowed" : "denied",
+    });
+    if (!allowed) throw new AdminRoleRequiredError(role);
+  };
+
+  const filterOf = (c: Context): UsageFilter => {
+    const today = dayOf(deps.now());
+    const to = c.req.query("to") || today;
+    const from = c.req.query("from") ||
+      new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString()
+        .slice(0, 10);
+    if (daysIn(from, to) === undefined) {
+      throw new InvalidRequestError(
+        `Invalid day range "${from}".."${to}": use from/to as YYYY-MM-DD, from <= to, at most 366 days`,
+      );
+    }
+    const opt = (name: string) => c.req.query(name) || undefined;
+    return { from, to, user: opt("user"), group: opt("group"), model: opt("model") };
+  };
+
+  const reply = (
+    c: Context,
+    columns: readonly string[],
+    rows: readonly object[],
+    name: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    const csv = c.req.query("format") === "csv" ||
+      (c.req.query("format") === undefined &&
+        (c.req.header("accept") ?? "").startsWith("text/csv"));
+    if (csv) {
+      return c.body(toCsv(columns, rows), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${name}.csv"`,
+      });
+    }
+    return c.json({ ...extra, data: rows });
+  };
+
+  app.use("/admin/api/*", auth, admin);
+  app.use("/admin/audit", auth, admin);
+
+  app.get("/admin/api/me", (c) => {
+    const claims = c.get("claims");
+    return c.json({
+      user: claims.sub,
+      name: claims.name,
+      roles: claims.roles,
+      groups: claims.groups,
+    });
+  });
+  app.get("/admin/api/usage", async (c) => {
+    const filter = filterOf(c);
+    const rows = await queryUsage(kv, filter);
+    return reply(c, USAGE_COLUMNS, rows, `ccgate-usage-${filter.from}-${filter.to}`, {
+      from: filter.from,
+      to: filter.to,
+    });
+  });
+  app.get("/admin/api/entries", async (c) => {
+    const filter = filterOf(c);
+    const { entries, truncated } = await listEntries(kv, filter);
+    return reply(c, ENTRY_COLUMNS, entries, `ccgate-ledger-${filter.from}-${filter.to}`, {
+      from: filter.from,
+      to: filter.to,
+      truncated,
+    });
+  });
+  app.get("/admin/api/summary", async (c) => {
+    const filter = filterOf(c);
+    const { entries, truncated } = await listEntries(kv, filter);
+    return c.json({ ...summarizeUsage(entries, daysIn(filter.from, filter.to)!), truncated });
+  });
+  const auditRoute = async (c: Context) => {
+    const filter = filterOf(c);
+    const records = await audit.list(filter.from, filter.to);
+    return reply(c, AUDIT_COLUMNS, records, `ccgate-audit-${filter.from}-${filter.to}`, {
+      from: filter.from,
+      to: filter.to,
+    });
+  };
+  app.get("/admin/audit", auditRoute);
+  app.get("/admin/api/audit", auditRoute);
+  registerAdminPolicyRoutes(app, deps, kv);
+}

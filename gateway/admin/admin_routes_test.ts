@@ -1,0 +1,153 @@
+import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { startGatewayStack } from "../../testing/gateway_stack.ts";
+import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import type { AuditRecord } from "./audit_log.ts";
+
+const ADMIN = "00000000-0000-0000-0000-0000000ad111";
+
+async function seededStack() {
+  const stack = await startGatewayStack({ env: { CCGATE_ADMIN_ROLE: "usage.admin" } });
+  const entries = [
+    ledgerEntry({
+      requestId: "req_1",
+      day: "2026-11-01",
+      at: "2026-11-01T09:00:00.000Z",
+      user: "ann",
+      groups: ["eng"],
+      inputTokens: 100,
+      outputTokens: 10,
+      costUsd: 0.01,
+    }),
+    ledgerEntry({
+      requestId: "req_2",
+      day: "2026-11-01",
+      at: "2026-11-01T10:00:00.000Z",
+      user: "bob",
+      groups: ["sales"],
+      inputTokens: 50,
+      outputTokens: 5,
+      costUsd: 0.005,
+    }),
+    ledgerEntry({
+      requestId: "req_3",
+      day: "2026-11-02",
+      at: "2026-11-02T09:00:00.000Z",
+      user: "ann",
+      groups: ["eng"],
+      inputTokens: 7,
+      outputTokens: 3,
+      costUsd: null,
+      outcome: "upstream_error",
+      errorType: "ThrottlingException",
+    }),
+    ledgerEntry({
+      requestId: "req_4",
+      day: "2026-11-05",
+      at: "2026-11-05T09:00:00.000Z",
+      user: "=cmd|calc",
+      groups: ["eng"],
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0,
+    }),
+  ];
+  for (const e of entries) stack.ledger.append(e);
+  await stack.ledger.flush();
+  const admin = await stack.issuer.mint({
+    claims: { sub: ADMIN, sid: "sess-admin", roles: ["usage.admin"] },
+  });
+  const get = (path: string, token = admin, headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  return { stack, admin, get };
+}
+
+Deno.test("GET /admin/api/usage answers daily rollups per user, group and model, as JSON and CSV", async () => {
+  const { stack, get } = await seededStack();
+  await using _ = stack;
+  const all = await (await get("/admin/api/usage?from=2026-11-01&to=2026-11-02")).json();
+  assertEquals(all.data.length, 3);
+  const ann = await (await get("/admin/api/usage?from=2026-11-01&to=2026-11-30&user=ann")).json();
+  assertEquals(ann.data.map((r: { day: string; inputTokens: number }) => [r.day, r.inputTokens]), [
+    ["2026-11-01", 100],
+    ["2026-11-02", 7],
+  ]);
+  assertEquals(ann.data[1].errors, 1);
+  assertEquals(ann.data[1].unpriced, 1);
+  const eng = await (await get("/admin/api/usage?from=2026-11-01&to=2026-11-30&group=eng")).json();
+  assertEquals(eng.data.reduce((n: number, r: { requests: number }) => n + r.requests, 0), 3);
+  assertEquals(eng.data[0].costUsd, 0.01);
+
+  const csv = await get("/admin/api/usage?from=2026-11-01&to=2026-11-30&format=csv");
+  assertEquals(csv.headers.get("content-type"), "text/csv; charset=utf-8");
+  assertStringIncludes(csv.headers.get("content-disposition") ?? "", "attachment");
+  const lines = (await csv.text()).trimEnd().split("\r\n");
+  assertEquals(
+    lines[0],
+    "day,dimension,name,model,requests,errors,inputTokens,outputTokens,cacheReadTokens,cacheWriteTokens,costUsd,unpriced",
+  );
+  assertEquals(lines.length, 5);
+  assert(lines.some((l) => l.includes(",'=cmd|calc,")), "a formula-like cell is neutralised");
+});
+
+Deno.test("GET /admin/api/entries and /admin/api/summary read the ledger of a day range", async () => {
+  const { stack, get } = await seededStack();
+  await using _ = stack;
+  const entries = await (await get("/admin/api/entries?from=2026-11-01&to=2026-11-01")).json();
+  assertEquals(entries.data.map((e: { requestId: string }) => e.requestId), ["req_1", "req_2"]);
+  const csv = await (await get("/admin/api/entries?from=2026-11-02&to=2026-11-02", undefined, {
+    accept: "text/csv",
+  })).text();
+  assertStringIncludes(csv, "req_3,2026-11-02T09:00:00.000Z,2026-11-02,ann");
+  const summary = await (await get("/admin/api/summary?from=2026-11-01&to=2026-11-05&group=eng"))
+    .json();
+  assertEquals(summary.totals.requests, 3);
+  assertEquals(summary.days.length, 5);
+  assertEquals(summary.errorRate, 1 / 3);
+  assertEquals(summary.topUsers[0].user, "ann");
+  assertEquals(summary.errorTypes, [{ type: "ThrottlingException", count: 1 }]);
+});
+
+Deno.test("/admin/api/* refuses a token without the admin role (403) or without a token (401), and audits every call", async () => {
+  const { stack, get } = await seededStack();
+  await using _ = stack;
+  const denied = await get("/admin/api/usage?from=2026-11-01&to=2026-11-01", stack.token);
+  assertEquals(denied.status, 403);
+  assertEquals((await denied.json()).error.type, "permission_error");
+  const anonymous = await fetch(`${stack.url}/admin/api/usage`);
+  assertEquals(anonymous.status, 401);
+  await anonymous.body?.cancel();
+  const bad = await get("/admin/api/usage?from=2026-11-09&to=2026-11-01");
+  assertEquals(bad.status, 400);
+  await bad.body?.cancel();
+  (await get("/admin/api/me")).body?.cancel();
+
+  const today = new Date().toISOString().slice(0, 10);
+  const audit = await (await get(`/admin/audit?from=${today}&to=${today}`)).json();
+  const records = audit.data as AuditRecord[];
+  assertEquals(records.map((r) => [r.action, r.decision, r.status]), [
+    ["GET /admin/api/usage", "denied", 403],
+    ["GET /admin/api/usage", "allowed", 400],
+    ["GET /admin/api/me", "allowed", 200],
+  ]);
+  assertEquals(records[0]!.actor, "00000000-0000-0000-0000-00000000a11c");
+  assertEquals(records[1]!.actor, ADMIN);
+  assertEquals(records[1]!.details, { from: ["2026-11-09"], to: ["2026-11-01"] });
+  // The audit query itself is audited.
+  const again = await (await get(`/admin/api/audit?from=${today}&to=${today}&format=csv`)).text();
+  assertStringIncludes(again, "GET /admin/audit,allowed,200");
+  assert(!again.includes(stack.token) && !JSON.stringify(audit).includes(stack.token));
+});
+
+Deno.test("GET /admin/ serves the dashboard page and its script without credentials", async () => {
+  await using stack = await startGatewayStack();
+  const page = await fetch(`${stack.url}/admin/`);
+  assertEquals(page.status, 200);
+  assertStringIncludes(page.headers.get("content-security-policy") ?? "", "script-src 'self'");
+  assertStringIncludes(await page.text(), '<script src="/admin/dashboard.js"></script>');
+  const script = await fetch(`${stack.url}/admin/dashboard.js`);
+  assertStringIncludes(script.headers.get("content-type") ?? "", "javascript");
+  assertStringIncludes(await script.text(), "sessionStorage");
+  const redirect = await fetch(`${stack.url}/admin`, { redirect: "manual" });
+  assertEquals(redirect.headers.get("location"), "/admin/");
+  await redirect.body?.cancel();
+});

@@ -1,0 +1,141 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { launchChromium } from "../../testing/chromium.ts";
+import { startGatewayStack } from "../../testing/gateway_stack.ts";
+import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import { dayOf } from "../ledger/ledger_entry.ts";
+
+const ARTIFACTS = new URL("../../.ccgate/artifacts/", import.meta.url);
+
+/** `n` days before today (UTC), `YYYY-MM-DD`. */
+const daysAgo = (n: number) => dayOf(new Date(Date.now() - n * 86_400_000));
+
+Deno.test({
+  name:
+    "the usage dashboard in headless Chromium signs in, shows the seeded usage and filters by day range and group",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using stack = await startGatewayStack();
+    const seed = [
+      {
+        day: daysAgo(0),
+        user: "ann@example",
+        groups: ["eng"],
+        input: 1_000,
+        output: 500,
+        cost: 0.25,
+      },
+      {
+        day: daysAgo(1),
+        user: "bob@example",
+        groups: ["sales"],
+        input: 300,
+        output: 100,
+        cost: 0.05,
+      },
+      {
+        day: daysAgo(3),
+        user: "ann@example",
+        groups: ["eng"],
+        input: 200,
+        output: 50,
+        cost: 0.02,
+        failed: true,
+      },
+      {
+        day: daysAgo(20),
+        user: "cy@example",
+        groups: ["eng"],
+        input: 9_000,
+        output: 1_000,
+        cost: 1.5,
+      },
+    ];
+    seed.forEach((s, i) =>
+      stack.ledger.append(ledgerEntry({
+        requestId: `req_seed_${i}`,
+        day: s.day,
+        at: `${s.day}T12:00:00.000Z`,
+        user: s.user,
+        groups: s.groups,
+        inputTokens: s.input,
+        outputTokens: s.output,
+        costUsd: s.cost,
+        outcome: s.failed ? "upstream_error" : "completed",
+        errorType: s.failed ? "ThrottlingException" : null,
+        totalMs: 1_000 * (i + 1),
+      }))
+    );
+    await stack.ledger.flush();
+    const admin = await stack.issuer.mint({ claims: { roles: ["ccgate.admin"] } });
+
+    await using browser = await launchChromium();
+    const page = await browser.newPage();
+    const failedRequests: string[] = [];
+    page.on("requestfailed", (r) => failedRequests.push(r.url()));
+    await page.goto(`${stack.url}/admin/`);
+    const status = (text: string) =>
+      page.locator("[data-testid=status]", { hasText: new RegExp(`^.*: ${text}$`) }).waitFor();
+
+    // A token without the admin role is refused with the gateway's message.
+    await page.fill("[data-testid=token]", stack.token);
+    await page.click("[data-testid=signin-button]");
+    await page.locator("[role=alert]", { hasText: "ccgate.admin" }).waitFor();
+    assert(await page.isHidden("#app"));
+
+    await page.fill("[data-testid=token]", admin);
+    await page.click("[data-testid=signin-button]");
+    const requests = page.locator("[data-testid=total-requests]");
+    // Default range: the last 7 days (the seed 20 days ago is outside).
+    await status("3 requests");
+    assertEquals(await requests.textContent(), "3");
+    assertEquals(await page.textContent("[data-testid=total-tokens]"), "2,150");
+    assertEquals(await page.textContent("[data-testid=total-cost]"), "$0.3200");
+    assertEquals(await page.textContent("[data-testid=error-rate]"), "33.3%");
+    assertEquals(await page.textContent("[data-testid=who]"), "Alice Example");
+    assertEquals(await page.locator("[data-testid=chart-tokens] rect").count(), 7);
+    const topUsers = await page.locator("[data-testid=top-users] tbody tr td:first-child")
+      .allTextContents();
+    assertEquals(topUsers, ["ann@example", "bob@example"]);
+    assertEquals(
+      await page.locator("[data-testid=error-types] tbody td").allTextContents(),
+      ["ThrottlingException", "1"],
+    );
+    assertEquals(await page.evaluate(() => sessionStorage.length), 1, "token kept in the tab");
+
+    // A wider range takes in the old request.
+    await page.fill("[data-testid=from]", daysAgo(25));
+    await page.click("[data-testid=apply]");
+    await status("4 requests");
+    assertEquals(await page.locator("[data-testid=chart-tokens] rect").count(), 26);
+    assertEquals(
+      (await page.locator("[data-testid=top-users] tbody tr td:first-child").allTextContents())[0],
+      "cy@example",
+    );
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: new URL("dashboard.png", ARTIFACTS).pathname, fullPage: true });
+
+    // One day only, then one group only.
+    await page.fill("[data-testid=from]", daysAgo(1));
+    await page.fill("[data-testid=to]", daysAgo(1));
+    await page.click("[data-testid=apply]");
+    await status("1 requests");
+    assertEquals(
+      await page.locator("[data-testid=top-users] tbody tr td:first-child").allTextContents(),
+      ["bob@example"],
+    );
+    await page.fill("[data-testid=from]", daysAgo(25));
+    await page.fill("[data-testid=to]", daysAgo(0));
+    await page.fill("[data-testid=group]", "eng");
+    await page.click("[data-testid=apply]");
+    await status("3 requests");
+    assertEquals(await page.textContent("[data-testid=total-tokens]"), "11,750");
+    await page.screenshot({
+      path: new URL("dashboard-group-eng.png", ARTIFACTS).pathname,
+      fullPage: true,
+    });
+    assertEquals(failedRequests, []);
+    const png = await Deno.stat(new URL("dashboard.png", ARTIFACTS));
+    assert(png.size > 10_000, "the screenshot has content");
+  },
+});

@@ -1,0 +1,79 @@
+/** How a model request ended, in the ledger. */
+export type LedgerOutcome =
+  /** Answered in full. */
+  | "completed"
+  /** Bedrock failed: before the first byte (an HTTP error) or mid-stream (a final error event). */
+  | "upstream_error"
+  /** The client went away; the entry holds what was streamed until then. */
+  | "client_aborted"
+  /** Refused by the gateway before Bedrock was called (bad input, policy, load shedding). */
+  | "rejected";
+
+/**
+ * One request in the usage ledger: who asked for which model, what it used
+ * and cost, how long it took and how it ended. Never a token, never prompt
+ * or response text.
+ */
+export interface LedgerEntry {
+  /** The request id (`req_...`): the entry's identity, so a retried write does not duplicate. */
+  requestId: string;
+  /** When the request arrived, ISO 8601 UTC. */
+  at: string;
+  /** The UTC day of `at`, `YYYY-MM-DD`: the rollup bucket. */
+  day: string;
+  /** User (the token's `sub`, the Entra object id). */
+  user: string;
+  /** Session id (the token's `sid`). */
+  sid: string;
+  /** The token's groups (at most {@linkcode MAX_ENTRY_GROUPS}). */
+  groups: string[];
+  /** The token's app roles (at most {@linkcode MAX_ENTRY_GROUPS}); the admin API's effective policy uses them. */
+  roles: string[];
+  /** Route: `messages`, `chat_completions`, `bedrock_invoke`, `bedrock_invoke_stream`. */
+  route: string;
+  /** The model name the client asked for, if it got that far. */
+  model: string | null;
+  /** The Bedrock model id or inference profile called, if resolved. */
+  bedrockModel: string | null;
+  /** Whether the answer was streamed. */
+  stream: boolean;
+  /** Uncached input tokens. */
+  inputTokens: number;
+  /** Output tokens (so far, for an aborted or failed stream). */
+  outputTokens: number;
+  /** Input tokens read from the prompt cache. */
+  cacheReadTokens: number;
+  /** Input tokens written to the prompt cache. */
+  cacheWriteTokens: number;
+  /** Cost in US dollars; `null` when the model has no price. */
+  costUsd: number | null;
+  /** Milliseconds to the first byte from Bedrock; `null` when none came. */
+  firstByteMs: number | null;
+  /** Milliseconds until the request (or stream) ended. */
+  totalMs: number;
+  /** HTTP status answered (200 for a stream that later failed). */
+  status: number;
+  /** How it ended. */
+  outcome: LedgerOutcome;
+  /** Error type (`ThrottlingException`, `ModelStreamErrorException`, `invalid_request`...), or `null`. */
+  errorType: string | null;
+}
+
+/** Groups kept per entry (a token's `groups` claim can be long). */
+export const MAX_ENTRY_GROUPS = 50;
+
+/**
+ * The UTC day of an instant, `YYYY-MM-DD`.
+ *
+ * @param date The instant.
+ * @returns The day.
+ *
+ * @example
+ * ```ts
+ * import { dayOf } from "./ledger_entry.ts";
+ * console.assert(dayOf(new Date("2026-11-30T23:59:59Z")) === "2026-11-30");
+ * ```
+ */
+export function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,229 @@
+import type { GatewayMetrics } from "../gateway_metrics.ts";
+import type { Log } from "../log.ts";
+import type { Timers } from "../timers.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { type LedgerKv, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+
+/** Options of {@linkcode UsageLedger}. */
+export interface UsageLedgerOptions {
+  /** Where the ledger lives. */
+  kv: LedgerKv;
+  /** Timers of the flush interval (a `FakeTimers` in tests). */
+  timers: Timers;
+  /** Flush this long after the first buffered entry, ms. @default {1000} */
+  flushIntervalMs?: number;
+  /** Flush at once when this many entries are buffered; also the write-ahead batch size. @default {100} */
+  maxBatch?: number;
+  /** Most entries held in memory while KV is failing; beyond it the oldest are dropped (and logged). @default {100000} */
+  maxBuffered?: number;
+  /** Where write failures are reported. */
+  log?: Log;
+  /** Counters of entries written and failures. */
+  metrics?: GatewayMetrics;
+}
+
+/** What one {@linkcode UsageLedger.flush} did. */
+export interface FlushReport {
+  /** Entries made durable in the write-ahead log. */
+  logged: number;
+  /** Entries rolled up (moved from the log into the ledger and summed). */
+  rolledUp: number;
+  /** Entries already rolled up before (retried writes; not summed again). */
+  duplicates: number;
+}
+
+/** Roll-ups in flight at once during a flush. */
+const ROLL_UP_CONCURRENCY = 8;
+
+/** KV values must stay under 64 KiB and an atomic operation under 800 KiB: keep batches well below. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/**
+ * The usage ledger's writer: the hot path only {@linkcode UsageLedger.append}s
+ * to memory; a flush (after `flushIntervalMs`, at `maxBatch` entries, on
+ * shutdown, or by hand) writes the buffered entries in batches to a
+ * write-ahead log in KV (`["ledger", "wal", requestId]`: idempotent, a retry
+ * overwrites the same record), then rolls each one up
+ * ({@linkcode rollUpEntry}: entry + daily sums + log removal in one atomic
+ * operation). {@linkcode UsageLedger.recover} rolls up what a crashed writer
+ * left in the log. A failed write keeps the entries in memory for the next
+ * flush.
+ *
+ * @example
+ * ```ts ignore
+ * const ledger = new UsageLedger({ kv, timers: systemTimers });
+ * await ledger.recover();
+ * ledger.append(entry);
+ * await ledger.close(); // flushes
+ * ```
+ */
+export class UsageLedger {
+  readonly #options: Required<Omit<UsageLedgerOptions, "log" | "metrics">> & UsageLedgerOptions;
+  #buffer: LedgerEntry[] = [];
+  /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
+  #stranded = new Set<string>();
+  #timer: number | undefined;
+  #running: Promise<FlushReport> = Promise.resolve({ logged: 0, rolledUp: 0, duplicates: 0 });
+  #closed = false;
+
+  /** @param options KV, timers, batch sizes, log, metrics. */
+  constructor(options: UsageLedgerOptions) {
+    this.#options = { flushIntervalMs: 1_000, maxBatch: 100, maxBuffered: 100_000, ...options };
+  }
+
+  /** The KV store the ledger lives in (the admin API reads it). */
+  get kv(): LedgerKv {
+    return this.#options.kv;
+  }
+
+  /** Entries waiting in memory. */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /**
+   * Adds an entry to the next batch; never waits on KV.
+   *
+   * @param entry The entry.
+   */
+  append(entry: LedgerEntry): void {
+    this.#buffer.push(entry);
+    if (this.#buffer.length > this.#options.maxBuffered) {
+      const dropped = this.#buffer.splice(0, this.#buffer.length - this.#options.maxBuffered);
+      this.#options.log?.({
+        level: "error",
+        msg: "usage ledger buffer full: entries dropped",
+        dropped: dropped.length,
+      });
+    }
+    this.#gauge();
+    if (this.#buffer.length >= this.#options.maxBatch || this.#closed) {
+      // After close (streams ended by a drain record late), every entry is written at once.
+      this.flush().catch(() => {});
+    } else if (this.#timer === undefined && !this.#closed) {
+      this.#timer = this.#options.timers.setTimeout(() => {
+        this.#timer = undefined;
+        this.flush().catch(() => {});
+      }, this.#options.flushIntervalMs);
+    }
+  }
+
+  /**
+   * Writes every buffered entry (write-ahead, then roll-up). Flushes run one
+   * at a time; a call waits for the one in progress and then runs its own.
+   *
+   * @returns What this flush did.
+   * @throws The KV error when the write-ahead batch failed (the entries stay buffered).
+   */
+  flush(): Promise<FlushReport> {
+    const run = this.#running.catch(() => {}).then(() => this.#flush());
+    this.#running = run;
+    return run;
+  }
+
+  /**
+   * Rolls up every entry left in the write-ahead log (by a writer that
+   * crashed, or by another instance): call at start-up.
+   *
+   * @returns What it did.
+   */
+  async recover(): Promise<FlushReport> {
+    const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
+    for await (const item of this.#options.kv.list<LedgerEntry>({ prefix: WAL_PREFIX })) {
+      const id = item.key.at(-1) as string;
+      const r = await rollUpEntry(this.#options.kv, id);
+      if (r === "rolled_up") report.rolledUp++;
+      else if (r === "duplicate") report.duplicates++;
+    }
+    return report;
+  }
+
+  /** Stops the timer and flushes what is buffered: the drain hook on shutdown. */
+  async close(): Promise<FlushReport> {
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return await this.flush();
+  }
+
+  async #flush(): Promise<FlushReport> {
+    if (this.#timer !== undefined) {
+      this.#options.timers.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
+    for (const id of [...this.#stranded]) await this.#rollUp(id, report);
+    while (this.#buffer.length > 0) {
+      const batch = this.#nextBatch();
+      const op = this.#options.kv.atomic();
+      for (const entry of batch) op.set([...WAL_PREFIX, entry.requestId], entry);
+      try {
+        const result = await op.commit();
+        if (!result.ok) throw new Error("write-ahead commit was not applied");
+      } catch (err) {
+        this.#buffer.unshift(...batch);
+        this.#gauge();
+        this.#options.metrics?.increment("ccgate_ledger_write_failures_total");
+        this.#options.log?.({
+          level: "warn",
+          msg: "usage ledger write failed; will retry",
+          entries: batch.length,
+          error: err instanceof Error ? err.name : typeof err,
+        });
+        if (!this.#closed && this.#timer === undefined) {
+          this.#timer = this.#options.timers.setTimeout(() => {
+            this.#timer = undefined;
+            this.flush().catch(() => {});
+          }, this.#options.flushIntervalMs);
+        }
+        throw err;
+      }
+      report.logged += batch.length;
+      this.#gauge();
+      // From here the batch is durable: a failure below is redone by recover() or the next flush.
+      // Entries are independent (their checks are on their own keys; sums do not conflict):
+      // roll them up a few at a time.
+      for (let i = 0; i < batch.length; i += ROLL_UP_CONCURRENCY) {
+        await Promise.all(
+          batch.slice(i, i + ROLL_UP_CONCURRENCY).map((e) =>
+            this.#rollUp(e.requestId, report, e.day)
+          ),
+        );
+      }
+      this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, batch.length);
+    }
+    return report;
+  }
+
+  async #rollUp(requestId: string, report: FlushReport, day?: string): Promise<void> {
+    try {
+      const r = await rollUpEntry(this.#options.kv, requestId, day);
+      this.#stranded.delete(requestId);
+      if (r === "rolled_up") report.rolledUp++;
+      else if (r === "duplicate") report.duplicates++;
+    } catch (err) {
+      this.#stranded.add(requestId);
+      this.#options.log?.({
+        level: "warn",
+        msg: "usage ledger roll-up failed; left in the write-ahead log",
+        request_id: requestId,
+        error: err instanceof Error ? err.name : typeof err,
+      });
+    }
+  }
+
+  #nextBatch(): LedgerEntry[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.#buffer.length && n < this.#options.maxBatch) {
+      bytes += JSON.stringify(this.#buffer[n]).length + 64;
+      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+      n++;
+    }
+    return this.#buffer.splice(0, n);
+  }
+
+  #gauge(): void {
+    this.#options.metrics?.set("ccgate_ledger_buffered_entries", {}, this.#buffer.length);
+  }
+}

@@ -1,0 +1,153 @@
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
+import { FakeTimers } from "../../testing/fake_timers.ts";
+import { interruptibleKv, ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import { GatewayLifecycle } from "../gateway_lifecycle.ts";
+import { GatewayMetrics } from "../gateway_metrics.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { ENTRY_PREFIX, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import { UsageLedger } from "./usage_ledger.ts";
+
+const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
+
+async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
+  let n = 0;
+  for await (const _ of kv.list({ prefix })) n++;
+  return n;
+}
+
+async function userSum(kv: Deno.Kv, entry: LedgerEntry, metric: string): Promise<number> {
+  const key = [...USAGE_PREFIX, entry.day, "user", entry.user, entry.bedrockModel!, metric];
+  const v = await kv.get<Deno.KvU64>(key);
+  return v.value === null ? 0 : Number(v.value.value);
+}
+
+Deno.test("UsageLedger.append() buffers without touching KV until the flush interval passes", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv, timers, flushIntervalMs: 1_000 });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  assertEquals(ledger.buffered, 2);
+  assertEquals(timers.delays, [1_000], "one flush scheduled, not one per entry");
+  assertEquals(await count(kv, ENTRY_PREFIX), 0);
+  timers.advance(1_000);
+  await ledger.flush(); // waits for the flush the timer started, then finds nothing left
+  assertEquals(ledger.buffered, 0);
+  assertEquals(await count(kv, ENTRY_PREFIX), 2);
+  assertEquals(await count(kv, WAL_PREFIX), 0);
+  assertEquals(timers.pending, 0);
+});
+
+Deno.test("UsageLedger.append() flushes at once when the batch is full", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers(), maxBatch: 3 });
+  for (let i = 0; i < 3; i++) ledger.append(ledgerEntry({ requestId: id(i) }));
+  const report = await ledger.flush();
+  assertEquals(report.logged, 0, "the batch was already written by the size trigger");
+  assertEquals(await count(kv, ENTRY_PREFIX), 3);
+  await ledger.close();
+});
+
+Deno.test("UsageLedger.flush() keeps the batch in memory when the write-ahead commit fails, then writes it", async () => {
+  using real = await Deno.openKv(":memory:");
+  let failing = true;
+  const kv = interruptibleKv(real, () => failing ? "fail" : "commit");
+  const metrics = new GatewayMetrics();
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers(), metrics });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await assertRejects(() => ledger.flush(), Error, "interrupted");
+  assertEquals(ledger.buffered, 1);
+  assertEquals(metrics.value("ccgate_ledger_write_failures_total"), 1);
+  failing = false;
+  const report = await ledger.close();
+  assertEquals(report, { logged: 1, rolledUp: 1, duplicates: 0 });
+  assertEquals(await count(real, ENTRY_PREFIX), 1);
+});
+
+Deno.test("UsageLedger: a writer interrupted mid-batch, restarted, loses nothing and double-counts nothing", async () => {
+  using real = await Deno.openKv(":memory:");
+  const entries = Array.from(
+    { length: 40 },
+    (_, i) => ledgerEntry({ requestId: id(i), outputTokens: i + 1, inputTokens: 2 * i }),
+  );
+  // Commit 0 is the write-ahead batch; commits 1..40 are the roll-ups. The 16th roll-up and
+  // every commit after it are interrupted: the writer "dies" part-way through the batch.
+  const crashing = new UsageLedger({
+    kv: interruptibleKv(real, (n) => n <= 15 ? "commit" : "fail"),
+    timers: new FakeTimers(),
+  });
+  for (const e of entries) crashing.append(e);
+  const partial = await crashing.flush();
+  assertEquals(partial.logged, 40);
+  assertEquals(partial.rolledUp, 15);
+  assertEquals(await count(real, WAL_PREFIX), 25, "the rest is durable in the write-ahead log");
+
+  // The same entries are appended again by a confused retry, then a new writer starts.
+  const restarted = new UsageLedger({ kv: real, timers: new FakeTimers() });
+  const recovered = await restarted.recover();
+  assertEquals(recovered.rolledUp, 25);
+  for (const e of entries.slice(0, 10)) restarted.append(e);
+  const retried = await restarted.close();
+  assertEquals(retried.duplicates, 10);
+
+  assertEquals(await count(real, ENTRY_PREFIX), 40);
+  assertEquals(await count(real, WAL_PREFIX), 0);
+  const first = entries[0]!;
+  assertEquals(await userSum(real, first, "requests"), 40);
+  assertEquals(await userSum(real, first, "output_tokens"), (40 * 41) / 2);
+  assertEquals(await userSum(real, first, "input_tokens"), 2 * (39 * 40) / 2);
+  assertEquals(await (await restarted.recover()).rolledUp, 0, "recover() again finds nothing");
+});
+
+Deno.test("UsageLedger retries a failed roll-up on its next flush", async () => {
+  using real = await Deno.openKv(":memory:");
+  let n = 0;
+  const kv = interruptibleKv(real, () => n++ === 1 ? "fail" : "commit");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  const first = await ledger.flush();
+  assertEquals(first.rolledUp, 0);
+  const second = await ledger.flush();
+  assertEquals(second.rolledUp, 1);
+  assertEquals(await count(real, ENTRY_PREFIX), 1);
+  assert(await count(real, WAL_PREFIX) === 0);
+});
+
+Deno.test("UsageLedger.close() as a GatewayLifecycle drain hook flushes what is buffered", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv, timers });
+  const lifecycle = new GatewayLifecycle({ maxConcurrent: 10, timers });
+  lifecycle.onDrain(async () => {
+    await ledger.close();
+  });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  const report = await lifecycle.drain(1_000);
+  assertEquals(report.hookFailures, 0);
+  assertEquals(await count(kv, ENTRY_PREFIX), 2);
+  assertEquals(timers.pending, 0, "the flush timer is gone");
+  ledger.append(ledgerEntry({ requestId: id(3) }));
+  assertEquals(timers.pending, 0, "a closed ledger schedules no more flushes");
+  await ledger.flush();
+  assertEquals(
+    await count(kv, ENTRY_PREFIX),
+    3,
+    "an entry recorded after close is written at once",
+  );
+});
+
+Deno.test("UsageLedger.recover() run by two instances at once rolls each entry up exactly once", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const entries = Array.from({ length: 30 }, (_, i) => ledgerEntry({ requestId: id(i) }));
+  const op = kv.atomic();
+  for (const e of entries) op.set([...WAL_PREFIX, e.requestId], e);
+  assert((await op.commit()).ok);
+  const a = new UsageLedger({ kv, timers: new FakeTimers() });
+  const b = new UsageLedger({ kv, timers: new FakeTimers() });
+  const [ra, rb] = await Promise.all([a.recover(), b.recover()]);
+  assertEquals(ra.rolledUp + rb.rolledUp, 30);
+  assertEquals(await count(kv, ENTRY_PREFIX), 30);
+  assertEquals(await userSum(kv, entries[0]!, "requests"), 30);
+  assertEquals(await userSum(kv, entries[0]!, "output_tokens"), 30 * 20);
+});

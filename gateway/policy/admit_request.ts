@@ -1,0 +1,86 @@
+import type { Context } from "hono";
+import type { GatewayDeps } from "../app.ts";
+import { estimateInputTokens } from "../estimate_input_tokens.ts";
+import { inSpan } from "../traced.ts";
+import type { TokenUsage } from "../usage.ts";
+import { StreamMeter } from "./stream_meter.ts";
+import { withMaxTokens } from "./with_max_tokens.ts";
+
+/** Response header set when the policy lowered `max_tokens`: the value sent to Bedrock. */
+export const MAX_TOKENS_CAPPED_HEADER = "x-ccgate-max-tokens-capped";
+
+/** What a model route needs to know about one translated request. */
+export interface ModelRequest {
+  /** The model name the client sent. */
+  requested?: string;
+  /** The Bedrock id to invoke. */
+  modelId: string;
+  /** The request body before translation (for the input estimate and `max_tokens`). */
+  source: Record<string, unknown>;
+  /** The translated InvokeModel body. */
+  body: Uint8Array;
+}
+
+/** An admitted request: the body to send (capped if the policy says so) and its settlement. */
+export interface AdmittedRequest {
+  /** The InvokeModel body to send. */
+  body: Uint8Array;
+  /**
+   * Call once when the request ends (later calls do nothing) with what
+   * Bedrock reported, if anything. For a stream that ended before Bedrock's
+   * final usage (client abort, mid-stream error), output tokens are
+   * estimated from the chunks passed to `observe`.
+   */
+  settle: (usage?: TokenUsage) => void;
+  /** Streams: call with every upstream chunk (cheap: compares a few bytes). */
+  observe: (chunk: Uint8Array) => void;
+}
+
+const NO_POLICY = () => {};
+const NOTHING = { settle: NO_POLICY, observe: NO_POLICY };
+
+/**
+ * The policy step of a model route, between translation and the Bedrock
+ * call: admits the request through `deps.policy` (throwing the typed error
+ * of a broken rule), applies a `max_tokens` cap to the body (and says so in
+ * `x-ccgate-max-tokens-capped`), and returns the settlement. Without a
+ * policy it admits everything and settles nothing.
+ *
+ * @param deps The gateway's dependencies.
+ * @param c The request context (claims, response headers).
+ * @param request Model, source body, translated body.
+ * @returns The body to send and the settle function.
+ */
+export async function admitRequest(
+  deps: GatewayDeps,
+  c: Context,
+  request: ModelRequest,
+): Promise<AdmittedRequest> {
+  if (deps.policy === undefined) return { body: request.body, ...NOTHING };
+  const maxTokens = typeof request.source.max_tokens === "number"
+    ? request.source.max_tokens
+    : undefined;
+  const policy = deps.policy;
+  const admission = await inSpan("policy", () =>
+    policy.admit({
+      subject: c.get("claims"),
+      requested: request.requested,
+      modelId: request.modelId,
+      maxTokens,
+      inputTokens: () => estimateInputTokens(request.source),
+    }));
+  const meter = new StreamMeter();
+  const settle = (usage?: TokenUsage) =>
+    admission.settle(
+      usage === undefined ? undefined : meter.usage(usage, admission.cappedMaxTokens ?? maxTokens),
+    );
+  const observe = (chunk: Uint8Array) => meter.read(chunk);
+  if (admission.cappedMaxTokens === undefined) return { body: request.body, settle, observe };
+  c.header(MAX_TOKENS_CAPPED_HEADER, String(admission.cappedMaxTokens));
+  try {
+    return { body: withMaxTokens(request.body, admission.cappedMaxTokens), settle, observe };
+  } catch (err) {
+    admission.settle();
+    throw err;
+  }
+}

@@ -1,0 +1,385 @@
+import {
+  BudgetExceededError,
+  ConcurrencyLimitedError,
+  MaxTokensOverLimitError,
+  ModelNotAllowedError,
+  RateLimitedError,
+} from "../errors.ts";
+import type { Log } from "../log.ts";
+import type { ListedModel } from "../model_map.ts";
+import { costUsd, type PriceOf } from "../model_price.ts";
+import type { Timers } from "../timers.ts";
+import type { TokenUsage } from "../usage.ts";
+import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
+import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
+import { counterWindow } from "./counter_window.ts";
+import type { PolicySubject } from "./effective_rules.ts";
+import { type CounterKey, SharedCounters } from "./shared_counters.ts";
+
+/** What admission needs to know about one model request. */
+export interface AdmissionRequest {
+  /** The user, roles and groups (the verified access token's claims). */
+  subject: PolicySubject;
+  /** The model name the client sent, for messages. */
+  requested?: string;
+  /** The Bedrock id the request will invoke. */
+  modelId: string;
+  /** The request's `max_tokens`, if it has one. */
+  maxTokens: number | undefined;
+  /** Estimate of the input tokens, erring high; called only when a budget applies. */
+  inputTokens: () => number;
+}
+
+/** An admitted request: settle it exactly once when it ends (later calls do nothing). */
+export interface Admission {
+  /** Set when the policy capped `max_tokens`: the value to send instead. */
+  cappedMaxTokens?: number;
+  /**
+   * Ends the request: releases its reservation and its in-flight slot and
+   * charges `usage` (what Bedrock reported; nothing when the call failed
+   * before an answer).
+   */
+  settle(usage?: TokenUsage): void;
+}
+
+/** Options of {@linkcode PolicyEngine}. */
+export interface PolicyEngineOptions {
+  /** The policy in force (a `PolicyFile`, or any holder of a compiled policy). */
+  policy: { readonly current: CompiledPolicy };
+  /** The KV all instances share; absent: limits are per instance. */
+  kv?: Deno.Kv;
+  /** Timers the reconciliation runs on. */
+  timers: Timers;
+  /** The wall clock (windows are UTC minutes, days and months). */
+  now: () => Date;
+  /** Structured log (failed reconciliations). */
+  log?: Log;
+  /** How often counters are reconciled through KV, ms. @default 5000 */
+  reconcileIntervalMs?: number;
+  /** This instance's id in KV. @default a random UUID */
+  instanceId?: string;
+}
+
+/** A user's effective policy and usage, as {@linkcode PolicyEngine.describe} reports it. */
+export interface EffectivePolicy {
+  /** Allowed catalogue model names, or `all`. */
+  models: string[] | "all";
+  /** The rules that set `models`. */
+  model_rules: string[];
+  /** The `max_tokens` limit, or `null`. */
+  max_tokens: { limit: number; rule: string; mode: "cap" | "refuse" } | null;
+  /** Requests-per-minute limits and this minute's count (as this instance knows it). */
+  requests_per_minute: { scope: string; limit: number; rule: string; used: number }[];
+  /** In-flight limits and the current count. */
+  concurrent_streams: { scope: string; limit: number; rule: string; in_flight: number }[];
+  /** Budgets with what is spent and reserved in the current window (dollars or tokens). */
+  budgets: {
+    scope: string;
+    period: "daily" | "monthly";
+    unit: "usd" | "tokens";
+    window: string;
+    limit: number;
+    rule: string;
+    spent: number;
+    reserved: number;
+  }[];
+}
+
+/** `max_tokens` assumed for the escrow when a request has none (the Anthropic API requires one). */
+const DEFAULT_MAX_TOKENS = 64_000;
+/** `retry-after` when requests in flight are what blocks (they usually end within seconds). */
+const IN_FLIGHT_RETRY_SECONDS = 5;
+
+/**
+ * Enforces the policy on the hot path: model allowlist, `max_tokens` cap or
+ * refusal, requests per minute, requests in flight, and budgets with escrow.
+ * Admission reserves a request's worst case (input estimate + `max_tokens`,
+ * priced at the model's dearest input rate and its output rate) against every
+ * budget that applies and refuses when the reservation does not fit;
+ * {@linkcode Admission.settle} releases it and charges the real usage.
+ * Everything is decided in memory; KV is read only the first time this
+ * instance sees a (user or group, window) and is reconciled in the
+ * background every `reconcileIntervalMs` (see README.md for the bound this
+ * gives across instances).
+ */
+export class PolicyEngine implements Disposable {
+  readonly #options: PolicyEngineOptions;
+  readonly #counters: SharedCounters;
+  readonly #interval: number;
+  #timer: number | undefined;
+  #running = false;
+
+  /** @param options Policy, KV, timers, clock. */
+  constructor(options: PolicyEngineOptions) {
+    this.#options = options;
+    this.#interval = options.reconcileIntervalMs ?? 5_000;
+    this.#counters = new SharedCounters({
+      kv: options.kv,
+      instanceId: options.instanceId ?? crypto.randomUUID(),
+      now: options.now,
+      activeStaleMs: Math.max(3 * this.#interval, 15_000),
+    });
+  }
+
+  /** The policy in force. */
+  get policy(): CompiledPolicy {
+    return this.#options.policy.current;
+  }
+
+  /** Prices of the policy's models, by Bedrock id (for costs in the ledger). */
+  readonly priceOf: PriceOf = (id) => this.#options.policy.current.modelOf(id)?.price;
+
+  /** The models list filter of a user (`GatewayDeps.allowedModels`). */
+  allowedModels(subject: PolicySubject): (model: ListedModel) => boolean {
+    const policy = this.#options.policy.current;
+    const { allowed } = policy.rulesFor(subject).models;
+    return (m) => {
+      const entry = policy.modelOf(m.modelId);
+      return entry !== undefined && (allowed === "all" || allowed.has(entry.name));
+    };
+  }
+
+  /**
+   * The model allowlist alone (for token counting, which spends nothing).
+   *
+   * @param subject The user, roles and groups.
+   * @param modelId The Bedrock id the request would invoke.
+   * @param requested The model name the client sent, for the message.
+   * @returns The catalogue model.
+   * @throws {ModelNotAllowedError} 403 naming the model and the rule.
+   */
+  checkModel(subject: PolicySubject, modelId: string, requested?: string): CatalogueModel {
+    const policy = this.#options.policy.current;
+    const shown = JSON.stringify(requested ?? modelId);
+    const model = policy.modelOf(modelId);
+    if (model === undefined) {
+      throw new ModelNotAllowedError(
+        `Model ${shown} is not allowed: it is not in the gateway policy's model catalogue (rule: models)`,
+      );
+    }
+    const { allowed, rules } = policy.rulesFor(subject).models;
+    if (allowed !== "all" && !allowed.has(model.name)) {
+      throw new ModelNotAllowedError(
+        `Model ${shown} is not allowed for you (rule: ${rules.join(", ")}; allowed: ${
+          [...allowed].join(", ") || "none"
+        })`,
+      );
+    }
+    return model;
+  }
+
+  /**
+   * Admits one model request or throws the typed error of the rule it breaks.
+   * Awaits KV only for a (scope, window) this instance has not seen yet.
+   *
+   * @param request The user, model, `max_tokens` and input estimate.
+   * @returns The admission, to settle when the request ends.
+   * @throws {ModelNotAllowedError} 403: the model is not in the catalogue or not allowed for the user.
+   * @throws {MaxTokensOverLimitError} 400: `max_tokens` over the limit and the policy refuses.
+   * @throws {ConcurrencyLimitedError} 429: too many requests in flight.
+   * @throws {RateLimitedError} 429: requests per minute reached.
+   * @throws {BudgetExceededError} 429: the worst case does not fit in a budget.
+   */
+  async admit(request: AdmissionRequest): Promise<Admission> {
+    const policy = this.#options.policy.current;
+    const rules = policy.rulesFor(request.subject);
+    const model = this.checkModel(request.subject, request.modelId, request.requested);
+    let maxTokens = request.maxTokens;
+    let capped: number | undefined;
+    if (
+      rules.maxTokens !== undefined && maxTokens !== undefined && maxTokens > rules.maxTokens.limit
+    ) {
+      if (rules.maxTokens.mode === "refuse") {
+        throw new MaxTokensOverLimitError(
+          `max_tokens: ${maxTokens} is above the limit of ${rules.maxTokens.limit} (rule: ${rules.maxTokens.rule})`,
+        );
+      }
+      maxTokens = capped = rules.maxTokens.limit;
+    }
+
+    const now = this.#options.now();
+    const minute = counterWindow("minute", now);
+    const rateKeys = rules.rate.map((r) => ({
+      limit: r,
+      key: { scope: r.scope, window: minute.id, unit: "requests", endsAt: minute.endsAt } as const,
+    }));
+    const budgetKeys = rules.budgets.map((b) => {
+      const w = counterWindow(b.period, now);
+      const key: CounterKey = {
+        scope: b.scope,
+        window: w.id,
+        unit: b.unit === "usd" ? "usd_micros" : "tokens",
+        endsAt: w.endsAt,
+      };
+      return { budget: b, key, endsAt: w.endsAt };
+    });
+    const scopes = rules.concurrency.map((c) => c.scope);
+    const keys = [...rateKeys.map((r) => r.key), ...budgetKeys.map((b) => b.key)];
+    if (this.#counters.cold(keys, scopes)) {
+      // KV unreachable: decide on what this instance knows (fail open); reconciliation catches up.
+      await this.#counters.load(keys, scopes).catch((err) =>
+        this.#options.log?.({
+          level: "warn",
+          msg: "policy counters not read from KV",
+          error: err instanceof Error ? err.name : String(err),
+        })
+      );
+    }
+
+    // From here on nothing awaits: the checks and the reservations are one step.
+    for (const c of rules.concurrency) {
+      if (this.#counters.active(c.scope) + 1 > c.limit) {
+        throw new ConcurrencyLimitedError(
+          `Limit of ${c.limit} requests in flight ${
+            c.per === "user" ? "per user" : "for the group"
+          } reached (rule: ${c.rule})`,
+          IN_FLIGHT_RETRY_SECONDS,
+        );
+      }
+    }
+    for (const { limit, key } of rateKeys) {
+      if (this.#counters.settled(key) + 1 > limit.limit) {
+        const wait = Math.max(1, Math.ceil((minute.endsAt - now.getTime()) / 1000));
+        throw new RateLimitedError(
+          `Limit of ${limit.limit} requests per minute ${
+            limit.per === "user" ? "per user" : "for the group"
+          } reached (rule: ${limit.rule}); retry after ${wait} s`,
+          wait,
+        );
+      }
+    }
+    const inputWorst = budgetKeys.length === 0 ? 0 : request.inputTokens();
+    const outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
+    const reservations: { key: CounterKey; amount: number }[] = [];
+    for (const { budget, key, endsAt } of budgetKeys) {
+      const amount = budget.unit === "usd"
+        ? worstCaseMicros(inputWorst, outputWorst, model.price)
+        : inputWorst + outputWorst;
+      const limit = budget.unit === "usd" ? budget.limit * 1_000_000 : budget.limit;
+      const settled = this.#counters.settled(key);
+      if (settled + this.#counters.reserved(key) + amount > limit) {
+        const inFlight = settled + amount <= limit;
+        const wait = inFlight
+          ? IN_FLIGHT_RETRY_SECONDS
+          : Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000));
+        throw new BudgetExceededError(
+          budgetMessage(budget, settled, amount, inFlight),
+          wait,
+          inFlight,
+        );
+      }
+      reservations.push({ key, amount });
+    }
+
+    for (const { key } of rateKeys) this.#counters.add(key, 1);
+    for (const { key, amount } of reservations) this.#counters.reserve(key, amount);
+    for (const scope of scopes) this.#counters.enter(scope);
+    let settled = false;
+    return {
+      cappedMaxTokens: capped,
+      settle: (usage) => {
+        if (settled) return;
+        settled = true;
+        for (const scope of scopes) this.#counters.leave(scope);
+        for (const { key, amount } of reservations) this.#counters.release(key, amount);
+        if (usage === undefined) return;
+        const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens +
+          usage.cacheCreationInputTokens;
+        const micros = Math.ceil(costUsd(usage, model.price) * 1_000_000);
+        for (const { key } of budgetKeys) {
+          this.#counters.add(key, key.unit === "usd_micros" ? micros : tokens);
+        }
+      },
+    };
+  }
+
+  /**
+   * What the policy says about a user and how much of each limit is used, as
+   * plain JSON (for the admin API's "effective policy"). Reads counters this
+   * instance has not seen from KV first.
+   *
+   * @param subject The user, roles and groups.
+   * @returns The effective rules with current usage (dollars as dollars).
+   */
+  async describe(subject: PolicySubject): Promise<EffectivePolicy> {
+    const rules = this.#options.policy.current.rulesFor(subject);
+    const now = this.#options.now();
+    const minute = counterWindow("minute", now);
+    const rate = rules.rate.map((r) => ({
+      r,
+      key: { scope: r.scope, window: minute.id, unit: "requests", endsAt: minute.endsAt } as const,
+    }));
+    const budgets = rules.budgets.map((b) => {
+      const w = counterWindow(b.period, now);
+      const key: CounterKey = {
+        scope: b.scope,
+        window: w.id,
+        unit: b.unit === "usd" ? "usd_micros" : "tokens",
+        endsAt: w.endsAt,
+      };
+      return { b, key };
+    });
+    const scopes = rules.concurrency.map((c) => c.scope);
+    const keys = [...rate.map((r) => r.key), ...budgets.map((b) => b.key)];
+    if (this.#counters.cold(keys, scopes)) await this.#counters.load(keys, scopes);
+    const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
+    return {
+      models: rules.models.allowed === "all" ? "all" : [...rules.models.allowed],
+      model_rules: rules.models.rules,
+      max_tokens: rules.maxTokens === undefined ? null : { ...rules.maxTokens },
+      requests_per_minute: rate.map(({ r, key }) => ({
+        scope: r.scope,
+        limit: r.limit,
+        rule: r.rule,
+        used: this.#counters.settled(key),
+      })),
+      concurrent_streams: rules.concurrency.map((c) => ({
+        scope: c.scope,
+        limit: c.limit,
+        rule: c.rule,
+        in_flight: this.#counters.active(c.scope),
+      })),
+      budgets: budgets.map(({ b, key }) => ({
+        scope: b.scope,
+        period: b.period,
+        unit: b.unit,
+        window: key.window,
+        limit: b.limit,
+        rule: b.rule,
+        spent: scale(b.unit, this.#counters.settled(key)),
+        reserved: scale(b.unit, this.#counters.reserved(key)),
+      })),
+    };
+  }
+
+  /** Sends this instance's charges to KV and reads everyone's totals (what the timer runs). */
+  reconcile(): Promise<void> {
+    return this.#counters.reconcile();
+  }
+
+  /** Starts reconciling every `reconcileIntervalMs`. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const tick = () => {
+      this.#timer = undefined;
+      this.reconcile().catch((err) =>
+        this.#options.log?.({
+          level: "warn",
+          msg: "policy counters not reconciled",
+          error: err instanceof Error ? err.name : String(err),
+        })
+      ).finally(() => {
+        if (this.#running) this.#timer = this.#options.timers.setTimeout(tick, this.#interval);
+      });
+    };
+    this.#timer = this.#options.timers.setTimeout(tick, this.#interval);
+  }
+
+  /** Stops the timer (charges not yet reconciled stay in memory: call `reconcile()` first). */
+  [Symbol.dispose](): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

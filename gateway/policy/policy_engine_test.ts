@@ -1,0 +1,233 @@
+import { FakeTimers } from "../../testing/fake_timers.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
+import {
+  BudgetExceededError,
+  ConcurrencyLimitedError,
+  MaxTokensOverLimitError,
+  ModelNotAllowedError,
+  RateLimitedError,
+} from "../errors.ts";
+import type { TokenUsage } from "../usage.ts";
+import { compilePolicy } from "./compile_policy.ts";
+import { parsePolicy } from "./parse_policy.ts";
+import { type AdmissionRequest, PolicyEngine } from "./policy_engine.ts";
+
+const SONNET = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+const HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+const CATALOGUE = `models:
+  sonnet:
+    bedrock: ${SONNET}
+    price: { input: 3, output: 15 }
+  haiku:
+    bedrock: ${HAIKU}
+    price: { input: 1, output: 5, cache_read: 0.1, cache_write: 1.25 }
+`;
+
+function engineOf(rules: string, options: { kv?: Deno.Kv; now?: () => Date; id?: string } = {}) {
+  const policy = { current: compilePolicy(parsePolicy(CATALOGUE + rules, "policy.yaml")) };
+  return new PolicyEngine({
+    policy,
+    kv: options.kv,
+    timers: new FakeTimers(),
+    now: options.now ?? (() => new Date("2026-11-30T10:00:00Z")),
+    instanceId: options.id,
+  });
+}
+
+const alice = { sub: "alice", roles: ["ccgate.user"], groups: ["eng"] };
+
+function request(overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
+  return {
+    subject: alice,
+    modelId: HAIKU,
+    maxTokens: 1000,
+    inputTokens: () => 200,
+    ...overrides,
+  };
+}
+
+function usage(inputTokens: number, outputTokens: number): TokenUsage {
+  return { inputTokens, outputTokens, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+}
+
+Deno.test("PolicyEngine.admit() refuses a model outside the catalogue, naming it", async () => {
+  const engine = engineOf("");
+  const err = await assertRejects(
+    () => engine.admit(request({ modelId: "us.anthropic.claude-opus-4-8", requested: "opus" })),
+    ModelNotAllowedError,
+  );
+  assertEquals(err.status, 403);
+  assertEquals(err.type, "permission_error");
+  assert(err.message.includes('"opus"') && err.message.includes("rule: models"), err.message);
+});
+
+Deno.test("PolicyEngine.admit() applies the model allowlist of the user's groups, and allows all without one", async () => {
+  const on = engineOf("defaults:\n  models: [haiku]\ngroups:\n  eng:\n    models: [haiku]\n");
+  const err = await assertRejects(
+    () => on.admit(request({ modelId: SONNET, requested: "claude-sonnet-4-5" })),
+    ModelNotAllowedError,
+  );
+  assertEquals(
+    err.message,
+    'Model "claude-sonnet-4-5" is not allowed for you (rule: groups.eng.models; allowed: haiku)',
+  );
+  (await on.admit(request())).settle();
+  const off = engineOf("");
+  (await off.admit(request({ modelId: SONNET }))).settle();
+  // A profile of the same foundation model in another geography is the same catalogue model.
+  (await off.admit(request({ modelId: "eu.anthropic.claude-sonnet-4-5-20250929-v1:0" }))).settle();
+});
+
+Deno.test("PolicyEngine.admit() refuses max_tokens over the limit, or caps it, or lets it pass", async () => {
+  const refuse = engineOf("defaults:\n  max_tokens: 4096\n");
+  const err = await assertRejects(
+    () => refuse.admit(request({ maxTokens: 8000 })),
+    MaxTokensOverLimitError,
+  );
+  assertEquals(err.status, 400);
+  assertEquals(
+    err.message,
+    "max_tokens: 8000 is above the limit of 4096 (rule: defaults.max_tokens)",
+  );
+  assertEquals((await refuse.admit(request({ maxTokens: 4096 }))).cappedMaxTokens, undefined);
+
+  const cap = engineOf("defaults:\n  max_tokens: 4096\n  max_tokens_mode: cap\n");
+  assertEquals((await cap.admit(request({ maxTokens: 8000 }))).cappedMaxTokens, 4096);
+  assertEquals(
+    (await engineOf("").admit(request({ maxTokens: 128000 }))).cappedMaxTokens,
+    undefined,
+  );
+});
+
+Deno.test("PolicyEngine.admit() limits requests in flight; settle() frees the slot exactly once", async () => {
+  const engine = engineOf("defaults:\n  concurrent_streams: 2\n");
+  const a = await engine.admit(request());
+  const b = await engine.admit(request());
+  const err = await assertRejects(() => engine.admit(request()), ConcurrencyLimitedError);
+  assertEquals(err.status, 429);
+  assertEquals(err.headers["retry-after"], "5");
+  a.settle();
+  a.settle();
+  const c = await engine.admit(request());
+  await assertRejects(() => engine.admit(request()), ConcurrencyLimitedError);
+  b.settle();
+  c.settle();
+  for (let i = 0; i < 5; i++) (await engineOf("").admit(request())).settle();
+});
+
+Deno.test("PolicyEngine.admit() limits requests per minute and resets with the next minute", async () => {
+  let now = new Date("2026-11-30T10:00:45Z");
+  const engine = engineOf("defaults:\n  requests_per_minute: 3\n", { now: () => now });
+  for (let i = 0; i < 3; i++) (await engine.admit(request())).settle();
+  const err = await assertRejects(() => engine.admit(request()), RateLimitedError);
+  assertEquals(err.status, 429);
+  assertEquals(err.type, "rate_limit_error");
+  assertEquals(err.headers["retry-after"], "15");
+  assert(err.message.includes("rule: defaults.requests_per_minute"), err.message);
+  now = new Date("2026-11-30T10:01:00Z");
+  (await engine.admit(request())).settle();
+});
+
+Deno.test("PolicyEngine.admit() pools a group's limits across its members", async () => {
+  const engine = engineOf("groups:\n  eng:\n    pool:\n      concurrent_streams: 2\n");
+  const a = await engine.admit(request());
+  const b = await engine.admit(request({ subject: { ...alice, sub: "bob" } }));
+  const err = await assertRejects(
+    () => engine.admit(request({ subject: { ...alice, sub: "carol" } })),
+    ConcurrencyLimitedError,
+  );
+  assert(err.message.includes("rule: groups.eng.pool.concurrent_streams"), err.message);
+  // Someone outside the group is not held back by it.
+  (await engine.admit(request({ subject: { sub: "dave", roles: [], groups: [] } }))).settle();
+  a.settle();
+  b.settle();
+});
+
+Deno.test("PolicyEngine.admit() reserves the worst case against a budget and settle() charges the real usage", async () => {
+  // haiku: worst case = 200 input × $1.25/M (cache write, the dearest input) + 1000 output × $5/M
+  // = $0.00525; a $0.0525 budget holds exactly ten reservations.
+  const engine = engineOf("defaults:\n  budgets:\n    daily_usd: 0.0525\n");
+  const admitted = [];
+  for (let i = 0; i < 10; i++) admitted.push(await engine.admit(request()));
+  const err = await assertRejects(() => engine.admit(request()), BudgetExceededError);
+  assertEquals(err.status, 429);
+  assertEquals(err.headers["x-should-retry"], "true", "requests in flight hold the budget");
+  assert(err.message.includes("rule: defaults.budgets.daily_usd"), err.message);
+  // Each request really used 100 in + 100 out = $0.0006: settling frees the difference.
+  for (const a of admitted) a.settle(usage(100, 100));
+  for (let i = 0; i < 8; i++) (await engine.admit(request())).settle(usage(100, 100));
+  // Spent: 18 × $0.0006 = $0.0108; room left for 7 more worst cases, not 8.
+  const held = [];
+  for (let i = 0; i < 7; i++) held.push(await engine.admit(request()));
+  await assertRejects(() => engine.admit(request()), BudgetExceededError);
+  for (const a of held) a.settle(usage(250, 1000));
+  // Now spent usage alone blocks: no point retrying before midnight UTC (14 h).
+  const spent = await assertRejects(() => engine.admit(request()), BudgetExceededError);
+  assertEquals(spent.headers["x-should-retry"], "false");
+  assertEquals(spent.headers["retry-after"], String(14 * 3600));
+});
+
+Deno.test("PolicyEngine.admit() counts token budgets as input estimate + max_tokens", async () => {
+  const engine = engineOf("users:\n  alice:\n    budgets:\n      daily_tokens: 2400\n");
+  const a = await engine.admit(request());
+  const b = await engine.admit(request());
+  await assertRejects(() => engine.admit(request()), BudgetExceededError);
+  a.settle(usage(100, 50));
+  b.settle(usage(100, 50));
+  (await engine.admit(request())).settle();
+  // Another user has no budget.
+  (await engine.admit(request({ subject: { ...alice, sub: "bob" } }))).settle();
+});
+
+Deno.test("PolicyEngine.admit() does not touch any counter when it refuses", async () => {
+  const engine = engineOf(
+    "defaults:\n  requests_per_minute: 1\n  budgets:\n    daily_tokens: 1000\n",
+  );
+  await assertRejects(() => engine.admit(request()), BudgetExceededError);
+  // The refused request did not use up the one request of this minute.
+  (await engine.admit(request({ maxTokens: 100 }))).settle();
+});
+
+Deno.test("PolicyEngine.allowedModels() and priceOf() follow the policy", () => {
+  const engine = engineOf("groups:\n  eng:\n    models: [sonnet]\n");
+  const allowed = engine.allowedModels(alice);
+  assertEquals(allowed({ name: "claude-sonnet-4-5", modelId: SONNET }), true);
+  assertEquals(allowed({ name: "claude-haiku-4-5", modelId: HAIKU }), false);
+  assertEquals(
+    allowed({ name: "claude-opus-4-8", modelId: "us.anthropic.claude-opus-4-8" }),
+    false,
+  );
+  assertEquals(engine.priceOf(HAIKU), { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 });
+  assertEquals(engine.priceOf(SONNET)?.cacheWrite, 3.75);
+  assertEquals(engine.priceOf("us.anthropic.claude-opus-4-8"), undefined);
+});
+
+Deno.test("PolicyEngine.describe() reports the effective rules and the usage of a user", async () => {
+  const engine = engineOf(
+    "defaults:\n  models: [haiku]\n  requests_per_minute: 10\n  budgets:\n    daily_usd: 1\ngroups:\n  eng:\n    pool:\n      concurrent_streams: 4\n",
+  );
+  const held = await engine.admit(request());
+  (await engine.admit(request())).settle(usage(1000, 1000));
+  const described = await engine.describe(alice);
+  assertEquals(described.models, ["haiku"]);
+  assertEquals(described.model_rules, ["defaults.models"]);
+  assertEquals(described.max_tokens, null);
+  assertEquals(described.requests_per_minute, [
+    { scope: "user:alice", limit: 10, rule: "defaults.requests_per_minute", used: 2 },
+  ]);
+  assertEquals(described.concurrent_streams, [
+    { scope: "group:eng", limit: 4, rule: "groups.eng.pool.concurrent_streams", in_flight: 1 },
+  ]);
+  assertEquals(described.budgets, [{
+    scope: "user:alice",
+    period: "daily",
+    unit: "usd",
+    window: "2026-11-30",
+    limit: 1,
+    rule: "defaults.budgets.daily_usd",
+    spent: 0.006,
+    reserved: 0.00525,
+  }]);
+  assertEquals(JSON.parse(JSON.stringify(described)), described, "plain JSON");
+  held.settle();
+});

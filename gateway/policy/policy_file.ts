@@ -1,0 +1,146 @@
+import { PolicyFileError } from "../errors.ts";
+import type { Log } from "../log.ts";
+import type { Timers } from "../timers.ts";
+import { type CompiledPolicy, compilePolicy } from "./compile_policy.ts";
+import { parsePolicy } from "./parse_policy.ts";
+
+/** Options of {@linkcode PolicyFile.open}. */
+export interface PolicyFileOptions {
+  /** Path of the policy file (JSON or YAML). */
+  path: string;
+  /** Timers the re-read runs on. */
+  timers: Timers;
+  /** Structured log: reloads and rejected reloads are logged. */
+  log: Log;
+  /**
+   * How often the file is re-read, ms; 0 never re-reads on its own.
+   * @default 5000
+   */
+  intervalMs?: number;
+  /** Reads the file. @default Deno.readTextFile */
+  readTextFile?: (path: string) => Promise<string>;
+}
+
+/** What {@linkcode PolicyFile.reload} did. */
+export type ReloadResult = "unchanged" | "reloaded" | "rejected";
+
+/**
+ * The policy file, validated at start-up and re-read every `intervalMs`
+ * (on the injected timers) so edits apply without a restart. A change that
+ * does not parse or validate is logged (naming the file and key) and
+ * ignored: the previous policy stays in force.
+ *
+ * @example
+ * ```ts ignore
+ * const file = await PolicyFile.open({ path: "policy.yaml", timers: systemTimers, log });
+ * file.start();
+ * file.current.rulesFor({ sub: "u1", roles: [], groups: ["eng"] });
+ * ```
+ */
+export class PolicyFile implements Disposable {
+  #current: CompiledPolicy;
+  #text: string;
+  #timer: number | undefined;
+  #stopped = true;
+  #listeners: ((policy: CompiledPolicy) => void)[] = [];
+  readonly #options: PolicyFileOptions;
+  readonly #name: string;
+
+  private constructor(options: PolicyFileOptions, text: string, policy: CompiledPolicy) {
+    this.#options = options;
+    this.#name = options.path.split(/[\\/]/).at(-1) ?? options.path;
+    this.#text = text;
+    this.#current = policy;
+  }
+
+  /**
+   * Reads and validates the policy file.
+   *
+   * @param options Path, timers, log, interval.
+   * @returns The loaded file (not yet re-reading: call {@linkcode PolicyFile.start}).
+   * @throws {PolicyFileError} When the file cannot be read or is invalid; the message names the key.
+   */
+  static async open(options: PolicyFileOptions): Promise<PolicyFile> {
+    const name = options.path.split(/[\\/]/).at(-1) ?? options.path;
+    const read = options.readTextFile ?? Deno.readTextFile;
+    let text: string;
+    try {
+      text = await read(options.path);
+    } catch (err) {
+      throw new PolicyFileError(
+        `${name}: Cannot read the policy file: ${err instanceof Error ? err.name : String(err)}`,
+      );
+    }
+    return new PolicyFile(options, text, compilePolicy(parsePolicy(text, name)));
+  }
+
+  /** The policy in force. */
+  get current(): CompiledPolicy {
+    return this.#current;
+  }
+
+  /** Calls `listener` with every newly loaded policy. */
+  onReload(listener: (policy: CompiledPolicy) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Re-reads the file now: a changed, valid file replaces the policy; an
+   * invalid one is logged and ignored.
+   *
+   * @returns What happened.
+   */
+  async reload(): Promise<ReloadResult> {
+    const read = this.#options.readTextFile ?? Deno.readTextFile;
+    let text: string;
+    try {
+      text = await read(this.#options.path);
+    } catch (err) {
+      this.#options.log({
+        level: "error",
+        msg: "policy reload rejected; keeping the previous policy",
+        error: `${this.#name}: Cannot read the policy file: ${
+          err instanceof Error ? err.name : String(err)
+        }`,
+      });
+      return "rejected";
+    }
+    if (text === this.#text) return "unchanged";
+    try {
+      this.#current = compilePolicy(parsePolicy(text, this.#name));
+    } catch (err) {
+      this.#text = text;
+      this.#options.log({
+        level: "error",
+        msg: "policy reload rejected; keeping the previous policy",
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return "rejected";
+    }
+    this.#text = text;
+    this.#options.log({ level: "info", msg: "policy reloaded", file: this.#name });
+    for (const listener of this.#listeners) listener(this.#current);
+    return "reloaded";
+  }
+
+  /** Starts re-reading the file every `intervalMs`. */
+  start(): void {
+    const interval = this.#options.intervalMs ?? 5_000;
+    if (!this.#stopped || interval <= 0) return;
+    this.#stopped = false;
+    const tick = () => {
+      this.#timer = undefined;
+      this.reload().finally(() => {
+        if (!this.#stopped) this.#timer = this.#options.timers.setTimeout(tick, interval);
+      });
+    };
+    this.#timer = this.#options.timers.setTimeout(tick, interval);
+  }
+
+  /** Stops re-reading. */
+  [Symbol.dispose](): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import { FakeTimers } from "../../testing/fake_timers.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
+import { PolicyFileError } from "../errors.ts";
+import type { LogRecord } from "../log.ts";
+import { PolicyFile } from "./policy_file.ts";
+
+const policy = (rpm: unknown) =>
+  `models:\n  m:\n    bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0\n    price: { input: 1, output: 5 }\ndefaults:\n  requests_per_minute: ${rpm}\n`;
+const subject = { sub: "u", roles: [], groups: [] };
+
+async function withFile(text: string, fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ccgate-policy-" });
+  try {
+    await Deno.writeTextFile(`${dir}/policy.yaml`, text);
+    await fn(`${dir}/policy.yaml`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("PolicyFile.open() fails naming the file and the bad key", async () => {
+  await withFile(policy('"many"'), async (path) => {
+    const err = await assertRejects(
+      () => PolicyFile.open({ path, timers: new FakeTimers(), log: () => {} }),
+      PolicyFileError,
+    );
+    assertEquals(
+      err.message,
+      "policy.yaml: defaults.requests_per_minute: Expected number, received string",
+    );
+  });
+  const missing = await assertRejects(
+    () => PolicyFile.open({ path: "/nonexistent/p.yaml", timers: new FakeTimers(), log: () => {} }),
+    PolicyFileError,
+  );
+  assertEquals(missing.message, "p.yaml: Cannot read the policy file: NotFound");
+});
+
+Deno.test("PolicyFile re-reads the file on the injected timer; a bad edit is logged and the previous policy kept", async () => {
+  await withFile(policy(10), async (path) => {
+    const timers = new FakeTimers();
+    const logs: LogRecord[] = [];
+    let logged: () => void = () => {};
+    const file = await PolicyFile.open({
+      path,
+      timers,
+      intervalMs: 1_000,
+      log: (r) => {
+        logs.push(r);
+        logged();
+      },
+    });
+    const reloaded: number[] = [];
+    file.onReload((p) => reloaded.push(p.rulesFor(subject).rate[0]!.limit));
+    file.start();
+    assertEquals(file.current.rulesFor(subject).rate[0]!.limit, 10);
+
+    await Deno.writeTextFile(path, policy(20));
+    let next = new Promise<void>((resolve) => logged = resolve);
+    timers.advance(1_000);
+    await next;
+    assertEquals(reloaded, [20]);
+    assertEquals(file.current.rulesFor(subject).rate[0]!.limit, 20);
+    assertEquals(logs.at(-1)?.msg, "policy reloaded");
+
+    await Deno.writeTextFile(path, policy(-1));
+    next = new Promise<void>((resolve) => logged = resolve);
+    await timers.whenPending(1_000);
+    timers.advance(1_000);
+    await next;
+    assertEquals(logs.at(-1)?.level, "error");
+    assertStringIncludes(String(logs.at(-1)?.error), "policy.yaml: defaults.requests_per_minute:");
+    assertEquals(file.current.rulesFor(subject).rate[0]!.limit, 20, "previous policy kept");
+
+    // Unchanged content is not reloaded (and not logged).
+    await timers.whenPending(1_000);
+    const count = logs.length;
+    assertEquals(await file.reload(), "unchanged");
+    assertEquals(logs.length, count);
+    file[Symbol.dispose]();
+    assertEquals(timers.pending, 0);
+  });
+});
+
+Deno.test("PolicyFile.reload() keeps the policy when the file disappears", async () => {
+  await withFile(policy(10), async (path) => {
+    const logs: LogRecord[] = [];
+    const file = await PolicyFile.open({
+      path,
+      timers: new FakeTimers(),
+      log: (r) => logs.push(r),
+    });
+    await Deno.remove(path);
+    assertEquals(await file.reload(), "rejected");
+    assertEquals(logs[0]?.level, "error");
+    assertEquals(file.current.rulesFor(subject).rate[0]!.limit, 10);
+  });
+});

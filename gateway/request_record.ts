@@ -1,0 +1,345 @@
+import { context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { MiddlewareHandler } from "hono";
+import type { GatewayDeps } from "./app.ts";
+import { GatewayError } from "./errors.ts";
+import {
+  dayOf,
+  type LedgerEntry,
+  type LedgerOutcome,
+  MAX_ENTRY_GROUPS,
+} from "./ledger/ledger_entry.ts";
+import { costUsd } from "./model_price.ts";
+import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The request's usage record: routes fill in the model, usage and stream end. */
+    record: RequestRecord;
+  }
+}
+
+/** Model routes whose requests are recorded. */
+export type RecordedRoute =
+  | "messages"
+  | "chat_completions"
+  | "bedrock_invoke"
+  | "bedrock_invoke_stream"
+  | "count_tokens";
+
+/** How a stream ended, as the stream helpers report it. */
+export interface StreamEnd {
+  /** `completed`, `upstream_error` or `client_aborted`. */
+  kind: "completed" | "upstream_error" | "client_aborted";
+  /** The upstream error, for `upstream_error`. */
+  error?: unknown;
+}
+
+/** What a recorded request learned before it ended. */
+interface RecordFields {
+  model: string | null;
+  bedrockModel: string | null;
+  stream: boolean;
+  usage: TokenUsage;
+  /** Extra log-only fields (never a token, never prompt text). */
+  note?: Record<string, string | number | boolean>;
+}
+
+const tracer = trace.getTracer("ccgate-gateway");
+
+/**
+ * One request's record, finished exactly once: the structured log line, the
+ * usage ledger entry and the metrics. The {@linkcode requestRecord}
+ * middleware creates it and finishes it when the handler returns or throws;
+ * a streamed answer calls {@linkcode RequestRecord.streaming} and finishes
+ * it itself when the stream ends (completed, failed or aborted).
+ */
+export class RequestRecord {
+  readonly #deps: GatewayDeps;
+  readonly #route: RecordedRoute;
+  readonly #requestId: string;
+  readonly #claims: { sub: string; sid: string; groups: string[]; roles: string[] };
+  readonly #at: Date;
+  readonly #started = performance.now();
+  readonly #ledger: boolean;
+  readonly #span: Span;
+  #upstreamSpan: Span | undefined;
+  #streamSpan: Span | undefined;
+  #firstByteMs: number | null = null;
+  #deferred = false;
+  #finished = false;
+  readonly #fields: RecordFields = {
+    model: null,
+    bedrockModel: null,
+    stream: false,
+    usage: { ...EMPTY_USAGE },
+  };
+
+  /** @internal Built by {@linkcode requestRecord}. */
+  constructor(
+    deps: GatewayDeps,
+    route: RecordedRoute,
+    requestId: string,
+    claims: { sub: string; sid: string; groups: string[]; roles: string[] },
+    ledger: boolean,
+  ) {
+    this.#deps = deps;
+    this.#route = route;
+    this.#requestId = requestId;
+    this.#claims = claims;
+    this.#at = deps.now();
+    this.#ledger = ledger;
+    this.#span = tracer.startSpan(`ccgate ${route}`, {
+      attributes: { "ccgate.request_id": requestId, "enduser.id": claims.sub },
+    });
+  }
+
+  /** Whether the stream will finish this record (set by {@linkcode RequestRecord.streaming}). */
+  get deferred(): boolean {
+    return this.#deferred;
+  }
+
+  /** Whether the record was written. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /**
+   * Sets what is known so far: model names, stream flag, usage, log notes.
+   *
+   * @param fields The fields to overwrite.
+   */
+  set(fields: Partial<RecordFields>): void {
+    Object.assign(this.#fields, fields);
+    if (fields.bedrockModel) this.#span.setAttribute("gen_ai.request.model", fields.bedrockModel);
+  }
+
+  /** Marks the start of the Bedrock call (an OpenTelemetry span until the first byte). */
+  upstreamStarted(): void {
+    this.#upstreamSpan ??= tracer.startSpan("bedrock call", {
+      attributes: {
+        "gen_ai.system": "aws.bedrock",
+        "gen_ai.request.model": this.#fields.bedrockModel ?? "",
+      },
+    }, trace.setSpan(_context(), this.#span));
+  }
+
+  /** Marks the first byte from Bedrock (latency to first byte). */
+  firstByte(): void {
+    this.#firstByteMs ??= performance.now() - this.#started;
+    this.#upstreamSpan?.end();
+  }
+
+  /** Hands the record to the stream: it is finished by {@linkcode RequestRecord.finishStream}. */
+  streaming(): void {
+    if (this.#deferred || this.#finished) return;
+    this.#deferred = true;
+    this.#deps.metrics?.add("ccgate_active_streams", { route: this.#route }, 1);
+    this.#streamSpan = tracer.startSpan("stream", {}, trace.setSpan(_context(), this.#span));
+  }
+
+  /**
+   * Finishes a streamed request with what was streamed.
+   *
+   * @param end How the stream ended.
+   * @param usage The usage seen in the frames sent.
+   */
+  finishStream(end: StreamEnd, usage: TokenUsage): void {
+    this.#fields.usage = usage;
+    const outcome: LedgerOutcome = end.kind;
+    this.#finish(200, outcome, end.kind === "upstream_error" ? end.error : undefined);
+  }
+
+  /**
+   * Finishes a request that was answered (or failed) without a stream.
+   *
+   * @param status The HTTP status answered.
+   * @param error The error thrown by the handler, if any.
+   * @param clientAborted Whether the client had gone away.
+   */
+  finishResponse(status: number, error: unknown, clientAborted: boolean): void {
+    let outcome: LedgerOutcome = "completed";
+    if (clientAborted) outcome = "client_aborted";
+    else if (_isUpstream(error)) outcome = "upstream_error";
+    else if (error !== undefined || status >= 400) outcome = "rejected";
+    this.#finish(status, outcome, error);
+  }
+
+  #finish(status: number, outcome: LedgerOutcome, error: unknown): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const { metrics, log, ledger, priceOf } = this.#deps;
+    const f = this.#fields;
+    const totalMs = performance.now() - this.#started;
+    const errorType = error === undefined
+      ? (outcome === "client_aborted" ? "client_aborted" : null)
+      : _errorType(error);
+    const price = f.bedrockModel ? priceOf?.(f.bedrockModel) : undefined;
+    const cost = price === undefined ? null : costUsd(f.usage, price);
+
+    log({
+      level: "info",
+      msg: this.#route,
+      request_id: this.#requestId,
+      user: this.#claims.sub,
+      sid: this.#claims.sid,
+      model: f.model ?? undefined,
+      bedrock_model: f.bedrockModel ?? undefined,
+      stream: f.stream,
+      status,
+      outcome,
+      error_type: errorType ?? undefined,
+      usage: f.usage,
+      cost_usd: cost ?? undefined,
+      first_byte_ms: this.#firstByteMs === null ? undefined : Math.round(this.#firstByteMs),
+      latency_ms: Math.round(totalMs),
+      at: this.#at.toISOString(),
+      ...f.note,
+    });
+
+    if (ledger !== undefined && this.#ledger) {
+      const entry: LedgerEntry = {
+        requestId: this.#requestId,
+        at: this.#at.toISOString(),
+        day: dayOf(this.#at),
+        user: this.#claims.sub,
+        sid: this.#claims.sid,
+        groups: this.#claims.groups.slice(0, MAX_ENTRY_GROUPS),
+        roles: this.#claims.roles.slice(0, MAX_ENTRY_GROUPS),
+        route: this.#route,
+        model: f.model,
+        bedrockModel: f.bedrockModel,
+        stream: f.stream,
+        inputTokens: f.usage.inputTokens,
+        outputTokens: f.usage.outputTokens,
+        cacheReadTokens: f.usage.cacheReadInputTokens,
+        cacheWriteTokens: f.usage.cacheCreationInputTokens,
+        costUsd: cost,
+        firstByteMs: this.#firstByteMs === null ? null : Math.round(this.#firstByteMs),
+        totalMs: Math.round(totalMs),
+        status,
+        outcome,
+        errorType,
+      };
+      ledger.append(entry);
+    }
+
+    if (metrics !== undefined) {
+      const model = f.bedrockModel ?? "none";
+      metrics.increment("ccgate_requests_total", {
+        route: this.#route,
+        status: String(status),
+        outcome,
+      });
+      if (this.#route !== "count_tokens") {
+        for (
+          const [kind, n] of [
+            ["input", f.usage.inputTokens],
+            ["output", f.usage.outputTokens],
+            ["cache_read", f.usage.cacheReadInputTokens],
+            ["cache_write", f.usage.cacheCreationInputTokens],
+          ] as const
+        ) if (n > 0) metrics.increment("ccgate_tokens_total", { model, kind }, n);
+        if (cost !== null && cost > 0) metrics.increment("ccgate_cost_usd_total", { model }, cost);
+      }
+      if (outcome === "upstream_error") {
+        metrics.increment("ccgate_upstream_errors_total", {
+          route: this.#route,
+          type: errorType ?? "unknown",
+        });
+      }
+      if (error instanceof GatewayError && error.status === 429 && !_isUpstream(error)) {
+        metrics.increment(
+          /budget/i.test(error.code)
+            ? "ccgate_budget_rejections_total"
+            : "ccgate_rate_limit_rejections_total",
+          { route: this.#route },
+        );
+      }
+      metrics.observe("ccgate_request_duration_seconds", { route: this.#route }, totalMs / 1000);
+      if (this.#firstByteMs !== null) {
+        metrics.observe(
+          "ccgate_first_byte_seconds",
+          { route: this.#route },
+          this.#firstByteMs / 1000,
+        );
+      }
+      if (this.#deferred) metrics.add("ccgate_active_streams", { route: this.#route }, -1);
+    }
+
+    this.#upstreamSpan?.end();
+    if (this.#streamSpan !== undefined) {
+      this.#streamSpan.setAttribute("ccgate.outcome", outcome);
+      this.#streamSpan.end();
+    }
+    this.#span.setAttributes({
+      "http.response.status_code": status,
+      "ccgate.outcome": outcome,
+      "gen_ai.usage.input_tokens": f.usage.inputTokens,
+      "gen_ai.usage.output_tokens": f.usage.outputTokens,
+    });
+    if (outcome !== "completed") {
+      this.#span.setStatus({ code: SpanStatusCode.ERROR, message: errorType ?? outcome });
+    }
+    this.#span.end();
+  }
+}
+
+/** Options of {@linkcode requestRecord}. */
+export interface RequestRecordOptions {
+  /** Whether the request goes to the usage ledger (count_tokens does not: nothing is billed). @default true */
+  ledger?: boolean;
+}
+
+/**
+ * Middleware for a model route (after `authenticate`): gives the handler a
+ * {@linkcode RequestRecord} in `c.var.record` and finishes it when the
+ * handler is done — with the status answered and the error thrown, if any —
+ * unless the handler handed it to a stream. So every request is recorded
+ * exactly once: answered, refused, failed before the first byte, aborted by
+ * the client, or streamed.
+ *
+ * @param deps The gateway's dependencies (log, ledger, metrics, prices, clock).
+ * @param route The route's name in logs, ledger and metrics.
+ * @param options Ledger or not.
+ * @returns The middleware.
+ */
+export function requestRecord(
+  deps: GatewayDeps,
+  route: RecordedRoute,
+  options: RequestRecordOptions = {},
+): MiddlewareHandler {
+  const ledger = options.ledger ?? true;
+  return async function requestRecord(c, next) {
+    const claims = c.get("claims");
+    const record = new RequestRecord(deps, route, c.get("requestId"), claims, ledger);
+    c.set("record", record);
+    await next();
+    if (c.error !== undefined || !record.deferred) {
+      record.finishResponse(c.res.status, c.error, c.req.raw.signal.aborted);
+    }
+  };
+}
+
+function _context() {
+  // The active context: OpenTelemetry's API keeps it; without an SDK it is the root.
+  return context.active();
+}
+
+function _isUpstream(error: unknown): boolean {
+  if (error instanceof GatewayError) {
+    return error.code === "upstream_error" || error.code === "upstream_timeout";
+  }
+  return error !== undefined && !(error instanceof GatewayError) && _bedrockName(error) !== null;
+}
+
+function _bedrockName(error: unknown): string | null {
+  if (error instanceof Error && /Exception$/.test(error.name)) return error.name;
+  return null;
+}
+
+function _errorType(error: unknown): string {
+  if (error instanceof GatewayError) {
+    return _bedrockName(error.cause) ?? error.code;
+  }
+  return _bedrockName(error) ?? (error instanceof Error ? error.name : "unknown");
+}

@@ -1,0 +1,183 @@
+import { answerScript, errorScript, textAnswer } from "@ccgate/emulators";
+import type { AnthropicStreamEvent } from "@ccgate/emulators";
+import { assert, assertEquals } from "../testing/assert.ts";
+import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { listEntries } from "./ledger/usage_query.ts";
+import { dayOf } from "./ledger/ledger_entry.ts";
+import { costUsd, type ModelPrice } from "./model_price.ts";
+import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
+
+const PRICE: ModelPrice = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const PROMPT = "PROMPT-CANARY-5d1e what is the capital of France?";
+
+/** The usage the emulator reported in the first `frames` events it sent. */
+function reported(events: readonly AnthropicStreamEvent[], frames: number): TokenUsage {
+  let usage: TokenUsage = { ...EMPTY_USAGE };
+  for (const e of events.slice(0, frames)) {
+    if (e.type === "message_start") usage = readUsage(e.message.usage, usage);
+    if (e.type === "message_delta") usage = readUsage(e.usage, usage);
+  }
+  return usage;
+}
+
+Deno.test("usage ledger: N requests of mixed outcomes give exactly N entries whose tokens match what the emulator sent", async () => {
+  await using stack = await startGatewayStack({ priceOf: () => PRICE });
+  const answer = (n: number) =>
+    textAnswer(`answer number ${n} with some words`, {
+      usage: { input_tokens: 100 + n, cache_read_input_tokens: 10 * n, output_tokens: 20 + n },
+    });
+  const scripts: { events: readonly AnthropicStreamEvent[]; kind: string }[] = [];
+  const expect = (events: readonly AnthropicStreamEvent[], kind: string) => {
+    scripts.push({ events, kind });
+  };
+
+  // 1, 2: completed, streamed and not.
+  for (const stream of [false, true]) {
+    const events = answer(scripts.length);
+    stack.emulator.enqueue(events);
+    expect(events, "completed");
+    const res = await postMessages(stack.url, stack.token, {
+      stream,
+      messages: [{ role: "user", content: PROMPT }],
+    });
+    assertEquals(res.status, 200);
+    await res.text();
+  }
+  // 3: throttled by Bedrock before the first byte.
+  stack.emulator.enqueue(errorScript("ThrottlingException"));
+  expect([], "throttled");
+  const throttled = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(throttled.status, 429);
+  await throttled.body?.cancel();
+  // 4: a mid-stream Bedrock failure after 3 events.
+  {
+    const events = answer(scripts.length);
+    stack.emulator.enqueue(answerScript(events, { failAfter: { events: 3 } }));
+    expect(events, "upstream_error");
+    const res = await postMessages(stack.url, stack.token, { stream: true });
+    assertEquals(res.status, 200);
+    assert((await res.text()).includes("event: error"));
+  }
+  // 5: the client goes away mid-stream.
+  {
+    const events = answer(scripts.length);
+    stack.emulator.enqueue(answerScript(events, { hangAfter: 3 }));
+    expect(events, "client_aborted");
+    const client = new AbortController();
+    const res = await postMessages(stack.url, stack.token, { stream: true }, client.signal);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("content_block_delta")) text += (await reader.read()).value ?? "";
+    client.abort();
+    await reader.cancel().catch(() => {});
+    const [, , , , upstream] = await stack.emulator.waitForRequests(5);
+    assertEquals(await upstream!.closed, "aborted");
+  }
+  // 6: OpenAI-shaped chat completion, streamed.
+  {
+    const events = answer(scripts.length);
+    stack.emulator.enqueue(events);
+    expect(events, "completed");
+    const res = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "claude-sonnet-4-5-20250929",
+        stream: true,
+        messages: [{ role: "user", content: PROMPT }],
+      }),
+    });
+    assertEquals(res.status, 200);
+    await res.text();
+  }
+  // 7, 8: Bedrock-native InvokeModel, and InvokeModelWithResponseStream failing mid-stream.
+  for (const stream of [false, true]) {
+    const events = answer(scripts.length);
+    stack.emulator.enqueue(stream ? answerScript(events, { failAfter: { events: 4 } }) : events);
+    expect(events, stream ? "upstream_error" : "completed");
+    const model = encodeURIComponent("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    const res = await fetch(
+      `${stack.url}/model/${model}/${stream ? "invoke-with-response-stream" : "invoke"}`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          anthropic_version: "bedrock-2023-05-31",
+          max_tokens: 64,
+          messages: [{ role: "user", content: PROMPT }],
+        }),
+      },
+    );
+    assertEquals(res.status, 200);
+    await res.arrayBuffer();
+  }
+  // 9: refused before Bedrock (a malformed body): recorded, no tokens.
+  const bad = await postMessages(stack.url, stack.token, { max_tokens: "lots" });
+  assertEquals(bad.status, 400);
+  await bad.text();
+
+  const N = 9;
+  await stack.ledger.flush();
+  const today = dayOf(new Date());
+  const { entries } = await listEntries(stack.kv, { from: today, to: today });
+  assertEquals(entries.length, N, "exactly one entry per request");
+  assertEquals(new Set(entries.map((e) => e.requestId)).size, N);
+
+  const upstream = stack.emulator.requests;
+  assertEquals(upstream.length, scripts.length);
+  let expected: TokenUsage = { ...EMPTY_USAGE };
+  let expectedCost = 0;
+  for (const [i, s] of scripts.entries()) {
+    const r = upstream[i]!;
+    const u = r.status === 200
+      ? reported(s.events, r.operation === "InvokeModel" ? s.events.length : r.framesSent)
+      : EMPTY_USAGE;
+    expected = {
+      inputTokens: expected.inputTokens + u.inputTokens,
+      outputTokens: expected.outputTokens + u.outputTokens,
+      cacheReadInputTokens: expected.cacheReadInputTokens + u.cacheReadInputTokens,
+      cacheCreationInputTokens: expected.cacheCreationInputTokens + u.cacheCreationInputTokens,
+    };
+    expectedCost += costUsd(u, PRICE);
+  }
+  const sum = (f: (e: (typeof entries)[number]) => number) => entries.reduce((n, e) => n + f(e), 0);
+  assertEquals(sum((e) => e.inputTokens), expected.inputTokens);
+  assertEquals(sum((e) => e.outputTokens), expected.outputTokens);
+  assertEquals(sum((e) => e.cacheReadTokens), expected.cacheReadInputTokens);
+  assertEquals(sum((e) => e.cacheWriteTokens), expected.cacheCreationInputTokens);
+  assert(Math.abs(sum((e) => e.costUsd ?? 0) - expectedCost) < 1e-12, "cost");
+
+  const outcomes = entries.map((e) => `${e.route}:${e.outcome}:${e.errorType ?? ""}`).sort();
+  assertEquals(outcomes, [
+    "bedrock_invoke:completed:",
+    "bedrock_invoke_stream:upstream_error:ModelStreamErrorException",
+    "chat_completions:completed:",
+    "messages:client_aborted:client_aborted",
+    "messages:completed:",
+    "messages:completed:",
+    "messages:rejected:invalid_request",
+    "messages:upstream_error:ModelStreamErrorException",
+    "messages:upstream_error:ThrottlingException",
+  ]);
+  const aborted = entries.find((e) => e.outcome === "client_aborted")!;
+  assert(aborted.outputTokens > 0 && aborted.inputTokens > 0, "what was streamed so far is kept");
+  assert(entries.every((e) => e.user === "00000000-0000-0000-0000-00000000a11c"));
+
+  // The log has one record per request too, and never the token or the prompt.
+  const records = stack.logs.filter((r) =>
+    ["messages", "chat_completions", "bedrock_invoke", "bedrock_invoke_stream"].includes(r.msg)
+  );
+  assertEquals(records.length, N);
+  for (const line of stack.logLines) {
+    assert(!line.includes(stack.token), "a log line holds the token");
+    assert(!line.includes("PROMPT-CANARY"), "a log line holds prompt text");
+    assert(!line.includes("answer number"), "a log line holds response text");
+  }
+
+  // /metrics agrees.
+  const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+  assert(
+    metrics.includes('ccgate_upstream_errors_total{route="messages",type="ThrottlingException"} 1'),
+  );
+  assert(metrics.includes('ccgate_active_streams{route="messages"} 0'));
+});

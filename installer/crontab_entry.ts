@@ -1,0 +1,35 @@
+import { DEFAULT_REFRESH_INTERVAL_MINUTES, type RefreshSchedule } from "./refresh_schedule.ts";
+
+/** The marker that identifies ccgate's crontab lines. */
+export const CRONTAB_MARKER = "# ccgate-refresh";
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Renders ccgate's crontab lines (the fallback when there is no systemd user
+ * manager): every `intervalMinutes` and at boot, output discarded. Pure.
+ */
+export function renderCrontabLines(schedule: RefreshSchedule): string[] {
+  const every = schedule.intervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
+  const command = `${shellQuote(schedule.program)} refresh >/dev/null 2>&1`;
+  return [
+    `*/${every} * * * * ${command} ${CRONTAB_MARKER}`,
+    `@reboot ${command} ${CRONTAB_MARKER}`,
+  ];
+}
+
+/** Adds ccgate's lines to a crontab (replacing older ccgate lines), keeping every other line. Pure. */
+export function addCrontabLines(crontab: string, lines: string[]): string {
+  const kept = removeCrontabLines(crontab);
+  const body = kept === "" ? "" : kept.endsWith("\n") ? kept : kept + "\n";
+  return body + lines.join("\n") + "\n";
+}
+
+/** Removes ccgate's lines from a crontab, keeping every other line as it was. Pure. */
+export function removeCrontabLines(crontab: string): string {
+  const lines = crontab.split("\n");
+  const kept = lines.filter((line) => !line.endsWith(CRONTAB_MARKER));
+  return kept.join("\n");
+}

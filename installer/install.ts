@@ -1,0 +1,224 @@
+import { applyPlan, ensureDir } from "./apply_plan.ts";
+import { claudeSettingsLocation } from "./claude_settings_location.ts";
+import { InstallerError } from "./errors.ts";
+import {
+  type InstallManifest,
+  MANIFEST_NAME,
+  parseInstallManifest,
+  renderInstallManifest,
+} from "./install_manifest.ts";
+import {
+  claudeCodePath,
+  type InstallFacts,
+  type InstallPlanOptions,
+  joinPath,
+  type PlanAction,
+  planInstall,
+  programPath,
+  type SelfProgram,
+} from "./install_plan.ts";
+import type { Sys } from "./sys.ts";
+import { planUninstall } from "./uninstall_plan.ts";
+
+/** Options of {@linkcode install}. */
+export interface InstallOptions extends InstallPlanOptions {
+  /** The ccgate config folder. */
+  configDir: string;
+  /** The running ccgate. */
+  self: SelfProgram;
+  /** Plan only: change nothing. */
+  dryRun?: boolean;
+}
+
+/** What {@linkcode install} did (or, in a dry run, would do). */
+export interface InstallResult {
+  /** The steps, in order (the manifest write last). */
+  actions: PlanAction[];
+  /** The manifest stored. */
+  manifest: InstallManifest;
+  /** Whether anything changed. */
+  changed: boolean;
+}
+
+const dec = new TextDecoder();
+
+/** The installed Claude Code's version (`claude --version`), if any. */
+export async function claudeCodeVersion(sys: Sys, program = "claude"): Promise<string | undefined> {
+  try {
+    const out = await sys.run(program, ["--version"]);
+    if (out.code !== 0) return undefined;
+    return /(\d+\.\d+\.\d+)/.exec(out.stdout)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a systemd user manager answers. */
+async function hasSystemdUser(sys: Sys): Promise<boolean> {
+  try {
+    const out = await sys.run("systemctl", ["--user", "is-system-running"]);
+    return /^(running|degraded|starting|initializing|maintenance)/.test(out.stdout.trim());
+  } catch {
+    return false;
+  }
+}
+
+/** The current crontab ("" when there is none). */
+async function readCrontab(sys: Sys): Promise<string | undefined> {
+  try {
+    const out = await sys.run("crontab", ["-l"]);
+    return out.code === 0 ? out.stdout : "";
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the install manifest of a config folder, if any. */
+export async function readInstallManifest(
+  sys: Sys,
+  configDir: string,
+): Promise<InstallManifest | undefined> {
+  const path = joinPath(sys.os, configDir, MANIFEST_NAME);
+  const bytes = await sys.readFile(path);
+  return bytes === undefined ? undefined : parseInstallManifest(dec.decode(bytes), path);
+}
+
+/**
+ * `ccgate install`: gathers the facts through `sys`, plans (pure), then
+ * applies the plan and stores the manifest. Idempotent: a second run with the
+ * same options plans no write and leaves every byte as it was.
+ *
+ * @throws {InstallerError} `settings_invalid` (nothing changed), `command_failed`, `usage`.
+ */
+export async function install(options: InstallOptions, sys: Sys): Promise<InstallResult> {
+  if (options.scope === "system" && !options.dryRun && !(await sys.isAdmin())) {
+    throw new InstallerError(
+      "usage",
+      "Cannot install for the whole system: run as root (sudo) or Administrator, or use --scope user",
+    );
+  }
+  const manifest = await readInstallManifest(sys, options.configDir);
+  const claudeVersion = await claudeCodeVersion(sys);
+  const files = new Map<string, Uint8Array | undefined>();
+  const read = async (path: string) => files.set(path, await sys.readFile(path));
+  const program = programPath(sys.os, options.scope, sys.home, sys.env, options.self.kind);
+  await read(program);
+  if (options.claudeCode) await read(claudeCodePath(sys.os, options.scope, sys.home));
+  const location = claudeSettingsLocation({
+    os: sys.os,
+    scope: options.scope,
+    home: sys.home,
+    claudeVersion: options.claudeCode?.version ?? claudeVersion,
+  });
+  await read(location.path);
+  const systemdUser = sys.os === "linux" && options.scope === "user" && !options.noSchedule
+    ? await hasSystemdUser(sys)
+    : false;
+  const crontab = sys.os === "linux" && options.scope === "user" && !options.noSchedule &&
+      !systemdUser
+    ? await readCrontab(sys)
+    : undefined;
+  // Files the schedule writes: read whatever a plan could write, by planning once.
+  const facts: InstallFacts = {
+    os: sys.os,
+    home: sys.home,
+    configDir: options.configDir,
+    env: sys.env,
+    now: sys.now(),
+    self: options.self,
+    manifest,
+    files,
+    claudeVersion,
+    systemdUser,
+    crontab,
+  };
+  const draft = await planInstall(options, facts);
+  for (const f of draft.manifest.files) if (!files.has(f.path)) await read(f.path);
+  const plan = await planInstall(options, facts);
+
+  const manifestPath = joinPath(sys.os, options.configDir, MANIFEST_NAME);
+  const previousDirs = manifest?.dirs ?? [];
+  const stored = (dirs: string[]): InstallManifest => ({ ...plan.manifest, dirs });
+  const manifestBytes = (m: InstallManifest) => new TextEncoder().encode(renderInstallManifest(m));
+  const currentManifest = await sys.readFile(manifestPath);
+  if (options.dryRun) {
+    const m = stored(previousDirs);
+    const actions: PlanAction[] = [...plan.actions, {
+      kind: "write",
+      path: manifestPath,
+      data: manifestBytes(m),
+      mode: 0o600,
+      why: "the install manifest (what uninstall removes)",
+    }];
+    return { actions, manifest: m, changed: plan.actions.length > 0 };
+  }
+  const created = [...await ensureDir(sys, options.configDir, 0o700)];
+  created.push(...await applyPlan(plan.actions, sys));
+  const dirs = [...previousDirs, ...created.filter((d) => !previousDirs.includes(d))];
+  const m = stored(dirs);
+  const bytes = manifestBytes(m);
+  const actions = [...plan.actions];
+  const same = currentManifest !== undefined && currentManifest.length === bytes.length &&
+    currentManifest.every((b, i) => b === bytes[i]);
+  if (!same) {
+    const write: PlanAction = {
+      kind: "write",
+      path: manifestPath,
+      data: bytes,
+      mode: 0o600,
+      why: "the install manifest (what uninstall removes)",
+    };
+    await applyPlan([write], sys);
+    actions.push(write);
+  }
+  return { actions, manifest: m, changed: actions.length > 0 };
+}
+
+/** Options of {@linkcode uninstall}. */
+export interface UninstallOptions {
+  /** The ccgate config folder. */
+  configDir: string;
+  /** Plan only. */
+  dryRun?: boolean;
+}
+
+/** What {@linkcode uninstall} did. */
+export interface UninstallResult {
+  /** The steps. */
+  actions: PlanAction[];
+  /** What was left in place, and why. */
+  kept: string[];
+  /** The manifest it followed; `undefined` when nothing was installed. */
+  manifest?: InstallManifest;
+}
+
+/**
+ * `ccgate uninstall`: removes exactly what the manifest says install added.
+ * Nothing installed is not an error (nothing to do).
+ */
+export async function uninstall(options: UninstallOptions, sys: Sys): Promise<UninstallResult> {
+  const manifest = await readInstallManifest(sys, options.configDir);
+  if (manifest === undefined) return { actions: [], kept: [] };
+  if (manifest.scope === "system" && !options.dryRun && !(await sys.isAdmin())) {
+    throw new InstallerError(
+      "usage",
+      "Cannot uninstall the system-wide install: run as root (sudo) or Administrator",
+    );
+  }
+  const files = new Map<string, Uint8Array | undefined>();
+  const paths = [
+    ...manifest.files.map((f) => f.path),
+    ...(manifest.settings ? [manifest.settings.path] : []),
+    ...(manifest.settings?.restore.kind === "backup" ? [manifest.settings.restore.backup] : []),
+  ];
+  for (const p of paths) files.set(p, await sys.readFile(p));
+  const crontab = manifest.schedule?.kind === "cron" ? await readCrontab(sys) : undefined;
+  const plan = await planUninstall({
+    manifest,
+    manifestPath: joinPath(sys.os, options.configDir, MANIFEST_NAME),
+    files,
+    crontab,
+  });
+  if (!options.dryRun) await applyPlan(plan.actions, sys);
+  return { actions: plan.actions, kept: plan.kept, manifest };
+}

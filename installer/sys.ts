@@ -1,0 +1,125 @@
+import type { InstallOs } from "./claude_settings_location.ts";
+
+/** What a finished command produced. */
+export interface SysCommandOutput {
+  /** The exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/**
+ * Everything the installer takes from the machine. The only implementation
+ * that touches a real machine is {@linkcode denoSys}; tests pass one over a
+ * temporary root with a recording command runner.
+ */
+export interface Sys {
+  /** The OS. */
+  os: InstallOs;
+  /** The user's home folder. */
+  home: string;
+  /** Reads an environment variable. */
+  env(name: string): string | undefined;
+  /** The clock. */
+  now(): Date;
+  /** Whether the process runs as root / Administrator (system scope needs it). */
+  isAdmin(): Promise<boolean>;
+  /** Reads a file; `undefined` when it does not exist. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+  /** Writes a file atomically (a temporary file renamed into place) with a mode. */
+  writeFile(path: string, data: Uint8Array, mode: number): Promise<void>;
+  /** Removes a file or an empty folder; nothing when absent. */
+  remove(path: string): Promise<void>;
+  /** Whether a path exists. */
+  exists(path: string): Promise<boolean>;
+  /** Creates one folder (the parent must exist). */
+  mkdir(path: string, mode: number): Promise<void>;
+  /** Whether a folder is empty (or absent). */
+  isEmptyDir(path: string): Promise<boolean>;
+  /** Runs a command; throws `Deno.errors.NotFound` when it does not exist. */
+  run(command: string, args: string[], stdin?: string): Promise<SysCommandOutput>;
+}
+
+/** Options of {@linkcode denoSys}. */
+export interface DenoSysOptions {
+  /** Reads an environment variable. */
+  env: (name: string) => string | undefined;
+  /** Runs commands (the CLI's runner). */
+  run: Sys["run"];
+  /** The clock. */
+  now: () => Date;
+}
+
+/** The real machine, through `Deno.*`. */
+export function denoSys(options: DenoSysOptions): Sys {
+  const os: InstallOs = Deno.build.os === "darwin"
+    ? "darwin"
+    : Deno.build.os === "windows"
+    ? "windows"
+    : "linux";
+  const home = (os === "windows" ? options.env("USERPROFILE") : options.env("HOME")) ?? "";
+  return {
+    os,
+    home,
+    env: options.env,
+    now: options.now,
+    async isAdmin() {
+      if (os !== "windows") return Deno.uid() === 0;
+      try {
+        return (await options.run("net", ["session"])).code === 0;
+      } catch {
+        return false;
+      }
+    },
+    async readFile(path) {
+      try {
+        return await Deno.readFile(path);
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return undefined;
+        throw err;
+      }
+    },
+    async writeFile(path, data, mode) {
+      const tmp = `${path}.ccgate-${crypto.randomUUID()}.tmp`;
+      try {
+        await Deno.writeFile(tmp, data, { mode, createNew: true });
+        if (os !== "windows") await Deno.chmod(tmp, mode);
+        await Deno.rename(tmp, path);
+      } catch (err) {
+        await Deno.remove(tmp).catch(() => {});
+        throw err;
+      }
+    },
+    async remove(path) {
+      try {
+        await Deno.remove(path);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    },
+    async exists(path) {
+      try {
+        await Deno.lstat(path);
+        return true;
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return false;
+        throw err;
+      }
+    },
+    async mkdir(path, mode) {
+      await Deno.mkdir(path, { mode });
+    },
+    async isEmptyDir(path) {
+      try {
+        for await (const _ of Deno.readDir(path)) return false;
+        return true;
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return true;
+        throw err;
+      }
+    },
+    run: options.run,
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  DEFAULT_REFRESH_INTERVAL_MINUTES,
+  type RefreshSchedule,
+} from "./refresh_schedule.ts";
+
+/** Options of {@linkcode renderTaskSchedulerXml}. */
+export interface TaskXmlOptions extends RefreshSchedule {
+  /**
+   * Who the task runs as: one user (`DOMAIN\user`, user scope) or every
+   * signed-in member of Users (`S-1-5-32-545`, system scope).
+   */
+  principal: { userId: string } | { groupId: string };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+/**
+ * Renders the Task Scheduler definition (`schtasks /Create /XML`) that runs
+ * `ccgate refresh` at logon and every `intervalMinutes`, only when signed in
+ * (`InteractiveToken`: the session lives in the user's credential store),
+ * never twice at once, without a window. The XML declares UTF-16: write it
+ * as UTF-16LE with a byte order mark, which is what `schtasks` reads. Pure.
+ */
+export function renderTaskSchedulerXml(options: TaskXmlOptions): string {
+  const every = options.intervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
+  const who = "userId" in options.principal
+    ? `<UserId>${escapeXml(options.principal.userId)}</UserId>`
+    : `<GroupId>${escapeXml(options.principal.groupId)}</GroupId>`;
+  const logonUser = "userId" in options.principal
+    ? `\n      <UserId>${escapeXml(options.principal.userId)}</UserId>`
+    : "";
+  return [
+    `<?xml version="1.0" encoding="UTF-16"?>`,
+    `<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">`,
+    `  <RegistrationInfo>`,
+    `    <Description>Refreshes the ccgate session that feeds Claude Code its credentials.</Description>`,
+    `    <URI>\\ccgate-refresh</URI>`,
+    `  </RegistrationInfo>`,
+    `  <Triggers>`,
+    `    <LogonTrigger>`,
+    `      <Enabled>true</Enabled>${logonUser}`,
+    `      <Delay>PT1M</Delay>`,
+    `    </LogonTrigger>`,
+    `    <TimeTrigger>`,
+    `      <Enabled>true</Enabled>`,
+    `      <StartBoundary>2024-01-01T00:00:00</StartBoundary>`,
+    `      <Repetition>`,
+    `        <Interval>PT${every}M</Interval>`,
+    `        <StopAtDurationEnd>false</StopAtDurationEnd>`,
+    `      </Repetition>`,
+    `    </TimeTrigger>`,
+    `  </Triggers>`,
+    `  <Principals>`,
+    `    <Principal id="Author">`,
+    `      ${who}`,
+    `      <LogonType>InteractiveToken</LogonType>`,
+    `      <RunLevel>LeastPrivilege</RunLevel>`,
+    `    </Principal>`,
+    `  </Principals>`,
+    `  <Settings>`,
+    `    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>`,
+    `    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>`,
+    `    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>`,
+    `    <StartWhenAvailable>true</StartWhenAvailable>`,
+    `    <RunOnlyIfNetworkAvailable>true</RunOnlyIfNetworkAvailable>`,
+    `    <ExecutionTimeLimit>PT5M</ExecutionTimeLimit>`,
+    `    <Hidden>true</Hidden>`,
+    `    <Enabled>true</Enabled>`,
+    `  </Settings>`,
+    `  <Actions Context="Author">`,
+    `    <Exec>`,
+    `      <Command>${escapeXml(options.program)}</Command>`,
+    `      <Arguments>refresh</Arguments>`,
+    `    </Exec>`,
+    `  </Actions>`,
+    `</Task>`,
+    "",
+  ].join("\r\n");
+}
+
+/** Encodes text as UTF-16LE with a byte order mark (what `schtasks /XML` and `regedit` read). */
+export function utf16le(text: string): Uint8Array {
+  const out = new Uint8Array(2 + text.length * 2);
+  out[0] = 0xff;
+  out[1] = 0xfe;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out[2 + i * 2] = code & 0xff;
+    out[3 + i * 2] = code >> 8;
+  }
+  return out;
+}

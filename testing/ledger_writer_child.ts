@@ -1,0 +1,51 @@
+/**
+ * A usage ledger writer in its own process, for the crash test: it writes
+ * `count` entries to the KV file `path` in one batch and, at roll-up commit
+ * number `stopAt`, starts that commit, prints `committing` and lets no later
+ * commit through — for the parent to kill it with SIGKILL mid-batch (with
+ * the writer's concurrent roll-ups, several may be in flight then).
+ *
+ * `deno run --allow-all testing/ledger_writer_child.ts <kv path> <count> <stopAt>`
+ *
+ * @module
+ */
+import { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
+import { FakeTimers } from "./fake_timers.ts";
+import { ledgerEntry } from "./ledger_fixtures.ts";
+
+const [path, countArg, stopArg] = Deno.args;
+const count = Number(countArg);
+const stopAt = Number(stopArg);
+const real = await Deno.openKv(path);
+let n = 0;
+const kv = {
+  get: real.get.bind(real) as Deno.Kv["get"],
+  getMany: real.getMany.bind(real) as Deno.Kv["getMany"],
+  list: real.list.bind(real) as Deno.Kv["list"],
+  set: real.set.bind(real),
+  atomic: () => {
+    const op = real.atomic();
+    const commit = op.commit.bind(op);
+    op.commit = () => {
+      // Commit 0 is the write-ahead batch; commit k (k >= 1) is the k-th roll-up.
+      const k = n++;
+      if (k < stopAt) return commit();
+      if (k === stopAt) {
+        // This one is in flight when the process dies: it may or may not land.
+        commit().catch(() => {});
+        Deno.stdout.writeSync(new TextEncoder().encode("committing\n"));
+      }
+      return new Promise<never>(() => {});
+    };
+    return op;
+  },
+};
+const ledger = new UsageLedger({ kv, timers: new FakeTimers(), maxBatch: 10_000 });
+for (let i = 0; i < count; i++) {
+  ledger.append(ledgerEntry({
+    requestId: `req_${String(i).padStart(24, "0")}`,
+    inputTokens: i,
+    outputTokens: 3 * i + 1,
+  }));
+}
+await ledger.flush();
