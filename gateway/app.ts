@@ -15,6 +15,7 @@ import { countTokensRoute } from "./count_tokens_route.ts";
 import { docsRoute } from "./docs_route.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import { inferenceProfilesRoute } from "./inference_profiles_route.ts";
+import { installRoute } from "./install_route.ts";
 import type { ListedModel } from "./model_map.ts";
 import type { PriceOf } from "./model_price.ts";
 import { modelsRoute } from "./models_route.ts";
@@ -145,6 +146,9 @@ export function createApp(deps: GatewayDeps): Hono {
   app.post("/model/:modelId/count-tokens", auth, bedrockCountTokensRoute(deps));
   app.get("/openapi.json", openApiRoute());
   app.get("/docs", docsRoute());
+  if (deps.config.installDir) {
+    app.on(["GET", "HEAD"], "/install/*", installRoute(deps.config.installDir));
+  }
   registerAdminRoutes(app, deps, auth);
   app.notFound((c) => {
     throw new RouteNotFoundError(c.req.method, c.req.path);

@@ -232,6 +232,12 @@ export const gatewayEnvSchema = z.object({
     accepts: "file path",
     example: "/etc/ccgate/policy.yaml",
   }),
+  CCGATE_INSTALL_DIR: z.string().min(1).optional().meta({
+    description:
+      "A folder made by `ccgate mirror` (Claude Code release binaries, verified, laid out like the release bucket), served read-only and without sign-in at `/install/`, for `ccgate install --with-claude-code` on machines without internet. Unset: no `/install/` route.",
+    accepts: "folder path",
+    example: "/srv/ccgate/claude-code-mirror",
+  }),
   CCGATE_POLICY_RELOAD_MS: wholeNumber(5_000).meta({
     description:
       "How often the policy file is re-read, ms (a bad edit is logged and the previous policy kept); 0 never re-reads.",
@@ -315,6 +321,8 @@ export interface GatewayConfig {
   ledgerFlushMs: number;
   /** Path of the policy file, if any. */
   policyPath?: string;
+  /** The `ccgate mirror` folder served at `/install/`, if any. */
+  installDir?: string;
   /** Policy file re-read interval, ms (0: never). */
   policyReloadMs: number;
   /** Policy counters' KV reconcile interval, ms. */
@@ -391,6 +399,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     adminRole: e.CCGATE_ADMIN_ROLE,
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,
     policyPath: e.CCGATE_POLICY,
+    installDir: e.CCGATE_INSTALL_DIR,
     policyReloadMs: e.CCGATE_POLICY_RELOAD_MS,
     policySyncMs: e.CCGATE_POLICY_SYNC_MS,
   };

@@ -43,11 +43,16 @@ export function describeAction(action: PlanAction): string {
  * folders (returned, so the manifest records them), `rmdir` removes a folder
  * only when empty, a failing command stops the run unless it `mayFail`.
  *
- * @returns The folders created, outermost first.
+ * @param created Where to record the folders created (also when a step fails).
+ * @returns The folders created by this call, outermost first.
  * @throws {InstallerError} `command_failed` when a command fails.
  */
-export async function applyPlan(actions: PlanAction[], sys: Sys): Promise<string[]> {
-  const created: string[] = [];
+export async function applyPlan(
+  actions: PlanAction[],
+  sys: Sys,
+  created: string[] = [],
+): Promise<string[]> {
+  const start = created.length;
   for (const action of actions) {
     switch (action.kind) {
       case "write":
@@ -85,5 +90,5 @@ export async function applyPlan(actions: PlanAction[], sys: Sys): Promise<string
       }
     }
   }
-  return created;
+  return created.slice(start);
 }

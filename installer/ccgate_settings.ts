@@ -58,9 +58,10 @@ export function ccgateSettings(options: CcgateSettingsOptions): JsonObject {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     denyUnsupportedTools: options.denyUnsupportedTools,
   };
-  let settings = (options.mode === "bedrock"
-    ? claudeCodeBedrockSettings(common)
-    : claudeCodeSettings(common)) as unknown as JsonObject;
+  let settings =
+    (options.mode === "bedrock"
+      ? claudeCodeBedrockSettings(common)
+      : claudeCodeSettings(common)) as unknown as JsonObject;
   if (options.model) settings = { ...settings, model: options.model };
   if (options.disableAutoUpdater) {
     settings = deepMerge(settings, { env: { DISABLE_AUTOUPDATER: "1" } });

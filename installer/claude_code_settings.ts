@@ -18,9 +18,13 @@ export interface ClaudeCodeSettingsOptions {
 
 /** The ccgate-owned part of a Claude Code settings file. */
 export interface ClaudeCodeSettings {
+  /** The command Claude Code runs for a token. */
   apiKeyHelper: string;
+  /** Environment for Claude Code: the gateway URL, helper TTL, traffic switches. */
   env: Record<string, string>;
+  /** Skip WebFetch's domain preflight to claude.ai (unreachable through a gateway). */
   skipWebFetchPreflight: boolean;
+  /** Deny rules (server-side tools Bedrock does not offer). */
   permissions?: { deny: string[] };
 }
 

@@ -22,12 +22,22 @@ Deno.test("claudeSettingsLocation() merges into managed-settings.json before 2.1
     },
   );
   assertEquals(
-    claudeSettingsLocation({ os: "windows", scope: "system", home: "C:\\Users\\u", claudeVersion: "2.0.76" })
+    claudeSettingsLocation({
+      os: "windows",
+      scope: "system",
+      home: "C:\\Users\\u",
+      claudeVersion: "2.0.76",
+    })
       .path,
     "C:\\ProgramData\\ClaudeCode\\managed-settings.json",
   );
   assertEquals(
-    claudeSettingsLocation({ os: "windows", scope: "system", home: "C:\\Users\\u", claudeVersion: "2.1.50" })
+    claudeSettingsLocation({
+      os: "windows",
+      scope: "system",
+      home: "C:\\Users\\u",
+      claudeVersion: "2.1.50",
+    })
       .path,
     "C:\\Program Files\\ClaudeCode\\managed-settings.json",
   );

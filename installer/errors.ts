@@ -29,6 +29,8 @@ export class InstallerError extends Error {
   /** The stable code. */
   readonly code: InstallerErrorCode;
   /**
+   * Creates the error.
+   *
    * @param code The stable code.
    * @param message One line: "Cannot <action>: <state>".
    */

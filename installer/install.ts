@@ -8,15 +8,13 @@ import {
   renderInstallManifest,
 } from "./install_manifest.ts";
 import {
-  claudeCodePath,
   type InstallFacts,
   type InstallPlanOptions,
-  joinPath,
   type PlanAction,
   planInstall,
-  programPath,
   type SelfProgram,
 } from "./install_plan.ts";
+import { claudeCodePath, joinPath, programPath } from "./install_paths.ts";
 import type { Sys } from "./sys.ts";
 import { planUninstall } from "./uninstall_plan.ts";
 
@@ -111,6 +109,7 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
     claudeVersion: options.claudeCode?.version ?? claudeVersion,
   });
   await read(location.path);
+  const settingsMode = await sys.mode(location.path);
   const systemdUser = sys.os === "linux" && options.scope === "user" && !options.noSchedule
     ? await hasSystemdUser(sys)
     : false;
@@ -128,6 +127,7 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
     self: options.self,
     manifest,
     files,
+    settingsMode,
     claudeVersion,
     systemdUser,
     crontab,
@@ -153,7 +153,13 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
     return { actions, manifest: m, changed: plan.actions.length > 0 };
   }
   const created = [...await ensureDir(sys, options.configDir, 0o700)];
-  created.push(...await applyPlan(plan.actions, sys));
+  let failure: unknown;
+  try {
+    await applyPlan(plan.actions, sys, created);
+  } catch (err) {
+    // Record what may have been written, so uninstall can remove it; then fail.
+    failure = err;
+  }
   const dirs = [...previousDirs, ...created.filter((d) => !previousDirs.includes(d))];
   const m = stored(dirs);
   const bytes = manifestBytes(m);
@@ -171,6 +177,7 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
     await applyPlan([write], sys);
     actions.push(write);
   }
+  if (failure !== undefined) throw failure;
   return { actions, manifest: m, changed: actions.length > 0 };
 }
 
@@ -218,6 +225,7 @@ export async function uninstall(options: UninstallOptions, sys: Sys): Promise<Un
     manifestPath: joinPath(sys.os, options.configDir, MANIFEST_NAME),
     files,
     crontab,
+    settingsMode: manifest.settings ? await sys.mode(manifest.settings.path) : undefined,
   });
   if (!options.dryRun) await applyPlan(plan.actions, sys);
   return { actions: plan.actions, kept: plan.kept, manifest };

@@ -17,7 +17,7 @@ export interface UndoCommand {
  * When the file no longer holds what install wrote, uninstall always unmerges.
  */
 export type SettingsRestore =
-  | { kind: "backup"; backup: string; originalSha256: string }
+  | { kind: "backup"; backup: string; originalSha256: string; mode: number }
   | { kind: "remove" }
   | { kind: "unmerge"; backup: string };
 

@@ -19,6 +19,7 @@ import {
 } from "./settings_merge.ts";
 import { renderSystemdUnits } from "./systemd_units.ts";
 import { renderTaskSchedulerXml, utf16le } from "./task_scheduler_xml.ts";
+import { claudeCodePath, joinPath, programPath } from "./install_paths.ts";
 
 /** One step of an install or uninstall. */
 export type PlanAction =
@@ -41,17 +42,24 @@ export type SelfProgram =
 
 /** What install found on the machine (gathered through `Sys` before planning). */
 export interface InstallFacts {
+  /** The OS. */
   os: InstallOs;
+  /** The user's home folder. */
   home: string;
   /** The ccgate config folder (session, config.json, install.json). */
   configDir: string;
+  /** Reads an environment variable. */
   env: (name: string) => string | undefined;
+  /** The time (names the settings backup). */
   now: Date;
+  /** The running ccgate. */
   self: SelfProgram;
   /** The manifest of an earlier install. */
   manifest?: InstallManifest;
   /** Current bytes of files the plan reads (settings file, ccgate's own files). */
   files: Map<string, Uint8Array | undefined>;
+  /** The permission bits of the settings file, when it exists. */
+  settingsMode?: number;
   /** The installed Claude Code's version. */
   claudeVersion?: string;
   /** Whether a systemd user manager answers (Linux, user scope). */
@@ -64,14 +72,21 @@ export interface InstallFacts {
 export interface InstallPlanOptions {
   /** The gateway URL. */
   url: string;
+  /** User or system scope. */
   scope: InstallScope;
+  /** Anthropic API or Claude Code's Bedrock mode. */
   mode: "anthropic" | "bedrock";
   /** Skip the refresh schedule. */
   noSchedule?: boolean;
+  /** Minutes between scheduled refreshes. @default {10} */
   intervalMinutes?: number;
+  /** Access token lifetime, seconds. @default {3600} */
   accessTokenTtlSeconds?: number;
+  /** Deny WebSearch (Bedrock does not offer it). @default {true} */
   denyUnsupportedTools?: boolean;
+  /** Claude Code's default model. */
   model?: string;
+  /** An admin settings fragment merged in. */
   policy?: JsonObject;
   /** Claude Code from a mirror, verified: written next to ccgate. */
   claudeCode?: { bytes: Uint8Array; version: string };
@@ -79,44 +94,13 @@ export interface InstallPlanOptions {
 
 /** A planned install: the steps, and the manifest to store once they ran. */
 export interface InstallPlan {
+  /** The steps, in order. */
   actions: PlanAction[];
   /** The manifest, without `dirs` (install adds the folders it created). */
   manifest: InstallManifest;
 }
 
 const enc = new TextEncoder();
-
-/** Joins path parts with the OS separator. */
-export function joinPath(os: InstallOs, ...parts: string[]): string {
-  return parts.join(os === "windows" ? "\\" : "/");
-}
-
-/** Where ccgate installs itself. */
-export function programPath(
-  os: InstallOs,
-  scope: InstallScope,
-  home: string,
-  env: (name: string) => string | undefined,
-  self: SelfProgram["kind"],
-): string {
-  if (os === "windows") {
-    const name = self === "binary" ? "ccgate.exe" : "ccgate.cmd";
-    if (scope === "system") return `C:\\Program Files\\ccgate\\${name}`;
-    const local = env("LOCALAPPDATA") ?? `${home}\\AppData\\Local`;
-    return `${local}\\Programs\\ccgate\\${name}`;
-  }
-  return scope === "system" ? "/usr/local/bin/ccgate" : `${home}/.local/bin/ccgate`;
-}
-
-/** Where Claude Code from a mirror goes (where its own installer puts it). */
-export function claudeCodePath(os: InstallOs, scope: InstallScope, home: string): string {
-  if (os === "windows") {
-    return scope === "system"
-      ? "C:\\Program Files\\ClaudeCode\\claude.exe"
-      : `${home}\\.local\\bin\\claude.exe`;
-  }
-  return scope === "system" ? "/usr/local/bin/claude" : `${home}/.local/bin/claude`;
-}
 
 function timestamp(now: Date): string {
   return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -231,14 +215,14 @@ export async function planInstall(
     });
     restore = prevSettings
       ? { kind: "unmerge", backup }
-      : { kind: "backup", backup, originalSha256: currentSha! };
+      : { kind: "backup", backup, originalSha256: currentSha!, mode: facts.settingsMode ?? 0o600 };
   }
   if (!sameBytes(currentBytes, settingsBytes)) {
     actions.push({
       kind: "write",
       path: location.path,
       data: settingsBytes,
-      mode: scope === "system" ? 0o644 : 0o600,
+      mode: facts.settingsMode ?? (scope === "system" ? 0o644 : 0o600),
       why: location.kind === "drop-in"
         ? "ccgate's managed settings drop-in for Claude Code"
         : "Claude Code settings, merged (keys ccgate does not own are kept)",
@@ -305,7 +289,13 @@ export async function planInstall(
           : [{ command: "systemctl", args: [user, "disable", `${REFRESH_JOB_NAME}.timer`] }],
       };
     } else if (os === "linux") {
-      const crontab = facts.crontab ?? "";
+      if (facts.crontab === undefined) {
+        throw new InstallerError(
+          "unsupported",
+          "Cannot schedule `ccgate refresh`: there is no systemd user manager and no crontab (install cron, or pass --no-schedule)",
+        );
+      }
+      const crontab = facts.crontab;
       const next = addCrontabLines(
         crontab,
         renderCrontabLines({ program, intervalMinutes: interval }),

@@ -19,7 +19,12 @@ const PROGRAM = {
 
 for (const os of ["linux", "darwin", "windows"] as const) {
   Deno.test(`ccgateSettings() golden managed settings for ${os}`, async () => {
-    const loc = claudeSettingsLocation({ os, scope: "system", home: "/h", claudeVersion: "2.1.197" });
+    const loc = claudeSettingsLocation({
+      os,
+      scope: "system",
+      home: "/h",
+      claudeVersion: "2.1.197",
+    });
     const settings = ccgateSettings({
       mode: "anthropic",
       gatewayUrl: GATEWAY,
@@ -119,8 +124,14 @@ Deno.test("renderTaskSchedulerXml() golden task, parsed: logon + repeating trigg
     child(child(child(task, "Principals"), "Principal"), "LogonType").text,
     "InteractiveToken",
   );
-  const all = renderTaskSchedulerXml({ program: "C:\\x.exe", principal: { groupId: "S-1-5-32-545" } });
-  assertEquals(child(child(child(parseXml(all), "Principals"), "Principal"), "GroupId").text, "S-1-5-32-545");
+  const all = renderTaskSchedulerXml({
+    program: "C:\\x.exe",
+    principal: { groupId: "S-1-5-32-545" },
+  });
+  assertEquals(
+    child(child(child(parseXml(all), "Principals"), "Principal"), "GroupId").text,
+    "S-1-5-32-545",
+  );
   const bytes = utf16le("<a/>");
   assertEquals([...bytes.slice(0, 4)], [0xff, 0xfe, 0x3c, 0x00]);
 });
@@ -158,7 +169,10 @@ Deno.test("renderRegFile() golden .reg: HKLM\\SOFTWARE\\Policies\\ClaudeCode Set
   const value = line.slice('"Settings"="'.length, -1).replace(/\\(.)/g, "$1");
   assertEquals(JSON.parse(value), settings);
   assertStringIncludes(reg, "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\ClaudeCode]");
-  await assertGolden("windows.ccgate-policy.ps1", renderRegistryScript(settings).replace(/\r\n/g, "\n"));
+  await assertGolden(
+    "windows.ccgate-policy.ps1",
+    renderRegistryScript(settings).replace(/\r\n/g, "\n"),
+  );
 });
 
 Deno.test("renderSettingsJson() renders 2-space JSON with a final newline", () => {

@@ -67,7 +67,10 @@ Deno.test("ccgateSettings() merges an admin policy fragment and refuses forceLog
     mode: "anthropic",
     gatewayUrl: "https://gw",
     apiKeyHelper: "ccgate token",
-    policy: { permissions: { deny: ["Bash(curl:*)", "WebSearch"] }, allowManagedMcpServersOnly: true },
+    policy: {
+      permissions: { deny: ["Bash(curl:*)", "WebSearch"] },
+      allowManagedMcpServersOnly: true,
+    },
   });
   assertEquals((s.permissions as { deny: string[] }).deny, ["WebSearch", "Bash(curl:*)"]);
   assertEquals(s.allowManagedMcpServersOnly, true);

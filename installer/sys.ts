@@ -32,10 +32,14 @@ export interface Sys {
   writeFile(path: string, data: Uint8Array, mode: number): Promise<void>;
   /** Removes a file or an empty folder; nothing when absent. */
   remove(path: string): Promise<void>;
+  /** A file's permission bits (`undefined` when absent, or on Windows). */
+  mode(path: string): Promise<number | undefined>;
   /** Whether a path exists. */
   exists(path: string): Promise<boolean>;
   /** Creates one folder (the parent must exist). */
   mkdir(path: string, mode: number): Promise<void>;
+  /** The names in a folder, sorted (empty when absent). */
+  listDir(path: string): Promise<string[]>;
   /** Whether a folder is empty (or absent). */
   isEmptyDir(path: string): Promise<boolean>;
   /** Runs a command; throws `Deno.errors.NotFound` when it does not exist. */
@@ -99,6 +103,15 @@ export function denoSys(options: DenoSysOptions): Sys {
         if (!(err instanceof Deno.errors.NotFound)) throw err;
       }
     },
+    async mode(path) {
+      try {
+        const mode = (await Deno.stat(path)).mode;
+        return mode === null ? undefined : mode & 0o777;
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) return undefined;
+        throw err;
+      }
+    },
     async exists(path) {
       try {
         await Deno.lstat(path);
@@ -110,6 +123,15 @@ export function denoSys(options: DenoSysOptions): Sys {
     },
     async mkdir(path, mode) {
       await Deno.mkdir(path, { mode });
+    },
+    async listDir(path) {
+      const names: string[] = [];
+      try {
+        for await (const e of Deno.readDir(path)) names.push(e.name);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+      return names.sort();
     },
     async isEmptyDir(path) {
       try {

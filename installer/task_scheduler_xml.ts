@@ -1,7 +1,4 @@
-import {
-  DEFAULT_REFRESH_INTERVAL_MINUTES,
-  type RefreshSchedule,
-} from "./refresh_schedule.ts";
+import { DEFAULT_REFRESH_INTERVAL_MINUTES, type RefreshSchedule } from "./refresh_schedule.ts";
 
 /** Options of {@linkcode renderTaskSchedulerXml}. */
 export interface TaskXmlOptions extends RefreshSchedule {

@@ -14,10 +14,13 @@ export interface UninstallFacts {
   files: Map<string, Uint8Array | undefined>;
   /** The current crontab, when the schedule is cron. */
   crontab?: string;
+  /** The permission bits of the settings file. */
+  settingsMode?: number;
 }
 
 /** What {@linkcode planUninstall} returns. */
 export interface UninstallPlan {
+  /** The steps, in order. */
   actions: PlanAction[];
   /** Things left in place, with why (the user changed them). */
   kept: string[];
@@ -65,7 +68,7 @@ export async function planUninstall(facts: UninstallFacts): Promise<UninstallPla
             kind: "write",
             path: settings.path,
             data: backup,
-            mode: 0o600,
+            mode: restore.mode,
             why: "restore the settings as they were before install",
           });
           actions.push({ kind: "remove", path: restore.backup, why: "the backup, restored" });
@@ -86,14 +89,16 @@ export async function planUninstall(facts: UninstallFacts): Promise<UninstallPla
           kept.push(`${settings.path} (not valid JSON any more: remove ccgate's keys by hand)`);
         } else {
           const back = unmergeSettings(parsed, settings.owned);
-          if (Object.keys(back).length === 0 && restore.kind === "remove") {
+          if (JSON.stringify(back) === JSON.stringify(parsed)) {
+            // Nothing of ccgate's left in it: leave the file as it is.
+          } else if (Object.keys(back).length === 0 && restore.kind === "remove") {
             actions.push({ kind: "remove", path: settings.path, why: "settings install created" });
           } else {
             actions.push({
               kind: "write",
               path: settings.path,
               data: new TextEncoder().encode(renderSettingsJson(back)),
-              mode: 0o600,
+              mode: facts.settingsMode ?? 0o600,
               why: "remove ccgate's keys (the file changed since install; the rest is kept)",
             });
           }

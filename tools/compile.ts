@@ -22,7 +22,7 @@ export const CLI_PERMISSIONS = [
   "--allow-env",
   "--allow-read",
   "--allow-write",
-  "--allow-run=security,secret-tool,powershell.exe,az,az.cmd,xdg-open,open,rundll32",
+  "--allow-run=security,secret-tool,powershell.exe,az,az.cmd,xdg-open,open,rundll32,systemctl,crontab,launchctl,schtasks,net,reg,plutil,claude",
 ];
 
 /** Where the binary for `target` is written. */

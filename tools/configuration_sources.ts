@@ -95,6 +95,17 @@ export const STANDARD_VARIABLES: readonly StandardVariable[] = [
       "Access token for a KV Connect URL in `CCGATE_KV_PATH`: how several self-hosted instances share one KV (see [admins.md](admins.md#self-hosting-with-the-dockerfile)).",
   },
   {
+    names: [
+      "OTEL_DENO",
+      "OTEL_EXPORTER_OTLP_ENDPOINT",
+      "OTEL_EXPORTER_OTLP_PROTOCOL",
+      "OTEL_SERVICE_NAME",
+    ],
+    honouredBy: "Deno",
+    description:
+      "Deno's built-in OpenTelemetry: with `OTEL_DENO=true` the servers export traces (the gateway adds `verify`, `policy`, `bedrock call` and `stream` spans under each request's span) and log lines to the OTLP endpoint.",
+  },
+  {
     names: ["NO_COLOR"],
     honouredBy: "CLI",
     description: "Any value turns off colour in the `ccgate` CLI's output.",

@@ -22,6 +22,10 @@ export const EXIT = {
   signInFailed: 5,
   /** The token store (keychain, file, lock) failed. */
   storeFailed: 6,
+  /** install, uninstall or mirror could not finish (bad settings file, checksum, command). */
+  installFailed: 7,
+  /** `ccgate doctor` found a problem. */
+  checksFailed: 8,
 } as const;
 
 /** The exit codes, as `--help` shows them. */
@@ -33,7 +37,9 @@ Exit codes:
   3  sign-in needed: run \`ccgate login\`
   4  ccgate or Entra ID unreachable or failing: try again later
   5  sign-in failed (declined, expired, timed out, refused)
-  6  token store failed (keychain, file or lock)`;
+  6  token store failed (keychain, file or lock)
+  7  install, uninstall or mirror failed (see the message)
+  8  doctor found a problem`;
 
 /** A usage error of the CLI (exit code 2). */
 export class UsageError extends Error {
@@ -56,5 +62,12 @@ export function exitCodeOf(err: unknown): number {
     return EXIT.signInFailed;
   }
   if (err instanceof CcgateError) return EXIT.error;
+  // The installer's errors (not imported here: only install/doctor/mirror load it).
+  if (err instanceof Error && err.name === "InstallerError") {
+    const code = (err as { code?: string }).code;
+    if (code === "usage") return EXIT.usage;
+    if (code === "download_failed") return EXIT.unavailable;
+    return EXIT.installFailed;
+  }
   return EXIT.error;
 }

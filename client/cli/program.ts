@@ -107,10 +107,15 @@ export async function runProgram(
       }),
   );
 
+  const { registerInstallerCommands } = await import("./installer_commands.ts");
+  registerInstallerCommands(program, withHelp, deps, style, color, (code) => exitCode = code);
+
   if (args.length === 0) {
     program.outputHelp();
     return EXIT.usage;
   }
-  await program.parseAsync(args, { from: "user" });
+  // `ccgate mirror --version X`: the root's --version would win wherever it appears.
+  const argv = args[0] === "mirror" ? args.map((a) => a === "--version" ? "--release" : a) : args;
+  await program.parseAsync(argv, { from: "user" });
   return exitCode;
 }

@@ -51,7 +51,9 @@ export function parseXml(xml: string): XmlElement {
       }
       if (xml.startsWith("</", i)) {
         const close = /^<\/([\w.-]+)\s*>/.exec(xml.slice(i));
-        if (!close || close[1] !== el.name) throw new Error(`Mismatched </${close?.[1]}> for <${el.name}>`);
+        if (!close || close[1] !== el.name) {
+          throw new Error(`Mismatched </${close?.[1]}> for <${el.name}>`);
+        }
         i += close[0].length;
         el.text = el.children.length > 0 ? el.text.trim() : el.text;
         return el;

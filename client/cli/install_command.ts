@@ -1,0 +1,187 @@
+import {
+  currentPlatform,
+  describeAction,
+  fetchClaudeCode,
+  install,
+  type JsonObject,
+  renderDoctorText,
+  renderMdmBundle,
+  runDoctor,
+} from "@ccgate/installer";
+import { loadCliConfig } from "./cli_config.ts";
+import type { CliDeps } from "./cli_deps.ts";
+import { configDir } from "./config_dir.ts";
+import { EXIT, UsageError } from "./exit_codes.ts";
+import { machineSys, selfProgram, sessionFacts } from "./installer_deps.ts";
+import type { Style } from "./style.ts";
+
+/** Options of `ccgate install`. */
+export interface InstallCommandOptions {
+  url?: string;
+  scope?: string;
+  mode?: string;
+  dryRun?: boolean;
+  /** `false` with `--no-login`. */
+  login?: boolean;
+  /** `false` with `--no-schedule`. */
+  schedule?: boolean;
+  interval?: string;
+  tokenTtl?: string;
+  model?: string;
+  policy?: string;
+  allowWebSearch?: boolean;
+  emit?: string;
+  out?: string;
+  withClaudeCode?: boolean;
+  claudeCodeVersion?: string;
+  mirrorUrl?: string;
+}
+
+async function readPolicy(path: string): Promise<JsonObject> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    throw new UsageError(`Cannot read the policy file "${path}": ${(err as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value;
+  } catch {
+    // below
+  }
+  throw new UsageError(`Cannot use the policy file "${path}": not a JSON object`);
+}
+
+/**
+ * `ccgate install`: makes this machine a ccgate workstation (program copy,
+ * Claude Code settings, refresh schedule, optionally Claude Code from the
+ * mirror), signs in if there is no session, and ends with the doctor's
+ * report. `--dry-run` prints every step; `--emit mdm` writes MDM files
+ * instead of touching the machine.
+ */
+export async function installCommand(
+  options: InstallCommandOptions,
+  deps: CliDeps,
+  style: Style,
+  color: boolean,
+): Promise<number> {
+  const dir = configDir(deps);
+  const config = await loadCliConfig(dir).catch(() => undefined);
+  const url = (options.url ?? deps.env("CCGATE_URL") ?? config?.url)?.replace(/\/+$/, "");
+  if (!url) throw new UsageError("Missing the ccgate URL: pass --url (or set CCGATE_URL)");
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`Invalid --url "${url}": not a URL`);
+  }
+  const scope = options.scope ?? "user";
+  if (scope !== "user" && scope !== "system") {
+    throw new UsageError(`Invalid --scope "${scope}": use user or system`);
+  }
+  const mode = options.mode ?? "anthropic";
+  if (mode !== "anthropic" && mode !== "bedrock") {
+    throw new UsageError(`Invalid --mode "${mode}": use anthropic or bedrock`);
+  }
+  const interval = options.interval === undefined ? undefined : Number(options.interval);
+  if (interval !== undefined && (!Number.isInteger(interval) || interval < 1 || interval > 59)) {
+    throw new UsageError(`Invalid --interval "${options.interval}": minutes, 1 to 59`);
+  }
+  const ttl = options.tokenTtl === undefined ? undefined : Number(options.tokenTtl);
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 120)) {
+    throw new UsageError(`Invalid --token-ttl "${options.tokenTtl}": seconds, at least 120`);
+  }
+  const policy = options.policy ? await readPolicy(options.policy) : undefined;
+  const settingsOptions = {
+    mode,
+    gatewayUrl: url,
+    accessTokenTtlSeconds: ttl,
+    denyUnsupportedTools: !options.allowWebSearch,
+    model: options.model,
+    policy,
+  } as const;
+
+  if (options.emit !== undefined) {
+    if (options.emit !== "mdm") throw new UsageError(`Invalid --emit "${options.emit}": use mdm`);
+    const out = (options.out ?? ".").replace(/(.)[\\/]+$/, "$1");
+    const files = await renderMdmBundle(settingsOptions);
+    for (const file of files) {
+      const path = `${out}/${file.name}`;
+      if (options.dryRun) {
+        deps.stdout(`write  ${path}: ${file.description}\n`);
+        continue;
+      }
+      await Deno.mkdir(out, { recursive: true });
+      await Deno.writeFile(path, file.data);
+      deps.stdout(`${path}: ${file.description}\n`);
+    }
+    return EXIT.ok;
+  }
+
+  const sys = machineSys(deps);
+  let claudeCode: { bytes: Uint8Array; version: string } | undefined;
+  if (options.withClaudeCode) {
+    const baseUrl = options.mirrorUrl ?? `${url}/install`;
+    if (options.dryRun) {
+      deps.stdout(
+        `fetch  ${baseUrl} Claude Code ${
+          options.claudeCodeVersion ?? "stable"
+        }, verified against its manifest\n`,
+      );
+    } else {
+      claudeCode = await fetchClaudeCode({
+        baseUrl,
+        version: options.claudeCodeVersion,
+        platform: currentPlatform(Deno.build.os, Deno.build.arch),
+        fetch: deps.fetch,
+      });
+      deps.stderr(
+        `Claude Code ${claudeCode.version} downloaded from ${baseUrl} and verified (SHA-256)\n`,
+      );
+    }
+  }
+  const result = await install({
+    url,
+    scope,
+    mode,
+    noSchedule: options.schedule === false,
+    intervalMinutes: interval,
+    accessTokenTtlSeconds: ttl,
+    denyUnsupportedTools: settingsOptions.denyUnsupportedTools,
+    model: options.model,
+    policy,
+    claudeCode,
+    configDir: dir,
+    self: await selfProgram(),
+    dryRun: options.dryRun,
+  }, sys);
+  if (options.dryRun) {
+    for (const action of result.actions) deps.stdout(describeAction(action) + "\n");
+    if (options.login !== false && scope === "user") {
+      deps.stdout(`run    ccgate login --url ${url}: if there is no session\n`);
+    }
+    return EXIT.ok;
+  }
+  if (!result.changed) deps.stderr("Already installed: nothing to change.\n");
+  for (const action of result.actions) deps.stderr(`  ${describeAction(action)}\n`);
+
+  if (options.login !== false && scope === "user" && !(await sessionFacts(deps, dir)).signedIn) {
+    const { loginCommand } = await import("./login_command.ts");
+    const code = await loginCommand({ url }, deps, style, color);
+    if (code !== EXIT.ok) return code;
+  }
+  const report = await runDoctor({
+    sys,
+    fetch: deps.fetch,
+    configDir: dir,
+    url,
+    session: () => sessionFacts(deps, dir),
+  });
+  deps.stderr(renderDoctorText(report, style));
+  deps.stderr(
+    `${style.green("Installed")} for ${
+      scope === "user" ? "this user" : "every user"
+    }: Claude Code now goes through ${url}\n`,
+  );
+  return EXIT.ok;
+}

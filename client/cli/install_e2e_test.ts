@@ -1,0 +1,259 @@
+import { textAnswer } from "@ccgate/emulators";
+import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { claudeBin } from "../../testing/claude_code.ts";
+import { startAuthStack } from "../../testing/auth_stack.ts";
+import { runCliProcess, spawnCli } from "../_testing/cli.ts";
+import { startFakeReleaseServer } from "../../installer/_testing/fake_release_server.ts";
+
+/** Every file and folder under `dir` with its mode and bytes (base64). */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string, rel: string) => {
+    const names: Deno.DirEntry[] = [];
+    for await (const e of Deno.readDir(d)) names.push(e);
+    names.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of names) {
+      const path = `${d}/${e.name}`;
+      const mode = ((await Deno.lstat(path)).mode ?? 0) & 0o777;
+      if (e.isDirectory) {
+        out[`${rel}/${e.name}/`] = `dir ${mode.toString(8)}`;
+        await walk(path, `${rel}/${e.name}`);
+      } else {
+        const bytes = await Deno.readFile(path);
+        out[`${rel}/${e.name}`] = `${mode.toString(8)} ${btoa(String.fromCharCode(...bytes))}`;
+      }
+    }
+  };
+  await walk(dir, "");
+  return out;
+}
+
+/** The module cache of this process (a new HOME would otherwise start an empty one). */
+function denoDir(): string {
+  return Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>, onText: (t: string) => void = () => {}) {
+  let text = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    text += chunk;
+    onText(text);
+  }
+  return text;
+}
+
+const USER_SETTINGS = '{\n  "theme": "dark",\n  "env": {\n    "FOO": "1"\n  }\n}\n';
+
+Deno.test("ccgate install --scope user (signs in), doctor, the installed apiKeyHelper, uninstall: HOME byte for byte as before", async () => {
+  await using stack = await startAuthStack({ gateway: true });
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  const env = {
+    HOME: home,
+    DENO_DIR: denoDir(),
+    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+    CCGATE_STORE: "file",
+    PATH: "/usr/bin:/bin",
+  };
+  try {
+    await Deno.mkdir(`${home}/.claude`);
+    await Deno.writeTextFile(`${home}/.claude/settings.json`, USER_SETTINGS);
+    const before = await snapshot(home);
+
+    // install: no session yet, so it signs in (device code: no display here), then runs doctor.
+    const child = spawnCli(
+      ["install", "--scope", "user", "--url", stack.url, "--no-schedule"],
+      env,
+    );
+    let approved = false;
+    const [, stderr, status] = await Promise.all([
+      readAll(child.stdout),
+      readAll(child.stderr, (text) => {
+        const code = /enter the code (\S+)/.exec(text)?.[1];
+        if (code && !approved) approved = stack.entra.approve(code);
+      }),
+      child.status,
+    ]);
+    assertEquals(status.code, 0, stderr);
+    assert(approved, "install ran the sign-in");
+    assertStringIncludes(stderr, "ok   settings:");
+    assertStringIncludes(stderr, "ok   session: signed in");
+    assertStringIncludes(stderr, "ok   gateway:");
+
+    const settings = JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`));
+    assertEquals(settings.theme, "dark");
+    assertEquals(settings.env.FOO, "1");
+    assertEquals(settings.env.ANTHROPIC_BASE_URL, stack.url);
+    assertEquals(settings.apiKeyHelper, `${home}/.local/bin/ccgate token`);
+    assert(!("forceLoginMethod" in settings));
+
+    // The apiKeyHelper Claude Code would run: the installed launcher prints a token.
+    const helper = await new Deno.Command(`${home}/.local/bin/ccgate`, {
+      args: ["token"],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const token = new TextDecoder().decode(helper.stdout);
+    assertEquals(helper.code, 0, new TextDecoder().decode(helper.stderr));
+    assertEquals(token.split(".").length, 3);
+
+    // The real Claude Code, in this HOME, answers through the gateway with only the installed settings.
+    const beforeClaude = await snapshot(home);
+    stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
+    const claude = await new Deno.Command(claudeBin, {
+      args: ["-p", "Say hello"],
+      env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
+      clearEnv: true,
+      cwd: home,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const claudeOut = new TextDecoder().decode(claude.stdout);
+    assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + claudeOut);
+    assertStringIncludes(claudeOut, "Hello through ccgate");
+    // Claude Code leaves its own state in HOME (~/.claude.json, ~/.claude/projects, ...): that is
+    // not install's to remove, so the test removes exactly what Claude Code added.
+    const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
+    const added = afterClaude.filter((k) =>
+      !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
+    );
+    assert(!added.some((k) => k.includes("settings.json")), "Claude Code left the settings alone");
+    for (const path of added) await Deno.remove(`${home}${path}`, { recursive: true });
+    assertEquals(await snapshot(home), beforeClaude);
+
+    // A second install changes nothing.
+    const once = await snapshot(home);
+    const again = await runCliProcess(["install", "--url", stack.url, "--no-schedule"], env);
+    assertEquals(again.code, 0, again.stderr);
+    assertStringIncludes(again.stderr, "Already installed: nothing to change.");
+    assertEquals(await snapshot(home), once);
+
+    const doctor = await runCliProcess(["doctor", "--json"], env);
+    const report = JSON.parse(doctor.stdout);
+    const byId = Object.fromEntries(
+      report.checks.map((c: { id: string; status: string }) => [c.id, c.status]),
+    );
+    assertEquals(byId.settings, "pass");
+    assertEquals(byId.session, "pass");
+    assertEquals(byId.auth, "pass");
+    assertEquals(byId.schedule, "warn");
+
+    const gone = await runCliProcess(["uninstall"], env);
+    assertEquals(gone.code, 0, gone.stderr);
+    assertEquals(stack.counts.revoke, 1, "uninstall revoked the session");
+    assertEquals(await snapshot(home), before);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ccgate install refuses a settings file that is not JSON, changes nothing, exit code 7", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  const env = { HOME: home, DENO_DIR: denoDir(), CCGATE_CONFIG_DIR: `${home}/.config/ccgate` };
+  try {
+    await Deno.mkdir(`${home}/.claude`);
+    await Deno.writeTextFile(`${home}/.claude/settings.json`, "{ not json");
+    const before = await snapshot(home);
+    const run = await runCliProcess(
+      ["install", "--url", "http://127.0.0.1:1", "--no-login", "--no-schedule"],
+      env,
+    );
+    assertEquals(run.code, 7);
+    assertEquals(
+      run.stderr,
+      `ccgate: Cannot merge into "${home}/.claude/settings.json": it is not a valid JSON object; fix or move it, then run install again (nothing was changed)\n`,
+    );
+    assertEquals(await snapshot(home), before);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ccgate install --emit mdm writes the profile, the .reg (UTF-16LE), the script and the drop-in, and touches nothing else", async () => {
+  const out = await Deno.makeTempDir({ prefix: "ccgate-mdm-" });
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  try {
+    const run = await runCliProcess(
+      ["install", "--emit", "mdm", "--url", "https://ccgate.example.com", "--out", out],
+      { HOME: home, DENO_DIR: denoDir(), CCGATE_CONFIG_DIR: `${home}/.config/ccgate` },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const names = [];
+    for await (const e of Deno.readDir(out)) names.push(e.name);
+    assertEquals(names.sort(), [
+      "50-ccgate.json",
+      "ccgate-policy.ps1",
+      "ccgate.mobileconfig",
+      "ccgate.reg",
+    ]);
+    const reg = await Deno.readFile(`${out}/ccgate.reg`);
+    assertEquals([...reg.slice(0, 2)], [0xff, 0xfe]);
+    assertStringIncludes(
+      new TextDecoder("utf-16le").decode(reg.slice(2)),
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\ClaudeCode]",
+    );
+    assertStringIncludes(
+      await Deno.readTextFile(`${out}/ccgate.mobileconfig`),
+      "<string>com.anthropic.claudecode</string>",
+    );
+    const dropIn = JSON.parse(await Deno.readTextFile(`${out}/50-ccgate.json`));
+    assertEquals(dropIn.apiKeyHelper, "/usr/local/bin/ccgate token");
+    assertEquals(await snapshot(home), {});
+  } finally {
+    await Deno.remove(out, { recursive: true });
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ccgate mirror downloads, verifies and lays out a release; a tampered file fails with exit code 7", async () => {
+  await using bucket = await startFakeReleaseServer();
+  const out = await Deno.makeTempDir({ prefix: "ccgate-mirror-" });
+  try {
+    const run = await runCliProcess(
+      ["mirror", "--out", out, "--base-url", bucket.url, "--platform", "linux-x64", "win32-x64"],
+      {},
+    );
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(
+      run.stdout,
+      `${out}/2.1.197/linux-x64/claude downloaded and verified\n${out}/2.1.197/win32-x64/claude.exe downloaded and verified\n`,
+    );
+    assertEquals(await Deno.readTextFile(`${out}/stable`), "2.1.197\n");
+    bucket.tamper.add("darwin-arm64");
+    const bad = await runCliProcess(
+      ["mirror", "--out", out, "--base-url", bucket.url, "--platform", "darwin-arm64"],
+      {},
+    );
+    assertEquals(bad.code, 7);
+    assertStringIncludes(bad.stderr, "does not match the release manifest");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("ccgate doctor on a machine without ccgate: exit code 8, each failure with its fix", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  try {
+    const run = await runCliProcess(["doctor"], {
+      HOME: home,
+      DENO_DIR: denoDir(),
+      CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+      CCGATE_URL: "http://127.0.0.1:1",
+      PATH: "/nonexistent",
+    });
+    assertEquals(run.code, 8, run.stderr);
+    assertStringIncludes(
+      run.stdout,
+      "FAIL settings: ccgate is not installed (no install manifest)\n     fix: run `ccgate install --url http://127.0.0.1:1`\n",
+    );
+    assertStringIncludes(
+      run.stdout,
+      "FAIL session: not signed in\n     fix: run `ccgate login --url http://127.0.0.1:1`\n",
+    );
+    assertStringIncludes(run.stdout, "FAIL claude-code: Claude Code is not installed");
+    assertEquals(await snapshot(home), {});
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

@@ -1,0 +1,90 @@
+import { denoSys, type SelfProgram, type SessionFacts, type Sys } from "@ccgate/installer";
+import { TokenSession } from "../token_session.ts";
+import { loadCliConfig } from "./cli_config.ts";
+import type { CliDeps } from "./cli_deps.ts";
+import { openLock, openStore } from "./open_store.ts";
+
+/** The machine, for the installer, over the CLI's deps (env, runner, clock). */
+export function machineSys(deps: CliDeps): Sys {
+  return denoSys({
+    env: deps.env,
+    now: deps.now,
+    run: (command, args, stdin) => deps.runner(command, args, stdin === undefined ? {} : { stdin }),
+  });
+}
+
+/** The `--allow-run` list of the CLI (the launcher keeps the same permissions as `deno task cli`). */
+const ALLOW_RUN = [
+  "security",
+  "secret-tool",
+  "powershell.exe",
+  "az",
+  "az.cmd",
+  "xdg-open",
+  "open",
+  "rundll32",
+  "systemctl",
+  "crontab",
+  "launchctl",
+  "schtasks",
+  "net",
+  "reg",
+  "plutil",
+  "claude",
+];
+
+/**
+ * What the running ccgate is: a compiled binary (copied by install) or
+ * `client/cli/main.ts` under `deno run` (install writes a launcher that runs
+ * it with the workspace's config and the CLI's permissions).
+ */
+export async function selfProgram(): Promise<SelfProgram> {
+  if (Deno.build.standalone) {
+    const path = Deno.execPath();
+    return { kind: "binary", path, bytes: await Deno.readFile(path) };
+  }
+  const main = new URL(Deno.mainModule);
+  const permissions = [
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    "--allow-write",
+    `--allow-run=${ALLOW_RUN.join(",")}`,
+  ];
+  // A checkout (`deno task cli`): its workspace config holds the import map. Else (jsr:, https:) the module as is.
+  const local = main.protocol === "file:";
+  const module = local ? fromFileUrl(main) : main.href;
+  const config = local ? ["--config", fromFileUrl(new URL("../../deno.json", main))] : [];
+  return {
+    kind: "launcher",
+    launcher: {
+      deno: Deno.execPath(),
+      args: ["run", "--quiet", ...config, ...permissions, module],
+    },
+  };
+}
+
+/** A file URL's path (Windows drive letters and separators included). */
+function fromFileUrl(url: URL): string {
+  const path = decodeURIComponent(url.pathname);
+  return Deno.build.os === "windows"
+    ? path.replace(/^\/([A-Za-z]:)/, "$1").replace(/\//g, "\\")
+    : path;
+}
+
+/** The session as `status` sees it, for `doctor`. */
+export async function sessionFacts(deps: CliDeps, dir: string): Promise<SessionFacts> {
+  const config = await loadCliConfig(dir);
+  if (config === undefined) return { signedIn: false };
+  const session = new TokenSession(openStore(config.store, dir, deps.runner), {
+    lock: openLock(dir),
+    deps: { now: deps.now, fetch: deps.fetch },
+  });
+  const stored = await session.load();
+  if (stored === undefined) return { signedIn: false };
+  return {
+    signedIn: true,
+    expiresAt: new Date(stored.expiresAt),
+    refreshable: stored.refreshToken !== undefined,
+  };
+}

@@ -1,0 +1,56 @@
+import { describeAction, readInstallManifest, uninstall } from "@ccgate/installer";
+import type { CliDeps } from "./cli_deps.ts";
+import { configDir } from "./config_dir.ts";
+import { EXIT, UsageError } from "./exit_codes.ts";
+import { machineSys, sessionFacts } from "./installer_deps.ts";
+import type { Style } from "./style.ts";
+
+/** Options of `ccgate uninstall`. */
+export interface UninstallCommandOptions {
+  scope?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * `ccgate uninstall`: revokes and forgets the session, then removes exactly
+ * what install added (from its manifest): schedule, the settings keys it
+ * owns, the program copy.
+ */
+export async function uninstallCommand(
+  options: UninstallCommandOptions,
+  deps: CliDeps,
+  style: Style,
+): Promise<number> {
+  const dir = configDir(deps);
+  const sys = machineSys(deps);
+  const manifest = await readInstallManifest(sys, dir);
+  if (manifest === undefined) {
+    deps.stderr("Not installed: nothing to remove.\n");
+    return EXIT.ok;
+  }
+  if (options.scope !== undefined && options.scope !== manifest.scope) {
+    throw new UsageError(
+      `Cannot uninstall --scope ${options.scope}: ccgate is installed with --scope ${manifest.scope}`,
+    );
+  }
+  if (
+    !options.dryRun && (await sessionFacts(deps, dir).catch(() => ({ signedIn: false }))).signedIn
+  ) {
+    const { logoutCommand } = await import("./logout_command.ts");
+    await logoutCommand(deps, style);
+  }
+  if (!options.dryRun && manifest.dirs.includes(dir)) {
+    // install created the config folder: what login put there (no secret after logout) goes too.
+    for (const name of ["config.json", "session.json", "session.lock"]) {
+      await sys.remove(`${dir}/${name}`);
+    }
+  }
+  const result = await uninstall({ configDir: dir, dryRun: options.dryRun }, sys);
+  const write = options.dryRun ? deps.stdout : deps.stderr;
+  for (const action of result.actions) {
+    write(`${options.dryRun ? "" : "  "}${describeAction(action)}\n`);
+  }
+  for (const kept of result.kept) deps.stderr(`${style.yellow("kept")} ${kept}\n`);
+  if (!options.dryRun) deps.stderr(`${style.green("Uninstalled")} ccgate from this machine.\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,216 @@
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { rootedSys } from "./_testing/rooted_sys.ts";
+import { type DoctorReport, renderDoctorText, runDoctor } from "./doctor.ts";
+import { install } from "./install.ts";
+import { parseLaunchctlList, parseSchtasksQuery, parseSystemctlShow } from "./schedule_status.ts";
+
+const NOW = new Date("2026-11-30T03:00:00Z");
+
+/** A gateway on a real socket whose Date header says `serverDate`. */
+function startGateway(serverDate: Date) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    const headers = { date: serverDate.toUTCString() };
+    if (path === "/healthz" || path === "/.well-known/oauth-authorization-server") {
+      return Response.json({ status: "ok" }, { headers });
+    }
+    return new Response("no", { status: 404, headers });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+const SYSTEMD_OK = [
+  "Id=ccgate-refresh.service",
+  "Result=success",
+  "ExecMainStatus=0",
+  "UnitFileState=static",
+  "ExecMainExitTimestamp=Mon 2026-11-30 02:55:00 UTC",
+  "",
+  "Id=ccgate-refresh.timer",
+  "Result=success",
+  "UnitFileState=enabled",
+  "ExecMainExitTimestamp=",
+  "",
+].join("\n");
+
+const byId = (r: DoctorReport) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
+
+Deno.test("runDoctor() passes every check on a working install", async () => {
+  const root = await Deno.makeTempDir();
+  await using gw = startGateway(NOW);
+  try {
+    await Deno.mkdir(`${root}/home/dev`, { recursive: true });
+    const sys = rootedSys({
+      root,
+      now: NOW,
+      answer: (command, args) => {
+        if (command === "claude") return { stdout: "2.1.197 (Claude Code)\n" };
+        if (command === "systemctl" && args[1] === "is-system-running") {
+          return { stdout: "running\n" };
+        }
+        if (command === "systemctl" && args[1] === "show") return { stdout: SYSTEMD_OK };
+        if (command === "systemctl") return {};
+        return "missing";
+      },
+    });
+    const configDir = "/home/dev/.config/ccgate";
+    await install({
+      url: gw.url,
+      scope: "user",
+      mode: "anthropic",
+      configDir,
+      self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
+    }, sys);
+    const report = await runDoctor({
+      sys,
+      fetch,
+      configDir,
+      url: gw.url,
+      session: () =>
+        Promise.resolve({
+          signedIn: true,
+          expiresAt: new Date(NOW.getTime() + 3600_000),
+          refreshable: true,
+        }),
+    });
+    assertEquals(
+      report.checks.map((c) => [c.id, c.status]),
+      [
+        ["settings", "pass"],
+        ["schedule", "pass"],
+        ["session", "pass"],
+        ["gateway", "pass"],
+        ["clock", "pass"],
+        ["auth", "pass"],
+        ["claude-code", "pass"],
+        ["force-login", "pass"],
+      ],
+      renderDoctorText(report),
+    );
+    assert(report.ok);
+    assertStringIncludes(
+      byId(report).schedule!.message,
+      "last run Mon 2026-11-30 02:55:00 UTC: success",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("runDoctor() reports each failure with a fix line, in text and JSON", async () => {
+  const root = await Deno.makeTempDir();
+  await using gw = startGateway(new Date(NOW.getTime() - 120_000));
+  try {
+    await Deno.mkdir(`${root}/home/dev/.claude`, { recursive: true });
+    await Deno.writeTextFile(
+      `${root}/home/dev/.claude/settings.json`,
+      JSON.stringify({ forceLoginMethod: "claudeai" }),
+    );
+    // A port nothing listens on: take one, then free it.
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const deadUrl = `http://127.0.0.1:${(l.addr as Deno.NetAddr).port}`;
+    l.close();
+    const sys = rootedSys({ root, now: NOW });
+    const report = await runDoctor({
+      sys,
+      fetch,
+      configDir: "/home/dev/.config/ccgate",
+      url: deadUrl,
+      gatewayUrl: gw.url,
+      session: () => Promise.resolve({ signedIn: false }),
+    });
+    const c = byId(report);
+    assertEquals(report.ok, false);
+    assertEquals(c.settings!.status, "fail");
+    assertStringIncludes(c.settings!.fix!, "ccgate install --url");
+    assertEquals(c.schedule!.status, "warn");
+    assertEquals(c.session!.status, "fail");
+    assertStringIncludes(c.session!.fix!, `ccgate login --url ${deadUrl}`);
+    assertEquals(c.gateway!.status, "pass");
+    assertEquals(c.clock!.status, "fail");
+    assertStringIncludes(c.clock!.message, "120 s ahead of the gateway's");
+    assertEquals(c.auth!.status, "fail");
+    assertStringIncludes(c.auth!.message, "unreachable");
+    assertEquals(c["claude-code"]!.status, "fail");
+    assertStringIncludes(c["claude-code"]!.fix!, "--with-claude-code");
+    assertEquals(c["force-login"]!.status, "warn");
+    assertStringIncludes(
+      c["force-login"]!.message,
+      "forceLoginMethod in /home/dev/.claude/settings.json",
+    );
+
+    const text = renderDoctorText(report);
+    for (const check of report.checks.filter((x) => x.status !== "pass")) {
+      assertStringIncludes(text, `${check.id}: ${check.message}\n     fix: ${check.fix}\n`);
+    }
+    assertStringIncludes(text, "FAIL session: not signed in\n");
+    const json = JSON.parse(JSON.stringify(report));
+    assertEquals(json.checks.find((x: { id: string }) => x.id === "clock").status, "fail");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("parseSystemctlShow(), parseLaunchctlList(), parseSchtasksQuery() read failed last runs", () => {
+  const failed = SYSTEMD_OK.replace(
+    "Result=success\nExecMainStatus=0",
+    "Result=exit-code\nExecMainStatus=3",
+  );
+  assertEquals(parseSystemctlShow(failed).lastRunOk, false);
+  assertEquals(
+    parseSystemctlShow(SYSTEMD_OK.replace("UnitFileState=enabled", "UnitFileState=disabled"))
+      .present,
+    false,
+  );
+  assertEquals(
+    parseLaunchctlList(0, '{\n\t"LastExitStatus" = 768;\n\t"Label" = "com.ccgate.refresh";\n};')
+      .lastRunOk,
+    false,
+  );
+  assertEquals(parseLaunchctlList(113, "").present, false);
+  assertEquals(
+    parseSchtasksQuery(
+      0,
+      "TaskName: \\ccgate-refresh\nLast Run Time: 11/30/2026 3:00:00 AM\nLast Result: 0\n",
+    ).lastRunOk,
+    true,
+  );
+  assertEquals(parseSchtasksQuery(0, "Last Result: 267011\n").lastRunOk, undefined);
+  assertEquals(parseSchtasksQuery(1, "").present, false);
+});
+
+Deno.test("runDoctor() checks ANTHROPIC_BEDROCK_BASE_URL for a --mode bedrock install, and fails a changed helper", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/home/dev`, { recursive: true });
+    const sys = rootedSys({ root, now: NOW });
+    const configDir = "/home/dev/.config/ccgate";
+    await install({
+      url: "http://127.0.0.1:1",
+      scope: "user",
+      mode: "bedrock",
+      noSchedule: true,
+      configDir,
+      self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
+    }, sys);
+    const deps = {
+      sys,
+      fetch,
+      configDir,
+      session: () => Promise.resolve({ signedIn: false }),
+    };
+    assertEquals(byId(await runDoctor(deps)).settings!.status, "pass");
+    const path = sys.real("/home/dev/.claude/settings.json");
+    const settings = JSON.parse(await Deno.readTextFile(path));
+    settings.apiKeyHelper = "/somewhere/else token";
+    await Deno.writeTextFile(path, JSON.stringify(settings));
+    const check = byId(await runDoctor(deps)).settings!;
+    assertEquals(check.status, "fail");
+    assertStringIncludes(check.message, 'apiKeyHelper is "/somewhere/else token"');
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,142 @@
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
+import { startFakeReleaseServer } from "./_testing/fake_release_server.ts";
+import { InstallerError } from "./errors.ts";
+import { mirrorClaudeCode, type MirrorProgress } from "./mirror.ts";
+
+async function exists(path: string) {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("mirrorClaudeCode() mirrors the stable release, verified, in the bucket's layout", async () => {
+  await using bucket = await startFakeReleaseServer();
+  const out = await Deno.makeTempDir();
+  try {
+    const progress: MirrorProgress[] = [];
+    const result = await mirrorClaudeCode({
+      out,
+      baseUrl: bucket.url,
+      platforms: ["linux-x64", "win32-x64"],
+      fetch,
+      onProgress: (p) => progress.push(p),
+    });
+    assertEquals(result.version, "2.1.197");
+    assertEquals(
+      await Deno.readFile(`${out}/2.1.197/linux-x64/claude`),
+      bucket.binaries["linux-x64"],
+    );
+    assertEquals(
+      await Deno.readFile(`${out}/2.1.197/win32-x64/claude.exe`),
+      bucket.binaries["win32-x64"],
+    );
+    assert(!(await exists(`${out}/2.1.197/darwin-arm64`)));
+    assertEquals(await Deno.readTextFile(`${out}/stable`), "2.1.197\n");
+    assertEquals(
+      JSON.parse(await Deno.readTextFile(`${out}/2.1.197/manifest.json`)).version,
+      "2.1.197",
+    );
+    assertEquals(((await Deno.stat(`${out}/2.1.197/linux-x64/claude`)).mode ?? 0) & 0o777, 0o755);
+    assertEquals(progress.filter((p) => p.phase === "verified").map((p) => p.platform), [
+      "linux-x64",
+      "win32-x64",
+    ]);
+
+    // Again: nothing downloaded, everything re-verified.
+    const again = await mirrorClaudeCode({
+      out,
+      baseUrl: bucket.url,
+      platforms: ["linux-x64"],
+      fetch,
+    });
+    assertEquals(again.files, [{
+      platform: "linux-x64",
+      path: `${out}/2.1.197/linux-x64/claude`,
+      downloaded: false,
+    }]);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mirrorClaudeCode() rejects and deletes a tampered file", async () => {
+  await using bucket = await startFakeReleaseServer();
+  const out = await Deno.makeTempDir();
+  try {
+    bucket.tamper.add("darwin-arm64");
+    const err = await assertRejects(
+      () =>
+        mirrorClaudeCode({
+          out,
+          baseUrl: bucket.url,
+          version: "2.1.197",
+          platforms: ["darwin-arm64"],
+          fetch,
+        }),
+      InstallerError,
+    );
+    assertEquals(err.code, "checksum_mismatch");
+    assertStringIncludes(err.message, "does not match the release manifest");
+    assert(!(await exists(`${out}/2.1.197/darwin-arm64/claude`)));
+    assert(!(await exists(`${out}/2.1.197/darwin-arm64/claude.part`)));
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mirrorClaudeCode() resumes an interrupted download with a Range request", async () => {
+  await using bucket = await startFakeReleaseServer();
+  const out = await Deno.makeTempDir();
+  try {
+    bucket.cutOnce.add("linux-x64");
+    const err = await assertRejects(
+      () =>
+        mirrorClaudeCode({
+          out,
+          baseUrl: bucket.url,
+          version: "latest",
+          platforms: ["linux-x64"],
+          fetch,
+        }),
+      InstallerError,
+    );
+    assertEquals(err.code, "download_failed");
+    const part = (await Deno.stat(`${out}/2.1.197/linux-x64/claude.part`)).size;
+    assert(part > 0 && part < bucket.binaries["linux-x64"]!.length, `part of ${part} bytes`);
+
+    const result = await mirrorClaudeCode({
+      out,
+      baseUrl: bucket.url,
+      version: "latest",
+      platforms: ["linux-x64"],
+      fetch,
+    });
+    assertEquals(result.files[0]!.downloaded, true);
+    assertEquals(
+      await Deno.readFile(`${out}/2.1.197/linux-x64/claude`),
+      bucket.binaries["linux-x64"],
+    );
+    const binaryRequests = bucket.requests.filter((r) => r.path.endsWith("/linux-x64/claude"));
+    assertEquals(binaryRequests.map((r) => r.range), [null, `bytes=${part}-`]);
+    assertEquals(await Deno.readTextFile(`${out}/latest`), "2.1.197\n");
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mirrorClaudeCode() names the platforms a release ships when asked for another", async () => {
+  await using bucket = await startFakeReleaseServer(["linux-x64"]);
+  const out = await Deno.makeTempDir();
+  try {
+    const err = await assertRejects(
+      () => mirrorClaudeCode({ out, baseUrl: bucket.url, platforms: ["linux-riscv"], fetch }),
+      InstallerError,
+    );
+    assertEquals(err.message, 'Cannot mirror "linux-riscv": release 2.1.197 ships linux-x64');
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
