@@ -1,0 +1,88 @@
+/**
+ * The request bodies the benchmark sends: the recorded Claude Code 2.1.197
+ * request (about 87 KB of system prompt, tools and messages) as the gateway
+ * receives it, and its Bedrock translation as the baselines send it.
+ *
+ * @module
+ */
+import type { RequestSpec } from "./loadgen/jobs.ts";
+
+/** The two recordings. */
+export interface Fixtures {
+  /** The Messages API request: headers and body, as Claude Code sent it. */
+  messages: { url: string; headers: Record<string, string>; body: Record<string, unknown> };
+  /** Its Bedrock InvokeModel body and model id. */
+  bedrock: { modelId: string; body: Record<string, unknown> };
+}
+
+/** Base URLs of the three things measured. */
+export interface TargetUrls {
+  /** The Bedrock emulator (direct). */
+  emulator: string;
+  /** The bare pass-through proxy in front of the emulator. */
+  proxy: string;
+  /** The gateway in front of the emulator. */
+  gateway: string;
+}
+
+/** The same request for each target. */
+export interface TargetRequests {
+  direct: RequestSpec;
+  proxy: RequestSpec;
+  gateway: RequestSpec;
+}
+
+/** Reads the recordings from gateway/testdata. */
+export async function loadFixtures(): Promise<Fixtures> {
+  const dir = new URL("../gateway/testdata/", import.meta.url);
+  const read = async (name: string) => JSON.parse(await Deno.readTextFile(new URL(name, dir)));
+  const messages = await read("claude_code_2.1.197_messages_request.json");
+  const bedrock = await read("claude_code_2.1.197_bedrock_request.json");
+  return {
+    messages: { url: messages.url, headers: messages.headers, body: messages.body },
+    bedrock: { modelId: bedrock.modelId, body: bedrock.body },
+  };
+}
+
+/**
+ * The request each target gets: the gateway the Messages API request with a
+ * bearer token; the emulator and the bare proxy its Bedrock translation on
+ * the matching InvokeModel(WithResponseStream) path. Pure.
+ *
+ * @param fixtures The recordings.
+ * @param urls Base URLs.
+ * @param token A token the gateway accepts.
+ * @param stream Streamed or not.
+ * @returns One request spec per target.
+ */
+export function targetRequests(
+  fixtures: Fixtures,
+  urls: TargetUrls,
+  token: string,
+  stream: boolean,
+): TargetRequests {
+  const path = `/model/${encodeURIComponent(fixtures.bedrock.modelId)}/${
+    stream ? "invoke-with-response-stream" : "invoke"
+  }`;
+  const bedrockHeaders = {
+    "content-type": "application/json",
+    accept: stream ? "application/vnd.amazon.eventstream" : "application/json",
+    authorization: "Bearer bench-bedrock-api-key",
+  };
+  const bedrockBody = JSON.stringify(fixtures.bedrock.body);
+  return {
+    direct: {
+      name: "direct",
+      url: urls.emulator + path,
+      headers: bedrockHeaders,
+      body: bedrockBody,
+    },
+    proxy: { name: "proxy", url: urls.proxy + path, headers: bedrockHeaders, body: bedrockBody },
+    gateway: {
+      name: "gateway",
+      url: urls.gateway + fixtures.messages.url,
+      headers: { ...fixtures.messages.headers, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ ...fixtures.messages.body, stream }),
+    },
+  };
+}

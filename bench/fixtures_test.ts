@@ -1,0 +1,36 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { loadFixtures, targetRequests } from "./fixtures.ts";
+
+const urls = { emulator: "http://e:1", proxy: "http://p:2", gateway: "http://g:3" };
+
+Deno.test("targetRequests() sends the gateway the recorded Messages request with the token", async () => {
+  const fixtures = await loadFixtures();
+  const { gateway } = targetRequests(fixtures, urls, "tok", true);
+  assertEquals(gateway.url, "http://g:3/v1/messages?beta=true");
+  assertEquals(gateway.headers.authorization, "Bearer tok");
+  assertEquals(gateway.headers["anthropic-version"], "2023-06-01");
+  assertEquals(JSON.parse(gateway.body).stream, true);
+  assertEquals(JSON.parse(targetRequests(fixtures, urls, "tok", false).gateway.body).stream, false);
+  assert(
+    gateway.body.length > 50_000,
+    `a Claude Code sized body, got ${gateway.body.length} bytes`,
+  );
+});
+
+Deno.test("targetRequests() sends the emulator and the proxy the Bedrock body on the operation's path", async () => {
+  const fixtures = await loadFixtures();
+  const streamed = targetRequests(fixtures, urls, "tok", true);
+  assertEquals(
+    streamed.direct.url,
+    "http://e:1/model/us.anthropic.claude-opus-4-8/invoke-with-response-stream",
+  );
+  assertEquals(
+    streamed.proxy.url,
+    "http://p:2/model/us.anthropic.claude-opus-4-8/invoke-with-response-stream",
+  );
+  assertEquals(streamed.direct.body, streamed.proxy.body);
+  assertEquals(JSON.parse(streamed.direct.body).anthropic_version, "bedrock-2023-05-31");
+  const plain = targetRequests(fixtures, urls, "tok", false);
+  assertEquals(plain.direct.url, "http://e:1/model/us.anthropic.claude-opus-4-8/invoke");
+  assertEquals(plain.direct.headers.accept, "application/json");
+});

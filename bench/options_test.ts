@@ -1,0 +1,54 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { BenchUsageError, FULL_PLAN, parseBenchOptions, QUICK_PLAN, SCENARIOS } from "./options.ts";
+
+Deno.test("parseBenchOptions() defaults to the full run of every scenario, pinned, JSON in bench/results", () => {
+  const options = parseBenchOptions([]);
+  assertEquals(options.quick, false);
+  assertEquals(options.plan, FULL_PLAN);
+  assertEquals(options.only, [...SCENARIOS]);
+  assertEquals(options.out, "bench/results/latest.json");
+  assertEquals(options.pin, true);
+  assertEquals(options.upstreamMs, 20);
+  assertEquals(options.paceMs, 20);
+});
+
+Deno.test("parseBenchOptions() takes quick mode from --quick or BENCH_QUICK=1", () => {
+  assertEquals(parseBenchOptions(["--quick"]).plan, QUICK_PLAN);
+  assertEquals(parseBenchOptions([], { BENCH_QUICK: "1" }).quick, true);
+  assertEquals(parseBenchOptions([], { BENCH_QUICK: "0" }).quick, false);
+});
+
+Deno.test("parseBenchOptions() reads rounds, scenarios in run order, output, pinning and profiling", () => {
+  const options = parseBenchOptions([
+    "--rounds",
+    "5",
+    "--only",
+    "token,s1",
+    "--out",
+    "/tmp/x.json",
+    "--no-pin",
+    "--cpu-prof",
+    "--upstream-ms",
+    "0",
+    "--scale-levels",
+    "2000,500",
+  ]);
+  assertEquals(options.plan.rounds, 5);
+  assertEquals(options.only, ["s1", "token"]);
+  assertEquals(options.out, "/tmp/x.json");
+  assertEquals(options.pin, false);
+  assertEquals(options.cpuProf, true);
+  assertEquals(options.upstreamMs, 0);
+  assertEquals(options.plan.scaleLevels, [500, 2000]);
+  assertEquals(FULL_PLAN.rounds, 3, "the default plan is not modified");
+  assertEquals(FULL_PLAN.scaleLevels, [500, 1000, 2000, 3000]);
+});
+
+Deno.test("parseBenchOptions() refuses unknown flags, scenarios and bad numbers", () => {
+  assertThrows(() => parseBenchOptions(["--fast"]), BenchUsageError, 'Cannot use "--fast"');
+  assertThrows(() => parseBenchOptions(["--only", "s9"]), BenchUsageError, "scenarios are");
+  assertThrows(() => parseBenchOptions(["--rounds", "0"]), BenchUsageError);
+  assertThrows(() => parseBenchOptions(["--rounds"]), BenchUsageError);
+  assertThrows(() => parseBenchOptions(["--out"]), BenchUsageError);
+  assertThrows(() => parseBenchOptions(["--scale-levels", "500,x"]), BenchUsageError);
+});

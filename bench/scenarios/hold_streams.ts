@@ -1,0 +1,228 @@
+/**
+ * S3 at scale and memory: many streams held open at once through the gateway
+ * (and, for reference, the bare proxy).
+ *
+ * - scale: stream counts from the plan's ladder, each opened over a ramp of
+ *   400 streams/s and long enough to all be open together for the plan's hold time; a level
+ *   is held when every stream completes and none saw a gap above 200 ms.
+ * - memory: streams paced at 250 ms held open; the server's RSS while they
+ *   are all open minus its RSS just before, divided by the open streams.
+ *
+ * @module
+ */
+import {
+  type BenchContext,
+  type BenchServers,
+  type ScenarioResult,
+  serversOf,
+} from "../context.ts";
+import type { HoldResult, RequestSpec } from "../loadgen/jobs.ts";
+import { summarizeRounds } from "../percentiles.ts";
+import { cpuMs, probeMemory, rssKiB, runLoadgen } from "../servers.ts";
+import { TARGETS } from "../targets.ts";
+
+/** Streams opened per second during a ramp. */
+const RAMP_PER_SECOND = 400;
+
+const spec = (id: string) => TARGETS.find((t) => t.id === id)!;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs S3 at scale. */
+export async function runScale(context: BenchContext): Promise<ScenarioResult> {
+  const servers = serversOf(context);
+  const { plan, upstreamMs, paceMs } = context.options;
+  const req = context.requests(true);
+  const levels: Record<
+    string,
+    {
+      streams: number;
+      result: HoldResult;
+      held: boolean;
+      cpu: { server: number; emulator: number; usPerFrame: number };
+    }[]
+  > = {
+    gateway: [],
+    proxy: [],
+  };
+  const held = { gateway: 0, proxy: 0 };
+  for (const name of ["gateway", "proxy"] as const) {
+    for (const streams of plan.scaleLevels) {
+      const rampMs = Math.max(500, (streams / RAMP_PER_SECOND) * 1000);
+      const frames = Math.ceil((rampMs + plan.scaleHoldMs) / Math.max(1, paceMs));
+      await context.setTiming({ firstByteDelayMs: upstreamMs, paceMs, frames });
+      const server = servers[name];
+      const before = [
+        await cpuMs(server.pid),
+        await cpuMs(servers.emulator.pid),
+        performance.now(),
+      ];
+      const result = await runLoadgen<HoldResult>({
+        kind: "hold",
+        target: req[name],
+        streams,
+        rampMs,
+        timeoutMs: rampMs + frames * paceMs + 15_000,
+      }, { cpus: context.loadCpus });
+      const elapsed = performance.now() - before[2]!;
+      // Share of one CPU each process used over the level: which one ran out first.
+      const serverCpuMs = await cpuMs(server.pid) - before[0]!;
+      const cpu = {
+        server: serverCpuMs / elapsed,
+        emulator: (await cpuMs(servers.emulator.pid) - before[1]!) / elapsed,
+        // CPU of the server per frame it relayed (request handling included), microseconds.
+        usPerFrame: (serverCpuMs * 1000) / Math.max(1, result.chunks),
+      };
+      const ok = result.errors === 0 && result.streamsOver200Ms === 0 &&
+        result.completed === streams;
+      levels[name]!.push({ streams, result, held: ok, cpu });
+      context.progress(
+        `  scale ${name} ${streams} streams (${frames} frames): CPU ${name} ${
+          (cpu.server * 100).toFixed(0)
+        } %, emulator ${(cpu.emulator * 100).toFixed(0)} %, load generator ${
+          ((result.cpuMs ?? 0) / Math.max(1, result.wallMs ?? 1) * 100).toFixed(0)
+        } %; peak open ${result.peakOpen}, ` +
+          `max gap ${result.maxGapMs.toFixed(0)} ms, ${result.streamsOver200Ms} over 200 ms, ` +
+          `${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""} ${
+            ok ? "held" : "NOT held"
+          }`,
+      );
+      if (!ok) break;
+      held[name] = streams;
+    }
+  }
+  const failed = levels.gateway!.find((l) => !l.held);
+  return {
+    rows: [{
+      spec: spec("s3_scale_streams"),
+      value: summarizeRounds([held.gateway]),
+      proxy: held.proxy,
+      note:
+        `levels tried ${plan.scaleLevels.join(", ")}; CPU per frame relayed: gateway ${
+          levels.gateway![0]?.cpu.usPerFrame.toFixed(0) ?? "-"
+        } µs, proxy ${levels.proxy![0]?.cpu.usPerFrame.toFixed(0) ?? "-"} µs` +
+        (failed
+          ? `; at ${failed.streams}: max gap ${
+            failed.result.maxGapMs.toFixed(0)
+          } ms, ${failed.result.streamsOver200Ms} streams over 200 ms, ${failed.result.errors} errors`
+          : "; every level held"),
+    }],
+    details: { levels },
+  };
+}
+
+/** What the memory measure saw for one server. */
+interface MemoryReading {
+  /** RSS before the streams, KiB. */
+  idleKiB: number;
+  /** RSS with every stream open, KiB. */
+  openKiB: number;
+  /** Streams open when read. */
+  open: number;
+  /** RSS once the streams ended, KiB. */
+  afterKiB: number;
+  /** (open − idle) / open streams, KiB: the measure. */
+  perStreamKiB: number;
+  /** V8 heap in use after a full collection, per open stream, KiB: what a stream holds. */
+  heapPerStreamKiB: number;
+  /** Memory outside the V8 heap (buffers) after a full collection, per open stream, KiB. */
+  externalPerStreamKiB: number;
+}
+
+async function memoryOf(
+  context: BenchContext,
+  target: RequestSpec,
+  pid: number,
+  probeFile: string,
+  streams: number,
+): Promise<MemoryReading> {
+  const paceMs = 250;
+  const rampMs = Math.max(500, (streams / RAMP_PER_SECOND) * 1000);
+  const frames = Math.ceil((rampMs + 3_000) / paceMs);
+  await context.setTiming({ firstByteDelayMs: 0, paceMs, frames });
+  const idleProbe = await probeMemory(pid, probeFile);
+  await sleep(200);
+  const idleKiB = await rssKiB(pid);
+  let openKiB = 0;
+  let open = 0;
+  let openProbe = idleProbe;
+  await runLoadgen<HoldResult>({
+    kind: "hold",
+    target,
+    streams,
+    rampMs,
+    timeoutMs: rampMs + frames * paceMs + 15_000,
+  }, {
+    cpus: context.loadCpus,
+    onPlateau: async (line) => {
+      open = line.open;
+      openKiB = await rssKiB(pid);
+      await sleep(300);
+      openKiB = Math.max(openKiB, await rssKiB(pid));
+      openProbe = await probeMemory(pid, probeFile);
+    },
+  });
+  const afterKiB = await rssKiB(pid);
+  const per = (bytes: number) => bytes / 1024 / Math.max(1, open);
+  return {
+    idleKiB,
+    openKiB,
+    open,
+    afterKiB,
+    perStreamKiB: (openKiB - idleKiB) / Math.max(1, open),
+    heapPerStreamKiB: per(openProbe.heapUsed - idleProbe.heapUsed),
+    externalPerStreamKiB: per(openProbe.external - idleProbe.external),
+  };
+}
+
+/** Runs the memory measure. */
+export async function runMemory(context: BenchContext): Promise<ScenarioResult> {
+  const servers: BenchServers = serversOf(context);
+  const streams = context.options.plan.memoryStreams;
+  const req = context.requests(true);
+  const gateway = await memoryOf(
+    context,
+    req.gateway,
+    servers.gateway.pid,
+    servers.memoryFiles.gateway,
+    streams,
+  );
+  context.progress(
+    `  memory gateway: ${gateway.idleKiB} KiB idle, ${gateway.openKiB} KiB with ${gateway.open} streams open, ` +
+      `${gateway.afterKiB} KiB after: ${
+        gateway.perStreamKiB.toFixed(1)
+      } KiB/stream; after a full GC ` +
+      `${gateway.heapPerStreamKiB.toFixed(1)} KiB heap + ${
+        gateway.externalPerStreamKiB.toFixed(1)
+      } KiB external per stream`,
+  );
+  const proxy = await memoryOf(
+    context,
+    req.proxy,
+    servers.proxy.pid,
+    servers.memoryFiles.proxy,
+    streams,
+  );
+  context.progress(
+    `  memory proxy: ${proxy.idleKiB} KiB idle, ${proxy.openKiB} KiB with ${proxy.open} streams open: ` +
+      `${proxy.perStreamKiB.toFixed(1)} KiB/stream; after a full GC ${
+        proxy.heapPerStreamKiB.toFixed(1)
+      } KiB heap + ` +
+      `${proxy.externalPerStreamKiB.toFixed(1)} KiB external per stream`,
+  );
+  return {
+    rows: [{
+      spec: spec("memory_per_stream"),
+      value: summarizeRounds([gateway.perStreamKiB]),
+      proxy: proxy.perStreamKiB,
+      note: `RSS ${(gateway.idleKiB / 1024).toFixed(0)} MiB idle, ${
+        (gateway.openKiB / 1024).toFixed(0)
+      } MiB with ${gateway.open} streams open; after a full GC a stream holds ${
+        gateway.heapPerStreamKiB.toFixed(0)
+      } KiB of heap + ${gateway.externalPerStreamKiB.toFixed(0)} KiB external (proxy ${
+        proxy.heapPerStreamKiB.toFixed(0)
+      } + ${proxy.externalPerStreamKiB.toFixed(0)})`,
+    }],
+    details: { streams, gateway, proxy },
+  };
+}

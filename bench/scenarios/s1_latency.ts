@@ -1,0 +1,89 @@
+/**
+ * S1: one request at a time, non-streamed, the recorded Claude Code request,
+ * the emulator answering at once. Added latency = the gateway's (or the bare
+ * proxy's) median / p99 minus the direct call's, per round.
+ *
+ * @module
+ */
+import { type BenchContext, type ScenarioResult, serversOf } from "../context.ts";
+import type { SequentialResult } from "../loadgen/jobs.ts";
+import { summarize, summarizeRounds } from "../percentiles.ts";
+import { cpuMs, runLoadgen } from "../servers.ts";
+import { TARGETS } from "../targets.ts";
+
+const spec = (id: string) => TARGETS.find((t) => t.id === id)!;
+
+/** Runs S1. */
+export async function runS1(context: BenchContext): Promise<ScenarioResult> {
+  const servers = serversOf(context);
+  const { plan } = context.options;
+  await context.setTiming({ firstByteDelayMs: 0 });
+  const req = context.requests(false);
+  const rounds: Record<string, number>[] = [];
+  for (let r = 0; r < plan.rounds; r++) {
+    const cpuBefore = [await cpuMs(servers.gateway.pid), await cpuMs(servers.proxy.pid)];
+    const result = await runLoadgen<SequentialResult>({
+      kind: "sequential",
+      targets: [req.direct, req.proxy, req.gateway],
+      requests: plan.s1Requests,
+      warmup: plan.s1Warmup,
+    }, { cpus: context.loadCpus });
+    const sent = plan.s1Requests + plan.s1Warmup;
+    const gatewayCpu = (await cpuMs(servers.gateway.pid) - cpuBefore[0]!) / sent;
+    const proxyCpu = (await cpuMs(servers.proxy.pid) - cpuBefore[1]!) / sent;
+    const errors = Object.values(result.errors).reduce((a, b) => a + b, 0);
+    if (errors > 0) {
+      context.progress(`  S1 round ${r + 1}: ${errors} errors; first: ${result.firstError}`);
+    }
+    const d = summarize(result.latencies.direct!);
+    const p = summarize(result.latencies.proxy!);
+    const g = summarize(result.latencies.gateway!);
+    const round = {
+      directMedian: d.median,
+      directP99: d.p99,
+      proxyMedian: p.median,
+      proxyP99: p.p99,
+      gatewayMedian: g.median,
+      gatewayP99: g.p99,
+      addedMedian: g.median - d.median,
+      addedP99: g.p99 - d.p99,
+      proxyAddedMedian: p.median - d.median,
+      proxyAddedP99: p.p99 - d.p99,
+      gatewayCpuMsPerRequest: gatewayCpu,
+      proxyCpuMsPerRequest: proxyCpu,
+      errors,
+    };
+    rounds.push(round);
+    context.progress(
+      `  S1 round ${r + 1}: direct ${d.median.toFixed(2)}/${d.p99.toFixed(2)} ms, proxy ${
+        p.median.toFixed(2)
+      }/${p.p99.toFixed(2)} ms, gateway ${g.median.toFixed(2)}/${g.p99.toFixed(2)} ms (median/p99)`,
+    );
+  }
+  const med = (key: string) => summarizeRounds(rounds.map((r) => r[key]!));
+  const errors = rounds.reduce((a, r) => a + r.errors!, 0);
+  const absolute = `direct ${med("directMedian").median.toFixed(2)} ms, gateway ${
+    med("gatewayMedian").median.toFixed(2)
+  } ms median; CPU/request gateway ${med("gatewayCpuMsPerRequest").median.toFixed(2)} ms, proxy ${
+    med("proxyCpuMsPerRequest").median.toFixed(2)
+  } ms${errors > 0 ? `; ${errors} errors` : ""}`;
+  return {
+    rows: [
+      {
+        spec: spec("s1_added_median"),
+        value: med("addedMedian"),
+        proxy: med("proxyAddedMedian").median,
+        note: absolute,
+      },
+      {
+        spec: spec("s1_added_p99"),
+        value: med("addedP99"),
+        proxy: med("proxyAddedP99").median,
+        note: `direct p99 ${med("directP99").median.toFixed(2)} ms, gateway p99 ${
+          med("gatewayP99").median.toFixed(2)
+        } ms`,
+      },
+    ],
+    details: { requestsPerRound: plan.s1Requests, rounds },
+  };
+}

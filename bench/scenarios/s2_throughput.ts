@@ -1,0 +1,182 @@
+/**
+ * S2: open-loop load (requests on a fixed schedule, latency counted from the
+ * scheduled time), non-streamed, the emulator answering after 20 ms. For the
+ * gateway and the bare proxy: the highest rate whose p99 stays within 10 ms
+ * of the direct call's unloaded p99 with under 0.1 % errors, found by a
+ * ×1.5 ladder then bisection. The measure is gateway / proxy.
+ *
+ * @module
+ */
+import { type BenchContext, type ScenarioResult, serversOf } from "../context.ts";
+import type { OpenLoopResult, RequestSpec } from "../loadgen/jobs.ts";
+import { summarize, summarizeRounds } from "../percentiles.ts";
+import { runLoadgen } from "../servers.ts";
+import { TARGETS } from "../targets.ts";
+
+/** Most p99 latency a rate may add over the unloaded direct p99, ms. */
+export const ADDED_P99_LIMIT_MS = 10;
+/** Largest error share a rate may have. */
+export const ERROR_LIMIT = 0.001;
+/** Fewest measured requests per trial. */
+const MIN_SAMPLES = 200;
+/** First rate of the ladder, req/s. */
+const START_RATE = 50;
+/** Rates above this are not tried (the load generator's own limit on 2 cores is lower). */
+const MAX_RATE = 20_000;
+
+/** One rate tried. */
+interface Trial {
+  rate: number;
+  p99: number;
+  errors: number;
+  scheduled: number;
+  maxLagMs: number;
+  ok: boolean;
+}
+
+async function trial(
+  context: BenchContext,
+  target: RequestSpec,
+  rate: number,
+  limitP99: number,
+): Promise<Trial> {
+  const { plan } = context.options;
+  // At least MIN_SAMPLES measured requests, so that the p99 is not just the slowest one.
+  const durationMs = Math.max(plan.s2TrialMs, Math.ceil((MIN_SAMPLES / rate) * 1000));
+  const result = await runLoadgen<OpenLoopResult>({
+    kind: "open_loop",
+    target,
+    rate,
+    durationMs,
+    warmupMs: Math.round(plan.s2TrialMs / 3),
+    maxInFlight: 4_000,
+  }, { cpus: context.loadCpus });
+  const p99 = result.latencies.length > 0 ? summarize(result.latencies).p99 : Infinity;
+  const ok = p99 <= limitP99 && result.errors / Math.max(1, result.scheduled) < ERROR_LIMIT;
+  return {
+    rate,
+    p99,
+    errors: result.errors,
+    scheduled: result.scheduled,
+    maxLagMs: result.maxLagMs,
+    ok,
+  };
+}
+
+function report(context: BenchContext, target: RequestSpec, t: Trial): void {
+  context.progress(
+    `    ${target.name} ${t.rate} req/s: p99 ${
+      t.p99.toFixed(1)
+    } ms, ${t.errors}/${t.scheduled} errors, ` +
+      `generator lag ${t.maxLagMs.toFixed(0)} ms: ${t.ok ? "ok" : "over"}`,
+  );
+}
+
+/** The highest passing rate: a ladder from `start`, then `refine` bisection steps. */
+async function maxRate(
+  context: BenchContext,
+  target: RequestSpec,
+  start: number,
+  limitP99: number,
+  trials: Trial[],
+  deadline: number,
+): Promise<number> {
+  let pass = 0;
+  let fail = Infinity;
+  let rate = start;
+  const inTime = () => performance.now() < deadline;
+  while (rate <= MAX_RATE && inTime()) {
+    const t = await trial(context, target, Math.round(rate), limitP99);
+    trials.push(t);
+    report(context, target, t);
+    if (!t.ok) {
+      fail = t.rate;
+      break;
+    }
+    pass = t.rate;
+    rate *= 1.5;
+  }
+  if (pass === 0 && fail > 10) {
+    // Even the first rate failed: walk down instead.
+    for (let r = fail / 2; r >= 10 && pass === 0 && inTime(); r /= 2) {
+      const t = await trial(context, target, Math.round(r), limitP99);
+      trials.push(t);
+      report(context, target, t);
+      if (t.ok) pass = t.rate;
+      else fail = t.rate;
+    }
+  }
+  for (
+    let i = 0;
+    i < context.options.plan.s2Refine && fail !== Infinity && pass > 0 && inTime();
+    i++
+  ) {
+    const mid = Math.round(Math.sqrt(pass * fail));
+    if (mid <= pass || mid >= fail) break;
+    const t = await trial(context, target, mid, limitP99);
+    trials.push(t);
+    report(context, target, t);
+    if (t.ok) pass = mid;
+    else fail = mid;
+  }
+  return pass;
+}
+
+/** Runs S2. */
+export async function runS2(context: BenchContext): Promise<ScenarioResult> {
+  serversOf(context);
+  const { plan, upstreamMs } = context.options;
+  await context.setTiming({ firstByteDelayMs: upstreamMs });
+  const req = context.requests(false);
+  const rounds: { baselineP99: number; gateway: number; proxy: number; ratio: number }[] = [];
+  const trials: Record<string, Trial[]> = { gateway: [], proxy: [] };
+  let start = { gateway: START_RATE, proxy: START_RATE };
+  for (let r = 0; r < plan.rounds; r++) {
+    const baseline = await runLoadgen<OpenLoopResult>({
+      kind: "open_loop",
+      target: req.direct,
+      rate: 20,
+      durationMs: 2_000,
+      warmupMs: 500,
+      maxInFlight: 100,
+    }, { cpus: context.loadCpus });
+    const baselineP99 = summarize(baseline.latencies).p99;
+    const limit = baselineP99 + ADDED_P99_LIMIT_MS;
+    context.progress(`  S2 round ${r + 1}: direct p99 at 20 req/s ${baselineP99.toFixed(2)} ms`);
+    const order = r % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const);
+    const found = { gateway: 0, proxy: 0 };
+    for (const name of order) {
+      const deadline = performance.now() + plan.s2BudgetMs / (plan.rounds * 2);
+      found[name] = await maxRate(context, req[name], start[name], limit, trials[name]!, deadline);
+    }
+    start = {
+      gateway: Math.max(20, found.gateway * 0.75),
+      proxy: Math.max(20, found.proxy * 0.75),
+    };
+    const ratio = found.proxy > 0 ? found.gateway / found.proxy : Number.NaN;
+    rounds.push({ baselineP99, gateway: found.gateway, proxy: found.proxy, ratio });
+    context.progress(
+      `  S2 round ${r + 1}: gateway ${found.gateway} req/s, proxy ${found.proxy} req/s, ratio ${
+        ratio.toFixed(2)
+      }`,
+    );
+  }
+  const gateway = summarizeRounds(rounds.map((r) => r.gateway)).median;
+  const proxy = summarizeRounds(rounds.map((r) => r.proxy)).median;
+  // A round where even the bare proxy met no rate has no ratio (a machine too busy to measure).
+  const ratios = rounds.map((r) => r.ratio).filter((r) => Number.isFinite(r));
+  const skipped = rounds.length - ratios.length;
+  return {
+    rows: [{
+      spec: TARGETS.find((t) => t.id === "s2_ratio")!,
+      value: ratios.length > 0 ? summarizeRounds(ratios) : undefined,
+      proxy: 1,
+      note:
+        `gateway ${Math.round(gateway)} req/s, bare proxy ${
+          Math.round(proxy)
+        } req/s (medians; ${upstreamMs} ms upstream)` +
+        (skipped > 0 ? `; ${skipped} round(s) where the bare proxy met no rate left out` : ""),
+    }],
+    details: { rounds, trials },
+  };
+}

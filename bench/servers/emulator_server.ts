@@ -1,0 +1,58 @@
+/**
+ * The benchmark's Bedrock emulator, in its own process. Every request gets the
+ * same answer (`answerEvents(frames)`) with the current timing; a control
+ * server on a second port changes the timing between scenarios:
+ * `POST /timing {"firstByteDelayMs": 20, "paceMs": 20, "frames": 64}`.
+ *
+ * Prints one JSON line on stdout when ready: `{"url", "controlUrl", "pid"}`.
+ *
+ * `deno run --allow-net bench/servers/emulator_server.ts`
+ *
+ * @module
+ */
+import { answerScript, type BedrockEmulator, startBedrockEmulator } from "@ccgate/emulators";
+import { answerEvents } from "../answer_events.ts";
+
+/** Timing of every answer until changed. */
+export interface EmulatorTiming {
+  /** Delay before the response headers. */
+  firstByteDelayMs: number;
+  /** Delay before each frame after the first. */
+  paceMs: number;
+  /** Frames (Bedrock chunks) per answer. */
+  frames: number;
+}
+
+/** Recorded requests are dropped past this many, so a long run does not hold every body. */
+const KEEP_REQUESTS = 256;
+
+if (import.meta.main) {
+  let timing: EmulatorTiming = { firstByteDelayMs: 0, paceMs: 20, frames: 64 };
+  let events = answerEvents(timing.frames);
+  const holder: { emulator?: BedrockEmulator } = {};
+  const emulator = holder.emulator = await startBedrockEmulator({
+    auth: { bearer: true },
+    defaultScript: () => {
+      const e = holder.emulator;
+      if (e !== undefined && e.requests.length > KEEP_REQUESTS) e.reset();
+      return answerScript(events, {
+        firstByteDelayMs: timing.firstByteDelayMs,
+        paceMs: timing.paceMs,
+      });
+    },
+  });
+  const control = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    if (req.method !== "POST" || new URL(req.url).pathname !== "/timing") {
+      return new Response("not found", { status: 404 });
+    }
+    timing = { ...timing, ...(await req.json()) };
+    events = answerEvents(timing.frames);
+    emulator.reset();
+    return Response.json(timing);
+  });
+  console.log(JSON.stringify({
+    url: emulator.url,
+    controlUrl: `http://127.0.0.1:${control.addr.port}`,
+    pid: Deno.pid,
+  }));
+}
