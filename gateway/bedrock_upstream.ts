@@ -95,15 +95,16 @@ export async function countTokens(
 
 const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
-async function* chunkBytes(
-  events: AsyncIterable<ResponseStream>,
-): AsyncGenerator<Uint8Array> {
-  for await (const event of events) {
+/** The chunk bytes of the SDK's event union values; one `then` per event, no generator. */
+function chunkBytes(events: AsyncIterable<ResponseStream>): AsyncIterator<Uint8Array> {
+  const iterator = events[Symbol.asyncIterator]();
+  const onResult = (
+    result: IteratorResult<ResponseStream>,
+  ): IteratorResult<Uint8Array> | Promise<IteratorResult<Uint8Array>> => {
+    if (result.done) return { done: true, value: undefined };
+    const event = result.value;
     const bytes = event.chunk?.bytes;
-    if (bytes !== undefined) {
-      yield bytes;
-      continue;
-    }
+    if (bytes !== undefined) return { done: false, value: bytes };
     // A modelled exception delivered as a union member instead of being thrown.
     for (const [key, value] of Object.entries(event as unknown as Record<string, unknown>)) {
       if (key === "$unknown" || value === undefined) continue;
@@ -111,5 +112,14 @@ async function* chunkBytes(
       const name = key.charAt(0).toUpperCase() + key.slice(1);
       throw Object.assign(new Error(detail.message ?? name), { name });
     }
-  }
+    return next();
+  };
+  const next = () => iterator.next().then(onResult);
+  return {
+    next,
+    return: async () => {
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+  };
 }

@@ -23,8 +23,6 @@ export interface SseStreamOptions {
   onClose?: (outcome: StreamOutcome) => void;
 }
 
-const PING = Symbol("ping");
-
 /**
  * A pull-driven SSE body over an upstream event iterator: each upstream event
  * is framed and handed to the client the moment the client can take it, with
@@ -33,6 +31,10 @@ const PING = Symbol("ping");
  * `pingIntervalMs` a ping is sent (when a ping frame is given); an upstream
  * failure becomes a final error frame; a client that goes away aborts the
  * upstream call. It serves SSE and the binary Bedrock event stream alike.
+ *
+ * Pings cost one timer per stream, not one per event: the timer is armed
+ * once and, when it fires, re-armed for the rest of the interval since the
+ * last upstream event (one clock read per event).
  *
  * @param first The first upstream event, already received (so that a failure
  * before it could still become an HTTP error status).
@@ -47,58 +49,79 @@ export function sseStream(
   let pending: Promise<IteratorResult<Uint8Array>> | undefined;
   let closed = false;
   let firstSent = false;
+  const { frame, errorFrame, pingFrame, pingIntervalMs } = options;
+  const pings = pingFrame !== undefined && pingIntervalMs !== undefined;
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last thing (event or ping) was sent. */
+  let lastSent = 0;
+  /** Whether a pull is waiting for the upstream. */
+  let waiting = false;
+
+  const onPingTimer = () => {
+    timer = undefined;
+    if (closed) return;
+    const quiet = performance.now() - lastSent;
+    if (quiet >= pingIntervalMs!) {
+      // Only while a pull waits for the upstream and nothing is queued: at most one ping queues.
+      if (waiting && controller!.desiredSize! >= 0) controller!.enqueue(pingFrame!);
+      lastSent = performance.now();
+      timer = setTimeout(onPingTimer, pingIntervalMs!);
+    } else {
+      timer = setTimeout(onPingTimer, pingIntervalMs! - quiet);
+    }
+  };
 
   const close = (outcome: StreamOutcome) => {
     if (closed) return;
     closed = true;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     options.onClose?.(outcome);
   };
 
   return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
     async pull(controller) {
       if (!firstSent) {
         firstSent = true;
-        controller.enqueue(options.frame(first));
+        controller.enqueue(frame(first));
+        if (pings) {
+          lastSent = performance.now();
+          timer = setTimeout(onPingTimer, pingIntervalMs!);
+        }
         return;
       }
-      const { pingFrame, pingIntervalMs } = options;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         for (;;) {
-          pending ??= upstream.next();
-          let result: IteratorResult<Uint8Array> | typeof PING;
-          if (pingFrame && pingIntervalMs !== undefined) {
-            const ping = new Promise<typeof PING>((resolve) => {
-              timer = setTimeout(resolve, pingIntervalMs, PING);
-            });
-            result = await Promise.race([pending, ping]);
-            clearTimeout(timer);
-          } else {
-            result = await pending;
-          }
-          if (result === PING) {
-            controller.enqueue(pingFrame!);
-            return;
-          }
+          pending = upstream.next();
+          waiting = true;
+          const result = await pending;
           pending = undefined;
+          if (closed) return;
           if (result.done) {
+            waiting = false;
             controller.close();
             close({ kind: "completed" });
             return;
           }
-          const bytes = options.frame(result.value);
+          const bytes = frame(result.value);
           if (bytes.byteLength === 0) continue;
+          if (pings) lastSent = performance.now();
+          // A ping sent while waiting already answered this pull: the event queues behind it.
+          waiting = false;
           controller.enqueue(bytes);
           return;
         }
       } catch (error) {
         pending = undefined;
+        waiting = false;
         if (closed) return;
-        controller.enqueue(options.errorFrame(error));
+        controller.enqueue(errorFrame(error));
         controller.close();
         close({ kind: "upstream_error", error });
-      } finally {
-        clearTimeout(timer);
       }
     },
     cancel() {

@@ -1,0 +1,130 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { sseStream, type StreamOutcome } from "./sse_stream.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** An upstream whose events the test hands out one by one. */
+function scriptedUpstream() {
+  const waiting: PromiseWithResolvers<IteratorResult<Uint8Array>>[] = [];
+  let called = Promise.withResolvers<void>();
+  let returned = false;
+  const upstream: AsyncIterator<Uint8Array> = {
+    next() {
+      const deferred = Promise.withResolvers<IteratorResult<Uint8Array>>();
+      waiting.push(deferred);
+      called.resolve();
+      return deferred.promise;
+    },
+    return() {
+      returned = true;
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  /** The pending `next()`, once the stream has called it. */
+  const take = async () => {
+    while (waiting.length === 0) {
+      await called.promise;
+      called = Promise.withResolvers<void>();
+    }
+    return waiting.shift()!;
+  };
+  return {
+    upstream,
+    send: async (text: string) =>
+      (await take()).resolve({ done: false, value: encoder.encode(text) }),
+    end: async () => (await take()).resolve({ done: true, value: undefined }),
+    fail: async (error: unknown) => (await take()).reject(error),
+    get returned() {
+      return returned;
+    },
+  };
+}
+
+const frame = (event: Uint8Array) => encoder.encode(`[${decoder.decode(event)}]`);
+const errorFrame = (error: unknown) => encoder.encode(`error:${(error as Error).message}`);
+
+async function readText(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string | null> {
+  const { done, value } = await reader.read();
+  return done ? null : decoder.decode(value);
+}
+
+Deno.test("sseStream() frames the first event, then each upstream event, then completes", async () => {
+  const script = scriptedUpstream();
+  const outcomes: StreamOutcome[] = [];
+  const reader = sseStream(encoder.encode("a"), script.upstream, {
+    frame,
+    errorFrame,
+    abort: () => {},
+    onClose: (outcome) => outcomes.push(outcome),
+  }).getReader();
+  assertEquals(await readText(reader), "[a]");
+  const second = readText(reader);
+  await script.send("b");
+  assertEquals(await second, "[b]");
+  const end = readText(reader);
+  await script.end();
+  assertEquals(await end, null);
+  assertEquals(outcomes, [{ kind: "completed" }]);
+});
+
+Deno.test("sseStream() ends with the error frame when the upstream fails after the first byte", async () => {
+  const script = scriptedUpstream();
+  const outcomes: StreamOutcome[] = [];
+  const reader = sseStream(encoder.encode("a"), script.upstream, {
+    frame,
+    errorFrame,
+    abort: () => {},
+    onClose: (outcome) => outcomes.push(outcome),
+  }).getReader();
+  assertEquals(await readText(reader), "[a]");
+  const next = readText(reader);
+  const error = new Error("idle timeout");
+  await script.fail(error);
+  assertEquals(await next, "error:idle timeout");
+  assertEquals(await readText(reader), null);
+  assertEquals(outcomes, [{ kind: "upstream_error", error }]);
+});
+
+Deno.test("sseStream() sends a ping while the upstream is silent, then the event", async () => {
+  const script = scriptedUpstream();
+  const outcomes: StreamOutcome[] = [];
+  const reader = sseStream(encoder.encode("a"), script.upstream, {
+    frame,
+    errorFrame,
+    pingFrame: encoder.encode("ping"),
+    pingIntervalMs: 0,
+    abort: () => {},
+    onClose: (outcome) => outcomes.push(outcome),
+  }).getReader();
+  assertEquals(await readText(reader), "[a]");
+  // The upstream stays silent until the ping has arrived: only the ping can answer this read.
+  assertEquals(await readText(reader), "ping");
+  const next = readText(reader);
+  await script.send("b");
+  // Zero-interval pings may come between: the event still arrives, in order, unbuffered.
+  let text = await next;
+  while (text === "ping") text = await readText(reader);
+  assertEquals(text, "[b]");
+  await reader.cancel();
+  assertEquals(outcomes, [{ kind: "client_aborted" }]);
+});
+
+Deno.test("sseStream() aborts the upstream when the client goes away", async () => {
+  const script = scriptedUpstream();
+  let aborted = 0;
+  const outcomes: StreamOutcome[] = [];
+  const reader = sseStream(encoder.encode("a"), script.upstream, {
+    frame,
+    errorFrame,
+    abort: () => aborted++,
+    onClose: (outcome) => outcomes.push(outcome),
+  }).getReader();
+  assertEquals(await readText(reader), "[a]");
+  const pending = reader.read();
+  await reader.cancel();
+  assertEquals((await pending).done, true);
+  assertEquals(aborted, 1);
+  assert(script.returned, "the upstream iterator is closed");
+  assertEquals(outcomes, [{ kind: "client_aborted" }]);
+});
