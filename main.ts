@@ -8,31 +8,9 @@
  *
  * @module
  */
-import { createApp as createAuthApp } from "./auth/app.ts";
-import { loadAuthConfig } from "./auth/config.ts";
-import { RevocationList } from "./auth/revocation_list.ts";
-import { openSigningKeys } from "./auth/signing_keys.ts";
-import { composeApp } from "./compose_app.ts";
-import {
-  type BedrockEmulator,
-  type EntraEmulator,
-  startBedrockEmulator,
-  startEntraEmulator,
-} from "@ccgate/emulators";
-import { createApp as createGatewayApp } from "./gateway/app.ts";
-import { bedrockFromConfig } from "./gateway/bedrock_from_config.ts";
-import { GatewayLifecycle } from "./gateway/gateway_lifecycle.ts";
-import { GatewayMetrics } from "./gateway/gateway_metrics.ts";
-import { UsageLedger } from "./gateway/ledger/usage_ledger.ts";
-import { BudgetOverrides, withBudgetOverrides } from "./gateway/admin/budget_overrides.ts";
-import { systemTimers } from "./gateway/timers.ts";
-import { loadGatewayConfig } from "./gateway/config.ts";
-import { jsonLog } from "./gateway/log.ts";
-import { PolicyEngine } from "./gateway/policy/policy_engine.ts";
-import { PolicyFile } from "./gateway/policy/policy_file.ts";
-import { regionalModelId } from "./gateway/policy/regional_model_id.ts";
-import { httpReadiness, kvReadiness } from "./gateway/readiness_checks.ts";
-import { loadServerEnv } from "./server_env.ts";
+import type { BedrockEmulator, EntraEmulator } from "@ccgate/emulators";
+import type { PolicyFile } from "./gateway/policy/policy_file.ts";
+import { listenAddress, listenFirst, yieldToRequests } from "./gateway/listen_first.ts";
 
 const EMULATOR_CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
 
@@ -44,6 +22,26 @@ function fail(message: string): never {
 const env = Deno.env.toObject();
 const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 const production = env.CCGATE_ENV === "production" || onDeploy;
+const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
+// Bind before the apps' modules load: /healthz answers (the process is alive) while they load,
+// /readyz and everything else 503 until the apps are installed. PORT=0 picks a free port, which
+// the local issuer URL names. A PORT or HOSTNAME that is not plainly valid waits for the full check.
+const early = (() => {
+  const address = listenAddress(env, defaultHostname);
+  return address && listenFirst(address);
+})();
+
+// The settings first (a bad one stops here, before the rest loads), then the apps in stages with a
+// turn of the event loop between them, so /healthz is answered while the rest loads.
+await yieldToRequests();
+const [{ loadServerEnv }, { loadGatewayConfig }, { systemTimers }, { jsonLog }] = await Promise.all(
+  [
+    import("./server_env.ts"),
+    import("./gateway/config.ts"),
+    import("./gateway/timers.ts"),
+    import("./gateway/log.ts"),
+  ],
+);
 let serverEnv: ReturnType<typeof loadServerEnv>;
 try {
   serverEnv = loadServerEnv(env);
@@ -51,7 +49,7 @@ try {
   fail(err instanceof Error ? err.message : String(err));
 }
 const port = serverEnv.port;
-const hostname = serverEnv.hostname ?? (production ? "0.0.0.0" : "127.0.0.1");
+const hostname = serverEnv.hostname ?? defaultHostname;
 let gatewayConfig: ReturnType<typeof loadGatewayConfig>;
 try {
   gatewayConfig = loadGatewayConfig(env);
@@ -62,6 +60,7 @@ try {
 let policyFile: PolicyFile | undefined;
 if (gatewayConfig.policyPath !== undefined) {
   try {
+    const { PolicyFile } = await import("./gateway/policy/policy_file.ts");
     policyFile = await PolicyFile.open({
       path: gatewayConfig.policyPath,
       timers: systemTimers,
@@ -79,12 +78,54 @@ if (production && !env.AWS_REGION) fail("Invalid setting AWS_REGION: required in
 
 let entra: EntraEmulator | undefined;
 let bedrockEmulator: BedrockEmulator | undefined;
-if (emulateEntra) entra = await startEntraEmulator({ autoApprove: true, pollIntervalSeconds: 1 });
-if (emulateBedrock) bedrockEmulator = await startBedrockEmulator({ auth: { bearer: true } });
+await yieldToRequests();
+if (emulateEntra || emulateBedrock) {
+  // Development only: production never loads the emulators.
+  const { startBedrockEmulator, startEntraEmulator } = await import("@ccgate/emulators");
+  if (emulateEntra) {
+    entra = await startEntraEmulator({ autoApprove: true, pollIntervalSeconds: 1 });
+  }
+  if (emulateBedrock) bedrockEmulator = await startBedrockEmulator({ auth: { bearer: true } });
+}
 
-// Bind first (PORT=0 picks a free port): the local issuer URL names the real port.
-let handler: Deno.ServeHandler = () => new Response("ccgate is starting", { status: 503 });
-const server = Deno.serve({ hostname, port, onListen() {} }, (req, info) => handler(req, info));
+const { server, serve } = early ?? listenFirst({ hostname, port });
+await yieldToRequests();
+
+const [
+  { createApp: createAuthApp },
+  { loadAuthConfig },
+  { RevocationList },
+  { openSigningKeys },
+  { composeApp },
+] = await Promise.all([
+  import("./auth/app.ts"),
+  import("./auth/config.ts"),
+  import("./auth/revocation_list.ts"),
+  import("./auth/signing_keys.ts"),
+  import("./compose_app.ts"),
+]);
+await yieldToRequests();
+const [
+  { createApp: createGatewayApp },
+  { GatewayLifecycle },
+  { GatewayMetrics },
+  { UsageLedger },
+  { BudgetOverrides, withBudgetOverrides },
+  { PolicyEngine },
+  { regionalModelId },
+  { httpReadiness, kvReadiness },
+] = await Promise.all([
+  import("./gateway/app.ts"),
+  import("./gateway/gateway_lifecycle.ts"),
+  import("./gateway/gateway_metrics.ts"),
+  import("./gateway/ledger/usage_ledger.ts"),
+  import("./gateway/admin/budget_overrides.ts"),
+  import("./gateway/policy/policy_engine.ts"),
+  import("./gateway/policy/regional_model_id.ts"),
+  import("./gateway/readiness_checks.ts"),
+]);
+await yieldToRequests();
+const { bedrockFromConfig } = await import("./gateway/bedrock_from_config.ts");
 const localHost = hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
 const url = `http://${localHost}:${server.addr.port}`;
 const publicUrl = env.CCGATE_ISSUER ?? url;
@@ -213,7 +254,7 @@ const gateway = createGatewayApp({
   ],
 });
 
-handler = composeApp(auth, gateway);
+serve(composeApp(auth, gateway));
 const lines = [
   `ccgate listening on ${url}`,
   `  gateway  ${url}/v1/messages    auth  ${url}/oauth/token`,

@@ -9,18 +9,26 @@
  *
  * @module
  */
-import { startEntraEmulator } from "@ccgate/emulators";
-import { createApp } from "./app.ts";
-import { loadAuthConfig } from "./config.ts";
-import { ConfigError } from "./errors.ts";
-import { openSigningKeys } from "./signing_keys.ts";
-import { loadServerEnv, type ServerEnv } from "../server_env.ts";
+import type { ServerEnv } from "../server_env.ts";
+import { listenAddress, listenFirst, yieldToRequests } from "../gateway/listen_first.ts";
 
 const log = (record: object) =>
   console.error(JSON.stringify({ time: new Date().toISOString(), ...record }));
 
 const env: Record<string, string | undefined> = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
+// Bind before the modules load (on every interface, as before): /healthz answers while they load,
+// everything else 503 until the app is installed.
+const early = (() => {
+  const address = listenAddress(env, "0.0.0.0");
+  return address && listenFirst(address);
+})();
+await yieldToRequests();
+const [{ loadServerEnv }, { loadAuthConfig }, { ConfigError }] = await Promise.all([
+  import("../server_env.ts"),
+  import("./config.ts"),
+  import("./errors.ts"),
+]);
 let server: ServerEnv;
 try {
   server = loadServerEnv(env);
@@ -29,6 +37,9 @@ try {
   Deno.exit(1);
 }
 if (!production && !env.ENTRA_TENANT_ID) {
+  // Development only: production never loads the emulator.
+  await yieldToRequests();
+  const { startEntraEmulator } = await import("@ccgate/emulators");
   const entra = await startEntraEmulator({
     port: server.entraEmulatorPort ?? 0,
     pollIntervalSeconds: 1,
@@ -51,6 +62,12 @@ try {
   throw err;
 }
 
+await yieldToRequests();
+const [{ createApp }, { openSigningKeys }] = await Promise.all([
+  import("./app.ts"),
+  import("./signing_keys.ts"),
+]);
+
 let kvPath = server.kvPath;
 if (kvPath === undefined && env.DENO_DEPLOYMENT_ID === undefined) {
   await Deno.mkdir(".ccgate", { recursive: true });
@@ -65,4 +82,11 @@ Deno.cron("ccgate-auth-rotate-signing-keys", "17 * * * *", async () => {
 });
 
 const app = createApp({ kv, keys, config, now: () => new Date(), fetch: globalThis.fetch, log });
-Deno.serve({ hostname: server.hostname, port: server.port }, app.fetch);
+const { server: listener, serve } = early ??
+  listenFirst({ hostname: server.hostname ?? "0.0.0.0", port: server.port });
+// `/healthz`: the process is alive (answered from the start, before the app is installed).
+const healthy = () => Response.json({ status: "ok" });
+serve((request, info) =>
+  new URL(request.url).pathname === "/healthz" ? healthy() : app.fetch(request, info)
+);
+console.error(`ccgate auth listening on http://${listener.addr.hostname}:${listener.addr.port}`);

@@ -12,19 +12,18 @@ import { bedrockInvokeRoute } from "./bedrock_invoke_route.ts";
 import { bedrockInvokeStreamRoute } from "./bedrock_invoke_stream_route.ts";
 import { chatCompletionsRoute } from "./chat_completions_route.ts";
 import { countTokensRoute } from "./count_tokens_route.ts";
-import { docsRoute } from "./docs_route.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import { inferenceProfilesRoute } from "./inference_profiles_route.ts";
 import { installRoute } from "./install_route.ts";
 import type { ListedModel } from "./model_map.ts";
 import type { PriceOf } from "./model_price.ts";
 import { modelsRoute } from "./models_route.ts";
-import { openApiRoute } from "./openapi_route.ts";
 import type { BedrockClient } from "./bedrock_upstream.ts";
 import type { GatewayConfig } from "./config.ts";
 import { RouteNotFoundError } from "./errors.ts";
 import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
 import { headerLimit } from "./header_limit.ts";
+import { lazyHandler } from "./lazy_handler.ts";
 import { loadShedding } from "./load_shedding.ts";
 import type { Log } from "./log.ts";
 import { messagesRoute } from "./messages_route.ts";
@@ -144,8 +143,12 @@ export function createApp(deps: GatewayDeps): Hono {
     bedrockInvokeStreamRoute(deps),
   );
   app.post("/model/:modelId/count-tokens", auth, bedrockCountTokensRoute(deps));
-  app.get("/openapi.json", openApiRoute());
-  app.get("/docs", docsRoute());
+  // Built on first use: the OpenAPI document costs milliseconds of start-up to build.
+  app.get(
+    "/openapi.json",
+    lazyHandler(async () => (await import("./openapi_route.ts")).openApiRoute()),
+  );
+  app.get("/docs", lazyHandler(async () => (await import("./docs_route.ts")).docsRoute()));
   if (deps.config.installDir) {
     app.on(["GET", "HEAD"], "/install/*", installRoute(deps.config.installDir));
   }

@@ -12,20 +12,9 @@
  *
  * @module
  */
-import { startBedrockEmulator } from "@ccgate/emulators";
-import { RevocationList } from "../auth/revocation_list.ts";
-import { createApp } from "./app.ts";
-import { createBedrockClient } from "./bedrock_client.ts";
-import { ConfigError, loadGatewayConfig } from "./config.ts";
-import { GatewayMetrics } from "./gateway_metrics.ts";
-import { UsageLedger } from "./ledger/usage_ledger.ts";
-import { BudgetOverrides, withBudgetOverrides } from "./admin/budget_overrides.ts";
-import { jsonLog } from "./log.ts";
-import { PolicyEngine } from "./policy/policy_engine.ts";
-import { PolicyFile } from "./policy/policy_file.ts";
-import { systemTimers } from "./timers.ts";
-import { httpReadiness } from "./readiness_checks.ts";
-import { loadServerEnv } from "../server_env.ts";
+import type { BedrockEmulator } from "@ccgate/emulators";
+import type { PolicyFile } from "./policy/policy_file.ts";
+import { listenAddress, listenFirst, yieldToRequests } from "./listen_first.ts";
 
 function fail(message: string): never {
   console.error(`ccgate gateway: ${message}`);
@@ -34,6 +23,25 @@ function fail(message: string): never {
 
 const env = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
+const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
+// Bind before the modules load: /healthz answers (the process is alive) while they load, /readyz
+// and everything else 503 until the app is installed. A PORT or HOSTNAME that is not plainly valid
+// waits for the full check.
+const early = (() => {
+  const address = listenAddress(env, defaultHostname);
+  return address && listenFirst(address);
+})();
+
+// The settings first (a bad one stops here), then the rest in stages with a turn of the event
+// loop between them, so /healthz is answered while the rest loads.
+await yieldToRequests();
+const [{ ConfigError, loadGatewayConfig }, { loadServerEnv }, { systemTimers }, { jsonLog }] =
+  await Promise.all([
+    import("./config.ts"),
+    import("../server_env.ts"),
+    import("./timers.ts"),
+    import("./log.ts"),
+  ]);
 let config;
 try {
   config = loadGatewayConfig(env);
@@ -55,6 +63,7 @@ if (production && !config.awsRegion) fail("Invalid setting AWS_REGION: required 
 let policyFile: PolicyFile | undefined;
 if (config.policyPath !== undefined) {
   try {
+    const { PolicyFile } = await import("./policy/policy_file.ts");
     policyFile = await PolicyFile.open({
       path: config.policyPath,
       timers: systemTimers,
@@ -66,9 +75,13 @@ if (config.policyPath !== undefined) {
   }
 }
 
-const emulator = !production && !config.awsRegion && !config.bedrockEndpoint
-  ? await startBedrockEmulator()
-  : undefined;
+await yieldToRequests();
+// Development only: production never loads the emulator.
+let emulator: BedrockEmulator | undefined;
+if (!production && !config.awsRegion && !config.bedrockEndpoint) {
+  const { startBedrockEmulator } = await import("@ccgate/emulators");
+  emulator = await startBedrockEmulator();
+}
 if (emulator) {
   console.error(
     `ccgate gateway: no AWS settings, so answers come from a LOCAL BEDROCK EMULATOR at ${emulator.url}; set AWS_REGION to call Bedrock`,
@@ -77,6 +90,26 @@ if (emulator) {
 const region = config.awsRegion ?? "us-east-1";
 const endpoint = emulator?.url ?? config.bedrockEndpoint;
 const log = jsonLog();
+await yieldToRequests();
+const [
+  { RevocationList },
+  { createApp },
+  { GatewayMetrics },
+  { UsageLedger },
+  { BudgetOverrides, withBudgetOverrides },
+  { PolicyEngine },
+  { httpReadiness },
+] = await Promise.all([
+  import("../auth/revocation_list.ts"),
+  import("./app.ts"),
+  import("./gateway_metrics.ts"),
+  import("./ledger/usage_ledger.ts"),
+  import("./admin/budget_overrides.ts"),
+  import("./policy/policy_engine.ts"),
+  import("./readiness_checks.ts"),
+]);
+await yieldToRequests();
+const { createBedrockClient } = await import("./bedrock_client.ts");
 const revocations = new RevocationList({
   url: config.revocationsUrl ?? `${issuer}/oauth/revocations`,
   refreshIntervalMs: config.revocationRefreshMs,
@@ -154,12 +187,12 @@ const app = createApp({
   ],
 });
 
-const server = Deno.serve({
-  hostname: serverEnv.hostname ?? (production ? "0.0.0.0" : "127.0.0.1"),
-  port: serverEnv.port,
-  onListen: ({ hostname, port }) =>
-    console.error(`ccgate gateway listening on http://${hostname}:${port} (issuer ${issuer})`),
-}, app.fetch);
+const { server, serve } = early ??
+  listenFirst({ hostname: serverEnv.hostname ?? defaultHostname, port: serverEnv.port });
+serve(app.fetch);
+console.error(
+  `ccgate gateway listening on http://${server.addr.hostname}:${server.addr.port} (issuer ${issuer})`,
+);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   try {

@@ -42,7 +42,7 @@ export function messagesRoute(deps: GatewayDeps): Handler {
   return async function messages(c: Context) {
     const claims = c.get("claims");
     const record = c.get("record");
-    const { value: body } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
+    const { value: body, raw } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
       maxDepth: config.limits.maxJsonDepth,
     });
     checkRequestLimits(body, config.limits);
@@ -50,7 +50,13 @@ export function messagesRoute(deps: GatewayDeps): Handler {
     const modelId = resolveModel(requested, DEFAULT_MODEL_TABLE, models);
     record.set({ model: requested ?? null, bedrockModel: modelId, stream: body.stream === true });
     const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));
-    const translated = toBedrockRequest(body, { modelId, betas, userId: claims.sub });
+    // `raw` is the text `body` was parsed from: untouched parts are copied, not re-serialised.
+    const translated = toBedrockRequest(body, {
+      modelId,
+      betas,
+      userId: claims.sub,
+      source: raw,
+    });
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
     }

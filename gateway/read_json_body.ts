@@ -20,38 +20,32 @@ export interface ReadJsonBodyOptions {
  * @param request The incoming request.
  * @param limitBytes The largest body accepted.
  * @param options Nesting limit.
- * @returns The parsed object and its byte length.
+ * @returns The parsed object, its byte length and the UTF-8 text it was parsed from.
  */
 export async function readJsonBody(
   request: Request,
   limitBytes: number,
   options: ReadJsonBodyOptions = {},
-): Promise<{ value: Record<string, unknown>; bytes: number }> {
+): Promise<{ value: Record<string, unknown>; bytes: number; raw: Uint8Array }> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limitBytes) {
     throw new RequestTooLargeError(limitBytes);
   }
   if (request.body === null) throw new InvalidRequestError("Request body is empty: expected JSON");
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limitBytes) {
-      await reader.cancel();
-      throw new RequestTooLargeError(limitBytes);
-    }
-    chunks.push(value);
-  }
+  const bytes = declared !== null && DIGITS.test(declared)
+    ? await _whole(request, limitBytes)
+    : await _bounded(request.body, limitBytes);
+  const size = bytes.byteLength;
   if (size === 0) throw new InvalidRequestError("Request body is empty: expected JSON");
-  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size);
-  let text: string;
-  try {
-    text = fatalDecoder.decode(bytes);
-  } catch {
-    throw new InvalidRequestError("Request body is not valid UTF-8");
+  // The replacing decoder is several times faster than the fatal one; invalid UTF-8 always
+  // leaves a U+FFFD, so only a body with one (rare, and maybe a genuine U+FFFD) is checked again.
+  const text = decoder.decode(bytes);
+  if (text.includes("\uFFFD")) {
+    try {
+      fatalDecoder.decode(bytes);
+    } catch {
+      throw new InvalidRequestError("Request body is not valid UTF-8");
+    }
   }
   let value: unknown;
   try {
@@ -67,9 +61,41 @@ export async function readJsonBody(
   if (jsonDepth(value, maxDepth) > maxDepth) {
     throw new RequestLimitError(`Request body is nested deeper than ${maxDepth} levels`);
   }
-  return { value: value as Record<string, unknown>, bytes: size };
+  return { value: value as Record<string, unknown>, bytes: size, raw: bytes };
 }
 
+const DIGITS = /^\d+$/;
+const decoder = new TextDecoder();
+
+/**
+ * A body whose length was declared (and checked against the limit): the
+ * server reads no more than the declared length, so it is read in one go
+ * (natively, several times faster than chunk by chunk in JS), and checked
+ * again after.
+ */
+async function _whole(request: Request, limitBytes: number): Promise<Uint8Array> {
+  const bytes = await request.bytes();
+  if (bytes.byteLength > limitBytes) throw new RequestTooLargeError(limitBytes);
+  return bytes;
+}
+
+/** A body of unknown length: read chunk by chunk, refused as soon as it passes the limit. */
+async function _bounded(body: ReadableStream<Uint8Array>, limitBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limitBytes) {
+      await reader.cancel();
+      throw new RequestTooLargeError(limitBytes);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0]! : concat(chunks, size);
+}
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -6,6 +6,8 @@ import {
   bedrockFamily,
 } from "./bedrock_compat.ts";
 import { InvalidRequestError } from "./errors.ts";
+import { jsonSourceSlices } from "./json_source_slices.ts";
+import { spliceJson } from "./splice_json.ts";
 
 /** Options of {@linkcode toBedrockRequest}. */
 export interface ToBedrockRequestOptions {
@@ -26,6 +28,14 @@ export interface ToBedrockRequestOptions {
    * @default {bedrockFamily(modelId)}
    */
   family?: BedrockFamily;
+  /**
+   * The UTF-8 JSON text `body` was parsed from (see `readJsonBody`), when
+   * `body` is exactly `JSON.parse` of it, unmodified: the parts the
+   * translation keeps as they are (typically `system` and `tools`, most of a
+   * Claude Code request) are then copied from it byte for byte instead of
+   * being serialised and encoded again. The result parses to the same value.
+   */
+  source?: Uint8Array;
 }
 
 /** A request ready for InvokeModel(WithResponseStream). */
@@ -148,8 +158,9 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   }
   if (!sawMetadata && options.userId !== undefined) out.metadata = { user_id: options.userId };
 
+  const slices = options.source && jsonSourceSlices(options.source, body);
   return {
-    body: encoder.encode(JSON.stringify(out)),
+    body: slices ? spliceJson(out, slices) : encoder.encode(JSON.stringify(out)),
     modelId: options.modelId,
     betas,
     dropped,

@@ -268,6 +268,47 @@ Deno.test("toBedrockRequest() shares untouched subtrees instead of copying them"
   assert(sent.messages === messages && sent.tools === tools);
 });
 
+Deno.test("toBedrockRequest() with the source text sends the same request as without, copying untouched parts", () => {
+  const cases = [
+    [claudeCode, "us.anthropic.claude-opus-4-8"],
+    [claudeCode, "us.anthropic.claude-sonnet-4-5-20250929-v1:0"],
+    [toolUse, "us.anthropic.claude-sonnet-4-5-20250929-v1:0"],
+    [image, "us.anthropic.claude-sonnet-4-5-20250929-v1:0"],
+    [deferred, "us.anthropic.claude-opus-4-5-20251101-v1:0"],
+    [thinking, "us.anthropic.claude-opus-4-8"],
+    [thinking, "anthropic.claude-3-5-sonnet-20240620-v1:0"],
+  ] as const;
+  for (const [recorded, modelId] of cases) {
+    for (const indent of [undefined, 2]) {
+      const text = JSON.stringify(recorded.body, null, indent);
+      const options = {
+        modelId,
+        betas: parseAnthropicBeta(recorded.headers["anthropic-beta"]),
+        userId: USER,
+      };
+      const plain = toBedrockRequest(JSON.parse(text), options);
+      const spliced = toBedrockRequest(JSON.parse(text), {
+        ...options,
+        source: new TextEncoder().encode(text),
+      });
+      const label = `${modelId}, indent ${indent}`;
+      assertEquals(
+        JSON.parse(decoder.decode(spliced.body)),
+        JSON.parse(decoder.decode(plain.body)),
+      );
+      assertEquals(
+        Object.keys(JSON.parse(decoder.decode(spliced.body))),
+        Object.keys(JSON.parse(decoder.decode(plain.body))),
+        label,
+      );
+      assertEquals(spliced.dropped, plain.dropped, label);
+      if (indent === undefined) continue;
+      // Pretty-printed source: the copied parts keep their whitespace, so the bytes differ.
+      assert(spliced.body.byteLength > plain.body.byteLength, label);
+    }
+  }
+});
+
 Deno.test("toBedrockRequest() rejects invalid bodies with a message naming the field", () => {
   const modelId = "us.anthropic.claude-opus-4-8";
   const cases: [unknown, string][] = [

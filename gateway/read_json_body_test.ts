@@ -1,0 +1,84 @@
+import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
+import { readJsonBody } from "./read_json_body.ts";
+
+const encoder = new TextEncoder();
+
+function post(body: BodyInit): Request {
+  return new Request("http://gateway.test/v1/messages", { method: "POST", body });
+}
+
+Deno.test("readJsonBody() returns the value, its byte length and the bytes it was parsed from", async () => {
+  const bytes = encoder.encode('{"text":"héllo \uFFFD"}');
+  const { value, bytes: size, raw } = await readJsonBody(post(bytes), 1024);
+  assertEquals(value, { text: "héllo \uFFFD" });
+  assertEquals(size, bytes.byteLength);
+  assertEquals(raw, bytes);
+});
+
+Deno.test("readJsonBody() refuses invalid UTF-8, with or without a genuine U+FFFD beside it", async () => {
+  for (const prefix of ['{"a":"', '{"a":"\uFFFD']) {
+    const bytes = new Uint8Array([...encoder.encode(prefix), 0xff, 0xfe, ...encoder.encode('"}')]);
+    await assertRejects(
+      () => readJsonBody(post(bytes), 1024),
+      InvalidRequestError,
+      "Request body is not valid UTF-8",
+    );
+  }
+});
+
+Deno.test("readJsonBody() reads a body that arrives in several chunks", async () => {
+  const text = JSON.stringify({ messages: [{ role: "user", content: "x".repeat(5000) }] });
+  const bytes = encoder.encode(text);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += 1000) controller.enqueue(bytes.slice(i, i + 1000));
+      controller.close();
+    },
+  });
+  const { value, raw } = await readJsonBody(post(stream), 10_000);
+  assertEquals(value, JSON.parse(text));
+  assertEquals(raw, bytes);
+});
+
+Deno.test("readJsonBody() refuses a body past the limit, declared or not", async () => {
+  const bytes = encoder.encode(JSON.stringify({ text: "x".repeat(2000) }));
+  const declared = new Request("http://gateway.test/v1/messages", {
+    method: "POST",
+    body: bytes,
+    headers: { "content-length": String(bytes.byteLength) },
+  });
+  await assertRejects(() => readJsonBody(declared, 1000), RequestTooLargeError);
+  // A declared length under the limit does not let a longer body through.
+  const understated = new Request("http://gateway.test/v1/messages", {
+    method: "POST",
+    body: bytes,
+    headers: { "content-length": "10" },
+  });
+  await assertRejects(() => readJsonBody(understated, 1000), RequestTooLargeError);
+  const undeclared = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(bytes.slice(0, 500)); // never ends: refused once past the limit
+    },
+  });
+  await assertRejects(() => readJsonBody(post(undeclared), 1000), RequestTooLargeError);
+});
+
+Deno.test("readJsonBody() reads a declared-length body from a real connection", async () => {
+  const text = JSON.stringify({ messages: [{ role: "user", content: "é".repeat(40_000) }] });
+  let seen: { value: unknown; bytes: number } | undefined;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      seen = await readJsonBody(req, 1_000_000);
+      return new Response("ok");
+    },
+  );
+  const response = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+    method: "POST",
+    body: text,
+  });
+  assertEquals(await response.text(), "ok");
+  assertEquals(seen?.value, JSON.parse(text));
+  assertEquals(seen?.bytes, encoder.encode(text).byteLength);
+});
