@@ -1,5 +1,5 @@
+import { createHash } from "node:crypto";
 import type { AccessTokenClaims } from "@ccgate/client";
-import { sha256 } from "./sha256.ts";
 
 /** Options of {@linkcode VerifiedTokenCache}. */
 export interface VerifiedTokenCacheOptions {
@@ -57,10 +57,10 @@ export class VerifiedTokenCache {
 
 /**
  * SHA-256 of a token, base64url: the cache key and the only form a token is ever logged in.
- * Hashed synchronously on every request: `crypto.subtle.digest` hops to a worker thread and
- * back, which cost about 0.3 ms of the event loop per request under load (`deno task bench`,
- * profiled with `--cpu-prof`); `node:crypto` costs about 30 ms of start-up to load.
+ * Hashed synchronously with `node:crypto` (on every request): `crypto.subtle.digest` hops to
+ * a worker thread and back, which cost about 0.3 ms of the event loop per request under load
+ * (`deno task bench`, profiled with `--cpu-prof`).
  */
 export function hashToken(token: string): Promise<string> {
-  return Promise.resolve(sha256(token).toBase64({ alphabet: "base64url", omitPadding: true }));
+  return Promise.resolve(createHash("sha256").update(token).digest("base64url"));
 }
