@@ -11,12 +11,8 @@ import {
 import { readJsonBody } from "./read_json_body.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
-import {
-  DEFAULT_FALLBACK_RULE,
-  DEFAULT_MODEL_TABLE,
-  resolveModel,
-  type ResolveModelOptions,
-} from "./model_map.ts";
+import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+import { modelOptions } from "./model_options.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { admitRequest } from "./policy/admit_request.ts";
 import { toAnthropicMessage } from "./to_anthropic_message.ts";
@@ -29,15 +25,7 @@ import { sseStream, type StreamOutcome } from "./sse_stream.ts";
  */
 export function messagesRoute(deps: GatewayDeps): Handler {
   const { config, bedrock } = deps;
-  const models: ResolveModelOptions = {
-    prefix: config.modelPrefix,
-    aliases: config.modelAliases,
-    allowRawIds: config.allowRawModelIds,
-    fallback: config.modelFallback === false ? false : {
-      ...DEFAULT_FALLBACK_RULE,
-      template: config.modelFallback ?? DEFAULT_FALLBACK_RULE.template,
-    },
-  };
+  const models = modelOptions(config);
 
   return async function messages(c: Context) {
     const claims = c.get("claims");
