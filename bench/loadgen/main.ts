@@ -98,6 +98,8 @@ async function openLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
         ),
       );
     }
+    // Wake at the next send time (at most 5 ms away, so a late timer cannot skip a batch);
+    // latency is counted from the scheduled time, so a late wake-up is charged, not hidden.
     const next = start + i * interval - performance.now();
     await sleep(Math.max(0, Math.min(next, 5)));
   }

@@ -141,6 +141,7 @@ async function memoryOf(
   const frames = Math.ceil((rampMs + 3_000) / paceMs);
   await context.setTiming({ firstByteDelayMs: 0, paceMs, frames });
   const idleProbe = await probeMemory(pid, probeFile);
+  // RSS, not the probe, is what the target is about: let the probe's own allocations settle first.
   await sleep(200);
   const idleKiB = await rssKiB(pid);
   let openKiB = 0;
@@ -157,6 +158,7 @@ async function memoryOf(
     onPlateau: async (line) => {
       open = line.open;
       openKiB = await rssKiB(pid);
+      // A second reading a moment later: the plateau's peak, not the instant the last stream opened.
       await sleep(300);
       openKiB = Math.max(openKiB, await rssKiB(pid));
       openProbe = await probeMemory(pid, probeFile);
