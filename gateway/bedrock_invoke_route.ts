@@ -1,9 +1,8 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
-import { invokeModel } from "./bedrock_upstream.ts";
+import { invokeAdmitted } from "./admitted_upstream.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
 import { admitRequest } from "./policy/admit_request.ts";
-import { toUpstreamError } from "./upstream_error.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
 const decoder = new TextDecoder();
@@ -24,21 +23,10 @@ export function bedrockInvokeRoute(deps: GatewayDeps): Handler {
     const invocation = await prepare(c);
     const admitted = await admitRequest(deps, c, invocation);
     record.set({ model: invocation.requested, bedrockModel: invocation.modelId, stream: false });
-    record.upstreamStarted();
-    let bytes: Uint8Array;
-    try {
-      bytes = await invokeModel(bedrock, {
-        modelId: invocation.modelId,
-        body: admitted.body,
-        signal: c.req.raw.signal,
-      });
-    } catch (err) {
-      admitted.settle();
-      throw toUpstreamError(err);
-    }
-    record.firstByte();
-    record.set({ usage: _usage(bytes) });
-    admitted.settle(_usage(bytes));
+    const bytes = await invokeAdmitted(bedrock, c, admitted, invocation.modelId, (bytes) => ({
+      usage: _usage(bytes),
+      value: bytes,
+    }));
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/json" });
   };
 }

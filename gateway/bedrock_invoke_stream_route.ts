@@ -1,9 +1,9 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
+import { openAdmittedStream } from "./admitted_upstream.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
-import { openUpstreamStream, type UpstreamStream } from "./open_upstream_stream.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
 import { admitRequest } from "./policy/admit_request.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
@@ -30,25 +30,13 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
     const admitted = await admitRequest(deps, c, invocation);
     record.set({ model: invocation.requested, bedrockModel: invocation.modelId, stream: true });
     const usage = new ChunkUsage();
-    record.upstreamStarted();
-
-    let upstream: UpstreamStream;
-    try {
-      upstream = await openUpstreamStream(bedrock, {
-        modelId: invocation.modelId,
-        body: admitted.body,
-        client: c.req.raw.signal,
-      });
-    } catch (err) {
-      admitted.settle();
-      throw toUpstreamError(err);
-    }
-    record.firstByte();
+    const upstream = await openAdmittedStream(bedrock, c, admitted, invocation.modelId);
+    const { observe } = admitted;
     record.streaming();
     const body = sseStream(upstream.first, upstream.events, {
       frame: (chunk) => {
         usage.read(chunk);
-        admitted.observe(chunk);
+        observe(chunk);
         return bedrockChunkFrame(chunk);
       },
       errorFrame: (error) => {
@@ -60,11 +48,7 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
         );
       },
       abort: upstream.abort,
-      onClose: (outcome: StreamOutcome) => {
-        upstream.release();
-        admitted.settle(usage.usage);
-        record.finishStream(outcome, usage.usage);
-      },
+      onClose: (outcome: StreamOutcome) => upstream.close(outcome, usage.usage),
     });
     return c.body(body, 200, {
       "content-type": "application/vnd.amazon.eventstream",

@@ -1,11 +1,6 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
-import { invokeModel } from "./bedrock_upstream.ts";
-import {
-  linkClientAbort,
-  openUpstreamStream,
-  type UpstreamStream,
-} from "./open_upstream_stream.ts";
+import { invokeAdmitted, openAdmittedStream } from "./admitted_upstream.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { droppedHeader } from "./dropped_header.ts";
@@ -64,42 +59,18 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
       body: translated.body,
     });
     const created = Math.floor(now().getTime() / 1000);
-    record.upstreamStarted();
-
     if (request.stream !== true) {
-      const call = linkClientAbort(c.req.raw.signal);
-      try {
-        const bytes = await invokeModel(bedrock, {
-          modelId,
-          body: admitted.body,
-          signal: call.signal,
-        });
-        record.firstByte();
+      const completion = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
         const message = JSON.parse(decoder.decode(bytes));
-        record.set({ usage: readUsage(message?.usage) });
-        admitted.settle(readUsage(message?.usage));
-        const completion = toOpenAiCompletion(message, { model: request.model, created });
-        return c.json(completion);
-      } catch (err) {
-        admitted.settle();
-        throw toUpstreamError(err);
-      } finally {
-        call.release();
-      }
+        return {
+          usage: readUsage(message?.usage),
+          value: toOpenAiCompletion(message, { model: request.model, created }),
+        };
+      });
+      return c.json(completion);
     }
 
-    let upstream: UpstreamStream;
-    try {
-      upstream = await openUpstreamStream(bedrock, {
-        modelId,
-        body: admitted.body,
-        client: c.req.raw.signal,
-      });
-    } catch (err) {
-      admitted.settle();
-      throw toUpstreamError(err);
-    }
-    record.firstByte();
+    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const usage = new ChunkUsage();
     const chunker = new OpenAiChunker({
       model: request.model,
@@ -137,11 +108,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
         pingFrame: PING,
         pingIntervalMs: config.pingIntervalMs,
         abort: upstream.abort,
-        onClose: (outcome: StreamOutcome) => {
-          upstream.release();
-          admitted.settle(usage.usage);
-          record.finishStream(outcome, usage.usage);
-        },
+        onClose: (outcome: StreamOutcome) => upstream.close(outcome, usage.usage),
       },
     );
     return c.body(stream, 200, {

@@ -1,13 +1,8 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
+import { invokeAdmitted, openAdmittedStream } from "./admitted_upstream.ts";
 import { parseAnthropicBeta } from "./anthropic_beta.ts";
 import { toUpstreamError } from "./upstream_error.ts";
-import { invokeModel } from "./bedrock_upstream.ts";
-import {
-  linkClientAbort,
-  openUpstreamStream,
-  type UpstreamStream,
-} from "./open_upstream_stream.ts";
 import { readJsonBody } from "./read_json_body.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
@@ -55,46 +50,20 @@ export function messagesRoute(deps: GatewayDeps): Handler {
       body: translated.body,
     });
 
-    record.upstreamStarted();
-
     if (body.stream !== true) {
-      const call = linkClientAbort(c.req.raw.signal);
-      try {
-        const bytes = await invokeModel(bedrock, {
-          modelId,
-          body: admitted.body,
-          signal: call.signal,
-        });
-        record.firstByte();
+      const message = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
         const message = toAnthropicMessage(bytes, { model: requested! });
-        record.set({ usage: message.usage });
-        admitted.settle(message.usage);
-        return c.body(message.body, 200, { "content-type": "application/json" });
-      } catch (err) {
-        admitted.settle();
-        throw toUpstreamError(err);
-      } finally {
-        call.release();
-      }
+        return { usage: message.usage, value: message };
+      });
+      return c.body(message.body, 200, { "content-type": "application/json" });
     }
 
-    let upstream: UpstreamStream;
-    try {
-      upstream = await openUpstreamStream(bedrock, {
-        modelId,
-        body: admitted.body,
-        client: c.req.raw.signal,
-      });
-    } catch (err) {
-      admitted.settle();
-      throw toUpstreamError(err);
-    }
-    record.firstByte();
+    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const framer = new SseFramer({ model: requested });
     record.streaming();
-    // The stream's callbacks keep only these two functions, not `admitted` and the request body
-    // it holds (tens of KB per open stream; `deno task bench`, memory after a full GC).
-    const { settle, observe } = admitted;
+    // The stream's callbacks keep `observe`, not `admitted` and the request body it holds
+    // (tens of KB per open stream; `deno task bench`, memory after a full GC).
+    const { observe } = admitted;
     const stream = sseStream(upstream.first, upstream.events, {
       frame: (event) => {
         observe(event);
@@ -107,11 +76,7 @@ export function messagesRoute(deps: GatewayDeps): Handler {
       pingFrame: ssePingFrame(),
       pingIntervalMs: config.pingIntervalMs,
       abort: upstream.abort,
-      onClose: (outcome: StreamOutcome) => {
-        upstream.release();
-        settle(framer.usage);
-        record.finishStream(outcome, framer.usage);
-      },
+      onClose: (outcome: StreamOutcome) => upstream.close(outcome, framer.usage),
     });
     return c.body(stream, 200, {
       "content-type": "text/event-stream; charset=utf-8",

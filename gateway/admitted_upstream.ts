@@ -1,0 +1,110 @@
+import type { Context } from "hono";
+import { type BedrockClient, invokeModel } from "./bedrock_upstream.ts";
+import {
+  linkClientAbort,
+  openUpstreamStream,
+  type UpstreamStream,
+} from "./open_upstream_stream.ts";
+import type { AdmittedRequest } from "./policy/admit_request.ts";
+import type { StreamOutcome } from "./sse_stream.ts";
+import { toUpstreamError } from "./upstream_error.ts";
+import type { TokenUsage } from "./usage.ts";
+
+/** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
+export interface InvokeAnswer<T> {
+  /** Token counts of the answer. */
+  usage: TokenUsage;
+  /** What the route returns. */
+  value: T;
+}
+
+/**
+ * Calls InvokeModel for an admitted request and settles it exactly once: with
+ * the answer's usage, or with nothing when the call (or reading the answer)
+ * fails, which is then thrown as the gateway's upstream error. The request
+ * record gets the upstream start, the first byte and the usage.
+ *
+ * @param bedrock The Bedrock client.
+ * @param c The request's context (its record and client signal).
+ * @param admitted The admitted request.
+ * @param modelId The Bedrock model id.
+ * @param answer Reads Bedrock's body into the usage and the route's value.
+ * @returns The route's value.
+ */
+export async function invokeAdmitted<T>(
+  bedrock: BedrockClient,
+  c: Context,
+  admitted: AdmittedRequest,
+  modelId: string,
+  answer: (bytes: Uint8Array) => InvokeAnswer<T>,
+): Promise<T> {
+  const record = c.get("record");
+  record.upstreamStarted();
+  const call = linkClientAbort(c.req.raw.signal);
+  try {
+    const bytes = await invokeModel(bedrock, { modelId, body: admitted.body, signal: call.signal });
+    record.firstByte();
+    const { usage, value } = answer(bytes);
+    record.set({ usage });
+    admitted.settle(usage);
+    return value;
+  } catch (err) {
+    admitted.settle();
+    throw toUpstreamError(err);
+  } finally {
+    call.release();
+  }
+}
+
+/** An admitted stream whose first chunk has arrived. */
+export interface AdmittedStream extends UpstreamStream {
+  /**
+   * Ends the stream's bookkeeping once: releases the client link, settles the
+   * admission with the usage streamed and finishes the request record.
+   */
+  close(outcome: StreamOutcome, usage: TokenUsage): void;
+}
+
+/**
+ * Opens InvokeModelWithResponseStream for an admitted request and waits for
+ * its first chunk; a failure before it settles the admission with nothing and
+ * is thrown as the gateway's upstream error (still an HTTP status). The
+ * returned `close` keeps only the settle function, not the admitted request
+ * and the body it holds (tens of KB per open stream).
+ *
+ * @param bedrock The Bedrock client.
+ * @param c The request's context (its record and client signal).
+ * @param admitted The admitted request.
+ * @param modelId The Bedrock model id.
+ * @returns The stream and its `close`.
+ */
+export async function openAdmittedStream(
+  bedrock: BedrockClient,
+  c: Context,
+  admitted: AdmittedRequest,
+  modelId: string,
+): Promise<AdmittedStream> {
+  const record = c.get("record");
+  record.upstreamStarted();
+  const { settle } = admitted;
+  let upstream: UpstreamStream;
+  try {
+    upstream = await openUpstreamStream(bedrock, {
+      modelId,
+      body: admitted.body,
+      client: c.req.raw.signal,
+    });
+  } catch (err) {
+    settle();
+    throw toUpstreamError(err);
+  }
+  record.firstByte();
+  return {
+    ...upstream,
+    close(outcome, usage) {
+      upstream.release();
+      settle(usage);
+      record.finishStream(outcome, usage);
+    },
+  };
+}
