@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { crc32 as zlibCrc32 } from "node:zlib";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 
@@ -359,18 +360,9 @@ function _equals(bytes: Uint8Array, at: number, length: number, expected: Uint8A
   return true;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
-
 /**
- * CRC-32 (IEEE) of `bytes[from, to)`, as event-stream preludes and messages carry it.
+ * CRC-32 (IEEE) of `bytes[from, to)`, as event-stream preludes and messages carry it
+ * (`node:zlib`'s native `crc32`, no copy).
  *
  * @param bytes The bytes.
  * @param from First index.
@@ -378,49 +370,23 @@ const CRC_TABLE = (() => {
  * @returns The unsigned checksum.
  */
 export function crc32(bytes: Uint8Array, from = 0, to = bytes.length): number {
-  let c = -1;
-  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return zlibCrc32(bytes.subarray(from, to));
 }
 
-const BASE64 = (() => {
-  const table = new Int16Array(256).fill(-1);
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-})();
+const latin1 = new TextDecoder("latin1");
 
 /**
  * Decodes standard padded base64 held as ASCII bytes `ascii[from, to)` into
- * a new array of the decoded size.
+ * a new array of the decoded size (the runtime's `Uint8Array.fromBase64`).
  *
  * @throws {Error} When the text is not valid base64.
  */
 export function base64Decode(ascii: Uint8Array, from: number, to: number): Uint8Array {
-  const length = to - from;
-  if (length % 4 !== 0) throw new Error("Invalid base64 in an event-stream chunk.");
-  let padding = 0;
-  if (length > 0 && ascii[to - 1] === 61) padding = ascii[to - 2] === 61 ? 2 : 1;
-  const out = new Uint8Array((length / 4) * 3 - padding);
-  let o = 0;
-  const last = to - (padding > 0 ? 4 : 0);
-  let i = from;
-  for (; i < last; i += 4) {
-    const a = BASE64[ascii[i]!]!, b = BASE64[ascii[i + 1]!]!;
-    const c = BASE64[ascii[i + 2]!]!, d = BASE64[ascii[i + 3]!]!;
-    if ((a | b | c | d) < 0) throw new Error("Invalid base64 in an event-stream chunk.");
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = n >> 16;
-    out[o++] = (n >> 8) & 0xff;
-    out[o++] = n & 0xff;
+  try {
+    return Uint8Array.fromBase64(latin1.decode(ascii.subarray(from, to)), {
+      lastChunkHandling: "strict",
+    });
+  } catch {
+    throw new Error("Invalid base64 in an event-stream chunk.");
   }
-  if (padding > 0) {
-    const a = BASE64[ascii[i]!]!, b = BASE64[ascii[i + 1]!]!;
-    const c = padding === 1 ? BASE64[ascii[i + 2]!]! : 0;
-    if ((a | b | c) < 0) throw new Error("Invalid base64 in an event-stream chunk.");
-    const n = (a << 18) | (b << 12) | (c << 6);
-    out[o++] = n >> 16;
-    if (padding === 1) out[o++] = (n >> 8) & 0xff;
-  }
-  return out;
 }
