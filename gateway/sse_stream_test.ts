@@ -44,6 +44,23 @@ function scriptedUpstream() {
 const frame = (event: Uint8Array) => encoder.encode(`[${decoder.decode(event)}]`);
 const errorFrame = (error: unknown) => encoder.encode(`error:${(error as Error).message}`);
 
+/** The stream over a scripted upstream, its reader, how it ended and how often it aborted. */
+function open(
+  script: ReturnType<typeof scriptedUpstream>,
+  pings: { pingFrame?: Uint8Array; pingIntervalMs?: number } = {},
+) {
+  const outcomes: StreamOutcome[] = [];
+  const counts = { aborted: 0 };
+  const reader = sseStream(encoder.encode("a"), script.upstream, {
+    frame,
+    errorFrame,
+    ...pings,
+    abort: () => counts.aborted++,
+    onClose: (outcome) => outcomes.push(outcome),
+  }).getReader();
+  return { reader, outcomes, counts };
+}
+
 async function readText(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string | null> {
   const { done, value } = await reader.read();
   return done ? null : decoder.decode(value);
@@ -51,13 +68,7 @@ async function readText(reader: ReadableStreamDefaultReader<Uint8Array>): Promis
 
 Deno.test("sseStream() frames the first event, then each upstream event, then completes", async () => {
   const script = scriptedUpstream();
-  const outcomes: StreamOutcome[] = [];
-  const reader = sseStream(encoder.encode("a"), script.upstream, {
-    frame,
-    errorFrame,
-    abort: () => {},
-    onClose: (outcome) => outcomes.push(outcome),
-  }).getReader();
+  const { reader, outcomes } = open(script);
   assertEquals(await readText(reader), "[a]");
   const second = readText(reader);
   await script.send("b");
@@ -70,13 +81,7 @@ Deno.test("sseStream() frames the first event, then each upstream event, then co
 
 Deno.test("sseStream() ends with the error frame when the upstream fails after the first byte", async () => {
   const script = scriptedUpstream();
-  const outcomes: StreamOutcome[] = [];
-  const reader = sseStream(encoder.encode("a"), script.upstream, {
-    frame,
-    errorFrame,
-    abort: () => {},
-    onClose: (outcome) => outcomes.push(outcome),
-  }).getReader();
+  const { reader, outcomes } = open(script);
   assertEquals(await readText(reader), "[a]");
   const next = readText(reader);
   const error = new Error("idle timeout");
@@ -88,15 +93,10 @@ Deno.test("sseStream() ends with the error frame when the upstream fails after t
 
 Deno.test("sseStream() sends a ping while the upstream is silent, then the event", async () => {
   const script = scriptedUpstream();
-  const outcomes: StreamOutcome[] = [];
-  const reader = sseStream(encoder.encode("a"), script.upstream, {
-    frame,
-    errorFrame,
+  const { reader, outcomes } = open(script, {
     pingFrame: encoder.encode("ping"),
     pingIntervalMs: 0,
-    abort: () => {},
-    onClose: (outcome) => outcomes.push(outcome),
-  }).getReader();
+  });
   assertEquals(await readText(reader), "[a]");
   // The upstream stays silent until the ping has arrived: only the ping can answer this read.
   assertEquals(await readText(reader), "ping");
@@ -112,19 +112,12 @@ Deno.test("sseStream() sends a ping while the upstream is silent, then the event
 
 Deno.test("sseStream() aborts the upstream when the client goes away", async () => {
   const script = scriptedUpstream();
-  let aborted = 0;
-  const outcomes: StreamOutcome[] = [];
-  const reader = sseStream(encoder.encode("a"), script.upstream, {
-    frame,
-    errorFrame,
-    abort: () => aborted++,
-    onClose: (outcome) => outcomes.push(outcome),
-  }).getReader();
+  const { reader, outcomes, counts } = open(script);
   assertEquals(await readText(reader), "[a]");
   const pending = reader.read();
   await reader.cancel();
   assertEquals((await pending).done, true);
-  assertEquals(aborted, 1);
+  assertEquals(counts.aborted, 1);
   assert(script.returned, "the upstream iterator is closed");
   assertEquals(outcomes, [{ kind: "client_aborted" }]);
 });
