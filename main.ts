@@ -105,27 +105,12 @@ const [
   import("./compose_app.ts"),
 ]);
 await yieldToRequests();
-const [
-  { createApp: createGatewayApp },
-  { GatewayLifecycle },
-  { GatewayMetrics },
-  { UsageLedger },
-  { BudgetOverrides, withBudgetOverrides },
-  { PolicyEngine },
-  { regionalModelId },
-  { httpReadiness, kvReadiness },
-] = await Promise.all([
+const [{ createApp: createGatewayApp }, { httpReadiness, kvReadiness }] = await Promise.all([
   import("./gateway/app.ts"),
-  import("./gateway/gateway_lifecycle.ts"),
-  import("./gateway/gateway_metrics.ts"),
-  import("./gateway/ledger/usage_ledger.ts"),
-  import("./gateway/admin/budget_overrides.ts"),
-  import("./gateway/policy/policy_engine.ts"),
-  import("./gateway/policy/regional_model_id.ts"),
   import("./gateway/readiness_checks.ts"),
 ]);
 await yieldToRequests();
-const { bedrockFromConfig } = await import("./gateway/bedrock_from_config.ts");
+const { startGatewayServices } = await import("./gateway/gateway_services.ts");
 const localHost = hostname === "0.0.0.0" ? "127.0.0.1" : hostname;
 const url = `http://${localHost}:${server.addr.port}`;
 const publicUrl = env.CCGATE_ISSUER ?? url;
@@ -161,66 +146,19 @@ Deno.cron("ccgate signing key rotation", "*/15 * * * *", async () => {
 const region = gatewayConfig.bedrockRegions[0]!;
 const bedrockEndpoint = bedrockEmulator?.url ?? gatewayConfig.bedrockEndpoints[region] ??
   gatewayConfig.bedrockEndpoint;
-const lifecycle = new GatewayLifecycle({
-  maxConcurrent: gatewayConfig.limits.maxConcurrentStreams,
-  timers: systemTimers,
-  log,
-});
-const bedrock = bedrockFromConfig(gatewayConfig, {
-  timers: systemTimers,
-  lifecycle,
-  log,
-  endpoint: bedrockEmulator?.url,
-  credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
-  regionalModelId: (id, region) =>
-    policyFile && regionalModelId(policyFile.current.document, id, region),
-});
-
-const metrics = new GatewayMetrics();
-// The usage ledger: entries a crashed writer left in KV's write-ahead log are rolled up first;
-// the drain on shutdown flushes what is buffered.
-const ledger = new UsageLedger({
-  kv,
-  timers: systemTimers,
-  flushIntervalMs: gatewayConfig.ledgerFlushMs,
-  log,
-  metrics,
-});
-await ledger.recover().catch((err) =>
-  log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
+// Bedrock behind failover, the usage ledger, budget overrides and the policy; the drain stops them.
+const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await startGatewayServices(
+  {
+    config: gatewayConfig,
+    kv,
+    log,
+    timers: systemTimers,
+    now,
+    policyFile,
+    endpoint: bedrockEmulator?.url,
+    credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
+  },
 );
-lifecycle.onDrain(async () => {
-  await ledger.close();
-});
-
-// Admin budget overrides (/admin/api/budget-overrides): in KV, re-read every CCGATE_POLICY_SYNC_MS.
-const budgetOverrides = new BudgetOverrides(kv, now);
-await budgetOverrides.refresh();
-const overridesTimer = setInterval(() => {
-  budgetOverrides.refresh().catch((err) =>
-    log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
-  );
-}, gatewayConfig.policySyncMs);
-lifecycle.onDrain(() => clearInterval(overridesTimer));
-
-// The policy: counters in memory, reconciled through KV every CCGATE_POLICY_SYNC_MS; flushed on drain.
-const policy = policyFile === undefined ? undefined : new PolicyEngine({
-  policy: withBudgetOverrides(policyFile, budgetOverrides),
-  kv,
-  timers: systemTimers,
-  now,
-  log,
-  reconcileIntervalMs: gatewayConfig.policySyncMs,
-});
-policyFile?.start();
-policy?.start();
-if (policy) {
-  lifecycle.onDrain(async () => {
-    policy[Symbol.dispose]();
-    policyFile?.[Symbol.dispose]();
-    await policy.reconcile().catch(() => {});
-  });
-}
 
 const auth = createAuthApp({ kv, keys, config: authConfig, now, fetch, log: authLog, revocations });
 const gateway = createGatewayApp({

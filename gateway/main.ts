@@ -87,29 +87,17 @@ if (emulator) {
     `ccgate gateway: no AWS settings, so answers come from a LOCAL BEDROCK EMULATOR at ${emulator.url}; set AWS_REGION to call Bedrock`,
   );
 }
-const region = config.awsRegion ?? "us-east-1";
-const endpoint = emulator?.url ?? config.bedrockEndpoint;
+const region = config.bedrockRegions[0]!;
+const endpoint = emulator?.url ?? config.bedrockEndpoints[region] ?? config.bedrockEndpoint;
 const log = jsonLog();
 await yieldToRequests();
-const [
-  { RevocationList },
-  { createApp },
-  { GatewayMetrics },
-  { UsageLedger },
-  { BudgetOverrides, withBudgetOverrides },
-  { PolicyEngine },
-  { httpReadiness },
-] = await Promise.all([
+const [{ RevocationList }, { createApp }, { httpReadiness }] = await Promise.all([
   import("../auth/revocation_list.ts"),
   import("./app.ts"),
-  import("./gateway_metrics.ts"),
-  import("./ledger/usage_ledger.ts"),
-  import("./admin/budget_overrides.ts"),
-  import("./policy/policy_engine.ts"),
   import("./readiness_checks.ts"),
 ]);
 await yieldToRequests();
-const { createBedrockClient } = await import("./bedrock_client.ts");
+const { startGatewayServices } = await import("./gateway_services.ts");
 const revocations = new RevocationList({
   url: config.revocationsUrl ?? `${issuer}/oauth/revocations`,
   refreshIntervalMs: config.revocationRefreshMs,
@@ -126,38 +114,21 @@ const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 const kvPath = serverEnv.kvPath ?? (onDeploy ? undefined : ".ccgate/gateway-kv.sqlite3");
 if (kvPath?.startsWith(".ccgate/")) await Deno.mkdir(".ccgate", { recursive: true });
 const kv = await Deno.openKv(kvPath);
-const metrics = new GatewayMetrics();
-const ledger = new UsageLedger({
-  kv,
-  timers: systemTimers,
-  flushIntervalMs: config.ledgerFlushMs,
-  log,
-  metrics,
-});
-await ledger.recover().catch((err) =>
-  log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
+// Bedrock behind failover, the usage ledger, budget overrides and the policy; the drain stops them.
+const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await startGatewayServices(
+  {
+    config,
+    kv,
+    log,
+    timers: systemTimers,
+    now: () => new Date(),
+    policyFile,
+    endpoint: emulator?.url,
+    credentials: emulator
+      ? { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" }
+      : undefined,
+  },
 );
-
-// Admin budget overrides (/admin/api/budget-overrides): in KV, re-read every CCGATE_POLICY_SYNC_MS.
-const budgetOverrides = new BudgetOverrides(kv, () => new Date());
-await budgetOverrides.refresh();
-setInterval(() => {
-  budgetOverrides.refresh().catch((err) =>
-    log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
-  );
-}, config.policySyncMs);
-
-// The policy's counters are reconciled through the same KV as every other instance's.
-const policy = policyFile === undefined ? undefined : new PolicyEngine({
-  policy: withBudgetOverrides(policyFile, budgetOverrides),
-  kv,
-  timers: systemTimers,
-  now: () => new Date(),
-  log,
-  reconcileIntervalMs: config.policySyncMs,
-});
-policyFile?.start();
-policy?.start();
 
 const app = createApp({
   config: {
@@ -166,17 +137,12 @@ const app = createApp({
     // Policy model names are accepted as `model` (in the primary region); CCGATE_MODELS wins.
     modelAliases: { ...policyFile?.current.aliases(region), ...config.modelAliases },
   },
-  bedrock: createBedrockClient({
-    region,
-    endpoint,
-    credentials: emulator
-      ? { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" }
-      : undefined,
-  }),
+  bedrock,
   key: new URL(config.jwksUrl ?? `${issuer}/.well-known/jwks.json`),
   isRevoked: (sid) => revocations.isRevoked(sid),
   now: () => new Date(),
   log,
+  lifecycle,
   metrics,
   ledger,
   policy,
@@ -197,11 +163,13 @@ console.error(
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   try {
     Deno.addSignalListener(signal, async () => {
-      await server.shutdown();
-      policy?.[Symbol.dispose]();
-      policyFile?.[Symbol.dispose]();
-      await policy?.reconcile().catch(() => {});
-      await ledger.close().catch((err) =>
+      // Stop accepting; running streams finish up to the deadline; the drain stops the services.
+      const stopped = server.shutdown();
+      const report = await lifecycle.drain(config.drainDeadlineMs);
+      log({ level: "info", msg: "drained", ...report });
+      await stopped;
+      // Streams the drain ended are recorded as they close: write those last ledger entries too.
+      await ledger.flush().catch((err) =>
         log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
       );
       kv.close();

@@ -1,9 +1,8 @@
 /**
  * The gateway under benchmark, in its own process, assembled as the root
- * main.ts assembles it (same `createApp`, `bedrockFromConfig` with retries,
- * circuit breaker and timeouts, `GatewayLifecycle` load shedding,
- * `GatewayMetrics`, the usage ledger in KV, one JSON log line per request on
- * stderr) except that the
+ * main.ts assembles it (same `createApp` and `startGatewayServices`: Bedrock
+ * with retries, circuit breaker and timeouts, load shedding, metrics, the
+ * usage ledger in KV; one JSON log line per request on stderr) except that the
  * tokens come from a test issuer instead of the auth service's key ring, so
  * the benchmark needs no sign-in. Bedrock is the benchmark's emulator.
  *
@@ -16,11 +15,8 @@
  */
 import { installMemoryProbe } from "./memory_probe.ts";
 import { createApp } from "../../gateway/app.ts";
-import { bedrockFromConfig } from "../../gateway/bedrock_from_config.ts";
 import { loadGatewayConfig } from "../../gateway/config.ts";
-import { GatewayLifecycle } from "../../gateway/gateway_lifecycle.ts";
-import { GatewayMetrics } from "../../gateway/gateway_metrics.ts";
-import { UsageLedger } from "../../gateway/ledger/usage_ledger.ts";
+import { startGatewayServices } from "../../gateway/gateway_services.ts";
 import { jsonLog } from "../../gateway/log.ts";
 import { systemTimers } from "../../gateway/timers.ts";
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from "../../testing/test_issuer.ts";
@@ -42,32 +38,22 @@ if (import.meta.main) {
     CCGATE_BEDROCK_ENDPOINTS: `us-east-1=${emulatorUrl}`,
   });
   const log = jsonLog();
-  const lifecycle = new GatewayLifecycle({
-    maxConcurrent: config.limits.maxConcurrentStreams,
-    timers: systemTimers,
-    log,
-  });
   // The usage ledger, as in production: one entry per request, written to KV off the hot path
   // (a KV file of the benchmark's own, `CCGATE_KV_PATH` or a temporary one).
   const kvDir = Deno.env.get("CCGATE_KV_PATH") ? undefined : await Deno.makeTempDir();
   const kv = await Deno.openKv(Deno.env.get("CCGATE_KV_PATH") ?? `${kvDir}/gateway-kv.sqlite3`);
-  const metrics = new GatewayMetrics();
-  const ledger = new UsageLedger({
+  // Assembled as main.ts assembles it: failover Bedrock, lifecycle, metrics, ledger.
+  const { lifecycle, bedrock, metrics, ledger, budgetOverrides } = await startGatewayServices({
+    config,
     kv,
-    timers: systemTimers,
-    flushIntervalMs: config.ledgerFlushMs,
     log,
-    metrics,
+    timers: systemTimers,
+    now: () => new Date(),
+    credentials: CREDENTIALS,
   });
-  await ledger.recover();
   const app = createApp({
     config: { ...config, issuer: TEST_ISSUER },
-    bedrock: bedrockFromConfig(config, {
-      timers: systemTimers,
-      lifecycle,
-      log,
-      credentials: CREDENTIALS,
-    }),
+    bedrock,
     key: issuer.keySet,
     isRevoked: () => false,
     now: () => new Date(),
@@ -75,6 +61,7 @@ if (import.meta.main) {
     lifecycle,
     metrics,
     ledger,
+    budgetOverrides,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   installMemoryProbe();

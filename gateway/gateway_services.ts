@@ -1,0 +1,128 @@
+/**
+ * The long-lived services behind a gateway process, built the same way by
+ * `main.ts` (gateway + auth) and `gateway/main.ts` (the gateway alone).
+ *
+ * @module
+ */
+import { BudgetOverrides, withBudgetOverrides } from "./admin/budget_overrides.ts";
+import { bedrockFromConfig, type BedrockFromConfigDeps } from "./bedrock_from_config.ts";
+import type { GatewayConfig } from "./config.ts";
+import type { FailoverBedrock } from "./failover_bedrock.ts";
+import { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import { GatewayMetrics } from "./gateway_metrics.ts";
+import { UsageLedger } from "./ledger/usage_ledger.ts";
+import type { Log } from "./log.ts";
+import { PolicyEngine } from "./policy/policy_engine.ts";
+import type { PolicyFile } from "./policy/policy_file.ts";
+import { regionalModelId } from "./policy/regional_model_id.ts";
+import type { Timers } from "./timers.ts";
+
+/** Options of {@linkcode startGatewayServices}. */
+export interface GatewayServicesOptions {
+  /** Validated gateway configuration. */
+  config: GatewayConfig;
+  /** The KV the ledger, budget overrides and policy counters live in (shared by instances). */
+  kv: Deno.Kv;
+  /** Structured log sink. */
+  log: Log;
+  /** Clock and timers. */
+  timers: Timers;
+  /** The clock. */
+  now: () => Date;
+  /** The validated policy file, when `CCGATE_POLICY` is set. */
+  policyFile?: PolicyFile;
+  /** Endpoint for every region (the local emulator). */
+  endpoint?: string;
+  /** Explicit AWS credentials (the local emulator). */
+  credentials?: BedrockFromConfigDeps["credentials"];
+}
+
+/** What {@linkcode startGatewayServices} starts: the `GatewayDeps` that outlive requests. */
+export interface GatewayServices {
+  /** Admission, load shedding and drain; every service below stops on its drain. */
+  lifecycle: GatewayLifecycle;
+  /** Bedrock with retries, failover, circuit breaker and timeouts. */
+  bedrock: FailoverBedrock;
+  /** In-process counters. */
+  metrics: GatewayMetrics;
+  /** The usage ledger, recovered from what a crashed writer left. */
+  ledger: UsageLedger;
+  /** Admin budget overrides, re-read every `CCGATE_POLICY_SYNC_MS`. */
+  budgetOverrides: BudgetOverrides;
+  /** The policy engine, when there is a policy file. */
+  policy?: PolicyEngine;
+}
+
+/**
+ * Starts the gateway's long-lived services: Bedrock behind the failover
+ * client, the usage ledger (rolling up what a crashed writer left first),
+ * budget overrides and the policy engine, all reconciled through `kv`. The
+ * lifecycle's drain stops them: the policy flushes its counters and the
+ * ledger what it buffers.
+ *
+ * @param options Configuration, KV, log, clock, policy file and emulator settings.
+ * @returns The services, for `createApp`.
+ */
+export async function startGatewayServices(
+  options: GatewayServicesOptions,
+): Promise<GatewayServices> {
+  const { config, kv, log, timers, now, policyFile } = options;
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: config.limits.maxConcurrentStreams,
+    timers,
+    log,
+  });
+  const bedrock = bedrockFromConfig(config, {
+    timers,
+    lifecycle,
+    log,
+    endpoint: options.endpoint,
+    credentials: options.credentials,
+    regionalModelId: (id, region) =>
+      policyFile && regionalModelId(policyFile.current.document, id, region),
+  });
+
+  const metrics = new GatewayMetrics();
+  const ledger = new UsageLedger({
+    kv,
+    timers,
+    flushIntervalMs: config.ledgerFlushMs,
+    log,
+    metrics,
+  });
+  await ledger.recover().catch((err) =>
+    log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
+  );
+  lifecycle.onDrain(async () => {
+    await ledger.close();
+  });
+
+  const budgetOverrides = new BudgetOverrides(kv, now);
+  await budgetOverrides.refresh();
+  const overridesTimer = setInterval(() => {
+    budgetOverrides.refresh().catch((err) =>
+      log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
+    );
+  }, config.policySyncMs);
+  lifecycle.onDrain(() => clearInterval(overridesTimer));
+
+  // Counters in memory, reconciled through KV every CCGATE_POLICY_SYNC_MS; flushed on drain.
+  const policy = policyFile === undefined ? undefined : new PolicyEngine({
+    policy: withBudgetOverrides(policyFile, budgetOverrides),
+    kv,
+    timers,
+    now,
+    log,
+    reconcileIntervalMs: config.policySyncMs,
+  });
+  if (policy && policyFile) {
+    policyFile.start();
+    policy.start();
+    lifecycle.onDrain(async () => {
+      policy[Symbol.dispose]();
+      policyFile[Symbol.dispose]();
+      await policy.reconcile().catch(() => {});
+    });
+  }
+  return { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy };
+}
