@@ -1,7 +1,7 @@
 import { context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "./app.ts";
-import { GatewayError } from "./errors.ts";
+import { BudgetExceededError, GatewayError } from "./errors.ts";
 import {
   dayOf,
   type LedgerEntry,
@@ -9,6 +9,7 @@ import {
   MAX_ENTRY_GROUPS,
 } from "./ledger/ledger_entry.ts";
 import { costUsd } from "./model_price.ts";
+import type { StreamOutcome } from "./sse_stream.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
 
 declare module "hono" {
@@ -25,14 +26,6 @@ export type RecordedRoute =
   | "bedrock_invoke"
   | "bedrock_invoke_stream"
   | "count_tokens";
-
-/** How a stream ended, as the stream helpers report it. */
-export interface StreamEnd {
-  /** `completed`, `upstream_error` or `client_aborted`. */
-  kind: "completed" | "upstream_error" | "client_aborted";
-  /** The upstream error, for `upstream_error`. */
-  error?: unknown;
-}
 
 /** What a recorded request learned before it ended. */
 interface RecordFields {
@@ -143,7 +136,7 @@ export class RequestRecord {
    * @param end How the stream ended.
    * @param usage The usage seen in the frames sent.
    */
-  finishStream(end: StreamEnd, usage: TokenUsage): void {
+  finishStream(end: StreamOutcome, usage: TokenUsage): void {
     this.#fields.usage = usage;
     const outcome: LedgerOutcome = end.kind;
     this.#finish(200, outcome, end.kind === "upstream_error" ? end.error : undefined);
@@ -249,7 +242,7 @@ export class RequestRecord {
       }
       if (error instanceof GatewayError && error.status === 429 && !_isUpstream(error)) {
         metrics.increment(
-          /budget/i.test(error.code)
+          error instanceof BudgetExceededError
             ? "ccgate_budget_rejections_total"
             : "ccgate_rate_limit_rejections_total",
           { route: this.#route },
@@ -329,7 +322,7 @@ function _isUpstream(error: unknown): boolean {
   if (error instanceof GatewayError) {
     return error.code === "upstream_error" || error.code === "upstream_timeout";
   }
-  return error !== undefined && !(error instanceof GatewayError) && _bedrockName(error) !== null;
+  return _bedrockName(error) !== null;
 }
 
 function _bedrockName(error: unknown): string | null {

@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 
 const tracer = trace.getTracer("ccgate-gateway");
@@ -36,10 +36,7 @@ export function traced(name: string, middleware: MiddlewareHandler): MiddlewareH
         await next();
       });
     } catch (err) {
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: err instanceof Error ? err.name : "error",
-      });
+      _fail(span, err);
       throw err;
     } finally {
       end();
@@ -67,12 +64,17 @@ export async function inSpan<T>(name: string, work: () => Promise<T>): Promise<T
   try {
     return await work();
   } catch (err) {
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: err instanceof Error ? err.name : "error",
-    });
+    _fail(span, err);
     throw err;
   } finally {
     span.end();
   }
+}
+
+/** Marks a span failed with the error's name (never its message, which could hold user input). */
+function _fail(span: Span, err: unknown): void {
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: err instanceof Error ? err.name : "error",
+  });
 }

@@ -6,6 +6,7 @@ import { dayOf } from "../ledger/ledger_entry.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
 import { latestIdentity } from "../ledger/usage_query.ts";
 import { parseBody } from "../parse_body.ts";
+import { readJsonBody } from "../read_json_body.ts";
 import type { EffectiveRules } from "../policy/effective_rules.ts";
 import { BUDGET_OVERRIDE_KEYS, type BudgetOverride } from "./budget_overrides.ts";
 
@@ -15,6 +16,9 @@ declare module "hono" {
     auditDetails: Record<string, unknown>;
   }
 }
+
+/** Largest override body accepted (a few numbers, a date and a reason of at most 500 characters). */
+const OVERRIDE_BODY_BYTES = 16 * 1024;
 
 const limit = z.number().positive().nullable().optional();
 const overrideBody = z.strictObject({
@@ -97,13 +101,10 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
   app.put("/admin/api/budget-overrides/:user", async (c: Context) => {
     const store = overrides(c);
     const user = c.req.param("user")!;
-    let raw: unknown;
-    try {
-      raw = await c.req.json();
-    } catch {
-      throw new InvalidRequestError("The body must be a JSON object");
-    }
-    const body = parseBody(overrideBody, raw);
+    const body = parseBody(
+      overrideBody,
+      (await readJsonBody(c.req.raw, OVERRIDE_BODY_BYTES)).value,
+    );
     const budgets: BudgetOverride["budgets"] = {};
     for (const [key] of BUDGET_OVERRIDE_KEYS) {
       if (body[key] !== undefined) budgets[key] = body[key];

@@ -89,3 +89,32 @@ Deno.test("budget overrides: an admin lifts a user's daily budget, the effective
     await Deno.remove(path);
   }
 });
+
+Deno.test("PUT /admin/api/budget-overrides/:user refuses a body that is not JSON (400) or too large (413)", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(path, POLICY);
+  try {
+    await using stack = await startGatewayStack({ policy: path });
+    const admin = await stack.issuer.mint({
+      claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
+    });
+    const put = (body: string) =>
+      fetch(`${stack.url}/admin/api/budget-overrides/${USER}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+        body,
+      });
+    const notJson = await put("daily_tokens=5");
+    assertEquals(notJson.status, 400);
+    assertEquals((await notJson.json()).error.type, "invalid_request_error");
+    const huge = await put(JSON.stringify({ daily_tokens: 5, reason: "x".repeat(64 * 1024) }));
+    assertEquals(huge.status, 413);
+    await huge.body?.cancel();
+    const listed = await (await fetch(`${stack.url}/admin/api/budget-overrides`, {
+      headers: { authorization: `Bearer ${admin}` },
+    })).json();
+    assertEquals(listed.data, []);
+  } finally {
+    await Deno.remove(path);
+  }
+});

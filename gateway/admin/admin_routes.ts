@@ -127,9 +127,10 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
   const filterOf = (c: Context): UsageFilter => {
     const today = dayOf(deps.now());
     const to = c.req.query("to") || today;
+    const end = Date.parse(`${to}T00:00:00Z`);
+    // An unparsable `to` leaves `from` equal to it, so the range check below refuses it (400).
     const from = c.req.query("from") ||
-      new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString()
-        .slice(0, 10);
+      (Number.isFinite(end) ? dayOf(new Date(end - (DEFAULT_DAYS - 1) * 86_400_000)) : to);
     if (daysIn(from, to) === undefined) {
       throw new InvalidRequestError(
         `Invalid day range "${from}".."${to}": use from/to as YYYY-MM-DD, from <= to, at most 366 days`,

@@ -151,3 +151,13 @@ Deno.test("GET /admin/ serves the dashboard page and its script without credenti
   assertEquals(redirect.headers.get("location"), "/admin/");
   await redirect.body?.cancel();
 });
+
+Deno.test("GET /admin/api/usage answers 400 for an invalid `to` without `from`", async () => {
+  const { stack, get } = await seededStack();
+  await using _ = stack;
+  for (const to of ["garbage", "2026-13-45"]) {
+    const res = await get(`/admin/api/usage?to=${to}`);
+    assertEquals(res.status, 400);
+    assertEquals((await res.json()).error.type, "invalid_request_error");
+  }
+});

@@ -100,11 +100,8 @@ export class UsageLedger {
     if (this.#buffer.length >= this.#options.maxBatch || this.#closed) {
       // After close (streams ended by a drain record late), every entry is written at once.
       this.flush().catch(() => {});
-    } else if (this.#timer === undefined && !this.#closed) {
-      this.#timer = this.#options.timers.setTimeout(() => {
-        this.#timer = undefined;
-        this.flush().catch(() => {});
-      }, this.#options.flushIntervalMs);
+    } else {
+      this.#schedule();
     }
   }
 
@@ -170,12 +167,7 @@ export class UsageLedger {
           entries: batch.length,
           error: err instanceof Error ? err.name : typeof err,
         });
-        if (!this.#closed && this.#timer === undefined) {
-          this.#timer = this.#options.timers.setTimeout(() => {
-            this.#timer = undefined;
-            this.flush().catch(() => {});
-          }, this.#options.flushIntervalMs);
-        }
+        this.#schedule();
         throw err;
       }
       report.logged += batch.length;
@@ -221,6 +213,15 @@ export class UsageLedger {
       n++;
     }
     return this.#buffer.splice(0, n);
+  }
+
+  /** Arms the flush timer unless it is armed or the ledger is closed. */
+  #schedule(): void {
+    if (this.#closed || this.#timer !== undefined) return;
+    this.#timer = this.#options.timers.setTimeout(() => {
+      this.#timer = undefined;
+      this.flush().catch(() => {});
+    }, this.#options.flushIntervalMs);
   }
 
   #gauge(): void {

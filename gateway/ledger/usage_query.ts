@@ -1,4 +1,4 @@
-import type { LedgerEntry } from "./ledger_entry.ts";
+import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
 import {
   ENTRY_PREFIX,
   type LedgerKv,
@@ -84,10 +84,7 @@ export function daysIn(from: string, to: string): string[] | undefined {
   if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return undefined;
   const n = (end - start) / 86_400_000 + 1;
   if (n > MAX_QUERY_DAYS) return undefined;
-  return Array.from(
-    { length: n },
-    (_, i) => new Date(start + i * 86_400_000).toISOString().slice(0, 10),
-  );
+  return Array.from({ length: n }, (_, i) => dayOf(new Date(start + i * 86_400_000)));
 }
 
 /**
@@ -185,7 +182,7 @@ export async function latestIdentity(
 ): Promise<{ roles: string[]; groups: string[]; at: string } | undefined> {
   const end = Date.parse(`${today}T00:00:00Z`);
   for (let i = 0; i < days; i++) {
-    const day = new Date(end - i * 86_400_000).toISOString().slice(0, 10);
+    const day = dayOf(new Date(end - i * 86_400_000));
     let latest: LedgerEntry | undefined;
     for await (const item of kv.list<LedgerEntry>({ prefix: [...ENTRY_PREFIX, day] })) {
       const e = item.value;

@@ -3,6 +3,7 @@ import type { GatewayDeps } from "../app.ts";
 import { estimateInputTokens } from "../estimate_input_tokens.ts";
 import { inSpan } from "../traced.ts";
 import type { TokenUsage } from "../usage.ts";
+import type { Admission } from "./policy_engine.ts";
 import { StreamMeter } from "./stream_meter.ts";
 import { withMaxTokens } from "./with_max_tokens.ts";
 
@@ -36,6 +37,7 @@ export interface AdmittedRequest {
   observe: (chunk: Uint8Array) => void;
 }
 
+/** Does nothing: settlement and stream metering when no policy or no budget applies. */
 const NO_POLICY = () => {};
 const NOTHING = { settle: NO_POLICY, observe: NO_POLICY };
 
@@ -69,12 +71,9 @@ export async function admitRequest(
       maxTokens,
       inputTokens: () => estimateInputTokens(request.source),
     }));
-  const meter = new StreamMeter();
-  const settle = (usage?: TokenUsage) =>
-    admission.settle(
-      usage === undefined ? undefined : meter.usage(usage, admission.cappedMaxTokens ?? maxTokens),
-    );
-  const observe = (chunk: Uint8Array) => meter.read(chunk);
+  const { settle, observe } = admission.metered
+    ? _metered(admission, admission.cappedMaxTokens ?? maxTokens)
+    : { settle: admission.settle, observe: NO_POLICY };
   if (admission.cappedMaxTokens === undefined) return { body: request.body, settle, observe };
   c.header(MAX_TOKENS_CAPPED_HEADER, String(admission.cappedMaxTokens));
   try {
@@ -83,4 +82,17 @@ export async function admitRequest(
     admission.settle();
     throw err;
   }
+}
+
+/** Settlement that charges a stream cut short by the estimate of what it sent (a budget applies). */
+function _metered(
+  admission: Admission,
+  maxOutput: number | undefined,
+): Pick<AdmittedRequest, "settle" | "observe"> {
+  const meter = new StreamMeter();
+  return {
+    settle: (usage) =>
+      admission.settle(usage === undefined ? undefined : meter.usage(usage, maxOutput)),
+    observe: (chunk) => meter.read(chunk),
+  };
 }

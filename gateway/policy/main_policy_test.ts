@@ -9,6 +9,18 @@ const denoJson = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
 const startArgs = (denoJson.tasks.start as string).split(" ").slice(1);
 const EXAMPLE = `${root}docs/policy.example.yaml`;
 
+/** Runs `deno task start` with a policy file until it exits. */
+function startOnce(policy: string): Promise<Deno.CommandOutput> {
+  return new Deno.Command(Deno.execPath(), {
+    args: startArgs,
+    cwd: root,
+    env: { PORT: "0", CCGATE_KV_PATH: ":memory:", CCGATE_POLICY: policy },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
 Deno.test("main.ts refuses to start with an invalid policy file, naming the key", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ccgate-policy-" });
   try {
@@ -17,27 +29,13 @@ Deno.test("main.ts refuses to start with an invalid policy file, naming the key"
       `${dir}/policy.yaml`,
       example.replace("budgets: { daily_usd: 50 }", 'budgets: { daily_usd: "fifty" }'),
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: startArgs,
-      cwd: root,
-      env: { PORT: "0", CCGATE_KV_PATH: ":memory:", CCGATE_POLICY: `${dir}/policy.yaml` },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await startOnce(`${dir}/policy.yaml`);
     assertEquals(out.code, 1);
     assertEquals(
       new TextDecoder().decode(out.stderr).trim(),
       'ccgate: policy.yaml: groups["platform-engineering"].budgets.daily_usd: Expected number, received string',
     );
-    const missing = await new Deno.Command(Deno.execPath(), {
-      args: startArgs,
-      cwd: root,
-      env: { PORT: "0", CCGATE_KV_PATH: ":memory:", CCGATE_POLICY: `${dir}/nope.yaml` },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const missing = await startOnce(`${dir}/nope.yaml`);
     assertEquals(missing.code, 1);
     assertEquals(
       new TextDecoder().decode(missing.stderr).trim(),

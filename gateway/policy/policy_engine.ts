@@ -13,7 +13,7 @@ import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
 import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
 import { counterWindow } from "./counter_window.ts";
-import type { PolicySubject } from "./effective_rules.ts";
+import type { EffectiveRules, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 
 /** What admission needs to know about one model request. */
@@ -34,6 +34,8 @@ export interface AdmissionRequest {
 export interface Admission {
   /** Set when the policy capped `max_tokens`: the value to send instead. */
   cappedMaxTokens?: number;
+  /** Whether `settle` charges the usage (a budget applies); if not, usage may be omitted. */
+  metered: boolean;
   /**
    * Ends the request: releases its reservation and its in-flight slot and
    * charges `usage` (what Bedrock reported; nothing when the call failed
@@ -150,22 +152,7 @@ export class PolicyEngine implements Disposable {
    */
   checkModel(subject: PolicySubject, modelId: string, requested?: string): CatalogueModel {
     const policy = this.#options.policy.current;
-    const shown = JSON.stringify(requested ?? modelId);
-    const model = policy.modelOf(modelId);
-    if (model === undefined) {
-      throw new ModelNotAllowedError(
-        `Model ${shown} is not allowed: it is not in the gateway policy's model catalogue (rule: models)`,
-      );
-    }
-    const { allowed, rules } = policy.rulesFor(subject).models;
-    if (allowed !== "all" && !allowed.has(model.name)) {
-      throw new ModelNotAllowedError(
-        `Model ${shown} is not allowed for you (rule: ${rules.join(", ")}; allowed: ${
-          [...allowed].join(", ") || "none"
-        })`,
-      );
-    }
-    return model;
+    return _checkModel(policy, policy.rulesFor(subject), modelId, requested);
   }
 
   /**
@@ -183,7 +170,7 @@ export class PolicyEngine implements Disposable {
   async admit(request: AdmissionRequest): Promise<Admission> {
     const policy = this.#options.policy.current;
     const rules = policy.rulesFor(request.subject);
-    const model = this.checkModel(request.subject, request.modelId, request.requested);
+    const model = _checkModel(policy, rules, request.modelId, request.requested);
     let maxTokens = request.maxTokens;
     let capped: number | undefined;
     if (
@@ -198,23 +185,7 @@ export class PolicyEngine implements Disposable {
     }
 
     const now = this.#options.now();
-    const minute = counterWindow("minute", now);
-    const rateKeys = rules.rate.map((r) => ({
-      limit: r,
-      key: { scope: r.scope, window: minute.id, unit: "requests", endsAt: minute.endsAt } as const,
-    }));
-    const budgetKeys = rules.budgets.map((b) => {
-      const w = counterWindow(b.period, now);
-      const key: CounterKey = {
-        scope: b.scope,
-        window: w.id,
-        unit: b.unit === "usd" ? "usd_micros" : "tokens",
-        endsAt: w.endsAt,
-      };
-      return { budget: b, key, endsAt: w.endsAt };
-    });
-    const scopes = rules.concurrency.map((c) => c.scope);
-    const keys = [...rateKeys.map((r) => r.key), ...budgetKeys.map((b) => b.key)];
+    const { minute, rate, budgets, scopes, keys } = _counters(rules, now);
     if (this.#counters.cold(keys, scopes)) {
       // KV unreachable: decide on what this instance knows (fail open); reconciliation catches up.
       await this.#counters.load(keys, scopes).catch((err) =>
@@ -237,7 +208,7 @@ export class PolicyEngine implements Disposable {
         );
       }
     }
-    for (const { limit, key } of rateKeys) {
+    for (const { limit, key } of rate) {
       if (this.#counters.settled(key) + 1 > limit.limit) {
         const wait = Math.max(1, Math.ceil((minute.endsAt - now.getTime()) / 1000));
         throw new RateLimitedError(
@@ -248,10 +219,10 @@ export class PolicyEngine implements Disposable {
         );
       }
     }
-    const inputWorst = budgetKeys.length === 0 ? 0 : request.inputTokens();
+    const inputWorst = budgets.length === 0 ? 0 : request.inputTokens();
     const outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
     const reservations: { key: CounterKey; amount: number }[] = [];
-    for (const { budget, key, endsAt } of budgetKeys) {
+    for (const { budget, key } of budgets) {
       const amount = budget.unit === "usd"
         ? worstCaseMicros(inputWorst, outputWorst, model.price)
         : inputWorst + outputWorst;
@@ -261,7 +232,7 @@ export class PolicyEngine implements Disposable {
         const inFlight = settled + amount <= limit;
         const wait = inFlight
           ? IN_FLIGHT_RETRY_SECONDS
-          : Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000));
+          : Math.max(1, Math.ceil((key.endsAt - now.getTime()) / 1000));
         throw new BudgetExceededError(
           budgetMessage(budget, settled, amount, inFlight),
           wait,
@@ -271,22 +242,23 @@ export class PolicyEngine implements Disposable {
       reservations.push({ key, amount });
     }
 
-    for (const { key } of rateKeys) this.#counters.add(key, 1);
+    for (const { key } of rate) this.#counters.add(key, 1);
     for (const { key, amount } of reservations) this.#counters.reserve(key, amount);
     for (const scope of scopes) this.#counters.enter(scope);
     let settled = false;
     return {
       cappedMaxTokens: capped,
+      metered: budgets.length > 0,
       settle: (usage) => {
         if (settled) return;
         settled = true;
         for (const scope of scopes) this.#counters.leave(scope);
         for (const { key, amount } of reservations) this.#counters.release(key, amount);
-        if (usage === undefined) return;
+        if (usage === undefined || budgets.length === 0) return;
         const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens +
           usage.cacheCreationInputTokens;
         const micros = Math.ceil(costUsd(usage, model.price) * 1_000_000);
-        for (const { key } of budgetKeys) {
+        for (const { key } of budgets) {
           this.#counters.add(key, key.unit === "usd_micros" ? micros : tokens);
         }
       },
@@ -304,33 +276,17 @@ export class PolicyEngine implements Disposable {
   async describe(subject: PolicySubject): Promise<EffectivePolicy> {
     const rules = this.#options.policy.current.rulesFor(subject);
     const now = this.#options.now();
-    const minute = counterWindow("minute", now);
-    const rate = rules.rate.map((r) => ({
-      r,
-      key: { scope: r.scope, window: minute.id, unit: "requests", endsAt: minute.endsAt } as const,
-    }));
-    const budgets = rules.budgets.map((b) => {
-      const w = counterWindow(b.period, now);
-      const key: CounterKey = {
-        scope: b.scope,
-        window: w.id,
-        unit: b.unit === "usd" ? "usd_micros" : "tokens",
-        endsAt: w.endsAt,
-      };
-      return { b, key };
-    });
-    const scopes = rules.concurrency.map((c) => c.scope);
-    const keys = [...rate.map((r) => r.key), ...budgets.map((b) => b.key)];
+    const { rate, budgets, scopes, keys } = _counters(rules, now);
     if (this.#counters.cold(keys, scopes)) await this.#counters.load(keys, scopes);
     const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
     return {
       models: rules.models.allowed === "all" ? "all" : [...rules.models.allowed],
       model_rules: rules.models.rules,
       max_tokens: rules.maxTokens === undefined ? null : { ...rules.maxTokens },
-      requests_per_minute: rate.map(({ r, key }) => ({
-        scope: r.scope,
-        limit: r.limit,
-        rule: r.rule,
+      requests_per_minute: rate.map(({ limit, key }) => ({
+        scope: limit.scope,
+        limit: limit.limit,
+        rule: limit.rule,
         used: this.#counters.settled(key),
       })),
       concurrent_streams: rules.concurrency.map((c) => ({
@@ -339,7 +295,7 @@ export class PolicyEngine implements Disposable {
         rule: c.rule,
         in_flight: this.#counters.active(c.scope),
       })),
-      budgets: budgets.map(({ b, key }) => ({
+      budgets: budgets.map(({ budget: b, key }) => ({
         scope: b.scope,
         period: b.period,
         unit: b.unit,
@@ -382,4 +338,60 @@ export class PolicyEngine implements Disposable {
     if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+}
+
+/** {@linkcode PolicyEngine.checkModel} on rules already looked up (admission has them). */
+function _checkModel(
+  policy: CompiledPolicy,
+  rules: EffectiveRules,
+  modelId: string,
+  requested: string | undefined,
+): CatalogueModel {
+  const shown = JSON.stringify(requested ?? modelId);
+  const model = policy.modelOf(modelId);
+  if (model === undefined) {
+    throw new ModelNotAllowedError(
+      `Model ${shown} is not allowed: it is not in the gateway policy's model catalogue (rule: models)`,
+    );
+  }
+  const { allowed, rules: from } = rules.models;
+  if (allowed !== "all" && !allowed.has(model.name)) {
+    throw new ModelNotAllowedError(
+      `Model ${shown} is not allowed for you (rule: ${from.join(", ")}; allowed: ${
+        [...allowed].join(", ") || "none"
+      })`,
+    );
+  }
+  return model;
+}
+
+/**
+ * The counters a user's rules touch at `now`: this minute's request count
+ * per rate limit, the current window of each budget, the in-flight scopes,
+ * and every key together (for `cold` and `load`).
+ */
+function _counters(rules: EffectiveRules, now: Date) {
+  const minute = counterWindow("minute", now);
+  const rate = rules.rate.map((limit) => {
+    const key: CounterKey = {
+      scope: limit.scope,
+      window: minute.id,
+      unit: "requests",
+      endsAt: minute.endsAt,
+    };
+    return { limit, key };
+  });
+  const budgets = rules.budgets.map((budget) => {
+    const w = counterWindow(budget.period, now);
+    const key: CounterKey = {
+      scope: budget.scope,
+      window: w.id,
+      unit: budget.unit === "usd" ? "usd_micros" : "tokens",
+      endsAt: w.endsAt,
+    };
+    return { budget, key };
+  });
+  const scopes = rules.concurrency.map((c) => c.scope);
+  const keys = [...rate.map((r) => r.key), ...budgets.map((b) => b.key)];
+  return { minute, rate, budgets, scopes, keys };
 }
