@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { parseJsonObject } from "./_json_object.ts";
 import { MANAGED_SETTINGS_DIR } from "./claude_settings_location.ts";
 import { FORBIDDEN_SETTINGS } from "./ccgate_settings.ts";
 import { CRONTAB_MARKER } from "./crontab_entry.ts";
@@ -20,17 +21,9 @@ import {
 import type { Sys } from "./sys.ts";
 import type { SessionFacts } from "./doctor.ts";
 
-const dec = new TextDecoder();
-
 async function readJson(sys: Sys, path: string): Promise<Record<string, unknown> | undefined> {
   const bytes = await sys.readFile(path);
-  if (bytes === undefined) return undefined;
-  try {
-    const v = JSON.parse(dec.decode(bytes));
-    return typeof v === "object" && v !== null ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  return bytes === undefined ? undefined : parseJsonObject(bytes);
 }
 
 export async function checkSettings(

@@ -1,3 +1,5 @@
+import { escapeXml } from "./_xml_escape.ts";
+
 /** A value a property list can hold. */
 export type PlistValue =
   | string
@@ -5,10 +7,6 @@ export type PlistValue =
   | boolean
   | PlistValue[]
   | { [key: string]: PlistValue | undefined };
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 function render(value: PlistValue, indent: string): string[] {
   const inner = indent + "\t";

@@ -1,6 +1,6 @@
 import { sha256Hex } from "./_hash.ts";
 import { InstallerError } from "./errors.ts";
-import { fetchReleaseManifest, resolveVersion } from "./mirror.ts";
+import { fetchReleaseManifest, getBytes, resolveVersion } from "./mirror.ts";
 import { binaryName } from "./release_manifest.ts";
 
 /** Options of {@linkcode fetchClaudeCode}. */
@@ -37,24 +37,7 @@ export async function fetchClaudeCode(
     );
   }
   const url = `${base}/${version}/${options.platform}/${binaryName(options.platform)}`;
-  let bytes: Uint8Array;
-  try {
-    const response = await options.fetch(url);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new InstallerError(
-        "download_failed",
-        `Cannot download ${url}: HTTP ${response.status}`,
-      );
-    }
-    bytes = new Uint8Array(await response.arrayBuffer());
-  } catch (err) {
-    if (err instanceof InstallerError) throw err;
-    throw new InstallerError(
-      "download_failed",
-      `Cannot download ${url}: ${(err as Error).message}`,
-    );
-  }
+  const bytes = await getBytes(options.fetch, url);
   const actual = await sha256Hex(bytes);
   if (actual !== entry.checksum.toLowerCase()) {
     throw new InstallerError(

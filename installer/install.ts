@@ -139,17 +139,17 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
   const manifestPath = joinPath(sys.os, options.configDir, MANIFEST_NAME);
   const previousDirs = manifest?.dirs ?? [];
   const stored = (dirs: string[]): InstallManifest => ({ ...plan.manifest, dirs });
-  const manifestBytes = (m: InstallManifest) => new TextEncoder().encode(renderInstallManifest(m));
+  const manifestWrite = (m: InstallManifest): PlanAction & { kind: "write" } => ({
+    kind: "write",
+    path: manifestPath,
+    data: new TextEncoder().encode(renderInstallManifest(m)),
+    mode: 0o600,
+    why: "the install manifest (what uninstall removes)",
+  });
   const currentManifest = await sys.readFile(manifestPath);
   if (options.dryRun) {
     const m = stored(previousDirs);
-    const actions: PlanAction[] = [...plan.actions, {
-      kind: "write",
-      path: manifestPath,
-      data: manifestBytes(m),
-      mode: 0o600,
-      why: "the install manifest (what uninstall removes)",
-    }];
+    const actions = [...plan.actions, manifestWrite(m)];
     return { actions, manifest: m, changed: plan.actions.length > 0 };
   }
   const created = [...await ensureDir(sys, options.configDir, 0o700)];
@@ -162,18 +162,11 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
   }
   const dirs = [...previousDirs, ...created.filter((d) => !previousDirs.includes(d))];
   const m = stored(dirs);
-  const bytes = manifestBytes(m);
+  const write = manifestWrite(m);
   const actions = [...plan.actions];
-  const same = currentManifest !== undefined && currentManifest.length === bytes.length &&
-    currentManifest.every((b, i) => b === bytes[i]);
+  const same = currentManifest !== undefined && currentManifest.length === write.data.length &&
+    currentManifest.every((b, i) => b === write.data[i]);
   if (!same) {
-    const write: PlanAction = {
-      kind: "write",
-      path: manifestPath,
-      data: bytes,
-      mode: 0o600,
-      why: "the install manifest (what uninstall removes)",
-    };
     await applyPlan([write], sys);
     actions.push(write);
   }

@@ -1,4 +1,5 @@
 import { sha256Hex } from "./_hash.ts";
+import { parseJsonObject } from "./_json_object.ts";
 import { ccgateSettings } from "./ccgate_settings.ts";
 import {
   claudeSettingsLocation,
@@ -130,10 +131,9 @@ export async function planInstall(
 
   const write = async (path: string, data: Uint8Array, mode: number, why: string) => {
     files.push({ path, sha256: await sha256Hex(data) });
-    if (!sameBytes(facts.files.get(path), data)) {
-      actions.push({ kind: "write", path, data, mode, why });
-    }
-    return !sameBytes(facts.files.get(path), data);
+    const changed = !sameBytes(facts.files.get(path), data);
+    if (changed) actions.push({ kind: "write", path, data, mode, why });
+    return changed;
   };
 
   // 1. The program.
@@ -174,19 +174,14 @@ export async function planInstall(
   const currentBytes = facts.files.get(location.path);
   let existing: JsonObject = {};
   if (currentBytes !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(currentBytes));
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    const parsed = parseJsonObject(currentBytes);
+    if (parsed === undefined) {
       throw new InstallerError(
         "settings_invalid",
         `Cannot merge into "${location.path}": it is not a valid JSON object; fix or move it, then run install again (nothing was changed)`,
       );
     }
-    existing = parsed as JsonObject;
+    existing = parsed;
   }
   const before = previous?.settings?.path === location.path
     ? previous.settings.owned

@@ -1,6 +1,7 @@
 import { sha256Hex } from "./_hash.ts";
 import { ccgateSettings, type CcgateSettingsOptions } from "./ccgate_settings.ts";
-import { DROP_IN_NAME, MANAGED_SETTINGS_DIR } from "./claude_settings_location.ts";
+import { DROP_IN_NAME, type InstallOs, MANAGED_SETTINGS_DIR } from "./claude_settings_location.ts";
+import { programPath } from "./install_paths.ts";
 import { quoteProgram } from "./launcher.ts";
 import { renderMobileconfig, renderRegFile, renderRegistryScript } from "./mdm_profiles.ts";
 import { renderSettingsJson } from "./settings_merge.ts";
@@ -15,13 +16,6 @@ export interface MdmFile {
   /** The file's bytes. */
   data: Uint8Array;
 }
-
-/** Where the fleet installs ccgate (system scope). */
-export const SYSTEM_PROGRAM = {
-  darwin: "/usr/local/bin/ccgate",
-  windows: "C:\\Program Files\\ccgate\\ccgate.exe",
-  linux: "/usr/local/bin/ccgate",
-} as const;
 
 /** A UUID made from a hash, so the same settings give the same profile (re-deploys replace it). */
 async function stableUuid(seed: string): Promise<string> {
@@ -43,8 +37,11 @@ export async function renderMdmBundle(
   options: Omit<CcgateSettingsOptions, "apiKeyHelper">,
 ): Promise<MdmFile[]> {
   const enc = new TextEncoder();
-  const settingsFor = (os: keyof typeof SYSTEM_PROGRAM) =>
-    ccgateSettings({ ...options, apiKeyHelper: `${quoteProgram(os, SYSTEM_PROGRAM[os])} token` });
+  // Where the fleet installs ccgate: the system-scope binary.
+  const settingsFor = (os: InstallOs) => {
+    const program = programPath(os, "system", "", () => undefined, "binary");
+    return ccgateSettings({ ...options, apiKeyHelper: `${quoteProgram(os, program)} token` });
+  };
   const mac = settingsFor("darwin");
   const seed = JSON.stringify(mac);
   return [

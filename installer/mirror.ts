@@ -45,22 +45,32 @@ export interface MirrorResult {
 
 const trimSlash = (u: string) => u.replace(/\/+$/, "");
 
-async function getText(f: typeof fetch, url: string): Promise<string> {
-  let response: Response;
+/** GETs `url` and reads its body; any failure is `download_failed`. */
+async function get<T>(f: typeof fetch, url: string, read: (r: Response) => Promise<T>): Promise<T> {
   try {
-    response = await f(url);
+    const response = await f(url);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new InstallerError(
+        "download_failed",
+        `Cannot download ${url}: HTTP ${response.status}`,
+      );
+    }
+    return await read(response);
   } catch (err) {
+    if (err instanceof InstallerError) throw err;
     throw new InstallerError(
       "download_failed",
       `Cannot download ${url}: ${(err as Error).message}`,
     );
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new InstallerError("download_failed", `Cannot download ${url}: HTTP ${response.status}`);
-  }
-  return await response.text();
 }
+
+const getText = (f: typeof fetch, url: string) => get(f, url, (r) => r.text());
+
+/** GETs a file whole (no resume: see {@linkcode downloadVerified} for that). */
+export const getBytes = (f: typeof fetch, url: string): Promise<Uint8Array> =>
+  get(f, url, async (r) => new Uint8Array(await r.arrayBuffer()));
 
 /** Resolves `latest`/`stable` to a version through the bucket's channel file. */
 export async function resolveVersion(

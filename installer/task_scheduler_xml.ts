@@ -1,3 +1,4 @@
+import { escapeXml } from "./_xml_escape.ts";
 import { DEFAULT_REFRESH_INTERVAL_MINUTES, type RefreshSchedule } from "./refresh_schedule.ts";
 
 /** Options of {@linkcode renderTaskSchedulerXml}. */
@@ -7,11 +8,6 @@ export interface TaskXmlOptions extends RefreshSchedule {
    * signed-in member of Users (`S-1-5-32-545`, system scope).
    */
   principal: { userId: string } | { groupId: string };
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
 }
 
 /**

@@ -1,8 +1,9 @@
 import { sha256Hex } from "./_hash.ts";
+import { parseJsonObject } from "./_json_object.ts";
 import { removeCrontabLines } from "./crontab_entry.ts";
 import type { InstallManifest } from "./install_manifest.ts";
 import type { PlanAction } from "./install_plan.ts";
-import { type JsonObject, renderSettingsJson, unmergeSettings } from "./settings_merge.ts";
+import { renderSettingsJson, unmergeSettings } from "./settings_merge.ts";
 
 /** What uninstall found on the machine. */
 export interface UninstallFacts {
@@ -79,13 +80,8 @@ export async function planUninstall(facts: UninstallFacts): Promise<UninstallPla
         done = true;
       }
       if (!done) {
-        let parsed: JsonObject | undefined;
-        try {
-          parsed = JSON.parse(new TextDecoder().decode(current));
-        } catch {
-          parsed = undefined;
-        }
-        if (parsed === undefined || typeof parsed !== "object" || Array.isArray(parsed)) {
+        const parsed = parseJsonObject(current);
+        if (parsed === undefined) {
           kept.push(`${settings.path} (not valid JSON any more: remove ccgate's keys by hand)`);
         } else {
           const back = unmergeSettings(parsed, settings.owned);

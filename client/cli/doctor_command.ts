@@ -30,7 +30,7 @@ export async function doctorCommand(
     configDir: dir,
     url: config?.url ?? deps.env("CCGATE_URL"),
     gatewayUrl: config?.gatewayUrl,
-    session: () => sessionFacts(deps, dir),
+    session: () => sessionFacts(deps),
   });
   deps.stdout(
     options.json ? JSON.stringify(report, null, 2) + "\n" : renderDoctorText(report, style),

@@ -18,8 +18,10 @@ import type { Style } from "./style.ts";
 /** Options of `ccgate install`. */
 export interface InstallCommandOptions {
   url?: string;
-  scope?: string;
-  mode?: string;
+  /** Checked by the command's `.choices()`. */
+  scope?: "user" | "system";
+  /** Checked by the command's `.choices()`. */
+  mode?: "anthropic" | "bedrock";
   dryRun?: boolean;
   /** `false` with `--no-login`. */
   login?: boolean;
@@ -76,13 +78,7 @@ export async function installCommand(
     throw new UsageError(`Invalid --url "${url}": not a URL`);
   }
   const scope = options.scope ?? "user";
-  if (scope !== "user" && scope !== "system") {
-    throw new UsageError(`Invalid --scope "${scope}": use user or system`);
-  }
   const mode = options.mode ?? "anthropic";
-  if (mode !== "anthropic" && mode !== "bedrock") {
-    throw new UsageError(`Invalid --mode "${mode}": use anthropic or bedrock`);
-  }
   const interval = options.interval === undefined ? undefined : Number(options.interval);
   if (interval !== undefined && (!Number.isInteger(interval) || interval < 1 || interval > 59)) {
     throw new UsageError(`Invalid --interval "${options.interval}": minutes, 1 to 59`);
@@ -165,7 +161,7 @@ export async function installCommand(
   if (!result.changed) deps.stderr("Already installed: nothing to change.\n");
   for (const action of result.actions) deps.stderr(`  ${describeAction(action)}\n`);
 
-  if (options.login !== false && scope === "user" && !(await sessionFacts(deps, dir)).signedIn) {
+  if (options.login !== false && scope === "user" && !(await sessionFacts(deps)).signedIn) {
     const { loginCommand } = await import("./login_command.ts");
     const code = await loginCommand({ url }, deps, style, color);
     if (code !== EXIT.ok) return code;
@@ -175,7 +171,7 @@ export async function installCommand(
     fetch: deps.fetch,
     configDir: dir,
     url,
-    session: () => sessionFacts(deps, dir),
+    session: () => sessionFacts(deps),
   });
   deps.stderr(renderDoctorText(report, style));
   deps.stderr(

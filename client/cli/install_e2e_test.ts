@@ -211,7 +211,19 @@ Deno.test("ccgate mirror downloads, verifies and lays out a release; a tampered 
   const out = await Deno.makeTempDir({ prefix: "ccgate-mirror-" });
   try {
     const run = await runCliProcess(
-      ["mirror", "--out", out, "--base-url", bucket.url, "--platform", "linux-x64", "win32-x64"],
+      // `--version` is mirror's own option here, not the root's (which would print 0.1.0).
+      [
+        "mirror",
+        "--out",
+        out,
+        "--version",
+        "stable",
+        "--base-url",
+        bucket.url,
+        "--platform",
+        "linux-x64",
+        "win32-x64",
+      ],
       {},
     );
     assertEquals(run.code, 0, run.stderr);

@@ -101,7 +101,8 @@ export function registerInstallerCommands(
         "Admin: mirror Claude Code release binaries (verified, resumable) for /install/.",
       )
       .requiredOption("--out <dir>", "the mirror folder")
-      .option("--release <version>", "latest, stable or x.y.z (also: --version)", "stable")
+      .option("--version <version>", "latest, stable or x.y.z", "stable")
+      .addOption(new Option("--release <version>").hideHelp())
       .option(
         "--platform <platform...>",
         "platforms, e.g. linux-x64 darwin-arm64 win32-x64 (default: all)",
@@ -109,7 +110,13 @@ export function registerInstallerCommands(
       .option("--base-url <url>", "the release bucket (default: Anthropic's)")
       .action(async (options) => {
         const { mirrorCommand } = await import("./mirror_command.ts");
-        setExit(await mirrorCommand({ ...options, version: options.release }, deps, style));
+        setExit(
+          await mirrorCommand(
+            { ...options, version: options.release ?? options.version },
+            deps,
+            style,
+          ),
+        );
       }),
   );
 }

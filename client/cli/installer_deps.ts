@@ -1,8 +1,6 @@
 import { denoSys, type SelfProgram, type SessionFacts, type Sys } from "@ccgate/installer";
-import { TokenSession } from "../token_session.ts";
-import { loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
-import { openLock, openStore } from "./open_store.ts";
+import { openSession } from "./open_session.ts";
 
 /** The machine, for the installer, over the CLI's deps (env, runner, clock). */
 export function machineSys(deps: CliDeps): Sys {
@@ -73,14 +71,8 @@ function fromFileUrl(url: URL): string {
 }
 
 /** The session as `status` sees it, for `doctor`. */
-export async function sessionFacts(deps: CliDeps, dir: string): Promise<SessionFacts> {
-  const config = await loadCliConfig(dir);
-  if (config === undefined) return { signedIn: false };
-  const session = new TokenSession(openStore(config.store, dir, deps.runner), {
-    lock: openLock(dir),
-    deps: { now: deps.now, fetch: deps.fetch },
-  });
-  const stored = await session.load();
+export async function sessionFacts(deps: CliDeps): Promise<SessionFacts> {
+  const stored = await (await openSession(deps))?.load();
   if (stored === undefined) return { signedIn: false };
   return {
     signedIn: true,

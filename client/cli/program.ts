@@ -24,6 +24,8 @@ export async function runProgram(
     .option("--debug", "print stack traces of errors")
     .option("--no-color", "never use colour (also: NO_COLOR, or when not a terminal)")
     .showSuggestionAfterError()
+    // Root options only before the command, so a command may have its own `--version` (`mirror`).
+    .enablePositionalOptions()
     .addHelpText("after", EXIT_CODES_HELP)
     .configureOutput({
       writeOut: (s) => deps.stdout(s),
@@ -34,6 +36,8 @@ export async function runProgram(
   const withHelp = <T extends Command<[], Record<string, unknown>>>(cmd: T): T => {
     cmd.addHelpText("after", EXIT_CODES_HELP);
     cmd.configureOutput(program.configureOutput()).exitOverride();
+    // run_cli reads --debug and --no-color from the raw arguments: accept them after the command too.
+    cmd.addOption(new Option("--debug").hideHelp()).addOption(new Option("--no-color").hideHelp());
     return cmd;
   };
 
@@ -114,8 +118,6 @@ export async function runProgram(
     program.outputHelp();
     return EXIT.usage;
   }
-  // `ccgate mirror --version X`: the root's --version would win wherever it appears.
-  const argv = args[0] === "mirror" ? args.map((a) => a === "--version" ? "--release" : a) : args;
-  await program.parseAsync(argv, { from: "user" });
+  await program.parseAsync(args, { from: "user" });
   return exitCode;
 }

@@ -34,7 +34,7 @@ export async function uninstallCommand(
     );
   }
   if (
-    !options.dryRun && (await sessionFacts(deps, dir).catch(() => ({ signedIn: false }))).signedIn
+    !options.dryRun && (await sessionFacts(deps).catch(() => ({ signedIn: false }))).signedIn
   ) {
     const { logoutCommand } = await import("./logout_command.ts");
     await logoutCommand(deps, style);
