@@ -28,7 +28,7 @@ export interface BedrockClientOptions {
  * (the SDK still signs, sends, and maps errors and exception frames).
  */
 export function createBedrockClient(options: BedrockClientOptions): BedrockRuntimeClient {
-  return new BedrockRuntimeClient({
+  const client = new BedrockRuntimeClient({
     region: options.region,
     endpoint: options.endpoint,
     credentials: options.credentials,
@@ -40,6 +40,23 @@ export function createBedrockClient(options: BedrockClientOptions): BedrockRunti
       customFetch: abortableFetch as typeof fetch,
     }),
   });
+  // The SDK rebuilds its user-agent sections on every call, reading the OS release each time
+  // (about 40 µs of a request's CPU here); they do not change while the process runs.
+  const config = client.config as { defaultUserAgentProvider: () => Promise<unknown> };
+  config.defaultUserAgentProvider = once(config.defaultUserAgentProvider);
+  return client;
+}
+
+/** `provide`, called once: later calls share the first promise (a failure is retried). */
+function once<T>(provide: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () => {
+    cached ??= provide().catch((err) => {
+      cached = undefined;
+      throw err;
+    });
+    return cached;
+  };
 }
 
 /**

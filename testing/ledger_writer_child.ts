@@ -27,7 +27,7 @@ const kv = {
     const op = real.atomic();
     const commit = op.commit.bind(op);
     op.commit = () => {
-      // Commit 0 is the write-ahead batch; commit k (k >= 1) is the k-th roll-up.
+      // Commit 0 is the write-ahead batch; commit k (k >= 1) is the k-th roll-up (a chunk of entries).
       const k = n++;
       if (k < stopAt) return commit();
       if (k === stopAt) {

@@ -25,7 +25,11 @@ export function installMemoryProbe(): void {
   const file = Deno.env.get("BENCH_MEMORY_FILE");
   const gc = (globalThis as { gc?: () => void }).gc;
   if (file === undefined || gc === undefined) return;
-  Deno.addSignalListener("SIGUSR1", () => {
+  Deno.addSignalListener("SIGUSR1", async () => {
+    // V8 frees dead array buffers in a sweeper task after the collection, and counts them as
+    // external memory until it has: collect, let the sweeper finish, collect again.
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 100));
     gc();
     const { rss, heapUsed, external } = Deno.memoryUsage();
     const probe: MemoryProbe = { rss, heapUsed, external };

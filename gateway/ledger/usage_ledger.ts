@@ -2,6 +2,7 @@ import type { GatewayMetrics } from "../gateway_metrics.ts";
 import type { Log } from "../log.ts";
 import type { Timers } from "../timers.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
+import { rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
 import { type LedgerKv, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
 
 /** Options of {@linkcode UsageLedger}. */
@@ -32,7 +33,7 @@ export interface FlushReport {
   duplicates: number;
 }
 
-/** Roll-ups in flight at once during a flush. */
+/** Single-entry roll-ups in flight at once (when a chunk's batched roll-up found a conflict). */
 const ROLL_UP_CONCURRENCY = 8;
 
 /** KV values must stay under 64 KiB and an atomic operation under 800 KiB: keep batches well below. */
@@ -43,9 +44,11 @@ const MAX_BATCH_BYTES = 512 * 1024;
  * to memory; a flush (after `flushIntervalMs`, at `maxBatch` entries, on
  * shutdown, or by hand) writes the buffered entries in batches to a
  * write-ahead log in KV (`["ledger", "wal", requestId]`: idempotent, a retry
- * overwrites the same record), then rolls each one up
- * ({@linkcode rollUpEntry}: entry + daily sums + log removal in one atomic
- * operation). {@linkcode UsageLedger.recover} rolls up what a crashed writer
+ * overwrites the same record), then rolls them up, up to 50 in one atomic
+ * operation ({@linkcode rollUpBatch}: entries + daily sums + log removal,
+ * guarded by the log write's versionstamp, with no read first), or one by one
+ * ({@linkcode rollUpEntry}) when that finds a conflict.
+ * {@linkcode UsageLedger.recover} rolls up what a crashed writer
  * left in the log. A failed write keeps the entries in memory for the next
  * flush.
  *
@@ -154,9 +157,11 @@ export class UsageLedger {
       const batch = this.#nextBatch();
       const op = this.#options.kv.atomic();
       for (const entry of batch) op.set([...WAL_PREFIX, entry.requestId], entry);
+      let versionstamp: string;
       try {
         const result = await op.commit();
         if (!result.ok) throw new Error("write-ahead commit was not applied");
+        versionstamp = result.versionstamp;
       } catch (err) {
         this.#buffer.unshift(...batch);
         this.#gauge();
@@ -173,18 +178,44 @@ export class UsageLedger {
       report.logged += batch.length;
       this.#gauge();
       // From here the batch is durable: a failure below is redone by recover() or the next flush.
-      // Entries are independent (their checks are on their own keys; sums do not conflict):
-      // roll them up a few at a time.
-      for (let i = 0; i < batch.length; i += ROLL_UP_CONCURRENCY) {
-        await Promise.all(
-          batch.slice(i, i + ROLL_UP_CONCURRENCY).map((e) =>
-            this.#rollUp(e.requestId, report, e.day)
-          ),
-        );
-      }
+      for (const chunk of rollUpChunks(batch)) await this.#rollUpChunk(chunk, versionstamp, report);
       this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, batch.length);
     }
     return report;
+  }
+
+  /**
+   * Rolls up a chunk of the batch just logged in one KV operation; when a check fails
+   * (some were rolled up before, or another instance took them), one by one, a few at a time
+   * (entries are independent: their checks are on their own keys, sums do not conflict).
+   */
+  async #rollUpChunk(
+    chunk: LedgerEntry[],
+    versionstamp: string,
+    report: FlushReport,
+  ): Promise<void> {
+    try {
+      if (await rollUpBatch(this.#options.kv, chunk, versionstamp)) {
+        report.rolledUp += chunk.length;
+        return;
+      }
+    } catch (err) {
+      for (const e of chunk) this.#stranded.add(e.requestId);
+      this.#options.log?.({
+        level: "warn",
+        msg: "usage ledger roll-up failed; left in the write-ahead log",
+        entries: chunk.length,
+        error: err instanceof Error ? err.name : typeof err,
+      });
+      return;
+    }
+    for (let i = 0; i < chunk.length; i += ROLL_UP_CONCURRENCY) {
+      await Promise.all(
+        chunk.slice(i, i + ROLL_UP_CONCURRENCY).map((e) =>
+          this.#rollUp(e.requestId, report, e.day)
+        ),
+      );
+    }
   }
 
   async #rollUp(requestId: string, report: FlushReport, day?: string): Promise<void> {

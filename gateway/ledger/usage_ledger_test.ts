@@ -67,35 +67,40 @@ Deno.test("UsageLedger.flush() keeps the batch in memory when the write-ahead co
 Deno.test("UsageLedger: a writer interrupted mid-batch, restarted, loses nothing and double-counts nothing", async () => {
   using real = await Deno.openKv(":memory:");
   const entries = Array.from(
-    { length: 40 },
+    { length: 130 },
     (_, i) => ledgerEntry({ requestId: id(i), outputTokens: i + 1, inputTokens: 2 * i }),
   );
-  // Commit 0 is the write-ahead batch; commits 1..40 are the roll-ups. The 16th roll-up and
-  // every commit after it are interrupted: the writer "dies" part-way through the batch.
+  // Commit 0 is the write-ahead batch; commits 1..3 roll up chunks of 50, 50 and 30. The second
+  // chunk and every commit after it are interrupted: the writer "dies" part-way through the batch.
   const crashing = new UsageLedger({
-    kv: interruptibleKv(real, (n) => n <= 15 ? "commit" : "fail"),
+    kv: interruptibleKv(real, (n) => n <= 1 ? "commit" : "fail"),
     timers: new FakeTimers(),
+    maxBatch: 200,
   });
   for (const e of entries) crashing.append(e);
   const partial = await crashing.flush();
-  assertEquals(partial.logged, 40);
-  assertEquals(partial.rolledUp, 15);
-  assertEquals(await count(real, WAL_PREFIX), 25, "the rest is durable in the write-ahead log");
+  assertEquals(partial.logged, 130);
+  assertEquals(partial.rolledUp, 50);
+  assertEquals(await count(real, WAL_PREFIX), 80, "the rest is durable in the write-ahead log");
 
   // The same entries are appended again by a confused retry, then a new writer starts.
   const restarted = new UsageLedger({ kv: real, timers: new FakeTimers() });
   const recovered = await restarted.recover();
-  assertEquals(recovered.rolledUp, 25);
+  assertEquals(recovered.rolledUp, 80);
   for (const e of entries.slice(0, 10)) restarted.append(e);
+  // One more new entry in the same batch: the batched roll-up finds the duplicates and falls
+  // back to one by one, which sums the new one and skips the ten.
+  const late = ledgerEntry({ requestId: id(130), outputTokens: 131, inputTokens: 260 });
+  restarted.append(late);
   const retried = await restarted.close();
-  assertEquals(retried.duplicates, 10);
+  assertEquals(retried, { logged: 11, rolledUp: 1, duplicates: 10 });
 
-  assertEquals(await count(real, ENTRY_PREFIX), 40);
+  assertEquals(await count(real, ENTRY_PREFIX), 131);
   assertEquals(await count(real, WAL_PREFIX), 0);
   const first = entries[0]!;
-  assertEquals(await userSum(real, first, "requests"), 40);
-  assertEquals(await userSum(real, first, "output_tokens"), (40 * 41) / 2);
-  assertEquals(await userSum(real, first, "input_tokens"), 2 * (39 * 40) / 2);
+  assertEquals(await userSum(real, first, "requests"), 131);
+  assertEquals(await userSum(real, first, "output_tokens"), (131 * 132) / 2);
+  assertEquals(await userSum(real, first, "input_tokens"), 2 * (130 * 131) / 2);
   assertEquals(await (await restarted.recover()).rolledUp, 0, "recover() again finds nothing");
 });
 

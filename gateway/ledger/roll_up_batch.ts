@@ -1,0 +1,97 @@
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { ENTRY_PREFIX, type LedgerKv, rollupSums, WAL_PREFIX } from "./roll_up_entry.ts";
+
+/** Deno KV's limits on one atomic operation. */
+const MAX_CHECKS = 100;
+const MAX_MUTATIONS = 1_000;
+/** An atomic operation must stay under 800 KiB: keep a chunk well below. */
+const MAX_CHUNK_BYTES = 512 * 1024;
+
+/**
+ * Splits entries into chunks that each fit in one KV atomic operation of
+ * {@linkcode rollUpBatch}: two checks and two mutations per entry plus one
+ * `sum` per distinct rollup key, under Deno KV's limits (100 checks, 1,000
+ * mutations, 800 KiB). An entry whose request id appears again later in
+ * `entries` is dropped: the write-ahead log holds only the last one. Pure.
+ *
+ * @param entries Entries just written to the write-ahead log, in order.
+ * @returns The chunks, in order.
+ *
+ * @example
+ * ```ts
+ * import { rollUpChunks } from "./roll_up_batch.ts";
+ * import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+ * const entries = Array.from({ length: 120 }, (_, i) => ledgerEntry({ requestId: `req_${i}` }));
+ * console.assert(rollUpChunks(entries).map((c) => c.length).join() === "50,50,20");
+ * ```
+ */
+export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
+  const last = new Map<string, LedgerEntry>();
+  for (const entry of entries) {
+    last.delete(entry.requestId);
+    last.set(entry.requestId, entry);
+  }
+  const chunks: LedgerEntry[][] = [];
+  let chunk: LedgerEntry[] = [];
+  let sumKeys = new Set<string>();
+  let bytes = 0;
+  for (const entry of last.values()) {
+    const keys = rollupSums(entry).map(([key]) => JSON.stringify(key));
+    const newKeys = keys.filter((k) => !sumKeys.has(k)).length;
+    const size = JSON.stringify(entry).length + 256;
+    const fits = 2 * (chunk.length + 1) <= MAX_CHECKS &&
+      2 * (chunk.length + 1) + sumKeys.size + newKeys <= MAX_MUTATIONS &&
+      bytes + size <= MAX_CHUNK_BYTES;
+    if (!fits && chunk.length > 0) {
+      chunks.push(chunk);
+      chunk = [];
+      sumKeys = new Set();
+      bytes = 0;
+    }
+    chunk.push(entry);
+    for (const k of keys) sumKeys.add(k);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Rolls up several entries the writer has just put in the write-ahead log,
+ * in ONE atomic operation and without reading KV first: every log record
+ * must still carry the versionstamp of the write that put it there, and no
+ * entry may be in the ledger yet. Then each entry is stored under
+ * `["ledger", "entry", day, id]`, its log record deleted, and the rollup
+ * sums of all of them (added up per key) applied. If any check fails
+ * (another instance's `UsageLedger.recover()` took a record, or a
+ * retried entry was rolled up before) nothing is written and the caller
+ * rolls the entries up one by one with `rollUpEntry`, which sorts that out.
+ *
+ * @param kv The KV store.
+ * @param entries One chunk of {@linkcode rollUpChunks}.
+ * @param walVersionstamp The versionstamp of the commit that wrote their log records.
+ * @returns `true` when all were rolled up; `false` when a check failed and nothing was written.
+ * @throws The KV error when the commit failed (nothing was written).
+ */
+export async function rollUpBatch(
+  kv: LedgerKv,
+  entries: readonly LedgerEntry[],
+  walVersionstamp: string,
+): Promise<boolean> {
+  const op = kv.atomic();
+  const sums = new Map<string, [Deno.KvKey, bigint]>();
+  for (const entry of entries) {
+    const walKey = [...WAL_PREFIX, entry.requestId];
+    const entryKey = [...ENTRY_PREFIX, entry.day, entry.requestId];
+    op.check({ key: walKey, versionstamp: walVersionstamp }, { key: entryKey, versionstamp: null });
+    op.delete(walKey).set(entryKey, entry);
+    for (const [key, n] of rollupSums(entry)) {
+      const id = JSON.stringify(key);
+      const sum = sums.get(id);
+      if (sum === undefined) sums.set(id, [key, n]);
+      else sum[1] += n;
+    }
+  }
+  for (const [key, n] of sums.values()) op.sum(key, n);
+  return (await op.commit()).ok;
+}

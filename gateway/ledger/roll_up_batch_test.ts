@@ -1,0 +1,88 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
+import { ENTRY_PREFIX, rollupSums, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+
+const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
+
+async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
+  let n = 0;
+  for await (const _ of kv.list({ prefix })) n++;
+  return n;
+}
+
+async function logged(kv: Deno.Kv, entries: LedgerEntry[]): Promise<string> {
+  const op = kv.atomic();
+  for (const e of entries) op.set([...WAL_PREFIX, e.requestId], e);
+  const result = await op.commit();
+  assert(result.ok);
+  return result.versionstamp;
+}
+
+Deno.test("rollUpChunks() keeps each chunk within KV's 100 checks and 1,000 mutations", () => {
+  const same = Array.from({ length: 120 }, (_, i) => ledgerEntry({ requestId: id(i) }));
+  assertEquals(rollUpChunks(same).map((c) => c.length), [50, 50, 20]);
+  // Every entry its own user and 20 groups: 21 rollup rows x 5 metrics = 105 sums each.
+  const wide = Array.from({ length: 30 }, (_, i) =>
+    ledgerEntry({
+      requestId: id(i),
+      user: `user-${i}`,
+      groups: Array.from({ length: 20 }, (_, g) => `g${i}-${g}`),
+    }));
+  const chunks = rollUpChunks(wide);
+  for (const chunk of chunks) {
+    const keys = new Set(chunk.flatMap((e) => rollupSums(e).map(([k]) => JSON.stringify(k))));
+    assert(2 * chunk.length + keys.size <= 1_000, `mutations: ${2 * chunk.length + keys.size}`);
+  }
+  assertEquals(chunks.flat().length, 30);
+  assert(chunks.length > 1);
+});
+
+Deno.test("rollUpChunks() keeps only the last of two entries with one request id", () => {
+  const first = ledgerEntry({ requestId: id(1), outputTokens: 1 });
+  const again = ledgerEntry({ requestId: id(1), outputTokens: 2 });
+  assertEquals(rollUpChunks([first, ledgerEntry({ requestId: id(2) }), again]).flat(), [
+    ledgerEntry({ requestId: id(2) }),
+    again,
+  ]);
+});
+
+Deno.test("rollUpBatch() moves a logged batch into the ledger and sums each entry once", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const entries = Array.from(
+    { length: 50 },
+    (_, i) => ledgerEntry({ requestId: id(i), outputTokens: i + 1, groups: ["eng", "ml"] }),
+  );
+  const versionstamp = await logged(kv, entries);
+  assertEquals(await rollUpBatch(kv, entries, versionstamp), true);
+  assertEquals(await count(kv, WAL_PREFIX), 0);
+  assertEquals(await count(kv, ENTRY_PREFIX), 50);
+  const e = entries[0]!;
+  const sum = async (kind: string, name: string, metric: string) =>
+    Number(
+      (await kv.get<Deno.KvU64>([...USAGE_PREFIX, e.day, kind, name, e.bedrockModel!, metric]))
+        .value?.value ?? 0n,
+    );
+  assertEquals(await sum("user", e.user, "requests"), 50);
+  assertEquals(await sum("user", e.user, "output_tokens"), (50 * 51) / 2);
+  assertEquals(await sum("group", "ml", "input_tokens"), 50 * 10);
+});
+
+Deno.test("rollUpBatch() writes nothing when one entry was rolled up before or its log record changed", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const entries = [1, 2, 3].map((i) => ledgerEntry({ requestId: id(i) }));
+  const versionstamp = await logged(kv, entries);
+  // Another instance rolled up entry 2 in the meantime.
+  await kv.atomic().delete([...WAL_PREFIX, id(2)]).set(
+    [...ENTRY_PREFIX, entries[1]!.day, id(2)],
+    entries[1],
+  ).commit();
+  assertEquals(await rollUpBatch(kv, entries, versionstamp), false);
+  assertEquals(await count(kv, WAL_PREFIX), 2, "entries 1 and 3 are still in the log");
+  assertEquals(await count(kv, ENTRY_PREFIX), 1);
+  assertEquals(await count(kv, USAGE_PREFIX), 0, "nothing summed");
+  // A log record rewritten since (a retried write-ahead batch) also fails the check.
+  await kv.set([...WAL_PREFIX, id(1)], entries[0]);
+  assertEquals(await rollUpBatch(kv, [entries[0]!], versionstamp), false);
+});
