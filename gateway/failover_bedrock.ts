@@ -7,10 +7,11 @@ import { toAnthropicError } from "./bedrock_error.ts";
 import type { BedrockClient } from "./bedrock_upstream.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { GatewayError, OverloadedError, UpstreamError, UpstreamTimeoutError } from "./errors.ts";
-import type { ActiveCall, GatewayLifecycle } from "./gateway_lifecycle.ts";
+import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
 import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
 import { type UpstreamCandidate, upstreamCandidates } from "./upstream_candidates.ts";
+import { type FailoverTimeouts, GuardedEvents, UpstreamCall } from "./upstream_call.ts";
 
 /** One Bedrock region and its SDK client. */
 export interface BedrockRegion {
@@ -18,16 +19,6 @@ export interface BedrockRegion {
   region: string;
   /** The client for that region (see `createBedrockClient`). */
   client: BedrockClient;
-}
-
-/** Time limits of a call, milliseconds. */
-export interface FailoverTimeouts {
-  /** From sending a streamed call to its first event; on expiry the call fails over. */
-  firstByteMs: number;
-  /** Longest silence between two events of a stream; on expiry the stream ends with an error. */
-  idleMs: number;
-  /** Whole call, retries and stream included. */
-  totalMs: number;
 }
 
 /** Options of {@linkcode FailoverBedrock}. */
@@ -127,7 +118,11 @@ export class FailoverBedrock {
   async #send(command: _Command, options?: { abortSignal?: AbortSignal }): Promise<_Output> {
     const streaming = command instanceof InvokeModelWithResponseStreamCommand ||
       command instanceof ConverseStreamCommand;
-    const call = new _Call(this.#options.timers, this.#options.timeouts, options?.abortSignal);
+    const call = new UpstreamCall(
+      this.#options.timers,
+      this.#options.timeouts,
+      options?.abortSignal,
+    );
     call.start(this.#options.lifecycle);
     try {
       const result = await this.#attempts(command, call, streaming);
@@ -137,7 +132,7 @@ export class FailoverBedrock {
       }
       const opened = result as _Opened;
       call.streaming();
-      const events = new _GuardedEvents(opened.first, opened.events, call, opened.attempt);
+      const events = new GuardedEvents(opened.first, opened.events, call, opened.attempt);
       return { ...opened.output, [opened.field]: events };
     } catch (err) {
       call.finish();
@@ -145,7 +140,7 @@ export class FailoverBedrock {
     }
   }
 
-  async #attempts(command: _Command, call: _Call, streaming: boolean): Promise<unknown> {
+  async #attempts(command: _Command, call: UpstreamCall, streaming: boolean): Promise<unknown> {
     const { breaker, maxAttempts, backoff, log } = this.#options;
     const requested = typeof command.input.modelId === "string" ? command.input.modelId : undefined;
     const regional = this.#options.regionalModelId;
@@ -223,7 +218,7 @@ export class FailoverBedrock {
   async #attempt(
     candidate: UpstreamCandidate,
     command: _Command,
-    call: _Call,
+    call: UpstreamCall,
     streaming: boolean,
   ): Promise<unknown> {
     const { timers, timeouts } = this.#options;
@@ -271,165 +266,6 @@ export class FailoverBedrock {
       if (timer !== undefined) timers.clearTimeout(timer);
       if (!opened) callSignal.removeEventListener("abort", onCallAbort);
     }
-  }
-}
-
-/** One call's state: its abort, its timers, its admission ticket. */
-class _Call implements ActiveCall {
-  /** Set when the gateway ended the call (timeout, drain): what to throw. */
-  reason: Error | undefined;
-  readonly #controller = new AbortController();
-  readonly #timers: Timers;
-  readonly #timeouts: FailoverTimeouts;
-  readonly #caller: AbortSignal | undefined;
-  #release: (() => void) | undefined;
-  #total: number | undefined;
-  #idle: number | undefined;
-  #last = 0;
-  #finished = false;
-  readonly #onCallerAbort = () => this.#controller.abort(this.#caller!.reason);
-
-  constructor(timers: Timers, timeouts: FailoverTimeouts, caller: AbortSignal | undefined) {
-    this.#timers = timers;
-    this.#timeouts = timeouts;
-    this.#caller = caller;
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  /** Whether the call was ended by the client, a timeout other than first byte, or a drain. */
-  get ended(): boolean {
-    return this.#controller.signal.aborted;
-  }
-
-  start(lifecycle: GatewayLifecycle | undefined): void {
-    this.#release = lifecycle?.admit(this);
-    const total = this.#timeouts.totalMs;
-    this.#total = this.#timers.setTimeout(
-      () => this.abort(new UpstreamTimeoutError("total", total)),
-      total,
-    );
-    if (this.#caller?.aborted) this.#onCallerAbort();
-    else this.#caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
-  }
-
-  abort(reason: Error): void {
-    if (this.#controller.signal.aborted) return;
-    this.reason = reason;
-    this.#controller.abort(reason);
-  }
-
-  /** The first event arrived: from now on the idle timeout watches the stream. */
-  streaming(): void {
-    this.#last = this.#timers.now();
-    this.#idle = this.#timers.setTimeout(this.#checkIdle, this.#timeouts.idleMs);
-  }
-
-  touch(): void {
-    this.#last = this.#timers.now();
-  }
-
-  readonly #checkIdle = () => {
-    if (this.#finished) return;
-    const quiet = this.#timers.now() - this.#last;
-    const limit = this.#timeouts.idleMs;
-    if (quiet >= limit) this.abort(new UpstreamTimeoutError("idle", limit));
-    else this.#idle = this.#timers.setTimeout(this.#checkIdle, limit - quiet);
-  };
-
-  sleep(ms: number): Promise<void> {
-    const signal = this.#controller.signal;
-    if (signal.aborted) return Promise.reject(this.reason ?? signal.reason);
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.#timers.clearTimeout(timer);
-        reject(this.reason ?? signal.reason);
-      };
-      const timer = this.#timers.setTimeout(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    if (this.#total !== undefined) this.#timers.clearTimeout(this.#total);
-    if (this.#idle !== undefined) this.#timers.clearTimeout(this.#idle);
-    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
-    this.#release?.();
-  }
-}
-
-/**
- * The stream handed to the caller: the first event (already received), then
- * the rest, each event resetting the idle clock. Ending in any way — done,
- * error, `return()` — finishes the call; a gateway-side end (timeout, drain)
- * surfaces as that error.
- */
-class _GuardedEvents implements AsyncIterableIterator<unknown> {
-  #first: unknown;
-  #hasFirst = true;
-  #done = false;
-  readonly #events: AsyncIterator<unknown>;
-  readonly #call: _Call;
-  readonly #attempt: AbortController;
-
-  constructor(
-    first: unknown,
-    events: AsyncIterator<unknown>,
-    call: _Call,
-    attempt: AbortController,
-  ) {
-    this.#first = first;
-    this.#events = events;
-    this.#call = call;
-    this.#attempt = attempt;
-  }
-
-  next(): Promise<IteratorResult<unknown>> {
-    if (this.#hasFirst) {
-      const value = this.#first;
-      this.#hasFirst = false;
-      this.#first = undefined;
-      return Promise.resolve({ done: false, value });
-    }
-    if (this.#done) return Promise.resolve({ done: true, value: undefined });
-    return this.#events.next().then(this.#onResult, this.#onError);
-  }
-
-  return(): Promise<IteratorResult<unknown>> {
-    if (!this.#done) {
-      this.#end();
-      this.#attempt.abort();
-      Promise.resolve(this.#events.return?.()).catch(() => {});
-    }
-    return Promise.resolve({ done: true, value: undefined });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<unknown> {
-    return this;
-  }
-
-  readonly #onResult = (result: IteratorResult<unknown>) => {
-    if (result.done) this.#end();
-    else this.#call.touch();
-    return result;
-  };
-
-  readonly #onError = (err: unknown): never => {
-    this.#end();
-    throw this.#call.reason ?? err;
-  };
-
-  #end(): void {
-    this.#done = true;
-    this.#call.finish();
   }
 }
 
