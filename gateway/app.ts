@@ -114,7 +114,7 @@ export function createApp(deps: GatewayDeps): Hono {
   app.get("/", (c) => c.json({ service: "ccgate", api: "anthropic-messages" }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", readyzRoute(deps.readiness ?? []));
-  app.get("/metrics", metricsRoute(deps.metrics));
+  app.get("/metrics", metricsRoute(deps.metrics, { token: deps.config.metricsToken }));
   app.post("/v1/messages", auth, requestRecord(deps, "messages"), messagesRoute(deps));
   app.post(
     "/v1/messages/count_tokens",

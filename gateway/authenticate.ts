@@ -7,6 +7,7 @@ import {
 } from "@ccgate/client";
 import { AuthenticationError } from "./errors.ts";
 import { hashToken, VerifiedTokenCache } from "./verified_token_cache.ts";
+import { timingSafeEqual } from "./timing_safe_equal.ts";
 
 /** Options of {@linkcode authenticate}. */
 export interface AuthenticateOptions {
@@ -105,11 +106,4 @@ function credentialOf(authorization: string | undefined, apiKey: string | undefi
     );
   }
   return token;
-}
-
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -238,6 +238,13 @@ export const gatewayEnvSchema = z.object({
     accepts: "folder path",
     example: "/srv/ccgate/claude-code-mirror",
   }),
+  CCGATE_METRICS_TOKEN: z.string().regex(/^\S{32,}$/, "must be at least 32 characters, no spaces")
+    .optional().meta({
+      description:
+        "Bearer token Prometheus must send to read `/metrics` (`Authorization: Bearer <token>`; in a scrape config, `authorization: { credentials: ... }`). Unset: `/metrics` answers anyone who can reach it, which on a public URL (Deno Deploy) includes the internet. A secret: never logged.",
+      accepts: "secret, 32 characters or more",
+      example: "(output of `openssl rand -hex 32`)",
+    }),
   CCGATE_POLICY_RELOAD_MS: wholeNumber(5_000).meta({
     description:
       "How often the policy file is re-read, ms (a bad edit is logged and the previous policy kept); 0 never re-reads.",
@@ -323,6 +330,8 @@ export interface GatewayConfig {
   policyPath?: string;
   /** The `ccgate mirror` folder served at `/install/`, if any. */
   installDir?: string;
+  /** Bearer token required on `/metrics`, if any. */
+  metricsToken?: string;
   /** Policy file re-read interval, ms (0: never). */
   policyReloadMs: number;
   /** Policy counters' KV reconcile interval, ms. */
@@ -400,6 +409,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,
     policyPath: e.CCGATE_POLICY,
     installDir: e.CCGATE_INSTALL_DIR,
+    metricsToken: e.CCGATE_METRICS_TOKEN,
     policyReloadMs: e.CCGATE_POLICY_RELOAD_MS,
     policySyncMs: e.CCGATE_POLICY_SYNC_MS,
   };

@@ -1,6 +1,8 @@
 import type { Context, Handler } from "hono";
+import { AuthenticationError } from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from "./prometheus_text.ts";
+import { timingSafeEqual } from "./timing_safe_equal.ts";
 
 /** `# HELP` texts of the gateway's metrics. */
 export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
@@ -20,16 +22,38 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
   ccgate_first_byte_seconds: "Time to the first byte from Bedrock in seconds.",
 });
 
+/** Options of {@linkcode metricsRoute}. */
+export interface MetricsRouteOptions {
+  /**
+   * The bearer token a scraper must send (`CCGATE_METRICS_TOKEN`); unset, the
+   * metrics are open to anyone who can reach the route.
+   */
+  token?: string;
+}
+
 /**
- * `GET /metrics`: the gateway's counters, gauges and histograms in the
- * Prometheus text format. Unauthenticated, like most exporters: put it
- * behind the network boundary (it names models and routes, never users).
+ * `GET /metrics`: the gateway's counters, gauges and histograms as
+ * Prometheus text. With a `token`, a request without
+ * `Authorization: Bearer <token>` gets a 401 `authentication_error`.
  *
- * @param metrics The gateway's metrics; absent, the answer is empty.
+ * @param metrics The gateway's metrics (none: an empty page).
+ * @param options The scrape token.
  * @returns The handler.
  */
-export function metricsRoute(metrics: GatewayMetrics | undefined): Handler {
+export function metricsRoute(
+  metrics: GatewayMetrics | undefined,
+  options: MetricsRouteOptions = {},
+): Handler {
+  const { token } = options;
   return function metricsHandler(c: Context) {
+    if (token !== undefined) {
+      const sent = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      if (sent === undefined || !timingSafeEqual(sent, token)) {
+        throw new AuthenticationError(
+          'The metrics need the scrape token: send "Authorization: Bearer <CCGATE_METRICS_TOKEN>"',
+        );
+      }
+    }
     const text = metrics === undefined ? "" : prometheusText({
       counters: metrics.samples(),
       gauges: metrics.gauges(),
