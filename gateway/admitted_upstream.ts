@@ -42,7 +42,12 @@ export async function invokeAdmitted<T>(
   record.upstreamStarted();
   const call = linkClientAbort(c.req.raw.signal);
   try {
-    const bytes = await invokeModel(bedrock, { modelId, body: admitted.body, signal: call.signal });
+    const bytes = await invokeModel(bedrock, {
+      modelId,
+      body: admitted.body,
+      signal: call.signal,
+      served: (region) => record.set({ region }),
+    });
     record.firstByte();
     const { usage, value } = answer(bytes);
     record.set({ usage });
@@ -93,6 +98,7 @@ export async function openAdmittedStream(
       modelId,
       body: admitted.body,
       client: c.req.raw.signal,
+      served: (region) => record.set({ region }),
     });
   } catch (err) {
     settle();

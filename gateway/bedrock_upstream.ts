@@ -14,6 +14,21 @@ export interface BedrockInvocation {
   body: Uint8Array;
   /** Aborts the call (client went away). */
   signal: AbortSignal;
+  /**
+   * Told which region (and model id or profile) answered, once one has:
+   * `FailoverBedrock` calls it; a plain SDK client ignores it.
+   */
+  served?: Served;
+}
+
+/** Receives the upstream that answered a call: its AWS region and the model id or profile invoked. */
+export type Served = (region: string, modelId: string | undefined) => void;
+
+/** The options `send` gets: the SDK's abort signal, and `served` for `FailoverBedrock`. */
+function _sendOptions(invocation: BedrockInvocation): { abortSignal: AbortSignal } {
+  return { abortSignal: invocation.signal, served: invocation.served } as {
+    abortSignal: AbortSignal;
+  };
 }
 
 /**
@@ -39,7 +54,7 @@ export async function invokeModel(
       contentType: "application/json",
       accept: "application/json",
     }),
-    { abortSignal: invocation.signal },
+    _sendOptions(invocation),
   );
   return response.body;
 }
@@ -60,7 +75,7 @@ export async function invokeModelStream(
       contentType: "application/json",
       accept: "application/json",
     }),
-    { abortSignal: invocation.signal },
+    _sendOptions(invocation),
   );
   const events = response.body;
   if (events === undefined) throw new TypeError("Bedrock returned no event stream");
@@ -84,7 +99,7 @@ export async function countTokens(
       modelId: invocation.modelId.replace(PROFILE_PREFIX, ""),
       input: { invokeModel: { body: invocation.body } },
     }),
-    { abortSignal: invocation.signal },
+    _sendOptions(invocation),
   );
   const count = response.inputTokens;
   if (typeof count !== "number" || !Number.isFinite(count) || count < 0) {

@@ -4,7 +4,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import { backoffDelay } from "./backoff_delay.ts";
 import { toAnthropicError } from "./bedrock_error.ts";
-import type { BedrockClient } from "./bedrock_upstream.ts";
+import type { BedrockClient, Served } from "./bedrock_upstream.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { GatewayError, OverloadedError, UpstreamError, UpstreamTimeoutError } from "./errors.ts";
 import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
@@ -19,6 +19,12 @@ export interface BedrockRegion {
   region: string;
   /** The client for that region (see `createBedrockClient`). */
   client: BedrockClient;
+}
+
+/** What `send` accepts besides the command: the call's abort signal and who to tell where it went. */
+interface SendOptions {
+  abortSignal?: AbortSignal;
+  served?: Served;
 }
 
 /** Options of {@linkcode FailoverBedrock}. */
@@ -111,11 +117,11 @@ export class FailoverBedrock {
       if (typeof sendOptions === "function") {
         throw new TypeError("Cannot send: callbacks are not supported, use the promise");
       }
-      return this.#send(command, sendOptions as { abortSignal?: AbortSignal } | undefined);
+      return this.#send(command, sendOptions as SendOptions | undefined);
     }) as unknown as BedrockClient["send"];
   }
 
-  async #send(command: _Command, options?: { abortSignal?: AbortSignal }): Promise<_Output> {
+  async #send(command: _Command, options?: SendOptions): Promise<_Output> {
     const streaming = command instanceof InvokeModelWithResponseStreamCommand ||
       command instanceof ConverseStreamCommand;
     const call = new UpstreamCall(
@@ -125,7 +131,7 @@ export class FailoverBedrock {
     );
     call.start(this.#options.lifecycle);
     try {
-      const result = await this.#attempts(command, call, streaming);
+      const result = await this.#attempts(command, call, streaming, options?.served);
       if (!streaming) {
         call.finish();
         return result as _Output;
@@ -140,7 +146,12 @@ export class FailoverBedrock {
     }
   }
 
-  async #attempts(command: _Command, call: UpstreamCall, streaming: boolean): Promise<unknown> {
+  async #attempts(
+    command: _Command,
+    call: UpstreamCall,
+    streaming: boolean,
+    served: Served | undefined,
+  ): Promise<unknown> {
     const { breaker, maxAttempts, backoff, log } = this.#options;
     const requested = typeof command.input.modelId === "string" ? command.input.modelId : undefined;
     const regional = this.#options.regionalModelId;
@@ -169,6 +180,7 @@ export class FailoverBedrock {
       try {
         const out = await this.#attempt(candidate, command, call, streaming);
         breaker.success(key);
+        served?.(candidate.region, candidate.modelId);
         if (attempt > 1) {
           log?.({
             level: "info",

@@ -9,6 +9,8 @@ import { answerScript, errorScript, hangScript, textAnswer } from "@ccgate/emula
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import type { LedgerEntry } from "./ledger/ledger_entry.ts";
+import { ENTRY_PREFIX } from "./ledger/roll_up_entry.ts";
 
 /** Event names of an SSE text, in order. */
 function eventNames(text: string): string[] {
@@ -56,6 +58,11 @@ Deno.test("throttling storm: retries with jittered backoff across regions, then 
   assertEquals(failed.map((r) => r.region), ["us-east-1", "us-west-2", "us-east-1"]);
   assertEquals(failed.map((r) => r.error), Array(3).fill("ThrottlingException"));
   assertEquals(stack.logs.find((r) => r.msg === "bedrock failover")?.region, "us-west-2");
+  // The request's record names the region that answered: its log line and its ledger entry.
+  assertEquals(stack.logs.find((r) => r.msg === "messages")?.region, "us-west-2");
+  await stack.ledger.flush();
+  const entries = await Array.fromAsync(stack.kv.list<LedgerEntry>({ prefix: ENTRY_PREFIX }));
+  assertEquals(entries.map((e) => e.value.region), ["us-west-2"]);
   assertEquals(timers.pending, 0, "no timer left behind");
 });
 

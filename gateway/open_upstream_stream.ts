@@ -1,4 +1,4 @@
-import { type BedrockClient, invokeModelStream } from "./bedrock_upstream.ts";
+import { type BedrockClient, invokeModelStream, type Served } from "./bedrock_upstream.ts";
 
 /** An upstream call tied to the client's request: the client leaving aborts it. */
 export interface UpstreamCall {
@@ -58,7 +58,7 @@ export interface UpstreamStream extends UpstreamCall {
  */
 export async function openUpstreamStream(
   bedrock: BedrockClient,
-  request: { modelId: string; body: Uint8Array; client: AbortSignal },
+  request: { modelId: string; body: Uint8Array; client: AbortSignal; served?: Served },
 ): Promise<UpstreamStream> {
   const call = linkClientAbort(request.client);
   try {
@@ -66,6 +66,7 @@ export async function openUpstreamStream(
       modelId: request.modelId,
       body: request.body,
       signal: call.signal,
+      served: request.served,
     });
     const first = await events.next();
     if (first.done) throw new Error("Bedrock closed the stream without an event");

@@ -31,6 +31,8 @@ export type RecordedRoute =
 interface RecordFields {
   model: string | null;
   bedrockModel: string | null;
+  /** AWS region that answered (after any failover), `null` until one has. */
+  region: string | null;
   stream: boolean;
   usage: TokenUsage;
   /** Extra log-only fields (never a token, never prompt text). */
@@ -63,6 +65,7 @@ export class RequestRecord {
   readonly #fields: RecordFields = {
     model: null,
     bedrockModel: null,
+    region: null,
     stream: false,
     usage: { ...EMPTY_USAGE },
   };
@@ -104,6 +107,7 @@ export class RequestRecord {
   set(fields: Partial<RecordFields>): void {
     Object.assign(this.#fields, fields);
     if (fields.bedrockModel) this.#span.setAttribute("gen_ai.request.model", fields.bedrockModel);
+    if (fields.region) this.#span.setAttribute("cloud.region", fields.region);
   }
 
   /** Marks the start of the Bedrock call (an OpenTelemetry span until the first byte). */
@@ -177,6 +181,7 @@ export class RequestRecord {
       sid: this.#claims.sid,
       model: f.model ?? undefined,
       bedrock_model: f.bedrockModel ?? undefined,
+      region: f.region ?? undefined,
       stream: f.stream,
       status,
       outcome,
@@ -201,6 +206,7 @@ export class RequestRecord {
         route: this.#route,
         model: f.model,
         bedrockModel: f.bedrockModel,
+        region: f.region,
         stream: f.stream,
         inputTokens: f.usage.inputTokens,
         outputTokens: f.usage.outputTokens,

@@ -38,6 +38,7 @@ export const ENTRY_COLUMNS = [
   "route",
   "model",
   "bedrockModel",
+  "region",
   "stream",
   "inputTokens",
   "outputTokens",

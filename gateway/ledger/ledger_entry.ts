@@ -35,6 +35,11 @@ export interface LedgerEntry {
   model: string | null;
   /** The Bedrock model id or inference profile called, if resolved. */
   bedrockModel: string | null;
+  /**
+   * The AWS region whose Bedrock answered, after any failover; `null` when
+   * none did. Absent from entries written before ccgate recorded it.
+   */
+  region?: string | null;
   /** Whether the answer was streamed. */
   stream: boolean;
   /** Uncached input tokens. */
