@@ -8,6 +8,7 @@ import {
 import type { AdmittedRequest } from "./policy/admit_request.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
+import { upstreamTiming } from "./upstream_timing.ts";
 import type { TokenUsage } from "./usage.ts";
 
 /** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
@@ -41,14 +42,17 @@ export async function invokeAdmitted<T>(
   const record = c.get("record");
   record.upstreamStarted();
   const call = linkClientAbort(c.req.raw.signal);
+  const timing = upstreamTiming(c);
   try {
     const bytes = await invokeModel(bedrock, {
       modelId,
       body: admitted.body,
       signal: call.signal,
       served: (region) => record.set({ region }),
+      sending: timing.sending,
     });
     record.firstByte();
+    timing.firstByte();
     const { usage, value } = answer(bytes);
     record.set({ usage });
     admitted.settle(usage);
@@ -92,6 +96,7 @@ export async function openAdmittedStream(
   const record = c.get("record");
   record.upstreamStarted();
   const { settle } = admitted;
+  const timing = upstreamTiming(c);
   let upstream: UpstreamStream;
   try {
     upstream = await openUpstreamStream(bedrock, {
@@ -99,12 +104,14 @@ export async function openAdmittedStream(
       body: admitted.body,
       client: c.req.raw.signal,
       served: (region) => record.set({ region }),
+      sending: timing.sending,
     });
   } catch (err) {
     settle();
     throw toUpstreamError(err);
   }
   record.firstByte();
+  timing.firstByte();
   return {
     ...upstream,
     close(outcome, usage) {

@@ -33,6 +33,8 @@ import type { PolicyEngine } from "./policy/policy_engine.ts";
 import { type ReadinessCheck, readyzRoute } from "./readyz_route.ts";
 import { requestId } from "./request_id.ts";
 import { VerifiedTokenCache } from "./verified_token_cache.ts";
+import { timing } from "hono/timing";
+import { gatewayTimer } from "./upstream_timing.ts";
 
 /** Everything the gateway needs from the outside world. */
 export interface GatewayDeps {
@@ -108,6 +110,10 @@ export function createApp(deps: GatewayDeps): Hono {
     }),
   );
 
+  // Server-Timing on every answer: `total`, and on model routes `gateway` (ccgate's own work
+  // before the Bedrock call) and `bedrock` (from sending to the first byte).
+  app.use(timing({ totalDescription: "ccgate, to the first byte when streamed" }));
+  app.use(gatewayTimer);
   app.use(requestId());
   app.use(headerLimit(deps.config.limits.maxHeaderBytes));
   if (deps.lifecycle) app.use(loadShedding(deps.lifecycle));

@@ -19,16 +19,25 @@ export interface BedrockInvocation {
    * `FailoverBedrock` calls it; a plain SDK client ignores it.
    */
   served?: Served;
+  /**
+   * Called as each attempt's HTTP request goes out (after signing), by the
+   * gateway's HTTP handler (`DenoFetchHandler`): the end of the gateway's own
+   * work before Bedrock (the `Server-Timing` header).
+   */
+  sending?: () => void;
 }
 
 /** Receives the upstream that answered a call: its AWS region and the model id or profile invoked. */
 export type Served = (region: string, modelId: string | undefined) => void;
 
-/** The options `send` gets: the SDK's abort signal, and `served` for `FailoverBedrock`. */
+/**
+ * The options `send` gets: the SDK's abort signal, `served` for
+ * `FailoverBedrock`, `sending` for the HTTP handler (the SDK hands its send
+ * options to the handler as they are).
+ */
 function _sendOptions(invocation: BedrockInvocation): { abortSignal: AbortSignal } {
-  return { abortSignal: invocation.signal, served: invocation.served } as {
-    abortSignal: AbortSignal;
-  };
+  const { signal, served, sending } = invocation;
+  return { abortSignal: signal, served, sending } as { abortSignal: AbortSignal };
 }
 
 /**

@@ -37,6 +37,9 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
  *   cancels its own read on abort: under load some aborted streams were
  *   otherwise left open with the SDK's read pending forever.
  *
+ * A `sending` function among the send options (see `BedrockInvocation`) is
+ * called as the request goes out.
+ *
  * Aborting the signal before the answer rejects with an `AbortError`; after
  * a JSON answer's headers, it fails the body read, so the call rejects.
  *
@@ -65,7 +68,7 @@ export class DenoFetchHandler {
    */
   async handle(
     request: SdkHttpRequest,
-    options: { abortSignal?: unknown } = {},
+    options: { abortSignal?: unknown; sending?: unknown } = {},
   ): Promise<{ response: SdkHttpResponse }> {
     // The SDK types the signal loosely; the gateway always passes a web `AbortSignal`.
     const signal = options.abortSignal instanceof AbortSignal ? options.abortSignal : undefined;
@@ -76,6 +79,7 @@ export class DenoFetchHandler {
       query ? `?${query}` : ""
     }`;
     const body = method === "GET" || method === "HEAD" ? undefined : request.body as BodyInit;
+    if (typeof options.sending === "function") options.sending();
     let response: Response;
     try {
       response = await fetch(url, { method, headers: request.headers, body, signal });

@@ -25,6 +25,8 @@ export interface BedrockRegion {
 interface SendOptions {
   abortSignal?: AbortSignal;
   served?: Served;
+  /** Passed on to each attempt's `send` (see `BedrockInvocation.sending`). */
+  sending?: () => void;
 }
 
 /** Options of {@linkcode FailoverBedrock}. */
@@ -131,7 +133,7 @@ export class FailoverBedrock {
     );
     call.start(this.#options.lifecycle);
     try {
-      const result = await this.#attempts(command, call, streaming, options?.served);
+      const result = await this.#attempts(command, call, streaming, options ?? {});
       if (!streaming) {
         call.finish();
         return result as _Output;
@@ -150,7 +152,7 @@ export class FailoverBedrock {
     command: _Command,
     call: UpstreamCall,
     streaming: boolean,
-    served: Served | undefined,
+    options: SendOptions,
   ): Promise<unknown> {
     const { breaker, maxAttempts, backoff, log } = this.#options;
     const requested = typeof command.input.modelId === "string" ? command.input.modelId : undefined;
@@ -178,9 +180,9 @@ export class FailoverBedrock {
       const candidate = candidates[pick]!;
       const key = _key(candidate);
       try {
-        const out = await this.#attempt(candidate, command, call, streaming);
+        const out = await this.#attempt(candidate, command, call, streaming, options.sending);
         breaker.success(key);
-        served?.(candidate.region, candidate.modelId);
+        options.served?.(candidate.region, candidate.modelId);
         if (attempt > 1) {
           log?.({
             level: "info",
@@ -232,6 +234,7 @@ export class FailoverBedrock {
     command: _Command,
     call: UpstreamCall,
     streaming: boolean,
+    sending: (() => void) | undefined,
   ): Promise<unknown> {
     const { timers, timeouts } = this.#options;
     const client = this.#clients.get(candidate.region)!;
@@ -255,7 +258,8 @@ export class FailoverBedrock {
       // deno-lint-ignore no-explicit-any
       const output = await client.send(send as any, {
         abortSignal: attempt.signal,
-      }) as unknown as _Output;
+        sending,
+      } as { abortSignal: AbortSignal }) as unknown as _Output;
       if (!streaming) return output;
       const field = output.body !== undefined ? "body" : "stream";
       const iterable = output[field] as AsyncIterable<unknown> | undefined;

@@ -58,7 +58,13 @@ export interface UpstreamStream extends UpstreamCall {
  */
 export async function openUpstreamStream(
   bedrock: BedrockClient,
-  request: { modelId: string; body: Uint8Array; client: AbortSignal; served?: Served },
+  request: {
+    modelId: string;
+    body: Uint8Array;
+    client: AbortSignal;
+    served?: Served;
+    sending?: () => void;
+  },
 ): Promise<UpstreamStream> {
   const call = linkClientAbort(request.client);
   try {
@@ -67,6 +73,7 @@ export async function openUpstreamStream(
       body: request.body,
       signal: call.signal,
       served: request.served,
+      sending: request.sending,
     });
     const first = await events.next();
     if (first.done) throw new Error("Bedrock closed the stream without an event");

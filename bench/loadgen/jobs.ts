@@ -70,6 +70,8 @@ export type Job = SequentialJob | OpenLoopJob | StreamsJob | HoldJob;
 /** Result of a {@linkcode SequentialJob}: latencies in ms per target name. */
 export interface SequentialResult {
   latencies: Record<string, number[]>;
+  /** Per target, the `gateway` Server-Timing of each measured answer that had one, ms. */
+  gatewayMs: Record<string, number[]>;
   errors: Record<string, number>;
   firstError?: string;
 }
@@ -95,6 +97,8 @@ export interface StreamStats {
   gaps: number[];
   /** Streams that failed or did not end with the last event. */
   errors: number;
+  /** The `gateway` Server-Timing of each stream that had one, ms. */
+  gatewayMs: number[];
 }
 
 /** Result of a {@linkcode StreamsJob}. */

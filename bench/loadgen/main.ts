@@ -39,8 +39,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function sequential(job: SequentialJob): Promise<SequentialResult> {
   const targets = job.targets.map(prepare);
   const latencies: Record<string, number[]> = {};
+  const gatewayMs: Record<string, number[]> = {};
   const errors: Record<string, number> = {};
-  for (const t of targets) (latencies[t.name] = []), (errors[t.name] = 0);
+  for (const t of targets) (latencies[t.name] = []), (gatewayMs[t.name] = []), (errors[t.name] = 0);
   let firstError: string | undefined;
   for (let i = 0; i < job.warmup + job.requests; i++) {
     // Rotate the order so no target always follows the same one.
@@ -48,14 +49,16 @@ async function sequential(job: SequentialJob): Promise<SequentialResult> {
       const t = targets[(i + k) % targets.length]!;
       const x = await exchange(t);
       if (i < job.warmup) continue;
-      if (x.complete) latencies[t.name]!.push(x.totalMs);
-      else {
+      if (x.complete) {
+        latencies[t.name]!.push(x.totalMs);
+        if (!Number.isNaN(x.gatewayMs)) gatewayMs[t.name]!.push(x.gatewayMs);
+      } else {
         errors[t.name]!++;
         firstError ??= `${t.name}: ${x.error}`;
       }
     }
   }
-  return { latencies, errors, firstError };
+  return { latencies, gatewayMs, errors, firstError };
 }
 
 async function openLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
@@ -110,7 +113,7 @@ async function openLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
 async function streams(job: StreamsJob): Promise<StreamsResult> {
   const targets = job.targets.map(prepare);
   const stats: Record<string, StreamStats> = {};
-  for (const t of targets) stats[t.name] = { ttft: [], gaps: [], errors: 0 };
+  for (const t of targets) stats[t.name] = { ttft: [], gaps: [], errors: 0, gatewayMs: [] };
   let firstError: string | undefined;
   const batches = Math.ceil(job.streams / job.concurrency);
   for (let b = 0; b < batches; b++) {
@@ -129,6 +132,7 @@ async function streams(job: StreamsJob): Promise<StreamsResult> {
         }
         s.ttft.push(x.firstChunkMs);
         for (const g of x.gaps) s.gaps.push(g);
+        if (!Number.isNaN(x.gatewayMs)) s.gatewayMs.push(x.gatewayMs);
       }
     }
   }

@@ -40,6 +40,17 @@ export interface Exchange {
   complete: boolean;
   /** Error text when the exchange failed. */
   error?: string;
+  /**
+   * The `gateway` part of the answer's `Server-Timing` header (ccgate's own
+   * work before its Bedrock call, ms); `NaN` when absent (the emulator, the proxy).
+   */
+  gatewayMs: number;
+}
+
+/** The `dur` of the `gateway` entry of a `Server-Timing` header, or `NaN`. */
+export function gatewayTiming(header: string | null): number {
+  const match = header === null ? null : /(?:^|,)\s*gateway;(?:[^,]*;)?dur=([\d.]+)/.exec(header);
+  return match === null ? Number.NaN : Number(match[1]);
 }
 
 const decoder = new TextDecoder();
@@ -71,6 +82,7 @@ export async function exchange(
       client: request.client,
       signal: options.signal,
     });
+    const gatewayMs = gatewayTiming(res.headers.get("server-timing"));
     if (res.body === null) {
       return {
         status: res.status,
@@ -78,6 +90,7 @@ export async function exchange(
         firstChunkMs,
         gaps,
         complete: false,
+        gatewayMs,
       };
     }
     const reader = res.body.getReader();
@@ -112,6 +125,7 @@ export async function exchange(
       gaps,
       complete,
       error: complete ? undefined : `status ${res.status}: ${tail.slice(0, 200)}`,
+      gatewayMs,
     };
   } catch (err) {
     return {
@@ -121,6 +135,7 @@ export async function exchange(
       gaps,
       complete: false,
       error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      gatewayMs: Number.NaN,
     };
   }
 }

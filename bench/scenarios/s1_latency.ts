@@ -10,6 +10,7 @@ import type { SequentialResult } from "../loadgen/jobs.ts";
 import { summarize, summarizeRounds } from "../percentiles.ts";
 import { cpuMs, runLoadgen } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
+import { ownWork, ownWorkNote } from "../own_work.ts";
 
 const spec = (id: string) => TARGETS.find((t) => t.id === id)!;
 
@@ -50,6 +51,7 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
       proxyAddedMedian: p.median - d.median,
       proxyAddedP99: p.p99 - d.p99,
       gatewayCpuMsPerRequest: gatewayCpu,
+      ...ownWork(result.gatewayMs.gateway ?? []),
       proxyCpuMsPerRequest: proxyCpu,
       errors,
     };
@@ -66,7 +68,7 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
     med("gatewayMedian").median.toFixed(2)
   } ms median; CPU/request gateway ${med("gatewayCpuMsPerRequest").median.toFixed(2)} ms, proxy ${
     med("proxyCpuMsPerRequest").median.toFixed(2)
-  } ms${errors > 0 ? `; ${errors} errors` : ""}`;
+  } ms; ${ownWorkNote(rounds)}${errors > 0 ? `; ${errors} errors` : ""}`;
   return {
     rows: [
       {

@@ -11,6 +11,7 @@ import type { StreamsResult } from "../loadgen/jobs.ts";
 import { summarize, summarizeRounds } from "../percentiles.ts";
 import { runLoadgen } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
+import { ownWork, ownWorkNote } from "../own_work.ts";
 
 const spec = (id: string) => TARGETS.find((t) => t.id === id)!;
 
@@ -49,6 +50,7 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
       addedGapP99: gG.p99 - dG.p99,
       proxyAddedGapP99: pG.p99 - dG.p99,
       gapsMeasured: gG.n,
+      ...ownWork(result.stats.gateway!.gatewayMs),
       errors,
     });
     context.progress(
@@ -69,7 +71,9 @@ export async function runS3(context: BenchContext): Promise<ScenarioResult> {
         proxy: med("proxyAddedTtftP99").median,
         note: `TTFT p99 direct ${med("directTtftP99").median.toFixed(2)} ms, gateway ${
           med("gatewayTtftP99").median.toFixed(2)
-        } ms (first-byte delay ${upstreamMs} ms)${errors > 0 ? `; ${errors} errors` : ""}`,
+        } ms (first-byte delay ${upstreamMs} ms, ${plan.s3Concurrency} streams opened at once); ${
+          ownWorkNote(rounds)
+        }${errors > 0 ? `; ${errors} errors` : ""}`,
       },
       {
         spec: spec("s3_gap_p99"),
