@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import { ConfigError } from "./gateway/config.ts";
+import { ConfigError } from "./gateway/errors.ts";
 
 const port = z.string().regex(/^\d+$/, "must be a port number").transform(Number).pipe(
   z.number().int().max(65_535, "must be a port number"),

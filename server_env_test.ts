@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "./testing/assert.ts";
-import { ConfigError } from "./gateway/config.ts";
+import { ConfigError } from "./gateway/errors.ts";
 import { loadServerEnv } from "./server_env.ts";
 
 Deno.test("loadServerEnv() defaults to port 8080 and leaves the rest unset", () => {

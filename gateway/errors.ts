@@ -243,6 +243,17 @@ export class BudgetExceededError extends GatewayError {
   }
 }
 
+/** A setting is invalid (start-up stops): the message names it, `Invalid setting KEY: reason`. */
+export class ConfigError extends Error {
+  /** Stable code. */
+  readonly code = "invalid_config";
+
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
 /** The policy file (`CCGATE_POLICY`) is invalid: the message names the file and the key path. */
 export class PolicyFileError extends Error {
   /** Stable code. */

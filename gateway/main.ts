@@ -35,9 +35,10 @@ const early = (() => {
 // The settings first (a bad one stops here), then the rest in stages with a turn of the event
 // loop between them, so /healthz is answered while the rest loads.
 await yieldToRequests();
-const [{ ConfigError, loadGatewayConfig }, { loadServerEnv }, { systemTimers }, { jsonLog }] =
+const [{ loadGatewayConfig }, { ConfigError }, { loadServerEnv }, { systemTimers }, { jsonLog }] =
   await Promise.all([
     import("./config.ts"),
+    import("./errors.ts"),
     import("../server_env.ts"),
     import("./timers.ts"),
     import("./log.ts"),

@@ -31,7 +31,8 @@ Deno.test("GET /metrics without CCGATE_METRICS_TOKEN stays open", async () => {
 });
 
 Deno.test("CCGATE_METRICS_TOKEN shorter than 32 characters stops the start with a clear error", async () => {
-  const { loadGatewayConfig, ConfigError } = await import("./config.ts");
+  const { loadGatewayConfig } = await import("./config.ts");
+  const { ConfigError } = await import("./errors.ts");
   let error: unknown;
   try {
     loadGatewayConfig({ CCGATE_METRICS_TOKEN: "short" });

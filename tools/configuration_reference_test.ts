@@ -10,7 +10,7 @@ import { configurationSources, STANDARD_VARIABLES } from "./configuration_source
 import { settingsOfSchema, undocumentedSettings } from "./setting_doc.ts";
 import { renderConfigurationReference } from "./render_configuration_reference.ts";
 import { formatMarkdown } from "./format_markdown.ts";
-import { gatewayEnvSchema } from "../gateway/config.ts";
+import { gatewayEnvSchema } from "../gateway/gateway_env_schema.ts";
 import { z } from "zod";
 import {
   CONFIGURATION_REFERENCE,
@@ -111,11 +111,13 @@ Deno.test("every variable in client/cli/cli_env.ts is read by the CLI", async ()
 Deno.test("a setting added to a schema without a description fails both checks", async () => {
   const extended = gatewayEnvSchema.extend({ CCGATE_SOMETHING_NEW: z.string().optional() });
   const sources = configurationSources().map((source) =>
-    source.file === "gateway/config.ts"
+    source.file === "gateway/gateway_env_schema.ts"
       ? { ...source, settings: settingsOfSchema(extended) }
       : source
   );
-  assertEquals(undocumentedSettings(sources), ["gateway/config.ts: CCGATE_SOMETHING_NEW"]);
+  assertEquals(undocumentedSettings(sources), [
+    "gateway/gateway_env_schema.ts: CCGATE_SOMETHING_NEW",
+  ]);
   const rendered = await formatMarkdown(
     renderConfigurationReference({ sources, standard: STANDARD_VARIABLES }),
   );

@@ -7,7 +7,7 @@
  */
 import { authEnvSchema } from "../auth/config.ts";
 import { CLI_ENV } from "../client/cli/cli_env.ts";
-import { gatewayEnvSchema } from "../gateway/config.ts";
+import { gatewayEnvSchema } from "../gateway/gateway_env_schema.ts";
 import { serverEnvSchema } from "../server_env.ts";
 import type { StandardVariable } from "./render_configuration_reference.ts";
 import { settingsOfSchema, settingsOfTable, type SettingSource } from "./setting_doc.ts";
@@ -26,7 +26,7 @@ export function configurationSources(): SettingSource[] {
     {
       app: "gateway",
       title: "Gateway",
-      file: "gateway/config.ts",
+      file: "gateway/gateway_env_schema.ts",
       intro:
         "Read by the gateway, in `main.ts` and in `gateway/main.ts`: token verification, models, Bedrock and its failover, limits.",
       settings: settingsOfSchema(gatewayEnvSchema),
