@@ -27,11 +27,19 @@ export function installMemoryProbe(): void {
   if (file === undefined || gc === undefined) return;
   Deno.addSignalListener("SIGUSR1", async () => {
     // V8 frees dead array buffers in a sweeper task after the collection, and counts them as
-    // external memory until it has: collect, let the sweeper finish, collect again.
+    // external memory until it has: collect, give the sweeper a turn, and again until external
+    // memory stops falling (at most 2 s; a busy process sweeps slowly).
+    let external = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 20; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = Deno.memoryUsage().external;
+      if (now >= external * 0.99) break;
+      external = now;
+    }
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    gc();
-    const { rss, heapUsed, external } = Deno.memoryUsage();
+    const { rss, heapUsed } = Deno.memoryUsage();
+    external = Deno.memoryUsage().external;
     const probe: MemoryProbe = { rss, heapUsed, external };
     const snapshots = Deno.env.get("BENCH_HEAP_SNAPSHOT_DIR");
     if (snapshots !== undefined) {
