@@ -5,6 +5,7 @@ import {
   type BedrockFamily,
   bedrockFamily,
 } from "./bedrock_compat.ts";
+import { bedrockBlocks, bedrockCacheControl, bedrockMessages } from "./bedrock_messages.ts";
 import { InvalidRequestError } from "./errors.ts";
 import { jsonSourceSlices } from "./json_source_slices.ts";
 import { spliceJson } from "./splice_json.ts";
@@ -110,7 +111,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
       case "anthropic_beta":
         break;
       case "messages":
-        out.messages = _messages(value, family, dropped);
+        out.messages = bedrockMessages(value, family, dropped);
         break;
       case "system":
         out.system = _system(value, family, dropped);
@@ -204,130 +205,7 @@ function _system(value: unknown, family: BedrockFamily, dropped: string[]): unkn
   if (!Array.isArray(value)) {
     throw new InvalidRequestError("system: Input should be a string or a list of text blocks");
   }
-  return _blocks(value, "system", family, dropped);
-}
-
-/** Checks content blocks and strips unsupported cache_control keys, copying only changed blocks. */
-function _blocks(
-  blocks: unknown[],
-  path: string,
-  family: BedrockFamily,
-  dropped: string[],
-): unknown[] {
-  let out: unknown[] | undefined;
-  for (let i = 0; i < blocks.length; i++) {
-    const block = blocks[i];
-    if (!_isObject(block) || typeof block.type !== "string") {
-      throw new InvalidRequestError(`${path}.${i}: Input should be a content block with a "type"`);
-    }
-    let fixed = _cacheControl(block, `${path}.${i}`, family, dropped);
-    if (block.type === "tool_result" && Array.isArray(block.content)) {
-      const inner = _blocks(block.content, `${path}.${i}.content`, family, dropped);
-      if (inner !== block.content) fixed = { ...fixed, content: inner };
-    }
-    if (fixed !== block) {
-      out ??= blocks.slice();
-      out[i] = fixed;
-    }
-  }
-  return out ?? blocks;
-}
-
-function _cacheControl(block: Json, path: string, family: BedrockFamily, dropped: string[]): Json {
-  const cc = block.cache_control;
-  if (!_isObject(cc)) return block;
-  const dropTtl = !family.cacheTtl && "ttl" in cc;
-  if (!("scope" in cc) && !dropTtl) return block;
-  const kept: Json = {};
-  for (const key of Object.keys(cc)) {
-    if (key === "scope" || (key === "ttl" && dropTtl)) {
-      dropped.push(`field:${path}.cache_control.${key}`);
-    } else kept[key] = cc[key];
-  }
-  return { ...block, cache_control: kept };
-}
-
-function _messages(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] {
-  if (!Array.isArray(value)) throw new InvalidRequestError("messages: Input should be a list");
-  let out: unknown[] | undefined;
-  /** System text waiting for the next user turn (the previous turn was not a user turn). */
-  let pending: Json[] = [];
-  for (let i = 0; i < value.length; i++) {
-    const message = value[i];
-    if (!_isObject(message)) {
-      throw new InvalidRequestError(`messages.${i}: Input should be an object`);
-    }
-    const { role, content } = message;
-    if (role !== "user" && role !== "assistant" && role !== "system") {
-      throw new InvalidRequestError(
-        `messages.${i}.role: Input should be "user", "assistant" or "system"`,
-      );
-    }
-    if (typeof content !== "string" && !Array.isArray(content)) {
-      throw new InvalidRequestError(
-        `messages.${i}.content: Input should be a string or a list of content blocks`,
-      );
-    }
-    if (role === "system") {
-      out ??= value.slice(0, i);
-      dropped.push(`rewrite:messages.${i}.role`);
-      const reminder = _systemReminder(content, `messages.${i}.content`);
-      const previous = out[out.length - 1] as Json | undefined;
-      if (previous !== undefined && previous.role === "user" && pending.length === 0) {
-        out[out.length - 1] = {
-          ...previous,
-          content: [..._asBlocks(previous.content), ...reminder],
-        };
-      } else pending.push(...reminder);
-      continue;
-    }
-    let fixed: Json = message;
-    if (Array.isArray(content)) {
-      const blocks = _blocks(content, `messages.${i}.content`, family, dropped);
-      if (blocks !== content) fixed = { ...message, content: blocks };
-    }
-    if (pending.length > 0) {
-      if (role === "user") fixed = { ...fixed, content: _afterToolResults(fixed.content, pending) };
-      else out!.push({ role: "user", content: pending });
-      pending = [];
-    }
-    if (out !== undefined) out.push(fixed);
-    else if (fixed !== message) {
-      out = value.slice(0, i);
-      out.push(fixed);
-    }
-  }
-  if (pending.length > 0) out!.push({ role: "user", content: pending });
-  return out ?? value;
-}
-
-function _asBlocks(content: unknown): unknown[] {
-  return typeof content === "string" ? [{ type: "text", text: content }] : content as unknown[];
-}
-
-/** Inserts blocks after the leading tool_result blocks (which must stay first in a user turn). */
-function _afterToolResults(content: unknown, extra: Json[]): unknown[] {
-  const blocks = _asBlocks(content);
-  let at = 0;
-  while (at < blocks.length && (blocks[at] as Json).type === "tool_result") at++;
-  return [...blocks.slice(0, at), ...extra, ...blocks.slice(at)];
-}
-
-/** A role:system message's content as `<system-reminder>` text blocks. */
-function _systemReminder(content: string | unknown[], path: string): Json[] {
-  if (typeof content === "string") return [{ type: "text", text: _wrap(content) }];
-  return content.map((block, j) => {
-    if (!_isObject(block) || block.type !== "text" || typeof block.text !== "string") {
-      throw new InvalidRequestError(
-        `${path}.${j}: Input should be a text block (a system message holds only text)`,
-      );
-    }
-    return { ...block, text: _wrap(block.text) };
-  });
-}
-
-function _wrap(text: string): string {
-  return `<system-reminder>\n${text}\n</system-reminder>`;
+  return bedrockBlocks(value, "system", family, dropped);
 }
 
 function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] | undefined {
@@ -344,7 +222,7 @@ function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unkno
       dropped.push(`tool:tools.${i}.${tool.name}`);
       continue;
     }
-    let fixed = _cacheControl(tool, `tools.${i}`, family, dropped);
+    let fixed = bedrockCacheControl(tool, `tools.${i}`, family, dropped);
     for (const key of Object.keys(tool)) {
       if (!DROPPED_TOOL_FIELDS.has(key)) continue;
       if (fixed === tool) fixed = { ...tool };

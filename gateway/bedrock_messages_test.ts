@@ -1,0 +1,65 @@
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { bedrockFamily } from "./bedrock_compat.ts";
+import { bedrockBlocks, bedrockMessages } from "./bedrock_messages.ts";
+import { InvalidRequestError } from "./errors.ts";
+
+const FAMILY = bedrockFamily("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+
+Deno.test("bedrockMessages() returns the very same list when nothing needs changing", () => {
+  const messages = [
+    { role: "user", content: [{ type: "text", text: "hi", cache_control: { type: "ephemeral" } }] },
+    { role: "assistant", content: "hello" },
+  ];
+  const dropped: string[] = [];
+  assert(bedrockMessages(messages, FAMILY, dropped) === messages, "the same array, not a copy");
+  assertEquals(dropped, []);
+});
+
+Deno.test("bedrockMessages() puts a system message after the next user turn's tool results", () => {
+  const dropped: string[] = [];
+  const out = bedrockMessages(
+    [
+      { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "ls", input: {} }] },
+      { role: "system", content: "the tree changed" },
+      {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: "t1", content: "ok" }, {
+          type: "text",
+          text: "go on",
+        }],
+      },
+    ],
+    FAMILY,
+    dropped,
+  );
+  assertEquals(out.length, 2);
+  assertEquals((out[1] as { content: unknown[] }).content, [
+    { type: "tool_result", tool_use_id: "t1", content: "ok" },
+    { type: "text", text: "<system-reminder>\nthe tree changed\n</system-reminder>" },
+    { type: "text", text: "go on" },
+  ]);
+  assertEquals(dropped, ["rewrite:messages.1.role"]);
+});
+
+Deno.test("bedrockBlocks() strips cache_control.scope inside tool results and names the field", () => {
+  const dropped: string[] = [];
+  const blocks = [{
+    type: "tool_result",
+    tool_use_id: "t1",
+    content: [{ type: "text", text: "x", cache_control: { type: "ephemeral", scope: "global" } }],
+  }];
+  const out = bedrockBlocks(blocks, "messages.0.content", FAMILY, dropped);
+  assertEquals((out[0] as { content: { cache_control: unknown }[] }).content[0]!.cache_control, {
+    type: "ephemeral",
+  });
+  assertEquals(dropped, ["field:messages.0.content.0.content.0.cache_control.scope"]);
+  assertEquals(blocks[0]!.content[0]!.cache_control.scope, "global", "the input is not modified");
+});
+
+Deno.test("bedrockMessages() names the field of a bad message", () => {
+  assertThrows(
+    () => bedrockMessages([{ role: "robot", content: "x" }], FAMILY, []),
+    InvalidRequestError,
+    'messages.0.role: Input should be "user", "assistant" or "system"',
+  );
+});
