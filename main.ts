@@ -105,9 +105,14 @@ const [
   import("./compose_app.ts"),
 ]);
 await yieldToRequests();
-const [{ createApp: createGatewayApp }, { httpReadiness, kvReadiness }] = await Promise.all([
+const [
+  { createApp: createGatewayApp },
+  { httpReadiness, kvReadiness },
+  { followPolicyAliases },
+] = await Promise.all([
   import("./gateway/app.ts"),
   import("./gateway/readiness_checks.ts"),
+  import("./gateway/policy/policy_aliases.ts"),
 ]);
 await yieldToRequests();
 const { startGatewayServices } = await import("./gateway/gateway_services.ts");
@@ -162,12 +167,10 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
 
 const auth = createAuthApp({ kv, keys, config: authConfig, now, fetch, log: authLog, revocations });
 const gateway = createGatewayApp({
-  config: {
-    ...gatewayConfig,
-    issuer: authConfig.issuer,
-    // Policy model names are accepted as `model` (in the primary region); CCGATE_MODELS wins.
-    modelAliases: { ...policyFile?.current.aliases(region), ...gatewayConfig.modelAliases },
-  },
+  config: { ...gatewayConfig, issuer: authConfig.issuer },
+  // Policy model names are accepted as `model` (in the primary region, followed across reloads);
+  // CCGATE_MODELS wins.
+  policyAliases: policyFile && followPolicyAliases(policyFile, region),
   bedrock,
   key: keys.getKey,
   isRevoked: (sid) => revocations.isRevoked(sid),

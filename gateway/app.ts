@@ -35,6 +35,7 @@ import { requestId } from "./request_id.ts";
 import { VerifiedTokenCache } from "./verified_token_cache.ts";
 import { timing } from "hono/timing";
 import { gatewayTimer } from "./upstream_timing.ts";
+import type { LiveAliases } from "./model_options.ts";
 
 /** Everything the gateway needs from the outside world. */
 export interface GatewayDeps {
@@ -59,6 +60,11 @@ export interface GatewayDeps {
   lifecycle?: GatewayLifecycle;
   /** In-process counters (e.g. estimated token counts); absent: nothing is counted. */
   metrics?: GatewayMetrics;
+  /**
+   * Model aliases from the policy file (its `models:` names, in the primary
+   * region), followed across reloads; `CCGATE_MODELS` wins over them.
+   */
+  policyAliases?: LiveAliases;
   /**
    * Policy seam: which of the offered models a user may use, as a filter
    * built from the token's claims. Absent: every offered model.

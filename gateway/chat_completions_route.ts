@@ -5,7 +5,7 @@ import { checkRequestLimits } from "./check_request_limits.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
-import { modelOptions } from "./model_options.ts";
+import { liveModelValue } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
 import { chatCompletionRequestSchema } from "./openai_schemas.ts";
@@ -35,7 +35,7 @@ const PING = encoder.encode(": ping\n\n");
  */
 export function chatCompletionsRoute(deps: GatewayDeps): Handler {
   const { config, bedrock, now } = deps;
-  const models = modelOptions(config);
+  const models = liveModelValue(config, deps.policyAliases, (options) => options);
 
   return async function chatCompletions(c: Context) {
     const claims = c.get("claims");
@@ -46,7 +46,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     const request = parseBody(chatCompletionRequestSchema, value);
     const anthropic = openAiToAnthropicRequest(request);
     checkRequestLimits(anthropic, config.limits);
-    const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, models);
+    const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, models());
     record.set({ model: request.model, bedrockModel: modelId, stream: request.stream === true });
     const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });
     if (translated.dropped.length > 0) {

@@ -3,7 +3,8 @@ import type { GatewayDeps } from "./app.ts";
 import { InvalidRequestError } from "./errors.ts";
 import { modelCard } from "./model_card.ts";
 import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
-import { modelOptions } from "./model_options.ts";
+import { liveModelValue } from "./model_options.ts";
+import type { ResolveModelOptions } from "./model_map.ts";
 
 /** One entry of Bedrock's ListInferenceProfiles answer. */
 export interface InferenceProfileSummary {
@@ -37,25 +38,14 @@ const GEO: Record<string, string> = {
  */
 export function inferenceProfilesRoute(deps: GatewayDeps): Handler {
   const region = deps.config.bedrockRegions[0] ?? "us-east-1";
-  const seen = new Set<string>();
-  const profiles: InferenceProfileSummary[] = [];
-  for (const model of listModels(DEFAULT_MODEL_TABLE, modelOptions(deps.config))) {
-    const match = PROFILE.exec(model.modelId);
-    if (match === null || seen.has(model.modelId)) continue;
-    seen.add(model.modelId);
-    const name = modelCard(model).display_name;
-    profiles.push({
-      inferenceProfileName: `${GEO[match[1]!]} ${name}`,
-      description: `Routes requests to ${name} through ccgate`,
-      inferenceProfileArn: `arn:aws:bedrock:${region}::inference-profile/${model.modelId}`,
-      inferenceProfileId: model.modelId,
-      models: [{ modelArn: `arn:aws:bedrock:${region}::foundation-model/${match[2]}` }],
-      status: "ACTIVE",
-      type: "SYSTEM_DEFINED",
-    });
-  }
+  const profilesNow = liveModelValue(
+    deps.config,
+    deps.policyAliases,
+    (options) => _profiles(options, region),
+  );
 
   return function inferenceProfiles(c: Context) {
+    const profiles = profilesNow();
     const type = c.req.query("type");
     if (type !== undefined && type !== "SYSTEM_DEFINED" && type !== "APPLICATION") {
       throw new InvalidRequestError(
@@ -81,4 +71,26 @@ function _int(value: string | undefined, name: string, min: number, max: number)
     throw new InvalidRequestError(`${name}: Value must be a whole number from ${min} to ${max}`);
   }
   return n;
+}
+
+/** One summary per cross-region inference profile of the offered models. */
+function _profiles(options: ResolveModelOptions, region: string): InferenceProfileSummary[] {
+  const seen = new Set<string>();
+  const profiles: InferenceProfileSummary[] = [];
+  for (const model of listModels(DEFAULT_MODEL_TABLE, options)) {
+    const match = PROFILE.exec(model.modelId);
+    if (match === null || seen.has(model.modelId)) continue;
+    seen.add(model.modelId);
+    const name = modelCard(model).display_name;
+    profiles.push({
+      inferenceProfileName: `${GEO[match[1]!]} ${name}`,
+      description: `Routes requests to ${name} through ccgate`,
+      inferenceProfileArn: `arn:aws:bedrock:${region}::inference-profile/${model.modelId}`,
+      inferenceProfileId: model.modelId,
+      models: [{ modelArn: `arn:aws:bedrock:${region}::foundation-model/${match[2]}` }],
+      status: "ACTIVE",
+      type: "SYSTEM_DEFINED",
+    });
+  }
+  return profiles;
 }

@@ -92,11 +92,14 @@ const region = config.bedrockRegions[0]!;
 const endpoint = emulator?.url ?? config.bedrockEndpoints[region] ?? config.bedrockEndpoint;
 const log = jsonLog();
 await yieldToRequests();
-const [{ RevocationList }, { createApp }, { httpReadiness }] = await Promise.all([
-  import("../auth/revocation_list.ts"),
-  import("./app.ts"),
-  import("./readiness_checks.ts"),
-]);
+const [{ RevocationList }, { createApp }, { httpReadiness }, { followPolicyAliases }] =
+  await Promise
+    .all([
+      import("../auth/revocation_list.ts"),
+      import("./app.ts"),
+      import("./readiness_checks.ts"),
+      import("./policy/policy_aliases.ts"),
+    ]);
 await yieldToRequests();
 const { startGatewayServices } = await import("./gateway_services.ts");
 const revocations = new RevocationList({
@@ -132,12 +135,10 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
 );
 
 const app = createApp({
-  config: {
-    ...config,
-    issuer,
-    // Policy model names are accepted as `model` (in the primary region); CCGATE_MODELS wins.
-    modelAliases: { ...policyFile?.current.aliases(region), ...config.modelAliases },
-  },
+  config: { ...config, issuer },
+  // Policy model names are accepted as `model` (in the primary region, followed across reloads);
+  // CCGATE_MODELS wins.
+  policyAliases: policyFile && followPolicyAliases(policyFile, region),
   bedrock,
   key: new URL(config.jwksUrl ?? `${issuer}/.well-known/jwks.json`),
   isRevoked: (sid) => revocations.isRevoked(sid),

@@ -7,7 +7,7 @@ import { readJsonBody } from "./read_json_body.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
-import { modelOptions } from "./model_options.ts";
+import { liveModelValue } from "./model_options.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { admitRequest } from "./policy/admit_request.ts";
 import { toAnthropicMessage } from "./to_anthropic_message.ts";
@@ -20,7 +20,7 @@ import { sseStream, type StreamOutcome } from "./sse_stream.ts";
  */
 export function messagesRoute(deps: GatewayDeps): Handler {
   const { config, bedrock } = deps;
-  const models = modelOptions(config);
+  const models = liveModelValue(config, deps.policyAliases, (options) => options);
 
   return async function messages(c: Context) {
     const claims = c.get("claims");
@@ -30,7 +30,7 @@ export function messagesRoute(deps: GatewayDeps): Handler {
     });
     checkRequestLimits(body, config.limits);
     const requested = typeof body.model === "string" ? body.model : undefined;
-    const modelId = resolveModel(requested, DEFAULT_MODEL_TABLE, models);
+    const modelId = resolveModel(requested, DEFAULT_MODEL_TABLE, models());
     record.set({ model: requested ?? null, bedrockModel: modelId, stream: body.stream === true });
     const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));
     // `raw` is the text `body` was parsed from: untouched parts are copied, not re-serialised.

@@ -4,7 +4,7 @@ import { modelListQuerySchema } from "./anthropic_schemas.ts";
 import { ModelNotFoundError } from "./errors.ts";
 import { modelCard } from "./model_card.ts";
 import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
-import { modelOptions } from "./model_options.ts";
+import { liveModelValue } from "./model_options.ts";
 import { parseBody } from "./parse_body.ts";
 
 /**
@@ -14,11 +14,15 @@ import { parseBody } from "./parse_body.ts";
  * shape with `limit` (default 20), `after_id` and `before_id` paging.
  */
 export function modelsRoute(deps: GatewayDeps): Handler {
-  const offered = listModels(DEFAULT_MODEL_TABLE, modelOptions(deps.config));
+  const offered = liveModelValue(
+    deps.config,
+    deps.policyAliases,
+    (options) => listModels(DEFAULT_MODEL_TABLE, options),
+  );
 
   return function models(c: Context) {
     const allowed = deps.allowedModels?.(c.get("claims"));
-    const visible = allowed === undefined ? offered : offered.filter(allowed);
+    const visible = allowed === undefined ? offered() : offered().filter(allowed);
     const id = c.req.param("id");
     if (id !== undefined) {
       const model = visible.find((m) => m.name === id);

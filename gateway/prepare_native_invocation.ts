@@ -3,7 +3,7 @@ import type { GatewayDeps } from "./app.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, listModels, resolveModel } from "./model_map.ts";
-import { modelOptions } from "./model_options.ts";
+import { liveModelValue } from "./model_options.ts";
 import { readJsonBody } from "./read_json_body.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 
@@ -46,18 +46,21 @@ const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
  * @returns The preparer.
  */
 export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocation {
-  const options = modelOptions(deps.config);
-  const byFoundation = new Map<string, string>();
-  for (const model of listModels(DEFAULT_MODEL_TABLE, options)) {
-    const foundation = model.modelId.replace(PROFILE_PREFIX, "");
-    if (!byFoundation.has(foundation)) byFoundation.set(foundation, model.modelId);
-  }
+  const models = liveModelValue(deps.config, deps.policyAliases, (options) => {
+    const byFoundation = new Map<string, string>();
+    for (const model of listModels(DEFAULT_MODEL_TABLE, options)) {
+      const foundation = model.modelId.replace(PROFILE_PREFIX, "");
+      if (!byFoundation.has(foundation)) byFoundation.set(foundation, model.modelId);
+    }
+    return { options, byFoundation };
+  });
   return async function prepare(c, given) {
     const requested = c.req.param("modelId") ?? "";
     const body = given ?? (await readJsonBody(c.req.raw, deps.config.maxBodyBytes, {
       maxDepth: deps.config.limits.maxJsonDepth,
     })).value;
     checkRequestLimits(body, deps.config.limits);
+    const { options, byFoundation } = models();
     const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??
       resolveModel(requested, DEFAULT_MODEL_TABLE, options);
     const translated = toBedrockRequest(body, { modelId, betas: [], userId: c.get("claims").sub });

@@ -26,6 +26,7 @@ import { PolicyFile } from "../gateway/policy/policy_file.ts";
 import { regionalModelId } from "../gateway/policy/regional_model_id.ts";
 import { FakeTimers } from "./fake_timers.ts";
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from "./test_issuer.ts";
+import { followPolicyAliases } from "../gateway/policy/policy_aliases.ts";
 
 /** The primary region of every stack; `emulator` serves it. */
 export const PRIMARY_REGION = "us-east-1";
@@ -184,11 +185,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     metrics,
   });
   const app = createApp({
-    config: {
-      ...config,
-      issuer: TEST_ISSUER,
-      modelAliases: { ...policyFile?.current.aliases(PRIMARY_REGION), ...config.modelAliases },
-    },
+    config: { ...config, issuer: TEST_ISSUER },
+    policyAliases: policyFile && followPolicyAliases(policyFile, PRIMARY_REGION),
     bedrock,
     key: issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),

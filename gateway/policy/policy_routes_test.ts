@@ -274,6 +274,32 @@ Deno.test("policy: a reloaded file applies without a restart; an invalid edit ke
   await still.body?.cancel();
 });
 
+Deno.test("policy: a model added to the catalogue by a reload is served by its name at once", async () => {
+  await using stack = await stackWith(`defaults:\n  models: ["*"]\n`);
+  const unknown = await postMessages(stack.url, stack.token, { model: "team-fast" });
+  assertEquals(unknown.status, 404);
+  await unknown.body?.cancel();
+  await Deno.writeTextFile(
+    stack.path,
+    CATALOGUE +
+      `  team-fast:\n    bedrock: eu.anthropic.claude-haiku-4-5-20251001-v1:0\n    price: { input: 1, output: 5 }\n` +
+      `defaults:\n  models: ["*"]\n`,
+  );
+  assertEquals(await stack.policyFile!.reload(), "reloaded");
+  stack.emulator.enqueue(textAnswer("fast"));
+  const served = await postMessages(stack.url, stack.token, { model: "team-fast" });
+  assertEquals(served.status, 200);
+  await served.body?.cancel();
+  assertEquals(
+    stack.emulator.requests.at(-1)!.modelId,
+    "eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+  );
+  const listed = await (await fetch(`${stack.url}/v1/models/team-fast`, {
+    headers: { authorization: `Bearer ${stack.token}` },
+  })).json();
+  assertEquals(listed.id, "team-fast", "/v1/models follows the reload too");
+});
+
 Deno.test("policy: rules follow the token's groups, roles and sub claims", async () => {
   await using stack = await stackWith(`defaults:
   models: [${HAIKU}]
