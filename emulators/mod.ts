@@ -6,7 +6,7 @@ export type {
   BedrockRequestRecord,
   RequestOutcome,
   ScriptInput,
-} from "./bedrock/bedrock_emulator.ts";
+} from "./bedrock/bedrock_emulator_types.ts";
 export { answerScript, errorScript, hangScript } from "./bedrock/scripts.ts";
 export type {
   AnswerScript,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BedrockRequestRecord } from "./bedrock_emulator.ts";
+import type { BedrockRequestRecord } from "./bedrock_emulator_types.ts";
 import { encodeChunkFrame, encodeExceptionFrame } from "./encode_frames.ts";
 import type { AnswerScript } from "./scripts.ts";
 import type { AnthropicStreamEvent, InvocationMetrics } from "./types.ts";

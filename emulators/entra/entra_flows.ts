@@ -6,15 +6,9 @@ import type {
   MintAccessTokenOptions,
   RefreshState,
 } from "./entra_flows_types.ts";
-import {
-  _isLoopback,
-  _pairwiseSubject,
-  _random,
-  _s256,
-  _userCode,
-  _withoutUndefined,
-} from "./_entra_helpers.ts";
+import { _isLoopback, _random, _s256, _userCode } from "./_entra_helpers.ts";
 import { EntraOAuthError } from "./entra_oauth_error.ts";
+import { EntraTokens, type MintIdTokenOptions } from "./entra_tokens.ts";
 import { type EntraUser, GRAPH_APP_ID } from "./entra_user.ts";
 
 export { EntraOAuthError } from "./entra_oauth_error.ts";
@@ -38,18 +32,17 @@ export class EntraFlows {
   readonly #authCodes = new Map<string, AuthCodeState>();
   readonly #refreshTokens = new Map<string, RefreshState>();
 
+  readonly #tokens: EntraTokens;
+
   /** @param options Settings. */
   constructor(options: EntraFlowsOptions) {
     this.#o = options;
+    this.#tokens = new EntraTokens(options);
   }
 
   /** The issuer of tokens for `tenantId`. */
   issuer(tenantId = this.#o.tenantId): string {
-    return `${this.#o.url}/${tenantId}/v2.0`;
-  }
-
-  #nowSeconds(): number {
-    return Math.floor(this.#o.now().getTime() / 1000);
+    return this.#tokens.issuer(tenantId);
   }
 
   #checkClient(clientId: string | null): string {
@@ -379,69 +372,12 @@ export class EntraFlows {
   }
 
   /** Mints an access token; see `EntraEmulator.mintAccessToken`. */
-  async mintAccessToken(options: MintAccessTokenOptions = {}): Promise<string> {
-    const tenantId = options.tenantId ?? this.#o.tenantId;
-    const user = { ...this.#o.devUser, ...options.user };
-    const iat = options.now === undefined
-      ? this.#nowSeconds()
-      : Math.floor(options.now.getTime() / 1000);
-    const aud = (options.claims?.aud as string | undefined) ?? this.#o.apiClientId;
-    const claims: Record<string, unknown> = {
-      aud,
-      iss: this.issuer(tenantId),
-      iat,
-      nbf: iat,
-      exp: iat + (options.lifetimeSeconds ?? this.#o.accessTokenLifetimeSeconds),
-      aio: _random(40),
-      azp: this.#o.clientIds[0],
-      azpacr: "0",
-      name: user.name,
-      oid: user.oid,
-      preferred_username: user.preferred_username,
-      rh: `1.${_random(40)}.`,
-      roles: user.roles.length > 0 ? user.roles : undefined,
-      groups: user.groups.length > 0 ? user.groups : undefined,
-      scp: this.#o.scope,
-      sid: crypto.randomUUID(),
-      sub: await _pairwiseSubject(user.oid, aud),
-      tid: tenantId,
-      uti: _random(22),
-      ver: "2.0",
-      ...options.claims,
-    };
-    return await this.#o.signer.sign(_withoutUndefined(claims), options.header, options.key);
+  mintAccessToken(options: MintAccessTokenOptions = {}): Promise<string> {
+    return this.#tokens.accessToken(options);
   }
 
   /** Mints an ID token for `clientId` (the signing-in app). */
-  async mintIdToken(
-    options: {
-      user?: Partial<EntraUser>;
-      clientId?: string;
-      nonce?: string;
-      claims?: Record<string, unknown>;
-    } = {},
-  ): Promise<string> {
-    const user = { ...this.#o.devUser, ...options.user };
-    const clientId = options.clientId ?? this.#o.clientIds[0]!;
-    const iat = this.#nowSeconds();
-    return await this.#o.signer.sign(_withoutUndefined({
-      aud: clientId,
-      iss: this.issuer(),
-      iat,
-      nbf: iat,
-      exp: iat + 3600,
-      aio: _random(40),
-      name: user.name,
-      nonce: options.nonce,
-      oid: user.oid,
-      preferred_username: user.preferred_username,
-      rh: `1.${_random(40)}.`,
-      sid: crypto.randomUUID(),
-      sub: await _pairwiseSubject(user.oid, clientId),
-      tid: this.#o.tenantId,
-      uti: _random(22),
-      ver: "2.0",
-      ...options.claims,
-    }));
+  mintIdToken(options: MintIdTokenOptions = {}): Promise<string> {
+    return this.#tokens.idToken(options);
   }
 }
