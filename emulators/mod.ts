@@ -1,12 +1,5 @@
 export { startBedrockEmulator } from "./bedrock/bedrock_emulator.ts";
-export type {
-  BedrockEmulator,
-  BedrockEmulatorOptions,
-  BedrockOperation,
-  BedrockRequestRecord,
-  RequestOutcome,
-  ScriptInput,
-} from "./bedrock/bedrock_emulator_types.ts";
+export type * from "./bedrock/bedrock_emulator_types.ts";
 export { answerScript, errorScript, hangScript } from "./bedrock/scripts.ts";
 export type {
   AnswerScript,
