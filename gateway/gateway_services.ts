@@ -99,12 +99,24 @@ export async function startGatewayServices(
 
   const budgetOverrides = new BudgetOverrides(kv, now);
   await budgetOverrides.refresh();
-  const overridesTimer = setInterval(() => {
-    budgetOverrides.refresh().catch((err) =>
-      log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
-    );
-  }, config.policySyncMs);
-  lifecycle.onDrain(() => clearInterval(overridesTimer));
+  // Re-read every CCGATE_POLICY_SYNC_MS, on the injected timers; the next read is armed when one ends.
+  let overridesTimer: number | undefined;
+  const refreshOverrides = () => {
+    overridesTimer = timers.setTimeout(() => {
+      budgetOverrides.refresh()
+        .catch((err) =>
+          log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
+        )
+        .finally(() => {
+          if (overridesTimer !== undefined) refreshOverrides();
+        });
+    }, config.policySyncMs);
+  };
+  refreshOverrides();
+  lifecycle.onDrain(() => {
+    if (overridesTimer !== undefined) timers.clearTimeout(overridesTimer);
+    overridesTimer = undefined;
+  });
 
   // Counters in memory, reconciled through KV every CCGATE_POLICY_SYNC_MS; flushed on drain.
   const policy = policyFile === undefined ? undefined : new PolicyEngine({
