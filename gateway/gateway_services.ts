@@ -16,6 +16,7 @@ import { PolicyEngine } from "./policy/policy_engine.ts";
 import type { PolicyFile } from "./policy/policy_file.ts";
 import { regionalModelId } from "./policy/regional_model_id.ts";
 import type { Timers } from "./timers.ts";
+import { repeatEvery } from "./repeat_every.ts";
 
 /** Options of {@linkcode startGatewayServices}. */
 export interface GatewayServicesOptions {
@@ -99,24 +100,15 @@ export async function startGatewayServices(
 
   const budgetOverrides = new BudgetOverrides(kv, now);
   await budgetOverrides.refresh();
-  // Re-read every CCGATE_POLICY_SYNC_MS, on the injected timers; the next read is armed when one ends.
-  let overridesTimer: number | undefined;
-  const refreshOverrides = () => {
-    overridesTimer = timers.setTimeout(() => {
-      budgetOverrides.refresh()
-        .catch((err) =>
-          log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
-        )
-        .finally(() => {
-          if (overridesTimer !== undefined) refreshOverrides();
-        });
-    }, config.policySyncMs);
-  };
-  refreshOverrides();
-  lifecycle.onDrain(() => {
-    if (overridesTimer !== undefined) timers.clearTimeout(overridesTimer);
-    overridesTimer = undefined;
-  });
+  const overridesLoop = repeatEvery(
+    timers,
+    config.policySyncMs,
+    () =>
+      budgetOverrides.refresh().catch((err) =>
+        log({ level: "warn", msg: "budget overrides not refreshed", error: String(err) })
+      ),
+  );
+  lifecycle.onDrain(() => overridesLoop[Symbol.dispose]());
 
   // Counters in memory, reconciled through KV every CCGATE_POLICY_SYNC_MS; flushed on drain.
   const policy = policyFile === undefined ? undefined : new PolicyEngine({

@@ -15,6 +15,7 @@ import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
 import { counterWindow } from "./counter_window.ts";
 import type { EffectiveRules, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
+import { repeatEvery } from "../repeat_every.ts";
 
 /** What admission needs to know about one model request. */
 export interface AdmissionRequest {
@@ -108,8 +109,7 @@ export class PolicyEngine implements Disposable {
   readonly #options: PolicyEngineOptions;
   readonly #counters: SharedCounters;
   readonly #interval: number;
-  #timer: number | undefined;
-  #running = false;
+  #loop: Disposable | undefined;
 
   /** @param options Policy, KV, timers, clock. */
   constructor(options: PolicyEngineOptions) {
@@ -315,28 +315,24 @@ export class PolicyEngine implements Disposable {
 
   /** Starts reconciling every `reconcileIntervalMs`. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    const tick = () => {
-      this.#timer = undefined;
-      this.reconcile().catch((err) =>
-        this.#options.log?.({
-          level: "warn",
-          msg: "policy counters not reconciled",
-          error: err instanceof Error ? err.name : String(err),
-        })
-      ).finally(() => {
-        if (this.#running) this.#timer = this.#options.timers.setTimeout(tick, this.#interval);
-      });
-    };
-    this.#timer = this.#options.timers.setTimeout(tick, this.#interval);
+    this.#loop ??= repeatEvery(
+      this.#options.timers,
+      this.#interval,
+      () =>
+        this.reconcile().catch((err) =>
+          this.#options.log?.({
+            level: "warn",
+            msg: "policy counters not reconciled",
+            error: err instanceof Error ? err.name : String(err),
+          })
+        ),
+    );
   }
 
   /** Stops the timer (charges not yet reconciled stay in memory: call `reconcile()` first). */
   [Symbol.dispose](): void {
-    this.#running = false;
-    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#loop?.[Symbol.dispose]();
+    this.#loop = undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Log } from "../log.ts";
 import type { Timers } from "../timers.ts";
 import { type CompiledPolicy, compilePolicy } from "./compile_policy.ts";
 import { parsePolicy } from "./parse_policy.ts";
+import { repeatEvery } from "../repeat_every.ts";
 
 /** Options of {@linkcode PolicyFile.open}. */
 export interface PolicyFileOptions {
@@ -40,8 +41,7 @@ export type ReloadResult = "unchanged" | "reloaded" | "rejected";
 export class PolicyFile implements Disposable {
   #current: CompiledPolicy;
   #text: string;
-  #timer: number | undefined;
-  #stopped = true;
+  #loop: Disposable | undefined;
   #listeners: ((policy: CompiledPolicy) => void)[] = [];
   readonly #options: PolicyFileOptions;
   readonly #name: string;
@@ -126,21 +126,13 @@ export class PolicyFile implements Disposable {
   /** Starts re-reading the file every `intervalMs`. */
   start(): void {
     const interval = this.#options.intervalMs ?? 5_000;
-    if (!this.#stopped || interval <= 0) return;
-    this.#stopped = false;
-    const tick = () => {
-      this.#timer = undefined;
-      this.reload().finally(() => {
-        if (!this.#stopped) this.#timer = this.#options.timers.setTimeout(tick, interval);
-      });
-    };
-    this.#timer = this.#options.timers.setTimeout(tick, interval);
+    if (this.#loop !== undefined || interval <= 0) return;
+    this.#loop = repeatEvery(this.#options.timers, interval, () => this.reload());
   }
 
   /** Stops re-reading. */
   [Symbol.dispose](): void {
-    this.#stopped = true;
-    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#loop?.[Symbol.dispose]();
+    this.#loop = undefined;
   }
 }
