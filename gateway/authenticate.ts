@@ -7,6 +7,7 @@ import {
 } from "@ccgate/client";
 import { AuthenticationError } from "./errors.ts";
 import { hashToken, VerifiedTokenCache } from "./verified_token_cache.ts";
+import { bearerToken } from "./bearer_token.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
 
 /** Options of {@linkcode authenticate}. */
@@ -77,19 +78,16 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   };
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
 function credentialOf(authorization: string | undefined, apiKey: string | undefined): string {
   let bearer: string | undefined;
   if (authorization !== undefined) {
-    const match = BEARER.exec(authorization);
-    if (match === null) {
+    bearer = bearerToken(authorization);
+    if (bearer === undefined) {
       throw new AuthenticationError(
         'Invalid authorization header: expected "Bearer <token>"',
         { error: "invalid_request" },
       );
     }
-    bearer = match[1];
   }
   const key = apiKey?.trim();
   if (bearer !== undefined && key !== undefined && key !== "" && !timingSafeEqual(bearer, key)) {

@@ -245,11 +245,14 @@ export const gatewayEnvSchema = z.object({
     accepts: "folder path",
     example: "/srv/ccgate/claude-code-mirror",
   }),
-  CCGATE_METRICS_TOKEN: z.string().regex(/^\S{32,}$/, "must be at least 32 characters, no spaces")
+  CCGATE_METRICS_TOKEN: z.string().regex(
+    /^[A-Za-z0-9\-._~+/]{32,}=*$/,
+    "must be at least 32 characters: letters, digits and -._~+/ (a bearer token)",
+  )
     .optional().meta({
       description:
         "Bearer token Prometheus must send to read `/metrics` (`Authorization: Bearer <token>`; in a scrape config, `authorization: { credentials: ... }`). Unset: `/metrics` answers anyone who can reach it, which on a public URL (Deno Deploy) includes the internet. A secret: never logged.",
-      accepts: "secret, 32 characters or more",
+      accepts: "secret, 32 characters or more of letters, digits and -._~+/",
       example: "(output of `openssl rand -hex 32`)",
     }),
   CCGATE_POLICY_RELOAD_MS: wholeNumber(5_000).meta({

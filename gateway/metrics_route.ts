@@ -2,6 +2,7 @@ import type { Context, Handler } from "hono";
 import { AuthenticationError } from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from "./prometheus_text.ts";
+import { bearerToken } from "./bearer_token.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
 
 /** `# HELP` texts of the gateway's metrics. */
@@ -47,7 +48,7 @@ export function metricsRoute(
   const { token } = options;
   return function metricsHandler(c: Context) {
     if (token !== undefined) {
-      const sent = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      const sent = bearerToken(c.req.header("authorization") ?? "");
       if (sent === undefined || !timingSafeEqual(sent, token)) {
         throw new AuthenticationError(
           'The metrics need the scrape token: send "Authorization: Bearer <CCGATE_METRICS_TOKEN>"',

@@ -42,4 +42,11 @@ Deno.test("CCGATE_METRICS_TOKEN shorter than 32 characters stops the start with 
   assert(error instanceof ConfigError);
   assert(error.message.includes("CCGATE_METRICS_TOKEN"), error.message);
   assert(!error.message.includes("short"), "the rejected secret is not echoed");
+  let unsendable: unknown;
+  try {
+    loadGatewayConfig({ CCGATE_METRICS_TOKEN: "x".repeat(40) + "!" });
+  } catch (err) {
+    unsendable = err;
+  }
+  assert(unsendable instanceof ConfigError, "a token no bearer header could carry is refused");
 });
