@@ -195,6 +195,7 @@ async function hold(job: HoldJob): Promise<HoldResult> {
   for (let i = 0; i < job.streams; i++) {
     const due = start + (i * job.rampMs) / job.streams;
     const wait = due - performance.now();
+    // The ramp's schedule: streams open at a steady rate (a measured load, not a test's wait).
     if (wait > 1) await sleep(wait);
     all.push(one());
   }

@@ -72,6 +72,7 @@ async function timeToHealthy(args: string[], env: Record<string, string>): Promi
       } catch {
         // Not listening yet.
       }
+      // Polling is the measurement: the first answer is timed to within this pause.
       await sleep(1);
     }
   } finally {
