@@ -39,20 +39,17 @@ export async function invokeAdmitted<T>(
   modelId: string,
   answer: (bytes: Uint8Array) => InvokeAnswer<T>,
 ): Promise<T> {
-  const record = c.get("record");
-  record.upstreamStarted();
+  const { record, served, sending, firstByte } = _observe(c);
   const call = linkClientAbort(c.req.raw.signal);
-  const timing = upstreamTiming(c);
   try {
     const bytes = await invokeModel(bedrock, {
       modelId,
       body: admitted.body,
       signal: call.signal,
-      served: (region) => record.set({ region }),
-      sending: timing.sending,
+      served,
+      sending,
     });
-    record.firstByte();
-    timing.firstByte();
+    firstByte();
     const { usage, value } = answer(bytes);
     record.set({ usage });
     admitted.settle(usage);
@@ -93,31 +90,48 @@ export async function openAdmittedStream(
   admitted: AdmittedRequest,
   modelId: string,
 ): Promise<AdmittedStream> {
-  const record = c.get("record");
-  record.upstreamStarted();
+  const { record, served, sending, firstByte } = _observe(c);
   const { settle } = admitted;
-  const timing = upstreamTiming(c);
   let upstream: UpstreamStream;
   try {
     upstream = await openUpstreamStream(bedrock, {
       modelId,
       body: admitted.body,
       client: c.req.raw.signal,
-      served: (region) => record.set({ region }),
-      sending: timing.sending,
+      served,
+      sending,
     });
   } catch (err) {
     settle();
     throw toUpstreamError(err);
   }
-  record.firstByte();
-  timing.firstByte();
+  firstByte();
   return {
     ...upstream,
     close(outcome, usage) {
       upstream.release();
       settle(usage);
       record.finishStream(outcome, usage);
+    },
+  };
+}
+
+/**
+ * What both model paths record of their Bedrock call, in the request record
+ * (spans, region, first byte) and in `Server-Timing`: marks the call started
+ * and returns its hooks.
+ */
+function _observe(c: Context) {
+  const record = c.get("record");
+  record.upstreamStarted();
+  const timing = upstreamTiming(c);
+  return {
+    record,
+    served: (region: string) => record.set({ region }),
+    sending: timing.sending,
+    firstByte() {
+      record.firstByte();
+      timing.firstByte();
     },
   };
 }
