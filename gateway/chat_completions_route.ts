@@ -5,7 +5,7 @@ import { checkRequestLimits } from "./check_request_limits.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
-import { liveModelValue } from "./model_options.ts";
+import { liveModelOptions } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
 import { chatCompletionRequestSchema } from "./openai_schemas.ts";
@@ -35,7 +35,7 @@ const PING = encoder.encode(": ping\n\n");
  */
 export function chatCompletionsRoute(deps: GatewayDeps): Handler {
   const { config, bedrock, now } = deps;
-  const models = liveModelValue(config, deps.policyAliases, (options) => options);
+  const models = liveModelOptions(config, deps.policyAliases);
 
   return async function chatCompletions(c: Context) {
     const claims = c.get("claims");

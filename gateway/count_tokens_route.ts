@@ -6,7 +6,7 @@ import { countTokens } from "./bedrock_upstream.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { estimateInputTokens } from "./estimate_input_tokens.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
-import { liveModelValue } from "./model_options.ts";
+import { liveModelOptions } from "./model_options.ts";
 import { parseBody } from "./parse_body.ts";
 import { readJsonBody } from "./read_json_body.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
@@ -30,7 +30,7 @@ const MAX_REMEMBERED = 256;
  */
 export function countTokensRoute(deps: GatewayDeps): Handler {
   const { config, bedrock, metrics } = deps;
-  const models = liveModelValue(config, deps.policyAliases, (options) => options);
+  const models = liveModelOptions(config, deps.policyAliases);
   const cannotCount = new Set<string>();
 
   return async function countTokensHandler(c: Context) {

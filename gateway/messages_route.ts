@@ -7,7 +7,7 @@ import { readJsonBody } from "./read_json_body.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
-import { liveModelValue } from "./model_options.ts";
+import { liveModelOptions } from "./model_options.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { admitRequest } from "./policy/admit_request.ts";
 import { toAnthropicMessage } from "./to_anthropic_message.ts";
@@ -20,7 +20,7 @@ import { sseStream, type StreamOutcome } from "./sse_stream.ts";
  */
 export function messagesRoute(deps: GatewayDeps): Handler {
   const { config, bedrock } = deps;
-  const models = liveModelValue(config, deps.policyAliases, (options) => options);
+  const models = liveModelOptions(config, deps.policyAliases);
 
   return async function messages(c: Context) {
     const claims = c.get("claims");

@@ -77,3 +77,18 @@ export function liveModelValue<T>(
     return value;
   };
 }
+
+/**
+ * The model options, following policy reloads: {@linkcode liveModelValue}
+ * of the options themselves.
+ *
+ * @param config Validated gateway configuration.
+ * @param policyAliases The policy file's aliases, followed across reloads.
+ * @returns The current options.
+ */
+export function liveModelOptions(
+  config: GatewayConfig,
+  policyAliases: LiveAliases | undefined,
+): () => ResolveModelOptions {
+  return liveModelValue(config, policyAliases, (options) => options);
+}
