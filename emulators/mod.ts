@@ -34,7 +34,7 @@ export {
 export type { BedrockExceptionName } from "./bedrock/bedrock_exceptions.ts";
 export { errorResponse } from "./bedrock/error_response.ts";
 export type { ErrorResponseOptions } from "./bedrock/error_response.ts";
-export { validateInvokeBody } from "./bedrock/validate_invoke_body.ts";
+export { validateInvokeBody, validateInvokeJson } from "./bedrock/validate_invoke_body.ts";
 export type {
   InvokeBodyValidation,
   ValidateInvokeBodyOptions,

@@ -11,7 +11,7 @@ import { sleep, streamBody, untilAborted } from "./stream_body.ts";
 import { parseAuthorization } from "./parse_authorization.ts";
 import type { BedrockScript } from "./scripts.ts";
 import type { AnthropicStreamEvent } from "./types.ts";
-import { validateInvokeBody } from "./validate_invoke_body.ts";
+import { validateInvokeBody, validateInvokeJson } from "./validate_invoke_body.ts";
 import type {
   BedrockEmulator,
   BedrockEmulatorOptions,
@@ -183,7 +183,10 @@ export function startBedrockEmulator(
         }),
       );
     }
-    const validation = validateInvokeBody(bodyText, { allowedKeys, allowedBetas });
+    // The body was parsed once above (`undefined`: not JSON, which the text check words).
+    const validation = json === undefined
+      ? validateInvokeBody(bodyText, { allowedKeys, allowedBetas })
+      : validateInvokeJson(json, { allowedKeys, allowedBetas });
     if (!validation.ok) return fail("ValidationException", validation.message);
 
     const script = resolveScript(queue.shift() ?? defaultScript, rec);

@@ -47,6 +47,28 @@ export function validateInvokeBody(
   } catch {
     return { ok: false, message: malformed(["#: expected type: JSONObject, found: invalid JSON"]) };
   }
+  return validateInvokeJson(parsed, options);
+}
+
+/**
+ * {@linkcode validateInvokeBody} for a body already parsed, so that a caller
+ * holding the parsed value does not parse the text a second time. Pure.
+ *
+ * @param parsed The parsed request body.
+ * @param options Allowed keys and beta flags.
+ * @returns The body, or the message of a ValidationException.
+ *
+ * @example
+ * ```ts
+ * import { validateInvokeJson } from "./validate_invoke_body.ts";
+ * const result = validateInvokeJson([], { allowedKeys: [], allowedBetas: [] });
+ * if (result.ok || !result.message.includes("found: JSONArray")) throw new Error("unexpected");
+ * ```
+ */
+export function validateInvokeJson(
+  parsed: unknown,
+  options: ValidateInvokeBodyOptions,
+): InvokeBodyValidation {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return {
       ok: false,

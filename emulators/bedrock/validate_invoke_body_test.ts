@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { DEFAULT_ALLOWED_BETAS, DEFAULT_ALLOWED_KEYS } from "./defaults.ts";
-import { validateInvokeBody } from "./validate_invoke_body.ts";
+import { validateInvokeBody, validateInvokeJson } from "./validate_invoke_body.ts";
 
 const options = { allowedKeys: DEFAULT_ALLOWED_KEYS, allowedBetas: DEFAULT_ALLOWED_BETAS };
 const valid = {
@@ -75,4 +75,22 @@ Deno.test("validateInvokeBody() uses the allowed keys it is given", () => {
     allowedBetas: [],
   });
   assertEquals(result.ok, false);
+});
+
+Deno.test("validateInvokeJson() gives the same answers as validateInvokeBody() on the parsed text", () => {
+  const bodies: unknown[] = [
+    valid,
+    { model: "claude", ...valid, stream: true },
+    { anthropic_version: "bedrock-2023-05-31" },
+    { ...valid, anthropic_beta: ["not-a-beta"] },
+    [],
+    "text",
+    null,
+  ];
+  for (const body of bodies) {
+    assertEquals(
+      validateInvokeJson(body, options),
+      validateInvokeBody(JSON.stringify(body), options),
+    );
+  }
 });
