@@ -58,7 +58,7 @@ export interface GatewayConfig {
   drainDeadlineMs: number;
   /** App role that may use `/admin/*`. */
   adminRole: string;
-  /** Usage ledger flush interval, ms. */
+  /** Usage ledger roll-up interval (and write retry wait), ms. */
   ledgerFlushMs: number;
   /** Path of the policy file, if any. */
   policyPath?: string;

@@ -231,7 +231,8 @@ export const gatewayEnvSchema = z.object({
       "App role (in the token's `roles` claim) that may use the admin API and dashboard (`/admin/*`).",
   }),
   CCGATE_LEDGER_FLUSH_MS: positiveInt(1_000).meta({
-    description: "Usage ledger: flush buffered entries to KV this long after the first one, ms.",
+    description:
+      "Usage ledger: roll up logged entries into the daily sums this long after the first one, and try a failed write again after it, ms. Entries reach KV's write-ahead log at once, not after this.",
   }),
   CCGATE_POLICY: z.string().min(1).optional().meta({
     description:

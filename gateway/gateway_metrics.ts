@@ -16,9 +16,9 @@ export type GatewayMetricName =
   | "ccgate_budget_rejections_total"
   /** Requests refused by a rate or concurrency limit. */
   | "ccgate_rate_limit_rejections_total"
-  /** Usage ledger entries made durable (write-ahead log) and rolled up. */
+  /** Usage ledger entries made durable (in the write-ahead log). */
   | "ccgate_ledger_entries_written_total"
-  /** Usage ledger batches that failed to write (retried on the next flush). */
+  /** Usage ledger write-ahead commits that failed (tried again after the flush interval). */
   | "ccgate_ledger_write_failures_total";
 
 /** Gauge names the gateway keeps. */

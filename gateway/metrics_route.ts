@@ -15,10 +15,11 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
   ccgate_rate_limit_rejections_total: "Requests refused by a rate or concurrency limit.",
   ccgate_count_tokens_estimated_total: "count_tokens answers that are estimates.",
   ccgate_count_tokens_counted_total: "count_tokens answers counted by Bedrock.",
-  ccgate_ledger_entries_written_total: "Usage ledger entries written.",
-  ccgate_ledger_write_failures_total: "Usage ledger batches that failed to write.",
+  ccgate_ledger_entries_written_total:
+    "Usage ledger entries made durable (in the write-ahead log).",
+  ccgate_ledger_write_failures_total: "Usage ledger write-ahead commits that failed (tried again).",
   ccgate_active_streams: "Streams being sent now.",
-  ccgate_ledger_buffered_entries: "Usage ledger entries waiting for the next flush.",
+  ccgate_ledger_buffered_entries: "Usage ledger entries in memory, not yet in the write-ahead log.",
   ccgate_request_duration_seconds: "Whole request duration in seconds, streams included.",
   ccgate_first_byte_seconds: "Time to the first byte from Bedrock in seconds.",
 });

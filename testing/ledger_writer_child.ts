@@ -1,11 +1,14 @@
 /**
- * A usage ledger writer in its own process, for the crash test: it writes
+ * A usage ledger writer in its own process, for the crash tests: it writes
  * `count` entries to the KV file `path` in one batch and, at roll-up commit
  * number `stopAt`, starts that commit, prints `committing` and lets no later
  * commit through — for the parent to kill it with SIGKILL mid-batch (with
- * the writer's concurrent roll-ups, several may be in flight then).
+ * the writer's concurrent roll-ups, several may be in flight then). With
+ * `stopAt` `never-flushed`, it appends the entries one request at a time,
+ * waits until they are durable, prints `durable` and waits without ever
+ * flushing (its timers never fire): a gateway killed between two flushes.
  *
- * `deno run --allow-all testing/ledger_writer_child.ts <kv path> <count> <stopAt>`
+ * `deno run --allow-all testing/ledger_writer_child.ts <kv path> <count> <stopAt | never-flushed>`
  *
  * @module
  */
@@ -40,6 +43,17 @@ const kv = {
     return op;
   },
 };
+if (stopArg === "never-flushed") {
+  const ledger = new UsageLedger({ kv: real, timers: new FakeTimers() });
+  for (let i = 0; i < count; i++) {
+    ledger.append(ledgerEntry({ requestId: `req_${String(i).padStart(24, "0")}` }));
+    // Requests end one at a time: let this entry's write start before the next one's.
+    await Promise.resolve();
+  }
+  await ledger.durable();
+  Deno.stdout.writeSync(new TextEncoder().encode("durable\n"));
+  await new Promise<never>(() => {});
+}
 const ledger = new UsageLedger({ kv, timers: new FakeTimers(), maxBatch: 10_000 });
 for (let i = 0; i < count; i++) {
   ledger.append(ledgerEntry({

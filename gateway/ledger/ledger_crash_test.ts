@@ -75,3 +75,34 @@ Deno.test("UsageLedger: a writer process killed (SIGKILL) mid-batch, restarted, 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("UsageLedger: a writer process killed (SIGKILL) between two flushes has every finished entry in the log", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/kv.sqlite3`;
+    const N = 20;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", CHILD, path, String(N), "never-flushed"],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("durable")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`The writer ended before its entries were durable: ${seen}`);
+      seen += value;
+    }
+    child.kill("SIGKILL");
+    assertEquals((await child.status).signal, "SIGKILL");
+    await reader.cancel();
+
+    using kv = await Deno.openKv(path);
+    assertEquals(await count(kv, WAL_PREFIX), N, "no flush ran, yet every entry is in the log");
+    const restarted = new UsageLedger({ kv, timers: new FakeTimers() });
+    assertEquals((await restarted.recover()).rolledUp, N);
+    assertEquals(await count(kv, ENTRY_PREFIX), N);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -57,9 +57,9 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
 }
 
 /**
- * Rolls up several entries the writer has just put in the write-ahead log,
- * in ONE atomic operation and without reading KV first: every log record
- * must still carry the versionstamp of the write that put it there, and no
+ * Rolls up several entries the writer has put in the write-ahead log, in
+ * ONE atomic operation and without reading KV first: every log record must
+ * still carry the versionstamp of the write that put it there, and no
  * entry may be in the ledger yet. Then each entry is stored under
  * `["ledger", "entry", day, id]`, its log record deleted, and the rollup
  * sums of all of them (added up per key) applied. If any check fails
@@ -69,21 +69,24 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
  *
  * @param kv The KV store.
  * @param entries One chunk of {@linkcode rollUpChunks}.
- * @param walVersionstamp The versionstamp of the commit that wrote their log records.
+ * @param walVersionstamps By request id, the versionstamp of the commit that wrote each entry's
+ *   log record (entries written together share one).
  * @returns `true` when all were rolled up; `false` when a check failed and nothing was written.
  * @throws The KV error when the commit failed (nothing was written).
  */
 export async function rollUpBatch(
   kv: LedgerKv,
   entries: readonly LedgerEntry[],
-  walVersionstamp: string,
+  walVersionstamps: ReadonlyMap<string, string>,
 ): Promise<boolean> {
   const op = kv.atomic();
   const sums = new Map<string, [Deno.KvKey, bigint]>();
   for (const entry of entries) {
     const walKey = [...WAL_PREFIX, entry.requestId];
     const entryKey = [...ENTRY_PREFIX, entry.day, entry.requestId];
-    op.check({ key: walKey, versionstamp: walVersionstamp }, { key: entryKey, versionstamp: null });
+    const versionstamp = walVersionstamps.get(entry.requestId);
+    if (versionstamp === undefined) return false;
+    op.check({ key: walKey, versionstamp }, { key: entryKey, versionstamp: null });
     op.delete(walKey).set(entryKey, entry);
     for (const [key, n] of rollupSums(entry)) {
       const id = JSON.stringify(key);

@@ -20,6 +20,10 @@ async function logged(kv: Deno.Kv, entries: LedgerEntry[]): Promise<string> {
   return result.versionstamp;
 }
 
+/** Every entry's log record written by the one commit `versionstamp`. */
+const stamps = (entries: LedgerEntry[], versionstamp: string) =>
+  new Map(entries.map((e) => [e.requestId, versionstamp]));
+
 Deno.test("rollUpChunks() keeps each chunk within KV's 100 checks and 1,000 mutations", () => {
   const same = Array.from({ length: 120 }, (_, i) => ledgerEntry({ requestId: id(i) }));
   assertEquals(rollUpChunks(same).map((c) => c.length), [50, 50, 20]);
@@ -55,7 +59,7 @@ Deno.test("rollUpBatch() moves a logged batch into the ledger and sums each entr
     (_, i) => ledgerEntry({ requestId: id(i), outputTokens: i + 1, groups: ["eng", "ml"] }),
   );
   const versionstamp = await logged(kv, entries);
-  assertEquals(await rollUpBatch(kv, entries, versionstamp), true);
+  assertEquals(await rollUpBatch(kv, entries, stamps(entries, versionstamp)), true);
   assertEquals(await count(kv, WAL_PREFIX), 0);
   assertEquals(await count(kv, ENTRY_PREFIX), 50);
   const e = entries[0]!;
@@ -78,11 +82,24 @@ Deno.test("rollUpBatch() writes nothing when one entry was rolled up before or i
     [...ENTRY_PREFIX, entries[1]!.day, id(2)],
     entries[1],
   ).commit();
-  assertEquals(await rollUpBatch(kv, entries, versionstamp), false);
+  assertEquals(await rollUpBatch(kv, entries, stamps(entries, versionstamp)), false);
   assertEquals(await count(kv, WAL_PREFIX), 2, "entries 1 and 3 are still in the log");
   assertEquals(await count(kv, ENTRY_PREFIX), 1);
   assertEquals(await count(kv, USAGE_PREFIX), 0, "nothing summed");
   // A log record rewritten since (a retried write-ahead batch) also fails the check.
   await kv.set([...WAL_PREFIX, id(1)], entries[0]);
-  assertEquals(await rollUpBatch(kv, [entries[0]!], versionstamp), false);
+  assertEquals(await rollUpBatch(kv, [entries[0]!], stamps(entries, versionstamp)), false);
+});
+
+Deno.test("rollUpBatch() checks each entry against the commit that logged it", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const [a, b] = [1, 2].map((i) => ledgerEntry({ requestId: id(i) }));
+  const first = await logged(kv, [a!]);
+  const second = await logged(kv, [b!]);
+  assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), second], [id(2), second]])), false);
+  assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), first]])), false, "one unknown");
+  assertEquals(await count(kv, ENTRY_PREFIX), 0);
+  assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), first], [id(2), second]])), true);
+  assertEquals(await count(kv, ENTRY_PREFIX), 2);
+  assertEquals(await count(kv, WAL_PREFIX), 0);
 });

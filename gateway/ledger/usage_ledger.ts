@@ -9,11 +9,15 @@ import { type LedgerKv, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
 export interface UsageLedgerOptions {
   /** Where the ledger lives. */
   kv: LedgerKv;
-  /** Timers of the flush interval (a `FakeTimers` in tests). */
+  /** Timers of the roll-up interval and of write retries (a `FakeTimers` in tests). */
   timers: Timers;
-  /** Flush this long after the first buffered entry, ms. @default {1000} */
+  /**
+   * Roll up logged entries this long after the first one, ms; also the wait before a failed
+   * write-ahead is tried again. Entries reach the write-ahead log at once, not after this.
+   * @default {1000}
+   */
   flushIntervalMs?: number;
-  /** Flush at once when this many entries are buffered; also the write-ahead batch size. @default {100} */
+  /** Most entries in one write-ahead commit; roll up at once when this many are logged. @default {100} */
   maxBatch?: number;
   /** Most entries held in memory while KV is failing; beyond it the oldest are dropped (and logged). @default {100000} */
   maxBuffered?: number;
@@ -25,7 +29,7 @@ export interface UsageLedgerOptions {
 
 /** What one {@linkcode UsageLedger.flush} did. */
 export interface FlushReport {
-  /** Entries made durable in the write-ahead log. */
+  /** Entries made durable in the write-ahead log while it ran (a write it waited for included). */
   logged: number;
   /** Entries rolled up (moved from the log into the ledger and summed). */
   rolledUp: number;
@@ -40,17 +44,21 @@ const ROLL_UP_CONCURRENCY = 8;
 const MAX_BATCH_BYTES = 512 * 1024;
 
 /**
- * The usage ledger's writer: the hot path only {@linkcode UsageLedger.append}s
- * to memory; a flush (after `flushIntervalMs`, at `maxBatch` entries, on
- * shutdown, or by hand) writes the buffered entries in batches to a
- * write-ahead log in KV (`["ledger", "wal", requestId]`: idempotent, a retry
- * overwrites the same record), then rolls them up, up to 50 in one atomic
- * operation ({@linkcode rollUpBatch}: entries + daily sums + log removal,
- * guarded by the log write's versionstamp, with no read first), or one by one
+ * The usage ledger's writer. The hot path only {@linkcode UsageLedger.append}s,
+ * which never waits on KV; the entry goes to a write-ahead log in KV
+ * (`["ledger", "wal", requestId]`: idempotent, a retry overwrites the same
+ * record) at once, in a group commit: while one write is in flight, entries
+ * that arrive wait for it and go together in the next, so a busy gateway
+ * writes bigger batches, not more of them, and a process that dies loses at
+ * most the entries of the write in flight. A flush (`flushIntervalMs` after
+ * the first logged entry, at `maxBatch` logged entries, on shutdown, or by
+ * hand) then rolls the logged entries up, up to 50 in one atomic operation
+ * ({@linkcode rollUpBatch}: entries + daily sums + log removal, guarded by
+ * each log record's versionstamp, with no read first), or one by one
  * ({@linkcode rollUpEntry}) when that finds a conflict.
- * {@linkcode UsageLedger.recover} rolls up what a crashed writer
- * left in the log. A failed write keeps the entries in memory for the next
- * flush.
+ * {@linkcode UsageLedger.recover} rolls up what a crashed writer left in the
+ * log. A failed write keeps the entries in memory and is tried again after
+ * `flushIntervalMs`.
  *
  * @example
  * ```ts ignore
@@ -62,9 +70,20 @@ const MAX_BATCH_BYTES = 512 * 1024;
  */
 export class UsageLedger {
   readonly #options: Required<Omit<UsageLedgerOptions, "log" | "metrics">> & UsageLedgerOptions;
+  /** Appended, not yet in the write-ahead log. */
   #buffer: LedgerEntry[] = [];
+  /** In the write-ahead log, not yet rolled up. */
+  #logged: LedgerEntry[] = [];
+  /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
+  #versionstamps = new Map<string, string>();
   /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
   #stranded = new Set<string>();
+  /** The write-ahead in flight: it takes every entry appended until it ends. */
+  #writing: Promise<void> | undefined;
+  /** The last write-ahead failed: appends leave the next try to the timer. */
+  #backingOff = false;
+  /** Entries logged so far, to report a flush's share. */
+  #loggedCount = 0;
   #timer: number | undefined;
   #running: Promise<FlushReport> = Promise.resolve({ logged: 0, rolledUp: 0, duplicates: 0 });
   #closed = false;
@@ -79,13 +98,14 @@ export class UsageLedger {
     return this.#options.kv;
   }
 
-  /** Entries waiting in memory. */
+  /** Entries waiting in memory for the write-ahead log. */
   get buffered(): number {
     return this.#buffer.length;
   }
 
   /**
-   * Adds an entry to the next batch; never waits on KV.
+   * Adds an entry; never waits on KV. The write-ahead of it starts at once,
+   * or when the write in flight ends.
    *
    * @param entry The entry.
    */
@@ -100,20 +120,28 @@ export class UsageLedger {
       });
     }
     this.#gauge();
-    if (this.#buffer.length >= this.#options.maxBatch || this.#closed) {
-      // After close (streams ended by a drain record late), every entry is written at once.
-      this.flush().catch(() => {});
-    } else {
-      this.#schedule();
+    // After a failed write, the next try waits for the timer (or a flush): KV failed a moment
+    // ago, and a try per request would only repeat the failure (and its log line).
+    if (!this.#backingOff) this.#write();
+  }
+
+  /**
+   * Waits until every entry appended so far is in the write-ahead log (durable).
+   *
+   * @throws The KV error when a write-ahead commit failed (the entries stay buffered).
+   */
+  async durable(): Promise<void> {
+    while (this.#writing !== undefined || this.#buffer.length > 0) {
+      await (this.#writing ?? this.#write());
     }
   }
 
   /**
-   * Writes every buffered entry (write-ahead, then roll-up). Flushes run one
-   * at a time; a call waits for the one in progress and then runs its own.
+   * Writes every buffered entry ahead, then rolls up every logged one. Flushes
+   * run one at a time; a call waits for the one in progress and then runs its own.
    *
    * @returns What this flush did.
-   * @throws The KV error when the write-ahead batch failed (the entries stay buffered).
+   * @throws The KV error when a write-ahead commit failed (the entries stay buffered).
    */
   flush(): Promise<FlushReport> {
     const run = this.#running.catch(() => {}).then(() => this.#flush());
@@ -141,18 +169,36 @@ export class UsageLedger {
   /** Stops the timer and flushes what is buffered: the drain hook on shutdown. */
   async close(): Promise<FlushReport> {
     this.#closed = true;
-    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#clearTimer();
     return await this.flush();
   }
 
-  async #flush(): Promise<FlushReport> {
-    if (this.#timer !== undefined) {
-      this.#options.timers.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
-    for (const id of [...this.#stranded]) await this.#rollUp(id, report);
+  /**
+   * Starts the write-ahead of what is buffered unless one is in flight (that
+   * one takes it). Returns the write in flight, if any.
+   */
+  #write(): Promise<void> | undefined {
+    if (this.#writing !== undefined || this.#buffer.length === 0) return this.#writing;
+    // A microtask later: entries appended in the same turn go in the same commit.
+    const writing = Promise.resolve().then(() => this.#writeAhead());
+    this.#writing = writing;
+    writing.then(
+      () => {
+        this.#writing = undefined;
+        this.#backingOff = false;
+        this.#write(); // what arrived as the last commit settled
+      },
+      () => {
+        this.#writing = undefined;
+        this.#backingOff = true;
+        this.#schedule(); // tried again after the interval
+      },
+    );
+    return writing;
+  }
+
+  /** Writes the buffer to the write-ahead log, batch by batch, until it is empty. */
+  async #writeAhead(): Promise<void> {
     while (this.#buffer.length > 0) {
       const batch = this.#nextBatch();
       const op = this.#options.kv.atomic();
@@ -172,30 +218,56 @@ export class UsageLedger {
           entries: batch.length,
           error: err instanceof Error ? err.name : typeof err,
         });
-        this.#schedule();
         throw err;
       }
-      report.logged += batch.length;
+      // From here the batch is durable: a crash before its roll-up is redone by recover().
+      for (const entry of batch) {
+        this.#logged.push(entry);
+        this.#versionstamps.set(entry.requestId, versionstamp);
+      }
+      this.#loggedCount += batch.length;
       this.#gauge();
-      // From here the batch is durable: a failure below is redone by recover() or the next flush.
-      for (const chunk of rollUpChunks(batch)) await this.#rollUpChunk(chunk, versionstamp, report);
       this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, batch.length);
+      if (this.#logged.length >= this.#options.maxBatch || this.#closed) {
+        // After close (streams ended by a drain record late), every entry is rolled up at once.
+        this.flush().catch(() => {});
+      } else {
+        this.#schedule();
+      }
+    }
+  }
+
+  async #flush(): Promise<FlushReport> {
+    this.#clearTimer();
+    const loggedBefore = this.#loggedCount;
+    const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
+    try {
+      await this.durable();
+    } finally {
+      report.logged = this.#loggedCount - loggedBefore;
+    }
+    for (const id of [...this.#stranded]) await this.#rollUp(id, report);
+    const logged = this.#logged.splice(0);
+    const versionstamps = this.#versionstamps;
+    this.#versionstamps = new Map();
+    for (const chunk of rollUpChunks(logged)) {
+      await this.#rollUpChunk(chunk, versionstamps, report);
     }
     return report;
   }
 
   /**
-   * Rolls up a chunk of the batch just logged in one KV operation; when a check fails
+   * Rolls up a chunk of logged entries in one KV operation; when a check fails
    * (some were rolled up before, or another instance took them), one by one, a few at a time
    * (entries are independent: their checks are on their own keys, sums do not conflict).
    */
   async #rollUpChunk(
     chunk: LedgerEntry[],
-    versionstamp: string,
+    versionstamps: ReadonlyMap<string, string>,
     report: FlushReport,
   ): Promise<void> {
     try {
-      if (await rollUpBatch(this.#options.kv, chunk, versionstamp)) {
+      if (await rollUpBatch(this.#options.kv, chunk, versionstamps)) {
         report.rolledUp += chunk.length;
         return;
       }
@@ -253,6 +325,11 @@ export class UsageLedger {
       this.#timer = undefined;
       this.flush().catch(() => {});
     }, this.#options.flushIntervalMs);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   #gauge(): void {

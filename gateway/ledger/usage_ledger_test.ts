@@ -21,30 +21,118 @@ async function userSum(kv: Deno.Kv, entry: LedgerEntry, metric: string): Promise
   return v.value === null ? 0 : Number(v.value.value);
 }
 
-Deno.test("UsageLedger.append() buffers without touching KV until the flush interval passes", async () => {
+/**
+ * A real KV whose atomic commits wait while `held` (the commit in flight, as on a slow disk or a
+ * far KV region), and that records how many entries each commit wrote.
+ */
+function slowKv(kv: Deno.Kv) {
+  let release = () => {};
+  const state = {
+    /** Entries per commit, in commit order. */
+    sizes: [] as number[],
+    /** Resolves when the next commit starts. */
+    started: Promise.withResolvers<void>(),
+    /** Commits wait until `release()` while held. */
+    held: false,
+    release() {
+      state.held = false;
+      release();
+    },
+  };
+  const ledgerKv = {
+    get: kv.get.bind(kv) as Deno.Kv["get"],
+    getMany: kv.getMany.bind(kv) as Deno.Kv["getMany"],
+    list: kv.list.bind(kv) as Deno.Kv["list"],
+    set: kv.set.bind(kv),
+    atomic: () => {
+      const op = kv.atomic();
+      let sets = 0;
+      const set = op.set.bind(op);
+      op.set = (key, value) => (sets++, set(key, value));
+      const commit = op.commit.bind(op);
+      op.commit = async () => {
+        if (sets > 0) state.sizes.push(sets);
+        state.started.resolve();
+        state.started = Promise.withResolvers<void>();
+        if (state.held) await new Promise<void>((resolve) => (release = resolve));
+        return await commit();
+      };
+      return op;
+    },
+  };
+  return { kv: ledgerKv, state };
+}
+
+Deno.test("UsageLedger.append() writes the entry ahead at once and rolls up after the flush interval", async () => {
   using kv = await Deno.openKv(":memory:");
   const timers = new FakeTimers();
   const ledger = new UsageLedger({ kv, timers, flushIntervalMs: 1_000 });
   ledger.append(ledgerEntry({ requestId: id(1) }));
   ledger.append(ledgerEntry({ requestId: id(2) }));
-  assertEquals(ledger.buffered, 2);
-  assertEquals(timers.delays, [1_000], "one flush scheduled, not one per entry");
+  await ledger.durable();
+  assertEquals(ledger.buffered, 0);
+  assertEquals(await count(kv, WAL_PREFIX), 2, "durable before any timer fired");
   assertEquals(await count(kv, ENTRY_PREFIX), 0);
+  assertEquals(timers.delays, [1_000], "one roll-up scheduled, not one per entry");
   timers.advance(1_000);
   await ledger.flush(); // waits for the flush the timer started, then finds nothing left
-  assertEquals(ledger.buffered, 0);
   assertEquals(await count(kv, ENTRY_PREFIX), 2);
   assertEquals(await count(kv, WAL_PREFIX), 0);
   assertEquals(timers.pending, 0);
 });
 
-Deno.test("UsageLedger.append() flushes at once when the batch is full", async () => {
+Deno.test("UsageLedger.append() groups entries that arrive during a write into the next one", async () => {
+  using real = await Deno.openKv(":memory:");
+  const { kv, state } = slowKv(real);
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  state.held = true;
+  const started = state.started.promise;
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await started; // the first entry's write is in flight
+  for (let i = 2; i <= 4; i++) ledger.append(ledgerEntry({ requestId: id(i) }));
+  assertEquals(ledger.buffered, 3, "waiting for the write in flight");
+  state.release();
+  await ledger.durable();
+  assertEquals(state.sizes, [1, 3]);
+  assertEquals(await count(real, WAL_PREFIX), 4);
+  const report = await ledger.close();
+  assertEquals(report, { logged: 0, rolledUp: 4, duplicates: 0 });
+  assertEquals(await count(real, ENTRY_PREFIX), 4);
+});
+
+Deno.test("UsageLedger rolls up at once when a batch of entries is logged", async () => {
   using kv = await Deno.openKv(":memory:");
   const ledger = new UsageLedger({ kv, timers: new FakeTimers(), maxBatch: 3 });
   for (let i = 0; i < 3; i++) ledger.append(ledgerEntry({ requestId: id(i) }));
+  await ledger.durable();
   const report = await ledger.flush();
-  assertEquals(report.logged, 0, "the batch was already written by the size trigger");
-  assertEquals(await count(kv, ENTRY_PREFIX), 3);
+  assertEquals(report.logged, 0, "written before this flush");
+  assertEquals(await count(kv, ENTRY_PREFIX), 3, "rolled up by the size trigger");
+  await ledger.close();
+});
+
+Deno.test("UsageLedger: after a failed write, appends wait for the retry on the timer", async () => {
+  using real = await Deno.openKv(":memory:");
+  let failing = true;
+  let commits = 0;
+  const kv = interruptibleKv(real, () => (commits++, failing ? "fail" : "commit"));
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv, timers, flushIntervalMs: 1_000 });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await assertRejects(() => ledger.durable(), Error, "interrupted");
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  ledger.append(ledgerEntry({ requestId: id(3) }));
+  assertEquals(commits, 1, "no try per append while KV is failing");
+  assertEquals(ledger.buffered, 3);
+  assertEquals(timers.delays, [1_000]);
+  failing = false;
+  timers.advance(1_000);
+  await ledger.flush();
+  assertEquals(ledger.buffered, 0);
+  assertEquals(await count(real, ENTRY_PREFIX), 3);
+  ledger.append(ledgerEntry({ requestId: id(4) }));
+  await ledger.durable();
+  assertEquals(await count(real, WAL_PREFIX), 1, "written at once again once KV answered");
   await ledger.close();
 });
 
