@@ -69,7 +69,7 @@ export const FULL_PLAN: BenchPlan = {
   s2BudgetMs: 150_000,
   s3Streams: 24,
   s3Concurrency: 8,
-  scaleLevels: [500, 1000, 2000, 3000],
+  scaleLevels: [100, 250, 500, 1000, 2000, 3000],
   scaleHoldMs: 4_000,
   memoryStreams: 1000,
   startupRuns: 5,

@@ -41,7 +41,7 @@ Deno.test("parseBenchOptions() reads rounds, scenarios in run order, output, pin
   assertEquals(options.upstreamMs, 0);
   assertEquals(options.plan.scaleLevels, [500, 2000]);
   assertEquals(FULL_PLAN.rounds, 3, "the default plan is not modified");
-  assertEquals(FULL_PLAN.scaleLevels, [500, 1000, 2000, 3000]);
+  assertEquals(FULL_PLAN.scaleLevels, [100, 250, 500, 1000, 2000, 3000]);
 });
 
 Deno.test("parseBenchOptions() refuses unknown flags, scenarios and bad numbers", () => {

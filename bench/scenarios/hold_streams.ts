@@ -20,6 +20,10 @@ import type { HoldResult, RequestSpec } from "../loadgen/jobs.ts";
 import { summarizeRounds } from "../percentiles.ts";
 import { cpuMs, probeMemory, rssKiB, runLoadgen } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
+import { cpuCount } from "../cpu_list.ts";
+
+/** Share of the load side's CPUs above which a failed level is put down to the load side. */
+const LOAD_SIDE_SATURATED = 0.85;
 
 /** Streams opened per second during a ramp. */
 const RAMP_PER_SECOND = 400;
@@ -39,7 +43,7 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
       streams: number;
       result: HoldResult;
       held: boolean;
-      cpu: { server: number; emulator: number; usPerFrame: number };
+      cpu: { server: number; emulator: number; loadgen: number; usPerFrame: number };
     }[]
   > = {
     gateway: [],
@@ -70,6 +74,7 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
       const cpu = {
         server: serverCpuMs / elapsed,
         emulator: (await cpuMs(servers.emulator.pid) - before[1]!) / elapsed,
+        loadgen: (result.cpuMs ?? 0) / Math.max(1, result.wallMs ?? 1),
         // CPU of the server per frame it relayed (request handling included), microseconds.
         usPerFrame: (serverCpuMs * 1000) / Math.max(1, result.chunks),
       };
@@ -80,7 +85,7 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
         `  scale ${name} ${streams} streams (${frames} frames): CPU ${name} ${
           (cpu.server * 100).toFixed(0)
         } %, emulator ${(cpu.emulator * 100).toFixed(0)} %, load generator ${
-          ((result.cpuMs ?? 0) / Math.max(1, result.wallMs ?? 1) * 100).toFixed(0)
+          (cpu.loadgen * 100).toFixed(0)
         } %; peak open ${result.peakOpen}, ` +
           `max gap ${result.maxGapMs.toFixed(0)} ms, ${result.streamsOver200Ms} over 200 ms, ` +
           `${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""} ${
@@ -92,6 +97,19 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
     }
   }
   const failed = levels.gateway!.find((l) => !l.held);
+  // The emulator and the load generator share the load side's CPUs: when they were nearly all
+  // busy, the gaps came from there, and the level says how far this machine goes, not the server.
+  const loadCpus = context.loadCpus === undefined ? undefined : cpuCount(context.loadCpus);
+  const loadSide = (level: { cpu: { emulator: number; loadgen: number } }) =>
+    loadCpus === undefined
+      ? ""
+      : `; load side (emulator + load generator) ${
+        ((level.cpu.emulator + level.cpu.loadgen) / loadCpus * 100).toFixed(0)
+      } % of its ${loadCpus} CPU${loadCpus === 1 ? "" : "s"}${
+        (level.cpu.emulator + level.cpu.loadgen) / loadCpus >= LOAD_SIDE_SATURATED
+          ? ": saturated, so this level measures the machine, not the server"
+          : ""
+      }`;
   return {
     rows: [{
       spec: spec("s3_scale_streams"),
@@ -104,7 +122,9 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
         (failed
           ? `; at ${failed.streams}: max gap ${
             failed.result.maxGapMs.toFixed(0)
-          } ms, ${failed.result.streamsOver200Ms} streams over 200 ms, ${failed.result.errors} errors`
+          } ms, ${failed.result.streamsOver200Ms} streams over 200 ms, ${failed.result.errors} errors${
+            loadSide(failed)
+          }`
           : "; every level held"),
     }],
     details: { levels },
