@@ -22,8 +22,15 @@ import { cpuMs, probeMemory, rssKiB, runLoadgen } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
 import { cpuCount } from "../cpu_list.ts";
 
-/** Share of the load side's CPUs above which a failed level is put down to the load side. */
-const LOAD_SIDE_SATURATED = 0.85;
+/**
+ * Share of the load side's CPUs, averaged over a level, above which a failed level is put down
+ * to the load side (its ramp's bursts fill the CPUs well before the average does).
+ */
+const LOAD_SIDE_SATURATED = 0.75;
+
+/** The unmeasured warm-up before the ladder: streams, and frames per stream. */
+const WARM_UP_STREAMS = 100;
+const WARM_UP_FRAMES = 10;
 
 /** Streams opened per second during a ramp. */
 const RAMP_PER_SECOND = 400;
@@ -51,6 +58,16 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
   };
   const held = { gateway: 0, proxy: 0 };
   for (const name of ["gateway", "proxy"] as const) {
+    // Unmeasured first: a cold server spends the first ramp compiling its hot paths, and the
+    // streams already open wait behind that (gaps of 300 ms at 100 streams, none once warm).
+    await context.setTiming({ firstByteDelayMs: upstreamMs, paceMs, frames: WARM_UP_FRAMES });
+    await runLoadgen<HoldResult>({
+      kind: "hold",
+      target: req[name],
+      streams: WARM_UP_STREAMS,
+      rampMs: 500,
+      timeoutMs: 500 + WARM_UP_FRAMES * paceMs + 15_000,
+    }, { cpus: context.loadCpus });
     for (const streams of plan.scaleLevels) {
       const rampMs = Math.max(500, (streams / RAMP_PER_SECOND) * 1000);
       const frames = Math.ceil((rampMs + plan.scaleHoldMs) / Math.max(1, paceMs));
