@@ -19,6 +19,8 @@ export const ADDED_P99_LIMIT_MS = 10;
 export const ERROR_LIMIT = 0.001;
 /** Fewest measured requests per trial. */
 const MIN_SAMPLES = 200;
+/** Rate of the direct calls whose p99 the limit is added to, req/s. */
+const BASELINE_RATE = 20;
 /** First rate of the ladder, req/s. */
 const START_RATE = 50;
 /** Rates above this are not tried (the load generator's own limit on 2 cores is lower). */
@@ -132,17 +134,21 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
   const trials: Record<string, Trial[]> = { gateway: [], proxy: [] };
   let start = { gateway: START_RATE, proxy: START_RATE };
   for (let r = 0; r < plan.rounds; r++) {
+    // As many samples as a trial has at least: a p99 of 40 samples was their largest, so one
+    // pause of this machine moved every limit of the round.
     const baseline = await runLoadgen<OpenLoopResult>({
       kind: "open_loop",
       target: req.direct,
-      rate: 20,
-      durationMs: 2_000,
+      rate: BASELINE_RATE,
+      durationMs: Math.ceil((MIN_SAMPLES / BASELINE_RATE) * 1000),
       warmupMs: 500,
       maxInFlight: 100,
     }, { cpus: context.loadCpus });
     const baselineP99 = summarize(baseline.latencies).p99;
     const limit = baselineP99 + ADDED_P99_LIMIT_MS;
-    context.progress(`  S2 round ${r + 1}: direct p99 at 20 req/s ${baselineP99.toFixed(2)} ms`);
+    context.progress(
+      `  S2 round ${r + 1}: direct p99 at ${BASELINE_RATE} req/s ${baselineP99.toFixed(2)} ms`,
+    );
     const order = r % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const);
     const found = { gateway: 0, proxy: 0 };
     for (const name of order) {
