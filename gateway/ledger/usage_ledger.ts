@@ -78,12 +78,20 @@ export class UsageLedger {
   #versionstamps = new Map<string, string>();
   /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
   #stranded = new Set<string>();
-  /** The write-ahead in flight: it takes every entry appended until it ends. */
-  #writing: Promise<void> | undefined;
+  /** A write-ahead is in flight: it takes every entry appended until it ends. */
+  #writing = false;
   /** The last write-ahead failed: appends leave the next try to the timer. */
   #backingOff = false;
+  /** Settles with the next write-ahead commit: resolves when it lands, rejects when it fails. */
+  #committed = _deferred();
+  /** Entries appended so far. */
+  #appended = 0;
+  /** Entries that left the buffer for good, in append order: logged, or dropped when it was full. */
+  #settled = 0;
   /** Entries logged so far, to report a flush's share. */
   #loggedCount = 0;
+  /** A roll-up for a full batch is asked for and has not started. */
+  #rollUpAsked = false;
   #timer: number | undefined;
   #running: Promise<FlushReport> = Promise.resolve({ logged: 0, rolledUp: 0, duplicates: 0 });
   #closed = false;
@@ -111,8 +119,10 @@ export class UsageLedger {
    */
   append(entry: LedgerEntry): void {
     this.#buffer.push(entry);
+    this.#appended++;
     if (this.#buffer.length > this.#options.maxBuffered) {
       const dropped = this.#buffer.splice(0, this.#buffer.length - this.#options.maxBuffered);
+      this.#settled += dropped.length;
       this.#options.log?.({
         level: "error",
         msg: "usage ledger buffer full: entries dropped",
@@ -126,25 +136,36 @@ export class UsageLedger {
   }
 
   /**
-   * Waits until every entry appended so far is in the write-ahead log (durable).
+   * Waits until every entry appended before the call is in the write-ahead
+   * log (durable); entries appended meanwhile are not waited for, so a busy
+   * gateway's flush is not put off by the next requests.
    *
    * @throws The KV error when a write-ahead commit failed (the entries stay buffered).
    */
-  async durable(): Promise<void> {
-    while (this.#writing !== undefined || this.#buffer.length > 0) {
-      await (this.#writing ?? this.#write());
+  durable(): Promise<void> {
+    return this.#durable(this.#appended);
+  }
+
+  /** Waits until the first `target` entries appended have left the buffer. */
+  async #durable(target: number): Promise<void> {
+    while (this.#settled < target) {
+      const next = this.#committed.promise;
+      this.#write(); // at once, even after a failure: the caller asked
+      await next;
     }
   }
 
   /**
-   * Writes every buffered entry ahead, then rolls up every logged one. Flushes
-   * run one at a time; a call waits for the one in progress and then runs its own.
+   * Writes ahead every entry appended before the call, then rolls up every
+   * logged one. Flushes run one at a time; a call waits for the one in
+   * progress and then runs its own.
    *
    * @returns What this flush did.
    * @throws The KV error when a write-ahead commit failed (the entries stay buffered).
    */
   flush(): Promise<FlushReport> {
-    const run = this.#running.catch(() => {}).then(() => this.#flush());
+    const target = this.#appended;
+    const run = this.#running.catch(() => {}).then(() => this.#flush(target));
     this.#running = run;
     return run;
   }
@@ -174,27 +195,32 @@ export class UsageLedger {
   }
 
   /**
-   * Starts the write-ahead of what is buffered unless one is in flight (that
-   * one takes it). Returns the write in flight, if any.
+   * Starts writing the buffer ahead unless a write is in flight (that one
+   * takes what is buffered when its commit ends).
    */
-  #write(): Promise<void> | undefined {
-    if (this.#writing !== undefined || this.#buffer.length === 0) return this.#writing;
+  #write(): void {
+    if (this.#writing || this.#buffer.length === 0) return;
+    this.#writing = true;
     // A microtask later: entries appended in the same turn go in the same commit.
-    const writing = Promise.resolve().then(() => this.#writeAhead());
-    this.#writing = writing;
-    writing.then(
-      () => {
-        this.#writing = undefined;
-        this.#backingOff = false;
-        this.#write(); // what arrived as the last commit settled
-      },
-      () => {
-        this.#writing = undefined;
-        this.#backingOff = true;
-        this.#schedule(); // tried again after the interval
-      },
-    );
-    return writing;
+    queueMicrotask(() => this.#writes());
+  }
+
+  async #writes(): Promise<void> {
+    let failed = false;
+    let failure: unknown;
+    try {
+      await this.#writeAhead();
+      this.#backingOff = false;
+    } catch (err) {
+      failed = true;
+      failure = err;
+      this.#backingOff = true;
+      this.#schedule(); // tried again after the interval
+    }
+    this.#writing = false;
+    // Whoever began waiting for a commit after the last one settled learns that none follows.
+    this.#commitSettled(failed, failure);
+    if (!this.#backingOff) this.#write(); // what arrived as the last commit settled
   }
 
   /** Writes the buffer to the write-ahead log, batch by batch, until it is empty. */
@@ -218,6 +244,7 @@ export class UsageLedger {
           entries: batch.length,
           error: err instanceof Error ? err.name : typeof err,
         });
+        this.#commitSettled(true, err);
         throw err;
       }
       // From here the batch is durable: a crash before its roll-up is redone by recover().
@@ -225,24 +252,39 @@ export class UsageLedger {
         this.#logged.push(entry);
         this.#versionstamps.set(entry.requestId, versionstamp);
       }
+      this.#settled += batch.length;
       this.#loggedCount += batch.length;
       this.#gauge();
       this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, batch.length);
+      this.#commitSettled(false);
       if (this.#logged.length >= this.#options.maxBatch || this.#closed) {
         // After close (streams ended by a drain record late), every entry is rolled up at once.
-        this.flush().catch(() => {});
+        if (!this.#rollUpAsked) {
+          this.#rollUpAsked = true;
+          this.flush().catch(() => {});
+        }
       } else {
         this.#schedule();
       }
     }
   }
 
-  async #flush(): Promise<FlushReport> {
+  /** Settles what waits for the commit just attempted, and arms the next one. */
+  #commitSettled(failed: boolean, error?: unknown): void {
+    const settled = this.#committed;
+    this.#committed = _deferred();
+    if (failed) settled.reject(error);
+    else settled.resolve();
+  }
+
+  /** Writes ahead the first `target` entries appended (those before the flush was asked), then rolls up. */
+  async #flush(target: number): Promise<FlushReport> {
     this.#clearTimer();
+    this.#rollUpAsked = false;
     const loggedBefore = this.#loggedCount;
     const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
     try {
-      await this.durable();
+      await this.#durable(target);
     } finally {
       report.logged = this.#loggedCount - loggedBefore;
     }
@@ -335,4 +377,11 @@ export class UsageLedger {
   #gauge(): void {
     this.#options.metrics?.set("ccgate_ledger_buffered_entries", {}, this.#buffer.length);
   }
+}
+
+/** A promise with its settle functions; a rejection nobody awaits is not an unhandled one. */
+function _deferred(): PromiseWithResolvers<void> {
+  const deferred = Promise.withResolvers<void>();
+  deferred.promise.catch(() => {});
+  return deferred;
 }

@@ -22,21 +22,22 @@ async function userSum(kv: Deno.Kv, entry: LedgerEntry, metric: string): Promise
 }
 
 /**
- * A real KV whose atomic commits wait while `held` (the commit in flight, as on a slow disk or a
- * far KV region), and that records how many entries each commit wrote.
+ * A real KV whose write-ahead commits wait while `held` (the commit in flight, as on a slow disk
+ * or a far KV region) until `release()` lets the one in flight through, and that records how many
+ * entries each write-ahead commit wrote.
  */
 function slowKv(kv: Deno.Kv) {
-  let release = () => {};
+  const waiting: (() => void)[] = [];
   const state = {
-    /** Entries per commit, in commit order. */
+    /** Entries per write-ahead commit, in commit order. */
     sizes: [] as number[],
-    /** Resolves when the next commit starts. */
+    /** Resolves when the next write-ahead commit starts. */
     started: Promise.withResolvers<void>(),
-    /** Commits wait until `release()` while held. */
+    /** Write-ahead commits wait for `release()` while held. */
     held: false,
+    /** Lets the oldest waiting commit through. */
     release() {
-      state.held = false;
-      release();
+      waiting.shift()?.();
     },
   };
   const ledgerKv = {
@@ -46,15 +47,20 @@ function slowKv(kv: Deno.Kv) {
     set: kv.set.bind(kv),
     atomic: () => {
       const op = kv.atomic();
-      let sets = 0;
+      let logged = 0;
       const set = op.set.bind(op);
-      op.set = (key, value) => (sets++, set(key, value));
+      op.set = (key, value) => {
+        if (key[1] === WAL_PREFIX[1]) logged++;
+        return set(key, value);
+      };
       const commit = op.commit.bind(op);
       op.commit = async () => {
-        if (sets > 0) state.sizes.push(sets);
-        state.started.resolve();
-        state.started = Promise.withResolvers<void>();
-        if (state.held) await new Promise<void>((resolve) => (release = resolve));
+        if (logged > 0) {
+          state.sizes.push(logged);
+          state.started.resolve();
+          state.started = Promise.withResolvers<void>();
+          if (state.held) await new Promise<void>((resolve) => waiting.push(resolve));
+        }
         return await commit();
       };
       return op;
@@ -91,6 +97,7 @@ Deno.test("UsageLedger.append() groups entries that arrive during a write into t
   await started; // the first entry's write is in flight
   for (let i = 2; i <= 4; i++) ledger.append(ledgerEntry({ requestId: id(i) }));
   assertEquals(ledger.buffered, 3, "waiting for the write in flight");
+  state.held = false;
   state.release();
   await ledger.durable();
   assertEquals(state.sizes, [1, 3]);
@@ -98,6 +105,33 @@ Deno.test("UsageLedger.append() groups entries that arrive during a write into t
   const report = await ledger.close();
   assertEquals(report, { logged: 0, rolledUp: 4, duplicates: 0 });
   assertEquals(await count(real, ENTRY_PREFIX), 4);
+});
+
+Deno.test("UsageLedger.flush() waits for the entries appended before it, not for later ones", async () => {
+  using real = await Deno.openKv(":memory:");
+  const { kv, state } = slowKv(real);
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  state.held = true;
+  let started = state.started.promise;
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await started;
+  const flushed = ledger.flush();
+  // Requests go on ending while the flush waits: each commit finds new entries behind it.
+  started = state.started.promise;
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  state.release();
+  await started; // entry 2's commit is in flight, held
+  const report = await flushed;
+  assertEquals(report, { logged: 1, rolledUp: 1, duplicates: 0 });
+  assertEquals(
+    await count(real, ENTRY_PREFIX),
+    1,
+    "entry 1 rolled up while entry 2's commit waits",
+  );
+  state.held = false;
+  state.release();
+  await ledger.close();
+  assertEquals(await count(real, ENTRY_PREFIX), 2);
 });
 
 Deno.test("UsageLedger rolls up at once when a batch of entries is logged", async () => {
