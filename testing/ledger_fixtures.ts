@@ -44,12 +44,22 @@ export type CommitFate =
   /** Never settle: the writer is stuck there (as if the process died in the commit). */
   | "hang";
 
+/** What an atomic commit of the ledger writes. */
+export interface CommitInfo {
+  /** Write-ahead log records it sets (`["ledger", "wal", id]`); 0 for a roll-up. */
+  walRecords: number;
+}
+
 /**
  * A real `Deno.Kv` whose atomic commits are decided one by one by `fate`
- * (called with the 0-based number of the commit): the far side of the
+ * (called with the 0-based number of the commit and what it writes; it may
+ * take its time, as a slow disk or a far KV region does): the far side of the
  * writer's wire, emulated; every commit that goes through is a real KV commit.
  */
-export function interruptibleKv(kv: Deno.Kv, fate: (n: number) => CommitFate): LedgerKv {
+export function interruptibleKv(
+  kv: Deno.Kv,
+  fate: (n: number, commit: CommitInfo) => CommitFate | Promise<CommitFate>,
+): LedgerKv {
   let n = 0;
   return {
     get: kv.get.bind(kv) as Deno.Kv["get"],
@@ -58,12 +68,18 @@ export function interruptibleKv(kv: Deno.Kv, fate: (n: number) => CommitFate): L
     set: kv.set.bind(kv),
     atomic: () => {
       const op = kv.atomic();
+      const info: CommitInfo = { walRecords: 0 };
+      const set = op.set.bind(op);
+      op.set = (key, value, options) => {
+        if (key[0] === "ledger" && key[1] === "wal") info.walRecords++;
+        return set(key, value, options);
+      };
       const commit = op.commit.bind(op);
-      op.commit = () => {
-        const f = fate(n++);
-        if (f === "fail") return Promise.reject(new Error("KV commit interrupted"));
-        if (f === "hang") return new Promise<never>(() => {});
-        return commit();
+      op.commit = async () => {
+        const f = await fate(n++, info);
+        if (f === "fail") throw new Error("KV commit interrupted");
+        if (f === "hang") return await new Promise<never>(() => {});
+        return await commit();
       };
       return op;
     },

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { FakeTimers } from "../../testing/fake_timers.ts";
-import { interruptibleKv, ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import { type CommitFate, interruptibleKv, ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import { GatewayLifecycle } from "../gateway_lifecycle.ts";
 import { GatewayMetrics } from "../gateway_metrics.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
@@ -23,7 +23,7 @@ async function userSum(kv: Deno.Kv, entry: LedgerEntry, metric: string): Promise
 
 /**
  * A real KV whose write-ahead commits wait while `held` (the commit in flight, as on a slow disk
- * or a far KV region) until `release()` lets the one in flight through, and that records how many
+ * or a far KV region) until `release()` lets the oldest through, and that records how many
  * entries each write-ahead commit wrote.
  */
 function slowKv(kv: Deno.Kv) {
@@ -40,33 +40,15 @@ function slowKv(kv: Deno.Kv) {
       waiting.shift()?.();
     },
   };
-  const ledgerKv = {
-    get: kv.get.bind(kv) as Deno.Kv["get"],
-    getMany: kv.getMany.bind(kv) as Deno.Kv["getMany"],
-    list: kv.list.bind(kv) as Deno.Kv["list"],
-    set: kv.set.bind(kv),
-    atomic: () => {
-      const op = kv.atomic();
-      let logged = 0;
-      const set = op.set.bind(op);
-      op.set = (key, value) => {
-        if (key[1] === WAL_PREFIX[1]) logged++;
-        return set(key, value);
-      };
-      const commit = op.commit.bind(op);
-      op.commit = async () => {
-        if (logged > 0) {
-          state.sizes.push(logged);
-          state.started.resolve();
-          state.started = Promise.withResolvers<void>();
-          if (state.held) await new Promise<void>((resolve) => waiting.push(resolve));
-        }
-        return await commit();
-      };
-      return op;
-    },
-  };
-  return { kv: ledgerKv, state };
+  const slow = interruptibleKv(kv, async (_, { walRecords }): Promise<CommitFate> => {
+    if (walRecords === 0) return "commit";
+    state.sizes.push(walRecords);
+    state.started.resolve();
+    state.started = Promise.withResolvers<void>();
+    if (state.held) await new Promise<void>((resolve) => waiting.push(resolve));
+    return "commit";
+  });
+  return { kv: slow, state };
 }
 
 Deno.test("UsageLedger.append() writes the entry ahead at once and rolls up after the flush interval", async () => {
