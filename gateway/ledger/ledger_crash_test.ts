@@ -6,6 +6,28 @@ import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 
 const CHILD = new URL("../../testing/ledger_writer_child.ts", import.meta.url).pathname;
 
+/**
+ * Runs the writer child on the KV file `path` and kills it (SIGKILL) where it stands once it has
+ * printed `marker`.
+ */
+async function killWriterAt(path: string, count: number, mode: string, marker: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", CHILD, path, String(count), mode],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes(marker)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`The writer ended before printing ${marker}: ${seen}`);
+    seen += value;
+  }
+  child.kill("SIGKILL");
+  assertEquals((await child.status).signal, "SIGKILL");
+  await reader.cancel();
+}
+
 async function count(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
   let n = 0;
   for await (const _ of kv.list({ prefix })) n++;
@@ -17,24 +39,8 @@ Deno.test("UsageLedger: a writer process killed (SIGKILL) mid-batch, restarted, 
   try {
     const path = `${dir}/kv.sqlite3`;
     const N = 130;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", CHILD, path, String(N), "2"],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    // Roll-ups go in chunks of 50: wait until the child is inside the second one (commit 2),
-    // then kill it where it stands.
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    while (!seen.includes("committing")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The writer ended before the crash point: ${seen}`);
-      seen += value;
-    }
-    child.kill("SIGKILL");
-    const status = await child.status;
-    assertEquals(status.signal, "SIGKILL");
-    await reader.cancel();
+    // Roll-ups go in chunks of 50: kill the child inside the second one (commit 2).
+    await killWriterAt(path, N, "2", "committing");
 
     using kv = await Deno.openKv(path);
     const before = await count(kv, ENTRY_PREFIX);
@@ -81,21 +87,7 @@ Deno.test("UsageLedger: a writer process killed (SIGKILL) between two flushes ha
   try {
     const path = `${dir}/kv.sqlite3`;
     const N = 20;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", CHILD, path, String(N), "never-flushed"],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    while (!seen.includes("durable")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The writer ended before its entries were durable: ${seen}`);
-      seen += value;
-    }
-    child.kill("SIGKILL");
-    assertEquals((await child.status).signal, "SIGKILL");
-    await reader.cancel();
+    await killWriterAt(path, N, "never-flushed", "durable");
 
     using kv = await Deno.openKv(path);
     assertEquals(await count(kv, WAL_PREFIX), N, "no flush ran, yet every entry is in the log");
