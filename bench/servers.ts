@@ -218,7 +218,7 @@ export async function cpuMs(pid: number): Promise<number> {
  */
 export async function probeMemory(pid: number, file: string): Promise<MemoryProbe> {
   await Deno.remove(file).catch(() => {});
-  Deno.kill(pid, "SIGUSR1");
+  Deno.kill(pid, "SIGUSR2");
   for (let i = 0; i < 500; i++) {
     try {
       return JSON.parse(await Deno.readTextFile(file)) as MemoryProbe;

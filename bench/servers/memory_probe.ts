@@ -1,5 +1,5 @@
 /**
- * A diagnostic for the memory measure: on SIGUSR1, a server started with
+ * A diagnostic for the memory measure: on SIGUSR2, a server started with
  * `--v8-flags=--expose-gc` runs a full garbage collection and writes
  * `Deno.memoryUsage()` as JSON to the file named by `BENCH_MEMORY_FILE`, so
  * the harness can tell memory a stream holds from garbage not yet collected.
@@ -25,7 +25,9 @@ export function installMemoryProbe(): void {
   const file = Deno.env.get("BENCH_MEMORY_FILE");
   const gc = (globalThis as { gc?: () => void }).gc;
   if (file === undefined || gc === undefined) return;
-  Deno.addSignalListener("SIGUSR1", async () => {
+  // Not SIGUSR1: Deno, like Node, opens its inspector on SIGUSR1, and with the inspector open
+  // `fetch` tees every response body (for the network panel) for the rest of the process's life.
+  Deno.addSignalListener("SIGUSR2", async () => {
     // V8 frees dead array buffers in a sweeper task after the collection, and counts them as
     // external memory until it has: collect, give the sweeper a turn, and again until external
     // memory stops falling (at most 2 s; a busy process sweeps slowly).
