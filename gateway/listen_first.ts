@@ -1,7 +1,7 @@
 /**
  * Binding the port before the apps' modules load, so that a process that is
  * starting already answers `/healthz` (the process is alive) while `/readyz`
- * stays 503 until the app is installed. Imports nothing: the server entry
+ * stays 503 and other requests wait until the app is installed. Imports nothing: the server entry
  * points import this statically and everything else dynamically.
  *
  * @module
@@ -64,29 +64,49 @@ export function yieldToRequests(): Promise<void> {
 export interface EarlyServer {
   /** The running server (its `addr` names the real port when `0` was asked for). */
   server: Deno.HttpServer<Deno.NetAddr>;
-  /** Installs the app: every later request goes to `handler`. */
+  /** Installs the app: every later request, and every request held until now, goes to `handler`. */
   serve(handler: Deno.ServeHandler<Deno.NetAddr>): void;
+  /** Requests waiting for the app now. */
+  readonly held: number;
+}
+
+/** Options of {@linkcode listenFirst}. */
+export interface ListenFirstOptions {
+  /**
+   * How long a request that arrives while the process is starting waits for
+   * the app before it is answered 503 (`/healthz` and `/readyz` never wait), ms.
+   * @default {10000}
+   */
+  holdMs?: number;
 }
 
 const STARTING_HEADERS = { "content-type": "application/json", "retry-after": "1" };
 
-/** What a starting process answers: alive on `/healthz`, 503 everywhere else. */
-function starting(request: Request): Response {
-  const { pathname } = new URL(request.url);
-  if (pathname === "/healthz") {
-    return new Response('{"status":"ok"}', { headers: { "content-type": "application/json" } });
-  }
-  const body = pathname === "/readyz"
-    ? '{"status":"not_ready","checks":[{"name":"startup","ok":false,"detail":"starting"}]}'
-    : '{"type":"error","error":{"type":"overloaded_error","message":"ccgate is starting"}}';
-  return new Response(body, { status: 503, headers: STARTING_HEADERS });
+function _notReady(): Response {
+  return new Response(
+    '{"status":"not_ready","checks":[{"name":"startup","ok":false,"detail":"starting"}]}',
+    { status: 503, headers: STARTING_HEADERS },
+  );
+}
+
+function _starting(): Response {
+  return new Response(
+    '{"type":"error","error":{"type":"overloaded_error","message":"ccgate is starting"}}',
+    { status: 503, headers: STARTING_HEADERS },
+  );
 }
 
 /**
  * Binds `address` now and answers as a starting process until
- * {@linkcode EarlyServer.serve} installs the app.
+ * {@linkcode EarlyServer.serve} installs the app: `/healthz` 200 (the process
+ * is alive), `/readyz` 503 (not ready yet), and every other request waits for
+ * the app, up to `holdMs`, so that the request that woke a cold instance (a
+ * Deno Deploy isolate, a container behind a load balancer that sends traffic
+ * once the port is open) is answered by the app, a little later, rather than
+ * refused.
  *
  * @param address Where to listen.
+ * @param options How long a request waits for the app.
  * @returns The server and the way to install the app.
  *
  * @example
@@ -96,7 +116,33 @@ function starting(request: Request): Response {
  * early.serve(createApp(deps).fetch);
  * ```
  */
-export function listenFirst(address: ListenAddress): EarlyServer {
+export function listenFirst(address: ListenAddress, options: ListenFirstOptions = {}): EarlyServer {
+  const holdMs = options.holdMs ?? 10_000;
+  const installed = Promise.withResolvers<Deno.ServeHandler<Deno.NetAddr>>();
+  let held = 0;
+  const starting = async (
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ): Promise<Response> => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/healthz") {
+      return new Response('{"status":"ok"}', { headers: { "content-type": "application/json" } });
+    }
+    if (pathname === "/readyz") return _notReady();
+    if (holdMs <= 0) return _starting();
+    held++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const app = await Promise.race([
+        installed.promise,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), holdMs))),
+      ]);
+      return app === undefined ? _starting() : await app(request, info);
+    } finally {
+      held--;
+      clearTimeout(timer);
+    }
+  };
   let handler: Deno.ServeHandler<Deno.NetAddr> = starting;
   const server = Deno.serve(
     { hostname: address.hostname, port: address.port, onListen() {} },
@@ -106,6 +152,10 @@ export function listenFirst(address: ListenAddress): EarlyServer {
     server,
     serve(app) {
       handler = app;
+      installed.resolve(app);
+    },
+    get held() {
+      return held;
     },
   };
 }

@@ -16,7 +16,7 @@ Deno.test("listenAddress() leaves settings that are not plainly valid to the ful
   }
 });
 
-Deno.test("listenFirst() answers /healthz while starting, 503 elsewhere, then the installed app", async () => {
+Deno.test("listenFirst() answers /healthz while starting, /readyz 503, then the installed app", async () => {
   const { server, serve } = listenFirst({ hostname: "127.0.0.1", port: 0 });
   try {
     const url = `http://127.0.0.1:${server.addr.port}`;
@@ -24,15 +24,42 @@ Deno.test("listenFirst() answers /healthz while starting, 503 elsewhere, then th
     assertEquals([health.status, await health.json()], [200, { status: "ok" }]);
     const ready = await fetch(`${url}/readyz`);
     assertEquals([ready.status, (await ready.json()).status], [503, "not_ready"]);
-    const messages = await fetch(`${url}/v1/messages`, { method: "POST", body: "{}" });
-    assertEquals(messages.status, 503);
-    assertEquals(messages.headers.get("retry-after"), "1");
-    assertEquals((await messages.json()).error.type, "overloaded_error");
 
     serve((request) => new Response(`app ${new URL(request.url).pathname}`));
     await yieldToRequests();
     assertEquals(await (await fetch(`${url}/readyz`)).text(), "app /readyz");
     assertEquals(await (await fetch(`${url}/healthz`)).text(), "app /healthz");
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("listenFirst() holds a request that arrives while starting and gives it to the app", async () => {
+  const early = listenFirst({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const url = `http://127.0.0.1:${early.server.addr.port}`;
+    const answer = fetch(`${url}/v1/messages`, { method: "POST", body: "{}" });
+    // Waits until the server has the request (a condition, not a time).
+    while (early.held === 0) await yieldToRequests();
+    early.serve(async (request) => new Response(`app got ${await request.text()}`));
+    const res = await answer;
+    assertEquals([res.status, await res.text()], [200, "app got {}"]);
+    assertEquals(early.held, 0);
+  } finally {
+    await early.server.shutdown();
+  }
+});
+
+Deno.test("listenFirst() answers 503 overloaded_error to a request that waited holdMs", async () => {
+  const { server } = listenFirst({ hostname: "127.0.0.1", port: 0 }, { holdMs: 0 });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/v1/messages`, {
+      method: "POST",
+      body: "{}",
+    });
+    assertEquals(res.status, 503);
+    assertEquals(res.headers.get("retry-after"), "1");
+    assertEquals((await res.json()).error.type, "overloaded_error");
   } finally {
     await server.shutdown();
   }
