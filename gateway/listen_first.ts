@@ -132,16 +132,17 @@ export function listenFirst(address: ListenAddress, options: ListenFirstOptions 
     if (holdMs <= 0) return _starting();
     held++;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let app: Deno.ServeHandler<Deno.NetAddr> | undefined;
     try {
-      const app = await Promise.race([
+      app = await Promise.race([
         installed.promise,
         new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), holdMs))),
       ]);
-      return app === undefined ? _starting() : await app(request, info);
     } finally {
       held--;
       clearTimeout(timer);
     }
+    return app === undefined ? _starting() : await app(request, info);
   };
   let handler: Deno.ServeHandler<Deno.NetAddr> = starting;
   const server = Deno.serve(
