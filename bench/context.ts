@@ -51,6 +51,8 @@ export interface BenchContext {
   setTiming(timing: Partial<EmulatorTiming>): Promise<void>;
   /** CPUs of the load generator (and the emulator), when pinned. */
   loadCpus?: string;
+  /** How many CPUs `loadCpus` names. */
+  loadCpuCount?: number;
   /** CPUs of the server under test, when pinned. */
   serverCpus?: string;
   /** Prints a progress line on stderr. */

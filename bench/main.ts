@@ -132,6 +132,7 @@ async function main(): Promise<number> {
         await res.body?.cancel();
       },
       loadCpus,
+      loadCpuCount: pinned ? machine.cores - 1 : undefined,
       serverCpus,
       progress,
     };

@@ -20,7 +20,6 @@ import type { HoldResult, RequestSpec } from "../loadgen/jobs.ts";
 import { summarizeRounds } from "../percentiles.ts";
 import { cpuMs, probeMemory, rssKiB, runLoadgen } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
-import { cpuCount } from "../cpu_list.ts";
 
 /**
  * Share of the load side's CPUs, averaged over a level, above which a failed level is put down
@@ -116,17 +115,18 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
   const failed = levels.gateway!.find((l) => !l.held);
   // The emulator and the load generator share the load side's CPUs: when they were nearly all
   // busy, the gaps came from there, and the level says how far this machine goes, not the server.
-  const loadCpus = context.loadCpus === undefined ? undefined : cpuCount(context.loadCpus);
-  const loadSide = (level: { cpu: { emulator: number; loadgen: number } }) =>
-    loadCpus === undefined
-      ? ""
-      : `; load side (emulator + load generator) ${
-        ((level.cpu.emulator + level.cpu.loadgen) / loadCpus * 100).toFixed(0)
-      } % of its ${loadCpus} CPU${loadCpus === 1 ? "" : "s"}${
-        (level.cpu.emulator + level.cpu.loadgen) / loadCpus >= LOAD_SIDE_SATURATED
-          ? ": saturated, so this level measures the machine, not the server"
-          : ""
-      }`;
+  const loadCpus = context.loadCpuCount;
+  const loadSide = (level: { cpu: { emulator: number; loadgen: number } }) => {
+    if (loadCpus === undefined) return "";
+    const share = (level.cpu.emulator + level.cpu.loadgen) / loadCpus;
+    return `; load side (emulator + load generator) ${
+      (share * 100).toFixed(0)
+    } % of its ${loadCpus} CPU${loadCpus === 1 ? "" : "s"}${
+      share >= LOAD_SIDE_SATURATED
+        ? ": saturated, so this level measures the machine, not the server"
+        : ""
+    }`;
+  };
   return {
     rows: [{
       spec: spec("s3_scale_streams"),
