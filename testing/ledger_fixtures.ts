@@ -5,7 +5,7 @@
  * @module
  */
 import type { LedgerEntry } from "../gateway/ledger/ledger_entry.ts";
-import type { LedgerKv } from "../gateway/ledger/roll_up_entry.ts";
+import { type LedgerKv, WAL_PREFIX } from "../gateway/ledger/roll_up_entry.ts";
 
 /** A ledger entry: `overrides` on top of a completed 10-in / 20-out request. */
 export function ledgerEntry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
@@ -46,7 +46,7 @@ export type CommitFate =
 
 /** What an atomic commit of the ledger writes. */
 export interface CommitInfo {
-  /** Write-ahead log records it sets (`["ledger", "wal", id]`); 0 for a roll-up. */
+  /** Write-ahead log records it sets (under `WAL_PREFIX`); 0 for a roll-up. */
   walRecords: number;
 }
 
@@ -71,7 +71,7 @@ export function interruptibleKv(
       const info: CommitInfo = { walRecords: 0 };
       const set = op.set.bind(op);
       op.set = (key, value, options) => {
-        if (key[0] === "ledger" && key[1] === "wal") info.walRecords++;
+        if (WAL_PREFIX.every((part, i) => key[i] === part)) info.walRecords++;
         return set(key, value, options);
       };
       const commit = op.commit.bind(op);
