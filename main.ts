@@ -162,6 +162,8 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
     policyFile,
     endpoint: bedrockEmulator?.url,
     credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
+    // On Deno Deploy isolates share the machine: its memory is no limit (set CCGATE_MEMORY_LIMIT_MB).
+    machineMemory: !onDeploy,
   },
 );
 

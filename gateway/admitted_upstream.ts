@@ -39,7 +39,7 @@ export async function invokeAdmitted<T>(
   modelId: string,
   answer: (bytes: Uint8Array) => InvokeAnswer<T>,
 ): Promise<T> {
-  const { record, served, sending, firstByte } = _observe(c);
+  const { record, served, sending, firstByte, reservation } = _observe(c);
   const call = linkClientAbort(c.req.raw.signal);
   try {
     const bytes = await invokeModel(bedrock, {
@@ -48,6 +48,7 @@ export async function invokeAdmitted<T>(
       signal: call.signal,
       served,
       sending,
+      reservation,
     });
     firstByte();
     const { usage, value } = answer(bytes);
@@ -90,7 +91,7 @@ export async function openAdmittedStream(
   admitted: AdmittedRequest,
   modelId: string,
 ): Promise<AdmittedStream> {
-  const { record, served, sending, firstByte } = _observe(c);
+  const { record, served, sending, firstByte, reservation } = _observe(c);
   const { settle } = admitted;
   let upstream: UpstreamStream;
   try {
@@ -100,6 +101,7 @@ export async function openAdmittedStream(
       client: c.req.raw.signal,
       served,
       sending,
+      reservation,
     });
   } catch (err) {
     settle();
@@ -129,6 +131,7 @@ function _observe(c: Context) {
     record,
     served: (region: string) => record.set({ region }),
     sending: timing.sending,
+    reservation: c.get("memoryReservation"),
     firstByte() {
       record.firstByte();
       timing.firstByte();

@@ -5,6 +5,7 @@ import {
   InvokeModelWithResponseStreamCommand,
   type ResponseStream,
 } from "@aws-sdk/client-bedrock-runtime";
+import type { MemoryReservation } from "./gateway_lifecycle.ts";
 
 /** One call to Bedrock's InvokeModel(WithResponseStream). */
 export interface BedrockInvocation {
@@ -25,6 +26,11 @@ export interface BedrockInvocation {
    * work before Bedrock (the `Server-Timing` header).
    */
   sending?: () => void;
+  /**
+   * The memory held for the request (see `loadShedding`): `FailoverBedrock`'s
+   * admission takes it over for the call's lifetime.
+   */
+  reservation?: MemoryReservation;
 }
 
 /** Receives the upstream that answered a call: its AWS region and the model id or profile invoked. */
@@ -36,8 +42,8 @@ export type Served = (region: string, modelId: string | undefined) => void;
  * options to the handler as they are).
  */
 function _sendOptions(invocation: BedrockInvocation): { abortSignal: AbortSignal } {
-  const { signal, served, sending } = invocation;
-  return { abortSignal: signal, served, sending } as { abortSignal: AbortSignal };
+  const { signal, served, sending, reservation } = invocation;
+  return { abortSignal: signal, served, sending, reservation } as { abortSignal: AbortSignal };
 }
 
 /**

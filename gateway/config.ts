@@ -53,6 +53,8 @@ export interface GatewayConfig {
     maxTools: number;
     maxSystemBlocks: number;
     maxConcurrentStreams: number;
+    /** Memory limit, MiB: unset, detected (cgroup, else the machine); 0, no memory budget. */
+    memoryLimitMb?: number;
   };
   /** Drain deadline on shutdown, ms. */
   drainDeadlineMs: number;
@@ -129,6 +131,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       maxTools: e.CCGATE_MAX_TOOLS,
       maxSystemBlocks: e.CCGATE_MAX_SYSTEM_BLOCKS,
       maxConcurrentStreams: e.CCGATE_MAX_CONCURRENT_STREAMS,
+      memoryLimitMb: e.CCGATE_MEMORY_LIMIT_MB,
     },
     drainDeadlineMs: e.CCGATE_DRAIN_DEADLINE_MS,
     adminRole: e.CCGATE_ADMIN_ROLE,

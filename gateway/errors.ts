@@ -116,8 +116,12 @@ export class RouteNotFoundError extends GatewayError {
 
 /** The request body is larger than allowed: 413 request_too_large. */
 export class RequestTooLargeError extends GatewayError {
-  constructor(limitBytes: number) {
-    super("request_too_large", `Request body exceeds ${limitBytes} bytes`, {
+  /**
+   * @param limitBytes The largest body accepted.
+   * @param message What to say instead of the default `Request body exceeds <limit> bytes`.
+   */
+  constructor(limitBytes: number, message?: string) {
+    super("request_too_large", message ?? `Request body exceeds ${limitBytes} bytes`, {
       status: 413,
       type: "request_too_large",
     });

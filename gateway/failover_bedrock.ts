@@ -7,7 +7,7 @@ import { toAnthropicError } from "./bedrock_error.ts";
 import type { BedrockClient, Served } from "./bedrock_upstream.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import { GatewayError, OverloadedError, UpstreamError, UpstreamTimeoutError } from "./errors.ts";
-import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import type { GatewayLifecycle, MemoryReservation } from "./gateway_lifecycle.ts";
 import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
 import { type UpstreamCandidate, upstreamCandidates } from "./upstream_candidates.ts";
@@ -27,6 +27,8 @@ interface SendOptions {
   served?: Served;
   /** Passed on to each attempt's `send` (see `BedrockInvocation.sending`). */
   sending?: () => void;
+  /** The request's memory reservation, taken over by the call's admission. */
+  reservation?: MemoryReservation;
 }
 
 /** Options of {@linkcode FailoverBedrock}. */
@@ -131,7 +133,12 @@ export class FailoverBedrock {
       this.#options.timeouts,
       options?.abortSignal,
     );
-    call.start(this.#options.lifecycle);
+    const body = command.input.body;
+    call.start(
+      this.#options.lifecycle,
+      body instanceof Uint8Array ? body.byteLength : 0,
+      options?.reservation,
+    );
     try {
       const result = await this.#attempts(command, call, streaming, options ?? {});
       if (!streaming) {

@@ -128,6 +128,65 @@ Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limi
   assertEquals((await Promise.all(stack.emulator.requests.map((r) => r.closed))).length, 3);
 });
 
+Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for a body too large for it alone", async () => {
+  // 162 MiB: a budget of 0.8 × 162 − 128 = 1.6 MiB, two small calls (0.77 MiB each) and no third.
+  await using stack = await startGatewayStack({
+    env: { CCGATE_MEMORY_LIMIT_MB: "162" },
+    emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
+  });
+  const openStream = async () => {
+    const controller = new AbortController();
+    const response = await postMessages(
+      stack.url,
+      stack.token,
+      { stream: true },
+      controller.signal,
+    );
+    assertEquals(response.status, 200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    return { controller, reader };
+  };
+  const first = await openStream();
+  // A Claude Code sized request (80 KB) does not fit beside one open stream.
+  const claudeCodeSized = [{ role: "user", content: "x".repeat(80_000) }];
+  const shed = await postMessages(stack.url, stack.token, { messages: claudeCodeSized });
+  assertEquals(shed.status, 529);
+  const body = await shed.json();
+  assertEquals(body.error.type, "overloaded_error");
+  assertStringIncludes(body.error.message, "memory budget");
+  assertEquals(shed.headers.get("retry-after"), "1");
+  // A small one does.
+  const second = await openStream();
+  assertEquals(stack.lifecycle.active, 2);
+  const third = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(third.status, 529, "the third small stream does not fit");
+  await third.body?.cancel();
+  // Far too large for the budget even alone: 413, whatever is in flight.
+  const huge = await postMessages(stack.url, stack.token, {
+    messages: [{ role: "user", content: "x".repeat(400_000) }],
+  });
+  assertEquals(huge.status, 413);
+  assertEquals((await huge.json()).error.type, "request_too_large");
+  assertEquals(stack.emulator.requests.length, 2, "refused requests never reach Bedrock");
+  assertEquals(
+    stack.metrics.value("ccgate_memory_in_flight_bytes"),
+    stack.lifecycle.reservedBytes,
+  );
+
+  for (const open of [first, second]) {
+    open.controller.abort();
+    await open.reader.cancel().catch(() => {});
+  }
+  await stack.lifecycle.whenIdle(0);
+  assertEquals(stack.lifecycle.reservedBytes, 0, "every reservation released");
+  stack.emulator.enqueue(textAnswer("admitted"));
+  const admitted = await postMessages(stack.url, stack.token, { messages: claudeCodeSized });
+  assertEquals(admitted.status, 200, "alone, the 80 KB request fits");
+  await admitted.body?.cancel();
+  await Promise.all(stack.emulator.requests.map((r) => r.closed));
+});
+
 Deno.test("drain(): running streams finish, the rest end with event: error at the deadline, hooks run last", async () => {
   const timers = new FakeTimers();
   await using stack = await startGatewayStack({ timers });

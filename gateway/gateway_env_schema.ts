@@ -218,9 +218,17 @@ export const gatewayEnvSchema = z.object({
     example: "100",
   }),
   CCGATE_MAX_CONCURRENT_STREAMS: positiveInt(4_096).meta({
-    description: "Most Bedrock calls (streams included) in flight per instance; 529 above.",
+    description:
+      "Most Bedrock calls (streams included) in flight per instance; 529 above. The memory budget (`CCGATE_MEMORY_LIMIT_MB`) usually binds first.",
     example: "1000",
   }),
+  CCGATE_MEMORY_LIMIT_MB: z.string().regex(/^\d+$/, "must be a whole number").transform(Number)
+    .optional().meta({
+      description:
+        "Memory this instance may use, MiB: 80 % of it, less 128 MiB for the process, is the budget for requests in flight, each estimated from its body size (about 1.3 MiB for a Claude Code request of 80 KB); above it new requests get 529, and a request too large for it alone 413. Unset: the container's cgroup limit, else the machine's memory (set it on Deno Deploy). `0`: no memory budget, only `CCGATE_MAX_CONCURRENT_STREAMS`.",
+      example: "2048",
+      accepts: "whole number (MiB)",
+    }),
   CCGATE_DRAIN_DEADLINE_MS: wholeNumber(25_000).meta({
     description:
       "On SIGTERM, how long running streams may take to finish before they are ended, ms.",

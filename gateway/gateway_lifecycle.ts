@@ -1,5 +1,12 @@
-import { OverloadedError, ShuttingDownError } from "./errors.ts";
+import {
+  type GatewayError,
+  OverloadedError,
+  RequestTooLargeError,
+  ShuttingDownError,
+} from "./errors.ts";
+import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
+import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
 import type { Timers } from "./timers.ts";
 
 /** A Bedrock call in flight, as the lifecycle sees it. */
@@ -8,14 +15,58 @@ export interface ActiveCall {
   abort(reason: Error): void;
 }
 
+/** Memory held for one request, from before its body is read until its Bedrock call ends. */
+export interface MemoryReservation {
+  /** Bytes held: the estimate for the request's body size (0 without a memory budget). */
+  readonly bytes: number;
+  /** Gives the memory back, once; does nothing once the request's call has taken it over. */
+  release(): void;
+}
+
+class _Reservation implements MemoryReservation {
+  readonly bytes: number;
+  #state: "request" | "call" | "released" = "request";
+  readonly #move: (by: number) => void;
+
+  constructor(bytes: number, move: (by: number) => void) {
+    this.bytes = bytes;
+    this.#move = move;
+  }
+
+  get heldByRequest(): boolean {
+    return this.#state === "request";
+  }
+
+  /** The call holds the bytes from now on (and gives them back with its own release). */
+  takeOver(): number {
+    this.#state = "call";
+    return this.bytes;
+  }
+
+  release(): void {
+    if (this.#state !== "request") return;
+    this.#state = "released";
+    this.#move(-this.bytes);
+  }
+}
+
 /** Options of {@linkcode GatewayLifecycle}. */
 export interface GatewayLifecycleOptions {
   /** Most Bedrock calls (streams and others) in flight at once; beyond it, 529. */
   maxConcurrent: number;
+  /**
+   * Most memory the calls in flight may hold, bytes, as estimated from the
+   * size of their request bodies (`estimateCallMemory`, memory_budget.ts):
+   * beyond it, 529; a single request estimated above it, 413. Unset: no
+   * memory limit, only `maxConcurrent`.
+   */
+  memoryBudgetBytes?: number;
   /** Timers for the drain deadline. */
   timers: Timers;
   /** Where hook failures are reported. */
   log?: Log;
+  /** Where the estimated memory in flight is reported (`ccgate_memory_in_flight_bytes`). */
+  metrics?: GatewayMetrics;
 }
 
 /** What {@linkcode GatewayLifecycle.drain} did. */
@@ -30,7 +81,8 @@ export interface DrainReport {
 
 /**
  * The instance's load and life: admits Bedrock calls up to `maxConcurrent`
- * (load shedding with 529 beyond it), and drains on shutdown — no new calls,
+ * and, when a memory budget is set, up to the memory their request bodies are
+ * estimated to hold (load shedding with 529 beyond either), and drains on shutdown — no new calls,
  * running ones finish until a deadline, the rest end with a final error, then
  * the drain hooks run (the usage ledger registers its flush there).
  *
@@ -46,7 +98,9 @@ export interface DrainReport {
  */
 export class GatewayLifecycle {
   readonly #options: GatewayLifecycleOptions;
-  readonly #active = new Set<ActiveCall>();
+  /** Each call in flight, with the memory reserved for it. */
+  readonly #active = new Map<ActiveCall, number>();
+  #reserved = 0;
   readonly #hooks: (() => void | Promise<void>)[] = [];
   #drained: Promise<DrainReport> | undefined;
   #idleWaiters: { atMost: number; resolve: () => void }[] = [];
@@ -66,30 +120,73 @@ export class GatewayLifecycle {
     return this.#active.size;
   }
 
-  /** Whether a new call would be refused right now. */
-  get saturated(): boolean {
-    return this.#active.size >= this.#options.maxConcurrent;
+  /** Memory reserved by the calls in flight (their estimate), bytes. */
+  get reservedBytes(): number {
+    return this.#reserved;
   }
 
   /**
-   * Admits a call, or refuses it.
+   * Why a call with a request body of `bodyBytes` would be refused right now,
+   * or `undefined` when it would be admitted.
+   *
+   * @param bodyBytes Size of the request body (0 when unknown).
+   * @returns The error to answer with, or `undefined`.
+   */
+  refusal(bodyBytes = 0): GatewayError | undefined {
+    return this.#countRefusal() ?? this.#memoryRefusal(bodyBytes, this.#estimate(bodyBytes));
+  }
+
+  /**
+   * Holds the memory a request is estimated to need, from before its body is
+   * read (the load-shedding middleware, from `content-length`), so that a
+   * burst of large requests is refused before their bodies are read rather
+   * than admitted together. The request's Bedrock call takes the reservation
+   * over when admitted with it (see {@linkcode GatewayLifecycle.admit});
+   * otherwise `release()` gives it back.
+   *
+   * @param bodyBytes Size of the request body (0 when unknown).
+   * @returns The reservation (of 0 bytes when there is no memory budget).
+   * @throws {ShuttingDownError} While draining (529).
+   * @throws {OverloadedError} At the concurrency limit or the memory budget (529).
+   * @throws {RequestTooLargeError} When the request alone would exceed the memory budget (413).
+   */
+  reserve(bodyBytes = 0): MemoryReservation {
+    const refused = this.refusal(bodyBytes);
+    if (refused !== undefined) throw refused;
+    const reservation = new _Reservation(this.#estimate(bodyBytes), (by) => this.#moveReserved(by));
+    this.#moveReserved(reservation.bytes);
+    return reservation;
+  }
+
+  /**
+   * Admits a call, or refuses it (see {@linkcode GatewayLifecycle.refusal}).
    *
    * @param call The call, so a drain can end it.
+   * @param bodyBytes Size of its request body, for the memory budget.
+   * @param reservation The request's reservation, if any: the call takes it
+   * over (and holds more only when its body is larger than estimated).
    * @returns `release`, to call once when the call is over (idempotent).
    * @throws {ShuttingDownError} While draining (529).
-   * @throws {OverloadedError} At the concurrency limit (529).
+   * @throws {OverloadedError} At the concurrency limit or the memory budget (529).
+   * @throws {RequestTooLargeError} When the call alone would exceed the memory budget (413).
    */
-  admit(call: ActiveCall): () => void {
-    if (this.#drained !== undefined) throw new ShuttingDownError();
-    if (this.saturated) {
-      throw new OverloadedError(
-        `This gateway instance is at its limit of ${this.#options.maxConcurrent} concurrent requests; retry`,
-        1,
-      );
-    }
-    this.#active.add(call);
+  admit(call: ActiveCall, bodyBytes = 0, reservation?: MemoryReservation): () => void {
+    const counted = this.#countRefusal();
+    if (counted !== undefined) throw counted;
+    const needed = this.#estimate(bodyBytes);
+    const held = reservation instanceof _Reservation && reservation.heldByRequest
+      ? reservation
+      : undefined;
+    const extra = Math.max(0, needed - (held?.bytes ?? 0));
+    const refused = this.#memoryRefusal(bodyBytes, extra, held?.bytes ?? 0);
+    if (refused !== undefined) throw refused;
+    const bytes = (held?.takeOver() ?? 0) + extra;
+    this.#moveReserved(extra);
+    this.#active.set(call, bytes);
     return () => {
-      if (!this.#active.delete(call)) return;
+      const reserved = this.#active.get(call);
+      if (reserved === undefined || !this.#active.delete(call)) return;
+      this.#moveReserved(-reserved);
       if (this.#idleWaiters.length > 0) {
         const size = this.#active.size;
         this.#idleWaiters = this.#idleWaiters.filter((w) =>
@@ -97,6 +194,42 @@ export class GatewayLifecycle {
         );
       }
     };
+  }
+
+  #estimate(bodyBytes: number): number {
+    return this.#options.memoryBudgetBytes === undefined ? 0 : estimateCallMemory(bodyBytes);
+  }
+
+  #countRefusal(): GatewayError | undefined {
+    if (this.#drained !== undefined) return new ShuttingDownError();
+    const { maxConcurrent } = this.#options;
+    if (this.#active.size < maxConcurrent) return undefined;
+    return new OverloadedError(
+      `This gateway instance is at its concurrency limit (${maxConcurrent} requests in flight); retry`,
+      1,
+    );
+  }
+
+  /** Whether `more` bytes fit beside what is reserved, for a request of `bodyBytes` that already holds `held`. */
+  #memoryRefusal(bodyBytes: number, more: number, held = 0): GatewayError | undefined {
+    const budget = this.#options.memoryBudgetBytes;
+    if (budget === undefined || more === 0) return undefined;
+    if (held + more > budget) {
+      const largest = largestBodyFor(budget);
+      return new RequestTooLargeError(
+        largest,
+        `Request body of ${bodyBytes} bytes is more than this gateway instance can hold in memory: at most ${largest} bytes with its ${
+          _mib(budget)
+        } MiB memory budget for requests`,
+      );
+    }
+    if (this.#reserved + more <= budget) return undefined;
+    return new OverloadedError(
+      `This gateway instance is at its memory budget for requests in flight (${
+        _mib(this.#reserved)
+      } of ${_mib(budget)} MiB); retry`,
+      1,
+    );
   }
 
   /**
@@ -134,6 +267,12 @@ export class GatewayLifecycle {
     return this.#drained;
   }
 
+  #moveReserved(by: number): void {
+    if (by === 0) return;
+    this.#reserved += by;
+    this.#options.metrics?.set("ccgate_memory_in_flight_bytes", {}, this.#reserved);
+  }
+
   async #drain(deadlineMs: number): Promise<DrainReport> {
     const started = this.#active.size;
     if (started > 0) {
@@ -145,7 +284,7 @@ export class GatewayLifecycle {
       ]);
       timers.clearTimeout(timer!);
     }
-    const cut = [...this.#active];
+    const cut = [...this.#active.keys()];
     for (const call of cut) call.abort(new ShuttingDownError());
     let hookFailures = 0;
     for (const hook of this.#hooks) {
@@ -162,4 +301,8 @@ export class GatewayLifecycle {
     }
     return { finished: started - cut.length, ended: cut.length, hookFailures };
   }
+}
+
+function _mib(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
 }

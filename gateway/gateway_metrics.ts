@@ -26,7 +26,11 @@ export type GatewayGaugeName =
   /** Streams being sent right now. */
   | "ccgate_active_streams"
   /** Usage ledger entries waiting in memory for the next flush. */
-  | "ccgate_ledger_buffered_entries";
+  | "ccgate_ledger_buffered_entries"
+  /** Memory the Bedrock calls in flight are estimated to hold, bytes. */
+  | "ccgate_memory_in_flight_bytes"
+  /** The memory budget for calls in flight, bytes (absent: no budget). */
+  | "ccgate_memory_budget_bytes";
 
 /** Histogram names the gateway keeps (seconds). */
 export type GatewayHistogramName =

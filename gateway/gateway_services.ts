@@ -12,6 +12,8 @@ import { GatewayLifecycle } from "./gateway_lifecycle.ts";
 import { GatewayMetrics } from "./gateway_metrics.ts";
 import { UsageLedger } from "./ledger/usage_ledger.ts";
 import type { Log } from "./log.ts";
+import { memoryBudgetFor } from "./memory_budget.ts";
+import { type MemoryLimitDeps, memoryLimitFrom, systemMemoryLimitDeps } from "./memory_limit.ts";
 import { PolicyEngine } from "./policy/policy_engine.ts";
 import type { PolicyFile } from "./policy/policy_file.ts";
 import { regionalModelId } from "./policy/regional_model_id.ts";
@@ -36,6 +38,18 @@ export interface GatewayServicesOptions {
   endpoint?: string;
   /** Explicit AWS credentials (the local emulator). */
   credentials?: BedrockFromConfigDeps["credentials"];
+  /**
+   * Where the memory limit is read when `CCGATE_MEMORY_LIMIT_MB` is unset
+   * (cgroup files, the machine's memory).
+   * @default {systemMemoryLimitDeps}
+   */
+  memoryLimit?: MemoryLimitDeps;
+  /**
+   * Whether the machine's total memory may stand for the limit when no cgroup
+   * sets one: not on Deno Deploy, where isolates share the machine.
+   * @default {true}
+   */
+  machineMemory?: boolean;
 }
 
 /** What {@linkcode startGatewayServices} starts: the `GatewayDeps` that outlive requests. */
@@ -68,10 +82,31 @@ export async function startGatewayServices(
   options: GatewayServicesOptions,
 ): Promise<GatewayServices> {
   const { config, kv, log, timers, now, policyFile } = options;
+  const metrics = new GatewayMetrics();
+  // Load shedding before memory runs out: a budget for requests in flight from the memory limit.
+  const memoryDeps = options.memoryLimit ?? systemMemoryLimitDeps;
+  const memory = await memoryLimitFrom(
+    config.limits.memoryLimitMb,
+    options.machineMemory === false ? { readTextFile: memoryDeps.readTextFile } : memoryDeps,
+  );
+  const memoryBudgetBytes = memory && memoryBudgetFor(memory.bytes);
+  if (memoryBudgetBytes !== undefined) {
+    metrics.set("ccgate_memory_budget_bytes", {}, memoryBudgetBytes);
+  }
+  log({
+    level: "info",
+    msg: "load shedding",
+    max_concurrent: config.limits.maxConcurrentStreams,
+    memory_limit_mib: memory && Math.round(memory.bytes / 1024 / 1024),
+    memory_limit_from: memory?.source,
+    memory_budget_mib: memoryBudgetBytes && Math.round(memoryBudgetBytes / 1024 / 1024),
+  });
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: config.limits.maxConcurrentStreams,
+    memoryBudgetBytes,
     timers,
     log,
+    metrics,
   });
   const bedrock = bedrockFromConfig(config, {
     timers,
@@ -83,7 +118,6 @@ export async function startGatewayServices(
       policyFile && regionalModelId(policyFile.current.document, id, region),
   });
 
-  const metrics = new GatewayMetrics();
   const ledger = new UsageLedger({
     kv,
     timers,

@@ -3,6 +3,7 @@ import { FakeTimers } from "../testing/fake_timers.ts";
 import { BudgetOverrides } from "./admin/budget_overrides.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { startGatewayServices } from "./gateway_services.ts";
+import { largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
 
 Deno.test("startGatewayServices() re-reads budget overrides on its timers, and the drain stops it", async () => {
   using kv = await Deno.openKv(":memory:");
@@ -35,4 +36,62 @@ Deno.test("startGatewayServices() re-reads budget overrides on its timers, and t
 
   await services.lifecycle.drain(0);
   assertEquals(timers.pending, 0, "the drain cleared the re-read");
+});
+
+Deno.test("startGatewayServices() sizes the memory budget from the container's limit, and says so", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const logs: Record<string, unknown>[] = [];
+  const files: Record<string, string> = {
+    "/proc/self/cgroup": "0::/\n",
+    "/sys/fs/cgroup/memory.max": String(1024 * 1024 * 1024),
+  };
+  const start = (env: Record<string, string>, machineMemory?: boolean) =>
+    startGatewayServices({
+      config: loadGatewayConfig({ AWS_REGION: "us-east-1", ...env }),
+      kv,
+      log: (record) => logs.push(record),
+      timers: new FakeTimers(),
+      now: () => new Date("2026-11-30T10:00:00Z"),
+      endpoint: "http://127.0.0.1:9",
+      credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
+      memoryLimit: {
+        readTextFile: (path) =>
+          path in files ? Promise.resolve(files[path]!) : Promise.reject(new Error("NotFound")),
+        totalMemory: () => 64 * 1024 * 1024 * 1024,
+      },
+      machineMemory,
+    });
+
+  const fromCgroup = await start({});
+  const budget = memoryBudgetFor(1024 * 1024 * 1024);
+  assertEquals(fromCgroup.metrics.value("ccgate_memory_budget_bytes"), budget);
+  assertEquals(fromCgroup.lifecycle.refusal(largestBodyFor(budget) + 1)?.status, 413);
+  assertEquals(logs.find((r) => r.msg === "load shedding"), {
+    level: "info",
+    msg: "load shedding",
+    max_concurrent: 4096,
+    memory_limit_mib: 1024,
+    memory_limit_from: "cgroup",
+    memory_budget_mib: Math.round(budget / 1024 / 1024),
+  });
+  await fromCgroup.lifecycle.drain(0);
+
+  // No cgroup limit: the machine's memory, except where the machine is shared (Deno Deploy).
+  files["/sys/fs/cgroup/memory.max"] = "max";
+  const fromMachine = await start({});
+  assertEquals(
+    fromMachine.metrics.value("ccgate_memory_budget_bytes"),
+    memoryBudgetFor(64 * 1024 * 1024 * 1024),
+  );
+  await fromMachine.lifecycle.drain(0);
+  const onDeploy = await start({}, false);
+  assertEquals(onDeploy.metrics.value("ccgate_memory_budget_bytes"), 0);
+  assertEquals(onDeploy.lifecycle.refusal(1024 * 1024 * 1024), undefined, "no budget: no limit");
+  await onDeploy.lifecycle.drain(0);
+  const setting = await start({ CCGATE_MEMORY_LIMIT_MB: "512" }, false);
+  assertEquals(
+    setting.metrics.value("ccgate_memory_budget_bytes"),
+    memoryBudgetFor(512 * 1024 * 1024),
+  );
+  await setting.lifecycle.drain(0);
 });

@@ -20,6 +20,10 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
   ccgate_ledger_write_failures_total: "Usage ledger write-ahead commits that failed (tried again).",
   ccgate_active_streams: "Streams being sent now.",
   ccgate_ledger_buffered_entries: "Usage ledger entries in memory, not yet in the write-ahead log.",
+  ccgate_memory_in_flight_bytes:
+    "Memory the Bedrock calls in flight are estimated to hold, from their request sizes, in bytes.",
+  ccgate_memory_budget_bytes:
+    "Memory budget for Bedrock calls in flight, in bytes: above it new requests get 529.",
   ccgate_request_duration_seconds: "Whole request duration in seconds, streams included.",
   ccgate_first_byte_seconds: "Time to the first byte from Bedrock in seconds.",
 });

@@ -1,4 +1,5 @@
 import { type BedrockClient, invokeModelStream, type Served } from "./bedrock_upstream.ts";
+import type { MemoryReservation } from "./gateway_lifecycle.ts";
 
 /** An upstream call tied to the client's request: the client leaving aborts it. */
 export interface UpstreamCall {
@@ -64,6 +65,7 @@ export async function openUpstreamStream(
     client: AbortSignal;
     served?: Served;
     sending?: () => void;
+    reservation?: MemoryReservation;
   },
 ): Promise<UpstreamStream> {
   const call = linkClientAbort(request.client);
@@ -74,6 +76,7 @@ export async function openUpstreamStream(
       signal: call.signal,
       served: request.served,
       sending: request.sending,
+      reservation: request.reservation,
     });
     const first = await events.next();
     if (first.done) throw new Error("Bedrock closed the stream without an event");

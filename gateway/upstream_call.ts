@@ -6,7 +6,7 @@
  * @module
  */
 import { UpstreamTimeoutError } from "./errors.ts";
-import type { ActiveCall, GatewayLifecycle } from "./gateway_lifecycle.ts";
+import type { ActiveCall, GatewayLifecycle, MemoryReservation } from "./gateway_lifecycle.ts";
 import type { Timers } from "./timers.ts";
 
 /** Time limits of a call, milliseconds. */
@@ -49,8 +49,19 @@ export class UpstreamCall implements ActiveCall {
     return this.#controller.signal.aborted;
   }
 
-  start(lifecycle: GatewayLifecycle | undefined): void {
-    this.#release = lifecycle?.admit(this);
+  /**
+   * Admits the call (it may be refused: see `GatewayLifecycle.admit`) and starts its total timeout.
+   *
+   * @param lifecycle The instance's lifecycle, if any.
+   * @param bodyBytes Size of the request body, for the memory budget.
+   * @param reservation The request's memory reservation, which the call takes over.
+   */
+  start(
+    lifecycle: GatewayLifecycle | undefined,
+    bodyBytes = 0,
+    reservation?: MemoryReservation,
+  ): void {
+    this.#release = lifecycle?.admit(this, bodyBytes, reservation);
     const total = this.#timeouts.totalMs;
     this.#total = this.#timers.setTimeout(
       () => this.abort(new UpstreamTimeoutError("total", total)),

@@ -15,6 +15,7 @@ import { bedrockFromConfig } from "../gateway/bedrock_from_config.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
 import type { FailoverBedrock } from "../gateway/failover_bedrock.ts";
 import { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
+import { memoryBudgetFor } from "../gateway/memory_budget.ts";
 import { GatewayMetrics } from "../gateway/gateway_metrics.ts";
 import { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
 import { BudgetOverrides, withBudgetOverrides } from "../gateway/admin/budget_overrides.ts";
@@ -151,10 +152,15 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   };
   const revoked = new Set<string>();
   const timers = options.timers ?? systemTimers;
+  const metrics = new GatewayMetrics();
+  // CCGATE_MEMORY_LIMIT_MB as production reads it; unset, no budget (a test machine's memory is no limit).
+  const memoryLimitMb = config.limits.memoryLimitMb;
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: config.limits.maxConcurrentStreams,
+    memoryBudgetBytes: memoryLimitMb ? memoryBudgetFor(memoryLimitMb * 1024 * 1024) : undefined,
     timers,
     log,
+    metrics,
   });
   const bedrock = bedrockFromConfig(config, {
     timers,
@@ -165,7 +171,6 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     regionalModelId: (id, region) =>
       policyFile && regionalModelId(policyFile.current.document, id, region),
   });
-  const metrics = new GatewayMetrics();
   const kv = options.kv ?? await Deno.openKv(":memory:");
   const policyFile = options.policy === undefined
     ? undefined

@@ -1,0 +1,121 @@
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { FakeTimers } from "../testing/fake_timers.ts";
+import { OverloadedError, RequestTooLargeError, ShuttingDownError } from "./errors.ts";
+import { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import { GatewayMetrics } from "./gateway_metrics.ts";
+import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
+
+const call = () => ({ abort() {} });
+
+Deno.test("GatewayLifecycle.admit() refuses beyond maxConcurrent with 529, and a release frees the slot", () => {
+  const lifecycle = new GatewayLifecycle({ maxConcurrent: 2, timers: new FakeTimers() });
+  const releases = [lifecycle.admit(call()), lifecycle.admit(call())];
+  const refused = assertThrows(() => lifecycle.admit(call()), OverloadedError, "concurrency limit");
+  assertEquals(refused.status, 529);
+  releases[0]!();
+  releases[0]!(); // idempotent: frees one slot, not two
+  lifecycle.admit(call());
+  assert(lifecycle.refusal() instanceof OverloadedError);
+});
+
+Deno.test("GatewayLifecycle.admit() reserves each call's estimated memory within the budget", () => {
+  const metrics = new GatewayMetrics();
+  const body = 80_000;
+  // Room for three such calls and an empty one, not four such calls.
+  const budget = estimateCallMemory(body) * 3 + estimateCallMemory(0);
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 100,
+    memoryBudgetBytes: budget,
+    timers: new FakeTimers(),
+    metrics,
+  });
+  const releases = [0, 1, 2].map(() => lifecycle.admit(call(), body));
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(body) * 3);
+  assertEquals(metrics.value("ccgate_memory_in_flight_bytes"), estimateCallMemory(body) * 3);
+  const refused = lifecycle.refusal(body);
+  assert(refused instanceof OverloadedError, "the fourth does not fit: 529");
+  assertEquals(refused.headers["retry-after"], "1");
+  assertThrows(() => lifecycle.admit(call(), body), OverloadedError, "memory budget");
+  assertEquals(lifecycle.refusal(0), undefined, "a smaller request still fits");
+  assert(lifecycle.refusal(1) instanceof OverloadedError, "by its estimate, not a count");
+
+  releases[1]!();
+  releases[1]!();
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(body) * 2, "released once");
+  lifecycle.admit(call(), body);
+  for (const release of releases) release();
+  assertEquals(metrics.value("ccgate_memory_in_flight_bytes"), estimateCallMemory(body));
+});
+
+Deno.test("GatewayLifecycle.refusal() answers 413 for a body too large for the whole budget", () => {
+  const budget = 16 * 1024 * 1024;
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 100,
+    memoryBudgetBytes: budget,
+    timers: new FakeTimers(),
+  });
+  const largest = largestBodyFor(budget);
+  assertEquals(lifecycle.refusal(largest), undefined, "the largest that fits is admitted");
+  const refused = lifecycle.refusal(largest + 1);
+  assert(refused instanceof RequestTooLargeError);
+  assertEquals(refused.status, 413);
+  assert(refused.message.includes(`at most ${largest} bytes`), refused.message);
+});
+
+Deno.test("GatewayLifecycle without a memory budget reserves nothing", () => {
+  const lifecycle = new GatewayLifecycle({ maxConcurrent: 1, timers: new FakeTimers() });
+  lifecycle.admit(call(), 512 * 1024 * 1024);
+  assertEquals(lifecycle.reservedBytes, 0);
+});
+
+Deno.test("GatewayLifecycle.refusal() says shutting down once a drain began", async () => {
+  const lifecycle = new GatewayLifecycle({ maxConcurrent: 1, timers: new FakeTimers() });
+  await lifecycle.drain(0);
+  assert(lifecycle.refusal() instanceof ShuttingDownError);
+  assertThrows(() => lifecycle.admit(call()), ShuttingDownError);
+});
+
+Deno.test("GatewayLifecycle.reserve() holds memory before the body is read; the call takes it over", () => {
+  const body = 80_000;
+  const each = estimateCallMemory(body);
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 100,
+    memoryBudgetBytes: each * 2,
+    timers: new FakeTimers(),
+  });
+  // A burst: two reservations fill the budget before either call starts; the third is refused.
+  const first = lifecycle.reserve(body);
+  const second = lifecycle.reserve(body);
+  assertEquals(lifecycle.reservedBytes, each * 2);
+  assertThrows(() => lifecycle.reserve(body), OverloadedError, "memory budget");
+
+  const release = lifecycle.admit(call(), body, first);
+  assertEquals(lifecycle.reservedBytes, each * 2, "taken over, not reserved twice");
+  first.release(); // the middleware's, after the handler: the call holds it now
+  assertEquals(lifecycle.reservedBytes, each * 2);
+  second.release();
+  second.release();
+  assertEquals(lifecycle.reservedBytes, each, "a request that made no call gives its share back");
+  release();
+  assertEquals(lifecycle.reservedBytes, 0);
+});
+
+Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a larger body than declared", () => {
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 100,
+    memoryBudgetBytes: estimateCallMemory(100_000),
+    timers: new FakeTimers(),
+  });
+  const undeclared = lifecycle.reserve(0); // no content-length
+  assertThrows(
+    () => lifecycle.admit(call(), 200_000, undeclared),
+    RequestTooLargeError,
+    "at most",
+  );
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(0), "still the request's to release");
+  const release = lifecycle.admit(call(), 100_000, undeclared);
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(100_000));
+  undeclared.release();
+  release();
+  assertEquals(lifecycle.reservedBytes, 0);
+});
