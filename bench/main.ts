@@ -4,7 +4,7 @@
  * gateway against calling the emulator directly and against the proxy with
  * a separate load-generator process, prints a table and writes JSON.
  *
- * `deno task bench [--quick] [--rounds N] [--only s1,s2,s3,memory,scale,startup,token]
+ * `deno task bench [--quick] [--rounds N] [--only s1,s2,s3,memory,limit,scale,startup,token]
  *  [--out bench/results/latest.json] [--no-pin] [--cpu-prof] [--upstream-ms 20] [--pace-ms 20]`
  *
  * See bench/README.md.
@@ -27,6 +27,7 @@ import { runS1 } from "./scenarios/s1_latency.ts";
 import { runS2 } from "./scenarios/s2_throughput.ts";
 import { runS3 } from "./scenarios/s3_streams.ts";
 import { runMemory, runScale } from "./scenarios/hold_streams.ts";
+import { runMemoryLimit } from "./scenarios/memory_limit.ts";
 import { runStartup } from "./scenarios/startup.ts";
 import { runToken } from "./scenarios/token_helper.ts";
 import { canPin, pinSelf, ROOT, startServer } from "./servers.ts";
@@ -37,12 +38,13 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<ScenarioR
   s2: runS2,
   s3: runS3,
   memory: runMemory,
+  limit: runMemoryLimit,
   scale: runScale,
   startup: runStartup,
   token: runToken,
 };
 
-const NEEDS_SERVERS: ScenarioName[] = ["s1", "s2", "s3", "memory", "scale"];
+const NEEDS_SERVERS: ScenarioName[] = ["s1", "s2", "s3", "memory", "limit", "scale"];
 
 async function main(): Promise<number> {
   let options;

@@ -6,7 +6,16 @@
  */
 
 /** Scenario names, in run order. */
-export const SCENARIOS = ["s1", "s2", "s3", "memory", "scale", "startup", "token"] as const;
+export const SCENARIOS = [
+  "s1",
+  "s2",
+  "s3",
+  "memory",
+  "limit",
+  "scale",
+  "startup",
+  "token",
+] as const;
 
 /** One scenario name. */
 export type ScenarioName = typeof SCENARIOS[number];
@@ -33,6 +42,8 @@ export interface BenchPlan {
   scaleHoldMs: number;
   /** Memory: streams held open while the gateway's RSS is read. */
   memoryStreams: number;
+  /** Memory limit: streams flooded at the gateway in its 512 MiB cgroup. */
+  memoryLimitStreams: number;
   /** Start-up: runs per entry point. */
   startupRuns: number;
   /** `ccgate token`: runs. */
@@ -72,6 +83,7 @@ export const FULL_PLAN: BenchPlan = {
   scaleLevels: [100, 250, 500, 1000, 2000, 3000],
   scaleHoldMs: 4_000,
   memoryStreams: 1000,
+  memoryLimitStreams: 1000,
   startupRuns: 5,
   tokenRuns: 20,
 };
@@ -89,6 +101,7 @@ export const QUICK_PLAN: BenchPlan = {
   scaleLevels: [250],
   scaleHoldMs: 2_000,
   memoryStreams: 250,
+  memoryLimitStreams: 600,
   startupRuns: 2,
   tokenRuns: 5,
 };

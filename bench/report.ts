@@ -50,6 +50,8 @@ export function formatValue(value: number, unit: Unit): string {
       return `${Math.round(value)}`;
     case "KiB":
       return `${value.toFixed(1)} KiB`;
+    case "%":
+      return `${value.toFixed(0)} %`;
   }
 }
 

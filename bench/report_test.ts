@@ -7,6 +7,7 @@ const spec = (id: string) => TARGETS.find((t) => t.id === id)!;
 
 Deno.test("formatValue() prints each unit its own way", () => {
   assertEquals(formatValue(0.4249, "ms"), "0.42 ms");
+  assertEquals(formatValue(76.4, "%"), "76 %");
   assertEquals(formatValue(0.834, "ratio"), "0.83×");
   assertEquals(formatValue(1999.6, "streams"), "2000");
   assertEquals(formatValue(12.34, "KiB"), "12.3 KiB");

@@ -19,6 +19,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Extra `deno run` flags (e.g. `--cpu-prof`). */
   denoFlags?: string[];
+  /** A cgroup's `cgroup.procs` file to join before Deno starts (see cgroup.ts). */
+  cgroupProcs?: string;
 }
 
 /** A running server process that printed its ready line. */
@@ -31,6 +33,8 @@ export interface ServerProcess<Info> extends AsyncDisposable {
   stderrTail(): string;
   /** Stops it (SIGTERM, then SIGKILL after 3 s). */
   stop(): Promise<void>;
+  /** Settles when the process has exited, for whatever reason. */
+  status: Promise<Deno.CommandStatus>;
 }
 
 let tasksetChecked: boolean | undefined;
@@ -54,9 +58,14 @@ export async function canPin(): Promise<boolean> {
 
 function command(script: string, args: string[], options: SpawnOptions, stdin: "null" | "piped") {
   const denoArgs = ["run", "--allow-all", ...(options.denoFlags ?? []), script, ...args];
-  const [cmd, cmdArgs] = options.cpus === undefined
+  let [cmd, cmdArgs] = options.cpus === undefined
     ? [Deno.execPath(), denoArgs]
     : ["taskset", ["-c", options.cpus, Deno.execPath(), ...denoArgs]];
+  if (options.cgroupProcs !== undefined) {
+    // The shell joins the cgroup, then becomes the command: Deno starts inside the limit.
+    cmdArgs = ["-c", 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, cmd, ...cmdArgs];
+    cmd = "sh";
+  }
   return new Deno.Command(cmd, {
     args: cmdArgs,
     cwd: ROOT,
@@ -146,7 +155,14 @@ export async function startServer<Info extends { pid: number }>(
       await child.status;
       clearTimeout(timer);
     })();
-  return { info, pid: info.pid, stderrTail, stop, [Symbol.asyncDispose]: stop };
+  return {
+    info,
+    pid: info.pid,
+    stderrTail,
+    stop,
+    status: child.status,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 /**
