@@ -162,8 +162,8 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
     policyFile,
     endpoint: bedrockEmulator?.url,
     credentials: bedrockEmulator ? EMULATOR_CREDENTIALS : undefined,
-    // On Deno Deploy isolates share the machine: its memory is no limit (set CCGATE_MEMORY_LIMIT_MB).
-    machineMemory: !onDeploy,
+    // Deno Deploy runs many isolates on one machine and gives each 512 MB: the memory budget's limit.
+    onDenoDeploy: onDeploy,
   },
 );
 

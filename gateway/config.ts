@@ -53,7 +53,7 @@ export interface GatewayConfig {
     maxTools: number;
     maxSystemBlocks: number;
     maxConcurrentStreams: number;
-    /** Memory limit, MiB: unset, detected (cgroup, else the machine); 0, no memory budget. */
+    /** Memory limit, MiB: unset, detected (cgroup, Deno Deploy's, the machine's); 0, no memory budget. */
     memoryLimitMb?: number;
   };
   /** Drain deadline on shutdown, ms. */

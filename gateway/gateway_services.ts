@@ -13,7 +13,12 @@ import { GatewayMetrics } from "./gateway_metrics.ts";
 import { UsageLedger } from "./ledger/usage_ledger.ts";
 import type { Log } from "./log.ts";
 import { memoryBudgetFor } from "./memory_budget.ts";
-import { type MemoryLimitDeps, memoryLimitFrom, systemMemoryLimitDeps } from "./memory_limit.ts";
+import {
+  DENO_DEPLOY_MEMORY_BYTES,
+  type MemoryLimitDeps,
+  memoryLimitFrom,
+  systemMemoryLimitDeps,
+} from "./memory_limit.ts";
 import { PolicyEngine } from "./policy/policy_engine.ts";
 import type { PolicyFile } from "./policy/policy_file.ts";
 import { regionalModelId } from "./policy/regional_model_id.ts";
@@ -45,11 +50,11 @@ export interface GatewayServicesOptions {
    */
   memoryLimit?: MemoryLimitDeps;
   /**
-   * Whether the machine's total memory may stand for the limit when no cgroup
-   * sets one: not on Deno Deploy, where isolates share the machine.
-   * @default {true}
+   * Running on Deno Deploy: many isolates share the machine, each limited to
+   * 512 MB, which then stands for the memory limit when no cgroup shows one.
+   * @default {false}
    */
-  machineMemory?: boolean;
+  onDenoDeploy?: boolean;
 }
 
 /** What {@linkcode startGatewayServices} starts: the `GatewayDeps` that outlive requests. */
@@ -84,10 +89,10 @@ export async function startGatewayServices(
   const { config, kv, log, timers, now, policyFile } = options;
   const metrics = new GatewayMetrics();
   // Load shedding before memory runs out: a budget for requests in flight from the memory limit.
-  const memoryDeps = options.memoryLimit ?? systemMemoryLimitDeps;
   const memory = await memoryLimitFrom(
     config.limits.memoryLimitMb,
-    options.machineMemory === false ? { readTextFile: memoryDeps.readTextFile } : memoryDeps,
+    options.memoryLimit ?? systemMemoryLimitDeps,
+    options.onDenoDeploy ? DENO_DEPLOY_MEMORY_BYTES : undefined,
   );
   const memoryBudgetBytes = memory && memoryBudgetFor(memory.bytes);
   if (memoryBudgetBytes !== undefined) {

@@ -45,7 +45,7 @@ Deno.test("startGatewayServices() sizes the memory budget from the container's l
     "/proc/self/cgroup": "0::/\n",
     "/sys/fs/cgroup/memory.max": String(1024 * 1024 * 1024),
   };
-  const start = (env: Record<string, string>, machineMemory?: boolean) =>
+  const start = (env: Record<string, string>, onDenoDeploy?: boolean) =>
     startGatewayServices({
       config: loadGatewayConfig({ AWS_REGION: "us-east-1", ...env }),
       kv,
@@ -59,7 +59,7 @@ Deno.test("startGatewayServices() sizes the memory budget from the container's l
           path in files ? Promise.resolve(files[path]!) : Promise.reject(new Error("NotFound")),
         totalMemory: () => 64 * 1024 * 1024 * 1024,
       },
-      machineMemory,
+      onDenoDeploy,
     });
 
   const fromCgroup = await start({});
@@ -76,7 +76,7 @@ Deno.test("startGatewayServices() sizes the memory budget from the container's l
   });
   await fromCgroup.lifecycle.drain(0);
 
-  // No cgroup limit: the machine's memory, except where the machine is shared (Deno Deploy).
+  // No cgroup limit: the machine's memory, except where the machine is shared (Deno Deploy: 512 MB).
   files["/sys/fs/cgroup/memory.max"] = "max";
   const fromMachine = await start({});
   assertEquals(
@@ -84,14 +84,20 @@ Deno.test("startGatewayServices() sizes the memory budget from the container's l
     memoryBudgetFor(64 * 1024 * 1024 * 1024),
   );
   await fromMachine.lifecycle.drain(0);
-  const onDeploy = await start({}, false);
-  assertEquals(onDeploy.metrics.value("ccgate_memory_budget_bytes"), 0);
-  assertEquals(onDeploy.lifecycle.refusal(1024 * 1024 * 1024), undefined, "no budget: no limit");
-  await onDeploy.lifecycle.drain(0);
-  const setting = await start({ CCGATE_MEMORY_LIMIT_MB: "512" }, false);
+  const onDeploy = await start({}, true);
   assertEquals(
-    setting.metrics.value("ccgate_memory_budget_bytes"),
+    onDeploy.metrics.value("ccgate_memory_budget_bytes"),
     memoryBudgetFor(512 * 1024 * 1024),
   );
+  await onDeploy.lifecycle.drain(0);
+  const setting = await start({ CCGATE_MEMORY_LIMIT_MB: "2048" }, true);
+  assertEquals(
+    setting.metrics.value("ccgate_memory_budget_bytes"),
+    memoryBudgetFor(2048 * 1024 * 1024),
+  );
   await setting.lifecycle.drain(0);
+  const off = await start({ CCGATE_MEMORY_LIMIT_MB: "0" });
+  assertEquals(off.metrics.value("ccgate_memory_budget_bytes"), 0);
+  assertEquals(off.lifecycle.refusal(1024 * 1024 * 1024), undefined, "no budget: no limit");
+  await off.lifecycle.drain(0);
 });

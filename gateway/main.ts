@@ -131,8 +131,8 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
     credentials: emulator
       ? { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" }
       : undefined,
-    // On Deno Deploy isolates share the machine: its memory is no limit (set CCGATE_MEMORY_LIMIT_MB).
-    machineMemory: !onDeploy,
+    // Deno Deploy runs many isolates on one machine and gives each 512 MB: the memory budget's limit.
+    onDenoDeploy: onDeploy,
   },
 );
 

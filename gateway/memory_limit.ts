@@ -1,7 +1,7 @@
 /**
  * How much memory this process may use: the container's cgroup limit (v2
  * `memory.max`, v1 `memory.limit_in_bytes`, the process's own cgroup first),
- * else the machine's memory. The gateway sizes its memory budget for
+ * else the platform's (Deno Deploy's 512 MB per isolate), else the machine's memory. The gateway sizes its memory budget for
  * requests in flight from it (see `memory_budget.ts`), so that it sheds load
  * with 529 before the kernel's OOM killer ends every stream at once.
  *
@@ -9,13 +9,16 @@
  */
 
 /** Where the limit was found. */
-export type MemoryLimitSource = "setting" | "cgroup" | "machine";
+export type MemoryLimitSource = "setting" | "cgroup" | "platform" | "machine";
 
 /** A memory limit and where it came from. */
 export interface MemoryLimit {
   /** Bytes. */
   bytes: number;
-  /** `setting` (`CCGATE_MEMORY_LIMIT_MB`), `cgroup` (the container's) or `machine` (total memory). */
+  /**
+   * `setting` (`CCGATE_MEMORY_LIMIT_MB`), `cgroup` (the container's), `platform`
+   * (what the platform publishes, e.g. Deno Deploy's 512 MB) or `machine` (total memory).
+   */
   source: MemoryLimitSource;
 }
 
@@ -26,6 +29,9 @@ export interface MemoryLimitDeps {
   /** Total memory of the machine, bytes; absent or `undefined` when unknown (Deno Deploy). */
   totalMemory?: () => number | undefined;
 }
+
+/** Deno Deploy's memory limit per application isolate (its documented 512 MB). */
+export const DENO_DEPLOY_MEMORY_BYTES = 512 * 1024 * 1024;
 
 /** cgroup v1 and v2 write a number this large (or `max`) for "no limit". */
 const UNLIMITED = 2 ** 60;
@@ -129,10 +135,13 @@ export async function detectMemoryLimit(deps: MemoryLimitDeps): Promise<MemoryLi
 
 /**
  * The memory limit to plan for: `settingMb` when set (`0`: none, no budget),
- * else what {@linkcode detectMemoryLimit} finds.
+ * else a cgroup's limit, else `platformBytes` when given (a platform that
+ * runs many processes on one machine and publishes a limit per process, as
+ * Deno Deploy does), else the machine's memory.
  *
  * @param settingMb `CCGATE_MEMORY_LIMIT_MB`, in MiB.
  * @param deps File reader and the machine's memory, for detection.
+ * @param platformBytes The platform's published limit, if any.
  * @returns The limit, or `undefined` for none.
  *
  * @example
@@ -146,10 +155,13 @@ export async function detectMemoryLimit(deps: MemoryLimitDeps): Promise<MemoryLi
 export async function memoryLimitFrom(
   settingMb: number | undefined,
   deps: MemoryLimitDeps,
+  platformBytes?: number,
 ): Promise<MemoryLimit | undefined> {
   if (settingMb === 0) return undefined;
   if (settingMb !== undefined) return { bytes: settingMb * 1024 * 1024, source: "setting" };
-  return await detectMemoryLimit(deps);
+  if (platformBytes === undefined) return await detectMemoryLimit(deps);
+  const cgroup = await detectMemoryLimit({ readTextFile: deps.readTextFile });
+  return cgroup ?? { bytes: platformBytes, source: "platform" };
 }
 
 /**

@@ -94,3 +94,20 @@ Deno.test("memoryLimitFrom() prefers the setting, and 0 turns the budget off", a
   assertEquals(read, [], "a setting reads no file");
   assertEquals(await memoryLimitFrom(undefined, deps), { bytes: 1024 * MIB, source: "cgroup" });
 });
+
+Deno.test("memoryLimitFrom() takes a platform's published limit over the shared machine's memory", async () => {
+  const deploy = machine({}, () => 256 * 1024 * MIB);
+  assertEquals(await memoryLimitFrom(undefined, deploy.deps, 512 * MIB), {
+    bytes: 512 * MIB,
+    source: "platform",
+  });
+  const limited = machine({
+    "/proc/self/cgroup": "0::/\n",
+    "/sys/fs/cgroup/memory.max": "300000000",
+  });
+  assertEquals(
+    await memoryLimitFrom(undefined, limited.deps, 512 * MIB),
+    { bytes: 300_000_000, source: "cgroup" },
+    "a cgroup, where one shows, still wins",
+  );
+});
