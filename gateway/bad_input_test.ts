@@ -64,6 +64,8 @@ Deno.test("bad input: malformed JSON and wrong types are 400 invalid_request_err
     JSON.stringify({ ...VALID, model: 42 }),
     JSON.stringify({ ...VALID, max_tokens: "16" }),
     JSON.stringify({ ...VALID, max_tokens: -1 }),
+    JSON.stringify({ ...VALID, stream: "yes" }),
+    JSON.stringify({ ...VALID, stream: 1 }),
     JSON.stringify({ ...VALID, messages: "Hi" }),
     JSON.stringify({ ...VALID, messages: [{ role: "bot", content: "x" }] }),
     JSON.stringify({ ...VALID, messages: [{ role: "user", content: 7 }] }),

@@ -105,8 +105,13 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   for (const key of Object.keys(body)) {
     const value = body[key];
     switch (key) {
-      case "model":
       case "stream":
+        // The gateway picks InvokeModel or its streaming form from it: a wrong type is no guess.
+        if (value != null && typeof value !== "boolean") {
+          throw new InvalidRequestError("stream: Input should be a valid boolean");
+        }
+        break;
+      case "model":
       case "anthropic_version":
       case "anthropic_beta":
         break;

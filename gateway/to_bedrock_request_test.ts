@@ -360,3 +360,18 @@ Deno.test("toBedrockRequest() rejects invalid bodies with a message naming the f
     assertEquals(err.type, "invalid_request_error");
   }
 });
+
+Deno.test("toBedrockRequest() refuses a stream flag that is not a boolean", () => {
+  const base = { model: "m", max_tokens: 8, messages: [{ role: "user", content: "hi" }] };
+  for (const stream of [true, false, null, undefined]) {
+    const out = toBedrockRequest({ ...base, stream }, { modelId: "us.anthropic.claude-opus-4-8" });
+    assertEquals(JSON.parse(new TextDecoder().decode(out.body)).stream, undefined);
+  }
+  for (const stream of ["yes", 1, {}]) {
+    assertThrows(
+      () => toBedrockRequest({ ...base, stream }, { modelId: "us.anthropic.claude-opus-4-8" }),
+      InvalidRequestError,
+      "stream: Input should be a valid boolean",
+    );
+  }
+});
