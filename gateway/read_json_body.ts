@@ -31,10 +31,16 @@ export async function readJsonBody(
   if (declared !== null && Number(declared) > limitBytes) {
     throw new RequestTooLargeError(limitBytes);
   }
-  if (request.body === null) throw new InvalidRequestError("Request body is empty: expected JSON");
-  const bytes = declared !== null && DIGITS.test(declared)
-    ? await _whole(request, limitBytes)
-    : await _bounded(request.body, limitBytes);
+  // `request.body` is not touched on the declared-length path: once its stream exists, `bytes()`
+  // reads through it chunk by chunk in JS instead of taking the body whole (S1's shape, paired
+  // runs: 0.25 ms of gateway CPU per request; this file's bench: 506 → 172 µs).
+  let bytes: Uint8Array;
+  if (declared !== null && DIGITS.test(declared)) bytes = await _whole(request, limitBytes);
+  else {
+    const body = request.body;
+    if (body === null) throw new InvalidRequestError("Request body is empty: expected JSON");
+    bytes = await _bounded(body, limitBytes);
+  }
   const size = bytes.byteLength;
   if (size === 0) throw new InvalidRequestError("Request body is empty: expected JSON");
   // The replacing decoder is several times faster than the fatal one; invalid UTF-8 always
