@@ -1,8 +1,8 @@
-import { textAnswer } from "@ccgate/emulators";
+import { answerScript, textAnswer } from "@ccgate/emulators";
 import { claudeCodeSettings } from "@ccgate/installer";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { runClaudeCode } from "../testing/claude_code.ts";
-import { startGatewayStack } from "../testing/gateway_stack.ts";
+import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 
 async function helperFor(token: string): Promise<{ command: string; dir: string }> {
   const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
@@ -60,6 +60,45 @@ Deno.test("Claude Code reports a gateway that rejects its token instead of hangi
     assert(run.code !== 0, "claude must fail when every token is rejected");
     assertEquals(stack.emulator.requests.length, 0);
     assert(!(run.stdout + run.stderr).includes(expired), "the token is never echoed");
+  } finally {
+    await Deno.remove(helper.dir, { recursive: true });
+  }
+});
+
+Deno.test("Claude Code retries the 529 of a gateway at its memory budget and completes once memory frees", async () => {
+  // 162 MiB: a budget of 1.6 MiB, room for Claude Code's request (~90 KB, about 1.4 MiB
+  // estimated) alone, not beside a held stream (0.77 MiB).
+  await using stack = await startGatewayStack({
+    env: { CCGATE_MEMORY_LIMIT_MB: "162" },
+    emulator: { defaultScript: () => textAnswer(["Served ", "after ", "a 529."]) },
+  });
+  const helper = await helperFor(stack.token);
+  try {
+    stack.emulator.enqueue(answerScript(textAnswer(["held"]), { hangAfter: 2 }));
+    const controller = new AbortController();
+    const held = await postMessages(stack.url, stack.token, { stream: true }, controller.signal);
+    const reader = held.body!.getReader();
+    await reader.read();
+
+    const running = runClaudeCode(
+      "Say hello",
+      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+    );
+    // Free the memory once the gateway has refused Claude Code at least once (a condition, not a
+    // delay): its retry, after the 529's retry-after, is then admitted.
+    let finished = false;
+    running.finally(() => (finished = true));
+    const refused = () => stack.metrics.value("ccgate_load_shed_total", { reason: "memory" });
+    while (refused() === 0 && !finished) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert(refused() > 0, "the gateway refused Claude Code's request while the stream was held");
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    const run = await running;
+    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
+    assertStringIncludes(run.stdout, "Served after a 529.");
+    const record = stack.logs.find((r) => r.msg === "messages" && r.outcome === "completed");
+    assert(record !== undefined, "Claude Code's retry was served");
+    assertEquals(stack.lifecycle.reservedBytes, 0);
   } finally {
     await Deno.remove(helper.dir, { recursive: true });
   }

@@ -109,6 +109,7 @@ Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limi
   assertEquals(body.error.type, "overloaded_error");
   assertStringIncludes(body.error.message, "concurrency limit");
   assertEquals(shed.headers.get("retry-after"), "1");
+  assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "concurrency" }), 1);
   assertEquals(stack.emulator.requests.length, 2, "a shed request never reaches Bedrock");
   assertEquals(
     (await fetch(`${stack.url}/healthz`)).status,
@@ -168,6 +169,8 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
   });
   assertEquals(huge.status, 413);
   assertEquals((await huge.json()).error.type, "request_too_large");
+  assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "memory" }), 2);
+  assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "too_large" }), 1);
   assertEquals(stack.emulator.requests.length, 2, "refused requests never reach Bedrock");
   assertEquals(
     stack.metrics.value("ccgate_memory_in_flight_bytes"),

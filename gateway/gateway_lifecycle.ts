@@ -152,7 +152,7 @@ export class GatewayLifecycle {
    */
   reserve(bodyBytes = 0): MemoryReservation {
     const refused = this.refusal(bodyBytes);
-    if (refused !== undefined) throw refused;
+    if (refused !== undefined) throw this.#counted(refused);
     const reservation = new _Reservation(this.#estimate(bodyBytes), (by) => this.#moveReserved(by));
     this.#moveReserved(reservation.bytes);
     return reservation;
@@ -172,14 +172,14 @@ export class GatewayLifecycle {
    */
   admit(call: ActiveCall, bodyBytes = 0, reservation?: MemoryReservation): () => void {
     const counted = this.#countRefusal();
-    if (counted !== undefined) throw counted;
+    if (counted !== undefined) throw this.#counted(counted);
     const needed = this.#estimate(bodyBytes);
     const held = reservation instanceof _Reservation && reservation.heldByRequest
       ? reservation
       : undefined;
     const extra = Math.max(0, needed - (held?.bytes ?? 0));
     const refused = this.#memoryRefusal(bodyBytes, extra, held?.bytes ?? 0);
-    if (refused !== undefined) throw refused;
+    if (refused !== undefined) throw this.#counted(refused);
     const bytes = (held?.takeOver() ?? 0) + extra;
     this.#moveReserved(extra);
     this.#active.set(call, bytes);
@@ -194,6 +194,19 @@ export class GatewayLifecycle {
         );
       }
     };
+  }
+
+  /** Counts a refusal in `ccgate_load_shed_total`, by reason; returns it. */
+  #counted(error: GatewayError): GatewayError {
+    const reason = error instanceof ShuttingDownError
+      ? "draining"
+      : error instanceof RequestTooLargeError
+      ? "too_large"
+      : this.#active.size >= this.#options.maxConcurrent
+      ? "concurrency"
+      : "memory";
+    this.#options.metrics?.increment("ccgate_load_shed_total", { reason });
+    return error;
   }
 
   #estimate(bodyBytes: number): number {

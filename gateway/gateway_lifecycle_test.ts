@@ -36,6 +36,7 @@ Deno.test("GatewayLifecycle.admit() reserves each call's estimated memory within
   assert(refused instanceof OverloadedError, "the fourth does not fit: 529");
   assertEquals(refused.headers["retry-after"], "1");
   assertThrows(() => lifecycle.admit(call(), body), OverloadedError, "memory budget");
+  assertEquals(metrics.value("ccgate_load_shed_total", { reason: "memory" }), 1);
   assertEquals(lifecycle.refusal(0), undefined, "a smaller request still fits");
   assert(lifecycle.refusal(1) instanceof OverloadedError, "by its estimate, not a count");
 

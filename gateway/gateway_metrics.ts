@@ -14,6 +14,8 @@ export type GatewayMetricName =
   | "ccgate_upstream_errors_total"
   /** Requests refused because a budget was spent. */
   | "ccgate_budget_rejections_total"
+  /** Requests the instance refused before reading them (load shedding), by reason. */
+  | "ccgate_load_shed_total"
   /** Requests refused by a rate or concurrency limit. */
   | "ccgate_rate_limit_rejections_total"
   /** Usage ledger entries made durable (in the write-ahead log). */
