@@ -2,7 +2,7 @@ import { answerScript, textAnswer } from "@ccgate/emulators";
 import { claudeCodeSettings } from "@ccgate/installer";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { runClaudeCode } from "../testing/claude_code.ts";
-import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { openStream, startGatewayStack } from "../testing/gateway_stack.ts";
 
 async function helperFor(token: string): Promise<{ command: string; dir: string }> {
   const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
@@ -75,10 +75,7 @@ Deno.test("Claude Code retries the 529 of a gateway at its memory budget and com
   const helper = await helperFor(stack.token);
   try {
     stack.emulator.enqueue(answerScript(textAnswer(["held"]), { hangAfter: 2 }));
-    const controller = new AbortController();
-    const held = await postMessages(stack.url, stack.token, { stream: true }, controller.signal);
-    const reader = held.body!.getReader();
-    await reader.read();
+    const held = await openStream(stack);
 
     const running = runClaudeCode(
       "Say hello",
@@ -91,8 +88,7 @@ Deno.test("Claude Code retries the 529 of a gateway at its memory budget and com
     const refused = () => stack.metrics.value("ccgate_load_shed_total", { reason: "memory" });
     while (refused() === 0 && !finished) await new Promise((resolve) => setTimeout(resolve, 10));
     assert(refused() > 0, "the gateway refused Claude Code's request while the stream was held");
-    controller.abort();
-    await reader.cancel().catch(() => {});
+    await held.close();
     const run = await running;
     assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
     assertStringIncludes(run.stdout, "Served after a 529.");

@@ -6,7 +6,7 @@
 import { answerScript, textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
-import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { openStream, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 
 const FRAME_TEXT = "x".repeat(64 * 1024);
 const FRAMES = 1024;
@@ -54,18 +54,8 @@ Deno.test("1,000 client aborts: every upstream closed, no call, timer or stream 
   const BATCH = 100;
   for (let start = 0; start < TOTAL; start += BATCH) {
     await Promise.all(Array.from({ length: BATCH }, async () => {
-      const controller = new AbortController();
-      const response = await postMessages(
-        stack.url,
-        stack.token,
-        { stream: true },
-        controller.signal,
-      );
-      assertEquals(response.status, 200);
-      const reader = response.body!.getReader();
-      await reader.read();
-      controller.abort();
-      await reader.cancel().catch(() => {});
+      const stream = await openStream(stack);
+      await stream.close();
     }));
   }
   const upstreams = await stack.emulator.waitForRequests(TOTAL);
@@ -90,18 +80,7 @@ Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limi
     env: { CCGATE_MAX_CONCURRENT_STREAMS: "2" },
     emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
   });
-  const open = await Promise.all([0, 1].map(async () => {
-    const controller = new AbortController();
-    const response = await postMessages(
-      stack.url,
-      stack.token,
-      { stream: true },
-      controller.signal,
-    );
-    const reader = response.body!.getReader();
-    await reader.read();
-    return { controller, reader };
-  }));
+  const open = await Promise.all([0, 1].map(() => openStream(stack)));
   assertEquals(stack.lifecycle.active, 2);
   const shed = await postMessages(stack.url, stack.token, { stream: true });
   assertEquals(shed.status, 529);
@@ -117,15 +96,13 @@ Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limi
     "probes still answer while shedding",
   );
 
-  open[0]!.controller.abort();
-  await open[0]!.reader.cancel().catch(() => {});
+  await open[0]!.close();
   await stack.lifecycle.whenIdle(1);
   stack.emulator.enqueue(textAnswer("admitted"));
   const admitted = await postMessages(stack.url, stack.token, { stream: false });
   assertEquals(admitted.status, 200, "a freed slot admits the next request");
   await admitted.body?.cancel();
-  open[1]!.controller.abort();
-  await open[1]!.reader.cancel().catch(() => {});
+  await open[1]!.close();
   assertEquals((await Promise.all(stack.emulator.requests.map((r) => r.closed))).length, 3);
 });
 
@@ -135,20 +112,7 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
     env: { CCGATE_MEMORY_LIMIT_MB: "162" },
     emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
   });
-  const openStream = async () => {
-    const controller = new AbortController();
-    const response = await postMessages(
-      stack.url,
-      stack.token,
-      { stream: true },
-      controller.signal,
-    );
-    assertEquals(response.status, 200);
-    const reader = response.body!.getReader();
-    await reader.read();
-    return { controller, reader };
-  };
-  const first = await openStream();
+  const first = await openStream(stack);
   // A Claude Code sized request (80 KB) does not fit beside one open stream.
   const claudeCodeSized = [{ role: "user", content: "x".repeat(80_000) }];
   const shed = await postMessages(stack.url, stack.token, { messages: claudeCodeSized });
@@ -158,7 +122,7 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
   assertStringIncludes(body.error.message, "memory budget");
   assertEquals(shed.headers.get("retry-after"), "1");
   // A small one does.
-  const second = await openStream();
+  const second = await openStream(stack);
   assertEquals(stack.lifecycle.active, 2);
   const third = await postMessages(stack.url, stack.token, { stream: true });
   assertEquals(third.status, 529, "the third small stream does not fit");
@@ -177,10 +141,7 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
     stack.lifecycle.reservedBytes,
   );
 
-  for (const open of [first, second]) {
-    open.controller.abort();
-    await open.reader.cancel().catch(() => {});
-  }
+  for (const open of [first, second]) await open.close();
   await stack.lifecycle.whenIdle(0);
   assertEquals(stack.lifecycle.reservedBytes, 0, "every reservation released");
   stack.emulator.enqueue(textAnswer("admitted"));

@@ -252,3 +252,42 @@ export function postMessages(
     }),
   });
 }
+
+/** A stream through the gateway whose first chunk has arrived. */
+export interface OpenStream {
+  /** The rest of the stream. */
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Leaves as a client does: aborts the request and cancels the body. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a streamed `/v1/messages` (see {@linkcode postMessages}) and waits for its first chunk.
+ *
+ * @throws When the gateway answers anything but 200.
+ */
+export async function openStream(
+  stack: Pick<GatewayStack, "url" | "token">,
+  overrides: Record<string, unknown> = {},
+): Promise<OpenStream> {
+  const controller = new AbortController();
+  const response = await postMessages(
+    stack.url,
+    stack.token,
+    { stream: true, ...overrides },
+    controller.signal,
+  );
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new Error(`Cannot open a stream: the gateway answered ${response.status}`);
+  }
+  const reader = response.body!.getReader();
+  await reader.read();
+  return {
+    reader,
+    async close() {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    },
+  };
+}
