@@ -82,9 +82,10 @@ export interface DrainReport {
 /**
  * The instance's load and life: admits Bedrock calls up to `maxConcurrent`
  * and, when a memory budget is set, up to the memory their request bodies are
- * estimated to hold (load shedding with 529 beyond either), and drains on shutdown — no new calls,
- * running ones finish until a deadline, the rest end with a final error, then
- * the drain hooks run (the usage ledger registers its flush there).
+ * estimated to hold (load shedding with 529 beyond either), and drains on
+ * shutdown — no new calls, running ones finish until a deadline, the rest end
+ * with a final error, then the drain hooks run (the usage ledger registers its
+ * flush there).
  *
  * @example
  * ```ts
@@ -223,7 +224,7 @@ export class GatewayLifecycle {
     );
   }
 
-  /** Whether `more` bytes fit beside what is reserved, for a request of `bodyBytes` that already holds `held`. */
+  /** Why `more` bytes would not fit beside what is reserved (a request of `bodyBytes` holding `held`). */
   #memoryRefusal(bodyBytes: number, more: number, held = 0): GatewayError | undefined {
     const budget = this.#options.memoryBudgetBytes;
     if (budget === undefined || more === 0) return undefined;
