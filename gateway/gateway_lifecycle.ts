@@ -50,6 +50,9 @@ class _Reservation implements MemoryReservation {
   }
 }
 
+/** Shortest time between two "load shed" log lines, ms. */
+export const SHED_LOG_INTERVAL_MS = 10_000;
+
 /** Options of {@linkcode GatewayLifecycle}. */
 export interface GatewayLifecycleOptions {
   /** Most Bedrock calls (streams and others) in flight at once; beyond it, 529. */
@@ -102,6 +105,9 @@ export class GatewayLifecycle {
   /** Each call in flight, with the memory reserved for it. */
   readonly #active = new Map<ActiveCall, number>();
   #reserved = 0;
+  /** Refusals by reason since the last "load shed" log line, and when that was. */
+  #shed: Record<string, number> = {};
+  #shedLoggedAt: number | undefined;
   readonly #hooks: (() => void | Promise<void>)[] = [];
   #drained: Promise<DrainReport> | undefined;
   #idleWaiters: { atMost: number; resolve: () => void }[] = [];
@@ -197,7 +203,12 @@ export class GatewayLifecycle {
     };
   }
 
-  /** Counts a refusal in `ccgate_load_shed_total`, by reason; returns it. */
+  /**
+   * Counts a refusal in `ccgate_load_shed_total`, by reason, and says so in
+   * the log at most once per {@linkcode SHED_LOG_INTERVAL_MS} (a shed request
+   * gets no request record, and one line per refusal would flood the log
+   * just when the instance is busiest); returns the refusal.
+   */
   #counted(error: GatewayError): GatewayError {
     const reason = error instanceof ShuttingDownError
       ? "draining"
@@ -207,6 +218,22 @@ export class GatewayLifecycle {
       ? "concurrency"
       : "memory";
     this.#options.metrics?.increment("ccgate_load_shed_total", { reason });
+    this.#shed[reason] = (this.#shed[reason] ?? 0) + 1;
+    const now = this.#options.timers.now();
+    if (this.#shedLoggedAt === undefined || now - this.#shedLoggedAt >= SHED_LOG_INTERVAL_MS) {
+      this.#shedLoggedAt = now;
+      this.#options.log?.({
+        level: "warn",
+        msg: "load shed",
+        refused: this.#shed,
+        in_flight: this.#active.size,
+        memory_in_flight_mib: _mib(this.#reserved),
+        memory_budget_mib: this.#options.memoryBudgetBytes === undefined
+          ? undefined
+          : _mib(this.#options.memoryBudgetBytes),
+      });
+      this.#shed = {};
+    }
     return error;
   }
 

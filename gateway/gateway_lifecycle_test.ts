@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
 import { OverloadedError, RequestTooLargeError, ShuttingDownError } from "./errors.ts";
-import { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import { GatewayLifecycle, SHED_LOG_INTERVAL_MS } from "./gateway_lifecycle.ts";
 import { GatewayMetrics } from "./gateway_metrics.ts";
 import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
 
@@ -119,4 +119,32 @@ Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a lar
   undeclared.release();
   release();
   assertEquals(lifecycle.reservedBytes, 0);
+});
+
+Deno.test("GatewayLifecycle logs load shedding at most once per interval, with the counts in between", () => {
+  const timers = new FakeTimers();
+  const logs: Record<string, unknown>[] = [];
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 1,
+    memoryBudgetBytes: estimateCallMemory(0) * 4,
+    timers,
+    log: (record) => logs.push(record),
+  });
+  const release = lifecycle.admit(call());
+  for (let i = 0; i < 3; i++) assert(lifecycle.refusal() !== undefined);
+  assertEquals(logs.length, 0, "refusal() only asks");
+  for (let i = 0; i < 3; i++) assertThrows(() => lifecycle.reserve(), OverloadedError);
+  assertEquals(logs, [{
+    level: "warn",
+    msg: "load shed",
+    refused: { concurrency: 1 },
+    in_flight: 1,
+    memory_in_flight_mib: 1,
+    memory_budget_mib: 3,
+  }]);
+  timers.advance(SHED_LOG_INTERVAL_MS);
+  release();
+  assertThrows(() => lifecycle.reserve(1024 * 1024 * 1024), RequestTooLargeError);
+  assertEquals(logs.length, 2);
+  assertEquals(logs[1]!.refused, { concurrency: 2, too_large: 1 }, "what the quiet interval held");
 });
