@@ -17,7 +17,7 @@ export interface BedrockClientOptions {
 
 /**
  * Creates the AWS SDK Bedrock Runtime client the gateway calls, using Deno's
- * native `fetch` through {@linkcode DenoFetchHandler}: HTTP/1.1 or HTTP/2 by ALPN with
+ * native `fetch` through {@linkcode DenoFetchHandler}: HTTP/1.1 with
  * connection pooling, true streaming of the response body and abort support,
  * without the Node HTTP/2 compatibility layer the SDK picks by default.
  * Event-stream bodies are read by the lean reader of event_stream_reader.ts

@@ -22,11 +22,30 @@ export interface SdkHttpResponse {
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 
+/** Options of {@linkcode DenoFetchHandler}. */
+export interface DenoFetchHandlerOptions {
+  /**
+   * Options of the HTTP client the calls go through (`Deno.createHttpClient`),
+   * e.g. `caCerts` for a test endpoint; HTTP/1.1 is always used.
+   */
+  client?: Omit<Deno.CreateHttpClientOptions, "http1" | "http2">;
+}
+
 /**
  * The AWS SDK's HTTP handler for the gateway, on Deno's native `fetch`
- * (HTTP/1.1 or HTTP/2 by ALPN, pooled connections, real streaming and
- * abort), doing less per call than the SDK's `FetchHttpHandler`:
+ * (pooled connections, real streaming and abort), doing less per call than
+ * the SDK's `FetchHttpHandler`:
  *
+ * - HTTP/1.1 only, as the SDK's own Node.js handler: over HTTP/2 `fetch`
+ *   keeps one connection per origin and never opens a second one, so calls
+ *   beyond the endpoint's `SETTINGS_MAX_CONCURRENT_STREAMS` (about 128 on
+ *   AWS endpoints) would wait in the client for a stream to end, invisible
+ *   to the gateway's limits and timeouts but the first-byte one; a burst on a
+ *   new connection can also be refused (`REFUSED_STREAM`) before the server's
+ *   settings arrive. Streams last tens of seconds, so that cap is the
+ *   instance's, per region. Measured through a TLS endpoint that offers
+ *   HTTP/2 with a limit of 200 streams: 198 of 500 held streams opened over
+ *   HTTP/2, all 500 over HTTP/1.1;
  * - no intermediate `Request` object, no timeout race (the gateway's
  *   failover layer times every call itself);
  * - a JSON answer (InvokeModel, CountTokens, every error) is read whole
@@ -48,8 +67,17 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
  * with the same `fetch`.
  */
 export class DenoFetchHandler {
-  /** Called by the SDK when the client is destroyed: nothing to free. */
-  destroy(): void {}
+  readonly #client: Deno.HttpClient | undefined;
+
+  /** @param options The HTTP client's options. */
+  constructor(options: DenoFetchHandlerOptions = {}) {
+    this.#client = _http1Client(options.client);
+  }
+
+  /** Called by the SDK when the client is destroyed: closes the connections. */
+  destroy(): void {
+    this.#client?.close();
+  }
 
   /** The SDK reads these; this handler has no settings. */
   httpHandlerConfigs(): Record<string, never> {
@@ -82,7 +110,13 @@ export class DenoFetchHandler {
     if (typeof options.sending === "function") options.sending();
     let response: Response;
     try {
-      response = await fetch(url, { method, headers: request.headers, body, signal });
+      response = await fetch(url, {
+        method,
+        headers: request.headers,
+        body,
+        signal,
+        client: this.#client,
+      });
     } catch (err) {
       throw signal?.aborted ? _abortError(signal) : err;
     }
@@ -109,6 +143,22 @@ export class DenoFetchHandler {
     return {
       response: { statusCode: response.status, reason: response.statusText, headers, body: bytes },
     };
+  }
+}
+
+/**
+ * An HTTP/1.1-only client, or `undefined` (the default `fetch`) where the
+ * runtime has no `Deno.createHttpClient` (a platform that offers a subset of
+ * Deno's APIs).
+ */
+function _http1Client(
+  options: DenoFetchHandlerOptions["client"],
+): Deno.HttpClient | undefined {
+  if (typeof Deno.createHttpClient !== "function") return undefined;
+  try {
+    return Deno.createHttpClient({ ...options, http1: true, http2: false });
+  } catch {
+    return undefined;
   }
 }
 

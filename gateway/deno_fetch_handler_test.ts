@@ -91,3 +91,50 @@ Deno.test("DenoFetchHandler.handle() rejects with an AbortError when aborted bef
   const late = await assertRejects(() => pending, Error, "Request aborted");
   assertEquals(late.name, "AbortError");
 });
+
+Deno.test("DenoFetchHandler.handle() speaks HTTP/1.1 to an endpoint that offers HTTP/2", async () => {
+  // A TLS endpoint offering h2 and http/1.1, as Bedrock's do, answering one HTTP/1.1 request.
+  const tls = new URL("../testing/tls/", import.meta.url);
+  const listener = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: await Deno.readTextFile(new URL("cert.pem", tls)),
+    key: await Deno.readTextFile(new URL("key.pem", tls)),
+    alpnProtocols: ["h2", "http/1.1"],
+  });
+  const negotiated: (string | null)[] = [];
+  const serving = (async () => {
+    for await (const conn of listener) {
+      const { alpnProtocol } = await conn.handshake();
+      negotiated.push(alpnProtocol);
+      if (alpnProtocol === "http/1.1") {
+        const head = new Uint8Array(4096);
+        await conn.read(head);
+        await conn.write(new TextEncoder().encode(
+          "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+        ));
+      }
+      conn.close();
+    }
+  })();
+  const caCerts = [await Deno.readTextFile(new URL("ca.pem", tls))];
+  const port = (listener.addr as Deno.NetAddr).port;
+  const handler = new DenoFetchHandler({ client: { caCerts } });
+  try {
+    const { response } = await handler.handle({
+      ...request(port, "/model/m/invoke"),
+      protocol: "https:",
+    });
+    assertEquals(response.statusCode, 200);
+    assertEquals(negotiated, ["http/1.1"]);
+    // The control: a client left to its defaults takes the endpoint's HTTP/2.
+    const defaults = Deno.createHttpClient({ caCerts });
+    await fetch(`https://127.0.0.1:${port}/`, { client: defaults }).catch(() => {});
+    defaults.close();
+    assertEquals(negotiated, ["http/1.1", "h2"]);
+  } finally {
+    handler.destroy();
+    listener.close();
+    await serving.catch(() => {});
+  }
+});
