@@ -251,7 +251,10 @@ export class GatewayLifecycle {
     );
   }
 
-  /** Why `more` bytes would not fit beside what is reserved (a request of `bodyBytes` holding `held`). */
+  /**
+   * Why `more` bytes would not fit beside what is reserved, for a request of
+   * `bodyBytes` that already holds `held`; `undefined` when they fit.
+   */
   #memoryRefusal(bodyBytes: number, more: number, held = 0): GatewayError | undefined {
     const budget = this.#options.memoryBudgetBytes;
     if (budget === undefined || more === 0) return undefined;

@@ -1,9 +1,10 @@
 /**
  * How much memory this process may use: the container's cgroup limit (v2
  * `memory.max`, v1 `memory.limit_in_bytes`, the process's own cgroup first),
- * else the platform's (Deno Deploy's 512 MB per isolate), else the machine's memory. The gateway sizes its memory budget for
- * requests in flight from it (see `memory_budget.ts`), so that it sheds load
- * with 529 before the kernel's OOM killer ends every stream at once.
+ * else the platform's (Deno Deploy's 512 MB per isolate), else the machine's
+ * memory. The gateway sizes its memory budget for requests in flight from it
+ * (see `memory_budget.ts`), so that it sheds load with 529 before the
+ * kernel's OOM killer ends every stream at once.
  *
  * @module
  */
