@@ -86,3 +86,27 @@ export function targetRequests(
     },
   };
 }
+
+/**
+ * The recordings with a conversation history put in front of their messages
+ * (a user turn of `bytes` characters and a short answer), for requests the
+ * size of a long Claude Code conversation. Pure.
+ *
+ * @param fixtures The recordings.
+ * @param bytes Size of the added user turn's text.
+ * @returns New recordings; the given ones are not modified.
+ */
+export function withHistory(fixtures: Fixtures, bytes: number): Fixtures {
+  const history = [
+    { role: "user", content: "x".repeat(bytes) },
+    { role: "assistant", content: "ok" },
+  ];
+  const prepend = (body: Record<string, unknown>) => ({
+    ...body,
+    messages: [...history, ...(body.messages as unknown[])],
+  });
+  return {
+    messages: { ...fixtures.messages, body: prepend(fixtures.messages.body) },
+    bedrock: { ...fixtures.bedrock, body: prepend(fixtures.bedrock.body) },
+  };
+}

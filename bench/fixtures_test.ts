@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { loadFixtures, targetRequests } from "./fixtures.ts";
+import { loadFixtures, targetRequests, withHistory } from "./fixtures.ts";
 
 const urls = { emulator: "http://e:1", proxy: "http://p:2", gateway: "http://g:3" };
 
@@ -33,4 +33,17 @@ Deno.test("targetRequests() sends the emulator and the proxy the Bedrock body on
   const plain = targetRequests(fixtures, urls, "tok", false);
   assertEquals(plain.direct.url, "http://e:1/model/us.anthropic.claude-opus-4-8/invoke");
   assertEquals(plain.direct.headers.accept, "application/json");
+});
+
+Deno.test("withHistory() puts a long turn in front of both recordings' messages", async () => {
+  const fixtures = await loadFixtures();
+  const before = JSON.stringify(fixtures);
+  const long = withHistory(fixtures, 400_000);
+  assertEquals(JSON.stringify(fixtures), before, "the recordings are not modified");
+  const added = JSON.stringify(long.messages.body).length -
+    JSON.stringify(fixtures.messages.body).length;
+  assert(added > 400_000 && added < 400_100, `added ${added}`);
+  const messages = long.bedrock.body.messages as { role: string }[];
+  assertEquals(messages.slice(0, 2).map((m) => m.role), ["user", "assistant"]);
+  assertEquals(messages.length, (fixtures.bedrock.body.messages as unknown[]).length + 2);
 });
