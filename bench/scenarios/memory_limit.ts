@@ -42,14 +42,12 @@ async function flood(
   fixtures: Fixtures = context.fixtures,
 ): Promise<Flood | string> {
   const servers = serversOf(context);
-  await using cgroup = await (async () => {
-    const made = await createMemoryCgroup(
-      `ccgate-bench-${Deno.pid}-${Date.now()}`,
-      LIMIT_MIB * 1024 * 1024,
-    );
-    if (typeof made === "string") throw new _NotHere(made);
-    return made;
-  })();
+  const made = await createMemoryCgroup(
+    `ccgate-bench-${Deno.pid}-${Date.now()}`,
+    LIMIT_MIB * 1024 * 1024,
+  );
+  if (typeof made === "string") throw new _NotHere(made);
+  await using cgroup = made;
   const gateway = await startServer<GatewayInfo>("bench/servers/gateway_server.ts", [
     servers.emulator.info.url,
   ], { cpus: context.serverCpus, env, cgroupProcs: cgroup.procs });
