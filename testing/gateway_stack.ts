@@ -16,6 +16,7 @@ import { loadGatewayConfig } from "../gateway/config.ts";
 import type { FailoverBedrock } from "../gateway/failover_bedrock.ts";
 import { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
 import { memoryBudgetFor } from "../gateway/memory_budget.ts";
+import { type MemoryLimitDeps, memoryLimitFrom } from "../gateway/memory_limit.ts";
 import { GatewayMetrics } from "../gateway/gateway_metrics.ts";
 import { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
 import { BudgetOverrides, withBudgetOverrides } from "../gateway/admin/budget_overrides.ts";
@@ -119,6 +120,11 @@ export interface GatewayStack extends AsyncDisposable {
 
 const CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
 
+/** A machine where no memory limit can be found. */
+const NOTHING_TO_DETECT: MemoryLimitDeps = {
+  readTextFile: () => Promise.reject(new Error("no cgroup files in the test stack")),
+};
+
 /** Starts a {@linkcode GatewayStack}. */
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const emulator = await startBedrockEmulator(options.emulator);
@@ -153,11 +159,12 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const revoked = new Set<string>();
   const timers = options.timers ?? systemTimers;
   const metrics = new GatewayMetrics();
-  // CCGATE_MEMORY_LIMIT_MB as production reads it; unset, no budget (a test machine's memory is no limit).
-  const memoryLimitMb = config.limits.memoryLimitMb;
+  // CCGATE_MEMORY_LIMIT_MB as production reads it; unset, no budget: nothing is detected here
+  // (no cgroup file, and a test machine's memory is no limit).
+  const memory = await memoryLimitFrom(config.limits.memoryLimitMb, NOTHING_TO_DETECT);
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: config.limits.maxConcurrentStreams,
-    memoryBudgetBytes: memoryLimitMb ? memoryBudgetFor(memoryLimitMb * 1024 * 1024) : undefined,
+    memoryBudgetBytes: memory && memoryBudgetFor(memory.bytes),
     timers,
     log,
     metrics,
