@@ -50,6 +50,12 @@ class _Reservation implements MemoryReservation {
   }
 }
 
+/** A refusal and its `ccgate_load_shed_total` reason. */
+interface _Refusal {
+  error: GatewayError;
+  reason: "draining" | "concurrency" | "memory" | "too_large";
+}
+
 /** Shortest time between two "load shed" log lines, ms. */
 export const SHED_LOG_INTERVAL_MS = 10_000;
 
@@ -105,6 +111,7 @@ export class GatewayLifecycle {
   /** Each call in flight, with the memory reserved for it. */
   readonly #active = new Map<ActiveCall, number>();
   #reserved = 0;
+  readonly #move = (by: number) => this.#moveReserved(by);
   /** Refusals by reason since the last "load shed" log line, and when that was. */
   #shed: Record<string, number> = {};
   #shedLoggedAt: number | undefined;
@@ -140,6 +147,10 @@ export class GatewayLifecycle {
    * @returns The error to answer with, or `undefined`.
    */
   refusal(bodyBytes = 0): GatewayError | undefined {
+    return this.#refusal(bodyBytes)?.error;
+  }
+
+  #refusal(bodyBytes: number): _Refusal | undefined {
     return this.#countRefusal() ?? this.#memoryRefusal(bodyBytes, this.#estimate(bodyBytes));
   }
 
@@ -158,9 +169,9 @@ export class GatewayLifecycle {
    * @throws {RequestTooLargeError} When the request alone would exceed the memory budget (413).
    */
   reserve(bodyBytes = 0): MemoryReservation {
-    const refused = this.refusal(bodyBytes);
+    const refused = this.#refusal(bodyBytes);
     if (refused !== undefined) throw this.#counted(refused);
-    const reservation = new _Reservation(this.#estimate(bodyBytes), (by) => this.#moveReserved(by));
+    const reservation = new _Reservation(this.#estimate(bodyBytes), this.#move);
     this.#moveReserved(reservation.bytes);
     return reservation;
   }
@@ -209,14 +220,7 @@ export class GatewayLifecycle {
    * gets no request record, and one line per refusal would flood the log
    * just when the instance is busiest); returns the refusal.
    */
-  #counted(error: GatewayError): GatewayError {
-    const reason = error instanceof ShuttingDownError
-      ? "draining"
-      : error instanceof RequestTooLargeError
-      ? "too_large"
-      : this.#active.size >= this.#options.maxConcurrent
-      ? "concurrency"
-      : "memory";
+  #counted({ error, reason }: _Refusal): GatewayError {
     this.#options.metrics?.increment("ccgate_load_shed_total", { reason });
     this.#shed[reason] = (this.#shed[reason] ?? 0) + 1;
     const now = this.#options.timers.now();
@@ -241,39 +245,44 @@ export class GatewayLifecycle {
     return this.#options.memoryBudgetBytes === undefined ? 0 : estimateCallMemory(bodyBytes);
   }
 
-  #countRefusal(): GatewayError | undefined {
-    if (this.#drained !== undefined) return new ShuttingDownError();
+  #countRefusal(): _Refusal | undefined {
+    if (this.#drained !== undefined) return { error: new ShuttingDownError(), reason: "draining" };
     const { maxConcurrent } = this.#options;
     if (this.#active.size < maxConcurrent) return undefined;
-    return new OverloadedError(
-      `This gateway instance is at its concurrency limit (${maxConcurrent} requests in flight); retry`,
-      1,
-    );
+    return {
+      error: new OverloadedError(
+        `This gateway instance is at its concurrency limit (${maxConcurrent} requests in flight); retry`,
+        1,
+      ),
+      reason: "concurrency",
+    };
   }
 
   /**
    * Why `more` bytes would not fit beside what is reserved, for a request of
    * `bodyBytes` that already holds `held`; `undefined` when they fit.
    */
-  #memoryRefusal(bodyBytes: number, more: number, held = 0): GatewayError | undefined {
+  #memoryRefusal(bodyBytes: number, more: number, held = 0): _Refusal | undefined {
     const budget = this.#options.memoryBudgetBytes;
     if (budget === undefined || more === 0) return undefined;
     if (held + more > budget) {
       const largest = largestBodyFor(budget);
-      return new RequestTooLargeError(
+      const error = new RequestTooLargeError(
         largest,
         `Request body of ${bodyBytes} bytes is more than this gateway instance can hold in memory: at most ${largest} bytes with its ${
           _mib(budget)
         } MiB memory budget for requests`,
       );
+      return { error, reason: "too_large" };
     }
     if (this.#reserved + more <= budget) return undefined;
-    return new OverloadedError(
+    const error = new OverloadedError(
       `This gateway instance is at its memory budget for requests in flight (${
         _mib(this.#reserved)
       } of ${_mib(budget)} MiB); retry`,
       1,
     );
+    return { error, reason: "memory" };
   }
 
   /**
