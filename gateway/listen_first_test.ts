@@ -50,6 +50,28 @@ Deno.test("listenFirst() holds a request that arrives while starting and gives i
   }
 });
 
+Deno.test("yieldToRequests() hands a request already sent to the server before it resolves", async () => {
+  const early = listenFirst({ hostname: "127.0.0.1", port: 0 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: early.server.addr.port });
+  try {
+    const request = "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}";
+    await conn.write(new TextEncoder().encode(request));
+    // One call, no loop: the request must reach the handler within the turns it gives.
+    await yieldToRequests();
+    assertEquals(early.held, 1);
+    early.serve(() => new Response("app"));
+    const answer = new Uint8Array(1024);
+    const n = await conn.read(answer);
+    assertEquals(
+      new TextDecoder().decode(answer.subarray(0, n ?? 0)).split("\r\n")[0],
+      "HTTP/1.1 200 OK",
+    );
+  } finally {
+    conn.close();
+    await early.server.shutdown();
+  }
+});
+
 Deno.test("listenFirst() answers 503 overloaded_error to a request that waited holdMs", async () => {
   const { server } = listenFirst({ hostname: "127.0.0.1", port: 0 }, { holdMs: 0 });
   try {
