@@ -3,7 +3,7 @@ import type { GatewayDeps } from "./app.ts";
 import { countTokens } from "./bedrock_upstream.ts";
 import { InvalidRequestError } from "./errors.ts";
 import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
-import { readJsonBody } from "./read_json_body.ts";
+import { readRequestJson } from "./read_request_json.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -20,9 +20,7 @@ export function bedrockCountTokensRoute(deps: GatewayDeps): Handler {
   const { bedrock, config, log } = deps;
 
   return async function bedrockCountTokens(c: Context) {
-    const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
-      maxDepth: config.limits.maxJsonDepth,
-    });
+    const { value } = await readRequestJson(c, config);
     const input = value.input as { invokeModel?: { body?: unknown } } | undefined;
     const encoded = input?.invokeModel?.body;
     if (typeof encoded !== "string") {

@@ -11,7 +11,7 @@ import { openAiErrorBody } from "./openai_error_body.ts";
 import { chatCompletionRequestSchema } from "./openai_schemas.ts";
 import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
 import { parseBody } from "./parse_body.ts";
-import { readJsonBody } from "./read_json_body.ts";
+import { readRequestJson } from "./read_request_json.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { admitRequest } from "./policy/admit_request.ts";
@@ -40,9 +40,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
   return async function chatCompletions(c: Context) {
     const claims = c.get("claims");
     const record = c.get("record");
-    const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
-      maxDepth: config.limits.maxJsonDepth,
-    });
+    const { value } = await readRequestJson(c, config);
     const request = parseBody(chatCompletionRequestSchema, value);
     const anthropic = openAiToAnthropicRequest(request);
     checkRequestLimits(anthropic, config.limits);

@@ -65,12 +65,16 @@ Deno.test("Claude Code reports a gateway that rejects its token instead of hangi
   }
 });
 
-Deno.test("Claude Code retries the 529 of a gateway at its memory budget and completes once memory frees", async () => {
-  // 162 MiB: a budget of 1.6 MiB, room for Claude Code's request (~90 KB, about 1.4 MiB
-  // estimated) alone, not beside a held stream (0.77 MiB).
+/**
+ * Holds a stream of the test user, runs Claude Code as the same user, and
+ * frees the stream once the gateway has refused Claude Code for `reason` at
+ * least once (a condition, not a delay): its retry, after the refusal's
+ * `retry-after`, must then be served.
+ */
+async function claudeCodeRetriesRefusal(env: Record<string, string>, reason: string) {
   await using stack = await startGatewayStack({
-    env: { CCGATE_MEMORY_LIMIT_MB: "162" },
-    emulator: { defaultScript: () => textAnswer(["Served ", "after ", "a 529."]) },
+    env,
+    emulator: { defaultScript: () => textAnswer(["Served ", "after ", "a refusal."]) },
   });
   const helper = await helperFor(stack.token);
   try {
@@ -81,21 +85,40 @@ Deno.test("Claude Code retries the 529 of a gateway at its memory budget and com
       "Say hello",
       claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
     );
-    // Free the memory once the gateway has refused Claude Code at least once (a condition, not a
-    // delay): its retry, after the 529's retry-after, is then admitted.
     let finished = false;
     running.finally(() => (finished = true));
-    const refused = () => stack.metrics.value("ccgate_load_shed_total", { reason: "memory" });
+    const refused = () => stack.metrics.value("ccgate_load_shed_total", { reason });
     while (refused() === 0 && !finished) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert(refused() > 0, "the gateway refused Claude Code's request while the stream was held");
+    assert(
+      refused() > 0,
+      `the gateway refused Claude Code's request (${reason}) while the stream was held`,
+    );
     await held.close();
     const run = await running;
     assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
-    assertStringIncludes(run.stdout, "Served after a 529.");
+    assertStringIncludes(run.stdout, "Served after a refusal.");
     const record = stack.logs.find((r) => r.msg === "messages" && r.outcome === "completed");
     assert(record !== undefined, "Claude Code's retry was served");
     assertEquals(stack.lifecycle.reservedBytes, 0);
   } finally {
     await Deno.remove(helper.dir, { recursive: true });
   }
+}
+
+Deno.test("Claude Code retries the 529 of a gateway at its memory budget and completes once memory frees", async () => {
+  // 162 MiB: a budget of 1.6 MiB, room for Claude Code's request (~90 KB, about 1.4 MiB
+  // estimated) alone, not beside a held stream (0.77 MiB). One user holds both: no share per user.
+  await claudeCodeRetriesRefusal(
+    { CCGATE_MEMORY_LIMIT_MB: "162", CCGATE_MEMORY_USER_PERCENT: "100" },
+    "memory",
+  );
+});
+
+Deno.test("Claude Code retries the 429 of its user's memory share and completes once its other request ends", async () => {
+  // 170 MiB: a budget of 8 MiB, a quarter of it (2 MiB) per user: room for Claude Code's request
+  // alone, not beside the same user's held stream; the instance itself has room for both.
+  await claudeCodeRetriesRefusal(
+    { CCGATE_MEMORY_LIMIT_MB: "170", CCGATE_MEMORY_USER_PERCENT: "25" },
+    "user_share",
+  );
 });

@@ -55,6 +55,8 @@ export interface GatewayConfig {
     maxConcurrentStreams: number;
     /** Memory limit, MiB: unset, detected (cgroup, Deno Deploy's, the machine's); 0, no memory budget. */
     memoryLimitMb?: number;
+    /** Share of the memory budget one user's requests may hold together, 0–1. */
+    memoryUserShare: number;
   };
   /** Drain deadline on shutdown, ms. */
   drainDeadlineMs: number;
@@ -132,6 +134,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       maxSystemBlocks: e.CCGATE_MAX_SYSTEM_BLOCKS,
       maxConcurrentStreams: e.CCGATE_MAX_CONCURRENT_STREAMS,
       memoryLimitMb: e.CCGATE_MEMORY_LIMIT_MB,
+      memoryUserShare: e.CCGATE_MEMORY_USER_PERCENT / 100,
     },
     drainDeadlineMs: e.CCGATE_DRAIN_DEADLINE_MS,
     adminRole: e.CCGATE_ADMIN_ROLE,

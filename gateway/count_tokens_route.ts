@@ -8,7 +8,7 @@ import { estimateInputTokens } from "./estimate_input_tokens.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { parseBody } from "./parse_body.ts";
-import { readJsonBody } from "./read_json_body.ts";
+import { readRequestJson } from "./read_request_json.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 
@@ -35,9 +35,7 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
 
   return async function countTokensHandler(c: Context) {
     const record = c.get("record");
-    const { value } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
-      maxDepth: config.limits.maxJsonDepth,
-    });
+    const { value } = await readRequestJson(c, config);
     const body = parseBody(countTokensRequestSchema, value);
     const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models());
     deps.policy?.checkModel(c.get("claims"), modelId, body.model);

@@ -7,6 +7,7 @@ import { answerScript, textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
 import { openStream, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { estimateCallMemory } from "./memory_budget.ts";
 
 const FRAME_TEXT = "x".repeat(64 * 1024);
 const FRAMES = 1024;
@@ -108,8 +109,9 @@ Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limi
 
 Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for a body too large for it alone", async () => {
   // 162 MiB: a budget of 0.8 × 162 − 128 = 1.6 MiB, two small calls (0.77 MiB each) and no third.
+  // One user sends them all here: no share per user (see the next test for that).
   await using stack = await startGatewayStack({
-    env: { CCGATE_MEMORY_LIMIT_MB: "162" },
+    env: { CCGATE_MEMORY_LIMIT_MB: "162", CCGATE_MEMORY_USER_PERCENT: "100" },
     emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
   });
   const first = await openStream(stack);
@@ -149,6 +151,59 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
   assertEquals(admitted.status, 200, "alone, the 80 KB request fits");
   await admitted.body?.cancel();
   await Promise.all(stack.emulator.requests.map((r) => r.closed));
+});
+
+Deno.test("memory budget per user: a slow upload holds at most the user's share; her next request gets 429, another user's is served", async () => {
+  // 512 MiB: a budget of 281.6 MiB, half of it (140.8 MiB) for one user's requests together.
+  await using stack = await startGatewayStack({ env: { CCGATE_MEMORY_LIMIT_MB: "512" } });
+  const mallory = await stack.issuer.mint({ claims: { sub: "mallory" } });
+  const bob = await stack.issuer.mint({ claims: { sub: "bob" } });
+  const { port } = new URL(stack.url);
+  const slowUpload = async (declared: number) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    const head =
+      `POST /v1/messages HTTP/1.1\r\nhost: ccgate\r\nauthorization: Bearer ${mallory}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${declared}\r\n\r\n{"model":`;
+    await conn.write(new TextEncoder().encode(head));
+    return conn;
+  };
+  // 32 MiB declared would hold nearly the whole budget: 413 before the body is read.
+  const whole = await slowUpload(32 * 1024 * 1024 - 64);
+  const answer = new Uint8Array(4096);
+  const n = await whole.read(answer);
+  whole.close();
+  const text = new TextDecoder().decode(answer.subarray(0, n ?? 0));
+  assertStringIncludes(text.split("\r\n")[0]!, "413");
+  assertStringIncludes(text, "one user's share");
+
+  const slow = await slowUpload(16 * 1024 * 1024);
+  try {
+    // Waits for a condition (the reservation counted against her), not for a time.
+    while (stack.lifecycle.reservedBy("mallory") === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(16 * 1024 * 1024));
+
+    const fourMegabytes = [{ role: "user", content: "x".repeat(4_000_000) }];
+    const hers = await postMessages(stack.url, mallory, { messages: fourMegabytes });
+    assertEquals(hers.status, 429);
+    const body = await hers.json();
+    assertEquals(body.error.type, "rate_limit_error");
+    assertStringIncludes(body.error.message, "one user may hold at most 141 MiB");
+    assertEquals(hers.headers.get("retry-after"), "1");
+    assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "user_share" }), 1);
+
+    stack.emulator.enqueue(textAnswer("served"));
+    const his = await postMessages(stack.url, bob, { messages: fourMegabytes });
+    assertEquals(his.status, 200, "another user is not held back by her upload");
+    await his.body?.cancel();
+  } finally {
+    slow.close();
+  }
+  // She leaves mid-upload: the request ends and its reservation is given back.
+  while (stack.lifecycle.reservedBytes > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEquals(stack.lifecycle.reservedBy("mallory"), 0);
+  assertEquals(stack.emulator.requests.length, 1, "only his reached Bedrock");
 });
 
 Deno.test("drain(): running streams finish, the rest end with event: error at the deadline, hooks run last", async () => {

@@ -1,13 +1,16 @@
-import {
-  type GatewayError,
-  OverloadedError,
-  RequestTooLargeError,
-  ShuttingDownError,
-} from "./errors.ts";
+import { type GatewayError, OverloadedError, ShuttingDownError } from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
-import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
+import { estimateCallMemory } from "./memory_budget.ts";
+import {
+  _Reservation,
+  MemoryPool,
+  type MemoryRefusalReason,
+  type MemoryReservation,
+} from "./memory_pool.ts";
 import type { Timers } from "./timers.ts";
+
+export type { MemoryReservation } from "./memory_pool.ts";
 
 /** A Bedrock call in flight, as the lifecycle sees it. */
 export interface ActiveCall {
@@ -15,45 +18,19 @@ export interface ActiveCall {
   abort(reason: Error): void;
 }
 
-/** Memory held for one request, from before its body is read until its Bedrock call ends. */
-export interface MemoryReservation {
-  /** Bytes held: the estimate for the request's body size (0 without a memory budget). */
-  readonly bytes: number;
-  /** Gives the memory back, once; does nothing once the request's call has taken it over. */
-  release(): void;
-}
-
-class _Reservation implements MemoryReservation {
-  readonly bytes: number;
-  #state: "request" | "call" | "released" = "request";
-  readonly #move: (by: number) => void;
-
-  constructor(bytes: number, move: (by: number) => void) {
-    this.bytes = bytes;
-    this.#move = move;
-  }
-
-  get heldByRequest(): boolean {
-    return this.#state === "request";
-  }
-
-  /** The call holds the bytes from now on (and gives them back with its own release). */
-  takeOver(): number {
-    this.#state = "call";
-    return this.bytes;
-  }
-
-  release(): void {
-    if (this.#state !== "request") return;
-    this.#state = "released";
-    this.#move(-this.bytes);
-  }
-}
+/** The reservation of every request when there is no memory budget: it holds nothing. */
+const NO_RESERVATION: MemoryReservation = Object.freeze({
+  bytes: 0,
+  owner: undefined,
+  assign() {},
+  grow() {},
+  release() {},
+});
 
 /** A refusal and its `ccgate_load_shed_total` reason. */
 interface _Refusal {
   error: GatewayError;
-  reason: "draining" | "concurrency" | "memory" | "too_large";
+  reason: "draining" | "concurrency" | MemoryRefusalReason;
 }
 
 /** Shortest time between two "load shed" log lines, ms. */
@@ -70,6 +47,13 @@ export interface GatewayLifecycleOptions {
    * memory limit, only `maxConcurrent`.
    */
   memoryBudgetBytes?: number;
+  /**
+   * Share of the memory budget one user's requests may hold together (0–1]:
+   * beyond it, 429 for that user's further requests (one request is always
+   * let through, up to the whole budget).
+   * @default {1}
+   */
+  memoryUserShare?: number;
   /** Timers for the drain deadline. */
   timers: Timers;
   /** Where hook failures are reported. */
@@ -109,9 +93,8 @@ export interface DrainReport {
 export class GatewayLifecycle {
   readonly #options: GatewayLifecycleOptions;
   /** Each call in flight, with the memory reserved for it. */
-  readonly #active = new Map<ActiveCall, number>();
-  #reserved = 0;
-  readonly #move = (by: number) => this.#moveReserved(by);
+  readonly #active = new Map<ActiveCall, _Reservation | undefined>();
+  readonly #pool: MemoryPool | undefined;
   /** Refusals by reason since the last "load shed" log line, and when that was. */
   #shed: Record<string, number> = {};
   #shedLoggedAt: number | undefined;
@@ -122,6 +105,13 @@ export class GatewayLifecycle {
   /** @param options Limit, timers, log. */
   constructor(options: GatewayLifecycleOptions) {
     this.#options = options;
+    const { memoryBudgetBytes, metrics } = options;
+    this.#pool = memoryBudgetBytes === undefined ? undefined : new MemoryPool({
+      budgetBytes: memoryBudgetBytes,
+      userShare: options.memoryUserShare,
+      refused: (refusal) => this.#counted(refusal),
+      moved: (reserved) => metrics?.set("ccgate_memory_in_flight_bytes", {}, reserved),
+    });
   }
 
   /** Whether a drain has begun (new calls are refused). */
@@ -136,7 +126,17 @@ export class GatewayLifecycle {
 
   /** Memory reserved by the calls in flight (their estimate), bytes. */
   get reservedBytes(): number {
-    return this.#reserved;
+    return this.#pool?.reservedBytes ?? 0;
+  }
+
+  /**
+   * Memory reserved by one user's requests and calls in flight, bytes.
+   *
+   * @param owner The user (the token's subject).
+   * @returns Bytes.
+   */
+  reservedBy(owner: string): number {
+    return this.#pool?.heldBy(owner) ?? 0;
   }
 
   /**
@@ -151,29 +151,30 @@ export class GatewayLifecycle {
   }
 
   #refusal(bodyBytes: number): _Refusal | undefined {
-    return this.#countRefusal() ?? this.#memoryRefusal(bodyBytes, this.#estimate(bodyBytes));
+    return this.#countRefusal() ?? this.#pool?.refusal(bodyBytes);
   }
 
   /**
    * Holds the memory a request is estimated to need, from before its body is
    * read (the load-shedding middleware, from `content-length`), so that a
    * burst of large requests is refused before their bodies are read rather
-   * than admitted together. The request's Bedrock call takes the reservation
-   * over when admitted with it (see {@linkcode GatewayLifecycle.admit});
-   * otherwise `release()` gives it back.
+   * than admitted together. Once the request is authenticated, `assign()`
+   * counts it against its user (one user's requests hold at most their share
+   * of the budget); once the body is in, `grow()` holds more when it is larger
+   * than declared. The request's Bedrock call takes the reservation over when
+   * admitted with it (see {@linkcode GatewayLifecycle.admit}); otherwise
+   * `release()` gives it back.
    *
    * @param bodyBytes Size of the request body (0 when unknown).
-   * @returns The reservation (of 0 bytes when there is no memory budget).
+   * @returns The reservation (holding nothing when there is no memory budget).
    * @throws {ShuttingDownError} While draining (529).
    * @throws {OverloadedError} At the concurrency limit or the memory budget (529).
    * @throws {RequestTooLargeError} When the request alone would exceed the memory budget (413).
    */
   reserve(bodyBytes = 0): MemoryReservation {
-    const refused = this.#refusal(bodyBytes);
-    if (refused !== undefined) throw this.#counted(refused);
-    const reservation = new _Reservation(this.#estimate(bodyBytes), this.#move);
-    this.#moveReserved(reservation.bytes);
-    return reservation;
+    const counted = this.#countRefusal();
+    if (counted !== undefined) throw this.#counted(counted);
+    return this.#pool?.reserve(bodyBytes) ?? NO_RESERVATION;
   }
 
   /**
@@ -182,7 +183,7 @@ export class GatewayLifecycle {
    * @param call The call, so a drain can end it.
    * @param bodyBytes Size of its request body, for the memory budget.
    * @param reservation The request's reservation, if any: the call takes it
-   * over (and holds more only when its body is larger than estimated).
+   * over (and holds more when its body is larger than the reservation's).
    * @returns `release`, to call once when the call is over (idempotent).
    * @throws {ShuttingDownError} While draining (529).
    * @throws {OverloadedError} At the concurrency limit or the memory budget (529).
@@ -191,20 +192,28 @@ export class GatewayLifecycle {
   admit(call: ActiveCall, bodyBytes = 0, reservation?: MemoryReservation): () => void {
     const counted = this.#countRefusal();
     if (counted !== undefined) throw this.#counted(counted);
-    const needed = this.#estimate(bodyBytes);
-    const held = reservation instanceof _Reservation && reservation.heldByRequest
-      ? reservation
-      : undefined;
-    const extra = Math.max(0, needed - (held?.bytes ?? 0));
-    const refused = this.#memoryRefusal(bodyBytes, extra, held?.bytes ?? 0);
-    if (refused !== undefined) throw this.#counted(refused);
-    const bytes = (held?.takeOver() ?? 0) + extra;
-    this.#moveReserved(extra);
-    this.#active.set(call, bytes);
+    let held: _Reservation | undefined;
+    const pool = this.#pool;
+    if (pool !== undefined) {
+      const needed = estimateCallMemory(bodyBytes);
+      if (reservation instanceof _Reservation && reservation.heldByRequest) {
+        const more = needed - reservation.bytes;
+        const refused = pool.check(bodyBytes, more, reservation.bytes, reservation.owner);
+        if (refused !== undefined) throw pool.refuse(refused);
+        reservation.takeOver();
+        reservation.extend(Math.max(0, more));
+        held = reservation;
+      } else {
+        held = pool.hold(bodyBytes, needed);
+        held.takeOver();
+      }
+    }
+    this.#active.set(call, held);
     return () => {
+      if (!this.#active.has(call)) return;
       const reserved = this.#active.get(call);
-      if (reserved === undefined || !this.#active.delete(call)) return;
-      this.#moveReserved(-reserved);
+      this.#active.delete(call);
+      reserved?.end();
       if (this.#idleWaiters.length > 0) {
         const size = this.#active.size;
         this.#idleWaiters = this.#idleWaiters.filter((w) =>
@@ -231,7 +240,7 @@ export class GatewayLifecycle {
         msg: "load shed",
         refused: this.#shed,
         in_flight: this.#active.size,
-        memory_in_flight_mib: _mib(this.#reserved),
+        memory_in_flight_mib: _mib(this.reservedBytes),
         memory_budget_mib: this.#options.memoryBudgetBytes === undefined
           ? undefined
           : _mib(this.#options.memoryBudgetBytes),
@@ -239,10 +248,6 @@ export class GatewayLifecycle {
       this.#shed = {};
     }
     return error;
-  }
-
-  #estimate(bodyBytes: number): number {
-    return this.#options.memoryBudgetBytes === undefined ? 0 : estimateCallMemory(bodyBytes);
   }
 
   #countRefusal(): _Refusal | undefined {
@@ -256,33 +261,6 @@ export class GatewayLifecycle {
       ),
       reason: "concurrency",
     };
-  }
-
-  /**
-   * Why `more` bytes would not fit beside what is reserved, for a request of
-   * `bodyBytes` that already holds `held`; `undefined` when they fit.
-   */
-  #memoryRefusal(bodyBytes: number, more: number, held = 0): _Refusal | undefined {
-    const budget = this.#options.memoryBudgetBytes;
-    if (budget === undefined || more === 0) return undefined;
-    if (held + more > budget) {
-      const largest = largestBodyFor(budget);
-      const error = new RequestTooLargeError(
-        largest,
-        `Request body of ${bodyBytes} bytes is more than this gateway instance can hold in memory: at most ${largest} bytes with its ${
-          _mib(budget)
-        } MiB memory budget for requests`,
-      );
-      return { error, reason: "too_large" };
-    }
-    if (this.#reserved + more <= budget) return undefined;
-    const error = new OverloadedError(
-      `This gateway instance is at its memory budget for requests in flight (${
-        _mib(this.#reserved)
-      } of ${_mib(budget)} MiB); retry`,
-      1,
-    );
-    return { error, reason: "memory" };
   }
 
   /**
@@ -318,12 +296,6 @@ export class GatewayLifecycle {
   drain(deadlineMs: number): Promise<DrainReport> {
     this.#drained ??= this.#drain(deadlineMs);
     return this.#drained;
-  }
-
-  #moveReserved(by: number): void {
-    if (by === 0) return;
-    this.#reserved += by;
-    this.#options.metrics?.set("ccgate_memory_in_flight_bytes", {}, this.#reserved);
   }
 
   async #drain(deadlineMs: number): Promise<DrainReport> {

@@ -1,9 +1,14 @@
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
-import { OverloadedError, RequestTooLargeError, ShuttingDownError } from "./errors.ts";
+import {
+  ConcurrencyLimitedError,
+  OverloadedError,
+  RequestTooLargeError,
+  ShuttingDownError,
+} from "./errors.ts";
 import { GatewayLifecycle, SHED_LOG_INTERVAL_MS } from "./gateway_lifecycle.ts";
 import { GatewayMetrics } from "./gateway_metrics.ts";
-import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
+import { estimateCallMemory, largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
 
 const call = () => ({ abort() {} });
 
@@ -89,6 +94,8 @@ Deno.test("GatewayLifecycle.reserve() holds memory before the body is read; the 
   const second = lifecycle.reserve(body);
   assertEquals(lifecycle.reservedBytes, each * 2);
   assertThrows(() => lifecycle.reserve(body), OverloadedError, "memory budget");
+  first.grow(body);
+  assertEquals(lifecycle.reservedBytes, each * 2, "the body was as declared: nothing more");
 
   const release = lifecycle.admit(call(), body, first);
   assertEquals(lifecycle.reservedBytes, each * 2, "taken over, not reserved twice");
@@ -101,13 +108,31 @@ Deno.test("GatewayLifecycle.reserve() holds memory before the body is read; the 
   assertEquals(lifecycle.reservedBytes, 0);
 });
 
-Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a larger body than declared", () => {
+Deno.test("GatewayLifecycle: an undeclared body grows its reservation once it is in, before its call", () => {
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: 100,
     memoryBudgetBytes: estimateCallMemory(100_000),
     timers: new FakeTimers(),
   });
   const undeclared = lifecycle.reserve(0); // no content-length
+  assertThrows(() => undeclared.grow(200_000), RequestTooLargeError, "at most");
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(0), "still the request's to release");
+  undeclared.grow(100_000);
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(100_000));
+  const release = lifecycle.admit(call(), 100_000, undeclared);
+  assertEquals(lifecycle.reservedBytes, estimateCallMemory(100_000), "nothing more at the call");
+  undeclared.release();
+  release();
+  assertEquals(lifecycle.reservedBytes, 0);
+});
+
+Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a larger body than declared", () => {
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 100,
+    memoryBudgetBytes: estimateCallMemory(100_000),
+    timers: new FakeTimers(),
+  });
+  const undeclared = lifecycle.reserve(0);
   assertThrows(
     () => lifecycle.admit(call(), 200_000, undeclared),
     RequestTooLargeError,
@@ -118,6 +143,85 @@ Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a lar
   assertEquals(lifecycle.reservedBytes, estimateCallMemory(100_000));
   undeclared.release();
   release();
+  assertEquals(lifecycle.reservedBytes, 0);
+});
+
+Deno.test("GatewayLifecycle: one user's requests hold at most their share; 429 for that user only", () => {
+  const metrics = new GatewayMetrics();
+  const body = 80_000;
+  const budget = 10 * 1024 * 1024;
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 100,
+    memoryBudgetBytes: budget,
+    memoryUserShare: 0.25, // 2.5 MiB: one 80 KB call (1.4 MiB), not two
+    timers: new FakeTimers(),
+    metrics,
+  });
+  // As the middleware and readRequestJson do it: a refused request gives its reservation back.
+  const request = (user: string, bytes = body) => {
+    const r = lifecycle.reserve(bytes);
+    try {
+      r.assign(user);
+      r.grow(bytes);
+    } catch (err) {
+      r.release();
+      throw err;
+    }
+    return r;
+  };
+  const alice = request("alice");
+  assertEquals(lifecycle.reservedBy("alice"), estimateCallMemory(body));
+  const refused = assertThrows(() => request("alice"), ConcurrencyLimitedError, "at most 3 MiB");
+  assertEquals([refused.status, refused.headers["retry-after"]], [429, "1"]);
+  assertEquals(metrics.value("ccgate_load_shed_total", { reason: "user_share" }), 1);
+  const bob = request("bob");
+  assertEquals(lifecycle.reservedBy("bob"), estimateCallMemory(body), "others are not refused");
+
+  // Taken over by the call: still counted against the user until the call ends.
+  const end = lifecycle.admit(call(), body, bob);
+  bob.release();
+  assertThrows(() => request("bob"), ConcurrencyLimitedError);
+  end();
+  assertEquals(lifecycle.reservedBy("bob"), 0);
+  request("bob").release();
+
+  // Larger than the share on its own: 413 for anyone, though the instance has room.
+  const large = largestBodyFor(budget * 0.25) + 1;
+  const tooLarge = assertThrows(() => request("carol", large), RequestTooLargeError);
+  assertStringIncludes(tooLarge.message, "one user's share");
+  assertEquals(lifecycle.refusal(large), undefined, "the instance itself has room for it");
+
+  assertEquals(
+    lifecycle.reservedBytes,
+    lifecycle.reservedBy("alice"),
+    "refused requests gave theirs back",
+  );
+  alice.release();
+  assertEquals(lifecycle.reservedBytes, 0);
+});
+
+Deno.test("GatewayLifecycle: a slow upload of a large body holds at most one user's share", () => {
+  const budget = memoryBudgetFor(512 * 1024 * 1024);
+  const lifecycle = new GatewayLifecycle({
+    maxConcurrent: 4096,
+    memoryBudgetBytes: budget,
+    memoryUserShare: 0.5,
+    timers: new FakeTimers(),
+  });
+  // 32 MiB declared would reserve nearly the whole budget: more than her share, so 413 at once.
+  const whole = lifecycle.reserve(32 * 1024 * 1024);
+  assertThrows(() => whole.assign("mallory"), RequestTooLargeError);
+  whole.release();
+  // The largest she may declare holds half; everyone else still has the other half.
+  const slow = lifecycle.reserve(largestBodyFor(budget * 0.5));
+  slow.assign("mallory");
+  assert(lifecycle.reservedBytes <= budget / 2);
+  const others = Array.from({ length: 90 }, () => {
+    const r = lifecycle.reserve(80_000);
+    r.assign(crypto.randomUUID());
+    return r;
+  });
+  for (const r of [slow, ...others]) r.release();
   assertEquals(lifecycle.reservedBytes, 0);
 });
 

@@ -105,10 +105,12 @@ export async function startGatewayServices(
     memory_limit_mib: memory && Math.round(memory.bytes / 1024 / 1024),
     memory_limit_from: memory?.source,
     memory_budget_mib: memoryBudgetBytes && Math.round(memoryBudgetBytes / 1024 / 1024),
+    memory_user_percent: memoryBudgetBytes && Math.round(config.limits.memoryUserShare * 100),
   });
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: config.limits.maxConcurrentStreams,
     memoryBudgetBytes,
+    memoryUserShare: config.limits.memoryUserShare,
     timers,
     log,
     metrics,

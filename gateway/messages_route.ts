@@ -3,7 +3,7 @@ import type { GatewayDeps } from "./app.ts";
 import { invokeAdmitted, openAdmittedStream } from "./admitted_upstream.ts";
 import { parseAnthropicBeta } from "./anthropic_beta.ts";
 import { toUpstreamError } from "./upstream_error.ts";
-import { readJsonBody } from "./read_json_body.ts";
+import { readRequestJson } from "./read_request_json.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
@@ -25,9 +25,7 @@ export function messagesRoute(deps: GatewayDeps): Handler {
   return async function messages(c: Context) {
     const claims = c.get("claims");
     const record = c.get("record");
-    const { value: body, raw } = await readJsonBody(c.req.raw, config.maxBodyBytes, {
-      maxDepth: config.limits.maxJsonDepth,
-    });
+    const { value: body, raw } = await readRequestJson(c, config);
     checkRequestLimits(body, config.limits);
     const requested = typeof body.model === "string" ? body.model : undefined;
     const modelId = resolveModel(requested, DEFAULT_MODEL_TABLE, models());

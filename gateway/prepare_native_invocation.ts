@@ -4,7 +4,7 @@ import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, listModels, resolveModel } from "./model_map.ts";
 import { liveModelValue } from "./model_options.ts";
-import { readJsonBody } from "./read_json_body.ts";
+import { readRequestJson } from "./read_request_json.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 
 /** A Bedrock-native request, ready for `bedrock_upstream.ts`. */
@@ -56,9 +56,7 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
   });
   return async function prepare(c, given) {
     const requested = c.req.param("modelId") ?? "";
-    const body = given ?? (await readJsonBody(c.req.raw, deps.config.maxBodyBytes, {
-      maxDepth: deps.config.limits.maxJsonDepth,
-    })).value;
+    const body = given ?? (await readRequestJson(c, deps.config)).value;
     checkRequestLimits(body, deps.config.limits);
     const { options, byFoundation } = models();
     const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??

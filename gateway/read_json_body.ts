@@ -9,6 +9,12 @@ export interface ReadJsonBodyOptions {
    * @default {64}
    */
   maxDepth?: number;
+  /**
+   * Called with the body's size once it is read, before it is decoded and
+   * parsed: throwing refuses it there (the memory budget grows the request's
+   * reservation to what parsing and the call need).
+   */
+  onBody?: (bytes: number) => void;
 }
 
 /**
@@ -43,6 +49,7 @@ export async function readJsonBody(
   }
   const size = bytes.byteLength;
   if (size === 0) throw new InvalidRequestError("Request body is empty: expected JSON");
+  options.onBody?.(size);
   // The replacing decoder is several times faster than the fatal one; invalid UTF-8 always
   // leaves a U+FFFD, so only a body with one (rare, and maybe a genuine U+FFFD) is checked again.
   const text = decoder.decode(bytes);

@@ -165,6 +165,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: config.limits.maxConcurrentStreams,
     memoryBudgetBytes: memory && memoryBudgetFor(memory.bytes),
+    memoryUserShare: config.limits.memoryUserShare,
     timers,
     log,
     metrics,

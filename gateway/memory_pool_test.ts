@@ -1,0 +1,52 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { ConcurrencyLimitedError, OverloadedError, RequestTooLargeError } from "./errors.ts";
+import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
+import { MemoryPool, type MemoryRefusal } from "./memory_pool.ts";
+
+Deno.test("MemoryPool counts each user's reservations until they are released, once", () => {
+  const moved: number[] = [];
+  const pool = new MemoryPool({
+    budgetBytes: 64 * 1024 * 1024,
+    userShare: 0.5,
+    moved: (bytes) => moved.push(bytes),
+  });
+  const a = pool.reserve(80_000);
+  const b = pool.reserve(0);
+  a.assign("alice");
+  b.assign("alice");
+  b.assign("bob"); // a reservation has one owner: a second assign does nothing
+  b.grow(100_000);
+  assertEquals(pool.heldBy("alice"), estimateCallMemory(80_000) + estimateCallMemory(100_000));
+  assertEquals(pool.heldBy("bob"), 0);
+  a.release();
+  a.release();
+  assertEquals(pool.heldBy("alice"), estimateCallMemory(100_000));
+  b.release();
+  assertEquals([pool.heldBy("alice"), pool.reservedBytes], [0, 0]);
+  assertEquals(moved.at(-1), 0);
+});
+
+Deno.test("MemoryPool refuses by the budget (529), the request's size (413) and the user's share (429)", () => {
+  const budget = 16 * 1024 * 1024;
+  const refusals: MemoryRefusal[] = [];
+  const pool = new MemoryPool({
+    budgetBytes: budget,
+    userShare: 0.5,
+    refused: (refusal) => (refusals.push(refusal), refusal.error),
+  });
+  assertThrows(() => pool.reserve(largestBodyFor(budget) + 1), RequestTooLargeError);
+  const alone = pool.reserve(largestBodyFor(budget / 2) + 1);
+  assertThrows(() => alone.assign("alice"), RequestTooLargeError, "one user's share");
+  alone.release();
+  const first = pool.reserve(600_000);
+  first.assign("alice");
+  const second = pool.reserve(600_000);
+  assertThrows(() => second.assign("alice"), ConcurrencyLimitedError);
+  second.assign("bob");
+  const third = pool.reserve(600_000);
+  third.assign("carol");
+  assertThrows(() => pool.reserve(600_000), OverloadedError, "memory budget");
+  assertEquals(refusals.map((r) => r.reason), ["too_large", "too_large", "user_share", "memory"]);
+  for (const r of [first, second, third]) r.release();
+  assertEquals(pool.reservedBytes, 0);
+});
