@@ -155,18 +155,19 @@ export class GatewayLifecycle {
   }
 
   /**
-   * Holds the memory a request is estimated to need, from before its body is
-   * read (the load-shedding middleware, from `content-length`), so that a
-   * burst of large requests is refused before their bodies are read rather
-   * than admitted together. Once the request is authenticated, `assign()`
-   * counts it against its user (one user's requests hold at most their share
-   * of the budget); once the body is in, `grow()` holds more when it is larger
-   * than declared. The request's Bedrock call takes the reservation over when
-   * admitted with it (see {@linkcode GatewayLifecycle.admit}); otherwise
-   * `release()` gives it back.
+   * Opens the memory reservation of a request, before it is authenticated
+   * (the load-shedding middleware, from `content-length`): refused at once
+   * when its estimate would not fit, but holding nothing yet, so that an
+   * unauthenticated request never holds memory. Once it is authenticated and
+   * before its body is read, `assign()` holds the estimate for its user (one
+   * user's requests hold at most their share of the budget), so that a burst
+   * of large requests is refused before their bodies are read; once the body
+   * is in, `grow()` holds more when it is larger than declared. The request's
+   * Bedrock call takes the reservation over when admitted with it (see
+   * {@linkcode GatewayLifecycle.admit}); otherwise `release()` gives it back.
    *
    * @param bodyBytes Size of the request body (0 when unknown).
-   * @returns The reservation (holding nothing when there is no memory budget).
+   * @returns The reservation (never holding anything when there is no memory budget).
    * @throws {ShuttingDownError} While draining (529).
    * @throws {OverloadedError} At the concurrency limit or the memory budget (529).
    * @throws {RequestTooLargeError} When the request alone would exceed the memory budget (413).

@@ -6,7 +6,11 @@ import {
   RequestTooLargeError,
   ShuttingDownError,
 } from "./errors.ts";
-import { GatewayLifecycle, SHED_LOG_INTERVAL_MS } from "./gateway_lifecycle.ts";
+import {
+  GatewayLifecycle,
+  type MemoryReservation,
+  SHED_LOG_INTERVAL_MS,
+} from "./gateway_lifecycle.ts";
 import { GatewayMetrics } from "./gateway_metrics.ts";
 import { estimateCallMemory, largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
 
@@ -81,7 +85,7 @@ Deno.test("GatewayLifecycle.refusal() says shutting down once a drain began", as
   assertThrows(() => lifecycle.admit(call()), ShuttingDownError);
 });
 
-Deno.test("GatewayLifecycle.reserve() holds memory before the body is read; the call takes it over", () => {
+Deno.test("GatewayLifecycle.reserve() holds nothing until assign(); then the estimate, before the body is read", () => {
   const body = 80_000;
   const each = estimateCallMemory(body);
   const lifecycle = new GatewayLifecycle({
@@ -89,11 +93,21 @@ Deno.test("GatewayLifecycle.reserve() holds memory before the body is read; the 
     memoryBudgetBytes: each * 2,
     timers: new FakeTimers(),
   });
-  // A burst: two reservations fill the budget before either call starts; the third is refused.
-  const first = lifecycle.reserve(body);
-  const second = lifecycle.reserve(body);
+  // Not yet authenticated: nothing held, however many.
+  const opened = [0, 1, 2].map(() => lifecycle.reserve(body));
+  assertEquals(lifecycle.reservedBytes, 0);
+  // A burst: two fill the budget before either call starts; the third is refused.
+  const [first, second, third] = opened as [
+    MemoryReservation,
+    MemoryReservation,
+    MemoryReservation,
+  ];
+  first.assign("alice");
+  second.assign("bob");
   assertEquals(lifecycle.reservedBytes, each * 2);
+  assertThrows(() => third.assign("carol"), OverloadedError, "memory budget");
   assertThrows(() => lifecycle.reserve(body), OverloadedError, "memory budget");
+  third.release();
   first.grow(body);
   assertEquals(lifecycle.reservedBytes, each * 2, "the body was as declared: nothing more");
 
@@ -115,6 +129,7 @@ Deno.test("GatewayLifecycle: an undeclared body grows its reservation once it is
     timers: new FakeTimers(),
   });
   const undeclared = lifecycle.reserve(0); // no content-length
+  undeclared.assign("alice");
   assertThrows(() => undeclared.grow(200_000), RequestTooLargeError, "at most");
   assertEquals(lifecycle.reservedBytes, estimateCallMemory(0), "still the request's to release");
   undeclared.grow(100_000);
@@ -133,6 +148,7 @@ Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a lar
     timers: new FakeTimers(),
   });
   const undeclared = lifecycle.reserve(0);
+  undeclared.assign("alice");
   assertThrows(
     () => lifecycle.admit(call(), 200_000, undeclared),
     RequestTooLargeError,
@@ -141,6 +157,7 @@ Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a lar
   assertEquals(lifecycle.reservedBytes, estimateCallMemory(0), "still the request's to release");
   const release = lifecycle.admit(call(), 100_000, undeclared);
   assertEquals(lifecycle.reservedBytes, estimateCallMemory(100_000));
+  assertEquals(lifecycle.reservedBy("alice"), estimateCallMemory(100_000));
   undeclared.release();
   release();
   assertEquals(lifecycle.reservedBytes, 0);

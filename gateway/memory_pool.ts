@@ -18,10 +18,11 @@ export interface MemoryRefusal {
 }
 
 /**
- * Memory held for one request: its call's estimate from before its body is
- * read (from `content-length`), grown once the body is in when it is larger
- * than declared (or undeclared), and held by its Bedrock call until the call
- * ends.
+ * Memory held for one request: opened before it is authenticated (from its
+ * `content-length`, holding nothing), its call's estimate held for its user
+ * once authenticated and before its body is read, grown once the body is in
+ * when it is larger than declared (or undeclared), and held by its Bedrock
+ * call until the call ends.
  */
 export interface MemoryReservation {
   /** Bytes held now (0 without a memory budget). */
@@ -29,9 +30,10 @@ export interface MemoryReservation {
   /** The user it is counted against, once known. */
   readonly owner: string | undefined;
   /**
-   * Counts the reservation against `owner` (the token's subject), before the
-   * body is read.
+   * Holds the request's estimate for `owner` (the token's subject), before
+   * the body is read.
    *
+   * @throws {OverloadedError} 529 beyond the budget.
    * @throws {ConcurrencyLimitedError} 429 when the user's other requests
    * already hold their share of the budget.
    * @throws {RequestTooLargeError} 413 when the request alone is more than one user's share.
@@ -71,10 +73,10 @@ export interface MemoryPoolOptions {
 
 /**
  * The memory budget for requests in flight, by request and by user: each
- * request reserves its estimate before its body is read (so that a burst of
- * large requests is refused before their bodies are read: a read body also
- * leaves the server's connection buffers sized to it), and its call holds it
- * until it ends.
+ * request holds its estimate once authenticated, before its body is read (so
+ * that a burst of large requests is refused before their bodies are read: a
+ * read body also leaves the server's connection buffers sized to it), and its
+ * call holds it until it ends.
  *
  * @example
  * ```ts
@@ -132,16 +134,19 @@ export class MemoryPool {
   }
 
   /**
-   * Reserves what a request with a body of `declaredBytes` is estimated to
-   * need, before its body is read.
+   * Opens the reservation of a request with a body of `declaredBytes`, before
+   * it is authenticated: refused when its estimate would not fit now, holding
+   * nothing until `assign()` (an unauthenticated request never holds memory).
    *
    * @param declaredBytes The request's `content-length` (0 when absent).
-   * @returns The reservation.
-   * @throws {OverloadedError} 529 when it does not fit.
+   * @returns The reservation, holding nothing yet.
+   * @throws {OverloadedError} 529 when its estimate does not fit now.
    * @throws {RequestTooLargeError} 413 when it alone exceeds the budget.
    */
   reserve(declaredBytes: number): MemoryReservation {
-    return this.hold(declaredBytes, estimateCallMemory(declaredBytes));
+    const refused = this.refusal(declaredBytes);
+    if (refused !== undefined) throw this.#refused(refused);
+    return new _Reservation(this, declaredBytes);
   }
 
   /**
@@ -167,11 +172,6 @@ export class MemoryPool {
     owner: string | undefined,
   ): MemoryRefusal | undefined {
     return this.#check(bodyBytes, more, held, owner);
-  }
-
-  /** @internal Why `owner` may not take `reservation` on beside their other requests. */
-  shareRefusal(reservation: _Reservation, owner: string): MemoryRefusal | undefined {
-    return this.#share(owner, reservation.bodyBytes, 0, reservation.bytes);
   }
 
   /** @internal Passes a refusal to `refused`. */
@@ -305,10 +305,12 @@ export class _Reservation implements MemoryReservation {
 
   assign(owner: string): void {
     if (this.#state !== "request" || this.owner !== undefined) return;
-    const refused = this.#pool.shareRefusal(this, owner);
+    const more = estimateCallMemory(this.bodyBytes) - this.bytes;
+    const refused = this.#pool.check(this.bodyBytes, more, this.bytes, owner);
     if (refused !== undefined) throw this.#pool.refuse(refused);
     this.owner = owner;
     this.#pool.own(this, owner);
+    this.#pool.move(this, Math.max(0, more));
   }
 
   grow(bodyBytes: number): void {

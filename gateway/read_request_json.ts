@@ -5,10 +5,10 @@ import { readJsonBody } from "./read_json_body.ts";
 /**
  * Reads an authenticated model request's JSON body (see `readJsonBody`),
  * within the memory budget: before the body is read, the request's
- * reservation (made from `content-length` by the load-shedding middleware) is
- * counted against the user, so that one user's requests cannot hold more than
- * their share; once the body is in, before it is parsed, the reservation grows
- * to what the call is estimated to need.
+ * reservation (opened from `content-length` by the load-shedding middleware)
+ * holds its estimate for the user, so that one user's requests cannot hold
+ * more than their share; once the body is in, before it is parsed, it grows
+ * when the body is larger than declared (or was not declared).
  *
  * @param c The request's context, after `authenticate`.
  * @param config Body size limit and nesting limit.
@@ -28,10 +28,8 @@ export function readRequestJson(
   config: Pick<GatewayConfig, "maxBodyBytes" | "limits">,
 ): ReturnType<typeof readJsonBody> {
   const reservation = c.get("memoryReservation");
-  if (reservation !== undefined && reservation.bytes > 0) {
-    const claims = c.get("claims");
-    if (claims !== undefined) reservation.assign(claims.sub);
-  }
+  const claims = c.get("claims");
+  if (reservation !== undefined && claims !== undefined) reservation.assign(claims.sub);
   return readJsonBody(c.req.raw, config.maxBodyBytes, {
     maxDepth: config.limits.maxJsonDepth,
     onBody: reservation && ((bytes) => reservation.grow(bytes)),
