@@ -33,10 +33,19 @@ export interface GatewayServicesOptions {
   kv: Deno.Kv;
   /** Structured log sink. */
   log: Log;
-  /** Clock and timers. */
+  /** Clock and timers of the resilience code (timeouts, backoff, circuit breaker, drain). */
   timers: Timers;
-  /** The clock. */
+  /**
+   * Timers of the periodic work: the usage ledger's roll-up interval, policy
+   * counter reconciliation, policy file re-reads and budget override
+   * refreshes. Tests pass timers that fire only when told.
+   * @default {timers}
+   */
+  backgroundTimers?: Timers;
+  /** The clock (policy windows, budget override expiry). */
   now: () => Date;
+  /** Random source of the backoff jitter. @default Math.random */
+  random?: () => number;
   /** The validated policy file, when `CCGATE_POLICY` is set. */
   policyFile?: PolicyFile;
   /** Endpoint for every region (the local emulator). */
@@ -87,6 +96,7 @@ export async function startGatewayServices(
   options: GatewayServicesOptions,
 ): Promise<GatewayServices> {
   const { config, kv, log, timers, now, policyFile } = options;
+  const background = options.backgroundTimers ?? timers;
   const metrics = new GatewayMetrics();
   // Load shedding before memory runs out: a budget for requests in flight from the memory limit.
   const memory = await memoryLimitFrom(
@@ -119,6 +129,7 @@ export async function startGatewayServices(
     timers,
     lifecycle,
     log,
+    random: options.random,
     endpoint: options.endpoint,
     credentials: options.credentials,
     regionalModelId: (id, region) =>
@@ -127,7 +138,7 @@ export async function startGatewayServices(
 
   const ledger = new UsageLedger({
     kv,
-    timers,
+    timers: background,
     flushIntervalMs: config.ledgerFlushMs,
     log,
     metrics,
@@ -142,7 +153,7 @@ export async function startGatewayServices(
   const budgetOverrides = new BudgetOverrides(kv, now);
   await budgetOverrides.refresh();
   const overridesLoop = repeatEvery(
-    timers,
+    background,
     config.policySyncMs,
     () =>
       budgetOverrides.refresh().catch((err) =>
@@ -155,7 +166,7 @@ export async function startGatewayServices(
   const policy = policyFile === undefined ? undefined : new PolicyEngine({
     policy: withBudgetOverrides(policyFile, budgetOverrides),
     kv,
-    timers,
+    timers: background,
     now,
     log,
     reconcileIntervalMs: config.policySyncMs,

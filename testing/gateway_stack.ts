@@ -11,24 +11,22 @@ import {
   startBedrockEmulator,
 } from "@ccgate/emulators";
 import { createApp } from "../gateway/app.ts";
-import { bedrockFromConfig } from "../gateway/bedrock_from_config.ts";
+import type { BudgetOverrides } from "../gateway/admin/budget_overrides.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
 import type { FailoverBedrock } from "../gateway/failover_bedrock.ts";
-import { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
-import { memoryBudgetFor } from "../gateway/memory_budget.ts";
-import { type MemoryLimitDeps, memoryLimitFrom } from "../gateway/memory_limit.ts";
-import { GatewayMetrics } from "../gateway/gateway_metrics.ts";
-import { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
-import { BudgetOverrides, withBudgetOverrides } from "../gateway/admin/budget_overrides.ts";
+import type { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
+import type { GatewayMetrics } from "../gateway/gateway_metrics.ts";
+import { startGatewayServices } from "../gateway/gateway_services.ts";
+import type { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
 import { jsonLog, type LogRecord } from "../gateway/log.ts";
+import type { MemoryLimitDeps } from "../gateway/memory_limit.ts";
 import type { PriceOf } from "../gateway/model_price.ts";
-import { systemTimers, type Timers } from "../gateway/timers.ts";
-import { PolicyEngine } from "../gateway/policy/policy_engine.ts";
+import type { PolicyEngine } from "../gateway/policy/policy_engine.ts";
+import { followPolicyAliases } from "../gateway/policy/policy_aliases.ts";
 import { PolicyFile } from "../gateway/policy/policy_file.ts";
-import { regionalModelId } from "../gateway/policy/regional_model_id.ts";
+import { systemTimers, type Timers } from "../gateway/timers.ts";
 import { FakeTimers } from "./fake_timers.ts";
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from "./test_issuer.ts";
-import { followPolicyAliases } from "../gateway/policy/policy_aliases.ts";
 
 /** The primary region of every stack; `emulator` serves it. */
 export const PRIMARY_REGION = "us-east-1";
@@ -63,11 +61,6 @@ export interface GatewayStackOptions {
    * @default a new in-memory KV, closed with the stack
    */
   kv?: Deno.Kv;
-  /**
-   * Timers of the usage ledger's flush interval. @default timers that never fire
-   * (the ledger flushes at its batch size, on `stack.ledger.flush()` and on close)
-   */
-  ledgerTimers?: Timers;
   /** Model prices, for costs in the ledger. @default none (costs are `null`), or the policy's */
   priceOf?: PriceOf;
   /**
@@ -158,45 +151,28 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   };
   const revoked = new Set<string>();
   const timers = options.timers ?? systemTimers;
-  const metrics = new GatewayMetrics();
-  // CCGATE_MEMORY_LIMIT_MB as production reads it; unset, no budget: nothing is detected here
-  // (no cgroup file, and a test machine's memory is no limit).
-  const memory = await memoryLimitFrom(config.limits.memoryLimitMb, NOTHING_TO_DETECT);
-  const lifecycle = new GatewayLifecycle({
-    maxConcurrent: config.limits.maxConcurrentStreams,
-    memoryBudgetBytes: memory && memoryBudgetFor(memory.bytes),
-    memoryUserShare: config.limits.memoryUserShare,
-    timers,
-    log,
-    metrics,
-  });
-  const bedrock = bedrockFromConfig(config, {
-    timers,
-    lifecycle,
-    log,
-    random: options.random,
-    credentials: CREDENTIALS,
-    regionalModelId: (id, region) =>
-      policyFile && regionalModelId(policyFile.current.document, id, region),
-  });
   const kv = options.kv ?? await Deno.openKv(":memory:");
   const policyFile = options.policy === undefined
     ? undefined
     : await PolicyFile.open({ path: options.policy, timers, log, intervalMs: 0 });
-  const budgetOverrides = new BudgetOverrides(kv, () => new Date());
-  const policy = policyFile === undefined ? undefined : new PolicyEngine({
-    policy: withBudgetOverrides(policyFile, budgetOverrides),
+  // The services as production builds them (gateway_services.ts), except that their periodic
+  // work (ledger roll-ups on the interval, policy reconciliation, override refreshes) runs only
+  // when a test asks: `stack.ledger.flush()`, `stack.policy.reconcile()`, `stack.policyFile.reload()`.
+  const services = await startGatewayServices({
+    config,
     kv,
+    log,
     timers,
+    backgroundTimers: new FakeTimers(),
     now: options.policyNow ?? (() => new Date()),
-    log,
+    random: options.random,
+    policyFile,
+    credentials: CREDENTIALS,
+    // CCGATE_MEMORY_LIMIT_MB as production reads it; unset, no budget: nothing is detected here
+    // (no cgroup file, and a test machine's memory is no limit).
+    memoryLimit: NOTHING_TO_DETECT,
   });
-  const ledger = new UsageLedger({
-    kv,
-    timers: options.ledgerTimers ?? new FakeTimers(),
-    log,
-    metrics,
-  });
+  const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = services;
   const app = createApp({
     config: { ...config, issuer: TEST_ISSUER },
     policyAliases: policyFile && followPolicyAliases(policyFile, PRIMARY_REGION),
@@ -216,7 +192,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const close = async () => {
     for (const e of emulators) await e.close();
     await server.shutdown();
-    await ledger.close().catch(() => {});
+    // The drain's hooks: the ledger flushed, the policy's and overrides' loops stopped.
+    await lifecycle.drain(0);
     if (options.kv === undefined) kv.close();
   };
   return {
