@@ -80,6 +80,12 @@ Deno.test("bad input: malformed JSON and wrong types are 400 invalid_request_err
   for (const body of bodies) {
     await expectError(await post(stack, body), 400, "invalid_request_error");
   }
+  // The message names what is wrong: a model of the wrong type is not a missing one.
+  const wrongModel = await post(stack, JSON.stringify({ ...VALID, model: 42 }));
+  assertEquals(
+    (await wrongModel.json()).error.message,
+    "model: Input should be a non-empty string",
+  );
   assertEquals(stack.emulator.requests.length, 0);
   assertCleanLogs(stack, [stack.token]);
 });

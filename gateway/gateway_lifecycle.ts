@@ -49,8 +49,8 @@ export interface GatewayLifecycleOptions {
   memoryBudgetBytes?: number;
   /**
    * Share of the memory budget one user's requests may hold together (0–1]:
-   * beyond it, 429 for that user's further requests (one request is always
-   * let through, up to the whole budget).
+   * beyond it, 429 for that user's further requests; a request larger than
+   * the share on its own, 413.
    * @default {1}
    */
   memoryUserShare?: number;

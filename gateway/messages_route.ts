@@ -28,7 +28,8 @@ export function messagesRoute(deps: GatewayDeps): Handler {
     const { value: body, raw } = await readRequestJson(c, config);
     checkRequestLimits(body, config.limits);
     const requested = typeof body.model === "string" ? body.model : undefined;
-    const modelId = resolveModel(requested, DEFAULT_MODEL_TABLE, models());
+    // The body's own value, so that a `model` of the wrong type is named as such.
+    const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models());
     record.set({ model: requested ?? null, bedrockModel: modelId, stream: body.stream === true });
     const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));
     // `raw` is the text `body` was parsed from: untouched parts are copied, not re-serialised.
