@@ -1,6 +1,7 @@
 import { type AccessTokenClaims, AccessTokenError, verifyAccessToken } from "@ccgate/client";
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { bearerToken } from "../gateway/bearer_token.ts";
 import type { AuthConfig } from "./config.ts";
 import {
   AdminAuthenticationError,
@@ -43,15 +44,15 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
   const app = new Hono();
 
   async function authorizeAdmin(c: Context): Promise<AccessTokenClaims> {
-    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(c.req.header("authorization") ?? "");
-    if (match === null) {
+    const token = bearerToken(c.req.header("authorization") ?? "");
+    if (token === undefined) {
       throw new AdminAuthenticationError(
         'Missing credentials: send a ccgate access token as "Authorization: Bearer <token>"',
       );
     }
     let claims: AccessTokenClaims;
     try {
-      claims = await verifyAccessToken(match[1]!, {
+      claims = await verifyAccessToken(token, {
         key: options.keys.getKey,
         issuer: config.issuer,
         audience: config.audience,
