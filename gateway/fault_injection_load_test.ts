@@ -154,7 +154,7 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
 });
 
 Deno.test("memory budget per user: a slow upload holds at most the user's share; her next request gets 429, another user's is served", async () => {
-  // 512 MiB: a budget of 281.6 MiB, half of it (140.8 MiB) for one user's requests together.
+  // 512 MiB: a budget of 281.6 MiB, 60 % of it (169 MiB) for one user's requests together.
   await using stack = await startGatewayStack({ env: { CCGATE_MEMORY_LIMIT_MB: "512" } });
   const mallory = await stack.issuer.mint({ claims: { sub: "mallory" } });
   const bob = await stack.issuer.mint({ claims: { sub: "bob" } });
@@ -184,17 +184,17 @@ Deno.test("memory budget per user: a slow upload holds at most the user's share;
     }
     assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(16 * 1024 * 1024));
 
-    const fourMegabytes = [{ role: "user", content: "x".repeat(4_000_000) }];
-    const hers = await postMessages(stack.url, mallory, { messages: fourMegabytes });
+    const sixMegabytes = [{ role: "user", content: "x".repeat(6_000_000) }];
+    const hers = await postMessages(stack.url, mallory, { messages: sixMegabytes });
     assertEquals(hers.status, 429);
     const body = await hers.json();
     assertEquals(body.error.type, "rate_limit_error");
-    assertStringIncludes(body.error.message, "one user may hold at most 141 MiB");
+    assertStringIncludes(body.error.message, "one user may hold at most 169 MiB");
     assertEquals(hers.headers.get("retry-after"), "1");
     assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "user_share" }), 1);
 
     stack.emulator.enqueue(textAnswer("served"));
-    const his = await postMessages(stack.url, bob, { messages: fourMegabytes });
+    const his = await postMessages(stack.url, bob, { messages: sixMegabytes });
     assertEquals(his.status, 200, "another user is not held back by her upload");
     await his.body?.cancel();
   } finally {

@@ -232,10 +232,10 @@ export const gatewayEnvSchema = z.object({
   CCGATE_MEMORY_USER_PERCENT: z.string().regex(/^\d+$/, "must be a whole number").transform(
     Number,
   ).pipe(z.number().int().min(1).max(100, "must be at most 100")).optional().transform((v) =>
-    v ?? 50
+    v ?? 60
   ).meta({
     description:
-      "Share of the memory budget one user's requests in flight may hold together, percent, so that one user (a slow upload of a large body, many parallel long conversations) cannot take the whole instance: beyond it that user's further requests get 429 (`retry-after: 1`), and a request larger than the share on its own 413. `100`: no share.",
+      "Share of the memory budget one user's requests in flight may hold together, percent, so that one user (a slow upload of a large body, many parallel long conversations) cannot take the whole instance: beyond it that user's further requests get 429 (`retry-after: 1`), and a request larger than the share on its own 413. The default leaves room, in 512 MiB (Deno Deploy's limit), for one request of Bedrock's largest payload (20 MB). `100`: no share.",
     example: "25",
     accepts: "whole number, 1 to 100",
   }),

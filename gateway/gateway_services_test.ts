@@ -73,7 +73,7 @@ Deno.test("startGatewayServices() sizes the memory budget from the container's l
     memory_limit_mib: 1024,
     memory_limit_from: "cgroup",
     memory_budget_mib: Math.round(budget / 1024 / 1024),
-    memory_user_percent: 50,
+    memory_user_percent: 60,
   });
   await fromCgroup.lifecycle.drain(0);
 

@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { ConcurrencyLimitedError, OverloadedError, RequestTooLargeError } from "./errors.ts";
-import { estimateCallMemory, largestBodyFor } from "./memory_budget.ts";
+import { loadGatewayConfig } from "./config.ts";
+import { estimateCallMemory, largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
 import { MemoryPool, type MemoryRefusal } from "./memory_pool.ts";
 
 Deno.test("MemoryPool counts each user's reservations until they are released, once", () => {
@@ -49,4 +50,17 @@ Deno.test("MemoryPool refuses by the budget (529), the request's size (413) and 
   assertEquals(refusals.map((r) => r.reason), ["too_large", "too_large", "user_share", "memory"]);
   for (const r of [first, second, third]) r.release();
   assertEquals(pool.reservedBytes, 0);
+});
+
+Deno.test("MemoryPool: at the default share, one user's request of Bedrock's largest payload (20 MB) fits in 512 MiB", () => {
+  const { memoryUserShare } = loadGatewayConfig({ AWS_REGION: "us-east-1" }).limits;
+  const pool = new MemoryPool({
+    budgetBytes: memoryBudgetFor(512 * 1024 * 1024),
+    userShare: memoryUserShare,
+  });
+  const largest = pool.reserve(20_000_000);
+  largest.assign("alice");
+  largest.release();
+  const larger = pool.reserve(23_000_000);
+  assertThrows(() => larger.assign("alice"), RequestTooLargeError, "one user's share");
 });
