@@ -9,8 +9,9 @@
  * Scenario names, in run order. Memory runs before S2: S2 pushes the servers past their limit
  * (the bare proxy queued 3 s at 559 req/s once), and the resident memory that leaves behind made
  * the next RSS growth look small (43 KiB per stream for the proxy instead of 260). The memory-limit
- * shape runs last: it ends with a gateway killed by the kernel's OOM killer at its cgroup's limit,
- * and in the 9 rounds of S2 run after it (2026-11-30) the gateway's rate had a median of 0 req/s
+ * shape runs last: it floods the shared emulator with 1,400 streams and ends with a gateway killed
+ * by the kernel's OOM killer (which of the two disturbs what follows was not isolated), and in the 9
+ * rounds of S2 run after it (2026-11-30) the gateway's rate had a median of 0 req/s
  * (0–45), against 83 (10–138) in 6 rounds of S2 alone or after the memory shape, and 214 (50–285)
  * in the first full run with this order.
  */
