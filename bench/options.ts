@@ -12,8 +12,8 @@
  * shape runs last: it floods the shared emulator with 1,400 streams and ends with a gateway killed
  * by the kernel's OOM killer (which of the two disturbs what follows was not isolated), and in the 9
  * rounds of S2 run after it (2026-11-30) the gateway's rate had a median of 0 req/s
- * (0–45), against 83 (10–138) in 6 rounds of S2 alone or after the memory shape, and 214 (50–285)
- * in the first full run with this order.
+ * (0–45), against 83 (10–138) in 6 rounds of S2 alone or after the memory shape. The two full runs
+ * with this order then gave 214 req/s (0.54×) and 0 (0.00×): S2 stays dominated by this VM's noise.
  */
 export const SCENARIOS = [
   "s1",
