@@ -288,7 +288,7 @@ export class MemoryPool {
 export class _Reservation implements MemoryReservation {
   bytes = 0;
   owner: string | undefined;
-  /** The body size it was estimated for (for messages). */
+  /** The body size it was estimated for (named in refusals). */
   bodyBytes: number;
   #state: "request" | "call" | "released" = "request";
   readonly #pool: MemoryPool;
