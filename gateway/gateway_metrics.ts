@@ -14,7 +14,7 @@ export type GatewayMetricName =
   | "ccgate_upstream_errors_total"
   /** Requests refused because a budget was spent. */
   | "ccgate_budget_rejections_total"
-  /** Requests the instance refused before reading them (load shedding), by reason. */
+  /** Requests the instance refused before reading their bodies (load shedding, the memory budget), by reason. */
   | "ccgate_load_shed_total"
   /** Requests refused by a rate or concurrency limit. */
   | "ccgate_rate_limit_rejections_total"

@@ -13,7 +13,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
   ccgate_upstream_errors_total: "Bedrock failures (before or during a stream), by error type.",
   ccgate_budget_rejections_total: "Requests refused because a budget was spent.",
   ccgate_load_shed_total:
-    "Requests this instance refused before reading them, by reason: draining, concurrency, memory (529) or too_large (413).",
+    "Requests this instance refused before reading their bodies, by reason: draining, concurrency, memory (529), too_large (413) or user_share (429: the user's requests hold their share of the memory budget).",
   ccgate_rate_limit_rejections_total: "Requests refused by a rate or concurrency limit.",
   ccgate_count_tokens_estimated_total: "count_tokens answers that are estimates.",
   ccgate_count_tokens_counted_total: "count_tokens answers counted by Bedrock.",
