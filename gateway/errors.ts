@@ -36,6 +36,7 @@ export type GatewayErrorCode =
   | "max_tokens_over_limit"
   | "rate_limited"
   | "concurrency_limited"
+  | "memory_share_exceeded"
   | "budget_exceeded";
 
 /** Fields every gateway error carries besides its message. */
@@ -220,6 +221,20 @@ export class RateLimitedError extends GatewayError {
 export class ConcurrencyLimitedError extends GatewayError {
   constructor(message: string, retryAfterSeconds: number) {
     super("concurrency_limited", message, {
+      status: 429,
+      type: "rate_limit_error",
+      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
+    });
+  }
+}
+
+/**
+ * The user's requests in flight already hold their share of this instance's
+ * memory budget (`CCGATE_MEMORY_USER_PERCENT`): 429 with `retry-after`.
+ */
+export class MemoryShareExceededError extends GatewayError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super("memory_share_exceeded", message, {
       status: 429,
       type: "rate_limit_error",
       headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },

@@ -192,6 +192,12 @@ Deno.test("memory budget per user: a slow upload holds at most the user's share;
     assertStringIncludes(body.error.message, "one user may hold at most 169 MiB");
     assertEquals(hers.headers.get("retry-after"), "1");
     assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "user_share" }), 1);
+    assert(
+      stack.logs.some((r) =>
+        r.msg === "messages" && r.user === "mallory" && r.error_type === "memory_share_exceeded"
+      ),
+      "the refusal is logged with the request and its user",
+    );
 
     stack.emulator.enqueue(textAnswer("served"));
     const his = await postMessages(stack.url, bob, { messages: sixMegabytes });

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
 import {
-  ConcurrencyLimitedError,
+  MemoryShareExceededError,
   OverloadedError,
   RequestTooLargeError,
   ShuttingDownError,
@@ -188,7 +188,7 @@ Deno.test("GatewayLifecycle: one user's requests hold at most their share; 429 f
   };
   const alice = request("alice");
   assertEquals(lifecycle.reservedBy("alice"), estimateCallMemory(body));
-  const refused = assertThrows(() => request("alice"), ConcurrencyLimitedError, "at most 3 MiB");
+  const refused = assertThrows(() => request("alice"), MemoryShareExceededError, "at most 3 MiB");
   assertEquals([refused.status, refused.headers["retry-after"]], [429, "1"]);
   assertEquals(metrics.value("ccgate_load_shed_total", { reason: "user_share" }), 1);
   const bob = request("bob");
@@ -197,7 +197,7 @@ Deno.test("GatewayLifecycle: one user's requests hold at most their share; 429 f
   // Taken over by the call: still counted against the user until the call ends.
   const end = lifecycle.admit(call(), body, bob);
   bob.release();
-  assertThrows(() => request("bob"), ConcurrencyLimitedError);
+  assertThrows(() => request("bob"), MemoryShareExceededError);
   end();
   assertEquals(lifecycle.reservedBy("bob"), 0);
   request("bob").release();

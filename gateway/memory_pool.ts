@@ -1,6 +1,6 @@
 import {
-  ConcurrencyLimitedError,
   type GatewayError,
+  MemoryShareExceededError,
   OverloadedError,
   RequestTooLargeError,
 } from "./errors.ts";
@@ -34,7 +34,7 @@ export interface MemoryReservation {
    * the body is read.
    *
    * @throws {OverloadedError} 529 beyond the budget.
-   * @throws {ConcurrencyLimitedError} 429 when the user's other requests
+   * @throws {MemoryShareExceededError} 429 when the user's other requests
    * already hold their share of the budget.
    * @throws {RequestTooLargeError} 413 when the request alone is more than one user's share.
    */
@@ -46,7 +46,7 @@ export interface MemoryReservation {
    *
    * @throws {OverloadedError} 529 beyond the budget.
    * @throws {RequestTooLargeError} 413 when the call alone would not fit.
-   * @throws {ConcurrencyLimitedError} 429 beyond the user's share.
+   * @throws {MemoryShareExceededError} 429 beyond the user's share.
    */
   grow(bodyBytes: number): void;
   /** Gives the memory back, once; does nothing once a call has taken it over. */
@@ -275,7 +275,7 @@ export class MemoryPool {
     if (alone !== undefined) return alone;
     const others = (this.#owners.get(owner)?.bytes ?? 0) - held;
     if (others + held + more <= share) return undefined;
-    const error = new ConcurrencyLimitedError(
+    const error = new MemoryShareExceededError(
       `Your requests in flight hold ${_mib(others)} MiB of this gateway instance's memory; ` +
         `one user may hold at most ${_mib(share)} MiB. Retry once one has finished`,
       1,

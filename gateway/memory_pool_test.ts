@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import { ConcurrencyLimitedError, OverloadedError, RequestTooLargeError } from "./errors.ts";
+import { MemoryShareExceededError, OverloadedError, RequestTooLargeError } from "./errors.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { estimateCallMemory, largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
 import { MemoryPool, type MemoryRefusal } from "./memory_pool.ts";
@@ -42,7 +42,7 @@ Deno.test("MemoryPool refuses by the budget (529), the request's size (413) and 
   const first = pool.reserve(600_000);
   first.assign("alice");
   const second = pool.reserve(600_000);
-  assertThrows(() => second.assign("alice"), ConcurrencyLimitedError);
+  assertThrows(() => second.assign("alice"), MemoryShareExceededError);
   second.assign("bob");
   const third = pool.reserve(600_000);
   third.assign("carol");

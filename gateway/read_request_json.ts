@@ -13,7 +13,7 @@ import { readJsonBody } from "./read_json_body.ts";
  * @param c The request's context, after `authenticate`.
  * @param config Body size limit and nesting limit.
  * @returns The parsed object, its byte length and the UTF-8 bytes it was parsed from.
- * @throws {ConcurrencyLimitedError} 429 beyond the user's share of the memory budget.
+ * @throws {MemoryShareExceededError} 429 beyond the user's share of the memory budget.
  * @throws {OverloadedError} 529 beyond the memory budget.
  * @throws {RequestTooLargeError} 413 above the size limit, or too large for the memory budget.
  * @throws {InvalidRequestError} 400 when the body is not a JSON object.
