@@ -206,25 +206,26 @@ export class MaxTokensOverLimitError extends GatewayError {
   }
 }
 
+/** A 429 `rate_limit_error` the client should retry after `retryAfterSeconds`. */
+function _retryLater(retryAfterSeconds: number): GatewayErrorInit {
+  return {
+    status: 429,
+    type: "rate_limit_error",
+    headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
+  };
+}
+
 /** The user's (or group's) requests-per-minute limit is reached: 429 with `retry-after`. */
 export class RateLimitedError extends GatewayError {
   constructor(message: string, retryAfterSeconds: number) {
-    super("rate_limited", message, {
-      status: 429,
-      type: "rate_limit_error",
-      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
-    });
+    super("rate_limited", message, _retryLater(retryAfterSeconds));
   }
 }
 
 /** The user's (or group's) concurrent-request limit is reached: 429 with `retry-after`. */
 export class ConcurrencyLimitedError extends GatewayError {
   constructor(message: string, retryAfterSeconds: number) {
-    super("concurrency_limited", message, {
-      status: 429,
-      type: "rate_limit_error",
-      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
-    });
+    super("concurrency_limited", message, _retryLater(retryAfterSeconds));
   }
 }
 
@@ -234,11 +235,7 @@ export class ConcurrencyLimitedError extends GatewayError {
  */
 export class MemoryShareExceededError extends GatewayError {
   constructor(message: string, retryAfterSeconds: number) {
-    super("memory_share_exceeded", message, {
-      status: 429,
-      type: "rate_limit_error",
-      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
-    });
+    super("memory_share_exceeded", message, _retryLater(retryAfterSeconds));
   }
 }
 
