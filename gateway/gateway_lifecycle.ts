@@ -1,7 +1,6 @@
 import { type GatewayError, OverloadedError, ShuttingDownError } from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
-import { estimateCallMemory } from "./memory_budget.ts";
 import {
   _Reservation,
   MemoryPool,
@@ -194,20 +193,12 @@ export class GatewayLifecycle {
     const counted = this.#countRefusal();
     if (counted !== undefined) throw this.#counted(counted);
     let held: _Reservation | undefined;
-    const pool = this.#pool;
-    if (pool !== undefined) {
-      const needed = estimateCallMemory(bodyBytes);
-      if (reservation instanceof _Reservation && reservation.heldByRequest) {
-        const more = needed - reservation.bytes;
-        const refused = pool.check(bodyBytes, more, reservation.bytes, reservation.owner);
-        if (refused !== undefined) throw pool.refuse(refused);
-        reservation.takeOver();
-        reservation.extend(Math.max(0, more));
-        held = reservation;
-      } else {
-        held = pool.hold(bodyBytes, needed);
-        held.takeOver();
-      }
+    if (this.#pool !== undefined) {
+      held = reservation instanceof _Reservation && reservation.heldByRequest
+        ? reservation
+        : this.#pool.open(bodyBytes);
+      held.grow(bodyBytes); // more only for a body larger than the reservation's
+      held.takeOver();
     }
     this.#active.set(call, held);
     return () => {

@@ -146,22 +146,15 @@ export class MemoryPool {
   reserve(declaredBytes: number): MemoryReservation {
     const refused = this.refusal(declaredBytes);
     if (refused !== undefined) throw this.#refused(refused);
-    return new _Reservation(this, declaredBytes);
+    return this.open(declaredBytes);
   }
 
   /**
-   * Holds `bytes` for a request with a body of `bodyBytes` (a call without
-   * a reservation of its own).
-   *
-   * @throws {OverloadedError} 529 when they do not fit.
-   * @throws {RequestTooLargeError} 413 when they alone exceed the budget.
+   * @internal A reservation for a body of `bodyBytes` that holds nothing yet
+   * and was not checked: its `grow()` or `assign()` checks what it takes.
    */
-  hold(bodyBytes: number, bytes: number): _Reservation {
-    const refused = this.#check(bodyBytes, bytes, 0, undefined);
-    if (refused !== undefined) throw this.#refused(refused);
-    const reservation = new _Reservation(this, bodyBytes);
-    this.move(reservation, bytes);
-    return reservation;
+  open(bodyBytes: number): _Reservation {
+    return new _Reservation(this, bodyBytes);
   }
 
   /** @internal Why `more` bytes do not fit beside `held` for `owner`. */
@@ -305,31 +298,30 @@ export class _Reservation implements MemoryReservation {
 
   assign(owner: string): void {
     if (this.#state !== "request" || this.owner !== undefined) return;
-    const more = estimateCallMemory(this.bodyBytes) - this.bytes;
-    const refused = this.#pool.check(this.bodyBytes, more, this.bytes, owner);
-    if (refused !== undefined) throw this.#pool.refuse(refused);
-    this.owner = owner;
-    this.#pool.own(this, owner);
-    this.#pool.move(this, Math.max(0, more));
+    this.#take(this.bodyBytes, owner);
   }
 
   grow(bodyBytes: number): void {
     if (this.#state !== "request") return;
-    const more = estimateCallMemory(bodyBytes) - this.bytes;
-    const refused = this.#pool.check(bodyBytes, more, this.bytes, this.owner);
-    if (refused !== undefined) throw this.#pool.refuse(refused);
-    this.#pool.move(this, Math.max(0, more));
+    this.#take(bodyBytes, this.owner);
     this.bodyBytes = Math.max(this.bodyBytes, bodyBytes);
+  }
+
+  /** Holds a call's estimate for `bodyBytes`, counted against `owner`, or throws the refusal. */
+  #take(bodyBytes: number, owner: string | undefined): void {
+    const more = estimateCallMemory(bodyBytes) - this.bytes;
+    const refused = this.#pool.check(bodyBytes, more, this.bytes, owner);
+    if (refused !== undefined) throw this.#pool.refuse(refused);
+    if (owner !== undefined && this.owner === undefined) {
+      this.owner = owner;
+      this.#pool.own(this, owner);
+    }
+    this.#pool.move(this, Math.max(0, more));
   }
 
   /** The call holds it from now on: `end()` gives it back. */
   takeOver(): void {
     this.#state = "call";
-  }
-
-  /** Holds `more` bytes for the call (a body larger than declared). */
-  extend(more: number): void {
-    this.#pool.move(this, more);
   }
 
   /** The call is over. */
