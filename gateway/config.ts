@@ -64,6 +64,8 @@ export interface GatewayConfig {
   adminRole: string;
   /** Usage ledger roll-up interval (and write retry wait), ms. */
   ledgerFlushMs: number;
+  /** Least time between two write-ahead commits of the usage ledger, ms (0: one per entry). */
+  ledgerWriteMs: number;
   /** Path of the policy file, if any. */
   policyPath?: string;
   /** The `ccgate mirror` folder served at `/install/`, if any. */
@@ -139,6 +141,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     drainDeadlineMs: e.CCGATE_DRAIN_DEADLINE_MS,
     adminRole: e.CCGATE_ADMIN_ROLE,
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,
+    ledgerWriteMs: e.CCGATE_LEDGER_WRITE_MS,
     policyPath: e.CCGATE_POLICY,
     installDir: e.CCGATE_INSTALL_DIR,
     metricsToken: e.CCGATE_METRICS_TOKEN,

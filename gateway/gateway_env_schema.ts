@@ -250,7 +250,11 @@ export const gatewayEnvSchema = z.object({
   }),
   CCGATE_LEDGER_FLUSH_MS: positiveInt(1_000).meta({
     description:
-      "Usage ledger: roll up logged entries into the daily sums this long after the first one, and try a failed write again after it, ms. Entries reach KV's write-ahead log at once, not after this.",
+      "Usage ledger: roll up logged entries into the daily sums this long after the first one, and try a failed write again after it, ms. Entries reach KV's write-ahead log before this, within `CCGATE_LEDGER_WRITE_MS`.",
+  }),
+  CCGATE_LEDGER_WRITE_MS: wholeNumber(50).meta({
+    description:
+      "Usage ledger: least time between two commits to KV's write-ahead log, ms. Entries of requests that end meanwhile go together in the next commit, so a busy gateway makes at most one commit per interval instead of one per request; an entry after a quiet interval is written at once. A process killed without draining (`SIGKILL`, out of memory) loses at most this interval's entries. `0`: a commit per request.",
   }),
   CCGATE_POLICY: z.string().min(1).optional().meta({
     description:

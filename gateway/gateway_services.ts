@@ -140,6 +140,7 @@ export async function startGatewayServices(
     kv,
     timers: background,
     flushIntervalMs: config.ledgerFlushMs,
+    writeIntervalMs: config.ledgerWriteMs,
     log,
     metrics,
   });

@@ -89,6 +89,60 @@ Deno.test("UsageLedger.append() groups entries that arrive during a write into t
   assertEquals(await count(real, ENTRY_PREFIX), 4);
 });
 
+Deno.test("UsageLedger.append() with writeIntervalMs makes one commit per interval, and writes at once after a quiet one", async () => {
+  using real = await Deno.openKv(":memory:");
+  const { kv, state } = slowKv(real);
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv, timers, writeIntervalMs: 50 });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await ledger.durable();
+  assertEquals(state.sizes, [1], "the first entry is written at once");
+  timers.advance(10);
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  await Promise.resolve();
+  timers.advance(20);
+  ledger.append(ledgerEntry({ requestId: id(3) }));
+  await Promise.resolve();
+  assertEquals(state.sizes, [1], "within the interval: waiting");
+  assertEquals(ledger.buffered, 2);
+  assert(timers.delays.includes(20), "due 50 ms after the last commit started");
+  timers.advance(20);
+  await ledger.durable();
+  assertEquals(state.sizes, [1, 2], "both in one commit once the interval passed");
+  timers.advance(500); // quiet
+  ledger.append(ledgerEntry({ requestId: id(4) }));
+  await ledger.durable();
+  assertEquals(state.sizes, [1, 2, 1]);
+  await ledger.close();
+  assertEquals(await count(real, ENTRY_PREFIX), 4);
+  assertEquals(timers.pending, 0);
+});
+
+Deno.test("UsageLedger with writeIntervalMs writes at once when a caller waits for durability or a batch is full", async () => {
+  using real = await Deno.openKv(":memory:");
+  const { kv, state } = slowKv(real);
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv, timers, writeIntervalMs: 50, maxBatch: 3 });
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  await ledger.durable();
+  assertEquals(state.sizes, [2]);
+  ledger.append(ledgerEntry({ requestId: id(3) }));
+  await ledger.durable(); // the clock has not moved
+  assertEquals(state.sizes, [2, 1], "durable() does not wait for the interval");
+  for (let i = 4; i <= 6; i++) ledger.append(ledgerEntry({ requestId: id(i) }));
+  await Promise.resolve();
+  assertEquals(state.sizes, [2, 1, 3], "a full batch goes without the clock moving");
+  await ledger.durable();
+  ledger.append(ledgerEntry({ requestId: id(7) }));
+  await Promise.resolve();
+  assertEquals(state.sizes, [2, 1, 3], "waiting for the interval");
+  await ledger.close();
+  assertEquals(state.sizes, [2, 1, 3, 1], "close() writes what waits");
+  assertEquals(await count(real, ENTRY_PREFIX), 7);
+  assertEquals(timers.pending, 0, "no write or flush timer left");
+});
+
 Deno.test("UsageLedger.flush() waits for the entries appended before it, not for later ones", async () => {
   using real = await Deno.openKv(":memory:");
   const { kv, state } = slowKv(real);
