@@ -125,10 +125,31 @@ Deno.test("PolicyEngine counts requests per minute across instances through KV",
     (await b!.admit(request())).settle();
     (await b!.admit(request())).settle();
     const err = await assertRejects(() => b!.admit(request()), RateLimitedError);
-    assertEquals(err.headers["retry-after"], "50");
+    // 50 s to the next minute, then 12 s until a fifth of these 5 has slid out.
+    assertEquals(err.headers["retry-after"], "62");
     await b!.reconcile();
     await a!.reconcile();
     await assertRejects(() => a!.admit(request()), RateLimitedError);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("PolicyEngine: an instance that starts in the next minute reads the previous minute's requests from KV", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    let now = new Date("2026-11-30T10:00:50Z");
+    const [a] = instances(1, kv, "defaults:\n  requests_per_minute: 5\n", () => now);
+    for (let i = 0; i < 5; i++) (await a!.admit(request())).settle();
+    await a!.reconcile();
+    now = new Date("2026-11-30T10:01:10Z");
+    await a!.reconcile(); // the ended minute is still needed: not forgotten, not deleted from KV
+    const [c] = instances(1, kv, "defaults:\n  requests_per_minute: 5\n", () => now);
+    // 5 × 50/60 of the previous minute still counts: no room for one more.
+    const err = await assertRejects(() => c!.admit(request()), RateLimitedError);
+    assertEquals(err.headers["retry-after"], "2");
+    now = new Date("2026-11-30T10:01:12Z");
+    (await c!.admit(request())).settle();
   } finally {
     kv.close();
   }

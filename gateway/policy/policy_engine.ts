@@ -12,7 +12,8 @@ import type { Timers } from "../timers.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
 import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
-import { counterWindow } from "./counter_window.ts";
+import { type CounterWindow, counterWindow } from "./counter_window.ts";
+import { slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
 import type { EffectiveRules, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
@@ -92,6 +93,8 @@ export interface EffectivePolicy {
 const DEFAULT_MAX_TOKENS = 64_000;
 /** `retry-after` when requests in flight are what blocks (they usually end within seconds). */
 const IN_FLIGHT_RETRY_SECONDS = 5;
+/** Length of a rate window (requests per minute), ms. */
+const MINUTE_MS = 60_000;
 
 /**
  * Enforces the policy on the hot path: model allowlist, `max_tokens` cap or
@@ -208,9 +211,14 @@ export class PolicyEngine implements Disposable {
         );
       }
     }
-    for (const { limit, key } of rate) {
-      if (this.#counters.settled(key) + 1 > limit.limit) {
-        const wait = Math.max(1, Math.ceil((minute.endsAt - now.getTime()) / 1000));
+    for (const { limit, key, previous } of rate) {
+      const counts = {
+        previous: this.#counters.settled(previous),
+        current: this.#counters.settled(key),
+        elapsedMs: now.getTime() - minute.startsAt,
+      };
+      if (slidingCount(counts) + 1 > limit.limit) {
+        const wait = slidingRetryAfter(counts, limit.limit);
         throw new RateLimitedError(
           `Limit of ${limit.limit} requests per minute ${
             limit.per === "user" ? "per user" : "for the group"
@@ -276,18 +284,22 @@ export class PolicyEngine implements Disposable {
   async describe(subject: PolicySubject): Promise<EffectivePolicy> {
     const rules = this.#options.policy.current.rulesFor(subject);
     const now = this.#options.now();
-    const { rate, budgets, scopes, keys } = _counters(rules, now);
+    const { minute, rate, budgets, scopes, keys } = _counters(rules, now);
     if (this.#counters.cold(keys, scopes)) await this.#counters.load(keys, scopes);
     const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
     return {
       models: rules.models.allowed === "all" ? "all" : [...rules.models.allowed],
       model_rules: rules.models.rules,
       max_tokens: rules.maxTokens === undefined ? null : { ...rules.maxTokens },
-      requests_per_minute: rate.map(({ limit, key }) => ({
+      requests_per_minute: rate.map(({ limit, key, previous }) => ({
         scope: limit.scope,
         limit: limit.limit,
         rule: limit.rule,
-        used: this.#counters.settled(key),
+        used: slidingCount({
+          previous: this.#counters.settled(previous),
+          current: this.#counters.settled(key),
+          elapsedMs: now.getTime() - minute.startsAt,
+        }),
       })),
       concurrent_streams: rules.concurrency.map((c) => ({
         scope: c.scope,
@@ -362,21 +374,27 @@ function _checkModel(
 }
 
 /**
- * The counters a user's rules touch at `now`: this minute's request count
- * per rate limit, the current window of each budget, the in-flight scopes,
+ * The counters a user's rules touch at `now`: this minute's and the previous
+ * minute's request counts per rate limit (a sliding minute, see
+ * `slidingCount`), the current window of each budget, the in-flight scopes,
  * and every key together (for `cold` and `load`).
  */
 function _counters(rules: EffectiveRules, now: Date) {
-  const minute = counterWindow("minute", now);
-  const rate = rules.rate.map((limit) => {
-    const key: CounterKey = {
-      scope: limit.scope,
-      window: minute.id,
-      unit: "requests",
-      endsAt: minute.endsAt,
-    };
-    return { limit, key };
+  const window = counterWindow("minute", now);
+  const minute = { ...window, startsAt: window.endsAt - MINUTE_MS };
+  const before = counterWindow("minute", new Date(minute.startsAt - 1));
+  // A minute's count is kept a minute after it ends: it is the next minute's `previous`.
+  const requests = (w: CounterWindow, scope: string): CounterKey => ({
+    scope,
+    window: w.id,
+    unit: "requests",
+    endsAt: w.endsAt + MINUTE_MS,
   });
+  const rate = rules.rate.map((limit) => ({
+    limit,
+    key: requests(window, limit.scope),
+    previous: requests(before, limit.scope),
+  }));
   const budgets = rules.budgets.map((budget) => {
     const w = counterWindow(budget.period, now);
     const key: CounterKey = {
@@ -388,6 +406,6 @@ function _counters(rules: EffectiveRules, now: Date) {
     return { budget, key };
   });
   const scopes = rules.concurrency.map((c) => c.scope);
-  const keys = [...rate.map((r) => r.key), ...budgets.map((b) => b.key)];
+  const keys = [...rate.flatMap((r) => [r.key, r.previous]), ...budgets.map((b) => b.key)];
   return { minute, rate, budgets, scopes, keys };
 }

@@ -115,17 +115,28 @@ Deno.test("PolicyEngine.admit() limits requests in flight; settle() frees the sl
   for (let i = 0; i < 5; i++) (await engineOf("").admit(request())).settle();
 });
 
-Deno.test("PolicyEngine.admit() limits requests per minute and resets with the next minute", async () => {
+Deno.test("PolicyEngine.admit() limits requests per minute over a sliding minute, not twice the limit across a boundary", async () => {
   let now = new Date("2026-11-30T10:00:45Z");
   const engine = engineOf("defaults:\n  requests_per_minute: 3\n", { now: () => now });
   for (let i = 0; i < 3; i++) (await engine.admit(request())).settle();
   const err = await assertRejects(() => engine.admit(request()), RateLimitedError);
   assertEquals(err.status, 429);
   assertEquals(err.type, "rate_limit_error");
-  assertEquals(err.headers["retry-after"], "15");
+  // 15 s to the next minute, then 20 s until a third of these 3 has slid out.
+  assertEquals(err.headers["retry-after"], "35");
   assert(err.message.includes("rule: defaults.requests_per_minute"), err.message);
+  assert(err.message.includes("retry after 35 s"), err.message);
   now = new Date("2026-11-30T10:01:00Z");
+  const still = await assertRejects(() => engine.admit(request()), RateLimitedError);
+  assertEquals(still.headers["retry-after"], "20", "a fixed minute would let 3 more through here");
+  now = new Date("2026-11-30T10:01:20Z");
   (await engine.admit(request())).settle();
+  await assertRejects(() => engine.admit(request()), RateLimitedError);
+  assertEquals((await engine.describe(alice)).requests_per_minute[0]!.used, 3);
+  now = new Date("2026-11-30T10:02:59Z");
+  assertEquals((await engine.describe(alice)).requests_per_minute[0]!.used, 1);
+  for (let i = 0; i < 2; i++) (await engine.admit(request())).settle();
+  await assertRejects(() => engine.admit(request()), RateLimitedError);
 });
 
 Deno.test("PolicyEngine.admit() pools a group's limits across its members", async () => {

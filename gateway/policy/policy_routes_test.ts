@@ -180,14 +180,14 @@ Deno.test("policy: requests per minute on — 429 rate_limit_error with retry-af
   }
   const limited = await postMessages(on.url, on.token);
   assertEquals(limited.status, 429);
-  assertEquals(limited.headers.get("retry-after"), "40");
+  assertEquals(limited.headers.get("retry-after"), "70");
   const error = await errorBody(limited);
   assertEquals(error.type, "rate_limit_error");
   assertStringIncludes(error.message, "rule: defaults.requests_per_minute");
   const native = await invokeNative(on, "us.anthropic.claude-haiku-4-5-20251001-v1:0", true);
   assertEquals(native.status, 429);
   assertEquals(native.headers.get("x-amzn-errortype"), "ThrottlingException");
-  assertEquals(native.headers.get("retry-after"), "40");
+  assertEquals(native.headers.get("retry-after"), "70");
   await native.body?.cancel();
 
   await using off = await stackWith("", { policyNow: () => at });
