@@ -13,7 +13,7 @@ import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
 import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
 import { type CounterWindow, counterWindow } from "./counter_window.ts";
-import { slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
+import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
 import type { EffectiveRules, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
@@ -211,12 +211,9 @@ export class PolicyEngine implements Disposable {
         );
       }
     }
-    for (const { limit, key, previous } of rate) {
-      const counts = {
-        previous: this.#counters.settled(previous),
-        current: this.#counters.settled(key),
-        elapsedMs: now.getTime() - minute.startsAt,
-      };
+    for (const r of rate) {
+      const { limit } = r;
+      const counts = this.#minuteCounts(r, minute.startsAt, now);
       if (slidingCount(counts) + 1 > limit.limit) {
         const wait = slidingRetryAfter(counts, limit.limit);
         throw new RateLimitedError(
@@ -291,15 +288,11 @@ export class PolicyEngine implements Disposable {
       models: rules.models.allowed === "all" ? "all" : [...rules.models.allowed],
       model_rules: rules.models.rules,
       max_tokens: rules.maxTokens === undefined ? null : { ...rules.maxTokens },
-      requests_per_minute: rate.map(({ limit, key, previous }) => ({
-        scope: limit.scope,
-        limit: limit.limit,
-        rule: limit.rule,
-        used: slidingCount({
-          previous: this.#counters.settled(previous),
-          current: this.#counters.settled(key),
-          elapsedMs: now.getTime() - minute.startsAt,
-        }),
+      requests_per_minute: rate.map((r) => ({
+        scope: r.limit.scope,
+        limit: r.limit.limit,
+        rule: r.limit.rule,
+        used: slidingCount(this.#minuteCounts(r, minute.startsAt, now)),
       })),
       concurrent_streams: rules.concurrency.map((c) => ({
         scope: c.scope,
@@ -339,6 +332,19 @@ export class PolicyEngine implements Disposable {
           })
         ),
     );
+  }
+
+  /** A rate limit's counts in this minute and the previous one, as the sliding minute reads them. */
+  #minuteCounts(
+    counters: { key: CounterKey; previous: CounterKey },
+    minuteStartsAt: number,
+    now: Date,
+  ): MinuteCounts {
+    return {
+      previous: this.#counters.settled(counters.previous),
+      current: this.#counters.settled(counters.key),
+      elapsedMs: now.getTime() - minuteStartsAt,
+    };
   }
 
   /** Stops the timer (charges not yet reconciled stay in memory: call `reconcile()` first). */
