@@ -12,7 +12,7 @@ import type { Timers } from "../timers.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
 import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
-import { type CounterWindow, counterWindow } from "./counter_window.ts";
+import { counterKeysFor } from "./counter_keys_for.ts";
 import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
 import type { EffectiveRules, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
@@ -93,8 +93,6 @@ export interface EffectivePolicy {
 const DEFAULT_MAX_TOKENS = 64_000;
 /** `retry-after` when requests in flight are what blocks (they usually end within seconds). */
 const IN_FLIGHT_RETRY_SECONDS = 5;
-/** Length of a rate window (requests per minute), ms. */
-const MINUTE_MS = 60_000;
 
 /**
  * Enforces the policy on the hot path: model allowlist, `max_tokens` cap or
@@ -188,7 +186,7 @@ export class PolicyEngine implements Disposable {
     }
 
     const now = this.#options.now();
-    const { minute, rate, budgets, scopes, keys } = _counters(rules, now);
+    const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
     if (this.#counters.cold(keys, scopes)) {
       // KV unreachable: decide on what this instance knows (fail open); reconciliation catches up.
       await this.#counters.load(keys, scopes).catch((err) =>
@@ -281,7 +279,7 @@ export class PolicyEngine implements Disposable {
   async describe(subject: PolicySubject): Promise<EffectivePolicy> {
     const rules = this.#options.policy.current.rulesFor(subject);
     const now = this.#options.now();
-    const { minute, rate, budgets, scopes, keys } = _counters(rules, now);
+    const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
     if (this.#counters.cold(keys, scopes)) await this.#counters.load(keys, scopes);
     const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
     return {
@@ -377,41 +375,4 @@ function _checkModel(
     );
   }
   return model;
-}
-
-/**
- * The counters a user's rules touch at `now`: this minute's and the previous
- * minute's request counts per rate limit (a sliding minute, see
- * `slidingCount`), the current window of each budget, the in-flight scopes,
- * and every key together (for `cold` and `load`).
- */
-function _counters(rules: EffectiveRules, now: Date) {
-  const window = counterWindow("minute", now);
-  const minute = { ...window, startsAt: window.endsAt - MINUTE_MS };
-  const before = counterWindow("minute", new Date(minute.startsAt - 1));
-  // A minute's count is kept a minute after it ends: it is the next minute's `previous`.
-  const requests = (w: CounterWindow, scope: string): CounterKey => ({
-    scope,
-    window: w.id,
-    unit: "requests",
-    endsAt: w.endsAt + MINUTE_MS,
-  });
-  const rate = rules.rate.map((limit) => ({
-    limit,
-    key: requests(window, limit.scope),
-    previous: requests(before, limit.scope),
-  }));
-  const budgets = rules.budgets.map((budget) => {
-    const w = counterWindow(budget.period, now);
-    const key: CounterKey = {
-      scope: budget.scope,
-      window: w.id,
-      unit: budget.unit === "usd" ? "usd_micros" : "tokens",
-      endsAt: w.endsAt,
-    };
-    return { budget, key };
-  });
-  const scopes = rules.concurrency.map((c) => c.scope);
-  const keys = [...rate.flatMap((r) => [r.key, r.previous]), ...budgets.map((b) => b.key)];
-  return { minute, rate, budgets, scopes, keys };
 }

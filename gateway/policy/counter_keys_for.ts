@@ -1,0 +1,66 @@
+import type { BudgetLimit, EffectiveRules, ScopedLimit } from "./effective_rules.ts";
+import { type CounterWindow, counterWindow } from "./counter_window.ts";
+import type { CounterKey } from "./shared_counters.ts";
+
+/** Length of a rate window (requests per minute), ms. */
+const MINUTE_MS = 60_000;
+
+/** What {@linkcode counterKeysFor} returns. */
+export interface CounterKeys {
+  /** The current calendar minute. */
+  minute: CounterWindow & { startsAt: number };
+  /** Per rate limit, the counters of this minute and the previous one. */
+  rate: { limit: ScopedLimit; key: CounterKey; previous: CounterKey }[];
+  /** Per budget, the counter of its current window. */
+  budgets: { budget: BudgetLimit; key: CounterKey }[];
+  /** Scopes of the concurrency limits. */
+  scopes: string[];
+  /** Every counter key above, for `SharedCounters.cold` and `load`. */
+  keys: CounterKey[];
+}
+
+/**
+ * The counters a user's rules touch at `now`: this minute's and the previous
+ * minute's request counts per rate limit (a sliding minute, see
+ * `slidingCount`), the current window of each budget, the in-flight scopes,
+ * and every key together (for `cold` and `load`). Pure.
+ *
+ * @param rules The user's effective rules.
+ * @param now The wall clock.
+ * @returns The counter keys, by use.
+ *
+ * @example
+ * ```ts ignore
+ * const { minute, rate, keys } = counterKeysFor(policy.rulesFor(subject), new Date());
+ * ```
+ */
+export function counterKeysFor(rules: EffectiveRules, now: Date): CounterKeys {
+  const window = counterWindow("minute", now);
+  const minute = { ...window, startsAt: window.endsAt - MINUTE_MS };
+  const before = counterWindow("minute", new Date(minute.startsAt - 1));
+  // A minute's count is kept a minute after it ends: it is the next minute's `previous`.
+  const requests = (w: CounterWindow, scope: string): CounterKey => ({
+    scope,
+    window: w.id,
+    unit: "requests",
+    endsAt: w.endsAt + MINUTE_MS,
+  });
+  const rate = rules.rate.map((limit) => ({
+    limit,
+    key: requests(window, limit.scope),
+    previous: requests(before, limit.scope),
+  }));
+  const budgets = rules.budgets.map((budget) => {
+    const w = counterWindow(budget.period, now);
+    const key: CounterKey = {
+      scope: budget.scope,
+      window: w.id,
+      unit: budget.unit === "usd" ? "usd_micros" : "tokens",
+      endsAt: w.endsAt,
+    };
+    return { budget, key };
+  });
+  const scopes = rules.concurrency.map((c) => c.scope);
+  const keys = [...rate.flatMap((r) => [r.key, r.previous]), ...budgets.map((b) => b.key)];
+  return { minute, rate, budgets, scopes, keys };
+}

@@ -1,0 +1,48 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { counterKeysFor } from "./counter_keys_for.ts";
+import type { EffectiveRules } from "./effective_rules.ts";
+
+const rules: EffectiveRules = {
+  models: { allowed: "all", rules: [] },
+  rate: [{ scope: "user:alice", per: "user", limit: 10, rule: "defaults.requests_per_minute" }],
+  concurrency: [{ scope: "group:eng", per: "group", limit: 2, rule: "groups.eng.pool" }],
+  budgets: [{
+    scope: "user:alice",
+    per: "user",
+    limit: 1,
+    rule: "defaults.budgets.daily_usd",
+    period: "daily",
+    unit: "usd",
+  }],
+};
+
+Deno.test("counterKeysFor() gives a rate limit this minute's and the previous minute's counters, each kept a minute past its end", () => {
+  const now = new Date("2026-11-30T10:01:00Z");
+  const t = now.getTime();
+  const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
+  assertEquals(minute.startsAt, t);
+  assertEquals(minute.endsAt, t + 60_000);
+  const m = t / 60_000;
+  assertEquals(rate[0]!.key, {
+    scope: "user:alice",
+    window: `m${m}`,
+    unit: "requests",
+    endsAt: t + 120_000,
+  });
+  assertEquals(rate[0]!.previous, {
+    scope: "user:alice",
+    window: `m${m - 1}`,
+    unit: "requests",
+    endsAt: t + 60_000,
+  });
+  assertEquals(budgets[0]!.key.window, "2026-11-30");
+  assertEquals(budgets[0]!.key.unit, "usd_micros");
+  assertEquals(scopes, ["group:eng"]);
+  assertEquals(keys, [rate[0]!.key, rate[0]!.previous, budgets[0]!.key]);
+});
+
+Deno.test("counterKeysFor() puts the last millisecond of a minute in that minute", () => {
+  const { minute, rate } = counterKeysFor(rules, new Date("2026-11-30T10:00:59.999Z"));
+  assertEquals(minute.startsAt, Date.parse("2026-11-30T10:00:00Z"));
+  assertEquals(rate[0]!.previous.endsAt, Date.parse("2026-11-30T10:01:00Z"));
+});
