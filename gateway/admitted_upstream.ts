@@ -1,3 +1,4 @@
+import { ChunkUsage } from "./chunk_usage.ts";
 import type { Context } from "hono";
 import { type BedrockClient, invokeModel } from "./bedrock_upstream.ts";
 import {
@@ -108,6 +109,11 @@ export async function openAdmittedStream(
     throw toUpstreamError(err);
   }
   firstByte();
+  // The first event (`message_start`) carries the input counts: the record has them from now on,
+  // so the open record of the stream (see `RequestRecord.streaming`) charges its prompt.
+  const first = new ChunkUsage();
+  first.read(upstream.first);
+  record.set({ usage: first.usage });
   return {
     ...upstream,
     close(outcome, usage) {

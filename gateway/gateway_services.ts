@@ -25,6 +25,9 @@ import { regionalModelId } from "./policy/regional_model_id.ts";
 import type { Timers } from "./timers.ts";
 import { repeatEvery } from "./repeat_every.ts";
 
+/** How often the usage ledger rolls up the open records of requests whose gateway died, ms. */
+const LEDGER_SWEEP_MS = 5 * 60_000;
+
 /** Options of {@linkcode startGatewayServices}. */
 export interface GatewayServicesOptions {
   /** Validated gateway configuration. */
@@ -141,12 +144,23 @@ export async function startGatewayServices(
     timers: background,
     flushIntervalMs: config.ledgerFlushMs,
     writeIntervalMs: config.ledgerWriteMs,
+    clock: () => now().getTime(),
     log,
     metrics,
   });
   await ledger.recover().catch((err) =>
     log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
   );
+  // Requests whose gateway died mid-stream (any instance's): rolled up as `interrupted` once they
+  // can no longer be running, at start-up and every few minutes.
+  const sweep = () =>
+    ledger.sweep().then(
+      (n) => n > 0 && log({ level: "warn", msg: "usage ledger: interrupted requests", entries: n }),
+      (err) => log({ level: "warn", msg: "usage ledger sweep failed", error: String(err) }),
+    );
+  await sweep();
+  const sweepLoop = repeatEvery(background, LEDGER_SWEEP_MS, sweep);
+  lifecycle.onDrain(() => sweepLoop[Symbol.dispose]());
   lifecycle.onDrain(async () => {
     await ledger.close();
   });

@@ -4,6 +4,9 @@ import { BudgetOverrides } from "./admin/budget_overrides.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { startGatewayServices } from "./gateway_services.ts";
 import { largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
+import { ENTRY_PREFIX, OPEN_PREFIX } from "./ledger/roll_up_entry.ts";
+import { ledgerEntry } from "../testing/ledger_fixtures.ts";
+import type { LedgerEntry } from "./ledger/ledger_entry.ts";
 
 Deno.test("startGatewayServices() re-reads budget overrides on its timers, and the drain stops it", async () => {
   using kv = await Deno.openKv(":memory:");
@@ -18,7 +21,7 @@ Deno.test("startGatewayServices() re-reads budget overrides on its timers, and t
     endpoint: "http://127.0.0.1:9",
     credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
   });
-  assertEquals(timers.delays, [5_000], "one re-read armed, on the injected timers");
+  assertEquals(timers.delays, [5_000, 300_000], "the re-read and the ledger sweep, on its timers");
 
   // An admin on another instance sets an override: this instance sees it at the next re-read.
   await new BudgetOverrides(kv, () => new Date("2026-11-30T10:00:00Z")).set({
@@ -36,6 +39,39 @@ Deno.test("startGatewayServices() re-reads budget overrides on its timers, and t
 
   await services.lifecycle.drain(0);
   assertEquals(timers.pending, 0, "the drain cleared the re-read");
+});
+
+Deno.test("startGatewayServices() rolls up a dead gateway's open requests as interrupted, at start-up and on its timer", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const timers = new FakeTimers();
+  const at = new Date("2026-11-30T10:00:00Z");
+  const open = (id: string, until: number) =>
+    kv.set([...OPEN_PREFIX, id], {
+      entry: ledgerEntry({ requestId: id, outcome: "interrupted", day: "2026-11-30" }),
+      until,
+    });
+  await open("req_dead", at.getTime() - 1);
+  await open("req_later", at.getTime() + 60_000);
+  let now = at;
+  const services = await startGatewayServices({
+    config: loadGatewayConfig({ AWS_REGION: "us-east-1" }),
+    kv,
+    log: () => {},
+    timers,
+    now: () => now,
+    endpoint: "http://127.0.0.1:9",
+    credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
+  });
+  const entry = (id: string) => kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id]);
+  assertEquals((await entry("req_dead")).value?.outcome, "interrupted", "swept at start-up");
+  assertEquals((await entry("req_later")).value, null, "not before its time");
+  now = new Date(at.getTime() + 300_000);
+  timers.advance(300_000);
+  await timers.whenPending(300_000); // the sweep ran and re-armed
+  assertEquals((await entry("req_later")).value?.outcome, "interrupted");
+  assertEquals((await kv.get([...OPEN_PREFIX, "req_later"])).value, null);
+  await services.lifecycle.drain(0);
+  assertEquals(timers.pending, 0);
 });
 
 Deno.test("startGatewayServices() sizes the memory budget from the container's limit, and says so", async () => {

@@ -41,6 +41,9 @@ interface RecordFields {
 
 const tracer = trace.getTracer("ccgate-gateway");
 
+/** How long after a stream's total timeout its open ledger record may be rolled up as interrupted, ms. */
+const OPEN_MARGIN_MS = 10 * 60_000;
+
 /**
  * One request's record, finished exactly once: the structured log line, the
  * usage ledger entry and the metrics. The {@linkcode requestRecord}
@@ -126,10 +129,25 @@ export class RequestRecord {
     this.#upstreamSpan?.end();
   }
 
-  /** Hands the record to the stream: it is finished by {@linkcode RequestRecord.finishStream}. */
+  /**
+   * Hands the record to the stream: it is finished by
+   * {@linkcode RequestRecord.finishStream}. Until then the usage ledger holds
+   * an open record of it (outcome `interrupted`), which another instance rolls
+   * up if this process dies first (see `UsageLedger.open`).
+   */
   streaming(): void {
     if (this.#deferred || this.#finished) return;
     this.#deferred = true;
+    const { ledger, config } = this.#deps;
+    if (ledger !== undefined && this.#ledger) {
+      const price = this.#fields.bedrockModel
+        ? this.#deps.priceOf?.(this.#fields.bedrockModel)
+        : undefined;
+      const cost = price === undefined ? null : costUsd(this.#fields.usage, price);
+      const entry = this.#entry(200, "interrupted", null, cost, performance.now() - this.#started);
+      // No stream outlives the total timeout; the margin covers retries and a slow final write.
+      ledger.open(entry, this.#at.getTime() + config.timeouts.totalMs + OPEN_MARGIN_MS);
+    }
     this.#deps.metrics?.add("ccgate_active_streams", { route: this.#route }, 1);
     this.#streamSpan = tracer.startSpan("stream", {}, trace.setSpan(_context(), this.#span));
   }
@@ -159,6 +177,41 @@ export class RequestRecord {
     else if (_isUpstream(error)) outcome = "upstream_error";
     else if (error !== undefined || status >= 400) outcome = "rejected";
     this.#finish(status, outcome, error);
+  }
+
+  /** The ledger entry of this request as known now. */
+  #entry(
+    status: number,
+    outcome: LedgerOutcome,
+    errorType: string | null,
+    cost: number | null,
+    totalMs: number,
+  ): LedgerEntry {
+    const f = this.#fields;
+    return {
+      requestId: this.#requestId,
+      at: this.#at.toISOString(),
+      day: dayOf(this.#at),
+      user: this.#claims.sub,
+      sid: this.#claims.sid,
+      groups: this.#claims.groups.slice(0, MAX_ENTRY_GROUPS),
+      roles: this.#claims.roles.slice(0, MAX_ENTRY_GROUPS),
+      route: this.#route,
+      model: f.model,
+      bedrockModel: f.bedrockModel,
+      region: f.region,
+      stream: f.stream,
+      inputTokens: f.usage.inputTokens,
+      outputTokens: f.usage.outputTokens,
+      cacheReadTokens: f.usage.cacheReadInputTokens,
+      cacheWriteTokens: f.usage.cacheCreationInputTokens,
+      costUsd: cost,
+      firstByteMs: this.#firstByteMs === null ? null : Math.round(this.#firstByteMs),
+      totalMs: Math.round(totalMs),
+      status,
+      outcome,
+      errorType,
+    };
   }
 
   #finish(status: number, outcome: LedgerOutcome, error: unknown): void {
@@ -195,31 +248,7 @@ export class RequestRecord {
     });
 
     if (ledger !== undefined && this.#ledger) {
-      const entry: LedgerEntry = {
-        requestId: this.#requestId,
-        at: this.#at.toISOString(),
-        day: dayOf(this.#at),
-        user: this.#claims.sub,
-        sid: this.#claims.sid,
-        groups: this.#claims.groups.slice(0, MAX_ENTRY_GROUPS),
-        roles: this.#claims.roles.slice(0, MAX_ENTRY_GROUPS),
-        route: this.#route,
-        model: f.model,
-        bedrockModel: f.bedrockModel,
-        region: f.region,
-        stream: f.stream,
-        inputTokens: f.usage.inputTokens,
-        outputTokens: f.usage.outputTokens,
-        cacheReadTokens: f.usage.cacheReadInputTokens,
-        cacheWriteTokens: f.usage.cacheCreationInputTokens,
-        costUsd: cost,
-        firstByteMs: this.#firstByteMs === null ? null : Math.round(this.#firstByteMs),
-        totalMs: Math.round(totalMs),
-        status,
-        outcome,
-        errorType,
-      };
-      ledger.append(entry);
+      ledger.append(this.#entry(status, outcome, errorType, cost, totalMs));
     }
 
     if (metrics !== undefined) {

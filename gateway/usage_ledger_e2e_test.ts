@@ -3,7 +3,8 @@ import type { AnthropicStreamEvent } from "@ccgate/emulators";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { listEntries } from "./ledger/usage_query.ts";
-import { dayOf } from "./ledger/ledger_entry.ts";
+import { dayOf, type LedgerEntry, type OpenRecord } from "./ledger/ledger_entry.ts";
+import { ENTRY_PREFIX, OPEN_PREFIX } from "./ledger/roll_up_entry.ts";
 import { costUsd, type ModelPrice } from "./model_price.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
@@ -180,4 +181,44 @@ Deno.test("usage ledger: N requests of mixed outcomes give exactly N entries who
     metrics.includes('ccgate_upstream_errors_total{route="messages",type="ThrottlingException"} 1'),
   );
   assert(metrics.includes('ccgate_active_streams{route="messages"} 0'));
+});
+
+Deno.test("usage ledger: an open stream has an open record in KV (what another instance rolls up if this one dies), gone when its entry is written", async () => {
+  await using stack = await startGatewayStack({ priceOf: () => PRICE });
+  const events = textAnswer("a long answer that never ends", {
+    usage: { input_tokens: 1234, output_tokens: 1 },
+  });
+  stack.emulator.enqueue(answerScript(events, { hangAfter: 2 }));
+  const res = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(res.status, 200);
+  const requestId = res.headers.get("request-id")!;
+  const reader = res.body!.getReader();
+  await reader.read(); // the stream is open
+  await stack.ledger.durable();
+  const record = await stack.kv.get<OpenRecord>([...OPEN_PREFIX, requestId]);
+  const open = record.value!;
+  assertEquals(open.entry.requestId, requestId);
+  assertEquals(open.entry.outcome, "interrupted");
+  assertEquals([open.entry.route, open.entry.stream, open.entry.status], ["messages", true, 200]);
+  assert(open.entry.user.length > 0 && open.entry.bedrockModel !== null);
+  assertEquals(open.entry.inputTokens, 1234, "the prompt, from the first event");
+  assertEquals(open.entry.outputTokens, 1, "message_start's count");
+  const known = { ...EMPTY_USAGE, inputTokens: 1234, outputTokens: 1 };
+  assertEquals(open.entry.costUsd, costUsd(known, PRICE));
+  const started = Date.parse(open.entry.at);
+  // No stream outlives the total timeout (30 min by default); 10 minutes of margin.
+  assertEquals(open.until, started + 30 * 60_000 + 10 * 60_000);
+
+  await reader.cancel();
+  // The abort is recorded when the gateway sees it: wait for the entry, not for a time.
+  let entry: LedgerEntry | null = null;
+  while (entry === null) {
+    await stack.ledger.flush();
+    entry =
+      (await stack.kv.get<LedgerEntry>([...ENTRY_PREFIX, dayOf(new Date(started)), requestId]))
+        .value;
+    if (entry === null) await new Promise((r) => setTimeout(r, 5));
+  }
+  assertEquals(entry.outcome, "client_aborted");
+  assertEquals((await stack.kv.get([...OPEN_PREFIX, requestId])).value, null);
 });

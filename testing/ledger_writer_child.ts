@@ -7,8 +7,11 @@
  * `stopAt` `never-flushed`, it appends the entries one request at a time,
  * waits until they are durable, prints `durable` and waits without ever
  * flushing (its timers never fire): a gateway killed between two flushes.
+ * With `streams-open`, it opens `count` requests (`UsageLedger.open`, until
+ * 2026-11-30T11:00Z), ends the odd ones, waits until all is durable, prints
+ * `durable` and waits: a gateway killed with streams open.
  *
- * `deno run --allow-all testing/ledger_writer_child.ts <kv path> <count> <stopAt | never-flushed>`
+ * `deno run --allow-all testing/ledger_writer_child.ts <kv path> <count> <stopAt | never-flushed | streams-open>`
  *
  * @module
  */
@@ -49,6 +52,21 @@ if (stopArg === "never-flushed") {
     ledger.append(ledgerEntry({ requestId: `req_${String(i).padStart(24, "0")}` }));
     // Requests end one at a time: let this entry's write start before the next one's.
     await Promise.resolve();
+  }
+  await ledger.durable();
+  Deno.stdout.writeSync(new TextEncoder().encode("durable\n"));
+  await new Promise<never>(() => {});
+}
+if (stopArg === "streams-open") {
+  const ledger = new UsageLedger({ kv: real, timers: new FakeTimers() });
+  const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
+  for (let i = 0; i < count; i++) {
+    const entry = ledgerEntry({ requestId: id(i), outcome: "interrupted", inputTokens: 1000 + i });
+    ledger.open(entry, Date.parse("2026-11-30T11:00:00Z"));
+    await ledger.durable();
+  }
+  for (let i = 1; i < count; i += 2) {
+    ledger.append(ledgerEntry({ requestId: id(i), inputTokens: 7 }));
   }
   await ledger.durable();
   Deno.stdout.writeSync(new TextEncoder().encode("durable\n"));

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { ENTRY_PREFIX, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { ENTRY_PREFIX, OPEN_PREFIX, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
 import { UsageLedger } from "./usage_ledger.ts";
 import { FakeTimers } from "../../testing/fake_timers.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
@@ -94,6 +95,36 @@ Deno.test("UsageLedger: a writer process killed (SIGKILL) between two flushes ha
     const restarted = new UsageLedger({ kv, timers: new FakeTimers() });
     assertEquals((await restarted.recover()).rolledUp, N);
     assertEquals(await count(kv, ENTRY_PREFIX), N);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("UsageLedger: a gateway killed (SIGKILL) with streams open leaves open records that another instance rolls up as interrupted, once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/kv.sqlite3`;
+    await killWriterAt(path, 6, "streams-open", "durable");
+    using kv = await Deno.openKv(path);
+    assertEquals(await count(kv, OPEN_PREFIX), 3, "the three streams that had not ended");
+    assertEquals(await count(kv, WAL_PREFIX), 3);
+
+    let now = Date.parse("2026-11-30T10:59:59Z");
+    const next = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
+    await next.recover();
+    assertEquals(await next.sweep(), 0, "they could still be running elsewhere");
+    now = Date.parse("2026-11-30T11:00:00Z");
+    assertEquals(await next.sweep(), 3);
+    assertEquals(await next.sweep(), 0);
+    assertEquals(await count(kv, OPEN_PREFIX), 0);
+    const entries: LedgerEntry[] = [];
+    for await (const e of kv.list<LedgerEntry>({ prefix: ENTRY_PREFIX })) entries.push(e.value);
+    assertEquals(entries.length, 6);
+    assertEquals(
+      entries.map((e) => [e.outcome, e.inputTokens]),
+      [0, 1, 2, 3, 4, 5].map((i) => i % 2 === 0 ? ["interrupted", 1000 + i] : ["completed", 7]),
+    );
+    await next.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

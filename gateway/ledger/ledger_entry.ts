@@ -7,7 +7,14 @@ export type LedgerOutcome =
   /** The client went away; the entry holds what was streamed until then. */
   | "client_aborted"
   /** Refused by the gateway before Bedrock was called (bad input, policy, load shedding). */
-  | "rejected";
+  | "rejected"
+  /**
+   * The gateway process stopped (killed, out of memory) while the request was
+   * in flight; the entry holds what was known when its stream opened, and was
+   * rolled up by another instance (`UsageLedger.sweep`) once the request could
+   * no longer be running.
+   */
+  | "interrupted";
 
 /**
  * One request in the usage ledger: who asked for which model, what it used
@@ -81,4 +88,16 @@ export const MAX_ENTRY_GROUPS = 50;
  */
 export function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);
+}
+
+/**
+ * A request in flight, kept in KV (`["ledger", "open", requestId]`) until its
+ * entry is written ahead: what is rolled up, as `interrupted`, if the gateway
+ * that serves it dies first.
+ */
+export interface OpenRecord {
+  /** The entry as known when the request's stream opened, outcome `interrupted`. */
+  entry: LedgerEntry;
+  /** When the request can no longer be running (its start, the total timeout and a margin), ms since the epoch. */
+  until: number;
 }

@@ -5,6 +5,11 @@ export type LedgerKv = Pick<Deno.Kv, "get" | "getMany" | "list" | "atomic" | "se
 
 /** Key prefix of the write-ahead log: `["ledger", "wal", requestId]`. */
 export const WAL_PREFIX: Deno.KvKey = ["ledger", "wal"];
+/**
+ * Key prefix of requests in flight: `["ledger", "open", requestId]` →
+ * {@linkcode OpenRecord}, deleted with the write-ahead of the request's entry.
+ */
+export const OPEN_PREFIX: Deno.KvKey = ["ledger", "open"];
 /** Key prefix of rolled-up entries: `["ledger", "entry", day, requestId]`. */
 export const ENTRY_PREFIX: Deno.KvKey = ["ledger", "entry"];
 /** Key prefix of daily rollups: `["usage", day, "user"|"group", name, model, metric]`. */

@@ -1,9 +1,13 @@
 import type { GatewayMetrics } from "../gateway_metrics.ts";
 import type { Log } from "../log.ts";
 import type { Timers } from "../timers.ts";
-import type { LedgerEntry } from "./ledger_entry.ts";
-import { rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
-import { type LedgerKv, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
+import { rollUpChunks } from "./roll_up_batch.ts";
+import { type FlushReport, LoggedRollUps } from "./logged_roll_ups.ts";
+import { type LedgerKv, OPEN_PREFIX, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+
+export type { FlushReport } from "./logged_roll_ups.ts";
+import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
 /** Options of {@linkcode UsageLedger}. */
 export interface UsageLedgerOptions {
@@ -28,6 +32,8 @@ export interface UsageLedgerOptions {
    * @default {0}
    */
   writeIntervalMs?: number;
+  /** The wall clock, ms since the epoch (open records' `until`). @default {Date.now} */
+  clock?: () => number;
   /** Most entries in one write-ahead commit; roll up at once when this many are logged. @default {100} */
   maxBatch?: number;
   /** Most entries held in memory while KV is failing; beyond it the oldest are dropped (and logged). @default {100000} */
@@ -37,22 +43,6 @@ export interface UsageLedgerOptions {
   /** Counters of entries written and failures. */
   metrics?: GatewayMetrics;
 }
-
-/** What one {@linkcode UsageLedger.flush} did. */
-export interface FlushReport {
-  /** Entries made durable in the write-ahead log while it ran (a write it waited for included). */
-  logged: number;
-  /** Entries rolled up (moved from the log into the ledger and summed). */
-  rolledUp: number;
-  /** Entries already rolled up before (retried writes; not summed again). */
-  duplicates: number;
-}
-
-/** Single-entry roll-ups in flight at once (when a chunk's batched roll-up found a conflict). */
-const ROLL_UP_CONCURRENCY = 8;
-
-/** KV values must stay under 64 KiB and an atomic operation under 800 KiB: keep batches well below. */
-const MAX_BATCH_BYTES = 512 * 1024;
 
 /**
  * The usage ledger's writer. The hot path only {@linkcode UsageLedger.append}s,
@@ -64,9 +54,9 @@ const MAX_BATCH_BYTES = 512 * 1024;
  * most the entries of the write in flight. A flush (`flushIntervalMs` after
  * the first logged entry, at `maxBatch` logged entries, on shutdown, or by
  * hand) then rolls the logged entries up, up to 50 in one atomic operation
- * ({@linkcode rollUpBatch}: entries + daily sums + log removal, guarded by
+ * (`rollUpBatch`: entries + daily sums + log removal, guarded by
  * each log record's versionstamp, with no read first), or one by one
- * ({@linkcode rollUpEntry}) when that finds a conflict.
+ * (`rollUpEntry`) when that finds a conflict.
  * {@linkcode UsageLedger.recover} rolls up what a crashed writer left in the
  * log. A failed write keeps the entries in memory and is tried again after
  * `flushIntervalMs`.
@@ -81,14 +71,16 @@ const MAX_BATCH_BYTES = 512 * 1024;
  */
 export class UsageLedger {
   readonly #options: Required<Omit<UsageLedgerOptions, "log" | "metrics">> & UsageLedgerOptions;
-  /** Appended, not yet in the write-ahead log. */
-  #buffer: LedgerEntry[] = [];
+  /** Appended (entries) and opened (with `until`), not yet in KV, in order. */
+  #buffer: LedgerItem[] = [];
+  /** Requests whose open record this writer put in KV and whose entry it has not written yet. */
+  #opened = new Set<string>();
   /** In the write-ahead log, not yet rolled up. */
   #logged: LedgerEntry[] = [];
   /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
   #versionstamps = new Map<string, string>();
-  /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
-  #stranded = new Set<string>();
+  /** Rolls logged entries up, and retries on the next flush those whose roll-up failed. */
+  readonly #rollUps: LoggedRollUps;
   /** A write-ahead is in flight or waits for its interval: it takes every entry appended until it ends. */
   #writing = false;
   /** The write-ahead waiting for `writeIntervalMs` to pass. */
@@ -116,10 +108,12 @@ export class UsageLedger {
     this.#options = {
       flushIntervalMs: 1_000,
       writeIntervalMs: 0,
+      clock: Date.now,
       maxBatch: 100,
       maxBuffered: 100_000,
       ...options,
     };
+    this.#rollUps = new LoggedRollUps(options.kv, options.log);
   }
 
   /** The KV store the ledger lives in (the admin API reads it). */
@@ -140,7 +134,27 @@ export class UsageLedger {
    * @param entry The entry.
    */
   append(entry: LedgerEntry): void {
-    this.#buffer.push(entry);
+    this.#push({ entry });
+  }
+
+  /**
+   * Records that a request is in flight, so that its usage is not lost if
+   * this process dies before {@linkcode UsageLedger.append} of its entry:
+   * `entry` (outcome `interrupted`, with what is known so far) is kept in KV
+   * under `["ledger", "open", requestId]`, written like entries and deleted
+   * in the commit that writes the entry ahead (or never written when both
+   * go in one commit). A later call for the same request replaces it. Any
+   * instance's {@linkcode UsageLedger.sweep} rolls it up after `until`.
+   *
+   * @param entry The entry to roll up if the request's end is never logged.
+   * @param until When the request can no longer be running, ms since the epoch.
+   */
+  open(entry: LedgerEntry, until: number): void {
+    this.#push({ entry, until });
+  }
+
+  #push(item: LedgerItem): void {
+    this.#buffer.push(item);
     this.#appended++;
     if (this.#buffer.length > this.#options.maxBuffered) {
       const dropped = this.#buffer.splice(0, this.#buffer.length - this.#options.maxBuffered);
@@ -190,6 +204,33 @@ export class UsageLedger {
     const run = this.#running.catch(() => {}).then(() => this.#flush(target));
     this.#running = run;
     return run;
+  }
+
+  /**
+   * Rolls up, as `interrupted`, the open records (see
+   * {@linkcode UsageLedger.open}) whose `until` has passed: requests whose
+   * gateway died before their end was logged. Each is moved into the
+   * write-ahead log in one atomic operation guarded by its versionstamp (so
+   * two instances sweeping at once move it once), then rolled up. Call at
+   * start-up and every few minutes.
+   *
+   * @returns How many were rolled up.
+   */
+  async sweep(): Promise<number> {
+    const kv = this.#options.kv;
+    const now = this.#options.clock();
+    let moved = 0;
+    for await (const item of kv.list<OpenRecord>({ prefix: OPEN_PREFIX })) {
+      const id = item.key.at(-1) as string;
+      if (!(item.value.until <= now) || this.#opened.has(id)) continue;
+      const wal = [...WAL_PREFIX, id];
+      const done = await kv.atomic().check(item).set(wal, item.value.entry).delete(item.key)
+        .commit();
+      if (!done.ok) continue; // another instance moved it, or its entry arrived
+      await this.#rollUps.one(id, { logged: 0, rolledUp: 0, duplicates: 0 });
+      moved++;
+    }
+    return moved;
   }
 
   /**
@@ -279,9 +320,9 @@ export class UsageLedger {
       ) return;
       first = false;
       this.#lastWriteAt = this.#options.timers.now();
-      const batch = this.#nextBatch();
+      const batch = takeBatch(this.#buffer, this.#options.maxBatch);
       const op = this.#options.kv.atomic();
-      for (const entry of batch) op.set([...WAL_PREFIX, entry.requestId], entry);
+      const { entries, opened } = writeAheadOp(op, batch, this.#opened);
       let versionstamp: string;
       try {
         const result = await op.commit();
@@ -301,14 +342,16 @@ export class UsageLedger {
         throw err;
       }
       // From here the batch is durable: a crash before its roll-up is redone by recover().
-      for (const entry of batch) {
+      for (const id of opened) this.#opened.add(id);
+      for (const entry of entries) {
+        this.#opened.delete(entry.requestId);
         this.#logged.push(entry);
         this.#versionstamps.set(entry.requestId, versionstamp);
       }
       this.#settled += batch.length;
-      this.#loggedCount += batch.length;
+      this.#loggedCount += entries.length;
       this.#gauge();
-      this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, batch.length);
+      this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, entries.length);
       this.#commitSettled(false);
       if (this.#logged.length >= this.#options.maxBatch || this.#closed) {
         // After close (streams ended by a drain record late), every entry is rolled up at once.
@@ -341,76 +384,14 @@ export class UsageLedger {
     } finally {
       report.logged = this.#loggedCount - loggedBefore;
     }
-    for (const id of [...this.#stranded]) await this.#rollUp(id, report);
+    await this.#rollUps.retryStranded(report);
     const logged = this.#logged.splice(0);
     const versionstamps = this.#versionstamps;
     this.#versionstamps = new Map();
     for (const chunk of rollUpChunks(logged)) {
-      await this.#rollUpChunk(chunk, versionstamps, report);
+      await this.#rollUps.chunk(chunk, versionstamps, report);
     }
     return report;
-  }
-
-  /**
-   * Rolls up a chunk of logged entries in one KV operation; when a check fails
-   * (some were rolled up before, or another instance took them), one by one, a few at a time
-   * (entries are independent: their checks are on their own keys, sums do not conflict).
-   */
-  async #rollUpChunk(
-    chunk: LedgerEntry[],
-    versionstamps: ReadonlyMap<string, string>,
-    report: FlushReport,
-  ): Promise<void> {
-    try {
-      if (await rollUpBatch(this.#options.kv, chunk, versionstamps)) {
-        report.rolledUp += chunk.length;
-        return;
-      }
-    } catch (err) {
-      for (const e of chunk) this.#stranded.add(e.requestId);
-      this.#options.log?.({
-        level: "warn",
-        msg: "usage ledger roll-up failed; left in the write-ahead log",
-        entries: chunk.length,
-        error: err instanceof Error ? err.name : typeof err,
-      });
-      return;
-    }
-    for (let i = 0; i < chunk.length; i += ROLL_UP_CONCURRENCY) {
-      await Promise.all(
-        chunk.slice(i, i + ROLL_UP_CONCURRENCY).map((e) =>
-          this.#rollUp(e.requestId, report, e.day)
-        ),
-      );
-    }
-  }
-
-  async #rollUp(requestId: string, report: FlushReport, day?: string): Promise<void> {
-    try {
-      const r = await rollUpEntry(this.#options.kv, requestId, day);
-      this.#stranded.delete(requestId);
-      if (r === "rolled_up") report.rolledUp++;
-      else if (r === "duplicate") report.duplicates++;
-    } catch (err) {
-      this.#stranded.add(requestId);
-      this.#options.log?.({
-        level: "warn",
-        msg: "usage ledger roll-up failed; left in the write-ahead log",
-        request_id: requestId,
-        error: err instanceof Error ? err.name : typeof err,
-      });
-    }
-  }
-
-  #nextBatch(): LedgerEntry[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.#buffer.length && n < this.#options.maxBatch) {
-      bytes += JSON.stringify(this.#buffer[n]).length + 64;
-      if (n > 0 && bytes > MAX_BATCH_BYTES) break;
-      n++;
-    }
-    return this.#buffer.splice(0, n);
   }
 
   /** Arms the flush timer unless it is armed or the ledger is closed. */

@@ -1,0 +1,114 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { FakeTimers } from "../../testing/fake_timers.ts";
+import { interruptibleKv, ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
+import { ENTRY_PREFIX, OPEN_PREFIX, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import { UsageLedger } from "./usage_ledger.ts";
+
+const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
+const T0 = Date.parse("2026-11-30T10:00:00Z");
+
+async function keys(kv: Deno.Kv, prefix: Deno.KvKey): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of kv.list({ prefix })) out.push(String(e.key.at(-1)));
+  return out;
+}
+
+function interrupted(i: number, usage: Partial<LedgerEntry> = {}): LedgerEntry {
+  return ledgerEntry({ requestId: id(i), outcome: "interrupted", status: 200, ...usage });
+}
+
+Deno.test("UsageLedger.open() keeps a request's open record in KV until its entry is written, and deletes it in that commit", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  ledger.open(interrupted(1, { inputTokens: 100 }), T0 + 60_000);
+  await ledger.durable();
+  assertEquals(await keys(kv, OPEN_PREFIX), [id(1)]);
+  const record = (await kv.get<OpenRecord>([...OPEN_PREFIX, id(1)])).value!;
+  assertEquals(record.until, T0 + 60_000);
+  assertEquals(record.entry.inputTokens, 100);
+  ledger.open(interrupted(1, { inputTokens: 250 }), T0 + 60_000);
+  await ledger.durable();
+  assertEquals((await kv.get<OpenRecord>([...OPEN_PREFIX, id(1)])).value!.entry.inputTokens, 250);
+
+  ledger.append(ledgerEntry({ requestId: id(1), outcome: "completed" }));
+  await ledger.durable();
+  assertEquals(await keys(kv, OPEN_PREFIX), [], "gone with the entry's write-ahead");
+  assertEquals(await keys(kv, WAL_PREFIX), [id(1)]);
+  await ledger.close();
+  assertEquals(
+    (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value?.outcome,
+    "completed",
+  );
+});
+
+Deno.test("UsageLedger.open() and append() of one request in one commit write no open record", async () => {
+  using real = await Deno.openKv(":memory:");
+  const sets: string[][] = [];
+  const kv = interruptibleKv(real, () => "commit");
+  const atomic = kv.atomic;
+  kv.atomic = () => {
+    const op = atomic();
+    const set = op.set.bind(op);
+    op.set = (key, value, options) => {
+      sets.push(key.map(String));
+      return set(key, value, options);
+    };
+    return op;
+  };
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  ledger.open(interrupted(1), T0 + 60_000);
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await ledger.durable();
+  assertEquals(sets, [[...WAL_PREFIX.map(String), id(1)]]);
+  assertEquals(await keys(real, OPEN_PREFIX), []);
+  await ledger.close();
+});
+
+Deno.test("UsageLedger.sweep() rolls up a dead writer's open records as interrupted once their time is past, once across instances", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let now = T0;
+  const dead = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
+  dead.open(interrupted(1, { inputTokens: 1_000 }), T0 + 60_000);
+  dead.open(interrupted(2, { inputTokens: 2_000 }), T0 + 120_000);
+  await dead.durable(); // then the process dies: no append, no close
+
+  const a = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
+  const b = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
+  assertEquals(await a.sweep(), 0, "both may still be running");
+  now = T0 + 60_000;
+  const swept = await Promise.all([a.sweep(), b.sweep()]);
+  assertEquals(swept[0]! + swept[1]!, 1, "moved by one instance only");
+  const entry = (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value!;
+  assertEquals(entry.outcome, "interrupted");
+  assertEquals(entry.inputTokens, 1_000);
+  assertEquals(await keys(kv, OPEN_PREFIX), [id(2)]);
+  assertEquals(await keys(kv, WAL_PREFIX), []);
+  const sum = await kv.get<Deno.KvU64>([
+    ...USAGE_PREFIX,
+    "2026-11-30",
+    "user",
+    entry.user,
+    entry.bedrockModel!,
+    "input_tokens",
+  ]);
+  assertEquals(Number(sum.value?.value), 1_000, "counted in the daily sums");
+  now = T0 + 120_000;
+  assertEquals(await b.sweep(), 1);
+  assertEquals(await a.sweep(), 0);
+  assertEquals(await keys(kv, OPEN_PREFIX), []);
+});
+
+Deno.test("UsageLedger.sweep() leaves this writer's own requests in flight alone", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => T0 + 3_600_000 });
+  ledger.open(interrupted(1), T0);
+  await ledger.durable();
+  assertEquals(await ledger.sweep(), 0);
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await ledger.close();
+  assertEquals(
+    (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value?.outcome,
+    "completed",
+  );
+});

@@ -1,0 +1,74 @@
+import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
+import { OPEN_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+
+/** KV values must stay under 64 KiB and an atomic operation under 800 KiB: keep batches well below. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/** What the usage ledger buffers: an entry to write ahead or, with `until`, a request's open record. */
+export interface LedgerItem {
+  /** The entry (for an open record, as known so far, outcome `interrupted`). */
+  entry: LedgerEntry;
+  /** Set for an open record: when its request can no longer be running, ms since the epoch. */
+  until?: number;
+}
+
+/**
+ * Takes the next batch off the front of `buffer`: at most `maxBatch` items
+ * and about 512 KiB (at least one item).
+ *
+ * @param buffer The ledger's buffer; the batch is removed from it.
+ * @param maxBatch Most items.
+ * @returns The batch, in order.
+ *
+ * @example
+ * ```ts ignore
+ * const batch = takeBatch(buffer, 100);
+ * ```
+ */
+export function takeBatch(buffer: LedgerItem[], maxBatch: number): LedgerItem[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < buffer.length && n < maxBatch) {
+    bytes += JSON.stringify(buffer[n]!.entry).length + 64;
+    if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+    n++;
+  }
+  return buffer.splice(0, n);
+}
+
+/**
+ * Adds the mutations that write a batch to `op`: each entry into the
+ * write-ahead log (`["ledger", "wal", id]`), deleting its request's open
+ * record when that was written before (`opened`), and the last open record
+ * of each request whose entry is not in the batch. An open record whose
+ * entry is in the same batch is never written.
+ *
+ * @param op The atomic operation to add to.
+ * @param batch Items in the order they were buffered.
+ * @param opened Requests whose open record is in KV.
+ * @returns The entries written ahead and the requests whose open record is written.
+ *
+ * @example
+ * ```ts ignore
+ * const { entries, opened } = writeAheadOp(kv.atomic(), batch, new Set());
+ * ```
+ */
+export function writeAheadOp(
+  op: Deno.AtomicOperation,
+  batch: readonly LedgerItem[],
+  opened: ReadonlySet<string>,
+): { entries: LedgerEntry[]; opened: string[] } {
+  const entries: LedgerEntry[] = [];
+  const opens = new Map<string, OpenRecord>();
+  for (const { entry, until } of batch) {
+    if (until === undefined) entries.push(entry);
+    else opens.set(entry.requestId, { entry, until });
+  }
+  for (const entry of entries) {
+    op.set([...WAL_PREFIX, entry.requestId], entry);
+    if (opens.delete(entry.requestId)) continue; // opened and ended within one batch
+    if (opened.has(entry.requestId)) op.delete([...OPEN_PREFIX, entry.requestId]);
+  }
+  for (const [id, record] of opens) op.set([...OPEN_PREFIX, id], record);
+  return { entries, opened: [...opens.keys()] };
+}
