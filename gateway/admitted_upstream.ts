@@ -1,5 +1,5 @@
-import { ChunkUsage } from "./chunk_usage.ts";
 import type { Context } from "hono";
+import { ChunkUsage } from "./chunk_usage.ts";
 import { type BedrockClient, invokeModel } from "./bedrock_upstream.ts";
 import {
   linkClientAbort,

@@ -140,11 +140,8 @@ export class RequestRecord {
     this.#deferred = true;
     const { ledger, config } = this.#deps;
     if (ledger !== undefined && this.#ledger) {
-      const price = this.#fields.bedrockModel
-        ? this.#deps.priceOf?.(this.#fields.bedrockModel)
-        : undefined;
-      const cost = price === undefined ? null : costUsd(this.#fields.usage, price);
-      const entry = this.#entry(200, "interrupted", null, cost, performance.now() - this.#started);
+      const totalMs = performance.now() - this.#started;
+      const entry = this.#entry(200, "interrupted", null, this.#cost(), totalMs);
       // No stream outlives the total timeout; the margin covers retries and a slow final write.
       ledger.open(entry, this.#at.getTime() + config.timeouts.totalMs + OPEN_MARGIN_MS);
     }
@@ -177,6 +174,13 @@ export class RequestRecord {
     else if (_isUpstream(error)) outcome = "upstream_error";
     else if (error !== undefined || status >= 400) outcome = "rejected";
     this.#finish(status, outcome, error);
+  }
+
+  /** The cost of the usage known so far, from the policy's prices; `null` when the model has none. */
+  #cost(): number | null {
+    const model = this.#fields.bedrockModel;
+    const price = model ? this.#deps.priceOf?.(model) : undefined;
+    return price === undefined ? null : costUsd(this.#fields.usage, price);
   }
 
   /** The ledger entry of this request as known now. */
@@ -217,14 +221,13 @@ export class RequestRecord {
   #finish(status: number, outcome: LedgerOutcome, error: unknown): void {
     if (this.#finished) return;
     this.#finished = true;
-    const { metrics, log, ledger, priceOf } = this.#deps;
+    const { metrics, log, ledger } = this.#deps;
     const f = this.#fields;
     const totalMs = performance.now() - this.#started;
     const errorType = error === undefined
       ? (outcome === "client_aborted" ? "client_aborted" : null)
       : _errorType(error);
-    const price = f.bedrockModel ? priceOf?.(f.bedrockModel) : undefined;
-    const cost = price === undefined ? null : costUsd(f.usage, price);
+    const cost = this.#cost();
 
     log({
       level: "info",
