@@ -152,13 +152,14 @@ export async function startGatewayServices(
     log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
   );
   // Requests whose gateway died mid-stream (any instance's): rolled up as `interrupted` once they
-  // can no longer be running, at start-up and every few minutes.
+  // can no longer be running, at start-up and every few minutes. Not awaited: with many streams
+  // open elsewhere the listing takes a while, and nothing at start-up needs it.
   const sweep = () =>
     ledger.sweep().then(
       (n) => n > 0 && log({ level: "warn", msg: "usage ledger: interrupted requests", entries: n }),
       (err) => log({ level: "warn", msg: "usage ledger sweep failed", error: String(err) }),
     );
-  await sweep();
+  sweep();
   const sweepLoop = repeatEvery(background, LEDGER_SWEEP_MS, sweep);
   lifecycle.onDrain(() => sweepLoop[Symbol.dispose]());
   lifecycle.onDrain(async () => {

@@ -63,6 +63,8 @@ Deno.test("startGatewayServices() rolls up a dead gateway's open requests as int
     credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
   });
   const entry = (id: string) => kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id]);
+  // The start-up sweep runs in the background: wait for its result, not for a time.
+  while ((await entry("req_dead")).value === null) await new Promise((r) => setTimeout(r, 5));
   assertEquals((await entry("req_dead")).value?.outcome, "interrupted", "swept at start-up");
   assertEquals((await entry("req_later")).value, null, "not before its time");
   now = new Date(at.getTime() + 300_000);
