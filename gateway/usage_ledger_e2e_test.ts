@@ -4,7 +4,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { listEntries } from "./ledger/usage_query.ts";
 import { dayOf, type LedgerEntry, type OpenRecord } from "./ledger/ledger_entry.ts";
-import { ENTRY_PREFIX, OPEN_PREFIX } from "./ledger/roll_up_entry.ts";
+import { ENTRY_PREFIX, OPEN_PREFIX, openKey } from "./ledger/roll_up_entry.ts";
 import { costUsd, type ModelPrice } from "./model_price.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
@@ -195,8 +195,11 @@ Deno.test("usage ledger: an open stream has an open record in KV (what another i
   const reader = res.body!.getReader();
   await reader.read(); // the stream is open
   await stack.ledger.durable();
-  const record = await stack.kv.get<OpenRecord>([...OPEN_PREFIX, requestId]);
-  const open = record.value!;
+  const records = [];
+  for await (const r of stack.kv.list<OpenRecord>({ prefix: OPEN_PREFIX })) records.push(r);
+  assertEquals(records.length, 1);
+  const open = records[0]!.value;
+  assertEquals(records[0]!.key, openKey(open.until, requestId));
   assertEquals(open.entry.requestId, requestId);
   assertEquals(open.entry.outcome, "interrupted");
   assertEquals([open.entry.route, open.entry.stream, open.entry.status], ["messages", true, 200]);
@@ -220,5 +223,5 @@ Deno.test("usage ledger: an open stream has an open record in KV (what another i
     if (entry === null) await new Promise((r) => setTimeout(r, 5));
   }
   assertEquals(entry.outcome, "client_aborted");
-  assertEquals((await stack.kv.get([...OPEN_PREFIX, requestId])).value, null);
+  assertEquals((await stack.kv.get(openKey(open.until, requestId))).value, null);
 });

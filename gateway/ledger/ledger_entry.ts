@@ -91,7 +91,7 @@ export function dayOf(date: Date): string {
 }
 
 /**
- * A request in flight, kept in KV (`["ledger", "open", requestId]`) until its
+ * A request in flight, kept in KV (`["ledger", "open", until, requestId]`) until its
  * entry is written ahead: what is rolled up, as `interrupted`, if the gateway
  * that serves it dies first.
  */

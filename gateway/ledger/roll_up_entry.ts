@@ -6,10 +6,16 @@ export type LedgerKv = Pick<Deno.Kv, "get" | "getMany" | "list" | "atomic" | "se
 /** Key prefix of the write-ahead log: `["ledger", "wal", requestId]`. */
 export const WAL_PREFIX: Deno.KvKey = ["ledger", "wal"];
 /**
- * Key prefix of requests in flight: `["ledger", "open", requestId]` →
- * {@linkcode OpenRecord}, deleted with the write-ahead of the request's entry.
+ * Key prefix of requests in flight: `["ledger", "open", until, requestId]` →
+ * `OpenRecord`, deleted with the write-ahead of the request's entry; keyed by
+ * `until` first, so a sweep lists only the records whose time has passed.
  */
 export const OPEN_PREFIX: Deno.KvKey = ["ledger", "open"];
+
+/** The KV key of a request's open record. */
+export function openKey(until: number, requestId: string): Deno.KvKey {
+  return [...OPEN_PREFIX, until, requestId];
+}
 /** Key prefix of rolled-up entries: `["ledger", "entry", day, requestId]`. */
 export const ENTRY_PREFIX: Deno.KvKey = ["ledger", "entry"];
 /** Key prefix of daily rollups: `["usage", day, "user"|"group", name, model, metric]`. */

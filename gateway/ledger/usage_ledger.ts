@@ -74,7 +74,7 @@ export class UsageLedger {
   /** Appended (entries) and opened (with `until`), not yet in KV, in order. */
   #buffer: LedgerItem[] = [];
   /** Requests whose open record this writer put in KV and whose entry it has not written yet. */
-  #opened = new Set<string>();
+  #opened = new Map<string, number>();
   /** In the write-ahead log, not yet rolled up. */
   #logged: LedgerEntry[] = [];
   /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
@@ -141,7 +141,7 @@ export class UsageLedger {
    * Records that a request is in flight, so that its usage is not lost if
    * this process dies before {@linkcode UsageLedger.append} of its entry:
    * `entry` (outcome `interrupted`, with what is known so far) is kept in KV
-   * under `["ledger", "open", requestId]`, written like entries and deleted
+   * under `["ledger", "open", until, requestId]`, written like entries and deleted
    * in the commit that writes the entry ahead (or never written when both
    * go in one commit). A later call for the same request replaces it. Any
    * instance's {@linkcode UsageLedger.sweep} rolls it up after `until`.
@@ -220,9 +220,11 @@ export class UsageLedger {
     const kv = this.#options.kv;
     const now = this.#options.clock();
     let moved = 0;
-    for await (const item of kv.list<OpenRecord>({ prefix: OPEN_PREFIX })) {
+    // Keyed by `until` first: only the records whose time has passed are listed.
+    const expired = { prefix: OPEN_PREFIX, end: [...OPEN_PREFIX, now + 1] };
+    for await (const item of kv.list<OpenRecord>(expired)) {
       const id = item.key.at(-1) as string;
-      if (!(item.value.until <= now) || this.#opened.has(id)) continue;
+      if (this.#opened.has(id)) continue;
       const wal = [...WAL_PREFIX, id];
       const done = await kv.atomic().check(item).set(wal, item.value.entry).delete(item.key)
         .commit();
@@ -342,7 +344,7 @@ export class UsageLedger {
         throw err;
       }
       // From here the batch is durable: a crash before its roll-up is redone by recover().
-      for (const id of opened) this.#opened.add(id);
+      for (const { entry, until } of opened) this.#opened.set(entry.requestId, until);
       for (const entry of entries) {
         this.#opened.delete(entry.requestId);
         this.#logged.push(entry);

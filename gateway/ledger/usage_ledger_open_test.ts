@@ -2,7 +2,7 @@ import { assertEquals } from "../../testing/assert.ts";
 import { FakeTimers } from "../../testing/fake_timers.ts";
 import { interruptibleKv, ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
-import { ENTRY_PREFIX, OPEN_PREFIX, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import { ENTRY_PREFIX, OPEN_PREFIX, openKey, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
 import { UsageLedger } from "./usage_ledger.ts";
 
 const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
@@ -24,12 +24,13 @@ Deno.test("UsageLedger.open() keeps a request's open record in KV until its entr
   ledger.open(interrupted(1, { inputTokens: 100 }), T0 + 60_000);
   await ledger.durable();
   assertEquals(await keys(kv, OPEN_PREFIX), [id(1)]);
-  const record = (await kv.get<OpenRecord>([...OPEN_PREFIX, id(1)])).value!;
+  const record = (await kv.get<OpenRecord>(openKey(T0 + 60_000, id(1)))).value!;
   assertEquals(record.until, T0 + 60_000);
   assertEquals(record.entry.inputTokens, 100);
   ledger.open(interrupted(1, { inputTokens: 250 }), T0 + 60_000);
   await ledger.durable();
-  assertEquals((await kv.get<OpenRecord>([...OPEN_PREFIX, id(1)])).value!.entry.inputTokens, 250);
+  const again = await kv.get<OpenRecord>(openKey(T0 + 60_000, id(1)));
+  assertEquals(again.value!.entry.inputTokens, 250);
 
   ledger.append(ledgerEntry({ requestId: id(1), outcome: "completed" }));
   await ledger.durable();

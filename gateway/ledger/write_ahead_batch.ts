@@ -1,5 +1,5 @@
 import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
-import { OPEN_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import { openKey, WAL_PREFIX } from "./roll_up_entry.ts";
 
 /** KV values must stay under 64 KiB and an atomic operation under 800 KiB: keep batches well below. */
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -45,19 +45,19 @@ export function takeBatch(buffer: LedgerItem[], maxBatch: number): LedgerItem[] 
  *
  * @param op The atomic operation to add to.
  * @param batch Items in the order they were buffered.
- * @param opened Requests whose open record is in KV.
+ * @param opened Requests whose open record is in KV, with its `until`.
  * @returns The entries written ahead and the requests whose open record is written.
  *
  * @example
  * ```ts ignore
- * const { entries, opened } = writeAheadOp(kv.atomic(), batch, new Set());
+ * const { entries, opened } = writeAheadOp(kv.atomic(), batch, new Map());
  * ```
  */
 export function writeAheadOp(
   op: Deno.AtomicOperation,
   batch: readonly LedgerItem[],
-  opened: ReadonlySet<string>,
-): { entries: LedgerEntry[]; opened: string[] } {
+  opened: ReadonlyMap<string, number>,
+): { entries: LedgerEntry[]; opened: OpenRecord[] } {
   const entries: LedgerEntry[] = [];
   const opens = new Map<string, OpenRecord>();
   for (const { entry, until } of batch) {
@@ -67,8 +67,11 @@ export function writeAheadOp(
   for (const entry of entries) {
     op.set([...WAL_PREFIX, entry.requestId], entry);
     if (opens.delete(entry.requestId)) continue; // opened and ended within one batch
-    if (opened.has(entry.requestId)) op.delete([...OPEN_PREFIX, entry.requestId]);
+    const until = opened.get(entry.requestId);
+    if (until !== undefined) op.delete(openKey(until, entry.requestId));
   }
-  for (const [id, record] of opens) op.set([...OPEN_PREFIX, id], record);
-  return { entries, opened: [...opens.keys()] };
+  for (const record of opens.values()) {
+    op.set(openKey(record.until, record.entry.requestId), record);
+  }
+  return { entries, opened: [...opens.values()] };
 }

@@ -1,7 +1,7 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import type { OpenRecord } from "./ledger_entry.ts";
-import { OPEN_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import { openKey, WAL_PREFIX } from "./roll_up_entry.ts";
 import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
 async function keys(kv: Deno.Kv): Promise<string[]> {
@@ -30,22 +30,23 @@ Deno.test("writeAheadOp() writes entries ahead, an open record only while its en
     { entry: ledgerEntry({ requestId: "a", outcome: "interrupted", inputTokens: 9 }), until: 2 },
     { entry: ledgerEntry({ requestId: "b", outcome: "interrupted" }), until: 1 },
     { entry: ledgerEntry({ requestId: "b" }) },
-  ], new Set());
+  ], new Map());
   const op = kv.atomic();
   const again = writeAheadOp(op, [
     { entry: ledgerEntry({ requestId: "a", outcome: "interrupted", inputTokens: 9 }), until: 2 },
     { entry: ledgerEntry({ requestId: "b" }) },
-  ], new Set());
+  ], new Map());
   await op.commit();
-  assertEquals(first.opened, ["a"], "b opened and ended in one batch");
+  const ids = (records: OpenRecord[]) => records.map((r) => r.entry.requestId);
+  assertEquals(ids(first.opened), ["a"], "b opened and ended in one batch");
   assertEquals(first.entries.map((e) => e.requestId), ["b"]);
-  assertEquals(again.opened, ["a"]);
-  assertEquals(await keys(kv), ["ledger/open/a", "ledger/wal/b"]);
-  const open = (await kv.get<OpenRecord>([...OPEN_PREFIX, "a"])).value!;
+  assertEquals(ids(again.opened), ["a"]);
+  assertEquals(await keys(kv), ["ledger/open/2/a", "ledger/wal/b"]);
+  const open = (await kv.get<OpenRecord>(openKey(2, "a"))).value!;
   assertEquals([open.until, open.entry.inputTokens], [2, 9], "the last open record of a request");
 
   const close = kv.atomic();
-  writeAheadOp(close, [{ entry: ledgerEntry({ requestId: "a" }) }], new Set(["a"]));
+  writeAheadOp(close, [{ entry: ledgerEntry({ requestId: "a" }) }], new Map([["a", 2]]));
   await close.commit();
   assertEquals(await keys(kv), ["ledger/wal/a", "ledger/wal/b"]);
   assertEquals((await kv.get([...WAL_PREFIX, "a"])).value !== null, true);
