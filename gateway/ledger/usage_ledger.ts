@@ -5,9 +5,9 @@ import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
 import { rollUpChunks } from "./roll_up_batch.ts";
 import { type FlushReport, LoggedRollUps } from "./logged_roll_ups.ts";
 import { type LedgerKv, OPEN_PREFIX, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
 export type { FlushReport } from "./logged_roll_ups.ts";
-import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
 /** Options of {@linkcode UsageLedger}. */
 export interface UsageLedgerOptions {
@@ -159,6 +159,10 @@ export class UsageLedger {
     if (this.#buffer.length > this.#options.maxBuffered) {
       const dropped = this.#buffer.splice(0, this.#buffer.length - this.#options.maxBuffered);
       this.#settled += dropped.length;
+      // A dropped entry's open record stays in KV: any instance's sweep rolls it up, this one too.
+      for (const { entry, until } of dropped) {
+        if (until === undefined) this.#opened.delete(entry.requestId);
+      }
       this.#options.log?.({
         level: "error",
         msg: "usage ledger buffer full: entries dropped",

@@ -113,3 +113,33 @@ Deno.test("UsageLedger.sweep() leaves this writer's own requests in flight alone
     "completed",
   );
 });
+
+Deno.test("UsageLedger: an entry dropped while KV fails leaves its open record for the sweep, this instance's too", async () => {
+  using real = await Deno.openKv(":memory:");
+  let failing = false;
+  const kv = interruptibleKv(real, () => failing ? "fail" : "commit");
+  let now = T0;
+  const logs: string[] = [];
+  const ledger = new UsageLedger({
+    kv,
+    timers: new FakeTimers(),
+    clock: () => now,
+    maxBuffered: 2,
+    log: (r) => logs.push(r.msg),
+  });
+  ledger.open(interrupted(1, { inputTokens: 500 }), T0 + 60_000);
+  await ledger.durable();
+  failing = true;
+  ledger.append(ledgerEntry({ requestId: id(1) }));
+  await ledger.durable().catch(() => {}); // the write fails: the entry stays buffered
+  ledger.append(ledgerEntry({ requestId: id(2) }));
+  ledger.append(ledgerEntry({ requestId: id(3) })); // over maxBuffered: request 1's entry is dropped
+  assertEquals(logs.includes("usage ledger buffer full: entries dropped"), true);
+  failing = false;
+  now = T0 + 60_000;
+  assertEquals(await ledger.sweep(), 1, "its open record is all that is left of request 1");
+  await ledger.close();
+  const entry = (await real.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value!;
+  assertEquals([entry.outcome, entry.inputTokens], ["interrupted", 500]);
+  assertEquals(await keys(real, ENTRY_PREFIX), [id(1), id(2), id(3)]);
+});
