@@ -24,6 +24,7 @@ import type { PolicyFile } from "./policy/policy_file.ts";
 import { regionalModelId } from "./policy/regional_model_id.ts";
 import type { Timers } from "./timers.ts";
 import { repeatEvery } from "./repeat_every.ts";
+import { entryUsage } from "./ledger/ledger_entry.ts";
 
 /** How often the usage ledger rolls up the open records of requests whose gateway died, ms. */
 const LEDGER_SWEEP_MS = 5 * 60_000;
@@ -151,17 +152,6 @@ export async function startGatewayServices(
   await ledger.recover().catch((err) =>
     log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
   );
-  // Requests whose gateway died mid-stream (any instance's): rolled up as `interrupted` once they
-  // can no longer be running, at start-up and every few minutes. Not awaited: with many streams
-  // open elsewhere the listing takes a while, and nothing at start-up needs it.
-  const sweep = () =>
-    ledger.sweep().then(
-      (n) => n > 0 && log({ level: "warn", msg: "usage ledger: interrupted requests", entries: n }),
-      (err) => log({ level: "warn", msg: "usage ledger sweep failed", error: String(err) }),
-    );
-  sweep();
-  const sweepLoop = repeatEvery(background, LEDGER_SWEEP_MS, sweep);
-  lifecycle.onDrain(() => sweepLoop[Symbol.dispose]());
   lifecycle.onDrain(async () => {
     await ledger.close();
   });
@@ -196,5 +186,31 @@ export async function startGatewayServices(
       await policy.reconcile().catch(() => {});
     });
   }
+  // Requests whose gateway died mid-stream (any instance's): rolled up as `interrupted` once they
+  // can no longer be running, at start-up and every few minutes. Not awaited: with many streams
+  // open elsewhere the listing takes a while, and nothing at start-up needs it.
+  // Their budgets are charged what they are known to have used (their admission died with them).
+  const sweep = () =>
+    ledger.sweep().then(
+      (entries) => {
+        for (const e of entries) {
+          const subject = { sub: e.user, groups: e.groups, roles: e.roles };
+          if (e.bedrockModel) {
+            policy?.charge(subject, e.bedrockModel, entryUsage(e), new Date(e.at));
+          }
+        }
+        if (entries.length > 0) {
+          log({
+            level: "warn",
+            msg: "usage ledger: interrupted requests",
+            entries: entries.length,
+          });
+        }
+      },
+      (err) => log({ level: "warn", msg: "usage ledger sweep failed", error: String(err) }),
+    );
+  sweep();
+  const sweepLoop = repeatEvery(background, LEDGER_SWEEP_MS, sweep);
+  lifecycle.onDrain(() => sweepLoop[Symbol.dispose]());
   return { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy };
 }

@@ -3,6 +3,7 @@ import { FakeTimers } from "../testing/fake_timers.ts";
 import { BudgetOverrides } from "./admin/budget_overrides.ts";
 import { loadGatewayConfig } from "./config.ts";
 import { startGatewayServices } from "./gateway_services.ts";
+import { PolicyFile } from "./policy/policy_file.ts";
 import { largestBodyFor, memoryBudgetFor } from "./memory_budget.ts";
 import { ENTRY_PREFIX, OPEN_PREFIX, openKey } from "./ledger/roll_up_entry.ts";
 import { ledgerEntry } from "../testing/ledger_fixtures.ts";
@@ -74,6 +75,56 @@ Deno.test("startGatewayServices() rolls up a dead gateway's open requests as int
   for await (const _ of kv.list({ prefix: OPEN_PREFIX })) throw new Error("an open record is left");
   await services.lifecycle.drain(0);
   assertEquals(timers.pending, 0);
+});
+
+Deno.test("startGatewayServices() charges an interrupted request's known usage to its user's budget", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const timers = new FakeTimers();
+  const at = new Date("2026-11-30T10:00:00Z");
+  const haiku = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+  const policyFile = await PolicyFile.open({
+    path: "policy.yaml",
+    timers,
+    log: () => {},
+    intervalMs: 0,
+    readTextFile: () =>
+      Promise.resolve(
+        `models:\n  haiku:\n    bedrock: ${haiku}\n    price: { input: 1, output: 5 }\n` +
+          "defaults:\n  budgets:\n    daily_tokens: 100000\n",
+      ),
+  });
+  const entry = ledgerEntry({
+    requestId: "req_dead",
+    user: "alice",
+    groups: [],
+    roles: [],
+    bedrockModel: haiku,
+    outcome: "interrupted",
+    inputTokens: 4_000,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+  });
+  await kv.set(openKey(at.getTime() - 1, entry.requestId), { entry, until: at.getTime() - 1 });
+  const logged: string[] = [];
+  const services = await startGatewayServices({
+    config: loadGatewayConfig({ AWS_REGION: "us-east-1" }),
+    kv,
+    log: (r) => logged.push(r.msg),
+    timers,
+    now: () => at,
+    policyFile,
+    endpoint: "http://127.0.0.1:9",
+    credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" },
+  });
+  const spent = async () =>
+    (await services.policy!.describe({ sub: "alice", groups: [], roles: [] })).budgets[0]!.spent;
+  // The start-up sweep runs in the background and logs once it has charged: wait for that line.
+  while (!logged.includes("usage ledger: interrupted requests")) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assertEquals(await spent(), 4_001);
+  await services.lifecycle.drain(0);
 });
 
 Deno.test("startGatewayServices() sizes the memory budget from the container's limit, and says so", async () => {

@@ -112,10 +112,10 @@ Deno.test("UsageLedger: a gateway killed (SIGKILL) with streams open leaves open
     let now = Date.parse("2026-11-30T10:59:59Z");
     const next = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
     await next.recover();
-    assertEquals(await next.sweep(), 0, "they could still be running elsewhere");
+    assertEquals((await next.sweep()).length, 0, "they could still be running elsewhere");
     now = Date.parse("2026-11-30T11:00:00Z");
-    assertEquals(await next.sweep(), 3);
-    assertEquals(await next.sweep(), 0);
+    assertEquals((await next.sweep()).length, 3);
+    assertEquals((await next.sweep()).length, 0);
     assertEquals(await count(kv, OPEN_PREFIX), 0);
     const entries: LedgerEntry[] = [];
     for await (const e of kv.list<LedgerEntry>({ prefix: ENTRY_PREFIX })) entries.push(e.value);

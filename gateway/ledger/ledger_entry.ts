@@ -1,3 +1,5 @@
+import type { TokenUsage } from "../usage.ts";
+
 /** How a model request ended, in the ledger. */
 export type LedgerOutcome =
   /** Answered in full. */
@@ -100,4 +102,24 @@ export interface OpenRecord {
   entry: LedgerEntry;
   /** When the request can no longer be running (its start, the total timeout and a margin), ms since the epoch. */
   until: number;
+}
+
+/**
+ * The token usage an entry records, in the shape the policy counts. Pure.
+ *
+ * @param entry A ledger entry.
+ * @returns Its input, output, cache-read and cache-write tokens.
+ *
+ * @example
+ * ```ts ignore
+ * policy.charge(subject, entry.bedrockModel!, entryUsage(entry), new Date(entry.at));
+ * ```
+ */
+export function entryUsage(entry: LedgerEntry): TokenUsage {
+  return {
+    inputTokens: entry.inputTokens,
+    outputTokens: entry.outputTokens,
+    cacheReadInputTokens: entry.cacheReadTokens,
+    cacheCreationInputTokens: entry.cacheWriteTokens,
+  };
 }

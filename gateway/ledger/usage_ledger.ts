@@ -218,12 +218,12 @@ export class UsageLedger {
    * two instances sweeping at once move it once), then rolled up. Call at
    * start-up and every few minutes.
    *
-   * @returns How many were rolled up.
+   * @returns The entries it moved (rolled up, or left to the next flush when that failed).
    */
-  async sweep(): Promise<number> {
+  async sweep(): Promise<LedgerEntry[]> {
     const kv = this.#options.kv;
     const now = this.#options.clock();
-    let moved = 0;
+    const moved: LedgerEntry[] = [];
     // Keyed by `until` first: only the records whose time has passed are listed.
     const expired = { prefix: OPEN_PREFIX, end: [...OPEN_PREFIX, now + 1] };
     for await (const item of kv.list<OpenRecord>(expired)) {
@@ -234,7 +234,7 @@ export class UsageLedger {
         .commit();
       if (!done.ok) continue; // another instance moved it, or its entry arrived
       await this.#rollUps.one(id, { logged: 0, rolledUp: 0, duplicates: 0 });
-      moved++;
+      moved.push(item.value.entry);
     }
     return moved;
   }

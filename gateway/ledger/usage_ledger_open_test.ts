@@ -76,9 +76,9 @@ Deno.test("UsageLedger.sweep() rolls up a dead writer's open records as interrup
 
   const a = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
   const b = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => now });
-  assertEquals(await a.sweep(), 0, "both may still be running");
+  assertEquals((await a.sweep()).length, 0, "both may still be running");
   now = T0 + 60_000;
-  const swept = await Promise.all([a.sweep(), b.sweep()]);
+  const swept = await Promise.all([a.sweep(), b.sweep()].map(async (p) => (await p).length));
   assertEquals(swept[0]! + swept[1]!, 1, "moved by one instance only");
   const entry = (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value!;
   assertEquals(entry.outcome, "interrupted");
@@ -95,8 +95,8 @@ Deno.test("UsageLedger.sweep() rolls up a dead writer's open records as interrup
   ]);
   assertEquals(Number(sum.value?.value), 1_000, "counted in the daily sums");
   now = T0 + 120_000;
-  assertEquals(await b.sweep(), 1);
-  assertEquals(await a.sweep(), 0);
+  assertEquals((await b.sweep()).length, 1);
+  assertEquals((await a.sweep()).length, 0);
   assertEquals(await keys(kv, OPEN_PREFIX), []);
 });
 
@@ -105,7 +105,7 @@ Deno.test("UsageLedger.sweep() leaves this writer's own requests in flight alone
   const ledger = new UsageLedger({ kv, timers: new FakeTimers(), clock: () => T0 + 3_600_000 });
   ledger.open(interrupted(1), T0);
   await ledger.durable();
-  assertEquals(await ledger.sweep(), 0);
+  assertEquals((await ledger.sweep()).length, 0);
   ledger.append(ledgerEntry({ requestId: id(1) }));
   await ledger.close();
   assertEquals(
@@ -137,7 +137,11 @@ Deno.test("UsageLedger: an entry dropped while KV fails leaves its open record f
   assertEquals(logs.includes("usage ledger buffer full: entries dropped"), true);
   failing = false;
   now = T0 + 60_000;
-  assertEquals(await ledger.sweep(), 1, "its open record is all that is left of request 1");
+  assertEquals(
+    (await ledger.sweep()).length,
+    1,
+    "its open record is all that is left of request 1",
+  );
   await ledger.close();
   const entry = (await real.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value!;
   assertEquals([entry.outcome, entry.inputTokens], ["interrupted", 500]);

@@ -7,7 +7,7 @@ import {
 } from "../errors.ts";
 import type { Log } from "../log.ts";
 import type { ListedModel } from "../model_map.ts";
-import { costUsd, type PriceOf } from "../model_price.ts";
+import { costUsd, type ModelPrice, type PriceOf } from "../model_price.ts";
 import type { Timers } from "../timers.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
@@ -257,15 +257,40 @@ export class PolicyEngine implements Disposable {
         settled = true;
         for (const scope of scopes) this.#counters.leave(scope);
         for (const { key, amount } of reservations) this.#counters.release(key, amount);
-        if (usage === undefined || budgets.length === 0) return;
-        const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens +
-          usage.cacheCreationInputTokens;
-        const micros = Math.ceil(costUsd(usage, model.price) * 1_000_000);
-        for (const { key } of budgets) {
-          this.#counters.add(key, key.unit === "usd_micros" ? micros : tokens);
-        }
+        if (usage !== undefined) this.#charge(budgets, usage, model.price);
       },
     };
+  }
+
+  /**
+   * Charges the budgets of a request that no admission here will settle:
+   * one whose gateway died mid-stream, found by the usage ledger's sweep.
+   * What it is known to have used goes to the budget windows of when it
+   * started, as the user's rules say now.
+   *
+   * @param subject The user, roles and groups of the request.
+   * @param modelId The Bedrock model it called.
+   * @param usage What it is known to have used.
+   * @param at When it started.
+   */
+  charge(subject: PolicySubject, modelId: string, usage: TokenUsage, at: Date): void {
+    const { budgets } = counterKeysFor(this.#options.policy.current.rulesFor(subject), at);
+    this.#charge(budgets, usage, this.priceOf(modelId));
+  }
+
+  /** Adds usage to budget counters: tokens, or dollars (nothing for an unpriced model). */
+  #charge(
+    budgets: readonly { key: CounterKey }[],
+    usage: TokenUsage,
+    price: ModelPrice | undefined,
+  ): void {
+    if (budgets.length === 0) return;
+    const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadInputTokens +
+      usage.cacheCreationInputTokens;
+    const micros = price === undefined ? 0 : Math.ceil(costUsd(usage, price) * 1_000_000);
+    for (const { key } of budgets) {
+      this.#counters.add(key, key.unit === "usd_micros" ? micros : tokens);
+    }
   }
 
   /**

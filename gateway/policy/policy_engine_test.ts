@@ -242,3 +242,19 @@ Deno.test("PolicyEngine.describe() reports the effective rules and the usage of 
   assertEquals(JSON.parse(JSON.stringify(described)), described, "plain JSON");
   held.settle();
 });
+
+Deno.test("PolicyEngine.charge() adds an unsettled request's usage to the budgets of the window it started in", async () => {
+  const now = new Date("2026-11-30T10:00:00Z");
+  const engine = engineOf(
+    "defaults:\n  budgets:\n    daily_usd: 1\n    daily_tokens: 100000\n",
+    { now: () => now },
+  );
+  // Haiku: $1 in, $5 out per million tokens.
+  engine.charge(alice, HAIKU, usage(1000, 200), new Date("2026-11-30T09:30:00Z"));
+  engine.charge(alice, HAIKU, usage(5000, 0), new Date("2026-11-29T23:59:00Z")); // yesterday's
+  const spent = (await engine.describe(alice)).budgets.map((b) => [b.unit, b.spent, b.reserved]);
+  assertEquals(spent, [["usd", 0.002, 0], ["tokens", 1200, 0]]);
+  engine.charge(alice, "us.anthropic.claude-opus-4-8", usage(10, 0), now); // not in the catalogue
+  const after = (await engine.describe(alice)).budgets.map((b) => b.spent);
+  assertEquals(after, [0.002, 1210], "tokens counted, no price for dollars");
+});
