@@ -14,6 +14,11 @@ async function keys(kv: Deno.Kv, prefix: Deno.KvKey): Promise<string[]> {
   return out;
 }
 
+/** The rolled-up entry of request `i`, if any. */
+async function rolledUp(kv: Deno.Kv, i: number): Promise<LedgerEntry | null> {
+  return (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(i)])).value;
+}
+
 function interrupted(i: number, usage: Partial<LedgerEntry> = {}): LedgerEntry {
   return ledgerEntry({ requestId: id(i), outcome: "interrupted", status: 200, ...usage });
 }
@@ -37,10 +42,7 @@ Deno.test("UsageLedger.open() keeps a request's open record in KV until its entr
   assertEquals(await keys(kv, OPEN_PREFIX), [], "gone with the entry's write-ahead");
   assertEquals(await keys(kv, WAL_PREFIX), [id(1)]);
   await ledger.close();
-  assertEquals(
-    (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value?.outcome,
-    "completed",
-  );
+  assertEquals((await rolledUp(kv, 1))?.outcome, "completed");
 });
 
 Deno.test("UsageLedger.open() and append() of one request in one commit write no open record", async () => {
@@ -80,7 +82,7 @@ Deno.test("UsageLedger.sweep() rolls up a dead writer's open records as interrup
   now = T0 + 60_000;
   const swept = await Promise.all([a.sweep(), b.sweep()].map(async (p) => (await p).length));
   assertEquals(swept[0]! + swept[1]!, 1, "moved by one instance only");
-  const entry = (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value!;
+  const entry = (await rolledUp(kv, 1))!;
   assertEquals(entry.outcome, "interrupted");
   assertEquals(entry.inputTokens, 1_000);
   assertEquals(await keys(kv, OPEN_PREFIX), [id(2)]);
@@ -108,10 +110,7 @@ Deno.test("UsageLedger.sweep() leaves this writer's own requests in flight alone
   assertEquals((await ledger.sweep()).length, 0);
   ledger.append(ledgerEntry({ requestId: id(1) }));
   await ledger.close();
-  assertEquals(
-    (await kv.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value?.outcome,
-    "completed",
-  );
+  assertEquals((await rolledUp(kv, 1))?.outcome, "completed");
 });
 
 Deno.test("UsageLedger: an entry dropped while KV fails leaves its open record for the sweep, this instance's too", async () => {
@@ -143,7 +142,7 @@ Deno.test("UsageLedger: an entry dropped while KV fails leaves its open record f
     "its open record is all that is left of request 1",
   );
   await ledger.close();
-  const entry = (await real.get<LedgerEntry>([...ENTRY_PREFIX, "2026-11-30", id(1)])).value!;
+  const entry = (await rolledUp(real, 1))!;
   assertEquals([entry.outcome, entry.inputTokens], ["interrupted", 500]);
   assertEquals(await keys(real, ENTRY_PREFIX), [id(1), id(2), id(3)]);
 });
