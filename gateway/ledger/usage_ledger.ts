@@ -48,10 +48,14 @@ export interface UsageLedgerOptions {
  * The usage ledger's writer. The hot path only {@linkcode UsageLedger.append}s,
  * which never waits on KV; the entry goes to a write-ahead log in KV
  * (`["ledger", "wal", requestId]`: idempotent, a retry overwrites the same
- * record) at once, in a group commit: while one write is in flight, entries
- * that arrive wait for it and go together in the next, so a busy gateway
- * writes bigger batches, not more of them, and a process that dies loses at
- * most the entries of the write in flight. A flush (`flushIntervalMs` after
+ * record) in a group commit: at once after a quiet spell, else at most one
+ * commit per `writeIntervalMs` and never two at a time, entries that arrive
+ * meanwhile going together in the next, so a busy gateway writes bigger
+ * batches, not more of them, and a process that dies loses at most the
+ * entries of the write in flight and of the last interval. A request in
+ * flight can be {@linkcode UsageLedger.open}ed: its open record is written
+ * the same way, and {@linkcode UsageLedger.sweep} (any instance's) rolls it
+ * up as `interrupted` if its entry never comes. A flush (`flushIntervalMs` after
  * the first logged entry, at `maxBatch` logged entries, on shutdown, or by
  * hand) then rolls the logged entries up, up to 50 in one atomic operation
  * (`rollUpBatch`: entries + daily sums + log removal, guarded by

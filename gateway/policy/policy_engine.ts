@@ -72,7 +72,7 @@ export interface EffectivePolicy {
   model_rules: string[];
   /** The `max_tokens` limit, or `null`. */
   max_tokens: { limit: number; rule: string; mode: "cap" | "refuse" } | null;
-  /** Requests-per-minute limits and this minute's count (as this instance knows it). */
+  /** Requests-per-minute limits and the sliding minute's count (as this instance knows it). */
   requests_per_minute: { scope: string; limit: number; rule: string; used: number }[];
   /** In-flight limits and the current count. */
   concurrent_streams: { scope: string; limit: number; rule: string; in_flight: number }[];
@@ -165,7 +165,7 @@ export class PolicyEngine implements Disposable {
    * @throws {ModelNotAllowedError} 403: the model is not in the catalogue or not allowed for the user.
    * @throws {MaxTokensOverLimitError} 400: `max_tokens` over the limit and the policy refuses.
    * @throws {ConcurrencyLimitedError} 429: too many requests in flight.
-   * @throws {RateLimitedError} 429: requests per minute reached.
+   * @throws {RateLimitedError} 429: requests per minute reached (over a sliding minute).
    * @throws {BudgetExceededError} 429: the worst case does not fit in a budget.
    */
   async admit(request: AdmissionRequest): Promise<Admission> {
