@@ -145,11 +145,11 @@ export class UsageLedger {
    * Records that a request is in flight, so that its usage is not lost if
    * this process dies before {@linkcode UsageLedger.append} of its entry:
    * `entry` (outcome `interrupted`, with what is known so far) is kept in KV
-   * under `["ledger", "open", until, requestId]`, written like entries and deleted
-   * in the commit that writes the entry ahead (or never written when both
-   * go in one commit). A later call for the same request, with the same
-   * `until`, replaces it. Any
-   * instance's {@linkcode UsageLedger.sweep} rolls it up after `until`.
+   * under `["ledger", "open", until, requestId]`, written like entries and
+   * deleted in the commit that writes the entry ahead (or never written when
+   * both go in one commit). A later call for the same request, with the same
+   * `until`, replaces it. Any instance's {@linkcode UsageLedger.sweep} rolls
+   * it up after `until`.
    *
    * @param entry The entry to roll up if the request's end is never logged.
    * @param until When the request can no longer be running, ms since the epoch.
