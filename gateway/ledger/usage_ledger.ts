@@ -277,9 +277,9 @@ export class UsageLedger {
    */
   #write(urgent = false): void {
     if (this.#buffer.length === 0) return;
-    const now = urgent || this.#closed || this.#buffer.length >= this.#options.maxBatch;
+    const atOnce = urgent || this.#full();
     if (this.#writing) {
-      if (now && this.#writeTimer !== undefined) {
+      if (atOnce && this.#writeTimer !== undefined) {
         this.#options.timers.clearTimeout(this.#writeTimer);
         this.#writeTimer = undefined;
         queueMicrotask(() => this.#writes());
@@ -288,7 +288,7 @@ export class UsageLedger {
     }
     this.#writing = true;
     const { timers, writeIntervalMs } = this.#options;
-    const wait = now ? 0 : this.#lastWriteAt + writeIntervalMs - timers.now();
+    const wait = atOnce ? 0 : this.#lastWriteAt + writeIntervalMs - timers.now();
     // A microtask later at least: entries appended in the same turn go in the same commit.
     if (wait <= 0) queueMicrotask(() => this.#writes());
     else {
@@ -323,13 +323,7 @@ export class UsageLedger {
    * the next interval unless they make a full batch.
    */
   async #writeAhead(): Promise<void> {
-    let first = true;
     while (this.#buffer.length > 0) {
-      if (
-        !first && this.#options.writeIntervalMs > 0 && !this.#closed &&
-        this.#buffer.length < this.#options.maxBatch
-      ) return;
-      first = false;
       this.#lastWriteAt = this.#options.timers.now();
       const batch = takeBatch(this.#buffer, this.#options.maxBatch);
       const op = this.#options.kv.atomic();
@@ -373,7 +367,14 @@ export class UsageLedger {
       } else {
         this.#schedule();
       }
+      // What arrived during the commit waits for the next interval, unless it cannot wait.
+      if (this.#options.writeIntervalMs > 0 && !this.#full()) return;
     }
+  }
+
+  /** The buffer must be written without waiting for the interval: a full batch, or closed. */
+  #full(): boolean {
+    return this.#closed || this.#buffer.length >= this.#options.maxBatch;
   }
 
   /** Settles what waits for the commit just attempted, and arms the next one. */

@@ -1,9 +1,6 @@
 import type { BudgetLimit, EffectiveRules, ScopedLimit } from "./effective_rules.ts";
-import { type CounterWindow, counterWindow } from "./counter_window.ts";
+import { type CounterWindow, counterWindow, MINUTE_MS } from "./counter_window.ts";
 import type { CounterKey } from "./shared_counters.ts";
-
-/** Length of a rate window (requests per minute), ms. */
-const MINUTE_MS = 60_000;
 
 /** What {@linkcode counterKeysFor} returns. */
 export interface CounterKeys {

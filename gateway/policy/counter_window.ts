@@ -1,3 +1,6 @@
+/** Length of a minute window, ms. */
+export const MINUTE_MS = 60_000;
+
 /** A counting window: a UTC day, a UTC calendar month, or a minute. */
 export type WindowKind = "daily" | "monthly" | "minute";
 
@@ -26,8 +29,8 @@ export interface CounterWindow {
 export function counterWindow(kind: WindowKind, at: Date): CounterWindow {
   const t = at.getTime();
   if (kind === "minute") {
-    const minute = Math.floor(t / 60_000);
-    return { id: `m${minute}`, endsAt: (minute + 1) * 60_000 };
+    const minute = Math.floor(t / MINUTE_MS);
+    return { id: `m${minute}`, endsAt: (minute + 1) * MINUTE_MS };
   }
   const y = at.getUTCFullYear();
   const m = at.getUTCMonth();

@@ -1,5 +1,4 @@
-/** Length of a rate window, ms. */
-const MINUTE_MS = 60_000;
+import { MINUTE_MS } from "./counter_window.ts";
 
 /** A rate limit's two counts, as {@linkcode slidingCount} and {@linkcode slidingRetryAfter} read them. */
 export interface MinuteCounts {
