@@ -64,21 +64,49 @@ Deno.test("readJsonBody() refuses a body past the limit, declared or not", async
   await assertRejects(() => readJsonBody(post(undeclared), 1000), RequestTooLargeError);
 });
 
-Deno.test("readJsonBody() reads a declared-length body from a real connection", async () => {
-  const text = JSON.stringify({ messages: [{ role: "user", content: "é".repeat(40_000) }] });
-  let seen: { value: unknown; bytes: number } | undefined;
+Deno.test("readJsonBody() reads declared-length bodies from a real connection, short or long", async () => {
+  // 80 KB is read whole; 600 KB (a long conversation) chunk by chunk, a multi-byte character
+  // split across chunks on the way.
+  for (const characters of [40_000, 300_000]) {
+    const text = JSON.stringify({ messages: [{ role: "user", content: "é".repeat(characters) }] });
+    let seen: { value: unknown; bytes: number; raw: Uint8Array } | undefined;
+    await using server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (req) => {
+        seen = await readJsonBody(req, 1_000_000);
+        return new Response("ok");
+      },
+    );
+    const response = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+      method: "POST",
+      body: text,
+    });
+    assertEquals(await response.text(), "ok");
+    assertEquals(seen?.value, JSON.parse(text));
+    assertEquals(seen?.bytes, encoder.encode(text).byteLength);
+    assertEquals(seen?.raw, encoder.encode(text));
+  }
+});
+
+Deno.test("readJsonBody() refuses a long declared body past the limit, or not UTF-8, from a real connection", async () => {
+  const long = encoder.encode(JSON.stringify({ text: "x".repeat(300_000) }));
+  const invalid = long.slice();
+  invalid[200_000] = 0xff;
+  const errors: unknown[] = [];
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (req) => {
-      seen = await readJsonBody(req, 1_000_000);
+      const limit = Number(new URL(req.url).searchParams.get("limit"));
+      await readJsonBody(req, limit).catch((err) => errors.push(err));
       return new Response("ok");
     },
   );
-  const response = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
-    method: "POST",
-    body: text,
-  });
-  assertEquals(await response.text(), "ok");
-  assertEquals(seen?.value, JSON.parse(text));
-  assertEquals(seen?.bytes, encoder.encode(text).byteLength);
+  for (const [body, limit] of [[long, 250_000], [invalid, 1_000_000]] as const) {
+    const url = `http://127.0.0.1:${server.addr.port}/?limit=${limit}`;
+    await (await fetch(url, { method: "POST", body })).body?.cancel();
+  }
+  assertEquals(errors.map((err) => (err as Error).constructor), [
+    RequestTooLargeError,
+    InvalidRequestError,
+  ]);
 });
