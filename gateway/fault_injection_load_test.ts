@@ -176,13 +176,13 @@ Deno.test("memory budget per user: a slow upload holds at most the user's share;
   assertStringIncludes(text.split("\r\n")[0]!, "413");
   assertStringIncludes(text, "one user's share");
 
-  const slow = await slowUpload(16 * 1024 * 1024);
+  const slow = await slowUpload(20 * 1024 * 1024);
   try {
     // Waits for a condition (the reservation counted against her), not for a time.
     while (stack.lifecycle.reservedBy("mallory") === 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(16 * 1024 * 1024));
+    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(20 * 1024 * 1024));
 
     const sixMegabytes = [{ role: "user", content: "x".repeat(6_000_000) }];
     const hers = await postMessages(stack.url, mallory, { messages: sixMegabytes });

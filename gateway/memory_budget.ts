@@ -5,12 +5,15 @@
  * the gateway under `deno task bench`'s memory shape (streams held open, the
  * recorded Claude Code request), with the garbage a request leaves behind
  * until the next collection included, since that is what the kernel counts
- * against a container's limit. About 1.2 MiB with Claude Code's 80 KB
- * requests and 3 to 4.3 MiB with 485 KB ones (a long conversation; in a 512
- * MiB cgroup 71 such streams peaked at 441–451 MiB, which is 8 bytes per
- * body byte above the base): the request body is read, decoded, parsed and
- * translated, and the runtime keeps per-connection buffers sized to it on
- * both sides while the stream is open.
+ * against a container's limit. About 0.9 MiB with Claude Code's 80 KB
+ * requests and 2 to 3 MiB with 485 KB ones (a long conversation): the
+ * request body is read, decoded, parsed and translated, and the runtime
+ * keeps per-connection buffers sized to it on both sides while the stream is
+ * open. The per-byte figure is set by `deno task bench --only limit` (a 512
+ * MiB cgroup flooded with 485 KB requests): at 7, 71 such streams peaked at
+ * 389–390 MiB (76 %) in three runs; at 6, 81 streams peaked at 426–440 MiB
+ * (up to 86 %). Before long bodies were read chunk by chunk (see
+ * read_json_body.ts) 7 gave 441–451 MiB for the same 71 streams, and it was 8.
  *
  * @module
  */
@@ -19,7 +22,7 @@
 export const CALL_BASE_BYTES = 768 * 1024;
 
 /** Estimated memory per byte of request body while its call is in flight. */
-export const CALL_BYTES_PER_BODY_BYTE = 8;
+export const CALL_BYTES_PER_BODY_BYTE = 7;
 
 /** Share of the memory limit the process plans to use at most (the rest is headroom). */
 export const MEMORY_LIMIT_SHARE = 0.8;

@@ -61,6 +61,6 @@ Deno.test("MemoryPool: at the default share, one user's request of Bedrock's lar
   const largest = pool.reserve(20_000_000);
   largest.assign("alice");
   largest.release();
-  const larger = pool.reserve(23_000_000);
+  const larger = pool.reserve(26_000_000);
   assertThrows(() => larger.assign("alice"), RequestTooLargeError, "one user's share");
 });
