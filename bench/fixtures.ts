@@ -88,6 +88,12 @@ export function targetRequests(
 }
 
 /**
+ * Characters of history {@linkcode withHistory} adds for the requests of a
+ * long conversation: 485 KB requests with the recorded one.
+ */
+export const LONG_HISTORY_BYTES = 400_000;
+
+/**
  * The recordings with a conversation history put in front of their messages
  * (a user turn of `bytes` characters and a short answer), for requests the
  * size of a long Claude Code conversation. Pure.

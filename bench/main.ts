@@ -4,7 +4,7 @@
  * gateway against calling the emulator directly and against the proxy with
  * a separate load-generator process, prints a table and writes JSON.
  *
- * `deno task bench [--quick] [--rounds N] [--only s1,s2,s3,memory,limit,scale,startup,token]
+ * `deno task bench [--quick] [--rounds N] [--only s1,s2,s3,memory,long,limit,scale,startup,token]
  *  [--out bench/results/latest.json] [--no-pin] [--cpu-prof] [--upstream-ms 20] [--pace-ms 20]`
  *
  * See bench/README.md.
@@ -28,6 +28,7 @@ import { runS2 } from "./scenarios/s2_throughput.ts";
 import { runS3 } from "./scenarios/s3_streams.ts";
 import { runMemory, runScale } from "./scenarios/hold_streams.ts";
 import { runMemoryLimit } from "./scenarios/memory_limit.ts";
+import { runMemoryLong } from "./scenarios/memory_long.ts";
 import { runStartup } from "./scenarios/startup.ts";
 import { runToken } from "./scenarios/token_helper.ts";
 import { canPin, pinSelf, ROOT, startServer } from "./servers.ts";
@@ -38,13 +39,14 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<ScenarioR
   s2: runS2,
   s3: runS3,
   memory: runMemory,
+  long: runMemoryLong,
   limit: runMemoryLimit,
   scale: runScale,
   startup: runStartup,
   token: runToken,
 };
 
-const NEEDS_SERVERS: ScenarioName[] = ["s1", "s2", "s3", "memory", "limit", "scale"];
+const NEEDS_SERVERS: ScenarioName[] = ["s1", "s2", "s3", "memory", "long", "limit", "scale"];
 
 async function main(): Promise<number> {
   let options;
@@ -121,9 +123,9 @@ async function main(): Promise<number> {
       options,
       servers,
       fixtures,
-      requests: (stream) => {
+      requests: (stream, of = fixtures) => {
         if (!urls || !servers) throw new Error("Cannot build requests: servers not started");
-        return targetRequests(fixtures, urls, servers.gateway.info.token, stream);
+        return targetRequests(of, urls, servers.gateway.info.token, stream);
       },
       setTiming: async (timing) => {
         if (!servers) return;

@@ -23,6 +23,7 @@ export const SCENARIOS = [
   "scale",
   "startup",
   "token",
+  "long",
   "limit",
 ] as const;
 
@@ -51,6 +52,8 @@ export interface BenchPlan {
   scaleHoldMs: number;
   /** Memory: streams held open while the gateway's RSS is read. */
   memoryStreams: number;
+  /** Memory with long conversations: streams of 485 KB requests held open. */
+  memoryLongStreams: number;
   /** Memory limit: streams flooded at the gateway in its 512 MiB cgroup. */
   memoryLimitStreams: number;
   /** Start-up: runs per entry point. */
@@ -92,6 +95,7 @@ export const FULL_PLAN: BenchPlan = {
   scaleLevels: [100, 250, 500, 1000, 2000, 3000],
   scaleHoldMs: 4_000,
   memoryStreams: 1000,
+  memoryLongStreams: 300,
   memoryLimitStreams: 1000,
   startupRuns: 5,
   tokenRuns: 20,
@@ -110,6 +114,7 @@ export const QUICK_PLAN: BenchPlan = {
   scaleLevels: [250],
   scaleHoldMs: 2_000,
   memoryStreams: 250,
+  memoryLongStreams: 100,
   memoryLimitStreams: 600,
   startupRuns: 2,
   tokenRuns: 5,

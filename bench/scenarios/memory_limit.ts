@@ -12,7 +12,7 @@
  */
 import { createMemoryCgroup } from "../cgroup.ts";
 import { type BenchContext, type GatewayInfo, type ScenarioResult, serversOf } from "../context.ts";
-import { type Fixtures, targetRequests, withHistory } from "../fixtures.ts";
+import { type Fixtures, LONG_HISTORY_BYTES, targetRequests, withHistory } from "../fixtures.ts";
 import type { HoldResult } from "../loadgen/jobs.ts";
 import { rssKiB, runLoadgen, startServer } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
@@ -21,8 +21,7 @@ import { TARGETS } from "../targets.ts";
 const LIMIT_MIB = 512;
 /** Streams opened per second. */
 const RAMP_PER_SECOND = 400;
-/** The long-conversation flood: history added to the recorded request, and streams. */
-const LONG_HISTORY_BYTES = 400_000;
+/** Streams of the long-conversation flood. */
 const LONG_STREAMS = 400;
 /**
  * Settings of the floods with the budget: one token sends every stream, so the
