@@ -45,11 +45,8 @@ export interface BenchContext {
   /** The servers (absent when only start-up and helper scenarios run). */
   servers?: BenchServers;
   fixtures: Fixtures;
-  /**
-   * The same request for the emulator, the proxy and the gateway: the
-   * recorded one, or one of `fixtures` (e.g. with a long history in front).
-   */
-  requests(stream: boolean, fixtures?: Fixtures): TargetRequests;
+  /** The same request for the emulator, the proxy and the gateway. */
+  requests(stream: boolean): TargetRequests;
   /** Changes the emulator's answer timing. */
   setTiming(timing: Partial<EmulatorTiming>): Promise<void>;
   /** CPUs of the load generator (and the emulator), when pinned. */

@@ -123,9 +123,9 @@ async function main(): Promise<number> {
       options,
       servers,
       fixtures,
-      requests: (stream, of = fixtures) => {
+      requests: (stream) => {
         if (!urls || !servers) throw new Error("Cannot build requests: servers not started");
-        return targetRequests(of, urls, servers.gateway.info.token, stream);
+        return targetRequests(fixtures, urls, servers.gateway.info.token, stream);
       },
       setTiming: async (timing) => {
         if (!servers) return;

@@ -5,8 +5,8 @@
  * the gateway under `deno task bench`'s memory shape (streams held open, the
  * recorded Claude Code request), with the garbage a request leaves behind
  * until the next collection included, since that is what the kernel counts
- * against a container's limit. About 0.9 MiB with Claude Code's 80 KB
- * requests and 2 to 3 MiB with 485 KB ones (a long conversation): the
+ * against a container's limit. About 1 MiB with Claude Code's 80 KB
+ * requests and about 3 MiB with 485 KB ones (a long conversation): the
  * request body is read, decoded, parsed and translated, and the runtime
  * keeps per-connection buffers sized to it on both sides while the stream is
  * open. The per-byte figure is set by `deno task bench --only limit` (a 512

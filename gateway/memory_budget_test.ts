@@ -11,8 +11,8 @@ const MIB = 1024 * 1024;
 Deno.test("estimateCallMemory() grows with the request body", () => {
   assertEquals(estimateCallMemory(0), CALL_BASE_BYTES);
   assertEquals(estimateCallMemory(-5), CALL_BASE_BYTES, "a bad size counts as none");
-  // Above what the bench's memory shapes measured (about 0.9 MiB per stream for Claude Code's 80
-  // KB requests, 2 to 3 MiB for 485 KB ones), with the margin its 512 MiB cgroup flood kept.
+  // Above what the bench's memory shapes measured (about 1 MiB per stream for Claude Code's 80 KB
+  // requests, about 3 MiB for 485 KB ones), with the margin its 512 MiB cgroup flood kept.
   const claudeCode = estimateCallMemory(80_000) / MIB;
   assert(claudeCode > 1.2 && claudeCode < 1.5, `80 KB: ${claudeCode} MiB`);
   const longConversation = estimateCallMemory(485_000) / MIB;
