@@ -65,8 +65,7 @@ Deno.test("readJsonBody() refuses a body past the limit, declared or not", async
 });
 
 Deno.test("readJsonBody() reads declared-length bodies from a real connection, short or long", async () => {
-  // 80 KB is read whole; 600 KB (a long conversation) chunk by chunk, a multi-byte character
-  // split across chunks on the way.
+  // 80 KB is read whole; 600 KB (a long conversation) chunk by chunk.
   for (const characters of [40_000, 300_000]) {
     const text = JSON.stringify({ messages: [{ role: "user", content: "é".repeat(characters) }] });
     let seen: { value: unknown; bytes: number; raw: Uint8Array } | undefined;
@@ -86,6 +85,31 @@ Deno.test("readJsonBody() reads declared-length bodies from a real connection, s
     assertEquals(seen?.bytes, encoder.encode(text).byteLength);
     assertEquals(seen?.raw, encoder.encode(text));
   }
+});
+
+Deno.test("readJsonBody() reads a declared body past 128 KiB through its stream, not whole", async () => {
+  // After a whole read Deno's server keeps far more memory for the connection (see
+  // WHOLE_READ_BYTES): the memory of every long stream depends on this path.
+  class Counted extends Request {
+    whole = 0;
+    override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+      this.whole++;
+      return super.bytes();
+    }
+  }
+  const read = async (characters: number) => {
+    const body = encoder.encode(JSON.stringify({ text: "x".repeat(characters) }));
+    const request = new Counted("http://gateway.test/v1/messages", {
+      method: "POST",
+      body,
+      headers: { "content-length": String(body.byteLength) },
+    });
+    const { value } = await readJsonBody(request, 1_000_000);
+    assertEquals((value.text as string).length, characters);
+    return request.whole;
+  };
+  assertEquals(await read(100_000), 1, "100 KB: whole");
+  assertEquals(await read(200_000), 0, "200 KB: through its stream");
 });
 
 Deno.test("readJsonBody() refuses a long declared body past the limit, or not UTF-8, from a real connection", async () => {
