@@ -118,6 +118,31 @@ Deno.test("POST /v1/messages answers non-streamed requests with usage", async ()
   assertEquals(stack.emulator.requests[0]?.operation, "InvokeModel");
 });
 
+Deno.test("POST /v1/messages carries a long conversation (past 128 KiB, read chunk by chunk) to Bedrock unchanged", async () => {
+  await using stack = await startGatewayStack();
+  stack.emulator.enqueue(textAnswer("Long answer", { usage: USAGE }));
+  const history = [
+    { role: "user" as const, content: "é€ ".repeat(60_000) },
+    {
+      role: "assistant" as const,
+      content: [{ type: "text" as const, text: 'x"y\\'.repeat(20_000) }],
+    },
+    { role: "user" as const, content: "And now?" },
+  ];
+  const stream = sdk(stack.url, stack.token).messages.stream({
+    model: "claude-sonnet-4-5-20250929",
+    max_tokens: 64,
+    system: "Be brief.",
+    messages: history,
+  });
+  const message = await stream.finalMessage();
+  assertEquals(message.content.map((b) => b.type === "text" ? b.text : b.type), ["Long answer"]);
+  const sent = stack.emulator.requests[0]?.json as { messages: unknown; system: unknown };
+  assertEquals(sent.messages, history);
+  assertEquals(sent.system, "Be brief.");
+  assert(JSON.stringify(history).length > 128 * 1024);
+});
+
 Deno.test("POST /v1/messages?beta=true filters beta flags to what Bedrock accepts", async () => {
   await using stack = await startGatewayStack();
   const response = await fetch(`${stack.url}/v1/messages?beta=true`, {
