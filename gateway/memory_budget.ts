@@ -11,7 +11,7 @@
  * keeps per-connection buffers sized to it on both sides while the stream is
  * open. The per-byte figure is set by `deno task bench --only limit` (a 512
  * MiB cgroup flooded with 485 KB requests): at 7, 71 such streams peaked at
- * 389–390 MiB (76 %) in three runs; at 6, 81 streams peaked at 426–440 MiB
+ * 385–390 MiB (75–76 %) in six runs; at 6, 81 streams peaked at 426–440 MiB
  * (up to 86 %). Before long bodies were read chunk by chunk (see
  * read_json_body.ts) 7 gave 441–451 MiB for the same 71 streams, and it was 8.
  *

@@ -84,7 +84,7 @@ export async function readJsonBody(
  * after a whole read Deno's server keeps far more native memory for as long as the connection is
  * open, and a stream's connection is open for all of it. Measured with 485 KB requests (a long
  * conversation): `deno task bench --only long` 4.1–4.4 → 2.9–3.1 MiB of RSS per open stream, and
- * in a 512 MiB cgroup (`--only limit`) 71 streams peaked at 389–390 MiB instead of 441–451. With
+ * in a 512 MiB cgroup (`--only limit`) 71 streams peaked at 385–390 MiB instead of 441–451. With
  * 200 streams held: 1.9 → 1.4 MiB for 200 KB requests, 0.87 → 0.77 MiB for Claude Code's 87 KB
  * first request; the chunked read costs 0.15 to 0.4 ms more CPU per request (paired runs), so the
  * first request, below this size, keeps the whole read.
