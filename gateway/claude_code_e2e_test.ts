@@ -47,6 +47,33 @@ Deno.test("Claude Code completes `claude -p` through the gateway against the Bed
   }
 });
 
+Deno.test("Claude Code's long prompt (a request past 128 KiB, read chunk by chunk) completes through the gateway", async () => {
+  await using stack = await startGatewayStack();
+  const helper = await helperFor(stack.token);
+  try {
+    stack.emulator.enqueue(textAnswer("Read it all."));
+    // 100 KB: under the 128 KiB a command-line argument may hold, over 128 KiB with Claude Code's
+    // system prompt and tools.
+    const prompt = `Summarise: ${'Ünïcode, "quotes" and lines.\n'.repeat(3_500)}`;
+    const run = await runClaudeCode(
+      prompt,
+      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+    );
+    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
+    assertStringIncludes(run.stdout, "Read it all.");
+    const sent = stack.emulator.requests.find((r) =>
+      r.operation === "InvokeModelWithResponseStream"
+    );
+    assert(sent !== undefined, "Claude Code's request reached Bedrock");
+    const text = JSON.stringify(sent.json);
+    assert(text.length > 128 * 1024, `the request was ${text.length} characters`);
+    assertStringIncludes(text, JSON.stringify(prompt).slice(1, -1));
+    assertEquals(stack.logs.find((r) => r.msg === "messages")?.outcome, "completed");
+  } finally {
+    await Deno.remove(helper.dir, { recursive: true });
+  }
+});
+
 Deno.test("Claude Code reports a gateway that rejects its token instead of hanging", async () => {
   await using stack = await startGatewayStack();
   const expired = await stack.issuer.mint({ now: new Date(Date.now() - 7_200_000) });
