@@ -38,6 +38,26 @@ const spec = (id: string) => TARGETS.find((t) => t.id === id)!;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Unmeasured streams through a server, so that the measure after them does
+ * not include its first compilation of the hot paths.
+ */
+export async function warmUp(
+  context: BenchContext,
+  target: RequestSpec,
+  warm: { streams: number; frames: number; firstByteDelayMs: number; paceMs: number },
+): Promise<void> {
+  const { streams, frames, firstByteDelayMs, paceMs } = warm;
+  await context.setTiming({ firstByteDelayMs, paceMs, frames });
+  await runLoadgen<HoldResult>({
+    kind: "hold",
+    target,
+    streams,
+    rampMs: 500,
+    timeoutMs: 500 + frames * paceMs + 15_000,
+  }, { cpus: context.loadCpus });
+}
+
 /** Runs S3 at scale. */
 export async function runScale(context: BenchContext): Promise<ScenarioResult> {
   const servers = serversOf(context);
@@ -59,14 +79,12 @@ export async function runScale(context: BenchContext): Promise<ScenarioResult> {
   for (const name of ["gateway", "proxy"] as const) {
     // Unmeasured first: a cold server spends the first ramp compiling its hot paths, and the
     // streams already open wait behind that (gaps of 300 ms at 100 streams, none once warm).
-    await context.setTiming({ firstByteDelayMs: upstreamMs, paceMs, frames: WARM_UP_FRAMES });
-    await runLoadgen<HoldResult>({
-      kind: "hold",
-      target: req[name],
+    await warmUp(context, req[name], {
       streams: WARM_UP_STREAMS,
-      rampMs: 500,
-      timeoutMs: 500 + WARM_UP_FRAMES * paceMs + 15_000,
-    }, { cpus: context.loadCpus });
+      frames: WARM_UP_FRAMES,
+      firstByteDelayMs: upstreamMs,
+      paceMs,
+    });
     for (const streams of plan.scaleLevels) {
       const rampMs = Math.max(500, (streams / RAMP_PER_SECOND) * 1000);
       const frames = Math.ceil((rampMs + plan.scaleHoldMs) / Math.max(1, paceMs));

@@ -20,10 +20,9 @@ import {
 } from "../context.ts";
 import { LONG_HISTORY_BYTES, targetRequests, withHistory } from "../fixtures.ts";
 import { summarizeRounds } from "../percentiles.ts";
-import type { HoldResult } from "../loadgen/jobs.ts";
-import { runLoadgen, startServer } from "../servers.ts";
+import { startServer } from "../servers.ts";
 import { TARGETS } from "../targets.ts";
-import { memoryOf, type MemoryReading } from "./hold_streams.ts";
+import { memoryOf, type MemoryReading, warmUp } from "./hold_streams.ts";
 
 /** The unmeasured warm-up: streams, and frames per stream. */
 const WARM_UP_STREAMS = 50;
@@ -35,48 +34,45 @@ export async function runMemoryLong(context: BenchContext): Promise<ScenarioResu
   const streams = context.options.plan.memoryLongStreams;
   const fixtures = withHistory(context.fixtures, LONG_HISTORY_BYTES);
   const probeDir = await Deno.makeTempDir({ prefix: "ccgate-bench-memory-long-" });
-  const readings: Partial<Record<"gateway" | "proxy", MemoryReading>> = {};
+
+  const measure = async (name: "gateway" | "proxy"): Promise<MemoryReading> => {
+    const probeFile = `${probeDir}/${name}.json`;
+    await using server = await startServer<GatewayInfo | ProxyInfo>(
+      `bench/servers/${name}_server.ts`,
+      [emulator.info.url],
+      {
+        cpus: context.serverCpus,
+        denoFlags: ["--v8-flags=--expose-gc"],
+        env: { BENCH_MEMORY_FILE: probeFile },
+      },
+    );
+    const token = "token" in server.info ? server.info.token : "";
+    const urls = { emulator: emulator.info.url, proxy: server.info.url, gateway: server.info.url };
+    const target = targetRequests(fixtures, urls, token, true)[name];
+    await warmUp(context, target, {
+      streams: WARM_UP_STREAMS,
+      frames: WARM_UP_FRAMES,
+      firstByteDelayMs: 0,
+      paceMs: 20,
+    });
+    const reading = await memoryOf(context, target, server.info.pid, probeFile, streams);
+    context.progress(
+      `  memory ${name}, 485 KB requests: ${reading.idleKiB} KiB idle, ${reading.openKiB} KiB ` +
+        `with ${reading.open} streams open: ${reading.perStreamKiB.toFixed(1)} KiB/stream; ` +
+        `after a full GC ${reading.heapPerStreamKiB.toFixed(1)} KiB heap + ` +
+        `${reading.externalPerStreamKiB.toFixed(1)} KiB external per stream`,
+    );
+    return reading;
+  };
+
+  let gateway: MemoryReading;
+  let proxy: MemoryReading;
   try {
-    for (const name of ["gateway", "proxy"] as const) {
-      const probeFile = `${probeDir}/${name}.json`;
-      await using server = await startServer<GatewayInfo | ProxyInfo>(
-        `bench/servers/${name}_server.ts`,
-        [emulator.info.url],
-        {
-          cpus: context.serverCpus,
-          denoFlags: ["--v8-flags=--expose-gc"],
-          env: { BENCH_MEMORY_FILE: probeFile },
-        },
-      );
-      const token = "token" in server.info ? server.info.token : "";
-      const urls = {
-        emulator: emulator.info.url,
-        proxy: server.info.url,
-        gateway: server.info.url,
-      };
-      const target = targetRequests(fixtures, urls, token, true)[name];
-      // Unmeasured first: a cold server's first streams compile its hot paths and load modules.
-      await context.setTiming({ firstByteDelayMs: 0, paceMs: 20, frames: WARM_UP_FRAMES });
-      await runLoadgen<HoldResult>({
-        kind: "hold",
-        target,
-        streams: WARM_UP_STREAMS,
-        rampMs: 500,
-        timeoutMs: 20_000,
-      }, { cpus: context.loadCpus });
-      const reading = await memoryOf(context, target, server.info.pid, probeFile, streams);
-      readings[name] = reading;
-      context.progress(
-        `  memory ${name}, 485 KB requests: ${reading.idleKiB} KiB idle, ${reading.openKiB} KiB ` +
-          `with ${reading.open} streams open: ${reading.perStreamKiB.toFixed(1)} KiB/stream; ` +
-          `after a full GC ${reading.heapPerStreamKiB.toFixed(1)} KiB heap + ` +
-          `${reading.externalPerStreamKiB.toFixed(1)} KiB external per stream`,
-      );
-    }
+    gateway = await measure("gateway");
+    proxy = await measure("proxy");
   } finally {
     await Deno.remove(probeDir, { recursive: true }).catch(() => {});
   }
-  const { gateway, proxy } = readings as Record<"gateway" | "proxy", MemoryReading>;
   return {
     rows: [{
       spec: TARGETS.find((t) => t.id === "memory_per_stream_long")!,
