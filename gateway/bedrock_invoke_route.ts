@@ -1,8 +1,7 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { invokeAdmitted } from "./admitted_upstream.ts";
-import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
-import { admitRequest } from "./policy/admit_request.ts";
+import { admitNativeInvocation } from "./prepare_native_invocation.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
 const decoder = new TextDecoder();
@@ -15,15 +14,12 @@ const decoder = new TextDecoder();
  * returned as it came. Errors have Bedrock's shape (`x-amzn-ErrorType`).
  */
 export function bedrockInvokeRoute(deps: GatewayDeps): Handler {
-  const prepare = prepareNativeInvocation(deps);
+  const admit = admitNativeInvocation(deps, false);
   const { bedrock } = deps;
 
   return async function bedrockInvoke(c: Context) {
-    const record = c.get("record");
-    const invocation = await prepare(c);
-    const admitted = await admitRequest(deps, c, invocation);
-    record.set({ model: invocation.requested, bedrockModel: invocation.modelId, stream: false });
-    const bytes = await invokeAdmitted(bedrock, c, admitted, invocation.modelId, (bytes) => ({
+    const { modelId, admitted } = await admit(c);
+    const bytes = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => ({
       usage: _usage(bytes),
       value: bytes,
     }));

@@ -4,8 +4,7 @@ import { openAdmittedStream } from "./admitted_upstream.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
-import { prepareNativeInvocation } from "./prepare_native_invocation.ts";
-import { admitRequest } from "./policy/admit_request.ts";
+import { admitNativeInvocation } from "./prepare_native_invocation.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 
@@ -21,18 +20,15 @@ import { toUpstreamError } from "./upstream_error.ts";
  * AWS SDK throws. Usage is read from the chunks on the way.
  */
 export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
-  const prepare = prepareNativeInvocation(deps);
+  const admit = admitNativeInvocation(deps, true);
   const { bedrock } = deps;
 
   return async function bedrockInvokeStream(c: Context) {
-    const record = c.get("record");
-    const invocation = await prepare(c);
-    const admitted = await admitRequest(deps, c, invocation);
-    record.set({ model: invocation.requested, bedrockModel: invocation.modelId, stream: true });
+    const { modelId, admitted } = await admit(c);
     const usage = new ChunkUsage();
-    const upstream = await openAdmittedStream(bedrock, c, admitted, invocation.modelId);
+    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const { observe } = admitted;
-    record.streaming();
+    c.get("record").streaming();
     const body = sseStream(upstream.first, upstream.events, {
       frame: (chunk) => {
         usage.read(chunk);

@@ -16,6 +16,7 @@ import {
 } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
+import { parseHeldWhilePending } from "../testing/held_while_pending.ts";
 
 const MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const BODY = {
@@ -193,4 +194,15 @@ Deno.test("POST /model/{id}/invoke maps a us. profile to the deployment's profil
   using client = awsSdk(stack.url, stack.token);
   await client.send(new InvokeModelCommand({ modelId: MODEL, body: JSON.stringify(BODY) }));
   assertEquals(stack.emulator.requests[0]?.modelId, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0");
+});
+
+Deno.test("/invoke-with-response-stream no longer holds the parsed request while Bedrock has not answered", async () => {
+  await using stack = await startGatewayStack();
+  // In the client's `metadata`, which the gateway parses and replaces with the verified user.
+  const held = await parseHeldWhilePending(
+    stack,
+    `/model/${MODEL}/invoke-with-response-stream`,
+    (marker) => ({ ...BODY, metadata: { user_id: marker } }),
+  );
+  assertEquals(held, false);
 });

@@ -4,7 +4,7 @@ import { invokeAdmitted, openAdmittedStream } from "./admitted_upstream.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { droppedHeader } from "./dropped_header.ts";
-import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+import { DEFAULT_MODEL_TABLE, resolveModel, type ResolveModelOptions } from "./model_map.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
@@ -38,31 +38,14 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
   const models = liveModelOptions(config, deps.policyAliases);
 
   return async function chatCompletions(c: Context) {
-    const claims = c.get("claims");
-    const record = c.get("record");
-    const { value } = await readRequestJson(c, config);
-    const request = parseBody(chatCompletionRequestSchema, value);
-    const anthropic = openAiToAnthropicRequest(request);
-    checkRequestLimits(anthropic, config.limits);
-    const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, models());
-    record.set({ model: request.model, bedrockModel: modelId, stream: request.stream === true });
-    const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });
-    if (translated.dropped.length > 0) {
-      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
-    }
-    const admitted = await admitRequest(deps, c, {
-      requested: request.model,
-      modelId,
-      source: anthropic,
-      body: translated.body,
-    });
+    const { model, streamed, includeUsage, modelId, admitted } = await _admit(deps, models, c);
     const created = Math.floor(now().getTime() / 1000);
-    if (request.stream !== true) {
+    if (!streamed) {
       const completion = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
         const message = JSON.parse(decoder.decode(bytes));
         return {
           usage: readUsage(message?.usage),
-          value: toOpenAiCompletion(message, { model: request.model, created }),
+          value: toOpenAiCompletion(message, { model, created }),
         };
       });
       return c.json(completion);
@@ -71,9 +54,9 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const usage = new ChunkUsage();
     const chunker = new OpenAiChunker({
-      model: request.model,
+      model,
       created,
-      includeUsage: request.stream_options?.include_usage === true,
+      includeUsage,
     });
     const encode = (bytes: Uint8Array): Uint8Array => {
       usage.read(bytes);
@@ -93,7 +76,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
       admitted.settle(usage.usage);
       throw toUpstreamError(err);
     }
-    record.streaming();
+    c.get("record").streaming();
     const stream = sseStream(
       firstFrame.length > 0 ? firstFrame : PING,
       _nonEmpty(upstream.events, encode),
@@ -118,6 +101,42 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
 }
 
 /** The encoded frames of the upstream events, skipping events that send nothing (pings, block ends). */
+/**
+ * Reads, converts, translates and admits the request. Its own function, so
+ * that the parsed request is garbage once the Bedrock body is built: the
+ * route's frame waits for Bedrock's first byte, often seconds, and would
+ * otherwise keep it.
+ */
+async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: Context) {
+  const { config } = deps;
+  const claims = c.get("claims");
+  const record = c.get("record");
+  const { value } = await readRequestJson(c, config);
+  const request = parseBody(chatCompletionRequestSchema, value);
+  const anthropic = openAiToAnthropicRequest(request);
+  checkRequestLimits(anthropic, config.limits);
+  const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, models());
+  const streamed = request.stream === true;
+  record.set({ model: request.model, bedrockModel: modelId, stream: streamed });
+  const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });
+  if (translated.dropped.length > 0) {
+    c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
+  }
+  const admitted = await admitRequest(deps, c, {
+    requested: request.model,
+    modelId,
+    source: anthropic,
+    body: translated.body,
+  });
+  return {
+    model: request.model,
+    streamed,
+    includeUsage: request.stream_options?.include_usage === true,
+    modelId,
+    admitted,
+  };
+}
+
 async function* _nonEmpty(
   events: AsyncIterator<Uint8Array>,
   encode: (bytes: Uint8Array) => Uint8Array,

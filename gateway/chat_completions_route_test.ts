@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import { answerScript, textAnswer, toolUseAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
+import { parseHeldWhilePending } from "../testing/held_while_pending.ts";
 
 const TOOLS = [{
   type: "function" as const,
@@ -159,4 +160,16 @@ Deno.test("POST /v1/chat/completions ends a stream that fails mid-way with an er
   const last = JSON.parse(events.at(-1)!);
   assertEquals(last.error.type, "requests");
   assertEquals(last.error.code, "rate_limit_exceeded");
+});
+
+Deno.test("POST /v1/chat/completions no longer holds the parsed request while Bedrock has not answered", async () => {
+  await using stack = await startGatewayStack();
+  // In OpenAI's `user`, which the gateway parses and does not forward.
+  const held = await parseHeldWhilePending(stack, "/v1/chat/completions", (marker) => ({
+    model: "claude-sonnet-4-5",
+    stream: true,
+    user: marker,
+    messages: [{ role: "user", content: "Hi" }],
+  }));
+  assertEquals(held, false);
 });

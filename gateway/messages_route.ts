@@ -6,7 +6,7 @@ import { toUpstreamError } from "./upstream_error.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
-import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
+import { DEFAULT_MODEL_TABLE, resolveModel, type ResolveModelOptions } from "./model_map.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { admitRequest } from "./policy/admit_request.ts";
@@ -23,33 +23,8 @@ export function messagesRoute(deps: GatewayDeps): Handler {
   const models = liveModelOptions(config, deps.policyAliases);
 
   return async function messages(c: Context) {
-    const claims = c.get("claims");
-    const record = c.get("record");
-    const { value: body, raw } = await readRequestJson(c, config);
-    checkRequestLimits(body, config.limits);
-    const requested = typeof body.model === "string" ? body.model : undefined;
-    // The body's own value, so that a `model` of the wrong type is named as such.
-    const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models());
-    record.set({ model: requested ?? null, bedrockModel: modelId, stream: body.stream === true });
-    const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));
-    // `raw` is the text `body` was parsed from: untouched parts are copied, not re-serialised.
-    const translated = toBedrockRequest(body, {
-      modelId,
-      betas,
-      userId: claims.sub,
-      source: raw,
-    });
-    if (translated.dropped.length > 0) {
-      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
-    }
-    const admitted = await admitRequest(deps, c, {
-      requested,
-      modelId,
-      source: body,
-      body: translated.body,
-    });
-
-    if (body.stream !== true) {
+    const { requested, streamed, modelId, admitted } = await _admit(deps, models, c);
+    if (!streamed) {
       const message = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
         const message = toAnthropicMessage(bytes, { model: requested! });
         return { usage: message.usage, value: message };
@@ -59,7 +34,7 @@ export function messagesRoute(deps: GatewayDeps): Handler {
 
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const framer = new SseFramer({ model: requested });
-    record.streaming();
+    c.get("record").streaming();
     // The stream's callbacks keep `observe`, not `admitted` and the request body it holds
     // (tens of KB per open stream; `deno task bench`, memory after a full GC).
     const { observe } = admitted;
@@ -83,4 +58,41 @@ export function messagesRoute(deps: GatewayDeps): Handler {
       "x-accel-buffering": "no",
     });
   };
+}
+
+/**
+ * Reads, checks, translates and admits the request. Its own function, so that
+ * the parsed body and the bytes it was parsed from (hundreds of KB for a long
+ * conversation) are garbage once the Bedrock body is built: the route's frame
+ * waits for Bedrock's first byte, often seconds, and V8 keeps every local of a
+ * suspended async function, used again or not.
+ */
+async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: Context) {
+  const claims = c.get("claims");
+  const record = c.get("record");
+  const { value: body, raw } = await readRequestJson(c, deps.config);
+  checkRequestLimits(body, deps.config.limits);
+  const requested = typeof body.model === "string" ? body.model : undefined;
+  // The body's own value, so that a `model` of the wrong type is named as such.
+  const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models());
+  const streamed = body.stream === true;
+  record.set({ model: requested ?? null, bedrockModel: modelId, stream: streamed });
+  const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));
+  // `raw` is the text `body` was parsed from: untouched parts are copied, not re-serialised.
+  const translated = toBedrockRequest(body, {
+    modelId,
+    betas,
+    userId: claims.sub,
+    source: raw,
+  });
+  if (translated.dropped.length > 0) {
+    c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
+  }
+  const admitted = await admitRequest(deps, c, {
+    requested,
+    modelId,
+    source: body,
+    body: translated.body,
+  });
+  return { requested, streamed, modelId, admitted };
 }

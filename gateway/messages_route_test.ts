@@ -8,6 +8,7 @@ import {
 } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { parseHeldWhilePending } from "../testing/held_while_pending.ts";
 
 const USAGE = {
   input_tokens: 1200,
@@ -328,3 +329,18 @@ Deno.test("POST /v1/messages maps a new claude-* name by the fallback rule, or 4
   assertEquals(refused.status, 404);
   assertStringIncludes((await refused.json()).error.message, "claude-sonnet-9");
 });
+
+for (const stream of [true, false]) {
+  Deno.test(`POST /v1/messages (stream: ${stream}) no longer holds the parsed request while Bedrock has not answered`, async () => {
+    await using stack = await startGatewayStack();
+    // In the client's `metadata`, which the gateway parses and replaces with the verified user.
+    const held = await parseHeldWhilePending(stack, "/v1/messages", (marker) => ({
+      model: "claude-sonnet-4-5-20250929",
+      max_tokens: 32,
+      stream,
+      metadata: { user_id: marker },
+      messages: [{ role: "user", content: "Hi" }],
+    }));
+    assertEquals(held, false);
+  });
+}

@@ -4,6 +4,7 @@ import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, listModels, resolveModel } from "./model_map.ts";
 import { liveModelValue } from "./model_options.ts";
+import { admitRequest, type AdmittedRequest } from "./policy/admit_request.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 
@@ -24,6 +25,16 @@ export type PrepareNativeInvocation = (
   c: Context,
   body?: Record<string, unknown>,
 ) => Promise<NativeInvocation>;
+
+/** A Bedrock-native request admitted by the policy: what its Bedrock call needs, not its body. */
+export interface AdmittedInvocation {
+  /** The model id from the path, as the client sent it. */
+  requested: string;
+  /** The Bedrock id the gateway invokes. */
+  modelId: string;
+  /** The body to send and its settlement. */
+  admitted: AdmittedRequest;
+}
 
 const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
 
@@ -66,5 +77,28 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
     }
     return { requested, modelId, body: translated.body, source: body };
+  };
+}
+
+/**
+ * Prepares (see {@linkcode prepareNativeInvocation}) and admits
+ * (`admitRequest`) one invocation, then names its model in the request
+ * record. The parsed body is garbage once this returns: the route waits for
+ * Bedrock's first byte, often seconds, and would otherwise keep it.
+ *
+ * @param deps Settings, model table, policy.
+ * @param stream Whether the route streams (for the request record).
+ * @returns The function a route calls with its context.
+ */
+export function admitNativeInvocation(
+  deps: GatewayDeps,
+  stream: boolean,
+): (c: Context) => Promise<AdmittedInvocation> {
+  const prepare = prepareNativeInvocation(deps);
+  return async function admit(c) {
+    const { requested, modelId, body, source } = await prepare(c);
+    const admitted = await admitRequest(deps, c, { requested, modelId, body, source });
+    c.get("record").set({ model: requested, bedrockModel: modelId, stream });
+    return { requested, modelId, admitted };
   };
 }
