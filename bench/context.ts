@@ -49,6 +49,8 @@ export interface BenchContext {
   requests(stream: boolean): TargetRequests;
   /** Changes the emulator's answer timing. */
   setTiming(timing: Partial<EmulatorTiming>): Promise<void>;
+  /** Requests the emulator received since the last `setTiming`. */
+  received(): Promise<number>;
   /** CPUs of the load generator (and the emulator), when pinned. */
   loadCpus?: string;
   /** How many CPUs `loadCpus` names. */

@@ -4,7 +4,7 @@
  * gateway against calling the emulator directly and against the proxy with
  * a separate load-generator process, prints a table and writes JSON.
  *
- * `deno task bench [--quick] [--rounds N] [--only s1,s2,s3,memory,long,limit,scale,startup,token]
+ * `deno task bench [--quick] [--rounds N] [--only s1,s2,s3,memory,long,waiting,limit,scale,startup,token]
  *  [--out bench/results/latest.json] [--no-pin] [--cpu-prof] [--upstream-ms 20] [--pace-ms 20]`
  *
  * See bench/README.md.
@@ -29,6 +29,7 @@ import { runS3 } from "./scenarios/s3_streams.ts";
 import { runMemory, runScale } from "./scenarios/hold_streams.ts";
 import { runMemoryLimit } from "./scenarios/memory_limit.ts";
 import { runMemoryLong } from "./scenarios/memory_long.ts";
+import { runMemoryWaiting } from "./scenarios/memory_waiting.ts";
 import { runStartup } from "./scenarios/startup.ts";
 import { runToken } from "./scenarios/token_helper.ts";
 import { canPin, pinSelf, ROOT, startServer } from "./servers.ts";
@@ -40,13 +41,23 @@ const RUNNERS: Record<ScenarioName, (context: BenchContext) => Promise<ScenarioR
   s3: runS3,
   memory: runMemory,
   long: runMemoryLong,
+  waiting: runMemoryWaiting,
   limit: runMemoryLimit,
   scale: runScale,
   startup: runStartup,
   token: runToken,
 };
 
-const NEEDS_SERVERS: ScenarioName[] = ["s1", "s2", "s3", "memory", "long", "limit", "scale"];
+const NEEDS_SERVERS: ScenarioName[] = [
+  "s1",
+  "s2",
+  "s3",
+  "memory",
+  "long",
+  "waiting",
+  "limit",
+  "scale",
+];
 
 async function main(): Promise<number> {
   let options;
@@ -134,6 +145,11 @@ async function main(): Promise<number> {
           body: JSON.stringify(timing),
         });
         await res.body?.cancel();
+      },
+      received: async () => {
+        if (!servers) return 0;
+        const res = await fetch(`${servers.emulator.info.controlUrl}/received`);
+        return (await res.json() as { received: number }).received;
       },
       loadCpus,
       loadCpuCount: pinned ? machine.cores - 1 : undefined,

@@ -24,6 +24,7 @@ export const SCENARIOS = [
   "startup",
   "token",
   "long",
+  "waiting",
   "limit",
 ] as const;
 

@@ -94,6 +94,15 @@ export const TARGETS: readonly TargetSpec[] = [
     target: { kind: "max", limit: 64 },
   },
   {
+    // Not in the table: the same measure with every request waiting for Bedrock's first
+    // byte, as a gateway's requests do for the seconds a real model takes to start answering.
+    id: "memory_per_request_waiting",
+    shape: "memory, waiting for the first byte",
+    measure: "gateway RSS growth per request waiting for Bedrock's first byte",
+    unit: "KiB",
+    target: { kind: "max", limit: 64 },
+  },
+  {
     // Not in the table: its "load shedding before memory runs out", measured.
     id: "memory_limit",
     shape: "memory limit",

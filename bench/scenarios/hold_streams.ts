@@ -187,6 +187,9 @@ export interface MemoryReading {
 /**
  * Streams paced at 250 ms held open through one server: its RSS with every
  * stream open against just before, and what a stream holds after a full GC.
+ * With `waiting`, the requests are held before Bedrock's first byte instead
+ * (as they are for the seconds a real model takes to start answering), and
+ * read once all of them have reached the emulator.
  */
 export async function memoryOf(
   context: BenchContext,
@@ -194,11 +197,14 @@ export async function memoryOf(
   pid: number,
   probeFile: string,
   streams: number,
+  waiting = false,
 ): Promise<MemoryReading> {
   const paceMs = 250;
   const rampMs = Math.max(500, (streams / RAMP_PER_SECOND) * 1000);
-  const frames = Math.ceil((rampMs + 3_000) / paceMs);
-  await context.setTiming({ firstByteDelayMs: 0, paceMs, frames });
+  // Waiting: long enough after the ramp for the readings and the probe's collections (up to 2 s).
+  const firstByteDelayMs = waiting ? rampMs + 6_000 : 0;
+  const frames = waiting ? 4 : Math.ceil((rampMs + 3_000) / paceMs);
+  await context.setTiming({ firstByteDelayMs, paceMs, frames });
   const idleProbe = await probeMemory(pid, probeFile);
   // RSS, not the probe, is what the target is about: let the probe's own allocations settle first.
   await sleep(200);
@@ -206,23 +212,32 @@ export async function memoryOf(
   let openKiB = 0;
   let open = 0;
   let openProbe = idleProbe;
-  await runLoadgen<HoldResult>({
+  const read = async (count: number) => {
+    open = count;
+    openKiB = await rssKiB(pid);
+    // A second reading a moment later: the plateau's peak, not the instant the last stream opened.
+    await sleep(300);
+    openKiB = Math.max(openKiB, await rssKiB(pid));
+    openProbe = await probeMemory(pid, probeFile);
+  };
+  const held = runLoadgen<HoldResult>({
     kind: "hold",
     target,
     streams,
     rampMs,
-    timeoutMs: rampMs + frames * paceMs + 15_000,
+    timeoutMs: rampMs + firstByteDelayMs + frames * paceMs + 15_000,
   }, {
     cpus: context.loadCpus,
-    onPlateau: async (line) => {
-      open = line.open;
-      openKiB = await rssKiB(pid);
-      // A second reading a moment later: the plateau's peak, not the instant the last stream opened.
-      await sleep(300);
-      openKiB = Math.max(openKiB, await rssKiB(pid));
-      openProbe = await probeMemory(pid, probeFile);
-    },
+    onPlateau: waiting ? undefined : (line) => read(line.open),
   });
+  if (waiting) {
+    let ended = false;
+    held.finally(() => ended = true).catch(() => {});
+    let received = 0;
+    while (!ended && (received = await context.received()) < streams) await sleep(50);
+    if (!ended) await read(received);
+  }
+  await held;
   const afterKiB = await rssKiB(pid);
   const per = (bytes: number) => bytes / 1024 / Math.max(1, open);
   return {

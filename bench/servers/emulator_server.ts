@@ -2,7 +2,8 @@
  * The benchmark's Bedrock emulator, in its own process. Every request gets the
  * same answer (`answerEvents(frames)`) with the current timing; a control
  * server on a second port changes the timing between scenarios:
- * `POST /timing {"firstByteDelayMs": 20, "paceMs": 20, "frames": 64}`.
+ * `POST /timing {"firstByteDelayMs": 20, "paceMs": 20, "frames": 64}`, and
+ * says how many requests arrived since: `GET /received` → `{"received": 12}`.
  *
  * Prints one JSON line on stdout when ready: `{"url", "controlUrl", "pid"}`.
  *
@@ -34,10 +35,12 @@ const KEEP_REQUESTS = 16;
 if (import.meta.main) {
   let timing: EmulatorTiming = { firstByteDelayMs: 0, paceMs: 20, frames: 64 };
   let events = answerEvents(timing.frames);
+  let received = 0;
   const holder: { emulator?: BedrockEmulator } = {};
   const emulator = holder.emulator = await startBedrockEmulator({
     auth: { bearer: true },
     defaultScript: () => {
+      received++;
       const e = holder.emulator;
       if (e !== undefined && e.requests.length > KEEP_REQUESTS) e.reset();
       return answerScript(events, {
@@ -47,9 +50,12 @@ if (import.meta.main) {
     },
   });
   const control = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    if (req.method !== "POST" || new URL(req.url).pathname !== "/timing") {
+    const path = new URL(req.url).pathname;
+    if (req.method === "GET" && path === "/received") return Response.json({ received });
+    if (req.method !== "POST" || path !== "/timing") {
       return new Response("not found", { status: 404 });
     }
+    received = 0;
     timing = { ...timing, ...(await req.json()) };
     events = answerEvents(timing.frames);
     emulator.reset();
