@@ -106,7 +106,10 @@ async function claudeCodeRetriesRefusal(env: Record<string, string>, reason: str
   const helper = await helperFor(stack.token);
   try {
     stack.emulator.enqueue(answerScript(textAnswer(["held"]), { hangAfter: 2 }));
-    const held = await openStream(stack);
+    // A long request (150 KB, about 1.4 MiB estimated) held open.
+    const held = await openStream(stack, {
+      messages: [{ role: "user", content: "x".repeat(150_000) }],
+    });
 
     const running = runClaudeCode(
       "Say hello",
@@ -133,8 +136,8 @@ async function claudeCodeRetriesRefusal(env: Record<string, string>, reason: str
 }
 
 Deno.test("Claude Code retries the 529 of a gateway at its memory budget and completes once memory frees", async () => {
-  // 162 MiB: a budget of 1.6 MiB, room for Claude Code's request (~90 KB, about 1.4 MiB
-  // estimated) alone, not beside a held stream (0.77 MiB). One user holds both: no share per user.
+  // 162 MiB: a budget of 1.6 MiB, room for Claude Code's request (~90 KB, about 1 MiB
+  // estimated) alone, not beside the held stream. One user holds both: no share per user.
   await claudeCodeRetriesRefusal(
     { CCGATE_MEMORY_LIMIT_MB: "162", CCGATE_MEMORY_USER_PERCENT: "100" },
     "memory",
@@ -143,7 +146,8 @@ Deno.test("Claude Code retries the 529 of a gateway at its memory budget and com
 
 Deno.test("Claude Code retries the 429 of its user's memory share and completes once its other request ends", async () => {
   // 170 MiB: a budget of 8 MiB, a quarter of it (2 MiB) per user: room for Claude Code's request
-  // alone, not beside the same user's held stream; the instance itself has room for both.
+  // (about 1 MiB) alone, not beside the same user's held stream (1.4 MiB); the instance itself has
+  // room for both.
   await claudeCodeRetriesRefusal(
     { CCGATE_MEMORY_LIMIT_MB: "170", CCGATE_MEMORY_USER_PERCENT: "25" },
     "user_share",

@@ -108,27 +108,28 @@ Deno.test("load shedding: 529 overloaded_error beyond the concurrent stream limi
 });
 
 Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for a body too large for it alone", async () => {
-  // 162 MiB: a budget of 0.8 × 162 − 128 = 1.6 MiB, two small calls (0.77 MiB each) and no third.
+  // 162 MiB: a budget of 0.8 × 162 − 128 = 1.6 MiB: three small calls (0.5 MiB each), no fourth.
   // One user sends them all here: no share per user (see the next test for that).
   await using stack = await startGatewayStack({
     env: { CCGATE_MEMORY_LIMIT_MB: "162", CCGATE_MEMORY_USER_PERCENT: "100" },
     emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
   });
   const first = await openStream(stack);
-  // A Claude Code sized request (80 KB) does not fit beside one open stream.
-  const claudeCodeSized = [{ role: "user", content: "x".repeat(80_000) }];
-  const shed = await postMessages(stack.url, stack.token, { messages: claudeCodeSized });
+  // A long request (150 KB, about 1.4 MiB) does not fit beside one open stream.
+  const long = [{ role: "user", content: "x".repeat(150_000) }];
+  const shed = await postMessages(stack.url, stack.token, { messages: long });
   assertEquals(shed.status, 529);
   const body = await shed.json();
   assertEquals(body.error.type, "overloaded_error");
   assertStringIncludes(body.error.message, "memory budget");
   assertEquals(shed.headers.get("retry-after"), "1");
-  // A small one does.
+  // Small ones do.
   const second = await openStream(stack);
-  assertEquals(stack.lifecycle.active, 2);
-  const third = await postMessages(stack.url, stack.token, { stream: true });
-  assertEquals(third.status, 529, "the third small stream does not fit");
-  await third.body?.cancel();
+  const third = await openStream(stack);
+  assertEquals(stack.lifecycle.active, 3);
+  const fourth = await postMessages(stack.url, stack.token, { stream: true });
+  assertEquals(fourth.status, 529, "the fourth small stream does not fit");
+  await fourth.body?.cancel();
   // Far too large for the budget even alone: 413, whatever is in flight.
   const huge = await postMessages(stack.url, stack.token, {
     messages: [{ role: "user", content: "x".repeat(400_000) }],
@@ -137,18 +138,18 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
   assertEquals((await huge.json()).error.type, "request_too_large");
   assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "memory" }), 2);
   assertEquals(stack.metrics.value("ccgate_load_shed_total", { reason: "too_large" }), 1);
-  assertEquals(stack.emulator.requests.length, 2, "refused requests never reach Bedrock");
+  assertEquals(stack.emulator.requests.length, 3, "refused requests never reach Bedrock");
   assertEquals(
     stack.metrics.value("ccgate_memory_in_flight_bytes"),
     stack.lifecycle.reservedBytes,
   );
 
-  for (const open of [first, second]) await open.close();
+  for (const open of [first, second, third]) await open.close();
   await stack.lifecycle.whenIdle(0);
   assertEquals(stack.lifecycle.reservedBytes, 0, "every reservation released");
   stack.emulator.enqueue(textAnswer("admitted"));
-  const admitted = await postMessages(stack.url, stack.token, { messages: claudeCodeSized });
-  assertEquals(admitted.status, 200, "alone, the 80 KB request fits");
+  const admitted = await postMessages(stack.url, stack.token, { messages: long });
+  assertEquals(admitted.status, 200, "alone, the 150 KB request fits");
   await admitted.body?.cancel();
   await Promise.all(stack.emulator.requests.map((r) => r.closed));
 });
@@ -176,13 +177,13 @@ Deno.test("memory budget per user: a slow upload holds at most the user's share;
   assertStringIncludes(text.split("\r\n")[0]!, "413");
   assertStringIncludes(text, "one user's share");
 
-  const slow = await slowUpload(20 * 1024 * 1024);
+  const slow = await slowUpload(24 * 1024 * 1024);
   try {
     // Waits for a condition (the reservation counted against her), not for a time.
     while (stack.lifecycle.reservedBy("mallory") === 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(20 * 1024 * 1024));
+    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(24 * 1024 * 1024));
 
     const sixMegabytes = [{ role: "user", content: "x".repeat(6_000_000) }];
     const hers = await postMessages(stack.url, mallory, { messages: sixMegabytes });

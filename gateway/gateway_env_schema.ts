@@ -225,7 +225,7 @@ export const gatewayEnvSchema = z.object({
   CCGATE_MEMORY_LIMIT_MB: z.string().regex(/^\d+$/, "must be a whole number").transform(Number)
     .optional().meta({
       description:
-        "Memory this instance may use, MiB: 80 % of it, less 128 MiB for the process, is the budget for requests in flight, each estimated from its body size (about 1.3 MiB for a Claude Code request of 80 KB); above it new requests get 529, and a request too large for it alone 413. Unset: the container's cgroup limit, else 512 on Deno Deploy (its limit per isolate), else the machine's memory. `0`: no memory budget, only `CCGATE_MAX_CONCURRENT_STREAMS`.",
+        "Memory this instance may use, MiB: 80 % of it, less 128 MiB for the process, is the budget for requests in flight, each estimated from its body size (about 1 MiB for a Claude Code request of 80 KB); above it new requests get 529, and a request too large for it alone 413. Unset: the container's cgroup limit, else 512 on Deno Deploy (its limit per isolate), else the machine's memory. `0`: no memory budget, only `CCGATE_MAX_CONCURRENT_STREAMS`.",
       example: "2048",
       accepts: "whole number (MiB)",
     }),

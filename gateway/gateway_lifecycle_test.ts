@@ -165,12 +165,12 @@ Deno.test("GatewayLifecycle.admit() with a reservation holds more only for a lar
 
 Deno.test("GatewayLifecycle: one user's requests hold at most their share; 429 for that user only", () => {
   const metrics = new GatewayMetrics();
-  const body = 80_000;
+  const body = 150_000;
   const budget = 10 * 1024 * 1024;
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: 100,
     memoryBudgetBytes: budget,
-    memoryUserShare: 0.25, // 2.5 MiB: one 80 KB call (1.4 MiB), not two
+    memoryUserShare: 0.25, // 2.5 MiB: one 150 KB call (1.4 MiB), not two
     timers: new FakeTimers(),
     metrics,
   });
@@ -261,7 +261,7 @@ Deno.test("GatewayLifecycle logs load shedding at most once per interval, with t
     refused: { concurrency: 1 },
     in_flight: 1,
     memory_in_flight_mib: 1,
-    memory_budget_mib: 3,
+    memory_budget_mib: 2,
   }]);
   timers.advance(SHED_LOG_INTERVAL_MS);
   release();

@@ -5,24 +5,27 @@
  * the gateway under `deno task bench`'s memory shape (streams held open, the
  * recorded Claude Code request), with the garbage a request leaves behind
  * until the next collection included, since that is what the kernel counts
- * against a container's limit. About 1 MiB with Claude Code's 80 KB
- * requests and about 3 MiB with 485 KB ones (a long conversation): the
- * request body is read, decoded, parsed and translated, and the runtime
- * keeps per-connection buffers sized to it on both sides while the stream is
- * open. The per-byte figure is set by `deno task bench --only limit` (a 512
- * MiB cgroup flooded with 485 KB requests): at 7, 71 such streams peaked at
- * 385–390 MiB (75–76 %) in six runs; at 6, 81 streams peaked at 426–440 MiB
- * (up to 86 %). Before long bodies were read chunk by chunk (see
- * read_json_body.ts) 7 gave 441–451 MiB for the same 71 streams, and it was 8.
+ * against a container's limit. About 0.7 MiB with Claude Code's 80 KB
+ * requests and 2–2.3 MiB with 485 KB ones (a long conversation): the request
+ * body is read, decoded, parsed and translated, and the runtime keeps
+ * per-connection buffers sized to it on both sides while the stream is open.
+ * The figures are set by `deno task bench --only limit` (a 512 MiB cgroup
+ * flooded with Claude Code's requests, then with 485 KB ones): at 512 KiB
+ * and 6 bytes per body byte, 300 and 87 streams were served, peaking at
+ * 351–359 and 351–403 MiB (up to 79 %) in four runs. Until the model routes
+ * stopped holding a request's parse while it waited for Bedrock (see
+ * messages_route.ts) they were 768 KiB and 7: 223 and 71 streams, peaking at
+ * 371–384 and 385–390 MiB; and 8 per byte before long bodies were read chunk
+ * by chunk (see read_json_body.ts).
  *
  * @module
  */
 
 /** Estimated memory of a call in flight apart from its body, bytes. */
-export const CALL_BASE_BYTES = 768 * 1024;
+export const CALL_BASE_BYTES = 512 * 1024;
 
 /** Estimated memory per byte of request body while its call is in flight. */
-export const CALL_BYTES_PER_BODY_BYTE = 7;
+export const CALL_BYTES_PER_BODY_BYTE = 6;
 
 /** Share of the memory limit the process plans to use at most (the rest is headroom). */
 export const MEMORY_LIMIT_SHARE = 0.8;
@@ -42,7 +45,7 @@ export const PROCESS_BASE_BYTES = 128 * 1024 * 1024;
  * ```ts
  * import { estimateCallMemory } from "./memory_budget.ts";
  * const mib = estimateCallMemory(80_000) / 1024 / 1024;
- * console.assert(mib > 1 && mib < 2);
+ * console.assert(mib > 0.9 && mib < 1);
  * ```
  */
 export function estimateCallMemory(bodyBytes: number): number {

@@ -39,14 +39,14 @@ Deno.test("MemoryPool refuses by the budget (529), the request's size (413) and 
   const alone = pool.reserve(largestBodyFor(budget / 2) + 1);
   assertThrows(() => alone.assign("alice"), RequestTooLargeError, "one user's share");
   alone.release();
-  const first = pool.reserve(600_000);
+  const first = pool.reserve(700_000);
   first.assign("alice");
-  const second = pool.reserve(600_000);
+  const second = pool.reserve(700_000);
   assertThrows(() => second.assign("alice"), MemoryShareExceededError);
   second.assign("bob");
-  const third = pool.reserve(600_000);
+  const third = pool.reserve(700_000);
   third.assign("carol");
-  assertThrows(() => pool.reserve(600_000), OverloadedError, "memory budget");
+  assertThrows(() => pool.reserve(700_000), OverloadedError, "memory budget");
   assertEquals(refusals.map((r) => r.reason), ["too_large", "too_large", "user_share", "memory"]);
   for (const r of [first, second, third]) r.release();
   assertEquals(pool.reservedBytes, 0);
@@ -61,6 +61,6 @@ Deno.test("MemoryPool: at the default share, one user's request of Bedrock's lar
   const largest = pool.reserve(20_000_000);
   largest.assign("alice");
   largest.release();
-  const larger = pool.reserve(26_000_000);
+  const larger = pool.reserve(30_000_000);
   assertThrows(() => larger.assign("alice"), RequestTooLargeError, "one user's share");
 });
