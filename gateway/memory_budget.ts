@@ -12,7 +12,7 @@
  * The figures are set by `deno task bench --only limit` (a 512 MiB cgroup
  * flooded with Claude Code's requests, then with 485 KB ones): at 512 KiB
  * and 6 bytes per body byte, 300 and 87 streams were served, peaking at
- * 351–359 and 351–403 MiB (up to 79 %) in four runs. Until the model routes
+ * 351–363 and 351–409 MiB (up to 80 %) in six runs. Until the model routes
  * stopped holding a request's parse while it waited for Bedrock (see
  * messages_route.ts) they were 768 KiB and 7: 223 and 71 streams, peaking at
  * 371–384 and 385–390 MiB; and 8 per byte before long bodies were read chunk
