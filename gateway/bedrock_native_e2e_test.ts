@@ -16,7 +16,10 @@ import {
 } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
-import { parseHeldWhilePending } from "../testing/held_while_pending.ts";
+import {
+  bedrockBodiesHeldWhileStreaming,
+  parseHeldWhilePending,
+} from "../testing/held_by_route.ts";
 
 const MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const BODY = {
@@ -205,4 +208,14 @@ Deno.test("/invoke-with-response-stream no longer holds the parsed request while
     (marker) => ({ ...BODY, metadata: { user_id: marker } }),
   );
   assertEquals(held, false);
+});
+
+Deno.test("/invoke-with-response-stream: an open stream no longer holds the Bedrock request body", async () => {
+  await using stack = await startGatewayStack();
+  const held = await bedrockBodiesHeldWhileStreaming(
+    stack,
+    `/model/${MODEL}/invoke-with-response-stream`,
+    { ...BODY, messages: [{ role: "user", content: "x".repeat(123_457) }] },
+  );
+  assertEquals(held, 0);
 });

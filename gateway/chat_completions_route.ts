@@ -52,6 +52,8 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     }
 
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
+    // The stream's callbacks keep these two, not `admitted` and the Bedrock body it holds.
+    const { observe, settle } = admitted;
     const usage = new ChunkUsage();
     const chunker = new OpenAiChunker({
       model,
@@ -60,7 +62,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     });
     const encode = (bytes: Uint8Array): Uint8Array => {
       usage.read(bytes);
-      admitted.observe(bytes);
+      observe(bytes);
       const event = JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
       let text = "";
       for (const chunk of chunker.push(event)) text += `data: ${JSON.stringify(chunk)}\n\n`;
@@ -73,7 +75,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     } catch (err) {
       upstream.abort();
       upstream.release();
-      admitted.settle(usage.usage);
+      settle(usage.usage);
       throw toUpstreamError(err);
     }
     c.get("record").streaming();

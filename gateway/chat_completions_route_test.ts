@@ -2,7 +2,10 @@ import OpenAI from "openai";
 import { answerScript, textAnswer, toolUseAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
-import { parseHeldWhilePending } from "../testing/held_while_pending.ts";
+import {
+  bedrockBodiesHeldWhileStreaming,
+  parseHeldWhilePending,
+} from "../testing/held_by_route.ts";
 
 const TOOLS = [{
   type: "function" as const,
@@ -172,4 +175,14 @@ Deno.test("POST /v1/chat/completions no longer holds the parsed request while Be
     messages: [{ role: "user", content: "Hi" }],
   }));
   assertEquals(held, false);
+});
+
+Deno.test("POST /v1/chat/completions: an open stream no longer holds the Bedrock request body", async () => {
+  await using stack = await startGatewayStack();
+  const held = await bedrockBodiesHeldWhileStreaming(stack, "/v1/chat/completions", {
+    model: "claude-sonnet-4-5",
+    stream: true,
+    messages: [{ role: "user", content: "x".repeat(123_457) }],
+  });
+  assertEquals(held, 0);
 });

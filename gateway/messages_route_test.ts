@@ -8,7 +8,10 @@ import {
 } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
-import { parseHeldWhilePending } from "../testing/held_while_pending.ts";
+import {
+  bedrockBodiesHeldWhileStreaming,
+  parseHeldWhilePending,
+} from "../testing/held_by_route.ts";
 
 const USAGE = {
   input_tokens: 1200,
@@ -344,3 +347,14 @@ for (const stream of [true, false]) {
     assertEquals(held, false);
   });
 }
+
+Deno.test("POST /v1/messages: an open stream no longer holds the Bedrock request body", async () => {
+  await using stack = await startGatewayStack();
+  const held = await bedrockBodiesHeldWhileStreaming(stack, "/v1/messages", {
+    model: "claude-sonnet-4-5-20250929",
+    max_tokens: 32,
+    stream: true,
+    messages: [{ role: "user", content: "x".repeat(123_457) }],
+  });
+  assertEquals(held, 0);
+});
