@@ -7,9 +7,17 @@
  *
  * @module
  */
-import { type BenchContext, type GatewayInfo, type ProxyInfo, serversOf } from "../context.ts";
+import {
+  type BenchContext,
+  type GatewayInfo,
+  type ProxyInfo,
+  type ScenarioResult,
+  serversOf,
+} from "../context.ts";
 import { type Fixtures, targetRequests } from "../fixtures.ts";
+import { summarizeRounds } from "../percentiles.ts";
 import { startServer } from "../servers.ts";
+import { TARGETS } from "../targets.ts";
 import { memoryOf, type MemoryReading, warmUp } from "./hold_streams.ts";
 
 /** The unmeasured warm-up: streams, and frames per stream. */
@@ -83,4 +91,34 @@ export async function freshMemoryOf(
   } finally {
     await Deno.remove(probeDir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * Measures the gateway, then the bare proxy, each on a fresh server, and
+ * makes the table row `targetId`: the gateway's growth per request, the
+ * proxy's beside it.
+ *
+ * @param context The bench's context.
+ * @param targetId The row's id in `TARGETS`.
+ * @param shape The requests and how they are held.
+ * @param note The row's note, from both readings.
+ * @returns The row, and both readings as details.
+ */
+export async function runFreshMemory(
+  context: BenchContext,
+  targetId: string,
+  shape: FreshMemoryShape,
+  note: (gateway: MemoryReading, proxy: MemoryReading) => string,
+): Promise<ScenarioResult> {
+  const gateway = await freshMemoryOf(context, "gateway", shape);
+  const proxy = await freshMemoryOf(context, "proxy", shape);
+  return {
+    rows: [{
+      spec: TARGETS.find((t) => t.id === targetId)!,
+      value: summarizeRounds([gateway.perStreamKiB]),
+      proxy: proxy.perStreamKiB,
+      note: note(gateway, proxy),
+    }],
+    details: { streams: shape.streams, gateway, proxy },
+  };
 }

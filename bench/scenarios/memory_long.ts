@@ -9,33 +9,27 @@
  */
 import type { BenchContext, ScenarioResult } from "../context.ts";
 import { LONG_HISTORY_BYTES, withHistory } from "../fixtures.ts";
-import { summarizeRounds } from "../percentiles.ts";
-import { TARGETS } from "../targets.ts";
-import { freshMemoryOf, type FreshMemoryShape } from "./fresh_memory.ts";
+import { runFreshMemory } from "./fresh_memory.ts";
 
 /** Runs the long-conversation memory measure. */
 export async function runMemoryLong(context: BenchContext): Promise<ScenarioResult> {
   const streams = context.options.plan.memoryLongStreams;
-  const shape: FreshMemoryShape = {
-    label: "485 KB requests",
-    fixtures: withHistory(context.fixtures, LONG_HISTORY_BYTES),
-    streams,
-  };
-  const gateway = await freshMemoryOf(context, "gateway", shape);
-  const proxy = await freshMemoryOf(context, "proxy", shape);
-  return {
-    rows: [{
-      spec: TARGETS.find((t) => t.id === "memory_per_stream_long")!,
-      value: summarizeRounds([gateway.perStreamKiB]),
-      proxy: proxy.perStreamKiB,
-      note: `${gateway.open} streams open (of ${streams}); RSS ${
+  const result = await runFreshMemory(
+    context,
+    "memory_per_stream_long",
+    {
+      label: "485 KB requests",
+      fixtures: withHistory(context.fixtures, LONG_HISTORY_BYTES),
+      streams,
+    },
+    (gateway) =>
+      `${gateway.open} streams open (of ${streams}); RSS ${
         (gateway.idleKiB / 1024).toFixed(0)
       } MiB idle, ${(gateway.openKiB / 1024).toFixed(0)} MiB with them open, ${
         (gateway.afterKiB / 1024).toFixed(0)
       } MiB once they ended; after a full GC a stream holds ${
         gateway.heapPerStreamKiB.toFixed(0)
       } KiB of heap + ${gateway.externalPerStreamKiB.toFixed(0)} KiB external`,
-    }],
-    details: { streams, historyBytes: LONG_HISTORY_BYTES, gateway, proxy },
-  };
+  );
+  return { ...result, details: { ...result.details, historyBytes: LONG_HISTORY_BYTES } };
 }

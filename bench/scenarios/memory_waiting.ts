@@ -9,38 +9,28 @@
  * @module
  */
 import type { BenchContext, ScenarioResult } from "../context.ts";
-import { summarizeRounds } from "../percentiles.ts";
-import { TARGETS } from "../targets.ts";
-import { freshMemoryOf, type FreshMemoryShape } from "./fresh_memory.ts";
+import { runFreshMemory } from "./fresh_memory.ts";
 
 /** Runs the waiting-request memory measure. */
-export async function runMemoryWaiting(context: BenchContext): Promise<ScenarioResult> {
+export function runMemoryWaiting(context: BenchContext): Promise<ScenarioResult> {
   const streams = context.options.plan.memoryStreams;
-  const shape: FreshMemoryShape = {
-    label: "before the first byte",
-    fixtures: context.fixtures,
-    streams,
-    waiting: true,
-  };
-  const gateway = await freshMemoryOf(context, "gateway", shape);
-  const proxy = await freshMemoryOf(context, "proxy", shape);
-  return {
-    rows: [{
-      spec: TARGETS.find((t) => t.id === "memory_per_request_waiting")!,
-      value: summarizeRounds([gateway.perStreamKiB]),
-      proxy: proxy.perStreamKiB,
-      note:
-        `${gateway.open} requests waiting (of ${streams}); RSS ${
-          (gateway.idleKiB / 1024).toFixed(0)
-        } MiB idle, ${
-          (gateway.openKiB / 1024).toFixed(0)
-        } MiB with them waiting; after a full GC ` +
-        `a request holds ${gateway.heapPerStreamKiB.toFixed(0)} KiB of heap + ${
-          gateway.externalPerStreamKiB.toFixed(0)
-        } KiB external (proxy ${proxy.heapPerStreamKiB.toFixed(0)} + ${
-          proxy.externalPerStreamKiB.toFixed(0)
-        })`,
-    }],
-    details: { streams, gateway, proxy },
-  };
+  return runFreshMemory(
+    context,
+    "memory_per_request_waiting",
+    {
+      label: "before the first byte",
+      fixtures: context.fixtures,
+      streams,
+      waiting: true,
+    },
+    (gateway, proxy) =>
+      `${gateway.open} requests waiting (of ${streams}); RSS ${
+        (gateway.idleKiB / 1024).toFixed(0)
+      } MiB idle, ${(gateway.openKiB / 1024).toFixed(0)} MiB with them waiting; after a full GC ` +
+      `a request holds ${gateway.heapPerStreamKiB.toFixed(0)} KiB of heap + ${
+        gateway.externalPerStreamKiB.toFixed(0)
+      } KiB external (proxy ${proxy.heapPerStreamKiB.toFixed(0)} + ${
+        proxy.externalPerStreamKiB.toFixed(0)
+      })`,
+  );
 }
