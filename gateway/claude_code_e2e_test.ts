@@ -106,7 +106,7 @@ async function claudeCodeRetriesRefusal(env: Record<string, string>, reason: str
   const helper = await helperFor(stack.token);
   try {
     stack.emulator.enqueue(answerScript(textAnswer(["held"]), { hangAfter: 2 }));
-    // A long request (150 KB, about 1.4 MiB estimated) held open.
+    // A long request (150 KB, about 1.5 MiB estimated) held open.
     const held = await openStream(stack, {
       messages: [{ role: "user", content: "x".repeat(150_000) }],
     });
@@ -146,7 +146,7 @@ Deno.test("Claude Code retries the 529 of a gateway at its memory budget and com
 
 Deno.test("Claude Code retries the 429 of its user's memory share and completes once its other request ends", async () => {
   // 170 MiB: a budget of 8 MiB, a quarter of it (2 MiB) per user: room for Claude Code's request
-  // (about 1 MiB) alone, not beside the same user's held stream (1.4 MiB); the instance itself has
+  // (about 1 MiB) alone, not beside the same user's held stream (1.5 MiB); the instance itself has
   // room for both.
   await claudeCodeRetriesRefusal(
     { CCGATE_MEMORY_LIMIT_MB: "170", CCGATE_MEMORY_USER_PERCENT: "25" },

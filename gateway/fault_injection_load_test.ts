@@ -115,7 +115,7 @@ Deno.test("load shedding: 529 beyond the memory budget, by request size; 413 for
     emulator: { defaultScript: () => answerScript(textAnswer(["x"]), { hangAfter: 2 }) },
   });
   const first = await openStream(stack);
-  // A long request (150 KB, about 1.4 MiB) does not fit beside one open stream.
+  // A long request (150 KB, about 1.5 MiB) does not fit beside one open stream.
   const long = [{ role: "user", content: "x".repeat(150_000) }];
   const shed = await postMessages(stack.url, stack.token, { messages: long });
   assertEquals(shed.status, 529);
@@ -177,13 +177,13 @@ Deno.test("memory budget per user: a slow upload holds at most the user's share;
   assertStringIncludes(text.split("\r\n")[0]!, "413");
   assertStringIncludes(text, "one user's share");
 
-  const slow = await slowUpload(24 * 1024 * 1024);
+  const slow = await slowUpload(20 * 1024 * 1024);
   try {
     // Waits for a condition (the reservation counted against her), not for a time.
     while (stack.lifecycle.reservedBy("mallory") === 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(24 * 1024 * 1024));
+    assertEquals(stack.lifecycle.reservedBy("mallory"), estimateCallMemory(20 * 1024 * 1024));
 
     const sixMegabytes = [{ role: "user", content: "x".repeat(6_000_000) }];
     const hers = await postMessages(stack.url, mallory, { messages: sixMegabytes });

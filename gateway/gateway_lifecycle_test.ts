@@ -170,7 +170,7 @@ Deno.test("GatewayLifecycle: one user's requests hold at most their share; 429 f
   const lifecycle = new GatewayLifecycle({
     maxConcurrent: 100,
     memoryBudgetBytes: budget,
-    memoryUserShare: 0.25, // 2.5 MiB: one 150 KB call (1.4 MiB), not two
+    memoryUserShare: 0.25, // 2.5 MiB: one 150 KB call (1.5 MiB), not two
     timers: new FakeTimers(),
     metrics,
   });

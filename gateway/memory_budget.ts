@@ -11,8 +11,10 @@
  * per-connection buffers sized to it on both sides while the stream is open.
  * The figures are set by `deno task bench --only limit` (a 512 MiB cgroup
  * flooded with Claude Code's requests, then with 485 KB ones): at 512 KiB
- * and 6 bytes per body byte, 300 and 87 streams were served, peaking at
- * 351–363 and 351–409 MiB (up to 80 %) in six runs. Until the model routes
+ * and 7 bytes per body byte, 279 and 76 streams were served, peaking at
+ * 334–347 and 334–397 MiB (up to 78 %) in six runs; at 6, 300 and 87, but
+ * the long flood reached 403–435 MiB (up to 85 %) in three runs of nine.
+ * Until the model routes
  * stopped holding a request's parse while it waited for Bedrock (see
  * messages_route.ts) they were 768 KiB and 7: 223 and 71 streams, peaking at
  * 371–384 and 385–390 MiB; and 8 per byte before long bodies were read chunk
@@ -25,7 +27,7 @@
 export const CALL_BASE_BYTES = 512 * 1024;
 
 /** Estimated memory per byte of request body while its call is in flight. */
-export const CALL_BYTES_PER_BODY_BYTE = 6;
+export const CALL_BYTES_PER_BODY_BYTE = 7;
 
 /** Share of the memory limit the process plans to use at most (the rest is headroom). */
 export const MEMORY_LIMIT_SHARE = 0.8;
