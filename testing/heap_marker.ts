@@ -6,12 +6,12 @@
  * The marker keeps only its bytes, so that the test itself holds no copy of
  * the string; {@linkcode HeapMarker.heldByHeap} writes a heap snapshot (V8
  * runs a full garbage collection first) and looks for the text among its
- * strings. Bytes are not in a snapshot, only their sizes: for those,
- * {@linkcode heapBuffersOfLength}.
+ * strings. Bytes are not in a snapshot, only their sizes: for those, see
+ * `heapBuffersOfLength`.
  *
  * @module
  */
-import { writeHeapSnapshot } from "node:v8";
+import { readHeapSnapshot } from "./read_heap_snapshot.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -58,44 +58,6 @@ export class HeapMarker {
     const snapshot = await readHeapSnapshot();
     // A snapshot lists every string once in its `strings` table, JSON-quoted.
     return _indexOf(snapshot, encoder.encode(`"${this.text()}"`)) >= 0;
-  }
-}
-
-/**
- * How many array buffers of exactly `byteLength` bytes the heap holds (after
- * the full garbage collection a snapshot runs first).
- *
- * @param byteLength The size to count, e.g. a request body's.
- * @returns The count.
- */
-export async function heapBuffersOfLength(byteLength: number): Promise<number> {
-  const snapshot = JSON.parse(decoder.decode(await readHeapSnapshot())) as {
-    snapshot: { meta: { node_fields: string[] } };
-    nodes: number[];
-    strings: string[];
-  };
-  const fields = snapshot.snapshot.meta.node_fields;
-  const size = fields.indexOf("self_size");
-  const name = fields.indexOf("name");
-  let count = 0;
-  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
-    if (
-      snapshot.nodes[i + size] === byteLength &&
-      snapshot.strings[snapshot.nodes[i + name]!] === "system / JSArrayBufferData"
-    ) count++;
-  }
-  return count;
-}
-
-/** A V8 heap snapshot of this process, as the bytes of its JSON. */
-async function readHeapSnapshot(): Promise<Uint8Array> {
-  const dir = await Deno.makeTempDir({ prefix: "ccgate-heap-" });
-  try {
-    const file = `${dir}/heap.heapsnapshot`;
-    writeHeapSnapshot(file);
-    return await Deno.readFile(file);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

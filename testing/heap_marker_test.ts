@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { heapBuffersOfLength, HeapMarker } from "./heap_marker.ts";
+import { HeapMarker } from "./heap_marker.ts";
 
 Deno.test("HeapMarker.heldByHeap finds the marker while an object holds it, not once it is dropped", async () => {
   const marker = new HeapMarker();
@@ -19,16 +19,4 @@ Deno.test("HeapMarker.post sends the marker's text in the JSON body", async () =
   const res = await marker.post(`http://127.0.0.1:${server.addr.port}/`, (text) => ({ id: text }));
   await res.body?.cancel();
   assertEquals(received, { id: marker.text() });
-});
-
-Deno.test("heapBuffersOfLength counts the buffers of that size alive, not those dropped", async () => {
-  const length = 98_765;
-  const holder: { buffers: Uint8Array[] } = {
-    buffers: [new Uint8Array(length), new Uint8Array(length)],
-  };
-  assertEquals(await heapBuffersOfLength(length), 2);
-  holder.buffers.pop();
-  assertEquals(await heapBuffersOfLength(length), 1);
-  holder.buffers.pop();
-  assertEquals(await heapBuffersOfLength(length), 0);
 });

@@ -8,7 +8,8 @@
  */
 import { answerScript, hangScript, textAnswer } from "@ccgate/emulators";
 import type { GatewayStack } from "./gateway_stack.ts";
-import { heapBuffersOfLength, HeapMarker } from "./heap_marker.ts";
+import { heapBuffersOfLength } from "./heap_buffers_of_length.ts";
+import { HeapMarker } from "./heap_marker.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,8 +75,8 @@ export async function bedrockBodiesHeldWhileStreaming(
   const reader = response.body!.getReader();
   try {
     await reader.read();
-    const [sent] = await stack.emulator.waitForRequests(index + 1).then((all) => all.slice(index));
-    return await heapBuffersOfLength(encoder.encode(sent!.bodyText).length);
+    const sent = (await stack.emulator.waitForRequests(index + 1))[index]!;
+    return await heapBuffersOfLength(encoder.encode(sent.bodyText).length);
   } finally {
     client.abort();
     await reader.cancel().catch(() => {});
