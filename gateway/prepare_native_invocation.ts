@@ -28,8 +28,6 @@ export type PrepareNativeInvocation = (
 
 /** A Bedrock-native request admitted by the policy: what its Bedrock call needs, not its body. */
 export interface AdmittedInvocation {
-  /** The model id from the path, as the client sent it. */
-  requested: string;
   /** The Bedrock id the gateway invokes. */
   modelId: string;
   /** The body to send and its settlement. */
@@ -99,6 +97,6 @@ export function admitNativeInvocation(
     const { requested, modelId, body, source } = await prepare(c);
     const admitted = await admitRequest(deps, c, { requested, modelId, body, source });
     c.get("record").set({ model: requested, bedrockModel: modelId, stream });
-    return { requested, modelId, admitted };
+    return { modelId, admitted };
   };
 }
