@@ -78,7 +78,7 @@ export async function freshMemoryOf(
       server.info.pid,
       probeFile,
       shape.streams,
-      shape.waiting,
+      { waiting: shape.waiting },
     );
     const what = shape.waiting ? "requests waiting for the first byte" : "streams open";
     context.progress(

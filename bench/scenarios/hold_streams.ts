@@ -197,7 +197,7 @@ export async function memoryOf(
   pid: number,
   probeFile: string,
   streams: number,
-  waiting = false,
+  { waiting = false }: { waiting?: boolean } = {},
 ): Promise<MemoryReading> {
   const paceMs = 250;
   const rampMs = Math.max(500, (streams / RAMP_PER_SECOND) * 1000);
