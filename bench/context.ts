@@ -49,8 +49,11 @@ export interface BenchContext {
   requests(stream: boolean): TargetRequests;
   /** Changes the emulator's answer timing. */
   setTiming(timing: Partial<EmulatorTiming>): Promise<void>;
-  /** Requests the emulator received since the last `setTiming`. */
-  received(): Promise<number>;
+  /**
+   * Resolves once the emulator has received at least `count` requests since
+   * the last `setTiming`, with how many it has; rejects when `signal` aborts.
+   */
+  whenReceived(count: number, signal?: AbortSignal): Promise<number>;
   /** CPUs of the load generator (and the emulator), when pinned. */
   loadCpus?: string;
   /** How many CPUs `loadCpus` names. */

@@ -146,9 +146,10 @@ async function main(): Promise<number> {
         });
         await res.body?.cancel();
       },
-      received: async () => {
-        if (!servers) return 0;
-        const res = await fetch(`${servers.emulator.info.controlUrl}/received`);
+      whenReceived: async (count, signal) => {
+        if (!servers) throw new Error("Cannot count requests: servers not started");
+        const url = `${servers.emulator.info.controlUrl}/received?atLeast=${count}`;
+        const res = await fetch(url, { signal });
         return (await res.json() as { received: number }).received;
       },
       loadCpus,

@@ -231,11 +231,11 @@ export async function memoryOf(
     onPlateau: waiting ? undefined : (line) => read(line.open),
   });
   if (waiting) {
-    let ended = false;
-    held.finally(() => ended = true).catch(() => {});
-    let received = 0;
-    while (!ended && (received = await context.received()) < streams) await sleep(50);
-    if (!ended) await read(received);
+    // Read once every request reached the emulator; not at all if the load generator ended first.
+    const ended = new AbortController();
+    held.finally(() => ended.abort()).catch(() => {});
+    const received = await context.whenReceived(streams, ended.signal).catch(() => undefined);
+    if (received !== undefined) await read(received);
   }
   await held;
   const afterKiB = await rssKiB(pid);

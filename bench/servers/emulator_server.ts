@@ -3,7 +3,8 @@
  * same answer (`answerEvents(frames)`) with the current timing; a control
  * server on a second port changes the timing between scenarios:
  * `POST /timing {"firstByteDelayMs": 20, "paceMs": 20, "frames": 64}`, and
- * says how many requests arrived since: `GET /received` → `{"received": 12}`.
+ * answers once at least N requests arrived since: `GET /received?atLeast=N`
+ * → `{"received": 12}` (without `atLeast`, at once).
  *
  * Prints one JSON line on stdout when ready: `{"url", "controlUrl", "pid"}`.
  *
@@ -36,11 +37,14 @@ if (import.meta.main) {
   let timing: EmulatorTiming = { firstByteDelayMs: 0, paceMs: 20, frames: 64 };
   let events = answerEvents(timing.frames);
   let received = 0;
+  // `GET /received?atLeast=N` requests waiting for the count to reach N.
+  const waiters = new Set<{ atLeast: number; resolve: () => void }>();
   const holder: { emulator?: BedrockEmulator } = {};
   const emulator = holder.emulator = await startBedrockEmulator({
     auth: { bearer: true },
     defaultScript: () => {
       received++;
+      for (const w of waiters) if (received >= w.atLeast) w.resolve();
       const e = holder.emulator;
       if (e !== undefined && e.requests.length > KEEP_REQUESTS) e.reset();
       return answerScript(events, {
@@ -51,7 +55,18 @@ if (import.meta.main) {
   });
   const control = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const path = new URL(req.url).pathname;
-    if (req.method === "GET" && path === "/received") return Response.json({ received });
+    if (req.method === "GET" && path === "/received") {
+      const atLeast = Number(new URL(req.url).searchParams.get("atLeast") ?? 0);
+      if (received < atLeast) {
+        const reached = Promise.withResolvers<void>();
+        const waiter = { atLeast, resolve: reached.resolve };
+        waiters.add(waiter);
+        req.signal.addEventListener("abort", () => reached.resolve(), { once: true });
+        await reached.promise;
+        waiters.delete(waiter);
+      }
+      return Response.json({ received });
+    }
     if (req.method !== "POST" || path !== "/timing") {
       return new Response("not found", { status: 404 });
     }
