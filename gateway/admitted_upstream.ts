@@ -66,19 +66,24 @@ export async function invokeAdmitted<T>(
 
 /** An admitted stream whose first chunk has arrived. */
 export interface AdmittedStream extends UpstreamStream {
+  /** Call with every upstream chunk, the first included (cheap: compares a few bytes). */
+  observe(chunk: Uint8Array): void;
   /**
-   * Ends the stream's bookkeeping once: releases the client link, settles the
-   * admission with the usage streamed and finishes the request record.
+   * Ends the stream's bookkeeping once: releases the client link, finishes
+   * the request record and settles the admission with the same usage: the
+   * usage Bedrock reported, with the output estimated if the stream ended
+   * before Bedrock's final count.
    */
-  close(outcome: StreamOutcome, usage: TokenUsage): void;
+  close(outcome: StreamOutcome, reported: TokenUsage): void;
 }
 
 /**
  * Opens InvokeModelWithResponseStream for an admitted request and waits for
  * its first chunk; a failure before it settles the admission with nothing and
  * is thrown as the gateway's upstream error (still an HTTP status). The
- * returned `close` keeps only the settle function, not the admitted request
- * and the body it holds (tens of KB per open stream).
+ * returned `observe` meters the chunks (see `RequestRecord.meter`); `close`
+ * keeps only the settle function, not the admitted request and the body it
+ * holds (tens of KB per open stream).
  *
  * @param bedrock The Bedrock client.
  * @param c The request's context (its record and client signal).
@@ -93,7 +98,7 @@ export async function openAdmittedStream(
   modelId: string,
 ): Promise<AdmittedStream> {
   const { record, served, sending, firstByte, reservation } = _observe(c);
-  const { settle } = admitted;
+  const { settle, maxOutput } = admitted;
   let upstream: UpstreamStream;
   try {
     upstream = await openUpstreamStream(bedrock, {
@@ -114,12 +119,13 @@ export async function openAdmittedStream(
   const first = new ChunkUsage();
   first.read(upstream.first);
   record.set({ usage: first.usage });
+  const meter = record.meter(maxOutput);
   return {
     ...upstream,
-    close(outcome, usage) {
+    observe: (chunk) => meter.read(chunk),
+    close(outcome, reported) {
       upstream.release();
-      settle(usage);
-      record.finishStream(outcome, usage);
+      settle(record.finishStream(outcome, reported));
     },
   };
 }

@@ -27,7 +27,7 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
     const { modelId, admitted } = await admit(c);
     const usage = new ChunkUsage();
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
-    const { observe } = admitted;
+    const { observe } = upstream;
     c.get("record").streaming();
     const body = sseStream(upstream.first, upstream.events, {
       frame: (chunk) => {

@@ -52,8 +52,10 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     }
 
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
-    // The stream's callbacks keep these two, not `admitted` and the Bedrock body it holds.
-    const { observe, settle } = admitted;
+    // The stream's callbacks keep `settle` and `upstream`, not `admitted` and the Bedrock body
+    // it holds.
+    const { settle } = admitted;
+    const { observe } = upstream;
     const usage = new ChunkUsage();
     const chunker = new OpenAiChunker({
       model,

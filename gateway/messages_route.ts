@@ -35,9 +35,9 @@ export function messagesRoute(deps: GatewayDeps): Handler {
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const framer = new SseFramer({ model: requested });
     c.get("record").streaming();
-    // The stream's callbacks keep `observe`, not `admitted` and the request body it holds
+    // The stream's callbacks keep `upstream`, not `admitted` and the request body it holds
     // (tens of KB per open stream; `deno task bench`, memory after a full GC).
-    const { observe } = admitted;
+    const { observe } = upstream;
     const stream = sseStream(upstream.first, upstream.events, {
       frame: (event) => {
         observe(event);

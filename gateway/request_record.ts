@@ -10,6 +10,7 @@ import {
 } from "./ledger/ledger_entry.ts";
 import { costUsd } from "./model_price.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
+import { StreamMeter } from "./stream_meter.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
 
 declare module "hono" {
@@ -35,6 +36,8 @@ interface RecordFields {
   region: string | null;
   stream: boolean;
   usage: TokenUsage;
+  /** Whether `usage`'s output count is the stream meter's estimate (a stream cut short). */
+  outputEstimated?: boolean;
   /** Extra log-only fields (never a token, never prompt text). */
   note?: Record<string, string | number | boolean>;
 }
@@ -63,6 +66,9 @@ export class RequestRecord {
   #upstreamSpan: Span | undefined;
   #streamSpan: Span | undefined;
   #firstByteMs: number | null = null;
+  /** A stream's meter: estimates the output of a stream cut before Bedrock's final count. */
+  #meter: StreamMeter | undefined;
+  #maxOutput: number | undefined;
   #deferred = false;
   #finished = false;
   readonly #fields: RecordFields = {
@@ -130,35 +136,56 @@ export class RequestRecord {
   }
 
   /**
+   * Starts metering a stream: its chunks go to the returned meter, which
+   * estimates the output of a stream cut before Bedrock's final count (see
+   * {@linkcode StreamMeter}) for the open record and the final entry.
+   *
+   * @param maxOutput The request's `max_tokens` as sent: the estimate's ceiling.
+   * @returns The meter to read every upstream chunk into.
+   */
+  meter(maxOutput: number | undefined): StreamMeter {
+    this.#maxOutput = maxOutput;
+    return this.#meter ??= new StreamMeter();
+  }
+
+  /**
    * Hands the record to the stream: it is finished by
    * {@linkcode RequestRecord.finishStream}. Until then the usage ledger holds
    * an open record of it (outcome `interrupted`), which another instance rolls
-   * up if this process dies first (see `UsageLedger.open`).
+   * up if this process dies first (see `UsageLedger.open`); the record is
+   * written again as the stream's output grows, so what the stream used is
+   * in it up to the last refresh.
    */
   streaming(): void {
     if (this.#deferred || this.#finished) return;
     this.#deferred = true;
     const { ledger, config } = this.#deps;
     if (ledger !== undefined && this.#ledger) {
-      const totalMs = performance.now() - this.#started;
-      const entry = this.#entry(200, "interrupted", null, this.#cost(), totalMs);
+      const now = () => this.#interrupted();
       // No stream outlives the total timeout; the margin covers retries and a slow final write.
-      ledger.open(entry, this.#at.getTime() + config.timeouts.totalMs + OPEN_MARGIN_MS);
+      ledger.open(now(), this.#at.getTime() + config.timeouts.totalMs + OPEN_MARGIN_MS, now);
     }
     this.#deps.metrics?.add("ccgate_active_streams", { route: this.#route }, 1);
     this.#streamSpan = tracer.startSpan("stream", {}, trace.setSpan(_context(), this.#span));
   }
 
   /**
-   * Finishes a streamed request with what was streamed.
+   * Finishes a streamed request with what was streamed: the usage Bedrock
+   * reported, with the meter's estimate of the output when the stream ended
+   * before Bedrock's final count (the entry's `outputEstimated`).
    *
    * @param end How the stream ended.
-   * @param usage The usage seen in the frames sent.
+   * @param reported The usage reported in the frames sent.
+   * @returns The usage recorded (to charge the same).
    */
-  finishStream(end: StreamOutcome, usage: TokenUsage): void {
+  finishStream(end: StreamOutcome, reported: TokenUsage): TokenUsage {
+    this.#fields.usage = reported;
+    const { usage, estimated } = this.#measured();
     this.#fields.usage = usage;
+    this.#fields.outputEstimated = estimated;
     const outcome: LedgerOutcome = end.kind;
     this.#finish(200, outcome, end.kind === "upstream_error" ? end.error : undefined);
+    return usage;
   }
 
   /**
@@ -176,11 +203,29 @@ export class RequestRecord {
     this.#finish(status, outcome, error);
   }
 
-  /** The cost of the usage known so far, from the policy's prices; `null` when the model has none. */
-  #cost(): number | null {
+  /** The usage so far: as reported, or with the meter's estimate of the output. */
+  #measured(): { usage: TokenUsage; estimated: boolean } {
+    const reported = this.#fields.usage;
+    const meter = this.#meter;
+    if (meter === undefined) return { usage: reported, estimated: false };
+    const max = this.#maxOutput;
+    return { usage: meter.usage(reported, max), estimated: meter.estimated(reported, max) };
+  }
+
+  /** The entry to roll up if the process dies now: outcome `interrupted`, with the usage so far. */
+  #interrupted(): LedgerEntry {
+    const { usage, estimated } = this.#measured();
+    const totalMs = performance.now() - this.#started;
+    const entry = this.#entry(200, "interrupted", null, this.#cost(usage), totalMs, usage);
+    if (estimated) entry.outputEstimated = true;
+    return entry;
+  }
+
+  /** The cost of `usage` from the policy's prices; `null` when the model has none. */
+  #cost(usage: TokenUsage = this.#fields.usage): number | null {
     const model = this.#fields.bedrockModel;
     const price = model ? this.#deps.priceOf?.(model) : undefined;
-    return price === undefined ? null : costUsd(this.#fields.usage, price);
+    return price === undefined ? null : costUsd(usage, price);
   }
 
   /** The ledger entry of this request as known now. */
@@ -190,9 +235,10 @@ export class RequestRecord {
     errorType: string | null,
     cost: number | null,
     totalMs: number,
+    usage: TokenUsage = this.#fields.usage,
   ): LedgerEntry {
     const f = this.#fields;
-    return {
+    const entry: LedgerEntry = {
       requestId: this.#requestId,
       at: this.#at.toISOString(),
       day: dayOf(this.#at),
@@ -205,10 +251,10 @@ export class RequestRecord {
       bedrockModel: f.bedrockModel,
       region: f.region,
       stream: f.stream,
-      inputTokens: f.usage.inputTokens,
-      outputTokens: f.usage.outputTokens,
-      cacheReadTokens: f.usage.cacheReadInputTokens,
-      cacheWriteTokens: f.usage.cacheCreationInputTokens,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cacheReadTokens: usage.cacheReadInputTokens,
+      cacheWriteTokens: usage.cacheCreationInputTokens,
       costUsd: cost,
       firstByteMs: this.#firstByteMs === null ? null : Math.round(this.#firstByteMs),
       totalMs: Math.round(totalMs),
@@ -216,6 +262,8 @@ export class RequestRecord {
       outcome,
       errorType,
     };
+    if (f.outputEstimated) entry.outputEstimated = true;
+    return entry;
   }
 
   #finish(status: number, outcome: LedgerOutcome, error: unknown): void {
@@ -243,6 +291,7 @@ export class RequestRecord {
       outcome,
       error_type: errorType ?? undefined,
       usage: f.usage,
+      output_estimated: f.outputEstimated || undefined,
       cost_usd: cost ?? undefined,
       first_byte_ms: this.#firstByteMs === null ? undefined : Math.round(this.#firstByteMs),
       latency_ms: Math.round(totalMs),

@@ -5,7 +5,10 @@ import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { listEntries } from "./ledger/usage_query.ts";
 import { dayOf, type LedgerEntry, type OpenRecord } from "./ledger/ledger_entry.ts";
 import { ENTRY_PREFIX, OPEN_PREFIX, openKey } from "./ledger/roll_up_entry.ts";
+import { UsageLedger } from "./ledger/usage_ledger.ts";
+import { FakeTimers } from "../testing/fake_timers.ts";
 import { costUsd, type ModelPrice } from "./model_price.ts";
+import { StreamMeter } from "./stream_meter.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
 const PRICE: ModelPrice = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
@@ -19,6 +22,17 @@ function reported(events: readonly AnthropicStreamEvent[], frames: number): Toke
     if (e.type === "message_delta") usage = readUsage(e.usage, usage);
   }
   return usage;
+}
+
+/**
+ * What the ledger records of a stream that sent its first `frames` events:
+ * the reported usage, or, cut before the final count, the output estimated
+ * from the events sent (as the emulator encodes them).
+ */
+function recorded(events: readonly AnthropicStreamEvent[], frames: number): TokenUsage {
+  const meter = new StreamMeter();
+  for (const e of events.slice(0, frames)) meter.read(new TextEncoder().encode(JSON.stringify(e)));
+  return meter.usage(reported(events, frames));
 }
 
 Deno.test("usage ledger: N requests of mixed outcomes give exactly N entries whose tokens match what the emulator sent", async () => {
@@ -131,7 +145,7 @@ Deno.test("usage ledger: N requests of mixed outcomes give exactly N entries who
   for (const [i, s] of scripts.entries()) {
     const r = upstream[i]!;
     const u = r.status === 200
-      ? reported(s.events, r.operation === "InvokeModel" ? s.events.length : r.framesSent)
+      ? recorded(s.events, r.operation === "InvokeModel" ? s.events.length : r.framesSent)
       : EMPTY_USAGE;
     expected = {
       inputTokens: expected.inputTokens + u.inputTokens,
@@ -161,7 +175,12 @@ Deno.test("usage ledger: N requests of mixed outcomes give exactly N entries who
     "messages:upstream_error:ThrottlingException",
   ]);
   const aborted = entries.find((e) => e.outcome === "client_aborted")!;
-  assert(aborted.outputTokens > 0 && aborted.inputTokens > 0, "what was streamed so far is kept");
+  assert(aborted.outputTokens > 1 && aborted.inputTokens > 0, "what was streamed so far is kept");
+  // Cut streams hold the estimate of what they sent, and say so; the others Bedrock's count.
+  assertEquals(
+    entries.filter((e) => e.outputEstimated).map((e) => e.outcome).sort(),
+    ["client_aborted", "upstream_error", "upstream_error"],
+  );
   assert(entries.every((e) => e.user === "00000000-0000-0000-0000-00000000a11c"));
 
   // The log has one record per request too, and never the token or the prompt.
@@ -224,4 +243,39 @@ Deno.test("usage ledger: an open stream has an open record in KV (what another i
   }
   assertEquals(entry.outcome, "client_aborted");
   assertEquals((await stack.kv.get(openKey(open.until, requestId))).value, null);
+});
+
+Deno.test("usage ledger: an open stream's record follows the output it streams, so a gateway that dies mid-stream is charged it", async () => {
+  await using stack = await startGatewayStack({ priceOf: () => PRICE });
+  const pieces = Array.from({ length: 6 }, () => "lorem ipsum dolor sit amet ".repeat(4));
+  const events = textAnswer(pieces, { usage: { input_tokens: 1234, output_tokens: 1 } });
+  stack.emulator.enqueue(answerScript(events, { hangAfter: 5 })); // start, block start, 3 deltas
+  const res = await postMessages(stack.url, stack.token, { stream: true, max_tokens: 1024 });
+  const requestId = res.headers.get("request-id")!;
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while ((seen.match(/content_block_delta/g) ?? []).length < 3) seen += (await reader.read()).value;
+
+  // What the refresh timer does every 15 s.
+  assertEquals(stack.ledger.refreshOpen(), 1);
+  await stack.ledger.durable();
+  const [record] = await Array.fromAsync(stack.kv.list<OpenRecord>({ prefix: OPEN_PREFIX }));
+  const open = record!.value.entry;
+  assertEquals(open.requestId, requestId);
+  const streamed = recorded(events, 5);
+  assert(streamed.outputTokens >= 3 * 27, "three deltas of 108 characters");
+  assertEquals([open.outputTokens, open.outputEstimated], [streamed.outputTokens, true]);
+  assertEquals(open.costUsd, costUsd(streamed, PRICE));
+
+  // Another instance's sweep, once the stream can no longer be running, rolls that up.
+  const other = new UsageLedger({
+    kv: stack.kv,
+    timers: new FakeTimers(),
+    clock: () => record!.value.until,
+  });
+  const [swept] = await other.sweep();
+  assertEquals(swept!.outcome, "interrupted");
+  assertEquals([swept!.inputTokens, swept!.outputTokens], [1234, streamed.outputTokens]);
+  await other.close();
+  await reader.cancel();
 });

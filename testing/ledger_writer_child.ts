@@ -8,8 +8,10 @@
  * waits until they are durable, prints `durable` and waits without ever
  * flushing (its timers never fire): a gateway killed between two flushes.
  * With `streams-open`, it opens `count` requests (`UsageLedger.open`, until
- * 2026-11-30T11:00Z), ends the odd ones, waits until all is durable, prints
- * `durable` and waits: a gateway killed with streams open.
+ * 2026-11-30T11:00Z), ends the odd ones, lets the others stream 100 output
+ * tokens each (request i) and the open records' refresh run, waits until
+ * all is durable, prints `durable` and waits: a gateway killed with streams
+ * open.
  *
  * `deno run --allow-all testing/ledger_writer_child.ts <kv path> <count> <stopAt | never-flushed | streams-open>`
  *
@@ -58,16 +60,27 @@ if (stopArg === "never-flushed") {
   await new Promise<never>(() => {});
 }
 if (stopArg === "streams-open") {
-  const ledger = new UsageLedger({ kv: real, timers: new FakeTimers() });
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv: real, timers, openRefreshMs: 15_000 });
   const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
+  const output: number[] = [];
   for (let i = 0; i < count; i++) {
-    const entry = ledgerEntry({ requestId: id(i), outcome: "interrupted", inputTokens: 1000 + i });
-    ledger.open(entry, Date.parse("2026-11-30T11:00:00Z"));
+    output[i] = 1;
+    const now = () =>
+      ledgerEntry({
+        requestId: id(i),
+        outcome: "interrupted",
+        inputTokens: 1000 + i,
+        outputTokens: output[i]!,
+      });
+    ledger.open(now(), Date.parse("2026-11-30T11:00:00Z"), now);
     await ledger.durable();
   }
   for (let i = 1; i < count; i += 2) {
     ledger.append(ledgerEntry({ requestId: id(i), inputTokens: 7 }));
   }
+  for (let i = 0; i < count; i += 2) output[i] = 100 + i;
+  timers.advance(15_000);
   await ledger.durable();
   Deno.stdout.writeSync(new TextEncoder().encode("durable\n"));
   await new Promise<never>(() => {});

@@ -50,6 +50,7 @@ export const ENTRY_COLUMNS = [
   "status",
   "outcome",
   "errorType",
+  "outputEstimated",
 ] as const;
 
 /** Columns of the audit log export. */

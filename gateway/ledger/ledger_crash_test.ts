@@ -100,7 +100,7 @@ Deno.test("UsageLedger: a writer process killed (SIGKILL) between two flushes ha
   }
 });
 
-Deno.test("UsageLedger: a gateway killed (SIGKILL) with streams open leaves open records that another instance rolls up as interrupted, once", async () => {
+Deno.test("UsageLedger: a gateway killed (SIGKILL) with streams open leaves open records that another instance rolls up as interrupted, once, with their output until the last refresh", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/kv.sqlite3`;
@@ -121,8 +121,10 @@ Deno.test("UsageLedger: a gateway killed (SIGKILL) with streams open leaves open
     for await (const e of kv.list<LedgerEntry>({ prefix: ENTRY_PREFIX })) entries.push(e.value);
     assertEquals(entries.length, 6);
     assertEquals(
-      entries.map((e) => [e.outcome, e.inputTokens]),
-      [0, 1, 2, 3, 4, 5].map((i) => i % 2 === 0 ? ["interrupted", 1000 + i] : ["completed", 7]),
+      entries.map((e) => [e.outcome, e.inputTokens, e.outputTokens]),
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        i % 2 === 0 ? ["interrupted", 1000 + i, 100 + i] : ["completed", 7, 20]
+      ),
     );
     await next.close();
   } finally {

@@ -53,7 +53,12 @@ export interface LedgerEntry {
   stream: boolean;
   /** Uncached input tokens. */
   inputTokens: number;
-  /** Output tokens (so far, for an aborted or failed stream). */
+  /**
+   * Output tokens. For a stream cut before Bedrock's final count (client
+   * abort, mid-stream error, `interrupted`), Bedrock reported none of what it
+   * streamed: the count is then estimated from the text streamed (see
+   * `outputEstimated`).
+   */
   outputTokens: number;
   /** Input tokens read from the prompt cache. */
   cacheReadTokens: number;
@@ -71,6 +76,12 @@ export interface LedgerEntry {
   outcome: LedgerOutcome;
   /** Error type (`ThrottlingException`, `ModelStreamErrorException`, `invalid_request`...), or `null`. */
   errorType: string | null;
+  /**
+   * `true` when `outputTokens` (and so `costUsd`) holds an estimate: about
+   * one token per 3 bytes of the text a cut stream sent, erring high, as the
+   * policy's budgets charge it. Absent when Bedrock reported the count.
+   */
+  outputEstimated?: boolean;
 }
 
 /** Groups kept per entry (a token's `groups` claim can be long). */

@@ -5,6 +5,7 @@ import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
 import { rollUpChunks } from "./roll_up_batch.ts";
 import { type FlushReport, LoggedRollUps } from "./logged_roll_ups.ts";
 import { type LedgerKv, OPEN_PREFIX, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+import { LiveOpenRecords } from "./live_open_records.ts";
 import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
 export type { FlushReport } from "./logged_roll_ups.ts";
@@ -34,6 +35,13 @@ export interface UsageLedgerOptions {
   writeIntervalMs?: number;
   /** The wall clock, ms since the epoch (open records' `until`). @default {Date.now} */
   clock?: () => number;
+  /**
+   * How often the open records of requests still in flight are written again
+   * with what they have used since (see {@linkcode UsageLedger.open}), ms: a
+   * process that dies loses at most this long of a stream's output.
+   * @default {15000}
+   */
+  openRefreshMs?: number;
   /** Most entries in one write-ahead commit; roll up at once when this many are logged. @default {100} */
   maxBatch?: number;
   /** Most entries held in memory while KV is failing; beyond it the oldest are dropped (and logged). @default {100000} */
@@ -79,6 +87,8 @@ export class UsageLedger {
   #buffer: LedgerItem[] = [];
   /** Requests whose open record this writer put in KV and whose entry it has not written yet. */
   #opened = new Map<string, number>();
+  /** Requests opened with a way to read their entry now: refreshed until their entry is appended. */
+  readonly #live: LiveOpenRecords;
   /** In the write-ahead log, not yet rolled up. */
   #logged: LedgerEntry[] = [];
   /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
@@ -112,12 +122,18 @@ export class UsageLedger {
     this.#options = {
       flushIntervalMs: 1_000,
       writeIntervalMs: 0,
+      openRefreshMs: 15_000,
       clock: Date.now,
       maxBatch: 100,
       maxBuffered: 100_000,
       ...options,
     };
     this.#rollUps = new LoggedRollUps(options.kv, options.log);
+    this.#live = new LiveOpenRecords(
+      options.timers,
+      this.#options.openRefreshMs,
+      (entry, until) => this.#push({ entry, until }),
+    );
   }
 
   /** The KV store the ledger lives in (the admin API reads it). */
@@ -138,6 +154,7 @@ export class UsageLedger {
    * @param entry The entry.
    */
   append(entry: LedgerEntry): void {
+    this.#live.ended(entry.requestId);
     this.#push({ entry });
   }
 
@@ -149,13 +166,28 @@ export class UsageLedger {
    * deleted in the commit that writes the entry ahead (or never written when
    * both go in one commit). A later call for the same request, with the same
    * `until`, replaces it. Any instance's {@linkcode UsageLedger.sweep} rolls
-   * it up after `until`.
+   * it up after `until`. With `current`, the record is written again every
+   * `openRefreshMs` while its output count grows (a long stream's output),
+   * until the request's entry is appended.
    *
    * @param entry The entry to roll up if the request's end is never logged.
    * @param until When the request can no longer be running, ms since the epoch.
+   * @param current The request's entry as known now (outcome `interrupted`).
    */
-  open(entry: LedgerEntry, until: number): void {
+  open(entry: LedgerEntry, until: number, current?: () => LedgerEntry): void {
+    if (current !== undefined && !this.#closed) this.#live.track(entry, until, current);
     this.#push({ entry, until });
+  }
+
+  /**
+   * Writes again the open record of every request opened with `current`
+   * whose output count grew since its record was last written: what the
+   * `openRefreshMs` timer does.
+   *
+   * @returns How many records it rewrote.
+   */
+  refreshOpen(): number {
+    return this.#live.refresh();
   }
 
   #push(item: LedgerItem): void {
@@ -265,6 +297,7 @@ export class UsageLedger {
   async close(): Promise<FlushReport> {
     this.#closed = true;
     this.#clearTimer();
+    this.#live.close();
     return await this.flush();
   }
 

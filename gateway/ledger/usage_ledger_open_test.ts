@@ -146,3 +146,27 @@ Deno.test("UsageLedger: an entry dropped while KV fails leaves its open record f
   assertEquals([entry.outcome, entry.inputTokens], ["interrupted", 500]);
   assertEquals(await keys(real, ENTRY_PREFIX), [id(1), id(2), id(3)]);
 });
+
+Deno.test("UsageLedger.open() with the request's entry now rewrites its open record as its output grows, until its entry", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const timers = new FakeTimers();
+  const ledger = new UsageLedger({ kv, timers, openRefreshMs: 15_000 });
+  let output = 1;
+  const now = () => interrupted(1, { outputTokens: output, outputEstimated: output > 1 });
+  ledger.open(now(), T0 + 60_000, now);
+  await ledger.durable();
+  output = 300;
+  timers.advance(15_000);
+  await ledger.durable();
+  const record = (await kv.get<OpenRecord>(openKey(T0 + 60_000, id(1)))).value!;
+  assertEquals([record.entry.outputTokens, record.entry.outputEstimated], [300, true]);
+  assertEquals(await keys(kv, OPEN_PREFIX), [id(1)], "the same record, replaced");
+
+  ledger.append(ledgerEntry({ requestId: id(1), outcome: "client_aborted", outputTokens: 320 }));
+  await ledger.durable();
+  output = 500;
+  assertEquals(ledger.refreshOpen(), 0, "an ended request is not written again");
+  assertEquals(await keys(kv, OPEN_PREFIX), []);
+  await ledger.close();
+  assertEquals(timers.pending, 0);
+});

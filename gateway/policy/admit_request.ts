@@ -3,8 +3,6 @@ import type { GatewayDeps } from "../app.ts";
 import { estimateInputTokens } from "../estimate_input_tokens.ts";
 import { inSpan } from "../traced.ts";
 import type { TokenUsage } from "../usage.ts";
-import type { Admission } from "./policy_engine.ts";
-import { StreamMeter } from "./stream_meter.ts";
 import { withMaxTokens } from "./with_max_tokens.ts";
 
 /** Response header set when the policy lowered `max_tokens`: the value sent to Bedrock. */
@@ -26,20 +24,18 @@ export interface ModelRequest {
 export interface AdmittedRequest {
   /** The InvokeModel body to send. */
   body: Uint8Array;
+  /** The `max_tokens` sent (after any cap), if the request has one: the most output it can use. */
+  maxOutput: number | undefined;
   /**
-   * Call once when the request ends (later calls do nothing) with what
-   * Bedrock reported, if anything. For a stream that ended before Bedrock's
-   * final usage (client abort, mid-stream error), output tokens are
-   * estimated from the chunks passed to `observe`.
+   * Call once when the request ends (later calls do nothing) with what it
+   * used, if anything: Bedrock's count, or for a stream that ended before
+   * Bedrock's final usage, the estimate of the stream's `StreamMeter`.
    */
   settle: (usage?: TokenUsage) => void;
-  /** Streams: call with every upstream chunk (cheap: compares a few bytes). */
-  observe: (chunk: Uint8Array) => void;
 }
 
-/** Does nothing: settlement and stream metering when no policy or no budget applies. */
+/** Settles nothing: no policy applies. */
 const NO_POLICY = () => {};
-const NOTHING = { settle: NO_POLICY, observe: NO_POLICY };
 
 /**
  * The policy step of a model route, between translation and the Bedrock
@@ -58,10 +54,12 @@ export async function admitRequest(
   c: Context,
   request: ModelRequest,
 ): Promise<AdmittedRequest> {
-  if (deps.policy === undefined) return { body: request.body, ...NOTHING };
   const maxTokens = typeof request.source.max_tokens === "number"
     ? request.source.max_tokens
     : undefined;
+  if (deps.policy === undefined) {
+    return { body: request.body, maxOutput: maxTokens, settle: NO_POLICY };
+  }
   const policy = deps.policy;
   const admission = await inSpan("policy", () =>
     policy.admit({
@@ -71,28 +69,17 @@ export async function admitRequest(
       maxTokens,
       inputTokens: () => estimateInputTokens(request.source),
     }));
-  const { settle, observe } = admission.metered
-    ? _metered(admission, admission.cappedMaxTokens ?? maxTokens)
-    : { settle: admission.settle, observe: NO_POLICY };
-  if (admission.cappedMaxTokens === undefined) return { body: request.body, settle, observe };
-  c.header(MAX_TOKENS_CAPPED_HEADER, String(admission.cappedMaxTokens));
+  const { settle, cappedMaxTokens } = admission;
+  if (cappedMaxTokens === undefined) return { body: request.body, maxOutput: maxTokens, settle };
+  c.header(MAX_TOKENS_CAPPED_HEADER, String(cappedMaxTokens));
   try {
-    return { body: withMaxTokens(request.body, admission.cappedMaxTokens), settle, observe };
+    return {
+      body: withMaxTokens(request.body, cappedMaxTokens),
+      maxOutput: cappedMaxTokens,
+      settle,
+    };
   } catch (err) {
     admission.settle();
     throw err;
   }
-}
-
-/** Settlement that charges a stream cut short by the estimate of what it sent (a budget applies). */
-function _metered(
-  admission: Admission,
-  maxOutput: number | undefined,
-): Pick<AdmittedRequest, "settle" | "observe"> {
-  const meter = new StreamMeter();
-  return {
-    settle: (usage) =>
-      admission.settle(usage === undefined ? undefined : meter.usage(usage, maxOutput)),
-    observe: (chunk) => meter.read(chunk),
-  };
 }

@@ -36,12 +36,10 @@ export interface AdmissionRequest {
 export interface Admission {
   /** Set when the policy capped `max_tokens`: the value to send instead. */
   cappedMaxTokens?: number;
-  /** Whether `settle` charges the usage (a budget applies); if not, usage may be omitted. */
-  metered: boolean;
   /**
    * Ends the request: releases its reservation and its in-flight slot and
-   * charges `usage` (what Bedrock reported; nothing when the call failed
-   * before an answer).
+   * charges `usage` (what Bedrock reported, or a cut stream's estimate;
+   * nothing when the call failed before an answer).
    */
   settle(usage?: TokenUsage): void;
 }
@@ -251,7 +249,6 @@ export class PolicyEngine implements Disposable {
     let settled = false;
     return {
       cappedMaxTokens: capped,
-      metered: budgets.length > 0,
       settle: (usage) => {
         if (settled) return;
         settled = true;

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { EMPTY_USAGE } from "../usage.ts";
+import { assertEquals } from "../testing/assert.ts";
+import { EMPTY_USAGE } from "./usage.ts";
 import { StreamMeter } from "./stream_meter.ts";
 
 const encode = (event: unknown) => new TextEncoder().encode(JSON.stringify(event));
@@ -39,4 +39,25 @@ Deno.test("StreamMeter.usage() never estimates more output than max_tokens allow
   const meter = new StreamMeter();
   meter.read(delta("x".repeat(3000)));
   assertEquals(meter.usage(reported, 100).outputTokens, 100);
+});
+
+Deno.test("StreamMeter.estimated() says whether the output count is the estimate", () => {
+  const meter = new StreamMeter();
+  assertEquals(meter.estimated(reported), false, "nothing streamed yet");
+  meter.read(delta("x".repeat(300)));
+  assertEquals(meter.estimated(reported), true);
+  assertEquals(meter.estimated({ ...reported, outputTokens: 500 }), false, "reported is higher");
+  meter.read(encode({ type: "message_delta", usage: { output_tokens: 90 } }));
+  assertEquals(meter.estimated({ ...reported, outputTokens: 90 }), false, "the final count");
+});
+
+Deno.test("StreamMeter.usage() counts at least one token per delta, not one more per delta", () => {
+  const meter = new StreamMeter();
+  for (let i = 0; i < 30; i++) meter.read(delta("Hi"));
+  assertEquals(meter.usage(reported).outputTokens, 30);
+  // Deltas of a few words: the bytes, not the deltas, make the estimate.
+  const words = new StreamMeter();
+  for (let i = 0; i < 10; i++) words.read(delta("lorem ipsum dolor sit amet, "));
+  const n = words.usage(reported).outputTokens;
+  assertEquals(n >= 60 && n <= 100, true, String(n)); // 280 bytes of text
 });
