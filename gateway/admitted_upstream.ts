@@ -41,6 +41,7 @@ export async function invokeAdmitted<T>(
   answer: (bytes: Uint8Array) => InvokeAnswer<T>,
 ): Promise<T> {
   const { record, served, sending, firstByte, reservation } = _observe(c);
+  record.invoking(admitted.body);
   const call = linkClientAbort(c.req.raw.signal);
   try {
     const bytes = await invokeModel(bedrock, {

@@ -34,6 +34,32 @@ export function estimateInputTokens(body: Record<string, unknown>): number {
   return Math.max(1, text + counter.fixed);
 }
 
+/**
+ * {@linkcode estimateInputTokens} of an InvokeModel body as sent (JSON
+ * bytes); a body that is not a JSON object counts one token per 3 bytes.
+ *
+ * @param body The Bedrock body.
+ * @returns The estimate, at least 1.
+ *
+ * @example
+ * ```ts
+ * import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
+ * const body = new TextEncoder().encode('{"messages":[{"role":"user","content":"Hello"}]}');
+ * console.assert(estimateBodyInputTokens(body) >= 2);
+ * ```
+ */
+export function estimateBodyInputTokens(body: Uint8Array): number {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(body));
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      return estimateInputTokens(value);
+    }
+  } catch {
+    // Counted by its bytes below.
+  }
+  return Math.max(1, Math.ceil(body.length / ASCII_CHARS_PER_TOKEN));
+}
+
 type _Counter = { ascii: number; other: number; fixed: number };
 
 function _walk(value: unknown, counter: _Counter): void {

@@ -8,6 +8,7 @@ import {
   type LedgerOutcome,
   MAX_ENTRY_GROUPS,
 } from "./ledger/ledger_entry.ts";
+import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { costUsd } from "./model_price.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { StreamMeter } from "./stream_meter.ts";
@@ -37,14 +38,14 @@ interface RecordFields {
   stream: boolean;
   usage: TokenUsage;
   /** Whether `usage`'s output count is the stream meter's estimate (a stream cut short). */
-  outputEstimated?: boolean;
+  estimated?: boolean;
   /** Extra log-only fields (never a token, never prompt text). */
   note?: Record<string, string | number | boolean>;
 }
 
 const tracer = trace.getTracer("ccgate-gateway");
 
-/** How long after a stream's total timeout its open ledger record may be rolled up as interrupted, ms. */
+/** How long after a request's total timeout its open ledger record may be rolled up as interrupted, ms. */
 const OPEN_MARGIN_MS = 10 * 60_000;
 
 /**
@@ -136,6 +137,28 @@ export class RequestRecord {
   }
 
   /**
+   * Marks a non-streamed Bedrock call in flight: if it still runs at the
+   * usage ledger's next refresh (within 15 s), an open record of it is
+   * written (`UsageLedger.openLater`: status 0, its input estimated from
+   * `body`), so a gateway that dies before the answer leaves the request in
+   * the ledger as `interrupted`. Most calls end first and write nothing.
+   *
+   * @param body The InvokeModel body sent (kept until the call ends; the call holds it too).
+   */
+  invoking(body: Uint8Array): void {
+    const { ledger } = this.#deps;
+    if (ledger === undefined || !this.#ledger || this.#deferred || this.#finished) return;
+    let usage: TokenUsage | undefined;
+    ledger.openLater(this.#requestId, this.#until(), () => {
+      usage ??= { ...EMPTY_USAGE, inputTokens: estimateBodyInputTokens(body) };
+      const totalMs = performance.now() - this.#started;
+      const entry = this.#entry(0, "interrupted", null, this.#cost(usage), totalMs, usage);
+      entry.estimated = true;
+      return entry;
+    });
+  }
+
+  /**
    * Starts metering a stream: its chunks go to the returned meter, which
    * estimates the output of a stream cut before Bedrock's final count (see
    * {@linkcode StreamMeter}) for the open record and the final entry.
@@ -159,11 +182,10 @@ export class RequestRecord {
   streaming(): void {
     if (this.#deferred || this.#finished) return;
     this.#deferred = true;
-    const { ledger, config } = this.#deps;
+    const { ledger } = this.#deps;
     if (ledger !== undefined && this.#ledger) {
       const now = () => this.#interrupted();
-      // No stream outlives the total timeout; the margin covers retries and a slow final write.
-      ledger.open(now(), this.#at.getTime() + config.timeouts.totalMs + OPEN_MARGIN_MS, now);
+      ledger.open(now(), this.#until(), now);
     }
     this.#deps.metrics?.add("ccgate_active_streams", { route: this.#route }, 1);
     this.#streamSpan = tracer.startSpan("stream", {}, trace.setSpan(_context(), this.#span));
@@ -172,7 +194,7 @@ export class RequestRecord {
   /**
    * Finishes a streamed request with what was streamed: the usage Bedrock
    * reported, with the meter's estimate of the output when the stream ended
-   * before Bedrock's final count (the entry's `outputEstimated`).
+   * before Bedrock's final count (the entry's `estimated`).
    *
    * @param end How the stream ended.
    * @param reported The usage reported in the frames sent.
@@ -182,7 +204,7 @@ export class RequestRecord {
     this.#fields.usage = reported;
     const { usage, estimated } = this.#measured();
     this.#fields.usage = usage;
-    this.#fields.outputEstimated = estimated;
+    this.#fields.estimated = estimated;
     const outcome: LedgerOutcome = end.kind;
     this.#finish(200, outcome, end.kind === "upstream_error" ? end.error : undefined);
     return usage;
@@ -203,6 +225,12 @@ export class RequestRecord {
     this.#finish(status, outcome, error);
   }
 
+  /** When the request can no longer be running: its open record's `until`, ms since the epoch. */
+  #until(): number {
+    // No request outlives the total timeout; the margin covers retries and a slow final write.
+    return this.#at.getTime() + this.#deps.config.timeouts.totalMs + OPEN_MARGIN_MS;
+  }
+
   /** The usage so far: as reported, or with the meter's estimate of the output. */
   #measured(): { usage: TokenUsage; estimated: boolean } {
     const reported = this.#fields.usage;
@@ -217,7 +245,7 @@ export class RequestRecord {
     const { usage, estimated } = this.#measured();
     const totalMs = performance.now() - this.#started;
     const entry = this.#entry(200, "interrupted", null, this.#cost(usage), totalMs, usage);
-    if (estimated) entry.outputEstimated = true;
+    if (estimated) entry.estimated = true;
     return entry;
   }
 
@@ -262,7 +290,7 @@ export class RequestRecord {
       outcome,
       errorType,
     };
-    if (f.outputEstimated) entry.outputEstimated = true;
+    if (f.estimated) entry.estimated = true;
     return entry;
   }
 
@@ -291,7 +319,7 @@ export class RequestRecord {
       outcome,
       error_type: errorType ?? undefined,
       usage: f.usage,
-      output_estimated: f.outputEstimated || undefined,
+      usage_estimated: f.estimated || undefined,
       cost_usd: cost ?? undefined,
       first_byte_ms: this.#firstByteMs === null ? undefined : Math.round(this.#firstByteMs),
       latency_ms: Math.round(totalMs),

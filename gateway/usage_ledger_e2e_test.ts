@@ -1,4 +1,4 @@
-import { answerScript, errorScript, textAnswer } from "@ccgate/emulators";
+import { answerScript, errorScript, hangScript, textAnswer } from "@ccgate/emulators";
 import type { AnthropicStreamEvent } from "@ccgate/emulators";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
@@ -178,7 +178,7 @@ Deno.test("usage ledger: N requests of mixed outcomes give exactly N entries who
   assert(aborted.outputTokens > 1 && aborted.inputTokens > 0, "what was streamed so far is kept");
   // Cut streams hold the estimate of what they sent, and say so; the others Bedrock's count.
   assertEquals(
-    entries.filter((e) => e.outputEstimated).map((e) => e.outcome).sort(),
+    entries.filter((e) => e.estimated).map((e) => e.outcome).sort(),
     ["client_aborted", "upstream_error", "upstream_error"],
   );
   assert(entries.every((e) => e.user === "00000000-0000-0000-0000-00000000a11c"));
@@ -264,7 +264,7 @@ Deno.test("usage ledger: an open stream's record follows the output it streams, 
   assertEquals(open.requestId, requestId);
   const streamed = recorded(events, 5);
   assert(streamed.outputTokens >= 3 * 27, "three deltas of 108 characters");
-  assertEquals([open.outputTokens, open.outputEstimated], [streamed.outputTokens, true]);
+  assertEquals([open.outputTokens, open.estimated], [streamed.outputTokens, true]);
   assertEquals(open.costUsd, costUsd(streamed, PRICE));
 
   // Another instance's sweep, once the stream can no longer be running, rolls that up.
@@ -278,4 +278,48 @@ Deno.test("usage ledger: an open stream's record follows the output it streams, 
   assertEquals([swept!.inputTokens, swept!.outputTokens], [1234, streamed.outputTokens]);
   await other.close();
   await reader.cancel();
+});
+
+Deno.test("usage ledger: a non-streamed call still running at the refresh gets an open record with its input estimated; a short one writes none", async () => {
+  await using stack = await startGatewayStack({ priceOf: () => PRICE });
+  // A short call, answered before any refresh: no open record, ever.
+  const quick = await postMessages(stack.url, stack.token, {
+    messages: [{ role: "user", content: PROMPT }],
+  });
+  assertEquals(quick.status, 200);
+  await quick.text();
+  assertEquals(stack.ledger.refreshOpen(), 0);
+
+  stack.emulator.enqueue(hangScript()); // Bedrock never answers
+  const client = new AbortController();
+  const prompt = "x".repeat(3_000);
+  const pending = postMessages(stack.url, stack.token, {
+    messages: [{ role: "user", content: prompt }],
+  }, client.signal).catch(() => null);
+  await stack.emulator.waitForRequests(2);
+  assertEquals(stack.ledger.refreshOpen(), 1, "what the refresh timer does within 15 s");
+  await stack.ledger.durable();
+  const records = await Array.fromAsync(stack.kv.list<OpenRecord>({ prefix: OPEN_PREFIX }));
+  assertEquals(records.length, 1);
+  const open = records[0]!.value.entry;
+  assertEquals([open.route, open.stream, open.status, open.outcome], [
+    "messages",
+    false,
+    0,
+    "interrupted",
+  ]);
+  assert(open.inputTokens >= 1_000 && open.inputTokens <= 1_100, String(open.inputTokens));
+  assertEquals([open.outputTokens, open.estimated], [0, true]);
+
+  // The gateway dies here: another instance rolls it up once it can no longer be running.
+  const other = new UsageLedger({
+    kv: stack.kv,
+    timers: new FakeTimers(),
+    clock: () => records[0]!.value.until,
+  });
+  const [swept] = await other.sweep();
+  assertEquals([swept!.requestId, swept!.inputTokens], [open.requestId, open.inputTokens]);
+  await other.close();
+  client.abort();
+  await pending;
 });

@@ -50,7 +50,7 @@ export const ENTRY_COLUMNS = [
   "status",
   "outcome",
   "errorType",
-  "outputEstimated",
+  "estimated",
 ] as const;
 
 /** Columns of the audit log export. */

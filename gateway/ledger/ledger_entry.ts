@@ -12,9 +12,10 @@ export type LedgerOutcome =
   | "rejected"
   /**
    * The gateway process stopped (killed, out of memory) while the request was
-   * in flight; the entry holds what was known when its stream opened, and was
-   * rolled up by another instance (`UsageLedger.sweep`) once the request could
-   * no longer be running.
+   * in flight; the entry holds what its open record knew (a stream's prompt
+   * and output until the last refresh, a non-streamed call's estimated
+   * input), and was rolled up by another instance (`UsageLedger.sweep`) once
+   * the request could no longer be running.
    */
   | "interrupted";
 
@@ -51,13 +52,13 @@ export interface LedgerEntry {
   region?: string | null;
   /** Whether the answer was streamed. */
   stream: boolean;
-  /** Uncached input tokens. */
+  /** Uncached input tokens (estimated for a non-streamed request `interrupted` before its answer). */
   inputTokens: number;
   /**
    * Output tokens. For a stream cut before Bedrock's final count (client
    * abort, mid-stream error, `interrupted`), Bedrock reported none of what it
    * streamed: the count is then estimated from the text streamed (see
-   * `outputEstimated`).
+   * `estimated`).
    */
   outputTokens: number;
   /** Input tokens read from the prompt cache. */
@@ -70,18 +71,20 @@ export interface LedgerEntry {
   firstByteMs: number | null;
   /** Milliseconds until the request (or stream) ended. */
   totalMs: number;
-  /** HTTP status answered (200 for a stream that later failed). */
+  /** HTTP status answered (200 for a stream that later failed; 0 when none was: `interrupted` before an answer). */
   status: number;
   /** How it ended. */
   outcome: LedgerOutcome;
   /** Error type (`ThrottlingException`, `ModelStreamErrorException`, `invalid_request`...), or `null`. */
   errorType: string | null;
   /**
-   * `true` when `outputTokens` (and so `costUsd`) holds an estimate: about
-   * one token per 3 bytes of the text a cut stream sent, erring high, as the
-   * policy's budgets charge it. Absent when Bedrock reported the count.
+   * `true` when token counts (and so `costUsd`) hold estimates, erring high,
+   * as the policy's budgets charge them: a cut stream's output (about one
+   * token per 3 bytes of the text it sent), or the input of a non-streamed
+   * request `interrupted` before Bedrock answered (from its body). Absent
+   * when Bedrock reported every count.
    */
-  outputEstimated?: boolean;
+  estimated?: boolean;
 }
 
 /** Groups kept per entry (a token's `groups` claim can be long). */

@@ -5,16 +5,17 @@ import type { LedgerEntry } from "./ledger_entry.ts";
 interface Live {
   until: number;
   current: () => LedgerEntry;
-  /** The output count of its record last written. */
-  outputTokens: number;
+  /** The output count of its record last written; `undefined` while none is written. */
+  outputTokens: number | undefined;
 }
 
 /**
  * The open records (see `UsageLedger.open`) that are written again while
  * their request runs: every `intervalMs`, each whose output count grew since
  * its record was last written goes to `write` again, until the request
- * {@linkcode LiveOpenRecords.ended}. One timer for all of them, armed only
- * while one is tracked.
+ * {@linkcode LiveOpenRecords.ended}. A request tracked without a record
+ * written gets its first at the first refresh it is still running at. One
+ * timer for all of them, armed only while one is tracked.
  *
  * @example
  * ```ts ignore
@@ -52,15 +53,21 @@ export class LiveOpenRecords {
   }
 
   /**
-   * Tracks a request whose open record `entry` was just written.
+   * Tracks a request in flight.
    *
-   * @param entry Its open record's entry.
+   * @param requestId The request.
    * @param until Its open record's `until`.
    * @param current Its entry as known now.
+   * @param written The entry of the open record just written, if one was.
    */
-  track(entry: LedgerEntry, until: number, current: () => LedgerEntry): void {
+  track(
+    requestId: string,
+    until: number,
+    current: () => LedgerEntry,
+    written?: LedgerEntry,
+  ): void {
     if (this.#closed) return;
-    this.#live.set(entry.requestId, { until, current, outputTokens: entry.outputTokens });
+    this.#live.set(requestId, { until, current, outputTokens: written?.outputTokens });
     this.#arm();
   }
 
@@ -70,7 +77,8 @@ export class LiveOpenRecords {
   }
 
   /**
-   * Writes again the record of every tracked request whose output count grew.
+   * Writes the record of every tracked request that has none yet, and again
+   * that of every one whose output count grew.
    *
    * @returns How many it wrote.
    */

@@ -14,11 +14,11 @@ function setUp() {
     written.push([entry.requestId, entry.outputTokens, until]);
   });
   const output = new Map<number, number>();
-  const track = (i: number) => {
+  const track = (i: number, written = true) => {
     output.set(i, 1);
     const now = (): LedgerEntry =>
       ledgerEntry({ requestId: id(i), outcome: "interrupted", outputTokens: output.get(i)! });
-    live.track(now(), UNTIL, now);
+    live.track(id(i), UNTIL, now, written ? now() : undefined);
   };
   return { timers, written, live, output, track };
 }
@@ -60,4 +60,18 @@ Deno.test("LiveOpenRecords.close() clears its timer and tracks nothing more", ()
   output.set(2, 40);
   timers.advance(15_000);
   assertEquals([written, live.size, timers.pending], [[], 0, 0]);
+});
+
+Deno.test("LiveOpenRecords writes a request tracked without a record at the first refresh it still runs at", () => {
+  const { timers, written, live, output, track } = setUp();
+  track(1, false);
+  track(2, false);
+  live.ended(id(2)); // a short call: never written
+  timers.advance(15_000);
+  assertEquals(written, [[id(1), 1, UNTIL]]);
+  timers.advance(15_000);
+  assertEquals(written.length, 1, "then only when its output grows");
+  output.set(1, 7);
+  timers.advance(15_000);
+  assertEquals(written.slice(1), [[id(1), 7, UNTIL]]);
 });

@@ -175,16 +175,33 @@ export class UsageLedger {
    * @param current The request's entry as known now (outcome `interrupted`).
    */
   open(entry: LedgerEntry, until: number, current?: () => LedgerEntry): void {
-    if (current !== undefined && !this.#closed) this.#live.track(entry, until, current);
+    if (current !== undefined && !this.#closed) {
+      this.#live.track(entry.requestId, until, current, entry);
+    }
     this.#push({ entry, until });
   }
 
   /**
-   * Writes again the open record of every request opened with `current`
-   * whose output count grew since its record was last written: what the
-   * `openRefreshMs` timer does.
+   * Like {@linkcode UsageLedger.open}, for a request that is usually short
+   * (a non-streamed call): its open record is written only if it is still in
+   * flight at the next refresh (within `openRefreshMs`), and rewritten after
+   * like an open one's, so most such requests cost no KV write.
    *
-   * @returns How many records it rewrote.
+   * @param requestId The request.
+   * @param until When the request can no longer be running, ms since the epoch.
+   * @param current The request's entry as known now (outcome `interrupted`).
+   */
+  openLater(requestId: string, until: number, current: () => LedgerEntry): void {
+    this.#live.track(requestId, until, current);
+  }
+
+  /**
+   * Writes the open record of every request opened later that has none yet,
+   * and again that of every request opened with `current` whose output
+   * count grew since its record was last written: what the `openRefreshMs`
+   * timer does.
+   *
+   * @returns How many records it wrote.
    */
   refreshOpen(): number {
     return this.#live.refresh();

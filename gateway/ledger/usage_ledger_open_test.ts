@@ -152,14 +152,14 @@ Deno.test("UsageLedger.open() with the request's entry now rewrites its open rec
   const timers = new FakeTimers();
   const ledger = new UsageLedger({ kv, timers, openRefreshMs: 15_000 });
   let output = 1;
-  const now = () => interrupted(1, { outputTokens: output, outputEstimated: output > 1 });
+  const now = () => interrupted(1, { outputTokens: output, estimated: output > 1 });
   ledger.open(now(), T0 + 60_000, now);
   await ledger.durable();
   output = 300;
   timers.advance(15_000);
   await ledger.durable();
   const record = (await kv.get<OpenRecord>(openKey(T0 + 60_000, id(1)))).value!;
-  assertEquals([record.entry.outputTokens, record.entry.outputEstimated], [300, true]);
+  assertEquals([record.entry.outputTokens, record.entry.estimated], [300, true]);
   assertEquals(await keys(kv, OPEN_PREFIX), [id(1)], "the same record, replaced");
 
   ledger.append(ledgerEntry({ requestId: id(1), outcome: "client_aborted", outputTokens: 320 }));
