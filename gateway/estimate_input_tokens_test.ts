@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { estimateInputTokens } from "./estimate_input_tokens.ts";
+import { estimateBodyInputTokens, estimateInputTokens } from "./estimate_input_tokens.ts";
 import recorded from "./testdata/claude_code_2.1.197_messages_request.json" with { type: "json" };
 
 const user = (content: unknown) => ({ messages: [{ role: "user", content }] });
@@ -38,4 +38,16 @@ Deno.test("estimateInputTokens() of Claude Code's recorded request is above a 4-
   const estimate = estimateInputTokens(body);
   assert(estimate > chars / 4, `${estimate} <= ${chars / 4}`);
   assertEquals(estimateInputTokens({}), 1);
+});
+
+Deno.test("estimateBodyInputTokens() estimates a Bedrock body's bytes as its parsed request, else by length", () => {
+  const request = {
+    anthropic_version: "bedrock-2023-05-31",
+    system: "You are terse.",
+    messages: [{ role: "user", content: "What is the capital of France? ".repeat(20) }],
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(request));
+  assertEquals(estimateBodyInputTokens(bytes), estimateInputTokens(request));
+  assertEquals(estimateBodyInputTokens(new TextEncoder().encode("x".repeat(300))), 100);
+  assertEquals(estimateBodyInputTokens(new TextEncoder().encode("[1,2]")), 2);
 });
