@@ -1,7 +1,7 @@
 import { context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "./app.ts";
-import { BudgetExceededError, GatewayError } from "./errors.ts";
+import { errorTypeOf, isUpstreamError } from "./error_type.ts";
 import {
   dayOf,
   type LedgerEntry,
@@ -10,6 +10,7 @@ import {
 } from "./ledger/ledger_entry.ts";
 import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { costUsd } from "./model_price.ts";
+import { recordMetrics } from "./record_metrics.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { StreamMeter } from "./stream_meter.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
@@ -220,7 +221,7 @@ export class RequestRecord {
   finishResponse(status: number, error: unknown, clientAborted: boolean): void {
     let outcome: LedgerOutcome = "completed";
     if (clientAborted) outcome = "client_aborted";
-    else if (_isUpstream(error)) outcome = "upstream_error";
+    else if (isUpstreamError(error)) outcome = "upstream_error";
     else if (error !== undefined || status >= 400) outcome = "rejected";
     this.#finish(status, outcome, error);
   }
@@ -302,7 +303,7 @@ export class RequestRecord {
     const totalMs = performance.now() - this.#started;
     const errorType = error === undefined
       ? (outcome === "client_aborted" ? "client_aborted" : null)
-      : _errorType(error);
+      : errorTypeOf(error);
     const cost = this.#cost();
 
     log({
@@ -332,46 +333,19 @@ export class RequestRecord {
     }
 
     if (metrics !== undefined) {
-      const model = f.bedrockModel ?? "none";
-      metrics.increment("ccgate_requests_total", {
+      recordMetrics(metrics, {
         route: this.#route,
-        status: String(status),
+        status,
         outcome,
+        errorType,
+        error,
+        usage: f.usage,
+        bedrockModel: f.bedrockModel,
+        cost,
+        totalMs,
+        firstByteMs: this.#firstByteMs,
+        streamed: this.#deferred,
       });
-      if (this.#route !== "count_tokens") {
-        for (
-          const [kind, n] of [
-            ["input", f.usage.inputTokens],
-            ["output", f.usage.outputTokens],
-            ["cache_read", f.usage.cacheReadInputTokens],
-            ["cache_write", f.usage.cacheCreationInputTokens],
-          ] as const
-        ) if (n > 0) metrics.increment("ccgate_tokens_total", { model, kind }, n);
-        if (cost !== null && cost > 0) metrics.increment("ccgate_cost_usd_total", { model }, cost);
-      }
-      if (outcome === "upstream_error") {
-        metrics.increment("ccgate_upstream_errors_total", {
-          route: this.#route,
-          type: errorType ?? "unknown",
-        });
-      }
-      if (error instanceof GatewayError && error.status === 429 && !_isUpstream(error)) {
-        metrics.increment(
-          error instanceof BudgetExceededError
-            ? "ccgate_budget_rejections_total"
-            : "ccgate_rate_limit_rejections_total",
-          { route: this.#route },
-        );
-      }
-      metrics.observe("ccgate_request_duration_seconds", { route: this.#route }, totalMs / 1000);
-      if (this.#firstByteMs !== null) {
-        metrics.observe(
-          "ccgate_first_byte_seconds",
-          { route: this.#route },
-          this.#firstByteMs / 1000,
-        );
-      }
-      if (this.#deferred) metrics.add("ccgate_active_streams", { route: this.#route }, -1);
     }
 
     this.#upstreamSpan?.end();
@@ -431,23 +405,4 @@ export function requestRecord(
 function _context() {
   // The active context: OpenTelemetry's API keeps it; without an SDK it is the root.
   return context.active();
-}
-
-function _isUpstream(error: unknown): boolean {
-  if (error instanceof GatewayError) {
-    return error.code === "upstream_error" || error.code === "upstream_timeout";
-  }
-  return _bedrockName(error) !== null;
-}
-
-function _bedrockName(error: unknown): string | null {
-  if (error instanceof Error && /Exception$/.test(error.name)) return error.name;
-  return null;
-}
-
-function _errorType(error: unknown): string {
-  if (error instanceof GatewayError) {
-    return _bedrockName(error.cause) ?? error.code;
-  }
-  return _bedrockName(error) ?? (error instanceof Error ? error.name : "unknown");
 }
