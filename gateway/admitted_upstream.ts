@@ -67,8 +67,16 @@ export async function invokeAdmitted<T>(
 
 /** An admitted stream whose first chunk has arrived. */
 export interface AdmittedStream extends UpstreamStream {
-  /** Call with every upstream chunk, the first included (cheap: compares a few bytes). */
+  /** Call with every upstream chunk after the first (cheap: compares a few bytes). */
   observe(chunk: Uint8Array): void;
+  /**
+   * Frames the first chunk (observed) before anything goes to the client.
+   * If that throws (a malformed first event), the call ends: Bedrock's stream
+   * is aborted, the admission settled with the first chunk's usage, and the
+   * gateway's upstream error thrown — still an HTTP status, as nothing was
+   * sent. Call once, before the record is handed to the stream.
+   */
+  frameFirst(frame: (chunk: Uint8Array) => Uint8Array): Uint8Array;
   /**
    * Ends the stream's bookkeeping once: releases the client link, finishes
    * the request record and settles the admission with the same usage: the
@@ -124,6 +132,18 @@ export async function openAdmittedStream(
   return {
     ...upstream,
     observe: (chunk) => meter.read(chunk),
+    frameFirst(frame) {
+      try {
+        meter.read(upstream.first);
+        return frame(upstream.first);
+      } catch (err) {
+        upstream.abort();
+        upstream.events.return?.().catch(() => {});
+        upstream.release();
+        settle(first.usage);
+        throw toUpstreamError(err);
+      }
+    },
     close(outcome, reported) {
       upstream.release();
       settle(record.finishStream(outcome, reported));

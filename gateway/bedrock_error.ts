@@ -164,8 +164,10 @@ export function toAnthropicError(e: BedrockFailure): AnthropicErrorMapping {
       shouldRetry: true,
     };
   }
+  // Bedrock's 5xx, or a failure with no status: the upstream's fault either way, so 502 (a 500
+  // would say the gateway itself failed).
   return {
-    status: e.status !== undefined && e.status >= 500 ? 502 : 500,
+    status: 502,
     type: "api_error",
     message: "Bedrock call failed",
     shouldRetry: true,

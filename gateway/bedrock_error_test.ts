@@ -81,7 +81,7 @@ Deno.test("toAnthropicError() maps connection failures and unknown errors to gen
   assertEquals(toAnthropicError({ name: "Error", message: "read ECONNRESET" }).status, 502);
   assertEquals(toAnthropicError({ name: "TimeoutError", message: "t" }).status, 504);
   assertEquals(toAnthropicError({ name: "Error", message: "boom" }), {
-    status: 500,
+    status: 502,
     type: "api_error",
     message: "Bedrock call failed",
     shouldRetry: true,

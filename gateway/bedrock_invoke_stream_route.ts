@@ -28,8 +28,12 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
     const usage = new ChunkUsage();
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const { observe } = upstream;
+    const first = upstream.frameFirst((chunk) => {
+      usage.read(chunk);
+      return bedrockChunkFrame(chunk);
+    });
     c.get("record").streaming();
-    const body = sseStream(upstream.first, upstream.events, {
+    const body = sseStream(first, upstream.events, {
       frame: (chunk) => {
         usage.read(chunk);
         observe(chunk);

@@ -11,6 +11,7 @@ import { openAiErrorBody } from "./openai_error_body.ts";
 import { chatCompletionRequestSchema } from "./openai_schemas.ts";
 import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
 import { parseBody } from "./parse_body.ts";
+import { parseBedrockJson } from "./parse_bedrock_json.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
@@ -20,7 +21,6 @@ import { toUpstreamError } from "./upstream_error.ts";
 import { readUsage } from "./usage.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 /** An SSE comment: keeps a quiet stream open, ignored by OpenAI's SDKs. */
 const PING = encoder.encode(": ping\n\n");
 
@@ -42,7 +42,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     const created = Math.floor(now().getTime() / 1000);
     if (!streamed) {
       const completion = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
-        const message = JSON.parse(decoder.decode(bytes));
+        const message = parseBedrockJson(bytes, "a malformed response");
         return {
           usage: readUsage(message?.usage),
           value: toOpenAiCompletion(message, { model, created }),
@@ -52,9 +52,7 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     }
 
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
-    // The stream's callbacks keep `settle` and `upstream`, not `admitted` and the Bedrock body
-    // it holds.
-    const { settle } = admitted;
+    // The stream's callbacks keep `upstream`, not `admitted` and the Bedrock body it holds.
     const { observe } = upstream;
     const usage = new ChunkUsage();
     const chunker = new OpenAiChunker({
@@ -64,26 +62,20 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
     });
     const encode = (bytes: Uint8Array): Uint8Array => {
       usage.read(bytes);
-      observe(bytes);
-      const event = JSON.parse(decoder.decode(bytes)) as Record<string, unknown>;
+      const event = parseBedrockJson(bytes, "a malformed stream event");
       let text = "";
       for (const chunk of chunker.push(event)) text += `data: ${JSON.stringify(chunk)}\n\n`;
       if (event.type === "message_stop") text += "data: [DONE]\n\n";
       return encoder.encode(text);
     };
-    let firstFrame: Uint8Array;
-    try {
-      firstFrame = encode(upstream.first);
-    } catch (err) {
-      upstream.abort();
-      upstream.release();
-      settle(usage.usage);
-      throw toUpstreamError(err);
-    }
+    const firstFrame = upstream.frameFirst(encode);
     c.get("record").streaming();
     const stream = sseStream(
       firstFrame.length > 0 ? firstFrame : PING,
-      _nonEmpty(upstream.events, encode),
+      _nonEmpty(upstream.events, (bytes) => {
+        observe(bytes);
+        return encode(bytes);
+      }),
       {
         frame: (frame) => frame,
         errorFrame: (error) => {
@@ -104,7 +96,6 @@ export function chatCompletionsRoute(deps: GatewayDeps): Handler {
   };
 }
 
-/** The encoded frames of the upstream events, skipping events that send nothing (pings, block ends). */
 /**
  * Reads, converts, translates and admits the request. Its own function, so
  * that the parsed request is garbage once the Bedrock body is built: the
@@ -141,6 +132,7 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
   };
 }
 
+/** The encoded frames of the upstream events, skipping events that send nothing (pings, block ends). */
 async function* _nonEmpty(
   events: AsyncIterator<Uint8Array>,
   encode: (bytes: Uint8Array) => Uint8Array,

@@ -136,6 +136,18 @@ export class UpstreamError extends GatewayError {
   }
 }
 
+/**
+ * Bedrock sent what its API does not define (an answer or a stream event
+ * that is not a JSON object): 502 api_error, before the first byte an HTTP
+ * status, after it the stream's final error.
+ */
+export class MalformedUpstreamError extends UpstreamError {
+  /** @param what What was malformed: `"a malformed stream event"`, `"a malformed response"`. */
+  constructor(what: string) {
+    super(`Bedrock sent ${what}`, { status: 502, type: "api_error" });
+  }
+}
+
 /** A request exceeds a configured limit (headers, JSON depth, messages, tools): 400. */
 export class RequestLimitError extends GatewayError {
   constructor(message: string) {

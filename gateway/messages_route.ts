@@ -34,11 +34,12 @@ export function messagesRoute(deps: GatewayDeps): Handler {
 
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
     const framer = new SseFramer({ model: requested });
+    const first = upstream.frameFirst((event) => framer.frame(event));
     c.get("record").streaming();
     // The stream's callbacks keep `upstream`, not `admitted` and the request body it holds
     // (tens of KB per open stream; `deno task bench`, memory after a full GC).
     const { observe } = upstream;
-    const stream = sseStream(upstream.first, upstream.events, {
+    const stream = sseStream(first, upstream.events, {
       frame: (event) => {
         observe(event);
         return framer.frame(event);

@@ -1,7 +1,9 @@
 import { anthropicErrorBody } from "./anthropic_error_body.ts";
-import { type AnthropicErrorType, UpstreamError } from "./errors.ts";
+import { type AnthropicErrorType, MalformedUpstreamError } from "./errors.ts";
+import { parseBedrockJson } from "./parse_bedrock_json.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
+const MALFORMED_EVENT = "a malformed stream event";
 /** Options of {@linkcode SseFramer}. */
 export interface SseFramerOptions {
   /** Replaces `message.model` in `message_start` (the name the client asked for). */
@@ -9,7 +11,6 @@ export interface SseFramerOptions {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 /** `{"type":"` */
 const PREFIX = [123, 34, 116, 121, 112, 101, 34, 58, 34];
 const END = encoder.encode("\n\n");
@@ -55,7 +56,7 @@ export class SseFramer {
    *
    * @param chunk The raw bytes of one Bedrock chunk.
    * @returns The SSE frame bytes.
-   * @throws {UpstreamError} When the chunk is not an event JSON object (502 api_error).
+   * @throws {MalformedUpstreamError} When the chunk is not an event JSON object (502 api_error).
    */
   frame(chunk: Uint8Array): Uint8Array {
     const type = _leadingType(chunk);
@@ -69,16 +70,11 @@ export class SseFramer {
   }
 
   #parsed(chunk: Uint8Array): Uint8Array {
-    let event: unknown;
-    try {
-      event = JSON.parse(decoder.decode(chunk));
-    } catch {
-      throw _badChunk();
-    }
-    if (event === null || typeof event !== "object" || Array.isArray(event)) throw _badChunk();
-    const e = event as Record<string, unknown>;
+    const e = parseBedrockJson(chunk, MALFORMED_EVENT);
     const type = e.type;
-    if (typeof type !== "string" || !/^[a-z_]{1,64}$/.test(type)) throw _badChunk();
+    if (typeof type !== "string" || !/^[a-z_]{1,64}$/.test(type)) {
+      throw new MalformedUpstreamError(MALFORMED_EVENT);
+    }
     let changed = false;
     if (type === "message_start" && e.message !== null && typeof e.message === "object") {
       const message = e.message as Record<string, unknown>;
@@ -132,13 +128,6 @@ function _leadingType(chunk: Uint8Array): string | undefined {
   if (end === limit || type === "") return undefined;
   const next = chunk[end + 1];
   return next === 44 || next === 125 ? type : undefined;
-}
-
-function _badChunk(): UpstreamError {
-  return new UpstreamError("Bedrock sent a malformed stream event", {
-    status: 502,
-    type: "api_error",
-  });
 }
 
 /**

@@ -36,8 +36,12 @@ export interface SseStreamOptions {
  * once and, when it fires, re-armed for the rest of the interval since the
  * last upstream event (one clock read per event).
  *
- * @param first The first upstream event, already received (so that a failure
- * before it could still become an HTTP error status).
+ * An upstream event that `frame` cannot frame (a malformed one) ends the
+ * stream like an upstream failure, and aborts the upstream call.
+ *
+ * @param first The frame of the first upstream event, sent as it is: the
+ * caller receives and frames that event before answering, so that a failure
+ * up to it can still be an HTTP error status.
  * @param upstream The rest of the upstream events.
  * @param options Framing, pings, abort and the close callback.
  */
@@ -87,7 +91,7 @@ export function sseStream(
     async pull(controller) {
       if (!firstSent) {
         firstSent = true;
-        controller.enqueue(frame(first));
+        controller.enqueue(first);
         if (pings) {
           lastSent = performance.now();
           timer = setTimeout(onPingTimer, pingIntervalMs!);
@@ -121,6 +125,9 @@ export function sseStream(
         if (closed) return;
         controller.enqueue(errorFrame(error));
         controller.close();
+        // An event `frame` refused leaves the upstream call running: end it (a failed one has ended).
+        options.abort();
+        upstream.return?.().catch(() => {});
         close({ kind: "upstream_error", error });
       }
     },

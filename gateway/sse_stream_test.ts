@@ -41,7 +41,11 @@ function scriptedUpstream() {
   };
 }
 
-const frame = (event: Uint8Array) => encoder.encode(`[${decoder.decode(event)}]`);
+const frame = (event: Uint8Array) => {
+  const text = decoder.decode(event);
+  if (text === "malformed") throw new Error("malformed event");
+  return encoder.encode(`[${text}]`);
+};
 const errorFrame = (error: unknown) => encoder.encode(`error:${(error as Error).message}`);
 
 /** The stream over a scripted upstream, its reader, how it ended and how often it aborted. */
@@ -51,7 +55,7 @@ function open(
 ) {
   const outcomes: StreamOutcome[] = [];
   const counts = { aborted: 0 };
-  const reader = sseStream(encoder.encode("a"), script.upstream, {
+  const reader = sseStream(encoder.encode("[a]"), script.upstream, {
     frame,
     errorFrame,
     ...pings,
@@ -66,7 +70,7 @@ async function readText(reader: ReadableStreamDefaultReader<Uint8Array>): Promis
   return done ? null : decoder.decode(value);
 }
 
-Deno.test("sseStream() frames the first event, then each upstream event, then completes", async () => {
+Deno.test("sseStream() sends the first frame, then each upstream event framed, then completes", async () => {
   const script = scriptedUpstream();
   const { reader, outcomes } = open(script);
   assertEquals(await readText(reader), "[a]");
@@ -120,4 +124,17 @@ Deno.test("sseStream() aborts the upstream when the client goes away", async () 
   assertEquals(counts.aborted, 1);
   assert(script.returned, "the upstream iterator is closed");
   assertEquals(outcomes, [{ kind: "client_aborted" }]);
+});
+
+Deno.test("sseStream() ends with the error frame when an event cannot be framed, and ends the upstream call", async () => {
+  const script = scriptedUpstream();
+  const { reader, outcomes, counts } = open(script);
+  assertEquals(await readText(reader), "[a]");
+  const next = readText(reader);
+  await script.send("malformed");
+  assertEquals(await next, "error:malformed event");
+  assertEquals(await readText(reader), null);
+  assertEquals(counts.aborted, 1, "Bedrock's stream would run on");
+  assert(script.returned, "the upstream iterator is closed (it holds the call's slot)");
+  assertEquals(outcomes.map((o) => o.kind), ["upstream_error"]);
 });

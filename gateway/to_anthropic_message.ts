@@ -1,4 +1,4 @@
-import { UpstreamError } from "./errors.ts";
+import { parseBedrockJson } from "./parse_bedrock_json.ts";
 import { readUsage, type TokenUsage } from "./usage.ts";
 
 /** Options of {@linkcode toAnthropicMessage}. */
@@ -15,7 +15,6 @@ export interface AnthropicMessage {
   usage: TokenUsage;
 }
 
-const decoder = new TextDecoder();
 const METRICS = "amazon-bedrock-invocationMetrics";
 
 /**
@@ -44,22 +43,8 @@ export function toAnthropicMessage(
   bytes: Uint8Array,
   options: ToAnthropicMessageOptions = {},
 ): AnthropicMessage {
-  let message: unknown;
-  try {
-    message = JSON.parse(decoder.decode(bytes));
-  } catch {
-    throw _bad();
-  }
-  if (message === null || typeof message !== "object" || Array.isArray(message)) throw _bad();
-  const m = message as Record<string, unknown>;
+  const m = parseBedrockJson(bytes, "a malformed response");
   if (options.model !== undefined && "model" in m) m.model = options.model;
   delete m[METRICS];
   return { body: JSON.stringify(m), usage: readUsage(m.usage) };
-}
-
-function _bad(): UpstreamError {
-  return new UpstreamError("Bedrock returned a malformed response", {
-    status: 502,
-    type: "api_error",
-  });
 }
