@@ -1,4 +1,9 @@
-import { InvalidRequestError, RequestLimitError, RequestTooLargeError } from "./errors.ts";
+import {
+  GatewayError,
+  InvalidRequestError,
+  RequestLimitError,
+  RequestTooLargeError,
+} from "./errors.ts";
 import { jsonDepth } from "./json_depth.ts";
 
 /** Options of {@linkcode readJsonBody}. */
@@ -19,7 +24,8 @@ export interface ReadJsonBodyOptions {
 
 /**
  * Reads a request body as JSON, refusing more than `limitBytes` (413) before
- * reading it all, and anything that is not a JSON object (400, with a message
+ * reading it all, a body that ends before its end (the connection closed
+ * mid-body: 400), and anything that is not a JSON object (400, with a message
  * that says what is wrong but does not echo the body), or nested deeper than
  * `maxDepth` (400).
  *
@@ -41,12 +47,23 @@ export async function readJsonBody(
   // gateway CPU per request; this file's bench: 506 → 172 µs). Longer ones are read chunk by chunk
   // for the memory the whole read keeps (see WHOLE_READ_BYTES).
   let bytes: Uint8Array;
-  if (declared !== undefined && declared <= WHOLE_READ_BYTES) {
-    bytes = await _whole(request, limitBytes);
-  } else {
-    const body = request.body;
-    if (body === null) throw new InvalidRequestError("Request body is empty: expected JSON");
-    bytes = await _bounded(body, limitBytes);
+  try {
+    if (declared !== undefined && declared <= WHOLE_READ_BYTES) {
+      bytes = await _whole(request, limitBytes);
+    } else {
+      const body = request.body;
+      if (body === null) throw new InvalidRequestError("Request body is empty: expected JSON");
+      bytes = await _bounded(body, limitBytes);
+    }
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    // The server's read failed: the connection closed (or broke) before the body's end.
+    throw new InvalidRequestError(
+      "Request body is incomplete: the connection closed before its end",
+      {
+        cause: err,
+      },
+    );
   }
   const size = bytes.byteLength;
   if (size === 0) throw new InvalidRequestError("Request body is empty: expected JSON");

@@ -134,3 +134,42 @@ Deno.test("readJsonBody() refuses a long declared body past the limit, or not UT
     InvalidRequestError,
   ]);
 });
+
+Deno.test("readJsonBody() refuses a body whose connection closes before its declared end with a 400, short or long", async () => {
+  // 500 bytes declared, 91 sent, then the client hangs up: read whole (short) or chunk by chunk.
+  for (const declared of [500, 200_000]) {
+    const failure = Promise.withResolvers<unknown>();
+    await using server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      async (req) => {
+        try {
+          await readJsonBody(req, 1_000_000);
+          failure.resolve(undefined);
+        } catch (err) {
+          failure.resolve(err);
+        }
+        return new Response("ok");
+      },
+    );
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    await conn.write(encoder.encode(
+      `POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n`,
+    ));
+    await conn.write(encoder.encode(`{"messages":[{"role":"user","content":"${"x".repeat(56)}`));
+    conn.close();
+    const err = await failure.promise;
+    assertEquals(err instanceof InvalidRequestError, true, String(err));
+    assertEquals((err as InvalidRequestError).status, 400);
+  }
+});
+
+Deno.test("readJsonBody() refuses a body stream that fails mid-way with a 400", async () => {
+  const broken = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode('{"messages":['));
+      controller.error(new Deno.errors.BadResource("connection closed"));
+    },
+  });
+  const err = await assertRejects(() => readJsonBody(post(broken), 1000), InvalidRequestError);
+  assertEquals(err.message, "Request body is incomplete: the connection closed before its end");
+});
