@@ -30,7 +30,8 @@ export function onError(log: Log): ErrorHandler {
   return function onError(err, c) {
     const requestId = c.get("requestId");
     if (err instanceof GatewayError) {
-      if (err.status >= 500) {
+      // A call the client's leaving aborted is no upstream failure.
+      if (err.status >= 500 && !c.req.raw.signal.aborted) {
         log({
           level: "warn",
           msg: "upstream failure",

@@ -46,6 +46,9 @@ interface RecordFields {
 
 const tracer = trace.getTracer("ccgate-gateway");
 
+/** The status recorded for a request whose client went away before its answer. */
+const CLIENT_CLOSED = 499;
+
 /** How long after a request's total timeout its open ledger record may be rolled up as interrupted, ms. */
 const OPEN_MARGIN_MS = 10 * 60_000;
 
@@ -214,7 +217,7 @@ export class RequestRecord {
   /**
    * Finishes a request that was answered (or failed) without a stream.
    *
-   * @param status The HTTP status answered.
+   * @param status The HTTP status answered (499: the client went away first).
    * @param error The error thrown by the handler, if any.
    * @param clientAborted Whether the client had gone away.
    */
@@ -397,7 +400,10 @@ export function requestRecord(
     c.set("record", record);
     await next();
     if (c.error !== undefined || !record.deferred) {
-      record.finishResponse(c.res.status, c.error, c.req.raw.signal.aborted);
+      // A client gone before the answer gets none: 499 (nginx's "client closed request"), not the
+      // error its leaving caused (the Bedrock call aborted with it).
+      if (c.req.raw.signal.aborted) record.finishResponse(CLIENT_CLOSED, undefined, true);
+      else record.finishResponse(c.res.status, c.error, false);
     }
   };
 }

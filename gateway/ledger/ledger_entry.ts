@@ -71,7 +71,11 @@ export interface LedgerEntry {
   firstByteMs: number | null;
   /** Milliseconds until the request (or stream) ended. */
   totalMs: number;
-  /** HTTP status answered (200 for a stream that later failed; 0 when none was: `interrupted` before an answer). */
+  /**
+   * HTTP status answered: 200 for a stream that later failed; 499 when the
+   * client went away before its answer; 0 when none was (`interrupted`
+   * before an answer).
+   */
   status: number;
   /** How it ended. */
   outcome: LedgerOutcome;
