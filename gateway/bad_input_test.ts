@@ -323,3 +323,42 @@ Deno.test("bad input: log-injection strings in every field never forge a log lin
   assertCleanLogs(stack, [canary, stack.token, "forged", "title", "admin"]);
   assertEquals((await fetch(`${stack.url}/healthz`)).status, 200);
 });
+
+Deno.test("bad input: a model name past 512 characters is a 400 on every model route, and the usage ledger goes on", async () => {
+  await using stack = await startGatewayStack();
+  const long = `claude-${"a".repeat(40_000)}`;
+  await expectError(
+    await post(stack, JSON.stringify({ ...VALID, model: long })),
+    400,
+    "invalid_request_error",
+    "model: at most 512 characters",
+  );
+  const counted = await fetch(`${stack.url}/v1/messages/count_tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...VALID, model: long }),
+  });
+  await expectError(counted, 400, "invalid_request_error", "model: at most 512 characters");
+  const arn = `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${
+    "a".repeat(2_500)
+  }`;
+  const native = await fetch(`${stack.url}/model/${encodeURIComponent(arn)}/invoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: 8,
+      messages: VALID.messages,
+    }),
+  });
+  assertEquals(native.status, 400);
+  await native.body?.cancel();
+
+  stack.emulator.enqueue(textAnswer("fine"));
+  const ok = await post(stack, JSON.stringify(VALID));
+  assertEquals(ok.status, 200);
+  await ok.body?.cancel();
+  await stack.ledger.durable(); // would throw if a commit failed
+  assertEquals(stack.ledger.buffered, 0);
+  assertCleanLogs(stack, [long.slice(0, 600)]);
+});

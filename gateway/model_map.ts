@@ -124,6 +124,12 @@ const SUFFIX = /\[[a-z0-9]+\]$/i;
 const DATED = /-\d{8}$/;
 
 /**
+ * Longest model name or Bedrock id accepted: Bedrock's ids and ARNs are far
+ * shorter, and the name goes into usage keys and log lines.
+ */
+export const MAX_MODEL_CHARS = 512;
+
+/**
  * Maps the `model` of a request to the Bedrock id to invoke: configured
  * aliases first, then the table (with the configured inference profile
  * prefix), then raw Bedrock ids and ARNs when allowed, then the fallback
@@ -154,6 +160,9 @@ export function resolveModel(
   }
   if (typeof requested !== "string" || requested === "") {
     throw new InvalidRequestError("model: Input should be a non-empty string");
+  }
+  if (requested.length > MAX_MODEL_CHARS) {
+    throw new InvalidRequestError(`model: at most ${MAX_MODEL_CHARS} characters`);
   }
   const prefix = options.prefix ?? "us";
   const aliases = options.aliases ?? {};

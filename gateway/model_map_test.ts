@@ -120,3 +120,16 @@ Deno.test("listModels() lists aliases and the models the prefix offers", () => {
   assert(!models.some((m) => m.name === "claude-opus-4-1"));
   assertEquals(listModels(T, { prefix: "none" }).length, Object.keys(T).length);
 });
+
+Deno.test("resolveModel() refuses a name longer than 512 characters with a 400, whatever rule would match it", () => {
+  for (
+    const name of [`claude-${"a".repeat(600)}`, `arn:aws:bedrock:us-east-1:1:x/${"a".repeat(600)}`]
+  ) {
+    const err = assertThrows(() => resolveModel(name, DEFAULT_MODEL_TABLE), InvalidRequestError);
+    assertEquals(err.message, "model: at most 512 characters");
+  }
+  assertEquals(
+    resolveModel(`us.anthropic.claude-${"a".repeat(400)}`, DEFAULT_MODEL_TABLE).length > 400,
+    true,
+  );
+});

@@ -7,6 +7,7 @@ import {
   type LedgerEntry,
   type LedgerOutcome,
   MAX_ENTRY_GROUPS,
+  MAX_ENTRY_TEXT,
 } from "./ledger/ledger_entry.ts";
 import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { costUsd } from "./model_price.ts";
@@ -274,10 +275,10 @@ export class RequestRecord {
       requestId: this.#requestId,
       at: this.#at.toISOString(),
       day: dayOf(this.#at),
-      user: this.#claims.sub,
-      sid: this.#claims.sid,
-      groups: this.#claims.groups.slice(0, MAX_ENTRY_GROUPS),
-      roles: this.#claims.roles.slice(0, MAX_ENTRY_GROUPS),
+      user: _text(this.#claims.sub),
+      sid: _text(this.#claims.sid),
+      groups: this.#claims.groups.slice(0, MAX_ENTRY_GROUPS).map(_text),
+      roles: this.#claims.roles.slice(0, MAX_ENTRY_GROUPS).map(_text),
       route: this.#route,
       model: f.model,
       bedrockModel: f.bedrockModel,
@@ -411,4 +412,9 @@ export function requestRecord(
 function _context() {
   // The active context: OpenTelemetry's API keeps it; without an SDK it is the root.
   return context.active();
+}
+
+/** A token's text as an entry keeps it: at most {@linkcode MAX_ENTRY_TEXT} characters. */
+function _text(text: string): string {
+  return text.length > MAX_ENTRY_TEXT ? text.slice(0, MAX_ENTRY_TEXT) : text;
 }

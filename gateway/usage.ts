@@ -12,7 +12,8 @@ export interface TokenUsage {
 
 /**
  * Reads an Anthropic `usage` object into a {@linkcode TokenUsage}, on top of
- * what is already known: a field missing (or not a number) in `raw` keeps its
+ * what is already known: a field missing in `raw`, or not a whole count
+ * between 0 and 10^12 (what a faulty upstream might send), keeps its
  * previous value, so `message_delta` totals can overlay `message_start`.
  *
  * @param raw The `usage` value from a message or stream event.
@@ -49,6 +50,11 @@ export const EMPTY_USAGE: Readonly<TokenUsage> = Object.freeze({
   cacheCreationInputTokens: 0,
 });
 
+/** Most tokens one count can be: far above any context window, far below what KV sums hold. */
+const MAX_COUNT = 1e12;
+
 function _count(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : fallback;
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_COUNT
+    ? value as number
+    : fallback;
 }

@@ -27,3 +27,12 @@ Deno.test("readUsage() ignores missing or malformed usage", () => {
   assertEquals(readUsage(undefined), { ...EMPTY_USAGE });
   assertEquals(readUsage({ input_tokens: -1, output_tokens: "3" }), { ...EMPTY_USAGE });
 });
+
+Deno.test("readUsage() ignores counts no real answer has: fractions, huge or unsafe numbers", () => {
+  const known = readUsage({ input_tokens: 12, output_tokens: 3 });
+  assertEquals(
+    readUsage({ input_tokens: 1.5, output_tokens: 1e308, cache_read_input_tokens: 2 ** 60 }, known),
+    { ...known, cacheReadInputTokens: 0 },
+  );
+  assertEquals(readUsage({ output_tokens: 1_000_000 }, known).outputTokens, 1_000_000);
+});

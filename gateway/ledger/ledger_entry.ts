@@ -94,6 +94,17 @@ export interface LedgerEntry {
 /** Groups kept per entry (a token's `groups` claim can be long). */
 export const MAX_ENTRY_GROUPS = 50;
 
+/** Characters kept of each of an entry's texts from a token (user, session, each group and role). */
+export const MAX_ENTRY_TEXT = 256;
+
+/**
+ * Longest entry, in characters of its JSON, that the ledger writes: a KV
+ * value holds 64 KiB, and a character takes up to 2 bytes. Entries built
+ * within {@linkcode MAX_ENTRY_GROUPS}, {@linkcode MAX_ENTRY_TEXT} and the
+ * gateway's 512-character model names stay under 30,000.
+ */
+export const MAX_ENTRY_JSON = 32_000;
+
 /**
  * The UTC day of an instant, `YYYY-MM-DD`.
  *

@@ -295,7 +295,9 @@ export class UsageLedger {
 
   /**
    * Rolls up every entry left in the write-ahead log (by a writer that
-   * crashed, or by another instance): call at start-up.
+   * crashed, or by another instance): call at start-up. An entry whose
+   * roll-up fails stays in the log for the next start and is logged; the
+   * others are rolled up all the same.
    *
    * @returns What it did.
    */
@@ -303,9 +305,18 @@ export class UsageLedger {
     const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
     for await (const item of this.#options.kv.list<LedgerEntry>({ prefix: WAL_PREFIX })) {
       const id = item.key.at(-1) as string;
-      const r = await rollUpEntry(this.#options.kv, id);
-      if (r === "rolled_up") report.rolledUp++;
-      else if (r === "duplicate") report.duplicates++;
+      try {
+        const r = await rollUpEntry(this.#options.kv, id);
+        if (r === "rolled_up") report.rolledUp++;
+        else if (r === "duplicate") report.duplicates++;
+      } catch (err) {
+        this.#options.log?.({
+          level: "error",
+          msg: "usage ledger: a logged entry could not be rolled up; left in the log",
+          request_id: id,
+          error: err instanceof Error ? err.name : typeof err,
+        });
+      }
     }
     return report;
   }
@@ -375,7 +386,9 @@ export class UsageLedger {
   async #writeAhead(): Promise<void> {
     while (this.#buffer.length > 0) {
       this.#lastWriteAt = this.#options.timers.now();
-      const batch = takeBatch(this.#buffer, this.#options.maxBatch);
+      const { batch, unwritable } = takeBatch(this.#buffer, this.#options.maxBatch);
+      this.#drop(unwritable);
+      if (batch.length === 0) continue;
       const op = this.#options.kv.atomic();
       const { entries, opened } = writeAheadOp(op, batch, this.#opened);
       let versionstamp: string;
@@ -419,6 +432,21 @@ export class UsageLedger {
       }
       // What arrived during the commit waits for the next interval, unless it cannot wait.
       if (this.#options.writeIntervalMs > 0 && !this.#full()) return;
+    }
+  }
+
+  /** Drops entries no KV value can hold (see `takeBatch`), loudly: they would block every other. */
+  #drop(unwritable: readonly LedgerItem[]): void {
+    if (unwritable.length === 0) return;
+    this.#settled += unwritable.length;
+    this.#gauge();
+    this.#options.metrics?.increment("ccgate_ledger_write_failures_total", {}, unwritable.length);
+    for (const { entry } of unwritable) {
+      this.#options.log?.({
+        level: "error",
+        msg: "usage ledger entry too large to write: dropped",
+        request_id: entry.requestId,
+      });
     }
   }
 

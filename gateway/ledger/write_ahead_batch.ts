@@ -1,4 +1,4 @@
-import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
+import { type LedgerEntry, MAX_ENTRY_JSON, type OpenRecord } from "./ledger_entry.ts";
 import { openKey, WAL_PREFIX } from "./roll_up_entry.ts";
 
 /** KV values must stay under 64 KiB and an atomic operation under 800 KiB: keep batches well below. */
@@ -14,26 +14,44 @@ export interface LedgerItem {
 
 /**
  * Takes the next batch off the front of `buffer`: at most `maxBatch` items
- * and about 512 KiB (at least one item).
+ * and about 512 KiB (at least one item), and apart from it the items met on
+ * the way that no KV value could hold (JSON past `MAX_ENTRY_JSON`), which
+ * would fail every commit they are in, and so every other entry's.
  *
- * @param buffer The ledger's buffer; the batch is removed from it.
- * @param maxBatch Most items.
- * @returns The batch, in order.
+ * @param buffer The ledger's buffer; the items taken are removed from it.
+ * @param maxBatch Most items in the batch.
+ * @returns The batch, in order, and the unwritable items.
  *
  * @example
  * ```ts ignore
- * const batch = takeBatch(buffer, 100);
+ * const { batch, unwritable } = takeBatch(buffer, 100);
  * ```
  */
-export function takeBatch(buffer: LedgerItem[], maxBatch: number): LedgerItem[] {
+export function takeBatch(
+  buffer: LedgerItem[],
+  maxBatch: number,
+): { batch: LedgerItem[]; unwritable: LedgerItem[] } {
   let bytes = 0;
   let n = 0;
-  while (n < buffer.length && n < maxBatch) {
-    bytes += JSON.stringify(buffer[n]!.entry).length + 64;
-    if (n > 0 && bytes > MAX_BATCH_BYTES) break;
+  let taken = 0;
+  const unwritable = new Set<number>();
+  while (n < buffer.length && taken < maxBatch) {
+    const size = JSON.stringify(buffer[n]!.entry).length;
+    if (size > MAX_ENTRY_JSON) {
+      unwritable.add(n++);
+      continue;
+    }
+    bytes += size + 64;
+    if (taken > 0 && bytes > MAX_BATCH_BYTES) break;
     n++;
+    taken++;
   }
-  return buffer.splice(0, n);
+  const items = buffer.splice(0, n);
+  if (unwritable.size === 0) return { batch: items, unwritable: [] };
+  return {
+    batch: items.filter((_, i) => !unwritable.has(i)),
+    unwritable: items.filter((_, i) => unwritable.has(i)),
+  };
 }
 
 /**
