@@ -159,6 +159,13 @@ Deno.test("bad input: deep nesting and too many messages/tools/system blocks are
     "invalid_request_error",
     "system: 2 entries",
   );
+  // count_tokens holds the same limits.
+  const counted = await fetch(`${stack.url}/v1/messages/count_tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...VALID, tools: [tool, tool, tool] }),
+  });
+  await expectError(counted, 400, "invalid_request_error", "tools: 3 entries");
   assertEquals(stack.emulator.requests.length, 0);
 });
 

@@ -5,6 +5,7 @@ import {
   InvokeModelWithResponseStreamCommand,
   type ResponseStream,
 } from "@aws-sdk/client-bedrock-runtime";
+import { MalformedUpstreamError } from "./errors.ts";
 import type { MemoryReservation } from "./gateway_lifecycle.ts";
 
 /** One call to Bedrock's InvokeModel(WithResponseStream). */
@@ -118,7 +119,7 @@ export async function countTokens(
   );
   const count = response.inputTokens;
   if (typeof count !== "number" || !Number.isFinite(count) || count < 0) {
-    throw new TypeError("Bedrock returned no token count");
+    throw new MalformedUpstreamError("no token count");
   }
   return count;
 }

@@ -3,6 +3,7 @@ import type { GatewayDeps } from "./app.ts";
 import { parseAnthropicBeta } from "./anthropic_beta.ts";
 import { countTokensRequestSchema } from "./anthropic_schemas.ts";
 import { countTokens } from "./bedrock_upstream.ts";
+import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { estimateInputTokens } from "./estimate_input_tokens.ts";
 import { DEFAULT_MODEL_TABLE, resolveModel } from "./model_map.ts";
@@ -36,6 +37,7 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
   return async function countTokensHandler(c: Context) {
     const record = c.get("record");
     const { value } = await readRequestJson(c, config);
+    checkRequestLimits(value, config.limits);
     const body = parseBody(countTokensRequestSchema, value);
     const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, models());
     deps.policy?.checkModel(c.get("claims"), modelId, body.model);
