@@ -10,7 +10,7 @@
  */
 import type { BedrockEmulator, EntraEmulator } from "@ccgate/emulators";
 import type { PolicyFile } from "./gateway/policy/policy_file.ts";
-import { listenAddress, listenFirst, yieldToRequests } from "./gateway/listen_first.ts";
+import { listenAddress, listenFirstOrFail, yieldToRequests } from "./gateway/listen_first.ts";
 
 const EMULATOR_CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
 
@@ -28,7 +28,7 @@ const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
 // the local issuer URL names. A PORT or HOSTNAME that is not plainly valid waits for the full check.
 const early = (() => {
   const address = listenAddress(env, defaultHostname);
-  return address && listenFirst(address);
+  return address && listenFirstOrFail(address, fail);
 })();
 
 // The settings first (a bad one stops here, before the rest loads), then the apps in stages with a
@@ -88,7 +88,7 @@ if (emulateEntra || emulateBedrock) {
   if (emulateBedrock) bedrockEmulator = await startBedrockEmulator({ auth: { bearer: true } });
 }
 
-const { server, serve } = early ?? listenFirst({ hostname, port });
+const { server, serve } = early ?? listenFirstOrFail({ hostname, port }, fail);
 await yieldToRequests();
 
 const [

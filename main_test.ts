@@ -79,6 +79,25 @@ Deno.test("main.ts stops with one line naming a bad setting", async () => {
   assertEquals(stderr, "ccgate: Invalid setting CCGATE_PING_INTERVAL_MS: must be a whole number");
 });
 
+Deno.test("main.ts stops with one line when its port is taken", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: taskArgs("start"),
+    cwd: root,
+    env: { PORT: String(port), CCGATE_KV_PATH: ":memory:" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  assertEquals(
+    stderr,
+    `ccgate: 127.0.0.1:${port} is already in use: stop what listens there, or set PORT`,
+  );
+});
+
 Deno.test("README steps: start, ccgate login, Claude Code with ccgate token gets a streamed answer", async () => {
   await using main = await startMain({});
   assert(main.url);

@@ -282,6 +282,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** The server cannot listen where it was told to (the port is taken, or not permitted). */
+export class ListenError extends Error {
+  /** Stable code. */
+  readonly code = "cannot_listen";
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ListenError";
+  }
+}
+
 /** The policy file (`CCGATE_POLICY`) is invalid: the message names the file and the key path. */
 export class PolicyFileError extends Error {
   /** Stable code. */

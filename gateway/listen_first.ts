@@ -1,11 +1,13 @@
 /**
  * Binding the port before the apps' modules load, so that a process that is
  * starting already answers `/healthz` (the process is alive) while `/readyz`
- * stays 503 and other requests wait until the app is installed. Imports nothing: the server entry
- * points import this statically and everything else dynamically.
+ * stays 503 and other requests wait until the app is installed. Imports only `errors.ts` (no
+ * imports of its own, and loaded by the app anyway): the server entry points import this
+ * statically and everything else dynamically.
  *
  * @module
  */
+import { ListenError } from "./errors.ts";
 
 /** Where to listen, read from `PORT` and `HOSTNAME` without the full settings schema. */
 export interface ListenAddress {
@@ -125,6 +127,7 @@ function _starting(): Response {
  * @param address Where to listen.
  * @param options How long a request waits for the app.
  * @returns The server and the way to install the app.
+ * @throws {ListenError} When the address is in use or not permitted (a one-line message).
  *
  * @example
  * ```ts ignore
@@ -162,10 +165,26 @@ export function listenFirst(address: ListenAddress, options: ListenFirstOptions 
     return app === undefined ? _starting() : await app(request, info);
   };
   let handler: Deno.ServeHandler<Deno.NetAddr> = starting;
-  const server = Deno.serve(
-    { hostname: address.hostname, port: address.port, onListen() {} },
-    (request, info) => handler(request, info),
-  );
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve(
+      { hostname: address.hostname, port: address.port, onListen() {} },
+      (request, info) => handler(request, info),
+    );
+  } catch (err) {
+    const where = `${address.hostname}:${address.port}`;
+    if (err instanceof Deno.errors.AddrInUse) {
+      throw new ListenError(`${where} is already in use: stop what listens there, or set PORT`, {
+        cause: err,
+      });
+    }
+    if (
+      err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.AddrNotAvailable
+    ) {
+      throw new ListenError(`cannot listen on ${where}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
   return {
     server,
     serve(app) {
@@ -176,4 +195,34 @@ export function listenFirst(address: ListenAddress, options: ListenFirstOptions 
       return held;
     },
   };
+}
+
+/**
+ * {@linkcode listenFirst}, or `fail` with the one-line reason when the
+ * address is taken or not permitted: what a server's entry point does.
+ *
+ * @param address Where to listen.
+ * @param fail Stops the process with a message (the entry point's).
+ * @param options How long a request waits for the app.
+ * @returns The server and the way to install the app.
+ *
+ * @example
+ * ```ts ignore
+ * const early = listenFirstOrFail({ hostname: "127.0.0.1", port: 8080 }, (m) => {
+ *   console.error(m);
+ *   Deno.exit(1);
+ * });
+ * ```
+ */
+export function listenFirstOrFail(
+  address: ListenAddress,
+  fail: (message: string) => never,
+  options: ListenFirstOptions = {},
+): EarlyServer {
+  try {
+    return listenFirst(address, options);
+  } catch (err) {
+    if (err instanceof ListenError) fail(err.message);
+    throw err;
+  }
 }

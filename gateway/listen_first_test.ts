@@ -1,5 +1,6 @@
-import { assertEquals } from "../testing/assert.ts";
-import { listenAddress, listenFirst, yieldToRequests } from "./listen_first.ts";
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { ListenError } from "./errors.ts";
+import { listenAddress, listenFirst, listenFirstOrFail, yieldToRequests } from "./listen_first.ts";
 
 Deno.test("listenAddress() reads PORT and HOSTNAME as server_env.ts accepts them", () => {
   assertEquals(listenAddress({}, "127.0.0.1"), { hostname: "127.0.0.1", port: 8080 });
@@ -85,4 +86,25 @@ Deno.test("listenFirst() answers 503 overloaded_error to a request that waited h
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("listenFirst() throws a ListenError with one line when the port is taken; listenFirstOrFail() hands it to fail", () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const address = { hostname: "127.0.0.1", port: (taken.addr as Deno.NetAddr).port };
+  const err = assertThrows(() => listenFirst(address), ListenError);
+  assertEquals(
+    err.message,
+    `127.0.0.1:${address.port} is already in use: stop what listens there, or set PORT`,
+  );
+  const said: string[] = [];
+  assertThrows(
+    () =>
+      listenFirstOrFail(address, (message) => {
+        said.push(message);
+        throw new Error("stopped");
+      }),
+    Error,
+    "stopped",
+  );
+  assertEquals(said, [err.message]);
 });

@@ -14,7 +14,7 @@
  */
 import type { BedrockEmulator } from "@ccgate/emulators";
 import type { PolicyFile } from "./policy/policy_file.ts";
-import { listenAddress, listenFirst, yieldToRequests } from "./listen_first.ts";
+import { listenAddress, listenFirstOrFail, yieldToRequests } from "./listen_first.ts";
 
 function fail(message: string): never {
   console.error(`ccgate gateway: ${message}`);
@@ -29,7 +29,7 @@ const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
 // waits for the full check.
 const early = (() => {
   const address = listenAddress(env, defaultHostname);
-  return address && listenFirst(address);
+  return address && listenFirstOrFail(address, fail);
 })();
 
 // The settings first (a bad one stops here), then the rest in stages with a turn of the event
@@ -158,7 +158,10 @@ const app = createApp({
 });
 
 const { server, serve } = early ??
-  listenFirst({ hostname: serverEnv.hostname ?? defaultHostname, port: serverEnv.port });
+  listenFirstOrFail(
+    { hostname: serverEnv.hostname ?? defaultHostname, port: serverEnv.port },
+    fail,
+  );
 serve(app.fetch);
 console.error(
   `ccgate gateway listening on http://${server.addr.hostname}:${server.addr.port} (issuer ${issuer})`,
