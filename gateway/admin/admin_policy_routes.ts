@@ -2,12 +2,13 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { GatewayDeps } from "../app.ts";
 import { InvalidRequestError, RouteNotFoundError } from "../errors.ts";
-import { dayOf } from "../ledger/ledger_entry.ts";
+import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
 import { latestIdentity } from "../ledger/usage_query.ts";
 import { parseBody } from "../parse_body.ts";
 import { readJsonBody } from "../read_json_body.ts";
 import type { EffectiveRules } from "../policy/effective_rules.ts";
+import { boundedParam } from "./bounded_param.ts";
 import { BUDGET_OVERRIDE_KEYS, type BudgetOverride } from "./budget_overrides.ts";
 
 declare module "hono" {
@@ -77,7 +78,7 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
     v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
   app.get("/admin/api/policy", async (c) => {
-    const user = c.req.query("user");
+    const user = boundedParam("user", c.req.query("user"), MAX_ENTRY_TEXT);
     if (!user) throw new InvalidRequestError('Missing query parameter "user" (the user\'s sub)');
     let roles = list(c.req.query("roles"));
     let groups = list(c.req.query("groups"));
@@ -100,7 +101,7 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
 
   app.put("/admin/api/budget-overrides/:user", async (c: Context) => {
     const store = overrides(c);
-    const user = c.req.param("user")!;
+    const user = boundedParam("user", c.req.param("user")!, MAX_ENTRY_TEXT);
     const body = parseBody(
       overrideBody,
       (await readJsonBody(c.req.raw, OVERRIDE_BODY_BYTES)).value,
@@ -128,7 +129,7 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
   });
 
   app.delete("/admin/api/budget-overrides/:user", async (c) => {
-    const user = c.req.param("user");
+    const user = boundedParam("user", c.req.param("user")!, MAX_ENTRY_TEXT);
     const removed = await overrides(c).remove(user);
     c.set("auditDetails", { user, removed });
     return c.json({ user, removed });

@@ -1,12 +1,14 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "../app.ts";
 import { AdminRoleRequiredError, InvalidRequestError } from "../errors.ts";
-import { dayOf } from "../ledger/ledger_entry.ts";
+import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
+import { MAX_MODEL_CHARS } from "../model_map.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
 import { daysIn, listEntries, queryUsage, type UsageFilter } from "../ledger/usage_query.ts";
 import { summarizeUsage } from "../ledger/usage_summary.ts";
 import { registerAdminPolicyRoutes } from "./admin_policy_routes.ts";
 import { AuditLog } from "./audit_log.ts";
+import { boundedParam } from "./bounded_param.ts";
 import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard_page.ts";
 import { toCsv } from "./to_csv.ts";
 
@@ -138,8 +140,15 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
         `Invalid day range "${from}".."${to}": use from/to as YYYY-MM-DD, from <= to, at most 366 days`,
       );
     }
-    const opt = (name: string) => c.req.query(name) || undefined;
-    return { from, to, user: opt("user"), group: opt("group"), model: opt("model") };
+    const opt = (name: string, max: number) =>
+      boundedParam(name, c.req.query(name) || undefined, max);
+    return {
+      from,
+      to,
+      user: opt("user", MAX_ENTRY_TEXT),
+      group: opt("group", MAX_ENTRY_TEXT),
+      model: opt("model", MAX_MODEL_CHARS),
+    };
   };
 
   const reply = (
@@ -149,9 +158,12 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
     name: string,
     extra: Record<string, unknown> = {},
   ) => {
-    const csv = c.req.query("format") === "csv" ||
-      (c.req.query("format") === undefined &&
-        (c.req.header("accept") ?? "").startsWith("text/csv"));
+    const format = c.req.query("format");
+    if (format !== undefined && format !== "json" && format !== "csv") {
+      throw new InvalidRequestError('format: "json" or "csv"');
+    }
+    const csv = format === "csv" ||
+      (format === undefined && (c.req.header("accept") ?? "").startsWith("text/csv"));
     if (csv) {
       return c.body(toCsv(columns, rows), 200, {
         "content-type": "text/csv; charset=utf-8",

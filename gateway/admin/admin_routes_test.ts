@@ -161,3 +161,27 @@ Deno.test("GET /admin/api/usage answers 400 for an invalid `to` without `from`",
     assertEquals((await res.json()).error.type, "invalid_request_error");
   }
 });
+
+Deno.test("the admin API answers 400, not 500, for a user, group or model too long for a KV key, and for an unknown format", async () => {
+  const { stack, admin, get } = await seededStack();
+  await using _ = stack;
+  const long = "a".repeat(5_000);
+  const refused = async (response: Response, text: string) => {
+    const body = await response.json();
+    assertEquals([response.status, body.error.type], [400, "invalid_request_error"]);
+    assertStringIncludes(body.error.message, text);
+  };
+  await refused(await get(`/admin/api/usage?user=${long}`), "user: at most 256 characters");
+  await refused(await get(`/admin/api/entries?group=${long}`), "group: at most 256 characters");
+  await refused(await get(`/admin/api/usage?model=${long}`), "model: at most 512 characters");
+  await refused(await get(`/admin/api/policy?user=${long}`), "user: at most 256 characters");
+  await refused(await get("/admin/api/entries?format=xml"), 'format: "json" or "csv"');
+  for (const method of ["PUT", "DELETE"]) {
+    const response = await fetch(`${stack.url}/admin/api/budget-overrides/${long}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: method === "PUT" ? JSON.stringify({ daily_usd: 5 }) : undefined,
+    });
+    await refused(response, "user: at most 256 characters");
+  }
+});
