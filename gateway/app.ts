@@ -20,7 +20,8 @@ import type { PriceOf } from "./model_price.ts";
 import { modelsRoute } from "./models_route.ts";
 import type { BedrockClient } from "./bedrock_upstream.ts";
 import type { GatewayConfig } from "./config.ts";
-import { RouteNotFoundError } from "./errors.ts";
+import { MethodNotAllowedError, RouteNotFoundError } from "./errors.ts";
+import { allowedMethods } from "./allowed_methods.ts";
 import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
 import { headerLimit } from "./header_limit.ts";
 import { lazyHandler } from "./lazy_handler.ts";
@@ -165,7 +166,10 @@ export function createApp(deps: GatewayDeps): Hono {
     app.on(["GET", "HEAD"], "/install/*", installRoute(deps.config.installDir));
   }
   registerAdminRoutes(app, deps, auth);
+  const allowed = allowedMethods(app.routes);
   app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length > 0) throw new MethodNotAllowedError(c.req.method, c.req.path, methods);
     throw new RouteNotFoundError(c.req.method, c.req.path);
   });
   app.onError(onError(deps.log));

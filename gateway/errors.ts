@@ -26,6 +26,7 @@ export type GatewayErrorCode =
   | "forbidden"
   | "model_not_found"
   | "route_not_found"
+  | "method_not_allowed"
   | "request_too_large"
   | "request_limit"
   | "upstream_error"
@@ -112,6 +113,22 @@ export class RouteNotFoundError extends GatewayError {
       status: 404,
       type: "not_found_error",
     });
+  }
+}
+
+/** The route exists, not for this method: 405 invalid_request_error, with `Allow`. */
+export class MethodNotAllowedError extends GatewayError {
+  /**
+   * @param method The request's method.
+   * @param path The request's path.
+   * @param allowed The methods the route answers.
+   */
+  constructor(method: string, path: string, allowed: readonly string[]) {
+    super(
+      "method_not_allowed",
+      `Cannot ${method} ${JSON.stringify(path)}: it answers ${allowed.join(", ")}`,
+      { status: 405, type: "invalid_request_error", headers: { allow: allowed.join(", ") } },
+    );
   }
 }
 
