@@ -255,7 +255,11 @@ function _thinking(
   }
   const type = value.type;
   if (type === "enabled" && typeof value.budget_tokens !== "number") {
-    throw new InvalidRequestError("thinking.budget_tokens: Field required");
+    throw new InvalidRequestError(
+      value.budget_tokens === undefined
+        ? "thinking.budget_tokens: Field required"
+        : "thinking.budget_tokens: Input should be a valid integer",
+    );
   }
   if (family.thinking === "none") {
     dropped.push("field:thinking");

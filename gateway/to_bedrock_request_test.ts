@@ -341,6 +341,10 @@ Deno.test("toBedrockRequest() rejects invalid bodies with a message naming the f
       "thinking.budget_tokens: Field required",
     ],
     [
+      { max_tokens: 10, messages: [], thinking: { type: "enabled", budget_tokens: "x" } },
+      "thinking.budget_tokens: Input should be a valid integer",
+    ],
+    [
       { max_tokens: 10, messages: [], anthropic_beta: "x" },
       "anthropic_beta: Input should be a list",
     ],
