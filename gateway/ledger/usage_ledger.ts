@@ -1,56 +1,14 @@
-import type { GatewayMetrics } from "../gateway_metrics.ts";
-import type { Log } from "../log.ts";
-import type { Timers } from "../timers.ts";
-import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { recoverLog, sweepOpenRecords } from "./ledger_recovery.ts";
 import { rollUpChunks } from "./roll_up_batch.ts";
 import { type FlushReport, LoggedRollUps } from "./logged_roll_ups.ts";
-import { type LedgerKv, OPEN_PREFIX, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+import type { LedgerKv } from "./roll_up_entry.ts";
 import { LiveOpenRecords } from "./live_open_records.ts";
+import type { UsageLedgerOptions } from "./usage_ledger_options.ts";
 import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
 export type { FlushReport } from "./logged_roll_ups.ts";
-
-/** Options of {@linkcode UsageLedger}. */
-export interface UsageLedgerOptions {
-  /** Where the ledger lives. */
-  kv: LedgerKv;
-  /** Timers of the roll-up interval and of write retries (a `FakeTimers` in tests). */
-  timers: Timers;
-  /**
-   * Roll up logged entries this long after the first one, ms; also the wait before a failed
-   * write-ahead is tried again. Entries reach the write-ahead log at once, not after this.
-   * @default {1000}
-   */
-  flushIntervalMs?: number;
-  /**
-   * Least time between the starts of two write-ahead commits, ms: entries
-   * appended meanwhile wait for the next commit and go in it together, so a
-   * busy gateway makes one commit per interval, not one per request (each
-   * commit costs CPU on the gateway's core, and on KV). An entry appended
-   * after a quiet interval is written at once. A process that dies without
-   * draining loses at most the entries of the last interval and of the write
-   * in flight. 0 writes every entry as it comes.
-   * @default {0}
-   */
-  writeIntervalMs?: number;
-  /** The wall clock, ms since the epoch (open records' `until`). @default {Date.now} */
-  clock?: () => number;
-  /**
-   * How often the open records of requests still in flight are written again
-   * with what they have used since (see {@linkcode UsageLedger.open}), ms: a
-   * process that dies loses at most this long of a stream's output.
-   * @default {15000}
-   */
-  openRefreshMs?: number;
-  /** Most entries in one write-ahead commit; roll up at once when this many are logged. @default {100} */
-  maxBatch?: number;
-  /** Most entries held in memory while KV is failing; beyond it the oldest are dropped (and logged). @default {100000} */
-  maxBuffered?: number;
-  /** Where write failures are reported. */
-  log?: Log;
-  /** Counters of entries written and failures. */
-  metrics?: GatewayMetrics;
-}
+export type { UsageLedgerOptions } from "./usage_ledger_options.ts";
 
 /**
  * The usage ledger's writer. The hot path only {@linkcode UsageLedger.append}s,
@@ -274,23 +232,9 @@ export class UsageLedger {
    *
    * @returns The entries it moved (rolled up, or left to the next flush when that failed).
    */
-  async sweep(): Promise<LedgerEntry[]> {
-    const kv = this.#options.kv;
-    const now = this.#options.clock();
-    const moved: LedgerEntry[] = [];
-    // Keyed by `until` first: only the records whose time has passed are listed.
-    const expired = { prefix: OPEN_PREFIX, end: [...OPEN_PREFIX, now + 1] };
-    for await (const item of kv.list<OpenRecord>(expired)) {
-      const id = item.key.at(-1) as string;
-      if (this.#opened.has(id)) continue;
-      const wal = [...WAL_PREFIX, id];
-      const done = await kv.atomic().check(item).set(wal, item.value.entry).delete(item.key)
-        .commit();
-      if (!done.ok) continue; // another instance moved it, or its entry arrived
-      await this.#rollUps.one(id, { logged: 0, rolledUp: 0, duplicates: 0 });
-      moved.push(item.value.entry);
-    }
-    return moved;
+  sweep(): Promise<LedgerEntry[]> {
+    const skip = (id: string) => this.#opened.has(id);
+    return sweepOpenRecords(this.#options.kv, this.#options.clock(), skip, this.#rollUps);
   }
 
   /**
@@ -301,24 +245,8 @@ export class UsageLedger {
    *
    * @returns What it did.
    */
-  async recover(): Promise<FlushReport> {
-    const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
-    for await (const item of this.#options.kv.list<LedgerEntry>({ prefix: WAL_PREFIX })) {
-      const id = item.key.at(-1) as string;
-      try {
-        const r = await rollUpEntry(this.#options.kv, id);
-        if (r === "rolled_up") report.rolledUp++;
-        else if (r === "duplicate") report.duplicates++;
-      } catch (err) {
-        this.#options.log?.({
-          level: "error",
-          msg: "usage ledger: a logged entry could not be rolled up; left in the log",
-          request_id: id,
-          error: err instanceof Error ? err.name : typeof err,
-        });
-      }
-    }
-    return report;
+  recover(): Promise<FlushReport> {
+    return recoverLog(this.#options.kv, this.#options.log);
   }
 
   /** Stops the timer and flushes what is buffered: the drain hook on shutdown. */
