@@ -2,6 +2,7 @@ import { type AccessTokenClaims, AccessTokenError, verifyAccessToken } from "@cc
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { bearerToken } from "../gateway/bearer_token.ts";
+import { checkIdLength } from "./check_id_length.ts";
 import type { AuthConfig } from "./config.ts";
 import {
   AdminAuthenticationError,
@@ -35,6 +36,9 @@ export interface AdminSessionsRoutesOptions {
  * - `GET /admin/sessions?sub=<oid>`: a user's sessions.
  * - `DELETE /admin/sessions/<sid>`: revoke one session.
  * - `DELETE /admin/sessions?sub=<oid>`: revoke all of a user's sessions.
+ *
+ * A `sub` or `sid` longer than `MAX_SUBJECT_LENGTH` (256) characters is a 400
+ * `invalid_request` naming the parameter (they become KV keys).
  *
  * @param options Dependencies.
  * @returns A Hono app with absolute paths, to mount at `/`.
@@ -77,7 +81,7 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
     if (sub === undefined || sub === "") {
       throw new InvalidRequestError('Missing query parameter "sub" (the user\'s Entra object id)');
     }
-    return sub;
+    return checkIdLength(sub, 'Query parameter "sub"');
   }
 
   app.get("/admin/sessions", async (c) => {
@@ -88,7 +92,7 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
 
   app.delete("/admin/sessions/:sid", async (c) => {
     const admin = await authorizeAdmin(c);
-    const sid = c.req.param("sid");
+    const sid = checkIdLength(c.req.param("sid"), 'Path parameter "sid"');
     const session = await sessions.revoke(sid, now(), "admin");
     if (session === undefined) throw new SessionNotFoundError();
     log({

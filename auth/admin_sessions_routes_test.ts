@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { startAuthFixture } from "./_testing.ts";
 
 const ALICE = "00000000-0000-4000-8000-00000000a11c";
@@ -68,4 +68,31 @@ Deno.test("adminSessionsRoutes() revokes all sessions of a user", async () => {
     headers: { authorization: `Bearer ${aliceAdmin.access_token}` },
   });
   assertEquals(after.status, 401);
+});
+
+Deno.test("adminSessionsRoutes() answers 400 when a sub or sid is longer than 256 characters", async () => {
+  await using f = await startAuthFixture();
+  const admin = await f.signIn();
+  const headers = { authorization: `Bearer ${admin.access_token}` };
+  const long = "a".repeat(5000);
+  const cases: [method: string, path: string, parameter: string][] = [
+    ["GET", `/admin/sessions?sub=${long}`, 'Query parameter "sub"'],
+    ["DELETE", `/admin/sessions?sub=${long}`, 'Query parameter "sub"'],
+    ["GET", `/admin/sessions?sub=${"a".repeat(257)}`, 'Query parameter "sub"'],
+    ["DELETE", `/admin/sessions/${long}`, 'Path parameter "sid"'],
+    ["DELETE", `/admin/sessions/${"a".repeat(257)}`, 'Path parameter "sid"'],
+  ];
+  for (const [method, path, parameter] of cases) {
+    const response = await f.app.request(path, { method, headers });
+    const what = `${method} ${path.slice(0, 40)}`;
+    assertEquals(response.status, 400, what);
+    const body = await response.json();
+    assertEquals(body.error, "invalid_request", what);
+    assertStringIncludes(body.error_description, parameter, what);
+    assertStringIncludes(body.error_description, "256 characters", what);
+  }
+  assertEquals(f.logs.at(-1)?.code, "parameter_too_long");
+  // 256 characters is still a well-formed (if unknown) subject.
+  const longest = await f.app.request(`/admin/sessions?sub=${"a".repeat(256)}`, { headers });
+  assertEquals(await longest.json(), { sessions: [] });
 });

@@ -9,6 +9,7 @@ import { onError } from "./on_error.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { listRevocations, type RevocationList } from "./revocation_list.ts";
 import { revokeRoute } from "./revoke_route.ts";
+import { routeNotFound } from "./route_not_found.ts";
 import { SessionStore } from "./session_store.ts";
 import type { SigningKeys } from "./signing_keys.ts";
 import { tokenRoute } from "./token_route.ts";
@@ -52,6 +53,10 @@ export interface AuthDeps {
  * - `GET /.well-known/jwks.json`: previous, current and next public keys.
  * - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata.
  * - `GET|DELETE /admin/sessions...`: role-gated session admin (see `admin_sessions_routes.ts`).
+ *
+ * Any other path or method it claims is an RFC 6749-shaped 404, or a 405
+ * with `Allow` (see `route_not_found.ts`). When this app is mounted into
+ * another with `route()`, the other app's not-found handler answers instead.
  *
  * Limits on `/oauth/token` and `/oauth/revoke`, in memory per instance:
  * `CCGATE_TOKEN_RATE_PER_IP` (60/min) per address, `CCGATE_TOKEN_RATE_PER_USER`
@@ -133,6 +138,7 @@ export function createApp(deps: AuthDeps): Hono {
     return c.json(authorizationServerMetadata(config));
   });
   app.route("/", adminSessionsRoutes({ config, keys, sessions, now, log }));
+  app.notFound(routeNotFound(app));
   app.onError(onError(log));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { JWTPayload } from "jose";
 import type { EntraConfig } from "./config.ts";
+import { MAX_SUBJECT_LENGTH } from "./check_id_length.ts";
 import { EntraTokenError } from "./errors.ts";
 
 /** The user behind an accepted Entra ID access token. */
@@ -27,8 +28,9 @@ export interface EntraIdentity {
  * were already verified, in this order: v2 access token (not v1, not an ID
  * token), tenant allowlisted, `iss` exactly `{authority}/{tid}/v2.0`, `aud`
  * our API, delegated (not app-only), `scp` has our scope, `azp` allowed,
- * required app roles (all), required groups (any; groups overage is *not* a
- * match). Never looks at `email`/`upn` for authorization.
+ * `oid` at most `MAX_SUBJECT_LENGTH` characters, required app roles (all),
+ * required groups (any; groups overage is *not* a match). Never looks at
+ * `email`/`upn` for authorization.
  *
  * @param payload The verified claims.
  * @param entra The acceptance rules.
@@ -113,6 +115,13 @@ export function checkEntraClaims(payload: JWTPayload, entra: EntraConfig): Entra
     );
   }
   const oid = _string(payload.oid, "oid");
+  if (oid.length > MAX_SUBJECT_LENGTH) {
+    // It becomes part of KV keys (see check_id_length.ts); Entra's are 36-character GUIDs.
+    throw new EntraTokenError(
+      "entra_token_claim_invalid",
+      `Entra token "oid" claim must be at most ${MAX_SUBJECT_LENGTH} characters`,
+    );
+  }
   const roles = _strings(payload.roles, "roles");
   const claimNames = payload._claim_names as Record<string, unknown> | undefined;
   const groupsOverage = payload.hasgroups === true ||

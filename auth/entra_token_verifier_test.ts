@@ -194,3 +194,14 @@ Deno.test("createEntraTokenVerifier() rejects a non-JWT subject_token", async ()
   assertEquals(body.error, "invalid_request");
   assert(!JSON.stringify(body).includes("not-a-jwt"));
 });
+
+Deno.test("createEntraTokenVerifier() rejects an oid longer than 256 characters", async () => {
+  await using f = await startAuthFixture();
+  for (const length of [257, 5000]) {
+    const token = await f.entra.mintAccessToken({ user: { oid: "a".repeat(length) } });
+    await assertRefused(f, token, "entra_token_claim_invalid", '"oid" claim');
+  }
+  const longest = await f.entra.mintAccessToken({ user: { oid: "a".repeat(256) } });
+  f.secrets.add(longest);
+  assertEquals((await f.exchange(longest)).status, 200);
+});

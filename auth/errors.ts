@@ -43,6 +43,7 @@ export type EntraTokenErrorCode =
   | "entra_token_signature"
   | "entra_token_keys_unavailable"
   | "entra_token_claim_missing"
+  | "entra_token_claim_invalid"
   | "entra_token_role_missing"
   | "entra_token_group_missing"
   | "entra_token_groups_overage";
@@ -52,6 +53,9 @@ export type AuthErrorCode =
   | EntraTokenErrorCode
   | "config_invalid"
   | "request_invalid"
+  | "parameter_too_long"
+  | "route_not_found"
+  | "method_not_allowed"
   | "grant_type_unsupported"
   | "target_invalid"
   | "client_invalid"
@@ -128,6 +132,54 @@ export class InvalidRequestError extends AuthError {
    */
   constructor(message: string, options?: ErrorOptions) {
     super("request_invalid", message, { ...options, error: "invalid_request", status: 400 });
+  }
+}
+
+/**
+ * A client-supplied id (a user's `sub`, a session's `sid`) is longer than the
+ * limit: 400 `invalid_request`. Ids become parts of KV keys, which Deno KV
+ * caps at 2 KiB, so they are bounded before any KV call.
+ */
+export class ParameterTooLongError extends AuthError {
+  /**
+   * @param name What was too long, as the client knows it (`Query parameter "sub"`).
+   * @param limit The most characters allowed.
+   */
+  constructor(name: string, limit: number) {
+    super("parameter_too_long", `${name} must be at most ${limit} characters`, {
+      error: "invalid_request",
+      status: 400,
+    });
+  }
+}
+
+/**
+ * No route of the auth service has this path: 404 `invalid_request`
+ * (RFC 6749 §5.2 has no value for an unknown endpoint; see `route_not_found.ts`).
+ * The message never repeats the path, which may hold a token.
+ */
+export class RouteNotFoundError extends AuthError {
+  constructor() {
+    super(
+      "route_not_found",
+      "No such endpoint on the auth service: see /.well-known/oauth-authorization-server for its endpoints",
+      { error: "invalid_request", status: 404 },
+    );
+  }
+}
+
+/** The path exists but not for this method: 405 `invalid_request` with `Allow`. */
+export class MethodNotAllowedError extends AuthError {
+  /**
+   * @param method The request's method.
+   * @param allow The methods the path answers (not empty).
+   */
+  constructor(method: string, allow: readonly string[]) {
+    super(
+      "method_not_allowed",
+      `Method ${JSON.stringify(method.slice(0, 20))} is not allowed here: use ${allow.join(", ")}`,
+      { error: "invalid_request", status: 405, headers: { allow: allow.join(", ") } },
+    );
   }
 }
 

@@ -10,10 +10,15 @@
  * @module
  */
 import type { ServerEnv } from "../server_env.ts";
-import { listenAddress, listenFirst, yieldToRequests } from "../gateway/listen_first.ts";
+import { listenAddress, listenFirstOrFail, yieldToRequests } from "../gateway/listen_first.ts";
 
 const log = (record: object) =>
   console.error(JSON.stringify({ time: new Date().toISOString(), ...record }));
+
+function fail(message: string): never {
+  console.error(`ccgate auth: ${message}`);
+  Deno.exit(1);
+}
 
 const env: Record<string, string | undefined> = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
@@ -21,7 +26,7 @@ const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !==
 // everything else 503 until the app is installed.
 const early = (() => {
   const address = listenAddress(env, "0.0.0.0");
-  return address && listenFirst(address);
+  return address && listenFirstOrFail(address, fail);
 })();
 await yieldToRequests();
 const [{ loadServerEnv }, { loadAuthConfig }, { ConfigError }] = await Promise.all([
@@ -33,8 +38,7 @@ let server: ServerEnv;
 try {
   server = loadServerEnv(env);
 } catch (err) {
-  console.error(`ccgate auth: ${err instanceof Error ? err.message : String(err)}`);
-  Deno.exit(1);
+  fail(err instanceof Error ? err.message : String(err));
 }
 if (!production && !env.ENTRA_TENANT_ID) {
   // Development only: production never loads the emulator.
@@ -55,10 +59,7 @@ let config;
 try {
   config = loadAuthConfig(env);
 } catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`ccgate auth: ${err.message}`);
-    Deno.exit(1);
-  }
+  if (err instanceof ConfigError) fail(err.message);
   throw err;
 }
 
@@ -83,7 +84,7 @@ Deno.cron("ccgate-auth-rotate-signing-keys", "17 * * * *", async () => {
 
 const app = createApp({ kv, keys, config, now: () => new Date(), fetch: globalThis.fetch, log });
 const { server: listener, serve } = early ??
-  listenFirst({ hostname: server.hostname ?? "0.0.0.0", port: server.port });
+  listenFirstOrFail({ hostname: server.hostname ?? "0.0.0.0", port: server.port }, fail);
 // `/healthz`: the process is alive (answered from the start, before the app is installed).
 const healthy = () => Response.json({ status: "ok" });
 serve((request, info) =>

@@ -24,6 +24,7 @@ export * from "./entra_token_verifier.ts";
 export * from "./refresh_token.ts";
 export * from "./revocation_list.ts";
 export * from "./session_store.ts";
+export * from "./check_id_length.ts";
 export * from "./rate_limiter.ts";
 export * from "./authorization_server_metadata.ts";
 export * from "./app.ts";

@@ -20,7 +20,8 @@ export function redactTokens(text: string): string {
  * `{"error":"invalid_grant","error_description":"..."}` with
  * `Cache-Control: no-store`. An {@linkcode AuthError} answers with its own
  * status, error and headers; anything else is a 500 `server_error` whose
- * details go only to the log (with anything token-shaped redacted).
+ * details go only to the log (with anything token-shaped redacted, in the
+ * path too: an unknown path may carry a token).
  *
  * @param log Structured log sink.
  * @returns The Hono error handler.
@@ -33,7 +34,7 @@ export function onError(log: (record: object) => void): ErrorHandler {
       log({
         level: err.status >= 500 ? "warn" : "info",
         msg: "auth request refused",
-        path: c.req.path,
+        path: _logPath(c.req.path),
         code: err.code,
         status: err.status,
         cause: err.cause instanceof Error ? err.cause.name : undefined,
@@ -50,10 +51,15 @@ export function onError(log: (record: object) => void): ErrorHandler {
     log({
       level: "error",
       msg: "unhandled error in the auth service",
-      path: c.req.path,
+      path: _logPath(c.req.path),
       error: err instanceof Error ? err.name : typeof err,
       detail: err instanceof Error ? redactTokens(err.message) : undefined,
     });
     return c.json({ error: "server_error", error_description: "Internal error" }, 500);
   };
+}
+
+/** A request path fit for a log line: tokens redacted, at most 200 characters. */
+function _logPath(path: string): string {
+  return redactTokens(path).slice(0, 200);
 }

@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { checkIdLength } from "./check_id_length.ts";
 
 /** One revoked session. */
 export interface Revocation {
@@ -86,8 +87,10 @@ export interface RevocationListOptions {
   log?: (record: object) => void;
 }
 
-const revokedKey = (sid: string) => ["revoked", sid] as const;
-const feedKey = (revokedAt: number, sid: string) => ["revocations", revokedAt, sid] as const;
+// Bounded where they become keys: a long id is a 400, never a KV error.
+const revokedKey = (sid: string) => ["revoked", checkIdLength(sid, 'Session id "sid"')] as const;
+const feedKey = (revokedAt: number, sid: string) =>
+  ["revocations", revokedAt, checkIdLength(sid, 'Session id "sid"')] as const;
 
 /** The in-memory view of revoked sessions, refreshed from KV or over HTTP. */
 export class RevocationList {
@@ -209,6 +212,7 @@ export class RevocationList {
    * @param sid The session.
    * @param expiresAt The session's absolute expiry.
    * @throws {TypeError} When the list was created with a `url` instead of a `kv`.
+   * @throws {ParameterTooLongError} When `sid` is longer than `MAX_SUBJECT_LENGTH`.
    */
   async revoke(sid: string, expiresAt: Date): Promise<void> {
     if (this.#kv === undefined) {
@@ -286,6 +290,7 @@ export class RevocationList {
  * @param revocation The revocation.
  * @param now Current time, ms since the epoch (for `expireIn`).
  * @returns `op`, for chaining.
+ * @throws {ParameterTooLongError} When the session id is longer than `MAX_SUBJECT_LENGTH`.
  */
 export function addRevocation(
   op: Deno.AtomicOperation,

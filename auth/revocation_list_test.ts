@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { AuthError } from "./errors.ts";
 import { startAuthFixture, testClock } from "./_testing.ts";
 import { listRevocations, RevocationList } from "./revocation_list.ts";
 
@@ -70,4 +71,17 @@ Deno.test("RevocationList pulls a separately deployed auth service's feed over H
   assertEquals(Object.keys(feed.revocations[0]).sort(), ["expires_at", "revoked_at", "sid"]);
   const bad = await f.app.request("/oauth/revocations?since=yesterday");
   assertEquals((await bad.json()).error, "invalid_request");
+});
+
+Deno.test("RevocationList.revoke() refuses a session id longer than 256 characters", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = testClock();
+  using list = new RevocationList({ kv, now: clock.now });
+  const expiresAt = new Date(clock.now().getTime() + 60_000);
+  for (const sid of ["s".repeat(257), "s".repeat(5000)]) {
+    const err = await assertRejects(() => list.revoke(sid, expiresAt), AuthError, "256 characters");
+    assertEquals([err.code, err.status, err.error], ["parameter_too_long", 400, "invalid_request"]);
+  }
+  assertEquals(list.size, 0);
+  assertEquals(await listRevocations(kv, { since: 0, now: clock.now().getTime() }), []);
 });

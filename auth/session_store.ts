@@ -1,3 +1,4 @@
+import { checkIdLength } from "./check_id_length.ts";
 import { InvalidGrantError } from "./errors.ts";
 import type { AccessTokenIdentity } from "./issue_access_token.ts";
 import {
@@ -74,15 +75,23 @@ export interface SessionStoreOptions {
   onRevoked?: (revocation: Revocation) => void;
 }
 
-const sessionKey = (sid: string) => ["sessions", sid] as const;
+// Ids are bounded here, where they become keys, so no caller can make KV
+// refuse a key (a 500) with a long id: it is a 400 instead.
+const sessionKey = (sid: string) => ["sessions", checkIdLength(sid, 'Session id "sid"')] as const;
 const refreshKey = (hash: string) => ["refresh", hash] as const;
-const userSessionKey = (sub: string, sid: string) => ["user_sessions", sub, sid] as const;
+const userSessionsPrefix = (sub: string) =>
+  ["user_sessions", checkIdLength(sub, 'User id "sub"')] as const;
+const userSessionKey = (sub: string, sid: string) =>
+  [...userSessionsPrefix(sub), checkIdLength(sid, 'Session id "sid"')] as const;
 
 /**
  * Sessions and refresh tokens in KV. Every refresh rotates the token in one
  * atomic operation; concurrent refreshes with the same token inside the
  * grace window all get the same successor; a rotated token presented after
  * the window revokes the session.
+ *
+ * Every method taking a `sub` or `sid` throws `ParameterTooLongError` (400)
+ * for one longer than `MAX_SUBJECT_LENGTH`, before touching KV.
  */
 export class SessionStore {
   readonly #kv: Deno.Kv;
@@ -260,7 +269,7 @@ export class SessionStore {
    */
   async listForUser(sub: string, now: Date): Promise<SessionRecord[]> {
     const sids: string[] = [];
-    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: ["user_sessions", sub] })) {
+    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: userSessionsPrefix(sub) })) {
       sids.push(entry.value.sid);
     }
     const out: SessionRecord[] = [];

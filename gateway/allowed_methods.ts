@@ -1,40 +1,33 @@
-import { Hono } from "hono";
-
-/** A route as Hono lists it (`app.routes`). */
-export interface RouteEntry {
-  method: string;
-  path: string;
-}
+import type { Hono } from "hono";
 
 /**
- * The methods an app answers for a path, from its route list: what a 405's
- * `Allow` header says for a path that exists under another method. Routes of
- * every method (middleware, `method` `ALL`) are left out: they answer
- * nothing on their own. `HEAD` goes with `GET`, as Hono serves it.
+ * The methods an app's routes answer for a path, from its own route table
+ * (`app.routes`, matched with `app.router`), so that a 405's `Allow` cannot
+ * drift from the route declarations. Middleware (method `ALL`) answers
+ * nothing on its own and does not count; `HEAD` goes with `GET`, as Hono
+ * serves it. Used by the gateway and the auth service on a miss.
  *
- * @param routes The app's routes (`app.routes`), read when first asked.
- * @returns The methods for a path, empty when no route has it.
+ * @param app The app, its routes declared.
+ * @param path The request's path.
+ * @returns The methods, sorted; empty when no route has the path.
  *
  * @example
  * ```ts
+ * import { Hono } from "hono";
  * import { allowedMethods } from "./allowed_methods.ts";
- * const allow = allowedMethods([{ method: "POST", path: "/v1/messages" }]);
- * console.assert(allow("/v1/messages").join() === "POST");
+ * const app = new Hono().post("/v1/messages", (c) => c.body(null));
+ * console.assert(allowedMethods(app, "/v1/messages").join() === "POST");
  * ```
  */
-export function allowedMethods(routes: readonly RouteEntry[]): (path: string) => string[] {
-  let probe: Hono | undefined;
-  let methods: string[] = [];
-  return (path) => {
-    if (probe === undefined) {
-      probe = new Hono();
-      for (const route of routes) {
-        if (route.method !== "ALL") probe.on(route.method, route.path, (c) => c.body(null));
-      }
-      methods = [...new Set(routes.map((r) => r.method).filter((m) => m !== "ALL"))];
+export function allowedMethods(app: Hono, path: string): string[] {
+  const methods = new Set(app.routes.map((route) => route.method));
+  methods.delete("ALL");
+  const allow = new Set<string>();
+  for (const method of methods) {
+    for (const [[, route]] of app.router.match(method, path)[0]) {
+      if (route.method === method) allow.add(method);
     }
-    const allowed = methods.filter((m) => probe!.router.match(m, path)[0].length > 0);
-    if (allowed.includes("GET") && !allowed.includes("HEAD")) allowed.push("HEAD");
-    return allowed;
-  };
+  }
+  if (allow.has("GET")) allow.add("HEAD");
+  return [...allow].sort();
 }

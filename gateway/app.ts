@@ -166,9 +166,8 @@ export function createApp(deps: GatewayDeps): Hono {
     app.on(["GET", "HEAD"], "/install/*", installRoute(deps.config.installDir));
   }
   registerAdminRoutes(app, deps, auth);
-  const allowed = allowedMethods(app.routes);
   app.notFound((c) => {
-    const methods = allowed(c.req.path);
+    const methods = allowedMethods(app, c.req.path);
     if (methods.length > 0) throw new MethodNotAllowedError(c.req.method, c.req.path, methods);
     throw new RouteNotFoundError(c.req.method, c.req.path);
   });
