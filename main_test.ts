@@ -65,37 +65,33 @@ Deno.test("main.ts with no configuration serves gateway and auth with emulators,
   assertEquals(metadata.issuer, main.url.replace("0.0.0.0", "127.0.0.1"));
 });
 
-Deno.test("main.ts stops with one line naming a bad setting", async () => {
+/** Runs `task start` until it stops: its exit code and its stderr, trimmed. */
+async function mainExit(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: taskArgs("start"),
     cwd: root,
-    env: { PORT: "0", CCGATE_KV_PATH: ":memory:", CCGATE_PING_INTERVAL_MS: "soon" },
+    env: { PORT: "0", CCGATE_KV_PATH: ":memory:", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assertEquals(out.code, 1);
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  assertEquals(stderr, "ccgate: Invalid setting CCGATE_PING_INTERVAL_MS: must be a whole number");
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr).trim() };
+}
+
+Deno.test("main.ts stops with one line naming a bad setting", async () => {
+  assertEquals(await mainExit({ CCGATE_PING_INTERVAL_MS: "soon" }), {
+    code: 1,
+    stderr: "ccgate: Invalid setting CCGATE_PING_INTERVAL_MS: must be a whole number",
+  });
 });
 
 Deno.test("main.ts stops with one line when its port is taken", async () => {
   using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (taken.addr as Deno.NetAddr).port;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: taskArgs("start"),
-    cwd: root,
-    env: { PORT: String(port), CCGATE_KV_PATH: ":memory:" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assertEquals(out.code, 1);
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  assertEquals(
-    stderr,
-    `ccgate: 127.0.0.1:${port} is already in use: stop what listens there, or set PORT`,
-  );
+  assertEquals(await mainExit({ PORT: String(port) }), {
+    code: 1,
+    stderr: `ccgate: 127.0.0.1:${port} is already in use: stop what listens there, or set PORT`,
+  });
 });
 
 Deno.test("README steps: start, ccgate login, Claude Code with ccgate token gets a streamed answer", async () => {

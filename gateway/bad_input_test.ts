@@ -8,8 +8,13 @@ import { type GatewayStack, startGatewayStack } from "../testing/gateway_stack.t
 
 const encoder = new TextEncoder();
 
-function post(stack: GatewayStack, body: BodyInit, headers: Record<string, string> = {}) {
-  return fetch(`${stack.url}/v1/messages`, {
+function post(
+  stack: GatewayStack,
+  body: BodyInit,
+  headers: Record<string, string> = {},
+  path = "/v1/messages",
+) {
+  return fetch(`${stack.url}${path}`, {
     method: "POST",
     headers: {
       authorization: `Bearer ${stack.token}`,
@@ -19,6 +24,8 @@ function post(stack: GatewayStack, body: BodyInit, headers: Record<string, strin
     body,
   });
 }
+
+const COUNT_TOKENS = "/v1/messages/count_tokens";
 
 async function expectError(response: Response, status: number, type: string, text?: string) {
   const raw = await response.text();
@@ -160,11 +167,8 @@ Deno.test("bad input: deep nesting and too many messages/tools/system blocks are
     "system: 2 entries",
   );
   // count_tokens holds the same limits.
-  const counted = await fetch(`${stack.url}/v1/messages/count_tokens`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ ...VALID, tools: [tool, tool, tool] }),
-  });
+  const body = JSON.stringify({ ...VALID, tools: [tool, tool, tool] });
+  const counted = await post(stack, body, {}, COUNT_TOKENS);
   await expectError(counted, 400, "invalid_request_error", "tools: 3 entries");
   assertEquals(stack.emulator.requests.length, 0);
 });
@@ -340,11 +344,7 @@ Deno.test("bad input: a model name past 512 characters is a 400 on every model r
     "invalid_request_error",
     "model: at most 512 characters",
   );
-  const counted = await fetch(`${stack.url}/v1/messages/count_tokens`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-    body: JSON.stringify({ ...VALID, model: long }),
-  });
+  const counted = await post(stack, JSON.stringify({ ...VALID, model: long }), {}, COUNT_TOKENS);
   await expectError(counted, 400, "invalid_request_error", "model: at most 512 characters");
   const arn = `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${
     "a".repeat(2_500)

@@ -36,11 +36,34 @@ function orFail<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, failed]).finally(() => clearTimeout(timer));
 }
 
-/** Waits until the gateway has released every call (no timing: it checks after each turn). */
-/** Waits until the gateway has released every call: no slot, no memory reservation. */
-async function released(stack: Awaited<ReturnType<typeof startGatewayStack>>): Promise<void> {
+type Stack = Awaited<ReturnType<typeof startGatewayStack>>;
+
+/** Sends the route's streamed request. */
+function post(stack: Stack, target: (url: string) => { url: string; body: unknown }) {
+  const { url, body } = target(stack.url);
+  return fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/**
+ * Checks that the gateway ended Bedrock's stream, released the call's slot and memory, and
+ * recorded the request once, with `status` and outcome `upstream_error`.
+ */
+async function endedAndRecorded(stack: Stack, route: string, status: number): Promise<void> {
+  const [upstream] = await stack.emulator.waitForRequests(1);
+  assertEquals(await orFail(upstream!.closed, "Bedrock's stream ended"), "aborted");
   await orFail(stack.lifecycle.whenIdle(), "the call's slot is released");
   assertEquals([stack.lifecycle.active, stack.lifecycle.reservedBytes], [0, 0]);
+  assertEquals(stack.metrics.value("ccgate_active_streams", { route }) ?? 0, 0);
+  await stack.ledger.flush();
+  const today = dayOf(new Date());
+  const { entries } = await listEntries(stack.kv, { from: today, to: today });
+  assertEquals(entries.map((e) => [e.route, e.status, e.outcome]), [
+    [route, status, "upstream_error"],
+  ]);
 }
 
 for (const [route, target] of Object.entries(ROUTES)) {
@@ -49,30 +72,13 @@ for (const [route, target] of Object.entries(ROUTES)) {
     const events = textAnswer("never sent");
     // Bedrock's stream goes on after its bad first event: the gateway must end it.
     stack.emulator.enqueue(answerScript([raw("not json"), ...events.slice(1)], { hangAfter: 1 }));
-    const { url, body } = target(stack.url);
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const res = await post(stack, target);
     assertEquals(res.status, 502);
     const text = await res.text();
     assertStringIncludes(text, "malformed stream event");
     if (route === "messages") assertEquals(JSON.parse(text).type, "error");
     if (route === "chat_completions") assert(JSON.parse(text).error.message.length > 0);
-    const [upstream] = await stack.emulator.waitForRequests(1);
-    assertEquals(await orFail(upstream!.closed, "Bedrock's stream ended"), "aborted");
-    await released(stack);
-    assertEquals(stack.metrics.value("ccgate_active_streams", { route }) ?? 0, 0);
-
-    await stack.ledger.flush();
-    const today = dayOf(new Date());
-    const { entries } = await listEntries(stack.kv, { from: today, to: today });
-    assertEquals(entries.map((e) => [e.route, e.status, e.outcome]), [[
-      route,
-      502,
-      "upstream_error",
-    ]]);
+    await endedAndRecorded(stack, route, 502);
     assert(!stack.logs.some((l) => l.level === "error"), "no unhandled error");
   });
 
@@ -81,27 +87,9 @@ for (const [route, target] of Object.entries(ROUTES)) {
     const events = textAnswer("a few words and then some");
     const broken = [...events.slice(0, 3), raw("[1,2]"), ...events.slice(3)];
     stack.emulator.enqueue(answerScript(broken, { hangAfter: 4 }));
-    const { url, body } = target(stack.url);
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const res = await post(stack, target);
     assertEquals(res.status, 200);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    const [upstream] = await stack.emulator.waitForRequests(1);
-    assertEquals(await orFail(upstream!.closed, "Bedrock's stream ended"), "aborted");
-    await released(stack);
-    assertEquals(stack.metrics.value("ccgate_active_streams", { route }) ?? 0, 0);
-    assertStringIncludes(new TextDecoder().decode(bytes), "malformed stream event");
-
-    await stack.ledger.flush();
-    const today = dayOf(new Date());
-    const { entries } = await listEntries(stack.kv, { from: today, to: today });
-    assertEquals(entries.map((e) => [e.route, e.status, e.outcome]), [[
-      route,
-      200,
-      "upstream_error",
-    ]]);
+    assertStringIncludes(await res.text(), "malformed stream event");
+    await endedAndRecorded(stack, route, 200);
   });
 }
