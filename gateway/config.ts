@@ -66,6 +66,8 @@ export interface GatewayConfig {
   ledgerFlushMs: number;
   /** Least time between two write-ahead commits of the usage ledger, ms (0: one per entry). */
   ledgerWriteMs: number;
+  /** How often the usage ledger writes the open records of requests in flight again, ms. */
+  ledgerOpenRefreshMs: number;
   /** Path of the policy file, if any. */
   policyPath?: string;
   /** The `ccgate mirror` folder served at `/install/`, if any. */
@@ -142,6 +144,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     adminRole: e.CCGATE_ADMIN_ROLE,
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,
     ledgerWriteMs: e.CCGATE_LEDGER_WRITE_MS,
+    ledgerOpenRefreshMs: e.CCGATE_LEDGER_OPEN_REFRESH_MS,
     policyPath: e.CCGATE_POLICY,
     installDir: e.CCGATE_INSTALL_DIR,
     metricsToken: e.CCGATE_METRICS_TOKEN,

@@ -256,6 +256,10 @@ export const gatewayEnvSchema = z.object({
     description:
       "Usage ledger: least time between two commits to KV's write-ahead log, ms. Entries of requests that end meanwhile go together in the next commit, so a busy gateway makes at most one commit per interval instead of one per request; an entry after a quiet interval is written at once. A process killed without draining (`SIGKILL`, out of memory) loses at most this interval's entries. `0`: a commit per request.",
   }),
+  CCGATE_LEDGER_OPEN_REFRESH_MS: wholeNumber(15_000).meta({
+    description:
+      "Usage ledger: how often the open record of each request in flight is written again with what it has used since (a stream's output so far), ms, so that a gateway that dies mid-request is charged it. A non-streamed call gets its first open record at the first refresh it is still running at. A crash loses at most this long of a stream's output. Each refresh writes one small record per open stream whose output grew, in the usual group commits.",
+  }),
   CCGATE_POLICY: z.string().min(1).optional().meta({
     description:
       "Path of the policy file (YAML or JSON): model catalogue and prices, allowed models, `max_tokens`, rate, concurrency and budget limits per role, group and user. Validated at start-up (an invalid file stops the start naming the key), re-read every `CCGATE_POLICY_RELOAD_MS`. Unset: no policy (every model, no limits). See `docs/policy.example.yaml`.",

@@ -145,6 +145,7 @@ export async function startGatewayServices(
     timers: background,
     flushIntervalMs: config.ledgerFlushMs,
     writeIntervalMs: config.ledgerWriteMs,
+    openRefreshMs: config.ledgerOpenRefreshMs,
     clock: () => now().getTime(),
     log,
     metrics,

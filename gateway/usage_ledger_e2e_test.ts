@@ -245,8 +245,11 @@ Deno.test("usage ledger: an open stream has an open record in KV (what another i
   assertEquals((await stack.kv.get(openKey(open.until, requestId))).value, null);
 });
 
-Deno.test("usage ledger: an open stream's record follows the output it streams, so a gateway that dies mid-stream is charged it", async () => {
-  await using stack = await startGatewayStack({ priceOf: () => PRICE });
+Deno.test("usage ledger: an open stream's record follows the output it streams (every CCGATE_LEDGER_OPEN_REFRESH_MS), so a gateway that dies mid-stream is charged it", async () => {
+  await using stack = await startGatewayStack({
+    priceOf: () => PRICE,
+    env: { CCGATE_LEDGER_OPEN_REFRESH_MS: "2000" },
+  });
   const pieces = Array.from({ length: 6 }, () => "lorem ipsum dolor sit amet ".repeat(4));
   const events = textAnswer(pieces, { usage: { input_tokens: 1234, output_tokens: 1 } });
   stack.emulator.enqueue(answerScript(events, { hangAfter: 5 })); // start, block start, 3 deltas
@@ -256,8 +259,11 @@ Deno.test("usage ledger: an open stream's record follows the output it streams, 
   let seen = "";
   while ((seen.match(/content_block_delta/g) ?? []).length < 3) seen += (await reader.read()).value;
 
-  // What the refresh timer does every 15 s.
-  assertEquals(stack.ledger.refreshOpen(), 1);
+  stack.background.advance(1_999);
+  await stack.ledger.durable();
+  const before = await Array.fromAsync(stack.kv.list<OpenRecord>({ prefix: OPEN_PREFIX }));
+  assertEquals(before[0]!.value.entry.outputTokens, 1, "not refreshed before the interval");
+  stack.background.advance(1);
   await stack.ledger.durable();
   const [record] = await Array.fromAsync(stack.kv.list<OpenRecord>({ prefix: OPEN_PREFIX }));
   const open = record!.value.entry;

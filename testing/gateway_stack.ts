@@ -97,6 +97,11 @@ export interface GatewayStack extends AsyncDisposable {
   bedrock: FailoverBedrock;
   /** The gateway's in-process counters. */
   metrics: GatewayMetrics;
+  /**
+   * The timers of the services' periodic work (ledger roll-ups and open-record refreshes, policy
+   * reconciliation): they fire only when a test advances them.
+   */
+  background: FakeTimers;
   /** The usage ledger (`flush()` it before reading KV). */
   ledger: UsageLedger;
   /** The KV the ledger and audit log live in. */
@@ -158,12 +163,13 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   // The services as production builds them (gateway_services.ts), except that their periodic
   // work (ledger roll-ups on the interval, policy reconciliation, override refreshes) runs only
   // when a test asks: `stack.ledger.flush()`, `stack.policy.reconcile()`, `stack.policyFile.reload()`.
+  const background = new FakeTimers();
   const services = await startGatewayServices({
     config,
     kv,
     log,
     timers,
-    backgroundTimers: new FakeTimers(),
+    backgroundTimers: background,
     now: options.policyNow ?? (() => new Date()),
     random: options.random,
     policyFile,
@@ -208,6 +214,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     lifecycle,
     bedrock,
     metrics,
+    background,
     ledger,
     kv,
     budgetOverrides,
