@@ -71,7 +71,11 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
       cache.set(hash, claims);
     }
     if (isRevoked?.(claims.sid)) {
-      throw new AuthenticationError("Invalid access token: the session was revoked");
+      // Claude Code shows this message: the token stays cached on the workstation until it
+      // expires, so say what ends it now.
+      throw new AuthenticationError(
+        "Invalid access token: the session was revoked; sign in again with `ccgate login`",
+      );
     }
     c.set("claims", claims);
     await next();

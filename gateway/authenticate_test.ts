@@ -103,5 +103,8 @@ Deno.test("authenticate() rejects a revoked session's token even when cached", a
   stack.revoked.add("sess-test");
   const rejected = await postMessages(stack.url, stack.token);
   assertEquals(rejected.status, 401);
-  assertStringIncludes((await rejected.json()).error.message, "revoked");
+  assertStringIncludes(
+    (await rejected.json()).error.message,
+    "the session was revoked; sign in again with `ccgate login`",
+  );
 });

@@ -159,19 +159,33 @@ export async function checkSchedule(
   return { id: "schedule", status: "pass", message: `${m.schedule.kind}: ${s.detail}` };
 }
 
-export async function checkSession(deps: DoctorDeps): Promise<DoctorCheck> {
-  const login = `run \`ccgate login${deps.url ? ` --url ${deps.url}` : ""}\``;
-  let s: SessionFacts;
+/** The session, or why it cannot be read. */
+export type SessionRead = SessionFacts | { error: string };
+
+/** Reads the session once for the checks that need it. */
+export async function readSession(deps: DoctorDeps): Promise<SessionRead> {
   try {
-    s = await deps.session();
+    return await deps.session();
   } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function _login(deps: DoctorDeps): string {
+  return `run \`ccgate login${deps.url ? ` --url ${deps.url}` : ""}\``;
+}
+
+export function checkSession(deps: DoctorDeps, read: SessionRead): DoctorCheck {
+  const login = _login(deps);
+  if ("error" in read) {
     return {
       id: "session",
       status: "fail",
-      message: `cannot read the session: ${err instanceof Error ? err.message : err}`,
+      message: `cannot read the session: ${read.error}`,
       fix: login,
     };
   }
+  const s = read;
   if (!s.signedIn) return { id: "session", status: "fail", message: "not signed in", fix: login };
   const now = deps.sys.now().getTime();
   const expired = s.expiresAt !== undefined && s.expiresAt.getTime() <= now;
@@ -190,6 +204,60 @@ export async function checkSession(deps: DoctorDeps): Promise<DoctorCheck> {
       expired ? "expired (refreshed on next use)" : `valid until ${s.expiresAt?.toISOString()}`
     }`,
   };
+}
+
+/**
+ * Asks the gateway whether it takes the session's access token (`GET
+ * /v1/models`): a session revoked by an admin, or a gateway whose keys
+ * changed, still looks valid locally until the token expires. No check when
+ * there is no token, or it expired (the next use refreshes it).
+ */
+export async function checkTokenAccepted(
+  deps: DoctorDeps,
+  gateway: string,
+  read: SessionRead,
+): Promise<DoctorCheck | undefined> {
+  if ("error" in read || read.accessToken === undefined) return undefined;
+  if (read.expiresAt !== undefined && read.expiresAt.getTime() <= deps.sys.now().getTime()) {
+    return undefined;
+  }
+  try {
+    const response = await deps.fetch(`${gateway}/v1/models`, {
+      headers: { authorization: `Bearer ${read.accessToken}` },
+      signal: AbortSignal.timeout(5_000),
+      redirect: "manual",
+    });
+    const body = await response.text();
+    if (response.status === 401) {
+      let reason = "";
+      try {
+        const message = JSON.parse(body)?.error?.message;
+        if (typeof message === "string") reason = `: ${message.slice(0, 200)}`;
+      } catch {
+        // Not JSON: the status says enough.
+      }
+      return {
+        id: "token",
+        status: "fail",
+        message: `the gateway refuses this session's access token${reason}`,
+        fix: _login(deps),
+      };
+    }
+    if (!response.ok) {
+      return {
+        id: "token",
+        status: "warn",
+        message: `could not check the access token: the gateway answered HTTP ${response.status}`,
+      };
+    }
+    return { id: "token", status: "pass", message: "the gateway accepts the access token" };
+  } catch (err) {
+    return {
+      id: "token",
+      status: "warn",
+      message: `could not check the access token (${err instanceof Error ? err.message : err})`,
+    };
+  }
 }
 
 interface Probe {

@@ -5,7 +5,9 @@ import {
   checkSchedule,
   checkSession,
   checkSettings,
+  checkTokenAccepted,
   probe,
+  readSession,
 } from "./_doctor_checks.ts";
 import { readInstallManifest } from "./install.ts";
 import type { InstallManifest } from "./install_manifest.ts";
@@ -42,6 +44,8 @@ export interface SessionFacts {
   expiresAt?: Date;
   /** Whether it can be refreshed without signing in. */
   refreshable?: boolean;
+  /** The access token, to ask the gateway whether it still takes it (never printed). */
+  accessToken?: string;
 }
 
 /** What the doctor needs. */
@@ -81,8 +85,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   }
   if (checks.length === 0) checks.push(await checkSettings(deps, manifest));
   checks.push(await checkSchedule(deps, manifest));
-  checks.push(await checkSession(deps));
-  const gateway = (deps.gatewayUrl ?? manifest?.gatewayUrl)?.replace(/\/+$/, "");
+  const session = await readSession(deps);
+  checks.push(checkSession(deps, session));
+  // Not installed yet: the URL signed in to (gateway and auth on one origin, as `main.ts` serves).
+  const gateway = (deps.gatewayUrl ?? manifest?.gatewayUrl ?? deps.url)?.replace(/\/+$/, "");
   const url = (deps.url ?? manifest?.gatewayUrl)?.replace(/\/+$/, "");
   if (gateway) {
     const sentAt = deps.sys.now().getTime();
@@ -95,6 +101,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     );
     checks.push(g.check);
     checks.push(checkClock(deps, g.date, sentAt));
+    if (g.check.status === "pass") {
+      const accepted = await checkTokenAccepted(deps, gateway, session);
+      if (accepted) checks.push(accepted);
+    }
   } else {
     checks.push({
       id: "gateway",

@@ -14,6 +14,11 @@ function startGateway(serverDate: Date) {
     if (path === "/healthz" || path === "/.well-known/oauth-authorization-server") {
       return Response.json({ status: "ok" }, { headers });
     }
+    if (path === "/v1/models") {
+      if (req.headers.get("authorization") === "Bearer good") return Response.json({ data: [] });
+      const error = { type: "authentication_error", message: "Invalid access token: revoked" };
+      return Response.json({ type: "error", error }, { status: 401, headers });
+    }
     return new Response("no", { status: 404, headers });
   });
   return {
@@ -210,6 +215,40 @@ Deno.test("runDoctor() checks ANTHROPIC_BEDROCK_BASE_URL for a --mode bedrock in
     const check = byId(await runDoctor(deps)).settings!;
     assertEquals(check.status, "fail");
     assertStringIncludes(check.message, 'apiKeyHelper is "/somewhere/else token"');
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("runDoctor() asks the gateway whether it takes the session's token, at the signed-in URL before any install", async () => {
+  const root = await Deno.makeTempDir();
+  await using gw = startGateway(NOW);
+  try {
+    const sys = rootedSys({ root, now: NOW, answer: () => "missing" });
+    const doctor = (accessToken: string) =>
+      runDoctor({
+        sys,
+        fetch,
+        configDir: "/home/dev/.config/ccgate",
+        url: gw.url,
+        session: () =>
+          Promise.resolve({
+            signedIn: true,
+            expiresAt: new Date(NOW.getTime() + 3600_000),
+            refreshable: true,
+            accessToken,
+          }),
+      });
+    const refused = byId(await doctor("revoked"));
+    assertEquals(
+      refused.gateway!.status,
+      "pass",
+      "the URL signed in to, though nothing is installed",
+    );
+    assertEquals(refused.token!.status, "fail");
+    assertStringIncludes(refused.token!.message, "Invalid access token: revoked");
+    assertStringIncludes(refused.token!.fix!, `ccgate login --url ${gw.url}`);
+    assertEquals(byId(await doctor("good")).token!.status, "pass");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

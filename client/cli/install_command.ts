@@ -12,6 +12,7 @@ import { loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
+import { gatewayUrl } from "./gateway_url.ts";
 import { machineSys, selfProgram, sessionFacts } from "./installer_deps.ts";
 import type { Style } from "./style.ts";
 
@@ -70,13 +71,9 @@ export async function installCommand(
 ): Promise<number> {
   const dir = configDir(deps);
   const config = await loadCliConfig(dir).catch(() => undefined);
-  const url = (options.url ?? deps.env("CCGATE_URL") ?? config?.url)?.replace(/\/+$/, "");
-  if (!url) throw new UsageError("Missing the ccgate URL: pass --url (or set CCGATE_URL)");
-  try {
-    new URL(url);
-  } catch {
-    throw new UsageError(`Invalid --url "${url}": not a URL`);
-  }
+  const given = options.url ?? deps.env("CCGATE_URL") ?? config?.url;
+  if (!given) throw new UsageError("Missing the ccgate URL: pass --url (or set CCGATE_URL)");
+  const url = gatewayUrl(given, "Invalid --url");
   const scope = options.scope ?? "user";
   const mode = options.mode ?? "anthropic";
   const interval = options.interval === undefined ? undefined : Number(options.interval);

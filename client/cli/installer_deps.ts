@@ -78,5 +78,6 @@ export async function sessionFacts(deps: CliDeps): Promise<SessionFacts> {
     signedIn: true,
     expiresAt: new Date(stored.expiresAt),
     refreshable: stored.refreshToken !== undefined,
+    accessToken: stored.accessToken,
   };
 }

@@ -20,7 +20,14 @@ export interface StatusReport {
   accessTokenExpiresAt?: string;
   refreshable?: boolean;
   store?: { kind: string; location: string };
-  gateway?: { url: string; reachable: boolean; status?: number; error?: string };
+  gateway?: {
+    url: string;
+    reachable: boolean;
+    status?: number;
+    error?: string;
+    /** Set when the gateway refused the access token (401): its message. */
+    refusedToken?: string;
+  };
 }
 
 /** The payload of a JWT, unverified: for display only. */
@@ -47,11 +54,40 @@ async function probeGateway(url: string, deps: CliDeps): Promise<StatusReport["g
   }
 }
 
-function inMinutes(ms: number): string {
+/**
+ * Whether the gateway takes the access token (`GET /v1/models`): a session
+ * an admin revoked, or a gateway whose keys changed, still looks valid here
+ * until the token expires. Its 401 message when it does not.
+ */
+async function refusedToken(
+  url: string,
+  accessToken: string,
+  deps: CliDeps,
+): Promise<string | undefined> {
+  try {
+    const models = new URL("v1/models", url.endsWith("/") ? url : url + "/");
+    const response = await deps.fetch(models, {
+      headers: { authorization: `Bearer ${accessToken}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    const body = await response.text();
+    if (response.status !== 401) return undefined;
+    try {
+      const message = JSON.parse(body)?.error?.message;
+      return typeof message === "string" ? message.slice(0, 200) : "HTTP 401";
+    } catch {
+      return "HTTP 401";
+    }
+  } catch {
+    return undefined; // unreachable: the health probe says so
+  }
+}
+
+function expiry(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes <= 0) return "expired";
-  if (minutes < 120) return `in ${minutes} min`;
-  return `in ${Math.round(minutes / 60)} h`;
+  if (minutes < 120) return `expires in ${minutes} min`;
+  return `expires in ${Math.round(minutes / 60)} h`;
 }
 
 /**
@@ -90,11 +126,20 @@ export async function statusCommand(
       report.accessTokenExpiresAt = new Date(stored.expiresAt).toISOString();
       report.refreshable = stored.refreshToken !== undefined;
     }
-    report.gateway = await probeGateway(config.gatewayUrl ?? config.url, deps);
+    const gateway = await probeGateway(config.gatewayUrl ?? config.url, deps);
+    report.gateway = gateway;
+    const live = stored !== undefined && stored.expiresAt > deps.now().getTime();
+    if (gateway !== undefined && live && gateway.reachable) {
+      const refused = await refusedToken(gateway.url, stored.accessToken, deps);
+      if (refused !== undefined) gateway.refusedToken = refused;
+    }
   }
+  const code = report.signedIn && report.gateway?.refusedToken === undefined
+    ? EXIT.ok
+    : EXIT.loginRequired;
   if (options.json) {
     deps.stdout(JSON.stringify(report, null, 2) + "\n");
-    return report.signedIn ? EXIT.ok : EXIT.loginRequired;
+    return code;
   }
   const lines: string[] = [];
   if (!report.signedIn) {
@@ -105,7 +150,7 @@ export async function statusCommand(
     const left = new Date(report.accessTokenExpiresAt!).getTime() - deps.now().getTime();
     lines.push(`${style.green("Signed in")} to ${style.bold(report.url!)} as ${style.bold(who)}`);
     lines.push(
-      `Access token: expires ${inMinutes(left)} (${report.accessTokenExpiresAt}); ${
+      `Access token: ${expiry(left)} (${report.accessTokenExpiresAt}); ${
         report.refreshable ? "refreshed automatically" : "no refresh token"
       }`,
     );
@@ -120,7 +165,14 @@ export async function statusCommand(
           : style.red(`unreachable (${g.status ? `HTTP ${g.status}` : g.error})`)
       }`,
     );
+    if (g.refusedToken !== undefined) {
+      lines.push(
+        `${
+          style.red("The gateway refuses this session's token")
+        } (${g.refusedToken}): run \`ccgate login\``,
+      );
+    }
   }
   deps.stdout(lines.join("\n") + "\n");
-  return report.signedIn ? EXIT.ok : EXIT.loginRequired;
+  return code;
 }

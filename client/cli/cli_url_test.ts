@@ -1,0 +1,27 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { capturedDeps } from "./_fake_deps.ts";
+import { runCli } from "./run_cli.ts";
+
+Deno.test("runCli() install refuses a --url Claude Code could not use with exit 2 and one line, writing nothing", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    for (
+      const [url, said] of [
+        ["ftp://127.0.0.1:18180", "must start with https://"],
+        ["http://127.0.0.1:18180/some/path?x=1#frag", "must have no query (?) or fragment (#)"],
+        ["http://u:s3cret@127.0.0.1:18180", "must not carry a user name or password"],
+      ]
+    ) {
+      const deps = capturedDeps({ HOME: home, XDG_CONFIG_HOME: `${home}/config` });
+      const args = ["install", "--no-login", "--no-schedule", "--url", url!];
+      assertEquals(await runCli(args, deps), 2, url);
+      const err = deps.err.join("").trimEnd();
+      assertEquals(err.split("\n").length, 1, err);
+      assertEquals(err.includes(said!), true, err);
+      assertEquals(err.includes("s3cret"), false, "the password is never echoed");
+    }
+    assertEquals(await Array.fromAsync(Deno.readDir(home)), [], "nothing written");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
