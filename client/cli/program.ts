@@ -30,7 +30,9 @@ export async function runProgram(
     .configureOutput({
       writeOut: (s) => deps.stdout(s),
       writeErr: (s) => deps.stderr(s),
-      outputError: (s, write) => write(s.split("\n")[0] + "\n"),
+      // One line, as every ccgate error: commander's suggestion ("Did you mean token?") joins it.
+      outputError: (s, write) =>
+        write(`ccgate: ${s.replace(/^error: /, "").trim().split("\n").join(" ")}\n`),
     })
     .exitOverride();
   const withHelp = <T extends Command<[], Record<string, unknown>>>(cmd: T): T => {

@@ -25,3 +25,9 @@ Deno.test("runCli() install refuses a --url Claude Code could not use with exit 
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("runCli() names a mistyped command's nearest one, on one line like every ccgate error", async () => {
+  const deps = capturedDeps({});
+  assertEquals(await runCli(["tokn"], deps), 2);
+  assertEquals(deps.err.join(""), "ccgate: unknown command 'tokn' (Did you mean token?)\n");
+});
