@@ -31,3 +31,31 @@ Deno.test("runCli() names a mistyped command's nearest one, on one line like eve
   assertEquals(await runCli(["tokn"], deps), 2);
   assertEquals(deps.err.join(""), "ccgate: unknown command 'tokn' (Did you mean token?)\n");
 });
+
+Deno.test("runCli() install --dry-run checks --claude-code-version and --mirror-url like a real run (exit 2)", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    for (
+      const [flags, said] of [
+        [["--claude-code-version", "banana"], 'Invalid --claude-code-version "banana"'],
+        [["--mirror-url", "notaurl"], 'Invalid --mirror-url: "notaurl" is not a URL'],
+      ]
+    ) {
+      const deps = capturedDeps({ HOME: home, XDG_CONFIG_HOME: `${home}/config` });
+      const args = [
+        "install",
+        "--dry-run",
+        "--no-login",
+        "--no-schedule",
+        "--with-claude-code",
+        "--url",
+        "http://127.0.0.1:18180",
+        ...flags as string[],
+      ];
+      assertEquals(await runCli(args, deps), 2, deps.err.join(""));
+      assertEquals(deps.err.join("").startsWith(`ccgate: ${said}`), true, deps.err.join(""));
+    }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

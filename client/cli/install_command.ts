@@ -3,6 +3,7 @@ import {
   describeAction,
   fetchClaudeCode,
   install,
+  isReleaseVersion,
   type JsonObject,
   renderDoctorText,
   renderMdmBundle,
@@ -114,7 +115,19 @@ export async function installCommand(
   const sys = machineSys(deps);
   let claudeCode: { bytes: Uint8Array; version: string } | undefined;
   if (options.withClaudeCode) {
-    const baseUrl = options.mirrorUrl ?? `${url}/install`;
+    const baseUrl = options.mirrorUrl === undefined
+      ? `${url}/install`
+      : gatewayUrl(options.mirrorUrl, "Invalid --mirror-url");
+    const version = options.claudeCodeVersion;
+    // A version, or a channel of the release bucket: checked before a dry run prints it.
+    if (
+      version !== undefined && version !== "stable" && version !== "latest" &&
+      !isReleaseVersion(version)
+    ) {
+      throw new UsageError(
+        `Invalid --claude-code-version "${version}": a version like 2.1.197, or stable or latest`,
+      );
+    }
     if (options.dryRun) {
       deps.stdout(
         `fetch  ${baseUrl} Claude Code ${
