@@ -59,3 +59,27 @@ Deno.test("runCli() install --dry-run checks --claude-code-version and --mirror-
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("runCli() mirror refuses a platform Claude Code does not ship before downloading anything (exit 2)", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const deps = capturedDeps({});
+    const args = [
+      "mirror",
+      "--out",
+      out,
+      "--platform",
+      "bogus-os",
+      "--base-url",
+      "http://127.0.0.1:1",
+    ];
+    assertEquals(await runCli(args, deps), 2, deps.err.join(""));
+    assertEquals(
+      deps.err.join("").startsWith('ccgate: Invalid --platform "bogus-os": one of darwin-arm64'),
+      true,
+    );
+    assertEquals(await Array.fromAsync(Deno.readDir(out)), []);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -1,12 +1,13 @@
 import process from "node:process";
 import { progress } from "@clack/prompts";
 import {
+  CLAUDE_CODE_PLATFORMS,
   mirrorClaudeCode,
   type MirrorProgress,
   OFFICIAL_RELEASE_BASE_URL,
 } from "@ccgate/installer";
 import type { CliDeps } from "./cli_deps.ts";
-import { EXIT } from "./exit_codes.ts";
+import { EXIT, UsageError } from "./exit_codes.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate mirror`. */
@@ -28,6 +29,11 @@ export async function mirrorCommand(
   deps: CliDeps,
   style: Style,
 ): Promise<number> {
+  const known: readonly string[] = CLAUDE_CODE_PLATFORMS;
+  const unknown = options.platform?.find((p) => !known.includes(p));
+  if (unknown !== undefined) {
+    throw new UsageError(`Invalid --platform "${unknown}": one of ${known.join(", ")}`);
+  }
   let bar: ReturnType<typeof progress> | undefined;
   let last = 0;
   const onProgress = (p: MirrorProgress) => {
