@@ -138,6 +138,12 @@ Deno.test("ccgate install --scope user (signs in), doctor, the installed apiKeyH
     assertEquals(byId.session, "pass");
     assertEquals(byId.auth, "pass");
     assertEquals(byId.schedule, "warn");
+    assertEquals(byId.token, "pass", "the gateway takes the session's token");
+
+    const plan = await runCliProcess(["uninstall", "--dry-run"], env);
+    assertEquals(plan.code, 0, plan.stderr);
+    assertStringIncludes(plan.stdout, "sign out: revoke this machine's ccgate session");
+    assertEquals(stack.counts.revoke, 0, "a dry run revokes nothing");
 
     const gone = await runCliProcess(["uninstall"], env);
     assertEquals(gone.code, 0, gone.stderr);

@@ -33,9 +33,10 @@ export async function uninstallCommand(
       `Cannot uninstall --scope ${options.scope}: ccgate is installed with --scope ${manifest.scope}`,
     );
   }
-  if (
-    !options.dryRun && (await sessionFacts(deps).catch(() => ({ signedIn: false }))).signedIn
-  ) {
+  const signedIn = (await sessionFacts(deps).catch(() => ({ signedIn: false }))).signedIn;
+  if (signedIn && options.dryRun) {
+    deps.stdout("sign out: revoke this machine's ccgate session and forget it\n");
+  } else if (signedIn) {
     const { logoutCommand } = await import("./logout_command.ts");
     await logoutCommand(deps, style);
   }
