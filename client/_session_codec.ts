@@ -20,7 +20,10 @@ export function _decodeSession(text: string, location: string): StoredSession {
   }
   const corrupt = (what: string) =>
     new TokenStoreError("store_corrupt", `Cannot read the session in ${location}: ${what}`);
-  if (typeof value !== "object" || value === null) throw corrupt("not an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw corrupt("not an object");
+  }
+  if (value.version === undefined) throw corrupt('"version" is missing');
   if (value.version !== VERSION) throw corrupt(`unknown version ${JSON.stringify(value.version)}`);
   const str = (key: string, optional = false): string | undefined => {
     const v = value[key];

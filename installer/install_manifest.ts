@@ -65,17 +65,22 @@ export const MANIFEST_NAME = "install.json";
 
 /** Parses a stored manifest. */
 export function parseInstallManifest(text: string, path: string): InstallManifest {
+  const corrupt = (what: string) =>
+    new InstallerError(
+      "manifest_corrupt",
+      `Cannot read "${path}": ${what}; move or delete "${path}" and run the command again`,
+    );
   let value: Partial<InstallManifest>;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InstallerError("manifest_corrupt", `Cannot read "${path}": not JSON`);
+    throw corrupt("not JSON");
   }
   if (
     value?.version !== 1 || !Array.isArray(value.files) || !Array.isArray(value.dirs) ||
     typeof value.program !== "string"
   ) {
-    throw new InstallerError("manifest_corrupt", `Cannot read "${path}": not an install manifest`);
+    throw corrupt("not an install manifest");
   }
   return value as InstallManifest;
 }

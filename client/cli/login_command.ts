@@ -1,15 +1,19 @@
 import { discover, type EntraSignInConfig } from "../discover.ts";
 import type { EntraToken } from "../entra_token.ts";
+import { TokenStoreError } from "../errors.ts";
 import { exchangeToken } from "../exchange_token.ts";
+import { revoke } from "../revoke.ts";
 import { signInWithAzureCli } from "../sign_in_with_azure_cli.ts";
 import { signInWithBrowser } from "../sign_in_with_browser.ts";
 import { type DeviceCodePrompt, signInWithDeviceCode } from "../sign_in_with_device_code.ts";
+import type { TokenResponse } from "../token_response.ts";
 import { TokenSession } from "../token_session.ts";
+import type { StoredSession } from "../token_store.ts";
 import { loadCliConfig, saveCliConfig, STORE_KINDS, type StoreKind } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
-import { detectStore, openLock, openStore } from "./open_store.ts";
+import { checkStore, detectStore, openLock, openStore } from "./open_store.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate login`. */
@@ -97,6 +101,29 @@ async function progress(deps: CliDeps, color: boolean): Promise<Progress> {
 }
 
 /**
+ * Revokes a new session that could not be stored, and returns `err` saying so.
+ */
+async function endUnstoredSession(
+  err: unknown,
+  tokens: TokenResponse,
+  revocationEndpoint: string | undefined,
+  deps: CliDeps,
+): Promise<unknown> {
+  let outcome = "the new session was ended on the server; sign in again once this is fixed";
+  try {
+    if (revocationEndpoint === undefined) throw new Error("no revocation endpoint");
+    await revoke(revocationEndpoint, tokens.refreshToken ?? tokens.accessToken, {
+      tokenTypeHint: tokens.refreshToken ? "refresh_token" : "access_token",
+      fetch: deps.fetch,
+    });
+  } catch {
+    outcome = "the new session could not be ended on the server (it ends when it expires)";
+  }
+  if (!(err instanceof TokenStoreError)) return err;
+  return new TokenStoreError(err.code, `${err.message}; ${outcome}`, { cause: err });
+}
+
+/**
  * `ccgate login`: signs in to Entra ID (browser + PKCE, device code, or the
  * Azure CLI), exchanges the Entra token for a ccgate session, keeps it in the
  * OS keychain (else a 0600 file) and prints who is signed in.
@@ -122,6 +149,12 @@ export async function loginCommand(
       `Cannot sign in: unknown store "${storeOption}" (use auto, ${STORE_KINDS.join(", ")})`,
     );
   }
+
+  const storeKind = !storeOption || storeOption === "auto"
+    ? await detectStore(deps.os, deps.runner)
+    : storeOption as StoreKind;
+  // Before the user signs in: a session that cannot be stored would stay live on the server.
+  await checkStore(storeKind, dir, deps.runner);
 
   const metadata = await discover(url, { fetch: deps.fetch });
   const fromFlags = {
@@ -194,27 +227,32 @@ export async function loginCommand(
   const tokens = await exchangeToken(metadata.tokenEndpoint, entraToken.accessToken, {
     fetch: deps.fetch,
   });
-  const storeKind = !storeOption || storeOption === "auto"
-    ? await detectStore(deps.os, deps.runner)
-    : storeOption as StoreKind;
   if (previous && previous.store !== storeKind) {
     await openStore(previous.store, dir, deps.runner).clear().catch(() => {});
   }
-  const session = new TokenSession(openStore(storeKind, dir, deps.runner), {
+  const store = openStore(storeKind, dir, deps.runner);
+  const session = new TokenSession(store, {
     lock: openLock(dir),
     deps: { now: deps.now, fetch: deps.fetch },
   });
-  const stored = await session.start({
-    issuer: metadata.issuer,
-    tokenEndpoint: metadata.tokenEndpoint,
-    revocationEndpoint: metadata.revocationEndpoint,
-  }, tokens);
-  await saveCliConfig(dir, {
-    url,
-    store: storeKind,
-    gatewayUrl: metadata.gatewayUrl,
-    entra: fromFlags.authority || fromFlags.clientId || fromFlags.scope ? config : undefined,
-  });
+  let stored: StoredSession | undefined;
+  try {
+    stored = await session.start({
+      issuer: metadata.issuer,
+      tokenEndpoint: metadata.tokenEndpoint,
+      revocationEndpoint: metadata.revocationEndpoint,
+    }, tokens);
+    await saveCliConfig(dir, {
+      url,
+      store: storeKind,
+      gatewayUrl: metadata.gatewayUrl,
+      entra: fromFlags.authority || fromFlags.clientId || fromFlags.scope ? config : undefined,
+    });
+  } catch (err) {
+    // Without it stored, nobody could end the new session: end it now.
+    if (stored !== undefined) await store.clear().catch(() => {});
+    throw await endUnstoredSession(err, tokens, metadata.revocationEndpoint, deps);
+  }
   const who = displayName(stored.accessToken);
   if (options.json) {
     deps.stdout(

@@ -64,10 +64,10 @@ Deno.test("runCli() shows a stack trace only with --debug", async () => {
   await withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/config.json`, "{broken");
     const plain = capturedDeps({ CCGATE_CONFIG_DIR: dir });
-    assertEquals(await runCli(["status"], plain), 1);
+    assertEquals(await runCli(["status"], plain), 6);
     assertEquals(plain.err.length, 1);
     const debug = capturedDeps({ CCGATE_CONFIG_DIR: dir });
-    assertEquals(await runCli(["status", "--debug"], debug), 1);
+    assertEquals(await runCli(["status", "--debug"], debug), 6);
     assertStringIncludes(debug.err.join(""), "    at ");
   });
 });
