@@ -83,3 +83,30 @@ Deno.test("runCli() mirror refuses a platform Claude Code does not ship before d
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("runCli() login refuses a --timeout that is not a number of seconds, and a URL it cannot use, with exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [args, said] of [
+        [["--browser", "--timeout", "abc"], 'Invalid --timeout "abc": seconds'],
+        [["--browser", "--timeout", "0"], 'Invalid --timeout "0": seconds'],
+        [
+          ["--device-code", "--url", "ftp://127.0.0.1:1"],
+          'Cannot sign in: "ftp://127.0.0.1:1/" must start',
+        ],
+        [
+          ["--device-code", "--url", "http://u:s3cret@127.0.0.1:1"],
+          "must not carry a user name or password",
+        ],
+      ]
+    ) {
+      const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir, CCGATE_URL: "http://127.0.0.1:1" });
+      assertEquals(await runCli(["login", ...args as string[]], deps), 2, deps.err.join(""));
+      const err = deps.err.join("");
+      assertEquals(err.includes(said as string) && !err.includes("s3cret"), true, err);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

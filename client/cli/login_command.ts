@@ -13,6 +13,7 @@ import { loadCliConfig, saveCliConfig, STORE_KINDS, type StoreKind } from "./cli
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
+import { gatewayUrl } from "./gateway_url.ts";
 import { checkStore, detectStore, openLock, openStore } from "./open_store.ts";
 import type { Style } from "./style.ts";
 
@@ -136,12 +137,14 @@ export async function loginCommand(
 ): Promise<number> {
   const dir = configDir(deps);
   const previous = await loadCliConfig(dir).catch(() => undefined);
-  const url = options.url ?? deps.env("CCGATE_URL") ?? previous?.url;
-  if (!url) throw new UsageError("Cannot sign in: no ccgate URL; pass --url <url>");
-  try {
-    new URL(url);
-  } catch {
-    throw new UsageError(`Cannot sign in: "${url}" is not a URL`);
+  const given = options.url ?? deps.env("CCGATE_URL") ?? previous?.url;
+  if (!given) throw new UsageError("Cannot sign in: no ccgate URL; pass --url <url>");
+  const url = gatewayUrl(given, "Cannot sign in");
+  const timeoutSeconds = options.timeout === undefined ? undefined : Number(options.timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0 && timeoutSeconds <= 3600)) {
+    throw new UsageError(
+      `Invalid --timeout "${options.timeout}": seconds to wait for the browser, 1 to 3600`,
+    );
   }
   const storeOption = options.store ?? deps.env("CCGATE_STORE");
   if (storeOption && storeOption !== "auto" && !STORE_KINDS.includes(storeOption as StoreKind)) {
@@ -209,7 +212,7 @@ export async function loginCommand(
         bar.start("Waiting for the browser");
         await open(u);
       },
-      timeoutMs: options.timeout ? Number(options.timeout) * 1000 : undefined,
+      timeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
       deps: { fetch: deps.fetch, now: deps.now },
     }).catch((err) => {
       bar.stop("Sign-in did not complete");
