@@ -41,6 +41,13 @@ const SYSTEMD_OK = [
   "",
 ].join("\n");
 
+/** A session whose access token is valid for another hour. */
+const signedIn = () => ({
+  signedIn: true,
+  expiresAt: new Date(NOW.getTime() + 3600_000),
+  refreshable: true,
+});
+
 const byId = (r: DoctorReport) => Object.fromEntries(r.checks.map((c) => [c.id, c]));
 
 Deno.test("runDoctor() passes every check on a working install", async () => {
@@ -74,12 +81,7 @@ Deno.test("runDoctor() passes every check on a working install", async () => {
       fetch,
       configDir,
       url: gw.url,
-      session: () =>
-        Promise.resolve({
-          signedIn: true,
-          expiresAt: new Date(NOW.getTime() + 3600_000),
-          refreshable: true,
-        }),
+      session: () => Promise.resolve(signedIn()),
     });
     assertEquals(
       report.checks.map((c) => [c.id, c.status]),
@@ -231,13 +233,7 @@ Deno.test("runDoctor() asks the gateway whether it takes the session's token, at
         fetch,
         configDir: "/home/dev/.config/ccgate",
         url: gw.url,
-        session: () =>
-          Promise.resolve({
-            signedIn: true,
-            expiresAt: new Date(NOW.getTime() + 3600_000),
-            refreshable: true,
-            accessToken,
-          }),
+        session: () => Promise.resolve({ ...signedIn(), accessToken }),
       });
     const refused = byId(await doctor("revoked"));
     assertEquals(

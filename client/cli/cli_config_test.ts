@@ -3,15 +3,7 @@ import { TokenStoreError } from "../errors.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { type CliConfig, loadCliConfig, storeFailure } from "./cli_config.ts";
 import { runCli } from "./run_cli.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../../testing/with_temp_dir.ts";
 
 const REWRITE = "run `ccgate login --url <gateway>` to rewrite it";
 
@@ -28,7 +20,7 @@ Deno.test("loadCliConfig() names the bad key of a corrupt config.json", async ()
     ["[]", "not a JSON object"],
     ["null", "not a JSON object"],
   ];
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     for (const [text, what] of cases) {
       await Deno.writeTextFile(`${dir}/config.json`, text);
       const err = await assertRejects(() => loadCliConfig(dir), TokenStoreError);
@@ -40,7 +32,7 @@ Deno.test("loadCliConfig() names the bad key of a corrupt config.json", async ()
 });
 
 Deno.test("loadCliConfig() reads a valid config", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const config: CliConfig = {
       url: "http://ccgate.test",
       store: "file",
@@ -53,7 +45,7 @@ Deno.test("loadCliConfig() reads a valid config", async () => {
 });
 
 Deno.test("loadCliConfig() names the folder when the config folder is a file", async () => {
-  await withDir(async (parent) => {
+  await withTempDir(async (parent) => {
     const dir = `${parent}/ccgate`;
     await Deno.writeTextFile(dir, "");
     const err = await assertRejects(() => loadCliConfig(dir), TokenStoreError);
@@ -78,7 +70,7 @@ Deno.test("storeFailure() names the path and the fix of a permission error", () 
 });
 
 Deno.test("runCli() token, status and refresh exit 6 naming config.json when it is corrupt", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/config.json`, '{"url": 5, "store": []}');
     for (const args of [["token"], ["status"], ["status", "--json"], ["refresh"]]) {
       const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir });
@@ -91,7 +83,7 @@ Deno.test("runCli() token, status and refresh exit 6 naming config.json when it 
 });
 
 Deno.test("runCli() token, status, refresh and logout exit 6 naming the folder when it is a file", async () => {
-  await withDir(async (parent) => {
+  await withTempDir(async (parent) => {
     const dir = `${parent}/ccgate`;
     await Deno.writeTextFile(dir, "");
     for (const args of [["token"], ["status"], ["refresh"], ["logout"]]) {

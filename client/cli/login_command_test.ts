@@ -2,15 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../testing/assert
 import { type AuthStack, startAuthStack } from "../../testing/auth_stack.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../../testing/with_temp_dir.ts";
 
 /** A runner answering `az` with a fresh Entra token, and `secret-tool` with `secretTool`. */
 async function azureCli(
@@ -27,17 +19,23 @@ async function azureCli(
   };
 }
 
+/** `ccgate login --azure-cli` with a file store in `dir`, which must fail with exit 6 and one line. */
+async function failedLogin(stack: AuthStack, dir: string) {
+  const deps = capturedDeps(
+    { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
+    await azureCli(stack),
+  );
+  assertEquals(await runCli(["login", "--azure-cli", "--url", stack.url], deps), 6);
+  const err = deps.err.join("");
+  assertEquals(err.trimEnd().split("\n").length, 1, err);
+  return { deps, err };
+}
+
 Deno.test("loginCommand() fails before sign-in when session.json is a folder", async () => {
   await using stack = await startAuthStack();
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.mkdir(`${dir}/session.json`);
-    const deps = capturedDeps(
-      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
-      await azureCli(stack),
-    );
-    assertEquals(await runCli(["login", "--azure-cli", "--url", stack.url], deps), 6);
-    const err = deps.err.join("");
-    assertEquals(err.trimEnd().split("\n").length, 1, err);
+    const { deps, err } = await failedLogin(stack, dir);
     assertStringIncludes(err, `"${dir}/session.json"`);
     assertStringIncludes(err, "move it away");
     assertEquals(deps.commands.filter((c) => c.command === "az"), [], "no sign-in started");
@@ -47,16 +45,10 @@ Deno.test("loginCommand() fails before sign-in when session.json is a folder", a
 
 Deno.test("loginCommand() fails before sign-in when the config folder is a file", async () => {
   await using stack = await startAuthStack();
-  await withDir(async (parent) => {
+  await withTempDir(async (parent) => {
     const dir = `${parent}/ccgate`;
     await Deno.writeTextFile(dir, "not a folder");
-    const deps = capturedDeps(
-      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
-      await azureCli(stack),
-    );
-    assertEquals(await runCli(["login", "--azure-cli", "--url", stack.url], deps), 6);
-    const err = deps.err.join("");
-    assertEquals(err.trimEnd().split("\n").length, 1, err);
+    const { deps, err } = await failedLogin(stack, dir);
     assertStringIncludes(err, dir);
     assert(!err.includes("os error"), err);
     assertEquals(deps.commands.filter((c) => c.command === "az"), []);
@@ -67,7 +59,7 @@ Deno.test("loginCommand() fails before sign-in when the config folder is a file"
 
 Deno.test("loginCommand() revokes the new session when it cannot be stored", async () => {
   await using stack = await startAuthStack();
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     // The Secret Service reads (nothing stored) but refuses writes: the keyring is locked.
     const runner = await azureCli(
       stack,

@@ -1,39 +1,19 @@
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { type AuthStack, startAuthStack } from "../../testing/auth_stack.ts";
-import { exchangeToken } from "../exchange_token.ts";
-import { FileTokenStore } from "../file_token_store.ts";
-import { TokenSession } from "../token_session.ts";
-import { capturedDeps } from "./_fake_deps.ts";
 import { saveCliConfig } from "./cli_config.ts";
+import { seedFileSession } from "../_testing/seed_file_session.ts";
+import { startAuthStack } from "../../testing/auth_stack.ts";
+import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../../testing/with_temp_dir.ts";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
-async function seedSession(stack: AuthStack, dir: string): Promise<void> {
-  const entraToken = await stack.entra.mintAccessToken({ user: { oid: "oid-dave" } });
-  const tokens = await exchangeToken(`${stack.url}/oauth/token`, entraToken);
-  await new TokenSession(new FileTokenStore(`${dir}/session.json`)).start({
-    issuer: stack.url,
-    tokenEndpoint: `${stack.url}/oauth/token`,
-    revocationEndpoint: `${stack.url}/oauth/revoke`,
-  }, tokens);
-}
-
 const CORRUPT_SESSIONS = ['{"version":1,"issuer":"htt', "", "[]", "null", '{"version":1}'];
 
 Deno.test("runCli() token, status and refresh say to log in when session.json is corrupt", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await saveCliConfig(dir, { url: "http://ccgate.test", store: "file" });
     for (const text of CORRUPT_SESSIONS) {
       await Deno.writeTextFile(`${dir}/session.json`, text);
@@ -52,7 +32,7 @@ Deno.test("runCli() token, status and refresh say to log in when session.json is
 });
 
 Deno.test("logoutCommand() forgets an unreadable session and says it could not revoke it", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await saveCliConfig(dir, { url: "http://ccgate.test", store: "file" });
     for (const text of CORRUPT_SESSIONS) {
       await Deno.writeTextFile(`${dir}/session.json`, text);
@@ -70,8 +50,8 @@ Deno.test("logoutCommand() forgets an unreadable session and says it could not r
 
 Deno.test("logoutCommand() with a corrupt config.json still revokes and forgets the file session", async () => {
   await using stack = await startAuthStack();
-  await withDir(async (dir) => {
-    await seedSession(stack, dir);
+  await withTempDir(async (dir) => {
+    await seedFileSession(stack, dir, { oid: "oid-dave", config: false });
     await Deno.writeTextFile(
       `${dir}/config.json`,
       '{"url": "http://ccgate.test", "store": "keyring"}',
@@ -88,7 +68,7 @@ Deno.test("logoutCommand() with a corrupt config.json still revokes and forgets 
 });
 
 Deno.test("logoutCommand() with a truncated config.json and no session says not signed in", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/config.json`, '{"url": "http://ccg');
     const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir });
     assertEquals(await runCli(["logout"], deps), 0, deps.err.join(""));

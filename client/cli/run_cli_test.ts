@@ -2,15 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../testing/assert
 import { startAuthStack } from "../../testing/auth_stack.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../../testing/with_temp_dir.ts";
 
 Deno.test("runCli() prints help with the exit codes for every command", async () => {
   for (
@@ -40,7 +32,7 @@ Deno.test("runCli() exits 2 with one line on unknown options and commands", asyn
 });
 
 Deno.test("runCli() login without a ccgate URL is a usage error", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir });
     assertEquals(await runCli(["login", "--device-code"], deps), 2);
     assertEquals(deps.err.join(""), "ccgate: Cannot sign in: no ccgate URL; pass --url <url>\n");
@@ -48,7 +40,7 @@ Deno.test("runCli() login without a ccgate URL is a usage error", async () => {
 });
 
 Deno.test("runCli() status, refresh and logout without a session", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const status = capturedDeps({ CCGATE_CONFIG_DIR: dir });
     assertEquals(await runCli(["status", "--json"], status), 3);
     assertEquals(JSON.parse(status.out.join("")), { signedIn: false });
@@ -61,7 +53,7 @@ Deno.test("runCli() status, refresh and logout without a session", async () => {
 });
 
 Deno.test("runCli() shows a stack trace only with --debug", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/config.json`, "{broken");
     const plain = capturedDeps({ CCGATE_CONFIG_DIR: dir });
     assertEquals(await runCli(["status"], plain), 6);
@@ -77,7 +69,7 @@ Deno.test("runCli() login --azure-cli, status, token, refresh, logout against th
   const entraToken = await stack.entra.mintAccessToken({
     user: { oid: "oid-bob", name: "Bob Example", preferred_username: "bob@example.com" },
   });
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const env = { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" };
     const az = (command: string, args: string[]) => {
       if (command !== "az") return "missing" as const;

@@ -1,23 +1,9 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { type AuthStack, startAuthStack } from "../../testing/auth_stack.ts";
-import { runCliProcess } from "../_testing/cli.ts";
-import { exchangeToken } from "../exchange_token.ts";
 import { FileTokenStore } from "../file_token_store.ts";
-import { TokenSession } from "../token_session.ts";
+import { seedFileSession } from "../_testing/seed_file_session.ts";
+import { startAuthStack } from "../../testing/auth_stack.ts";
+import { runCliProcess } from "../_testing/cli.ts";
 import { verifyAccessToken } from "../verify_access_token.ts";
-import { saveCliConfig } from "./cli_config.ts";
-
-/** Signs in through the library (token exchange at the real auth service) into a file store. */
-async function seedSession(stack: AuthStack, dir: string): Promise<void> {
-  const entraToken = await stack.entra.mintAccessToken({ user: { oid: "oid-alice" } });
-  const tokens = await exchangeToken(`${stack.url}/oauth/token`, entraToken);
-  await new TokenSession(new FileTokenStore(`${dir}/session.json`)).start({
-    issuer: stack.url,
-    tokenEndpoint: `${stack.url}/oauth/token`,
-    revocationEndpoint: `${stack.url}/oauth/revoke`,
-  }, tokens);
-  await saveCliConfig(dir, { url: stack.url, store: "file" });
-}
 
 /** Moves the stored expiry to `ms` from now: the session is at the refresh boundary. */
 async function expireIn(dir: string, ms: number): Promise<void> {
@@ -30,7 +16,7 @@ Deno.test("ccgate token prints only the cached token and a newline, without a re
   await using stack = await startAuthStack();
   const dir = await Deno.makeTempDir();
   try {
-    await seedSession(stack, dir);
+    await seedFileSession(stack, dir);
     const stored = await new FileTokenStore(`${dir}/session.json`).load();
     const before = { ...stack.counts };
     const run = await runCliProcess(["token"], { CCGATE_CONFIG_DIR: dir });
@@ -47,7 +33,7 @@ Deno.test("ccgate token: 10 concurrent processes at the refresh boundary cause o
   await using stack = await startAuthStack();
   const dir = await Deno.makeTempDir();
   try {
-    await seedSession(stack, dir);
+    await seedFileSession(stack, dir);
     await expireIn(dir, 60_000);
     const runs = await Promise.all(
       Array.from({ length: 10 }, () => runCliProcess(["token"], { CCGATE_CONFIG_DIR: dir })),
@@ -92,7 +78,7 @@ Deno.test("ccgate token asks for login when the auth service has ended the sessi
   await using stack = await startAuthStack();
   const dir = await Deno.makeTempDir();
   try {
-    await seedSession(stack, dir);
+    await seedFileSession(stack, dir);
     const store = new FileTokenStore(`${dir}/session.json`);
     const session = (await store.load())!;
     await store.save({ ...session, refreshToken: "ccgr_forged", expiresAt: Date.now() - 1 });
