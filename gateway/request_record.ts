@@ -143,7 +143,7 @@ export class RequestRecord {
 
   /**
    * Marks a non-streamed Bedrock call in flight: if it still runs at the
-   * usage ledger's next refresh (within 15 s), an open record of it is
+   * usage ledger's next refresh (`CCGATE_LEDGER_OPEN_REFRESH_MS`), an open record of it is
    * written (`UsageLedger.openLater`: status 0, its input estimated from
    * `body`), so a gateway that dies before the answer leaves the request in
    * the ledger as `interrupted`. Most calls end first and write nothing.
