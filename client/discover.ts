@@ -83,8 +83,9 @@ function sameIssuer(a: string, b: string): boolean {
  * @param url The ccgate URL users are given (the auth service's issuer).
  * @param options `fetch`, timeout.
  * @returns The endpoints and sign-in settings.
- * @throws {TokenRequestError} `network_error` when unreachable, `response_invalid`
- * when the document is not RFC 8414 metadata for this issuer.
+ * @throws {TokenRequestError} `network_error` when unreachable or failing (HTTP 5xx),
+ * `response_invalid` when the document is not RFC 8414 metadata for this issuer
+ * (the URL does not look like a ccgate server).
  *
  * @example Discover the endpoints
  * ```ts
@@ -122,36 +123,42 @@ export async function discover(
       { cause: err },
     );
   }
+  // The URL as given, without any credentials in it.
+  const shown = `${issuer.origin}${issuer.pathname.replace(/\/+$/, "")}`;
+  const metadataPath = metadataUrl(issuer).pathname;
   const invalid = (what: string) =>
-    new TokenRequestError("response_invalid", `Cannot use ccgate at "${issuer.href}": ${what}`, {
-      status: response.status,
-    });
+    new TokenRequestError(
+      "response_invalid",
+      `"${shown}" does not look like a ccgate server: its metadata (${metadataPath}) ${what}`,
+      { status: response.status },
+    );
   if (!response.ok) {
     await response.body?.cancel();
     if (response.status >= 500) {
       throw new TokenRequestError(
         "network_error",
-        `Cannot use ccgate at "${issuer.href}": metadata answered HTTP ${response.status}`,
+        `Cannot use ccgate at "${shown}": metadata answered HTTP ${response.status}`,
         { status: response.status },
       );
     }
-    throw invalid(`metadata answered HTTP ${response.status}`);
+    throw invalid(`answered HTTP ${response.status}`);
   }
   let raw: Record<string, unknown>;
   try {
     raw = await response.json();
   } catch {
-    throw invalid("metadata is not JSON");
+    throw invalid("is not JSON");
   }
-  if (typeof raw !== "object" || raw === null) throw invalid("metadata is not a JSON object");
+  if (typeof raw !== "object" || raw === null) throw invalid("is not a JSON object");
   const str = (key: string): string | undefined =>
     typeof raw[key] === "string" && raw[key] !== "" ? raw[key] as string : undefined;
   const issuerClaim = str("issuer");
-  if (issuerClaim === undefined || !sameIssuer(issuerClaim, issuer.href)) {
-    throw invalid(`metadata "issuer" is not "${issuer.href}"`);
+  if (issuerClaim === undefined) throw invalid('has no "issuer"');
+  if (!sameIssuer(issuerClaim, issuer.href)) {
+    throw invalid(`names another issuer, ${JSON.stringify(issuerClaim.slice(0, 200))}`);
   }
   const tokenEndpoint = str("token_endpoint");
-  if (tokenEndpoint === undefined) throw invalid('metadata has no "token_endpoint"');
+  if (tokenEndpoint === undefined) throw invalid('has no "token_endpoint"');
   const entra = entraConfig(raw.ccgate_entra);
   return {
     issuer: issuerClaim,

@@ -59,3 +59,14 @@ Deno.test("discover() reports a missing service as network_error or response_inv
   const err2 = await assertRejects(() => discover(down.url), TokenRequestError);
   assertEquals(err2.code, "network_error");
 });
+
+Deno.test("discover() says a URL that is not ccgate does not look like a ccgate server, never naming its credentials", async () => {
+  await using server = serve(() => new Response("<html>Welcome</html>"));
+  const withCredentials = server.url.replace("http://", "http://alice:s3cret@");
+  const err = await assertRejects(() => discover(`${withCredentials}/team/`), TokenRequestError);
+  assertEquals(err.code, "response_invalid");
+  assertEquals(
+    err.message,
+    `"${server.url}/team" does not look like a ccgate server: its metadata (/.well-known/oauth-authorization-server/team) is not JSON`,
+  );
+});

@@ -18,7 +18,7 @@ export type CheckStatus = "pass" | "warn" | "fail";
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
-  /** Stable id: `settings`, `schedule`, `session`, `gateway`, `auth`, `clock`, `claude-code`, `force-login`. */
+  /** Stable id: `config` (the CLI's, when it cannot be read), `settings`, `schedule`, `session`, `gateway`, `auth`, `clock`, `claude-code`, `force-login`. */
   id: string;
   /** pass, warn or fail. */
   status: CheckStatus;

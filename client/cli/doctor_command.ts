@@ -1,5 +1,6 @@
-import { renderDoctorText, runDoctor } from "@ccgate/installer";
-import { loadCliConfig } from "./cli_config.ts";
+import { type DoctorCheck, renderDoctorText, runDoctor } from "@ccgate/installer";
+import { TokenStoreError } from "../errors.ts";
+import { type CliConfig, loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -13,9 +14,26 @@ export interface DoctorCommandOptions {
 }
 
 /**
+ * The check of a `config.json` that cannot be read: one failed check among
+ * the others (doctor goes on with `CCGATE_URL`), not a stop with exit 6 as
+ * in the other commands, since doctor is what one runs to see every problem.
+ */
+function failedConfigCheck(err: TokenStoreError, url: string | undefined): DoctorCheck {
+  return {
+    id: "config",
+    status: "fail",
+    message: err.message,
+    fix: err.code === "store_corrupt"
+      ? `run \`ccgate login --url ${url ?? "<ccgate URL>"}\` to rewrite it`
+      : "fix what the message names, or set CCGATE_CONFIG_DIR to another folder",
+  };
+}
+
+/**
  * `ccgate doctor`: settings, schedule, session, gateway and auth, clock
  * skew, Claude Code, forceLogin* — one line each, with a fix under each
- * problem. Exit code 0 when nothing failed, 8 otherwise.
+ * problem; a `config.json` it cannot read is a failed `config` check. Exit
+ * code 0 when nothing failed, 8 otherwise.
  */
 export async function doctorCommand(
   options: DoctorCommandOptions,
@@ -23,7 +41,14 @@ export async function doctorCommand(
   style: Style,
 ): Promise<number> {
   const dir = configDir(deps);
-  const config = await loadCliConfig(dir).catch(() => undefined);
+  let config: CliConfig | undefined;
+  let configCheck: DoctorCheck | undefined;
+  try {
+    config = await loadCliConfig(dir);
+  } catch (err) {
+    if (!(err instanceof TokenStoreError)) throw err;
+    configCheck = failedConfigCheck(err, deps.env("CCGATE_URL"));
+  }
   const report = await runDoctor({
     sys: machineSys(deps),
     fetch: deps.fetch,
@@ -32,6 +57,10 @@ export async function doctorCommand(
     gatewayUrl: config?.gatewayUrl,
     session: () => sessionFacts(deps),
   });
+  if (configCheck !== undefined) {
+    report.checks.unshift(configCheck);
+    report.ok = false;
+  }
   deps.stdout(
     options.json ? JSON.stringify(report, null, 2) + "\n" : renderDoctorText(report, style),
   );

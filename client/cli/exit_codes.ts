@@ -6,7 +6,12 @@ import {
   TokenStoreError,
 } from "../errors.ts";
 
-/** The CLI's exit codes. */
+/**
+ * The CLI's exit codes. A standard output whose reader has left (a broken
+ * pipe: `ccgate token | head -c0`) is not an error and has no code of its
+ * own: the rest of the output is dropped, nothing is printed, and the command
+ * ends with the code of what it did (0 for a token it printed).
+ */
 export const EXIT = {
   /** Success. */
   ok: 0,
@@ -16,7 +21,7 @@ export const EXIT = {
   usage: 2,
   /** Not signed in, or the session has ended: run `ccgate login`. */
   loginRequired: 3,
-  /** ccgate or Entra ID is unreachable or failing: try again later. */
+  /** ccgate or Entra ID is unreachable or failing (try again later), or the URL is not ccgate's. */
   unavailable: 4,
   /** Sign-in did not complete: declined, expired, timed out, refused. */
   signInFailed: 5,
@@ -35,7 +40,7 @@ Exit codes:
   1  unexpected error (run again with --debug)
   2  usage error
   3  sign-in needed: run \`ccgate login\`
-  4  ccgate or Entra ID unreachable or failing: try again later
+  4  ccgate or Entra ID unreachable or failing (try again later), or not ccgate
   5  sign-in failed (declined, expired, timed out, refused)
   6  token store failed (keychain, file or lock)
   7  install, uninstall or mirror failed (see the message)
@@ -50,9 +55,22 @@ export class UsageError extends Error {
   }
 }
 
+/** ccgate is unreachable, failing, or not a ccgate server (exit code 4). */
+export class UnavailableError extends Error {
+  /**
+   * @param message What could not be used, naming the URL (never its credentials).
+   * @param options The underlying cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UnavailableError";
+  }
+}
+
 /** The exit code of an error. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
+  if (err instanceof UnavailableError) return EXIT.unavailable;
   if (err instanceof SessionError) return EXIT.loginRequired;
   if (err instanceof SignInError) return EXIT.signInFailed;
   if (err instanceof TokenStoreError) return EXIT.storeFailed;

@@ -71,7 +71,8 @@ export async function installCommand(
   color: boolean,
 ): Promise<number> {
   const dir = configDir(deps);
-  const config = await loadCliConfig(dir).catch(() => undefined);
+  // A config.json it cannot read stops install before anything changes (exit 6, naming the fix).
+  const config = await loadCliConfig(dir);
   const given = options.url ?? deps.env("CCGATE_URL") ?? config?.url;
   if (!given) throw new UsageError("Missing the ccgate URL: pass --url (or set CCGATE_URL)");
   const url = gatewayUrl(given, "Invalid --url");

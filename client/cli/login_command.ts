@@ -1,6 +1,6 @@
 import { discover, type EntraSignInConfig } from "../discover.ts";
 import type { EntraToken } from "../entra_token.ts";
-import { TokenStoreError } from "../errors.ts";
+import { CcgateError, TokenRequestError, TokenStoreError } from "../errors.ts";
 import { exchangeToken } from "../exchange_token.ts";
 import { revoke } from "../revoke.ts";
 import { signInWithAzureCli } from "../sign_in_with_azure_cli.ts";
@@ -12,8 +12,9 @@ import type { StoredSession } from "../token_store.ts";
 import { loadCliConfig, saveCliConfig, STORE_KINDS, type StoreKind } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
-import { EXIT, UsageError } from "./exit_codes.ts";
+import { EXIT, UnavailableError, UsageError } from "./exit_codes.ts";
 import { gatewayUrl } from "./gateway_url.ts";
+import { logoutOf, type StoreLogout } from "./logout_of.ts";
 import { checkStore, detectStore, openLock, openStore } from "./open_store.ts";
 import type { Style } from "./style.ts";
 
@@ -125,6 +126,40 @@ async function endUnstoredSession(
 }
 
 /**
+ * Ends the session kept in the store a login moved away from (`--store`
+ * changed): revoked at the auth service, best effort as `logout` does, then
+ * forgotten; left alone, its refresh token would stay valid with nobody
+ * holding it. Returns what to tell the user ("" when there was none).
+ */
+async function endPreviousSession(
+  kind: StoreKind,
+  dir: string,
+  deps: CliDeps,
+  style: Style,
+): Promise<string> {
+  let result: StoreLogout;
+  try {
+    result = await logoutOf(kind, dir, deps);
+  } catch (err) {
+    if (!(err instanceof CcgateError)) throw err;
+    return `${
+      style.yellow("The previous session")
+    } (${kind}) could not be ended: ${err.message}; it ends when it expires.\n`;
+  }
+  if (!result.hadSession) return "";
+  const previous = `${style.yellow("The previous session")} in "${result.location}"`;
+  if (result.unreadable) {
+    return `${previous} could not be read, so it was deleted; it could not be revoked (it ends when it expires).\n`;
+  }
+  if (!result.revoked) {
+    return `${previous} was deleted, but it could not be revoked (it ends when it expires): ${
+      result.error?.message ?? "unknown error"
+    }\n`;
+  }
+  return `The previous session in "${result.location}" is revoked and deleted.\n`;
+}
+
+/**
  * `ccgate login`: signs in to Entra ID (browser + PKCE, device code, or the
  * Azure CLI), exchanges the Entra token for a ccgate session, keeps it in the
  * OS keychain (else a 0600 file) and prints who is signed in.
@@ -159,7 +194,14 @@ export async function loginCommand(
   // Before the user signs in: a session that cannot be stored would stay live on the server.
   await checkStore(storeKind, dir, deps.runner);
 
-  const metadata = await discover(url, { fetch: deps.fetch });
+  const metadata = await discover(url, { fetch: deps.fetch }).catch((err) => {
+    if (err instanceof TokenRequestError && err.code === "response_invalid") {
+      throw new UnavailableError(`Cannot sign in: ${err.message}; check the ccgate URL`, {
+        cause: err,
+      });
+    }
+    throw err;
+  });
   const fromFlags = {
     authority: options.authority ?? deps.env("CCGATE_ENTRA_AUTHORITY"),
     clientId: options.clientId ?? deps.env("CCGATE_ENTRA_CLIENT_ID"),
@@ -230,9 +272,6 @@ export async function loginCommand(
   const tokens = await exchangeToken(metadata.tokenEndpoint, entraToken.accessToken, {
     fetch: deps.fetch,
   });
-  if (previous && previous.store !== storeKind) {
-    await openStore(previous.store, dir, deps.runner).clear().catch(() => {});
-  }
   const store = openStore(storeKind, dir, deps.runner);
   const session = new TokenSession(store, {
     lock: openLock(dir),
@@ -255,6 +294,10 @@ export async function loginCommand(
     // Without it stored, nobody could end the new session: end it now.
     if (stored !== undefined) await store.clear().catch(() => {});
     throw await endUnstoredSession(err, tokens, metadata.revocationEndpoint, deps);
+  }
+  // Only now that the new session is kept: the old one is what a failed login leaves in use.
+  if (previous && previous.store !== storeKind) {
+    deps.stderr(await endPreviousSession(previous.store, dir, deps, style));
   }
   const who = displayName(stored.accessToken);
   if (options.json) {

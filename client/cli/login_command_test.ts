@@ -1,5 +1,10 @@
-import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { type AuthStack, startAuthStack } from "../../testing/auth_stack.ts";
+import { seedFileSession } from "../_testing/seed_file_session.ts";
+import { TokenRequestError } from "../errors.ts";
+import { FileTokenStore } from "../file_token_store.ts";
+import { refresh } from "../refresh.ts";
+import { loadCliConfig } from "./cli_config.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
 import { withTempDir } from "../../testing/with_temp_dir.ts";
@@ -78,5 +83,94 @@ Deno.test("loginCommand() revokes the new session when it cannot be stored", asy
     assertStringIncludes(err, "the new session was ended on the server");
     assertEquals(stack.counts.exchange, 1);
     assertEquals(stack.counts.revoke, 1);
+  });
+});
+
+/** An HTTP server that is not ccgate: every path answers `answer()`. */
+function notCcgate(answer: () => Response) {
+  const controller = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
+    answer,
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/team`,
+    async [Symbol.asyncDispose]() {
+      controller.abort();
+      await server.finished;
+    },
+  };
+}
+
+Deno.test("loginCommand() exits 4 with one line naming the URL when it is not a ccgate server", async () => {
+  const servers = [
+    { answer: () => new Response("Not Found", { status: 404 }), why: "answered HTTP 404" },
+    {
+      answer: () =>
+        new Response("<html>Welcome</html>", { headers: { "content-type": "text/html" } }),
+      why: "is not JSON",
+    },
+  ];
+  for (const { answer, why } of servers) {
+    await using server = notCcgate(answer);
+    await withTempDir(async (dir) => {
+      const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" });
+      assertEquals(await runCli(["login", "--azure-cli", "--url", server.url], deps), 4);
+      const err = deps.err.join("");
+      assertEquals(err.trimEnd().split("\n").length, 1, err);
+      assertStringIncludes(err, `"${server.url}" does not look like a ccgate server`);
+      assertStringIncludes(err, why);
+      assertEquals(deps.commands.filter((c) => c.command === "az"), [], "no sign-in started");
+    });
+  }
+});
+
+/** A Secret Service that holds nothing and takes what is stored. */
+function emptySecretService(args: string[]) {
+  return args[0] === "store" ? { code: 0, stderr: "" } : { code: 1, stderr: "" };
+}
+
+Deno.test("loginCommand() revokes the session of the store it moves away from", async () => {
+  await using stack = await startAuthStack();
+  await withTempDir(async (dir) => {
+    await seedFileSession(stack, dir);
+    const old = (await new FileTokenStore(`${dir}/session.json`).load())!;
+    const deps = capturedDeps(
+      { CCGATE_CONFIG_DIR: dir },
+      await azureCli(stack, emptySecretService),
+    );
+    const args = ["login", "--azure-cli", "--url", stack.url, "--store", "secret-service"];
+    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+    assertEquals(stack.counts.revoke, 1);
+    const refused = await assertRejects(
+      () => refresh(`${stack.url}/oauth/token`, old.refreshToken!),
+      TokenRequestError,
+    );
+    assertEquals(refused.code, "grant_invalid");
+    assertEquals(await Deno.stat(`${dir}/session.json`).then(() => true, () => false), false);
+    assertEquals((await loadCliConfig(dir))?.store, "secret-service");
+    assertStringIncludes(deps.err.join(""), `"${dir}/session.json"`);
+    assertStringIncludes(deps.err.join(""), "revoked");
+  });
+});
+
+Deno.test("loginCommand() says when the session of the store it moves away from could not be revoked", async () => {
+  await using stack = await startAuthStack();
+  await withTempDir(async (dir) => {
+    await seedFileSession(stack, dir);
+    const store = new FileTokenStore(`${dir}/session.json`);
+    // The auth service it was issued by is gone: nothing answers there.
+    await store.save({ ...(await store.load())!, revocationEndpoint: "http://127.0.0.1:1/revoke" });
+    const deps = capturedDeps(
+      { CCGATE_CONFIG_DIR: dir },
+      await azureCli(stack, emptySecretService),
+    );
+    const args = ["login", "--azure-cli", "--url", stack.url, "--store", "secret-service"];
+    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+    assertEquals(stack.counts.revoke, 0);
+    assertEquals(await Deno.stat(`${dir}/session.json`).then(() => true, () => false), false);
+    const err = deps.err.join("");
+    assertStringIncludes(err, `"${dir}/session.json"`);
+    assertStringIncludes(err, "could not be revoked");
   });
 });

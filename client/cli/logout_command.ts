@@ -1,41 +1,11 @@
 import { TokenStoreError } from "../errors.ts";
-import { type LogoutResult, TokenSession } from "../token_session.ts";
 import { type CliConfig, loadCliConfig, type StoreKind } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
-import { detectStore, openLock, openStore } from "./open_store.ts";
+import { logoutOf, type StoreLogout } from "./logout_of.ts";
+import { detectStore } from "./open_store.ts";
 import type { Style } from "./style.ts";
-
-/** What logging out of one store did. */
-interface StoreLogout extends LogoutResult {
-  /** Set when the stored session could not be read (and was deleted): its location. */
-  unreadable?: string;
-}
-
-/**
- * Logs out of one store: revokes and forgets its session; a session that
- * cannot be read is deleted (it cannot be revoked).
- */
-async function logoutOf(kind: StoreKind, dir: string, deps: CliDeps): Promise<StoreLogout> {
-  const store = openStore(kind, dir, deps.runner);
-  const lock = openLock(dir);
-  try {
-    return await new TokenSession(store, {
-      lock,
-      deps: { now: deps.now, fetch: deps.fetch },
-    }).logout();
-  } catch (err) {
-    if (!(err instanceof TokenStoreError && err.code === "store_corrupt")) throw err;
-    const held = await lock.acquire();
-    try {
-      await store.clear();
-    } finally {
-      await held.release();
-    }
-    return { hadSession: true, revoked: false, unreadable: store.location };
-  }
-}
 
 /**
  * `ccgate logout`: revokes the session at the auth service (its access
@@ -69,11 +39,11 @@ export async function logoutCommand(deps: CliDeps, style: Style): Promise<number
   for (const result of results) {
     if (!result.hadSession) continue;
     any = true;
-    if (result.unreadable !== undefined) {
+    if (result.unreadable) {
       deps.stderr(
         `${
           style.yellow("Signed out on this machine")
-        }: the session in "${result.unreadable}" could not be read, so it was deleted; it could not be revoked (it ends when it expires). Run \`ccgate login\` to sign in again.\n`,
+        }: the session in "${result.location}" could not be read, so it was deleted; it could not be revoked (it ends when it expires). Run \`ccgate login\` to sign in again.\n`,
       );
     } else if (!result.revoked) {
       deps.stderr(

@@ -10,6 +10,7 @@
  */
 import { denoCommandRunner } from "../command_runner.ts";
 import { runCli } from "./run_cli.ts";
+import { stdoutWriter, writeAll } from "./stdout_writer.ts";
 
 if (import.meta.main) {
   const code = await runCli(Deno.args, {
@@ -18,15 +19,9 @@ if (import.meta.main) {
     fetch: globalThis.fetch,
     runner: denoCommandRunner,
     now: () => new Date(),
-    stdout: (text) => writeAll(Deno.stdout, text),
+    stdout: stdoutWriter(Deno.stdout),
     stderr: (text) => writeAll(Deno.stderr, text),
     isTerminal: Deno.stderr.isTerminal(),
   });
   Deno.exit(code);
-}
-
-function writeAll(stream: typeof Deno.stdout, text: string): void {
-  const bytes = new TextEncoder().encode(text);
-  let written = 0;
-  while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
 }
