@@ -17,7 +17,9 @@ export type InstallerErrorCode =
   | "command_failed"
   /** A download failed (HTTP error, connection, cut short). */
   | "download_failed"
-  /** A downloaded file does not match the release manifest's SHA-256. */
+  /** A file could not be written (disk full, read-only, not a folder). */
+  | "write_failed"
+  /** A downloaded file does not match the release manifest's SHA-256 or size. */
   | "checksum_mismatch"
   /** The release manifest is missing or malformed. */
   | "manifest_invalid"

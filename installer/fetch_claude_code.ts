@@ -37,7 +37,7 @@ export async function fetchClaudeCode(
     );
   }
   const url = `${base}/${version}/${options.platform}/${binaryName(options.platform)}`;
-  const bytes = await getBytes(options.fetch, url);
+  const bytes = await getBytes(options.fetch, url, entry.size);
   const actual = await sha256Hex(bytes);
   if (actual !== entry.checksum.toLowerCase()) {
     throw new InstallerError(

@@ -45,8 +45,42 @@ export interface MirrorResult {
 
 const trimSlash = (u: string) => u.replace(/\/+$/, "");
 
-/** GETs `url` and reads its body; any failure is `download_failed`. */
-async function get<T>(f: typeof fetch, url: string, read: (r: Response) => Promise<T>): Promise<T> {
+/** Most bytes of a channel file or release manifest. */
+const MAX_TEXT_BYTES = 1 << 20;
+
+/** Most bytes of a binary whose release manifest gives no size (Claude Code's are ~200 MB). */
+export const MAX_BINARY_BYTES = 1 << 30;
+
+/** The error of a body longer than `max` bytes. */
+const tooLong = (url: string, max: number) =>
+  new InstallerError(
+    "checksum_mismatch",
+    `Cannot accept ${url}: it is longer than the ${max} bytes the release manifest allows`,
+  );
+
+/** Reads a body whole, refusing it past `max` bytes. */
+async function readBounded(response: Response, url: string, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of response.body ?? []) {
+    length += chunk.length;
+    if (length > max) {
+      await response.body?.cancel().catch(() => {});
+      throw tooLong(url, max);
+    }
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/** GETs `url` and reads its body, at most `max` bytes; any failure is `download_failed`. */
+async function get(f: typeof fetch, url: string, max: number): Promise<Uint8Array> {
   try {
     const response = await f(url);
     if (!response.ok) {
@@ -56,7 +90,7 @@ async function get<T>(f: typeof fetch, url: string, read: (r: Response) => Promi
         `Cannot download ${url}: HTTP ${response.status}`,
       );
     }
-    return await read(response);
+    return await readBounded(response, url, max);
   } catch (err) {
     if (err instanceof InstallerError) throw err;
     throw new InstallerError(
@@ -66,11 +100,18 @@ async function get<T>(f: typeof fetch, url: string, read: (r: Response) => Promi
   }
 }
 
-const getText = (f: typeof fetch, url: string) => get(f, url, (r) => r.text());
+const getText = async (f: typeof fetch, url: string) =>
+  new TextDecoder().decode(await get(f, url, MAX_TEXT_BYTES));
 
-/** GETs a file whole (no resume: see {@linkcode downloadVerified} for that). */
-export const getBytes = (f: typeof fetch, url: string): Promise<Uint8Array> =>
-  get(f, url, async (r) => new Uint8Array(await r.arrayBuffer()));
+/**
+ * GETs a file whole (no resume: see {@linkcode downloadVerified} for that),
+ * refusing it past `maxBytes` (`checksum_mismatch`).
+ */
+export const getBytes = (
+  f: typeof fetch,
+  url: string,
+  maxBytes: number = MAX_BINARY_BYTES,
+): Promise<Uint8Array> => get(f, url, maxBytes);
 
 /** Resolves `latest`/`stable` to a version through the bucket's channel file. */
 export async function resolveVersion(
@@ -108,6 +149,19 @@ export async function fetchReleaseManifest(
   return { text, manifest: parseReleaseManifest(text, url) };
 }
 
+/** Runs a file operation; an operating system error becomes `write_failed`, naming the file. */
+async function writing<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof InstallerError) throw err;
+    throw new InstallerError(
+      "write_failed",
+      `Cannot write ${path}: ${(err as Error).message.replace(/:? ?\w+ '[^']*'$/, "")}`,
+    );
+  }
+}
+
 async function fileSize(path: string): Promise<number | undefined> {
   try {
     return (await Deno.stat(path)).size;
@@ -120,8 +174,9 @@ async function fileSize(path: string): Promise<number | undefined> {
 /**
  * Downloads one file to `dest`, resuming `dest.part` with an HTTP Range
  * request, then checks its SHA-256: a mismatch deletes it and throws
- * `checksum_mismatch`; a cut download keeps the part for the next run and
- * throws `download_failed`.
+ * `checksum_mismatch`, as does a body longer than `maxBytes` (the release
+ * manifest's size); a cut download keeps the part for the next run and throws
+ * `download_failed`; a file that cannot be written is `write_failed`.
  */
 export async function downloadVerified(
   f: typeof fetch,
@@ -129,9 +184,15 @@ export async function downloadVerified(
   dest: string,
   checksum: string,
   report: (received: number, total?: number) => void = () => {},
+  maxBytes: number = MAX_BINARY_BYTES,
 ): Promise<void> {
   const part = `${dest}.part`;
   let have = (await fileSize(part)) ?? 0;
+  if (have > maxBytes) {
+    // Left by a download that ran past the size: start over rather than resume it.
+    await Deno.remove(part);
+    have = 0;
+  }
   const headers: HeadersInit = have > 0 ? { range: `bytes=${have}-` } : {};
   let response: Response;
   try {
@@ -149,30 +210,51 @@ export async function downloadVerified(
     if (response.status !== 206) have = 0; // the server ignored the range: start over
     const length = Number(response.headers.get("content-length") ?? NaN);
     const total = Number.isFinite(length) ? have + length : undefined;
-    const file = await Deno.open(part, {
-      create: true,
-      write: true,
-      append: have > 0,
-      truncate: have === 0,
-    });
+    if (total !== undefined && total > maxBytes) {
+      await response.body?.cancel();
+      throw tooLong(url, maxBytes);
+    }
+    const file = await writing(
+      part,
+      () => Deno.open(part, { create: true, write: true, append: have > 0, truncate: have === 0 }),
+    );
     let received = have;
     report(received, total);
     try {
-      for await (const chunk of response.body!) {
-        let written = 0;
-        while (written < chunk.length) written += await file.write(chunk.subarray(written));
+      const reader = response.body!.getReader();
+      while (true) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (err) {
+          throw new InstallerError(
+            "download_failed",
+            `Cannot download ${url}: cut after ${received} bytes (${
+              (err as Error).message
+            }); run again to resume`,
+          );
+        }
+        if (next.done) break;
+        const chunk = next.value;
+        if (received + chunk.length > maxBytes) {
+          await reader.cancel().catch(() => {});
+          file.close();
+          await Deno.remove(part).catch(() => {});
+          throw tooLong(url, maxBytes);
+        }
+        await writing(part, async () => {
+          let written = 0;
+          while (written < chunk.length) written += await file.write(chunk.subarray(written));
+        });
         received += chunk.length;
         report(received, total);
       }
-    } catch (err) {
-      throw new InstallerError(
-        "download_failed",
-        `Cannot download ${url}: cut after ${received} bytes (${
-          (err as Error).message
-        }); run again to resume`,
-      );
     } finally {
-      file.close();
+      try {
+        file.close();
+      } catch {
+        // closed above, before the part was deleted
+      }
     }
     if (total !== undefined && received < total) {
       throw new InstallerError(
@@ -192,8 +274,10 @@ export async function downloadVerified(
       `Cannot accept ${url}: SHA-256 ${actual} does not match the release manifest's ${checksum} (file deleted)`,
     );
   }
-  if (Deno.build.os !== "windows") await Deno.chmod(part, 0o755);
-  await Deno.rename(part, dest);
+  await writing(dest, async () => {
+    if (Deno.build.os !== "windows") await Deno.chmod(part, 0o755);
+    await Deno.rename(part, dest);
+  });
 }
 
 /**
@@ -221,12 +305,12 @@ export async function mirrorClaudeCode(options: MirrorOptions): Promise<MirrorRe
     }
   }
   const versionDir = `${options.out}/${version}`;
-  await Deno.mkdir(versionDir, { recursive: true });
+  await writing(versionDir, () => Deno.mkdir(versionDir, { recursive: true }));
   const files: MirrorResult["files"] = [];
   for (const platform of platforms) {
     const entry = manifest.platforms[platform]!;
     const dir = `${versionDir}/${platform}`;
-    await Deno.mkdir(dir, { recursive: true });
+    await writing(dir, () => Deno.mkdir(dir, { recursive: true }));
     const name = binaryName(platform);
     const dest = `${dir}/${name}`;
     if (
@@ -250,6 +334,7 @@ export async function mirrorClaudeCode(options: MirrorOptions): Promise<MirrorRe
       entry.checksum,
       (received, total) =>
         options.onProgress?.({ platform, received, total: total ?? entry.size, phase: "data" }),
+      entry.size ?? MAX_BINARY_BYTES,
     );
     options.onProgress?.({
       platform,
@@ -259,9 +344,15 @@ export async function mirrorClaudeCode(options: MirrorOptions): Promise<MirrorRe
     });
     files.push({ platform, path: dest, downloaded: true });
   }
-  await Deno.writeTextFile(`${versionDir}/manifest.json`, text);
+  await writing(
+    `${versionDir}/manifest.json`,
+    () => Deno.writeTextFile(`${versionDir}/manifest.json`, text),
+  );
   if (channel === "latest" || channel === "stable") {
-    await Deno.writeTextFile(`${options.out}/${channel}`, version + "\n");
+    await writing(
+      `${options.out}/${channel}`,
+      () => Deno.writeTextFile(`${options.out}/${channel}`, version + "\n"),
+    );
   }
   return { version, files };
 }

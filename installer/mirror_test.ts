@@ -140,3 +140,100 @@ Deno.test("mirrorClaudeCode() names the platforms a release ships when asked for
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("mirrorClaudeCode() writes nothing outside --out for a manifest naming a platform ../../..", async () => {
+  await using bucket = await startFakeReleaseServer(["linux-x64"]);
+  const root = await Deno.makeTempDir();
+  const out = `${root}/srv/mirror`;
+  try {
+    const sum = (await (await fetch(`${bucket.url}/2.1.197/manifest.json`)).json()).platforms;
+    bucket.manifest = {
+      version: "2.1.197",
+      platforms: { ...sum, "../../../../bin": sum["linux-x64"] },
+    };
+    const err = await assertRejects(
+      () => mirrorClaudeCode({ out, baseUrl: bucket.url, fetch }),
+      InstallerError,
+    );
+    assertEquals(err.code, "manifest_invalid");
+    assertStringIncludes(err.message, '"../../../../bin" is not a platform name');
+    assertEquals(await exists(`${root}/bin`), false);
+    assertEquals(await exists(out), false);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("mirrorClaudeCode() refuses and deletes a download longer than the manifest's size", async () => {
+  await using bucket = await startFakeReleaseServer(["linux-x64"]);
+  const out = await Deno.makeTempDir();
+  try {
+    bucket.overrun.set("linux-x64", 300_000);
+    const err = await assertRejects(
+      () => mirrorClaudeCode({ out, baseUrl: bucket.url, platforms: ["linux-x64"], fetch }),
+      InstallerError,
+    );
+    assertEquals(err.code, "checksum_mismatch");
+    assertStringIncludes(
+      err.message,
+      `is longer than the ${
+        bucket.binaries["linux-x64"]!.length
+      } bytes the release manifest allows`,
+    );
+    assert(!(await exists(`${out}/2.1.197/linux-x64/claude.part`)));
+    assert(!(await exists(`${out}/2.1.197/linux-x64/claude`)));
+
+    // The next run, from a bucket that behaves again, needs no second try.
+    bucket.overrun.clear();
+    const result = await mirrorClaudeCode({
+      out,
+      baseUrl: bucket.url,
+      platforms: ["linux-x64"],
+      fetch,
+    });
+    assertEquals(result.files[0]!.downloaded, true);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mirrorClaudeCode() starts over from a part longer than the manifest's size", async () => {
+  await using bucket = await startFakeReleaseServer(["linux-x64"]);
+  const out = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${out}/2.1.197/linux-x64`, { recursive: true });
+    await Deno.writeFile(`${out}/2.1.197/linux-x64/claude.part`, new Uint8Array(400_000));
+    const result = await mirrorClaudeCode({
+      out,
+      baseUrl: bucket.url,
+      platforms: ["linux-x64"],
+      fetch,
+    });
+    assertEquals(result.files[0]!.downloaded, true);
+    assertEquals(
+      await Deno.readFile(`${out}/2.1.197/linux-x64/claude`),
+      bucket.binaries["linux-x64"],
+    );
+    const binaryRequests = bucket.requests.filter((r) => r.path.endsWith("/linux-x64/claude"));
+    assertEquals(binaryRequests.map((r) => r.range), [null]);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("mirrorClaudeCode() says a folder it cannot write is write_failed, naming it", async () => {
+  await using bucket = await startFakeReleaseServer(["linux-x64"]);
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${root}/file`, "not a folder");
+    const err = await assertRejects(
+      () => mirrorClaudeCode({ out: `${root}/file`, baseUrl: bucket.url, fetch }),
+      InstallerError,
+    );
+    assertEquals(err.code, "write_failed");
+    assertEquals(err.message.split(": ")[0], `Cannot write ${root}/file/2.1.197`);
+    assertStringIncludes(err.message, "(os error 20)");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

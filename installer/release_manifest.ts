@@ -41,36 +41,46 @@ export function isReleaseVersion(value: string): boolean {
   return /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(value);
 }
 
-/** Parses a release manifest; throws `manifest_invalid` naming what is wrong. */
+/**
+ * A platform name a release may list: lowercase letters and digits in
+ * dash-separated parts (`linux-x64-musl`), as a path segment can safely be.
+ * A release may add platforms `CLAUDE_CODE_PLATFORMS` does not know yet.
+ */
+const PLATFORM_NAME = /^[a-z0-9]{1,32}(?:-[a-z0-9]{1,32}){0,3}$/;
+
+/**
+ * Parses a release manifest; throws `manifest_invalid` naming what is wrong.
+ * Every platform name must be a safe path segment (it becomes a folder of the
+ * mirror), every checksum a SHA-256, every size a whole number of bytes.
+ */
 export function parseReleaseManifest(text: string, where: string): ReleaseManifest {
+  const invalid = (what: string) =>
+    new InstallerError("manifest_invalid", `Cannot read the release manifest ${where}: ${what}`);
   let value: { version?: unknown; platforms?: unknown };
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InstallerError(
-      "manifest_invalid",
-      `Cannot read the release manifest ${where}: not JSON`,
-    );
+    throw invalid("not JSON");
   }
-  const platforms = value.platforms;
-  if (typeof platforms !== "object" || platforms === null) {
-    throw new InstallerError(
-      "manifest_invalid",
-      `Cannot read the release manifest ${where}: no "platforms"`,
-    );
+  const listed = value?.platforms;
+  if (typeof listed !== "object" || listed === null || Array.isArray(listed)) {
+    throw invalid('no "platforms"');
   }
-  for (const [name, p] of Object.entries(platforms as Record<string, { checksum?: unknown }>)) {
-    if (typeof p?.checksum !== "string" || !/^[0-9a-f]{64}$/i.test(p.checksum)) {
-      throw new InstallerError(
-        "manifest_invalid",
-        `Cannot read the release manifest ${where}: "${name}" has no SHA-256 checksum`,
-      );
+  const platforms: ReleaseManifest["platforms"] = Object.create(null);
+  for (const [name, p] of Object.entries(listed as Record<string, unknown>)) {
+    if (!PLATFORM_NAME.test(name)) {
+      throw invalid(`${JSON.stringify(name.slice(0, 80))} is not a platform name`);
     }
+    const { checksum, size } = (p ?? {}) as { checksum?: unknown; size?: unknown };
+    if (typeof checksum !== "string" || !/^[0-9a-f]{64}$/i.test(checksum)) {
+      throw invalid(`"${name}" has no SHA-256 checksum`);
+    }
+    if (size !== undefined && !(Number.isSafeInteger(size) && (size as number) >= 0)) {
+      throw invalid(`"${name}" has a size that is not a whole number of bytes`);
+    }
+    platforms[name] = size === undefined ? { checksum } : { checksum, size: size as number };
   }
-  return {
-    version: typeof value.version === "string" ? value.version : "",
-    platforms: platforms as ReleaseManifest["platforms"],
-  };
+  return { version: typeof value.version === "string" ? value.version : "", platforms };
 }
 
 /** The platform of this machine, in the release's names. */

@@ -80,3 +80,17 @@ Deno.test("fetchClaudeCode() refuses a binary that does not match the manifest, 
   );
   assertStringIncludes(missing.message, 'the mirror has no "linux-riscv"');
 });
+
+Deno.test("fetchClaudeCode() stops reading a binary past the manifest's size", async () => {
+  await using bucket = await startFakeReleaseServer();
+  bucket.overrun.set("linux-x64", 5_000_000);
+  const err = await assertRejects(
+    () => fetchClaudeCode({ baseUrl: bucket.url, platform: "linux-x64", fetch }),
+    InstallerError,
+  );
+  assertEquals(err.code, "checksum_mismatch");
+  assertStringIncludes(
+    err.message,
+    `is longer than the ${bucket.binaries["linux-x64"]!.length} bytes the release manifest allows`,
+  );
+});

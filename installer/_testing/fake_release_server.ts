@@ -3,7 +3,8 @@
  * the wire for `ccgate mirror` and `install --with-claude-code`):
  * `{base}/stable`, `{base}/latest`, `{base}/{v}/manifest.json`,
  * `{base}/{v}/{platform}/claude[.exe]`, with HTTP Range. It can serve a
- * tampered file and cut one download half-way.
+ * tampered file, cut one download half-way, send more bytes than the
+ * manifest's size, and serve another manifest.
  *
  * @module
  */
@@ -22,6 +23,10 @@ export interface FakeReleaseServer extends AsyncDisposable {
   tamper: Set<string>;
   /** Cut the next full download of these platforms after half the bytes. */
   cutOnce: Set<string>;
+  /** Send this many bytes after a platform's real ones (streamed, no `content-length`). */
+  overrun: Map<string, number>;
+  /** Serve this manifest instead of the real one. */
+  manifest?: unknown;
   /** Every request: path and Range header. */
   requests: { path: string; range: string | null }[];
 }
@@ -47,14 +52,25 @@ export async function startFakeReleaseServer(
   }
   const tamper = new Set<string>();
   const cutOnce = new Set<string>();
+  const overrun = new Map<string, number>();
   const requests: FakeReleaseServer["requests"] = [];
+  const served: FakeReleaseServer = {
+    url: "",
+    version,
+    binaries,
+    tamper,
+    cutOnce,
+    overrun,
+    requests,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
     const path = new URL(req.url).pathname;
     const range = req.headers.get("range");
     requests.push({ path, range });
     const rel = path.replace(/^\/releases\//, "");
     if (rel === "stable" || rel === "latest") return new Response(version + "\n");
-    if (rel === `${version}/manifest.json`) return Response.json(manifest);
+    if (rel === `${version}/manifest.json`) return Response.json(served.manifest ?? manifest);
     const m = /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(rel);
     if (!m || m[1] !== version || !binaries[m[2]!] || m[3] !== binaryName(m[2]!)) {
       return new Response("Not found", { status: 404 });
@@ -75,6 +91,19 @@ export async function startFakeReleaseServer(
       "accept-ranges": "bytes",
     };
     if (r) headers["content-range"] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
+    const extra = overrun.get(platform);
+    if (extra !== undefined) {
+      delete headers["content-length"];
+      const chunks = [slice, new Uint8Array(extra).fill(120)];
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      });
+      return new Response(body, { status: r ? 206 : 200, headers });
+    }
     if (cutOnce.has(platform) && !r) {
       cutOnce.delete(platform);
       const half = slice.subarray(0, Math.floor(slice.length / 2));
@@ -89,13 +118,6 @@ export async function startFakeReleaseServer(
     }
     return new Response(slice as Uint8Array<ArrayBuffer>, { status: r ? 206 : 200, headers });
   });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}/releases`,
-    version,
-    binaries,
-    tamper,
-    cutOnce,
-    requests,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
+  served.url = `http://127.0.0.1:${server.addr.port}/releases`;
+  return served;
 }
