@@ -110,3 +110,20 @@ Deno.test("runCli() login refuses a --timeout that is not a number of seconds, a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runCli() mirror refuses a --base-url that is not an http(s) URL (exit 2)", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    for (const url of ["not-a-url", "ftp://bucket.example/releases"]) {
+      const deps = capturedDeps({});
+      assertEquals(
+        await runCli(["mirror", "--out", out, "--base-url", url], deps),
+        2,
+        deps.err.join(""),
+      );
+      assertEquals(deps.err.join("").startsWith("ccgate: Invalid --base-url"), true);
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

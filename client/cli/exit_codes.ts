@@ -67,10 +67,23 @@ export class UnavailableError extends Error {
   }
 }
 
+/** An install, uninstall or mirror step that could not be done (exit code 7). */
+export class InstallFailedError extends Error {
+  /**
+   * @param message What could not be done and why, in one line.
+   * @param options The underlying cause.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "InstallFailedError";
+  }
+}
+
 /** The exit code of an error. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof UnavailableError) return EXIT.unavailable;
+  if (err instanceof InstallFailedError) return EXIT.installFailed;
   if (err instanceof SessionError) return EXIT.loginRequired;
   if (err instanceof SignInError) return EXIT.signInFailed;
   if (err instanceof TokenStoreError) return EXIT.storeFailed;

@@ -68,3 +68,19 @@ Deno.test("installCommand() refuses a config.json it cannot read with exit 6, na
     });
   });
 });
+
+Deno.test("installCommand() says a settings path it cannot use in one line, with exit 7", async () => {
+  await withTempDir(async (home) => {
+    await Deno.mkdir(`${home}/.claude/settings.json`, { recursive: true });
+    const deps = capturedDeps({
+      HOME: home,
+      CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+      PATH: "/nonexistent",
+    });
+    const args = ["install", "--url", "http://127.0.0.1:1", "--no-login", "--no-schedule"];
+    assertEquals(await runCli(args, deps), 7, deps.err.join(""));
+    assertEquals(deps.err.length, 1, deps.err.join(""));
+    assertStringIncludes(deps.err[0]!, "ccgate: Cannot install: Is a directory (os error 21)");
+    assertStringIncludes(deps.err[0]!, `${home}/.claude/settings.json`);
+  });
+});

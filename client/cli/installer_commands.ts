@@ -1,9 +1,15 @@
 import { type Command, Option } from "@commander-js/extra-typings";
 import type { CliDeps } from "./cli_deps.ts";
+import { osFailure } from "./os_failure.ts";
 import type { Style } from "./style.ts";
 
 /** Adds a command's shared help and output settings (program.ts's `withHelp`). */
 type WithHelp = <T extends Command<[], Record<string, unknown>>>(cmd: T) => T;
+
+/** Rethrows a command's error, a refused file operation as exit code 7 (see `osFailure`). */
+const rethrow = (command: string) => (err: unknown): never => {
+  throw osFailure(command, err);
+};
 
 /**
  * Registers `install`, `uninstall`, `doctor` and `mirror` (each command's
@@ -63,7 +69,7 @@ export function registerInstallerCommands(
       .option("--mirror-url <url>", "the mirror (default: <ccgate URL>/install)")
       .action(async (options) => {
         const { installCommand } = await import("./install_command.ts");
-        setExit(await installCommand(options, deps, style, color));
+        setExit(await installCommand(options, deps, style, color).catch(rethrow("install")));
       }),
   );
 
@@ -79,7 +85,7 @@ export function registerInstallerCommands(
       .option("--dry-run", "print what it would remove; change nothing")
       .action(async (options) => {
         const { uninstallCommand } = await import("./uninstall_command.ts");
-        setExit(await uninstallCommand(options, deps, style));
+        setExit(await uninstallCommand(options, deps, style).catch(rethrow("uninstall")));
       }),
   );
 
@@ -115,7 +121,7 @@ export function registerInstallerCommands(
             { ...options, version: options.release ?? options.version },
             deps,
             style,
-          ),
+          ).catch(rethrow("mirror")),
         );
       }),
   );

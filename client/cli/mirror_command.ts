@@ -8,6 +8,7 @@ import {
 } from "@ccgate/installer";
 import type { CliDeps } from "./cli_deps.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
+import { gatewayUrl } from "./gateway_url.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate mirror`. */
@@ -34,6 +35,9 @@ export async function mirrorCommand(
   if (unknown !== undefined) {
     throw new UsageError(`Invalid --platform "${unknown}": one of ${known.join(", ")}`);
   }
+  const baseUrl = options.baseUrl === undefined
+    ? OFFICIAL_RELEASE_BASE_URL
+    : gatewayUrl(options.baseUrl, "Invalid --base-url");
   let bar: ReturnType<typeof progress> | undefined;
   let last = 0;
   const onProgress = (p: MirrorProgress) => {
@@ -53,7 +57,7 @@ export async function mirrorCommand(
   try {
     const result = await mirrorClaudeCode({
       out: options.out,
-      baseUrl: options.baseUrl ?? OFFICIAL_RELEASE_BASE_URL,
+      baseUrl,
       version: options.version,
       platforms: options.platform,
       fetch: deps.fetch,

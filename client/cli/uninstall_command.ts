@@ -14,7 +14,9 @@ export interface UninstallCommandOptions {
 /**
  * `ccgate uninstall`: revokes and forgets the session, then removes exactly
  * what install added (from its manifest): schedule, the settings keys it
- * owns, the program copy.
+ * owns, the program copy. A session that could not be revoked does not stop
+ * the removal, but the exit code says so (logout's, 4), so that an
+ * offboarding script notices a session left live until it expires.
  */
 export async function uninstallCommand(
   options: UninstallCommandOptions,
@@ -34,11 +36,12 @@ export async function uninstallCommand(
     );
   }
   const signedIn = (await sessionFacts(deps).catch(() => ({ signedIn: false }))).signedIn;
+  let signOut: number = EXIT.ok;
   if (signedIn && options.dryRun) {
     deps.stdout("sign out: revoke this machine's ccgate session and forget it\n");
   } else if (signedIn) {
     const { logoutCommand } = await import("./logout_command.ts");
-    await logoutCommand(deps, style);
+    signOut = await logoutCommand(deps, style);
   }
   if (!options.dryRun && manifest.dirs.includes(dir)) {
     // install created the config folder: what login put there (no secret after logout) goes too.
@@ -52,6 +55,15 @@ export async function uninstallCommand(
     write(`${options.dryRun ? "" : "  "}${describeAction(action)}\n`);
   }
   for (const kept of result.kept) deps.stderr(`${style.yellow("kept")} ${kept}\n`);
-  if (!options.dryRun) deps.stderr(`${style.green("Uninstalled")} ccgate from this machine.\n`);
+  if (options.dryRun) return EXIT.ok;
+  if (signOut !== EXIT.ok) {
+    deps.stderr(
+      `${
+        style.yellow("Uninstalled")
+      } ccgate from this machine, but its session is not revoked (see above): it stays valid until it expires, unless an admin revokes it.\n`,
+    );
+    return signOut;
+  }
+  deps.stderr(`${style.green("Uninstalled")} ccgate from this machine.\n`);
   return EXIT.ok;
 }
