@@ -64,7 +64,10 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
         });
       } catch (err) {
         if (err instanceof AccessTokenError) {
-          throw new AuthenticationError(`Invalid access token: ${err.message}`, { cause: err });
+          throw new AuthenticationError(`Invalid access token: ${err.message}`, {
+            cause: err,
+            reason: err.code,
+          });
         }
         throw err;
       }
@@ -75,6 +78,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
       // expires, so say what ends it now.
       throw new AuthenticationError(
         "Invalid access token: the session was revoked; sign in again with `ccgate login`",
+        { reason: "session_revoked" },
       );
     }
     c.set("claims", claims);
@@ -89,7 +93,7 @@ function credentialOf(authorization: string | undefined, apiKey: string | undefi
     if (bearer === undefined) {
       throw new AuthenticationError(
         'Invalid authorization header: expected "Bearer <token>"',
-        { error: "invalid_request" },
+        { error: "invalid_request", reason: "credentials_malformed" },
       );
     }
   }
@@ -97,14 +101,14 @@ function credentialOf(authorization: string | undefined, apiKey: string | undefi
   if (bearer !== undefined && key !== undefined && key !== "" && !timingSafeEqual(bearer, key)) {
     throw new AuthenticationError(
       "Conflicting credentials: x-api-key and the Authorization bearer token differ",
-      { error: "invalid_request" },
+      { error: "invalid_request", reason: "credentials_conflicting" },
     );
   }
   const token = bearer ?? key;
   if (token === undefined || token === "") {
     throw new AuthenticationError(
       'Missing credentials: send a ccgate access token as "Authorization: Bearer <token>" or x-api-key (run `ccgate login`)',
-      { error: "invalid_request" },
+      { error: "invalid_request", reason: "credentials_missing" },
     );
   }
   return token;

@@ -108,3 +108,41 @@ Deno.test("authenticate() rejects a revoked session's token even when cached", a
     "the session was revoked; sign in again with `ccgate login`",
   );
 });
+
+Deno.test("authenticate() refusals are logged and counted by reason, never with the credential", async () => {
+  await using stack = await startGatewayStack();
+  const expired = await stack.issuer.mint({ now: new Date(Date.now() - 7_200_000) });
+  const forged = await stack.issuer.mint({ header: { kid: "other-key" } });
+  const tries: [Record<string, string>, string][] = [
+    [{}, "credentials_missing"],
+    [{ authorization: `Bearer ${expired}` }, "token_expired"],
+    [{ authorization: `Bearer ${forged}` }, "token_key_unknown"],
+  ];
+  for (const [headers] of tries) {
+    const response = await fetch(`${stack.url}/v1/messages`, { method: "POST", headers });
+    assertEquals(response.status, 401);
+    await response.body?.cancel();
+  }
+  stack.revoked.add("sess-test");
+  const revoked = await postMessages(stack.url, stack.token);
+  assertEquals(revoked.status, 401);
+  await revoked.body?.cancel();
+
+  const refused = stack.logs.filter((l) => l.msg === "credentials refused");
+  assertEquals(
+    refused.map((l) => [l.level, l.reason, l.method, l.path]),
+    [
+      ["warn", "credentials_missing", "POST", "/v1/messages"],
+      ["info", "token_expired", "POST", "/v1/messages"],
+      ["warn", "token_key_unknown", "POST", "/v1/messages"],
+      ["warn", "session_revoked", "POST", "/v1/messages"],
+    ],
+  );
+  for (
+    const reason of ["credentials_missing", "token_expired", "token_key_unknown", "session_revoked"]
+  ) {
+    assertEquals(stack.metrics.value("ccgate_auth_refused_total", { reason }), 1, reason);
+  }
+  const logged = JSON.stringify(stack.logs);
+  for (const token of [expired, forged, stack.token]) assert(!logged.includes(token));
+});

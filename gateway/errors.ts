@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { AccessTokenErrorCode } from "@ccgate/client";
+
 /** Anthropic API error types (https://docs.anthropic.com/en/api/errors). */
 export type AnthropicErrorType =
   | "invalid_request_error"
@@ -82,11 +84,30 @@ export class InvalidRequestError extends GatewayError {
   }
 }
 
+/**
+ * Why a credential was refused, as logged and counted
+ * (`ccgate_auth_refused_total`): the credential's own problem, or the access
+ * token check that failed (`token_expired`, `token_signature_invalid`, ...).
+ */
+export type AuthRefusal =
+  | "credentials_missing"
+  | "credentials_malformed"
+  | "credentials_conflicting"
+  | "credentials_invalid"
+  | "session_revoked"
+  | AccessTokenErrorCode;
+
 /** The credential is missing or invalid: always 401, so Claude Code re-runs its apiKeyHelper. */
 export class AuthenticationError extends GatewayError {
+  /** Why it was refused. */
+  readonly reason: AuthRefusal;
+
   constructor(
     message: string,
-    options?: ErrorOptions & { error?: "invalid_request" | "invalid_token" },
+    options?: ErrorOptions & {
+      error?: "invalid_request" | "invalid_token";
+      reason?: AuthRefusal;
+    },
   ) {
     super("unauthenticated", message, {
       ...options,
@@ -96,6 +117,7 @@ export class AuthenticationError extends GatewayError {
         "www-authenticate": `Bearer realm="ccgate", error="${options?.error ?? "invalid_token"}"`,
       },
     });
+    this.reason = options?.reason ?? "credentials_invalid";
   }
 }
 
@@ -328,5 +350,20 @@ export class AdminRoleRequiredError extends GatewayError {
       status: 403,
       type: "permission_error",
     });
+  }
+}
+
+/**
+ * The caller holds the admin role, but in a tenant that is not an admin
+ * tenant (`CCGATE_ADMIN_TENANTS`): `/admin/api/*` covers every tenant's
+ * usage, so it is theirs only in an admin tenant. 403 permission_error.
+ */
+export class AdminTenantRequiredError extends GatewayError {
+  constructor() {
+    super(
+      "forbidden",
+      "This API covers every tenant: it requires an admin of an admin tenant (CCGATE_ADMIN_TENANTS)",
+      { status: 403, type: "permission_error" },
+    );
   }
 }

@@ -16,6 +16,8 @@ export type GatewayMetricName =
   | "ccgate_budget_rejections_total"
   /** Requests the instance refused before reading their bodies (load shedding, the memory budget), by reason. */
   | "ccgate_load_shed_total"
+  /** Requests refused with a 401 (missing, malformed, expired, forged or revoked credentials), by reason. */
+  | "ccgate_auth_refused_total"
   /** Requests refused by a rate or concurrency limit. */
   | "ccgate_rate_limit_rejections_total"
   /** Usage ledger entries made durable (in the write-ahead log). */

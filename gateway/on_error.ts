@@ -1,6 +1,7 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type AnthropicErrorType, GatewayError } from "./errors.ts";
+import { type AnthropicErrorType, AuthenticationError, GatewayError } from "./errors.ts";
+import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
 import { anthropicErrorBody } from "./anthropic_error_body.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
@@ -26,9 +27,21 @@ const STATUS_TYPES: Record<number, AnthropicErrorType> = {
  * (`errorShapeOf`): Anthropic's, OpenAI's, or Bedrock's (`{"message"}` with
  * `x-amzn-ErrorType`).
  */
-export function onError(log: Log): ErrorHandler {
+export function onError(log: Log, metrics?: GatewayMetrics): ErrorHandler {
   return function onError(err, c) {
     const requestId = c.get("requestId");
+    if (err instanceof AuthenticationError) {
+      // Never the credential itself; an expired token is Claude Code's normal cue to refresh.
+      metrics?.increment("ccgate_auth_refused_total", { reason: err.reason });
+      log({
+        level: err.reason === "token_expired" ? "info" : "warn",
+        msg: "credentials refused",
+        request_id: requestId,
+        reason: err.reason,
+        method: c.req.method,
+        path: c.req.path.slice(0, 200),
+      });
+    }
     if (err instanceof GatewayError) {
       // A call the client's leaving aborted is no upstream failure.
       if (err.status >= 500 && !c.req.raw.signal.aborted) {
