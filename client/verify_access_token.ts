@@ -102,25 +102,29 @@ export interface VerifyAccessTokenOptions {
    */
   algorithms?: string[];
   /**
-   * The `fetch` used for a JWKS URL (tests, proxies).
+   * The `fetch` used for a JWKS URL (tests, proxies). The fetched keys are
+   * kept per `fetch` function: pass the same one on every call.
    * @default {globalThis.fetch}
    */
   fetch?: typeof fetch;
 }
 
-const remoteKeySets = new Map<string, JWTVerifyGetKey>();
+/** Remote key sets by URL, per `fetch` (a custom `fetch` gets key sets of its own). */
+const remoteKeySets = new WeakMap<typeof fetch, Map<string, JWTVerifyGetKey>>();
 
 function remoteKeySet(url: URL, fetchImpl: typeof fetch | undefined): JWTVerifyGetKey {
-  const cacheKey = url.href;
-  let set = remoteKeySets.get(cacheKey);
-  if (set === undefined || fetchImpl !== undefined) {
+  const byFetch = fetchImpl ?? globalThis.fetch;
+  let sets = remoteKeySets.get(byFetch);
+  if (sets === undefined) remoteKeySets.set(byFetch, sets = new Map());
+  let set = sets.get(url.href);
+  if (set === undefined) {
     set = createRemoteJWKSet(url, {
       timeoutDuration: 5_000,
       cooldownDuration: 30_000,
       cacheMaxAge: 600_000,
       ...(fetchImpl ? { [customFetch]: fetchImpl } : {}),
     });
-    if (fetchImpl === undefined) remoteKeySets.set(cacheKey, set);
+    sets.set(url.href, set);
   }
   return set;
 }
@@ -170,7 +174,7 @@ export async function verifyAccessToken(
       ? (await jwtVerify(token, key as JWTVerifyGetKey, verifyOptions)).payload
       : (await jwtVerify(token, key, verifyOptions)).payload;
   } catch (err) {
-    throw toAccessTokenError(err);
+    throw toAccessTokenError(err, options.key instanceof URL);
   }
   return toClaims(payload);
 }
@@ -210,7 +214,7 @@ function toClaims(payload: JWTPayload): AccessTokenClaims {
   };
 }
 
-function toAccessTokenError(err: unknown): AccessTokenError {
+function toAccessTokenError(err: unknown, remote: boolean): AccessTokenError {
   if (err instanceof AccessTokenError) return err;
   const cause = { cause: err };
   if (err instanceof errors.JWTExpired) {
@@ -256,8 +260,13 @@ function toAccessTokenError(err: unknown): AccessTokenError {
   if (err instanceof errors.JOSEError) {
     return new AccessTokenError("token_malformed", "Token is not a valid JWT", cause);
   }
-  if (err instanceof TypeError) {
+  if (err instanceof TypeError && remote) {
+    // fetch's failure to reach the JWKS.
     return new AccessTokenError("token_keys_unavailable", "Cannot fetch verification keys", cause);
+  }
+  if (err instanceof TypeError) {
+    // A key that cannot check this signature (the header names another algorithm than the key's).
+    return new AccessTokenError("token_signature_invalid", "Signature verification failed", cause);
   }
   return new AccessTokenError("token_malformed", "Token is not a valid JWT", cause);
 }

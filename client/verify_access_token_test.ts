@@ -100,3 +100,26 @@ Deno.test("verifyAccessToken() fetches a JWKS URL and rejects an unknown kid", a
   assertEquals(fetches, 1);
   await rejectsWith(await sign(claims(), { kid: "unknown" }), "token_key_unknown", opts);
 });
+
+Deno.test("verifyAccessToken() keeps the JWKS of a URL fetched through a custom fetch", async () => {
+  let fetches = 0;
+  await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+    fetches++;
+    return Response.json({ keys: [publicJwk] });
+  });
+  const url = new URL(`http://127.0.0.1:${server.addr.port}/.well-known/jwks.json`);
+  const viaProxy: typeof fetch = (input, init) => fetch(input, init);
+  const opts = { ...options, key: url, fetch: viaProxy };
+  for (let i = 0; i < 5; i++) {
+    assertEquals((await verifyAccessToken(await sign(claims()), opts)).sub, "oid-1");
+  }
+  assertEquals(fetches, 1);
+});
+
+Deno.test("verifyAccessToken() says a signature its key cannot check is invalid, not that keys are unavailable", async () => {
+  const ed = await generateKeyPair("EdDSA");
+  const token = await new SignJWT(claims()).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt" })
+    .sign(ed.privateKey);
+  // The ES256 key for a token whose header says EdDSA.
+  await rejectsWith(token, "token_signature_invalid", { ...options, key: () => publicKey });
+});
