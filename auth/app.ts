@@ -7,7 +7,8 @@ import { createEntraTokenVerifier, type EntraTokenVerifier } from "./entra_token
 import { InvalidRequestError } from "./errors.ts";
 import { onError } from "./on_error.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import { listRevocations, type RevocationList } from "./revocation_list.ts";
+import type { RevocationList } from "./revocation_list.ts";
+import { revocationsRoute } from "./revocations_route.ts";
 import { revokeRoute } from "./revoke_route.ts";
 import { routeNotFound } from "./route_not_found.ts";
 import { SessionStore } from "./session_store.ts";
@@ -49,7 +50,7 @@ export interface AuthDeps {
  *
  * - `POST /oauth/token`: RFC 8693 exchange of an Entra ID access token, and `refresh_token`.
  * - `POST /oauth/revoke`: RFC 7009 (logout: revokes the token's session).
- * - `GET /oauth/revocations?since=<ms>`: public feed of revoked session ids (see `revocation_list.ts`).
+ * - `GET /oauth/revocations?since=<ms>`: public feed of revoked session ids, paged (see `revocations_route.ts`).
  * - `GET /.well-known/jwks.json`: previous, current and next public keys.
  * - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata.
  * - `GET|DELETE /admin/sessions...`: role-gated session admin (see `admin_sessions_routes.ts`).
@@ -59,8 +60,10 @@ export interface AuthDeps {
  * another with `route()`, the other app's not-found handler answers instead.
  *
  * Limits on `/oauth/token` and `/oauth/revoke`, in memory per instance:
- * `CCGATE_TOKEN_RATE_PER_IP` (60/min) per address, `CCGATE_TOKEN_RATE_PER_USER`
- * (30/min) per user; bodies above 64 KiB are refused.
+ * `CCGATE_TOKEN_RATE_PER_IP` (60/min) per address, each route counted on its
+ * own (a client held back from signing in can still sign out),
+ * `CCGATE_TOKEN_RATE_PER_USER` (30/min) per user; bodies above 64 KiB are
+ * refused.
  *
  * @param deps Dependencies.
  * @returns The Hono app.
@@ -80,6 +83,7 @@ export function createApp(deps: AuthDeps): Hono {
   });
   const ipLimiter = new RateLimiter({ limit: config.rateLimits.perIpPerMinute, now });
   const userLimiter = new RateLimiter({ limit: config.rateLimits.perUserPerMinute, now });
+  const revokeIpLimiter = new RateLimiter({ limit: config.rateLimits.perIpPerMinute, now });
   const clientIp = deps.clientIp ?? _remoteAddress;
   const verifyEntraToken = deps.verifyEntraToken ??
     createEntraTokenVerifier({ entra: config.entra, now, fetch: deps.fetch });
@@ -110,25 +114,9 @@ export function createApp(deps: AuthDeps): Hono {
   app.post(
     "/oauth/revoke",
     limitBody,
-    revokeRoute({ config, keys, sessions, ipLimiter, clientIp, now, log }),
+    revokeRoute({ config, keys, sessions, ipLimiter: revokeIpLimiter, clientIp, now, log }),
   );
-  app.get("/oauth/revocations", async (c) => {
-    const sinceParam = c.req.query("since") ?? "0";
-    if (!/^\d{1,16}$/.test(sinceParam)) {
-      throw new InvalidRequestError(
-        'Query parameter "since" must be milliseconds since the epoch',
-      );
-    }
-    const list = await listRevocations(kv, { since: Number(sinceParam), now: now().getTime() });
-    c.header("cache-control", "no-store");
-    return c.json({
-      revocations: list.map((r) => ({
-        sid: r.sid,
-        revoked_at: r.revokedAt,
-        expires_at: r.expiresAt,
-      })),
-    });
-  });
+  app.get("/oauth/revocations", revocationsRoute({ kv, now }));
   app.get("/.well-known/jwks.json", async (c) => {
     c.header("cache-control", "public, max-age=300");
     return c.json(await keys.jwks());

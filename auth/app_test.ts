@@ -73,3 +73,15 @@ Deno.test("createApp() refuses bodies above 64 KiB", async () => {
   assertEquals(response.status, 400);
   assertEquals((await response.json()).error, "invalid_request");
 });
+
+Deno.test("createApp() counts sign-ins and sign-outs apart: an address held back from one can do the other", async () => {
+  await using f = await startAuthFixture({ env: { CCGATE_TOKEN_RATE_PER_IP: "2" } });
+  const { refresh_token } = await f.signIn();
+  await f.signIn();
+  const held = await f.exchange(await f.entra.mintAccessToken());
+  assertEquals(held.status, 429);
+  const revoked = await f.post("/oauth/revoke", { token: refresh_token });
+  assertEquals(revoked.status, 200);
+  f.clock.advance(60_000);
+  assertEquals((await f.refresh(refresh_token)).status, 400, "the session is revoked");
+});
