@@ -1,6 +1,7 @@
 import { type AccessTokenClaims, AccessTokenError, verifyAccessToken } from "@ccgate/client";
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { type AdminTenantScope, adminTenantScope } from "../gateway/admin_tenant_scope.ts";
 import { bearerToken } from "../gateway/bearer_token.ts";
 import { checkIdLength } from "./check_id_length.ts";
 import type { AuthConfig } from "./config.ts";
@@ -31,7 +32,10 @@ export interface AdminSessionsRoutesOptions {
  * The session admin API, for callers holding a ccgate access token whose
  * `roles` (snapshotted from Entra app roles at sign-in) include
  * `CCGATE_ADMIN_ROLE` (default `ccgate.admin`) and whose session is not
- * revoked:
+ * revoked. An admin whose token's `tid` is not one of `CCGATE_ADMIN_TENANTS`
+ * (default: the first tenant of `ENTRA_TENANT_ID`) reaches only sessions of
+ * their own tenant: others are left out of lists and are 404 (see
+ * `adminTenantScope`).
  *
  * - `GET /admin/sessions?sub=<oid>`: a user's sessions.
  * - `DELETE /admin/sessions/<sid>`: revoke one session.
@@ -47,7 +51,9 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
   const { config, sessions, now, log } = options;
   const app = new Hono();
 
-  async function authorizeAdmin(c: Context): Promise<AccessTokenClaims> {
+  async function authorizeAdmin(
+    c: Context,
+  ): Promise<{ claims: AccessTokenClaims; scope: AdminTenantScope }> {
     const token = bearerToken(c.req.header("authorization") ?? "");
     if (token === undefined) {
       throw new AdminAuthenticationError(
@@ -73,7 +79,7 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
       throw new AdminAuthenticationError("Invalid access token: the session was revoked");
     }
     if (!claims.roles.includes(config.adminRole)) throw new AdminForbiddenError(config.adminRole);
-    return claims;
+    return { claims, scope: adminTenantScope(claims.tid, config.adminTenants) };
   }
 
   function requireSub(c: Context): string {
@@ -85,14 +91,20 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
   }
 
   app.get("/admin/sessions", async (c) => {
-    await authorizeAdmin(c);
+    const { scope } = await authorizeAdmin(c);
     const list = await sessions.listForUser(requireSub(c), now());
-    return c.json({ sessions: list.map(_view) });
+    return c.json({
+      sessions: list.filter((s) => scope.covers(s.identity.tid)).map(_view),
+    });
   });
 
   app.delete("/admin/sessions/:sid", async (c) => {
-    const admin = await authorizeAdmin(c);
+    const { claims: admin, scope } = await authorizeAdmin(c);
     const sid = checkIdLength(c.req.param("sid"), 'Path parameter "sid"');
+    // Another tenant's session is answered like a missing one: its existence is not disclosed.
+    if (!scope.all && !scope.covers((await sessions.get(sid))?.identity.tid)) {
+      throw new SessionNotFoundError();
+    }
     const session = await sessions.revoke(sid, now(), "admin");
     if (session === undefined) throw new SessionNotFoundError();
     log({
@@ -106,9 +118,16 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
   });
 
   app.delete("/admin/sessions", async (c) => {
-    const admin = await authorizeAdmin(c);
+    const { claims: admin, scope } = await authorizeAdmin(c);
     const sub = requireSub(c);
-    const revoked = await sessions.revokeUser(sub, now(), "admin");
+    const revoked: string[] = [];
+    if (scope.all) revoked.push(...await sessions.revokeUser(sub, now(), "admin"));
+    else {
+      for (const session of await sessions.listForUser(sub, now())) {
+        if (session.revokedAt !== null || !scope.covers(session.identity.tid)) continue;
+        if (await sessions.revoke(session.sid, now(), "admin")) revoked.push(session.sid);
+      }
+    }
     log({
       level: "info",
       msg: "user sessions revoked by admin",

@@ -96,3 +96,62 @@ Deno.test("adminSessionsRoutes() answers 400 when a sub or sid is longer than 25
   const longest = await f.app.request(`/admin/sessions?sub=${"a".repeat(256)}`, { headers });
   assertEquals(await longest.json(), { sessions: [] });
 });
+
+Deno.test("adminSessionsRoutes() lets an admin of another allowlisted tenant reach only their own tenant's sessions", async () => {
+  const B = "22222222-2222-4222-8222-222222222222";
+  const BOB = "00000000-0000-4000-8000-00000000b0b0";
+  const CAROL = "00000000-0000-4000-8000-0000000ca401";
+  const A = "11111111-1111-4111-8111-111111111111";
+  await using f = await startAuthFixture({
+    entra: { tenantId: A },
+    env: { ENTRA_TENANT_ID: `${A},${B}` },
+  });
+  const alice = await f.signIn({ user: { oid: ALICE, roles: ["ccgate.user"] } });
+  const carol = await f.signIn({ tenantId: B, user: { oid: CAROL, roles: ["ccgate.user"] } });
+  const adminB = await f.signIn({ tenantId: B, user: { oid: BOB, roles: ["ccgate.admin"] } });
+  const adminA = await f.signIn(); // the dev user: tenant A, the admin tenant (first listed)
+  const aliceSid = (await f.verify(alice.access_token)).sid;
+  const carolSid = (await f.verify(carol.access_token)).sid;
+  const asB = { authorization: `Bearer ${adminB.access_token}` };
+  const asA = { authorization: `Bearer ${adminA.access_token}` };
+
+  // Tenant B's admin sees nothing of tenant A's user and cannot revoke her sessions.
+  const list = await f.app.request(`/admin/sessions?sub=${ALICE}`, { headers: asB });
+  assertEquals(list.status, 200);
+  assertEquals(await list.json(), { sessions: [] });
+  const one = await f.app.request(`/admin/sessions/${aliceSid}`, {
+    method: "DELETE",
+    headers: asB,
+  });
+  assertEquals(one.status, 404);
+  await one.body?.cancel();
+  const all = await f.app.request(`/admin/sessions?sub=${ALICE}`, {
+    method: "DELETE",
+    headers: asB,
+  });
+  assertEquals(await all.json(), { revoked: [] });
+  assert(!f.revocations.isRevoked(aliceSid));
+  assertEquals((await f.refresh(alice.refresh_token)).status, 200);
+
+  // ...but manages tenant B's users.
+  const own = await (await f.app.request(`/admin/sessions?sub=${CAROL}`, { headers: asB })).json();
+  assertEquals(own.sessions.map((s: { sid: string; tid: string }) => [s.sid, s.tid]), [
+    [carolSid, B],
+  ]);
+  const revoked = await f.app.request(`/admin/sessions/${carolSid}`, {
+    method: "DELETE",
+    headers: asB,
+  });
+  assertEquals(await revoked.json(), { revoked: [carolSid] });
+
+  // Tenant A's admin (the admin tenant) reaches both tenants.
+  const cross = await (await f.app.request(`/admin/sessions?sub=${CAROL}`, { headers: asA }))
+    .json();
+  assertEquals(cross.sessions.map((s: { sid: string }) => s.sid), [carolSid]);
+  const revokeAlice = await f.app.request(`/admin/sessions?sub=${ALICE}`, {
+    method: "DELETE",
+    headers: asA,
+  });
+  assertEquals(await revokeAlice.json(), { revoked: [aliceSid] });
+  assert(f.revocations.isRevoked(aliceSid));
+});

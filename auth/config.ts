@@ -156,6 +156,13 @@ export const authEnvSchema = z.object({
     defaultText: "`ccgate.admin`",
     example: "ccgate.admin",
   }),
+  CCGATE_ADMIN_TENANTS: nonEmptyList("tenant id").optional().meta({
+    description:
+      "Tenants (of `ENTRA_TENANT_ID`) whose admins (`CCGATE_ADMIN_ROLE`) may manage every tenant's users. With several allowlisted tenants, each tenant grants the admin role itself, so an admin from any other tenant reaches only their own tenant's sessions (`/admin/sessions`) and not the gateway's admin API (usage, audit, budget overrides, which cover every tenant). Set it to the same value on the gateway.",
+    accepts: "comma-separated tenant ids, each in `ENTRA_TENANT_ID`",
+    defaultText: "the first tenant of `ENTRA_TENANT_ID`",
+    example: "11111111-1111-1111-1111-111111111111",
+  }),
   CCGATE_TOKEN_RATE_PER_IP: positiveInt(60).meta({
     description: "Token endpoint requests per minute per client address.",
     example: "120",
@@ -209,6 +216,8 @@ export interface AuthConfig {
   refreshGraceSeconds: number;
   /** App role required for the admin API. */
   adminRole: string;
+  /** Tenants whose admins reach every tenant (others: their own tenant only; `adminTenantScope`). */
+  adminTenants: string[];
   /** Token endpoint limits, requests per minute. */
   rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
   /** Revocation list refresh interval, milliseconds. */
@@ -292,6 +301,13 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
       "Invalid setting CCGATE_KEY_ROTATION: must be at least CCGATE_ACCESS_TTL plus 5 minutes, so a token never outlives its key",
     );
   }
+  const adminTenants = e.CCGATE_ADMIN_TENANTS ?? [e.ENTRA_TENANT_ID[0]!];
+  const allowed = new Set(e.ENTRA_TENANT_ID.map((t) => t.toLowerCase()));
+  if (!adminTenants.every((t) => allowed.has(t.toLowerCase()))) {
+    throw new ConfigError(
+      "Invalid setting CCGATE_ADMIN_TENANTS: must list tenants of ENTRA_TENANT_ID",
+    );
+  }
   const scopeSetting = e.ENTRA_SCOPE ?? DEFAULT_ENTRA_SCOPE;
   const scope = scopeSetting.slice(scopeSetting.lastIndexOf("/") + 1);
   if (scope === "") {
@@ -317,6 +333,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     sessionTtlSeconds: e.CCGATE_SESSION_TTL,
     refreshGraceSeconds: e.CCGATE_REFRESH_GRACE,
     adminRole: e.CCGATE_ADMIN_ROLE ?? DEFAULT_ADMIN_ROLE,
+    adminTenants,
     rateLimits: {
       perIpPerMinute: e.CCGATE_TOKEN_RATE_PER_IP,
       perUserPerMinute: e.CCGATE_TOKEN_RATE_PER_USER,

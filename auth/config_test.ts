@@ -94,3 +94,18 @@ Deno.test("loadAuthConfig() refuses production without tenant, audience or an ht
   assertEquals(config.env, "production");
   assertEquals(config.issuer, "https://ccgate.example.com");
 });
+
+Deno.test("loadAuthConfig() makes the first allowlisted tenant the admin tenant unless CCGATE_ADMIN_TENANTS names others of the allowlist", () => {
+  assertEquals(loadAuthConfig(BASE).adminTenants, [BASE.ENTRA_TENANT_ID]);
+  assertEquals(loadAuthConfig({ ...BASE, ENTRA_TENANT_ID: "t1,t2" }).adminTenants, ["t1"]);
+  assertEquals(
+    loadAuthConfig({ ...BASE, ENTRA_TENANT_ID: "t1,t2", CCGATE_ADMIN_TENANTS: "T2, t1" })
+      .adminTenants,
+    ["T2", "t1"],
+  );
+  assertThrows(
+    () => loadAuthConfig({ ...BASE, ENTRA_TENANT_ID: "t1,t2", CCGATE_ADMIN_TENANTS: "t3" }),
+    ConfigError,
+    "Invalid setting CCGATE_ADMIN_TENANTS: must list tenants of ENTRA_TENANT_ID",
+  );
+});

@@ -15,6 +15,8 @@ export interface GatewayConfig {
   revocationsUrl?: string;
   /** Revocation feed pull interval, milliseconds. */
   revocationRefreshMs: number;
+  /** Longest time without a successful pull of the revocation feed before `/readyz` fails, ms. */
+  revocationStaleMs: number;
   /** Tolerated clock skew, seconds. */
   clockSkewSeconds: number;
   /** Ping after this much upstream silence, milliseconds. */
@@ -62,6 +64,11 @@ export interface GatewayConfig {
   drainDeadlineMs: number;
   /** App role that may use `/admin/*`. */
   adminRole: string;
+  /**
+   * Tenants whose admins may use `/admin/api/*` (`adminTenantScope`): `CCGATE_ADMIN_TENANTS`, else
+   * the first tenant of `ENTRA_TENANT_ID`; unset when neither is set (no tenant rule).
+   */
+  adminTenants?: string[];
   /** Usage ledger roll-up interval (and write retry wait), ms. */
   ledgerFlushMs: number;
   /** Least time between two write-ahead commits of the usage ledger, ms (0: one per entry). */
@@ -107,6 +114,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     jwksUrl: e.CCGATE_JWKS_URL,
     revocationsUrl: e.CCGATE_REVOCATIONS_URL,
     revocationRefreshMs: e.CCGATE_REVOCATION_REFRESH_MS,
+    revocationStaleMs: e.CCGATE_REVOCATION_STALE_MS,
     clockSkewSeconds: e.CCGATE_CLOCK_SKEW_SECONDS,
     pingIntervalMs: e.CCGATE_PING_INTERVAL_MS,
     maxBodyBytes: e.CCGATE_MAX_BODY_BYTES,
@@ -142,6 +150,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     },
     drainDeadlineMs: e.CCGATE_DRAIN_DEADLINE_MS,
     adminRole: e.CCGATE_ADMIN_ROLE,
+    adminTenants: e.CCGATE_ADMIN_TENANTS ?? _firstTenant(env.ENTRA_TENANT_ID),
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,
     ledgerWriteMs: e.CCGATE_LEDGER_WRITE_MS,
     ledgerOpenRefreshMs: e.CCGATE_LEDGER_OPEN_REFRESH_MS,
@@ -151,4 +160,10 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     policyReloadMs: e.CCGATE_POLICY_RELOAD_MS,
     policySyncMs: e.CCGATE_POLICY_SYNC_MS,
   };
+}
+
+/** The first tenant of an `ENTRA_TENANT_ID` list (the auth service's default admin tenant). */
+function _firstTenant(tenants: string | undefined): string[] | undefined {
+  const first = tenants?.split(",").map((t) => t.trim()).find((t) => t !== "");
+  return first === undefined ? undefined : [first];
 }

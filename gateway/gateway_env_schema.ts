@@ -72,6 +72,11 @@ export const gatewayEnvSchema = z.object({
       "How often revoked sessions are pulled into memory, in milliseconds (from KV in `main.ts` and `auth/main.ts`, from the auth service's revocation feed in `gateway/main.ts`): the bound on how long a revoked session's tokens keep working.",
     example: "2000",
   }),
+  CCGATE_REVOCATION_STALE_MS: positiveInt(60_000).meta({
+    description:
+      "`gateway/main.ts`: how long the auth service's revocation feed may go without a successful pull, in milliseconds, before `/readyz` answers 503 (`revocations` check) and a warning is logged (once; another line when a pull succeeds again). Tokens are still served meanwhile, but sessions revoked since are not refused. Must be more than `CCGATE_REVOCATION_REFRESH_MS`.",
+    example: "30000",
+  }),
   CCGATE_CLOCK_SKEW_SECONDS: positiveInt(30).meta({
     description:
       "Tolerated clock skew for the `exp` and `nbf` of ccgate access tokens, in seconds.",
@@ -247,6 +252,15 @@ export const gatewayEnvSchema = z.object({
   CCGATE_ADMIN_ROLE: z.string().min(1).optional().transform((v) => v ?? "ccgate.admin").meta({
     description:
       "App role (in the token's `roles` claim) that may use the admin API and dashboard (`/admin/*`).",
+  }),
+  CCGATE_ADMIN_TENANTS: z.string().transform((v) =>
+    v.split(",").map((t) => t.trim()).filter((t) => t !== "")
+  ).pipe(z.array(z.string()).min(1, "must name at least one tenant id")).optional().meta({
+    description:
+      "Tenants whose admins (`CCGATE_ADMIN_ROLE`) may use the admin API (`/admin/api/*`: usage, audit, budget overrides of every tenant). With several allowlisted tenants each tenant grants the admin role itself, so an admin of any other tenant is refused (403). Set it, or `ENTRA_TENANT_ID`, on a separately deployed gateway (`gateway/main.ts`) of a multi-tenant allowlist; with neither set, every admin is allowed.",
+    accepts: "comma-separated tenant ids",
+    defaultText: "the first tenant of `ENTRA_TENANT_ID`",
+    example: "11111111-1111-1111-1111-111111111111",
   }),
   CCGATE_LEDGER_FLUSH_MS: positiveInt(1_000).meta({
     description:

@@ -5,6 +5,9 @@
  * cached, refetched on an unknown key id after a cooldown) and pulls its
  * revocation feed (`CCGATE_REVOCATIONS_URL`, default
  * `{CCGATE_ISSUER}/oauth/revocations`) every `CCGATE_REVOCATION_REFRESH_MS`.
+ * When the feed cannot be pulled it keeps serving tokens (sessions revoked
+ * meanwhile are still accepted); after `CCGATE_REVOCATION_STALE_MS` without a
+ * successful pull `/readyz` answers 503 and a warning is logged, once.
  * In development with no AWS settings it answers from the local Bedrock
  * emulator and says so; production needs `AWS_REGION`.
  *
@@ -52,6 +55,11 @@ try {
 }
 const issuer = config.issuer ??
   fail("Invalid setting CCGATE_ISSUER: required (the auth service's URL)");
+if (config.revocationStaleMs <= config.revocationRefreshMs) {
+  fail(
+    "Invalid setting CCGATE_REVOCATION_STALE_MS: must be more than CCGATE_REVOCATION_REFRESH_MS",
+  );
+}
 let serverEnv;
 try {
   serverEnv = loadServerEnv(env);
@@ -101,11 +109,24 @@ const [{ RevocationList }, { createApp }, { httpReadiness }, { followPolicyAlias
       import("./policy/policy_aliases.ts"),
     ]);
 await yieldToRequests();
-const { startGatewayServices } = await import("./gateway_services.ts");
+const [{ startGatewayServices }, { RevocationFeedHealth }] = await Promise.all([
+  import("./gateway_services.ts"),
+  import("./revocation_feed_health.ts"),
+]);
+const revocationsUrl = config.revocationsUrl ?? `${issuer}/oauth/revocations`;
+const jwksUrl = config.jwksUrl ?? `${issuer}/.well-known/jwks.json`;
+// The feed's health logs when it goes stale and when it recovers, once each, instead of every
+// failed pull; /readyz reports it.
+const feedHealth = new RevocationFeedHealth({
+  url: revocationsUrl,
+  maxAgeMs: config.revocationStaleMs,
+  now: () => new Date(),
+  log,
+});
 const revocations = new RevocationList({
-  url: config.revocationsUrl ?? `${issuer}/oauth/revocations`,
+  url: revocationsUrl,
+  fetch: feedHealth.fetch,
   refreshIntervalMs: config.revocationRefreshMs,
-  log: (record) => log({ level: "info", msg: "revocations", ...record }),
 });
 await revocations.refresh().catch((err) =>
   log({ level: "warn", msg: "revocation feed unreachable at start", error: String(err) })
@@ -142,7 +163,7 @@ const app = createApp({
   // CCGATE_MODELS wins.
   policyAliases: policyFile && followPolicyAliases(policyFile, region),
   bedrock,
-  key: new URL(config.jwksUrl ?? `${issuer}/.well-known/jwks.json`),
+  key: new URL(jwksUrl),
   isRevoked: (sid) => revocations.isRevoked(sid),
   now: () => new Date(),
   log,
@@ -152,7 +173,8 @@ const app = createApp({
   policy,
   budgetOverrides,
   readiness: [
-    httpReadiness("auth", `${issuer}/.well-known/jwks.json`),
+    httpReadiness("auth", jwksUrl, { requireOk: true }),
+    feedHealth.readiness(),
     httpReadiness("bedrock", endpoint ?? `https://bedrock-runtime.${region}.amazonaws.com/`),
   ],
 });

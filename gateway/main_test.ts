@@ -119,3 +119,57 @@ Deno.test("gateway/main.ts alone verifies auth/main.ts tokens over JWKS and hono
     await Deno.remove(configDir, { recursive: true });
   }
 });
+
+Deno.test("gateway/main.ts /readyz checks CCGATE_JWKS_URL and the revocation feed, and answers 503 once the feed is stale", async () => {
+  const authPort = freePort();
+  const authUrl = `http://127.0.0.1:${authPort}`;
+  const auth = await start("auth/main.ts", {
+    PORT: String(authPort),
+    CCGATE_ISSUER: authUrl,
+  }, /LOCAL ENTRA ID EMULATOR/);
+  let authStopped = false;
+  try {
+    const gatewayPort = freePort();
+    await using gateway = await start("gateway/main.ts", {
+      PORT: String(gatewayPort),
+      // The issuer's own URL answers nothing: the keys and the feed are the configured URLs.
+      CCGATE_ISSUER: `http://127.0.0.1:${freePort()}`,
+      CCGATE_JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+      CCGATE_REVOCATIONS_URL: `${authUrl}/oauth/revocations`,
+      CCGATE_REVOCATION_REFRESH_MS: "100",
+      CCGATE_REVOCATION_STALE_MS: "1000",
+    }, /listening on/);
+    const readyz = async () => {
+      const response = await fetch(`http://127.0.0.1:${gatewayPort}/readyz`);
+      return { status: response.status, body: await response.json() };
+    };
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
+    let ready = await readyz();
+    for (let i = 0; i < 200 && ready.status !== 200; i++) {
+      await pause();
+      ready = await readyz();
+    }
+    assertEquals(ready.status, 200, JSON.stringify(ready.body) + gateway.output());
+    const names = ready.body.checks.map((c: { name: string }) => c.name);
+    assertEquals(names.includes("auth") && names.includes("revocations"), true, names.join());
+
+    await auth[Symbol.asyncDispose]();
+    authStopped = true;
+    // The keys URL fails at once; the feed only once its last pull is older than the bound.
+    const feedOf = (r: { body: { checks: { name: string; ok: boolean; detail: string }[] } }) =>
+      r.body.checks.find((c) => c.name === "revocations")!;
+    let stale = await readyz();
+    for (let i = 0; i < 400 && feedOf(stale).ok; i++) {
+      await pause();
+      stale = await readyz();
+    }
+    assertEquals(stale.status, 503);
+    assertEquals(stale.body.status, "not_ready");
+    const feed = feedOf(stale);
+    assertEquals(feed.ok, false);
+    assertEquals(stale.body.checks.find((c: { name: string }) => c.name === "auth").ok, false);
+    assertEquals(/is stale: last pulled [\d.]+ s ago/.test(feed.detail), true, feed.detail);
+  } finally {
+    if (!authStopped) await auth[Symbol.asyncDispose]();
+  }
+});

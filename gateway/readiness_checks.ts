@@ -14,11 +14,12 @@ export function kvReadiness(kv: Deno.Kv): ReadinessCheck {
 /**
  * Readiness of an HTTP endpoint (Bedrock Runtime): any HTTP answer within
  * `timeoutMs` counts as reachable; a connection failure or timeout does not.
+ * With `requireOk` (the auth service's JWKS), only a 2xx answer does.
  */
 export function httpReadiness(
   name: string,
   url: string,
-  options: { fetch?: typeof fetch; timeoutMs?: number } = {},
+  options: { fetch?: typeof fetch; timeoutMs?: number; requireOk?: boolean } = {},
 ): ReadinessCheck {
   const fetchImpl = options.fetch ?? fetch;
   return {
@@ -31,6 +32,9 @@ export function httpReadiness(
         throw new Error(`Cannot reach ${url}: ${err instanceof Error ? err.name : "error"}`);
       });
       await response.body?.cancel();
+      if (options.requireOk && !response.ok) {
+        throw new Error(`${url} answered HTTP ${response.status}`);
+      }
       return `reachable (HTTP ${response.status})`;
     },
   };

@@ -1,6 +1,11 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "../app.ts";
-import { AdminRoleRequiredError, InvalidRequestError } from "../errors.ts";
+import { adminTenantScope } from "../admin_tenant_scope.ts";
+import {
+  AdminRoleRequiredError,
+  AdminTenantRequiredError,
+  InvalidRequestError,
+} from "../errors.ts";
 import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
 import { MAX_MODEL_CHARS } from "../model_map.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
@@ -73,8 +78,11 @@ const DEFAULT_DAYS = 7;
  * Registers the admin routes on the gateway app. The page `GET /admin/`
  * (the usage dashboard) is public HTML; its data and every other route need
  * a ccgate access token (verified by `auth`, the gateway's authenticate
- * middleware) whose `roles` include `config.adminRole`, and every call —
- * allowed or denied — is written to the audit log before it is answered:
+ * middleware) whose `roles` include `config.adminRole` and whose `tid` is an
+ * admin tenant (`config.adminTenants`, see `adminTenantScope`: the ledger
+ * covers every tenant, so an admin of another allowlisted tenant is refused),
+ * and every call — allowed or denied — is written to the audit log before it
+ * is answered:
  *
  * - `GET /admin/api/me`: the caller's identity and roles.
  * - `GET /admin/api/usage?from&to&user&group&model&format=json|csv`: daily rollups.
@@ -113,7 +121,9 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
 
   const admin: MiddlewareHandler = async function admin(c, next) {
     const claims = c.get("claims");
-    const allowed = claims.roles.includes(role);
+    const hasRole = claims.roles.includes(role);
+    const inAdminTenant = adminTenantScope(claims.tid, deps.config.adminTenants).all;
+    const allowed = hasRole && inAdminTenant;
     if (allowed) await next();
     await audit.write({
       at: deps.now().toISOString(),
@@ -125,7 +135,8 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       status: allowed ? c.res.status : 403,
       decision: allowed ? "allowed" : "denied",
     });
-    if (!allowed) throw new AdminRoleRequiredError(role);
+    if (!hasRole) throw new AdminRoleRequiredError(role);
+    if (!inAdminTenant) throw new AdminTenantRequiredError();
   };
 
   const filterOf = (c: Context): UsageFilter => {

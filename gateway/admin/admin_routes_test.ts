@@ -185,3 +185,49 @@ Deno.test("the admin API answers 400, not 500, for a user, group or model too lo
     await refused(response, "user: at most 256 characters");
   }
 });
+
+Deno.test("/admin/api/* refuses (403, audited) an admin of an allowlisted tenant that is not the admin tenant", async () => {
+  const A = "11111111-1111-1111-1111-111111111111"; // the test issuer's tid
+  const B = "22222222-2222-4222-8222-222222222222";
+  await using stack = await startGatewayStack({
+    env: { CCGATE_ADMIN_ROLE: "usage.admin", ENTRA_TENANT_ID: `${A},${B}` },
+  });
+  stack.ledger.append(ledgerEntry({ requestId: "req_a", day: "2026-11-01", user: "ann" }));
+  await stack.ledger.flush();
+  const adminOf = (tid: string, sub: string) =>
+    stack.issuer.mint({ claims: { sub, sid: `sess-${sub}`, tid, roles: ["usage.admin"] } });
+  const adminA = await adminOf(A, ADMIN);
+  const adminB = await adminOf(B, "00000000-0000-4000-8000-00000000b0b0");
+  const call = (token: string, path: string, init: RequestInit = {}) =>
+    fetch(`${stack.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+  const override = JSON.stringify({ daily_usd: 1000, reason: "cross-tenant" });
+  const paths: [string, RequestInit?][] = [
+    ["/admin/api/usage?from=2026-11-01&to=2026-11-01"],
+    ["/admin/api/entries?from=2026-11-01&to=2026-11-01"],
+    ["/admin/api/summary?from=2026-11-01&to=2026-11-01"],
+    ["/admin/audit?from=2026-11-01&to=2026-11-01"],
+    ["/admin/api/policy?user=ann"],
+    ["/admin/api/budget-overrides/ann", { method: "PUT", body: override }],
+    ["/admin/api/budget-overrides/ann", { method: "DELETE" }],
+  ];
+  for (const [path, init] of paths) {
+    const denied = await call(adminB, path, init);
+    assertEquals(denied.status, 403, path);
+    const body = await denied.json();
+    assertEquals(body.error.type, "permission_error", path);
+    assertStringIncludes(body.error.message, "CCGATE_ADMIN_TENANTS", path);
+  }
+  const usage = await call(adminA, "/admin/api/usage?from=2026-11-01&to=2026-11-01");
+  assertEquals(usage.status, 200);
+  assert((await usage.json()).data.length > 0);
+  const today = new Date().toISOString().slice(0, 10);
+  const audit = await (await call(adminA, `/admin/audit?from=${today}&to=${today}`)).json();
+  const records = audit.data as AuditRecord[];
+  assertEquals(
+    records.filter((r) => r.decision === "denied").map((r) => r.action),
+    paths.map(([path, init]) => `${init?.method ?? "GET"} ${path.split("?")[0]}`),
+  );
+});
