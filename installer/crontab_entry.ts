@@ -1,3 +1,4 @@
+import { assertNoLineBreak } from "./_no_line_break.ts";
 import { DEFAULT_REFRESH_INTERVAL_MINUTES, type RefreshSchedule } from "./refresh_schedule.ts";
 
 /** The marker that identifies ccgate's crontab lines. */
@@ -7,13 +8,26 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/** cron turns an unescaped `%` into a newline (and `\\%` into `%`) before the shell sees the line. */
+const escapePercent = (text: string) => text.replace(/%/g, "\\%");
+
 /**
  * Renders ccgate's crontab lines (the fallback when there is no systemd user
- * manager): every `intervalMinutes` and at boot, output discarded. Pure.
+ * manager): every `intervalMinutes` and at boot, output discarded, the pinned
+ * environment as `NAME=value` before the command. `%` is escaped. Pure.
+ *
+ * @throws {InstallerError} `usage` when a path or value holds a line break.
  */
 export function renderCrontabLines(schedule: RefreshSchedule): string[] {
   const every = schedule.intervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
-  const command = `${shellQuote(schedule.program)} refresh >/dev/null 2>&1`;
+  const env = Object.entries(schedule.env ?? {});
+  assertNoLineBreak([schedule.program, ...env.flat()], "crontab line");
+  const command = escapePercent(
+    [
+      ...env.map(([name, value]) => `${name}=${shellQuote(value)}`),
+      `${shellQuote(schedule.program)} refresh >/dev/null 2>&1`,
+    ].join(" "),
+  );
   return [
     `*/${every} * * * * ${command} ${CRONTAB_MARKER}`,
     `@reboot ${command} ${CRONTAB_MARKER}`,

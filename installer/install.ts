@@ -15,6 +15,7 @@ import {
   type SelfProgram,
 } from "./install_plan.ts";
 import { claudeCodePath, joinPath, programPath } from "./install_paths.ts";
+import { LAUNCHD_LABEL, REFRESH_JOB_NAME } from "./refresh_schedule.ts";
 import type { Sys } from "./sys.ts";
 import { planUninstall } from "./uninstall_plan.ts";
 
@@ -30,12 +31,17 @@ export interface InstallOptions extends InstallPlanOptions {
 
 /** What {@linkcode install} did (or, in a dry run, would do). */
 export interface InstallResult {
-  /** The steps, in order (the manifest write last). */
+  /**
+   * The steps, in order (the manifest write last). Outside a dry run, the
+   * quiet re-activation of a schedule already running is left out.
+   */
   actions: PlanAction[];
   /** The manifest stored. */
   manifest: InstallManifest;
   /** Whether anything changed. */
   changed: boolean;
+  /** What the earlier install owned and this one left in place (the user changed it), with why. */
+  kept: string[];
 }
 
 const dec = new TextDecoder();
@@ -71,6 +77,40 @@ async function readCrontab(sys: Sys): Promise<string | undefined> {
   }
 }
 
+/**
+ * Whether the schedule of an earlier install is registered and running, as
+ * the OS reports it; `undefined` when it cannot tell.
+ */
+async function scheduleActive(
+  sys: Sys,
+  kind: NonNullable<InstallManifest["schedule"]>["kind"],
+  scope: InstallManifest["scope"],
+): Promise<boolean | undefined> {
+  const answer = async (command: string, args: string[]) => {
+    try {
+      return await sys.run(command, args);
+    } catch {
+      return undefined;
+    }
+  };
+  const timer = `${REFRESH_JOB_NAME}.timer`;
+  switch (kind) {
+    case "systemd": {
+      const user = scope === "system" ? "--global" : "--user";
+      const enabled = (await answer("systemctl", [user, "is-enabled", timer]))?.stdout.trim();
+      if (scope === "system") return enabled === "enabled";
+      const active = (await answer("systemctl", [user, "is-active", timer]))?.stdout.trim();
+      return enabled === "enabled" && active === "active";
+    }
+    case "launchd":
+      return (await answer("launchctl", ["list", LAUNCHD_LABEL]))?.code === 0;
+    case "schtasks":
+      return (await answer("schtasks", ["/Query", "/TN", REFRESH_JOB_NAME]))?.code === 0;
+    case "cron":
+      return undefined;
+  }
+}
+
 /** Reads the install manifest of a config folder, if any. */
 export async function readInstallManifest(
   sys: Sys,
@@ -84,7 +124,10 @@ export async function readInstallManifest(
 /**
  * `ccgate install`: gathers the facts through `sys`, plans (pure), then
  * applies the plan and stores the manifest. Idempotent: a second run with the
- * same options plans no write and leaves every byte as it was.
+ * same options plans no write and leaves every byte as it was; it re-runs
+ * the schedule's activation (quietly when the schedule is running), so a
+ * failed or disabled schedule is healed. Over an earlier install, what that
+ * install owned and this one does not cover is undone in the same run.
  *
  * @throws {InstallerError} `settings_invalid` (nothing changed), `command_failed`, `usage`.
  */
@@ -113,9 +156,22 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
   const systemdUser = sys.os === "linux" && options.scope === "user" && !options.noSchedule
     ? await hasSystemdUser(sys)
     : false;
-  const crontab = sys.os === "linux" && options.scope === "user" && !options.noSchedule &&
-      !systemdUser
+  const crontab = (sys.os === "linux" && options.scope === "user" && !options.noSchedule &&
+      !systemdUser) || manifest?.schedule?.kind === "cron"
     ? await readCrontab(sys)
+    : undefined;
+  // What the earlier install owned, so the plan can undo what it no longer covers.
+  if (manifest) {
+    for (const f of manifest.files) await read(f.path);
+    if (manifest.settings) {
+      await read(manifest.settings.path);
+      if (manifest.settings.restore.kind !== "remove") {
+        await read(manifest.settings.restore.backup);
+      }
+    }
+  }
+  const previousSettingsMode = manifest?.settings
+    ? await sys.mode(manifest.settings.path)
     : undefined;
   // Files the schedule writes: read whatever a plan could write, by planning once.
   const facts: InstallFacts = {
@@ -128,13 +184,19 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
     manifest,
     files,
     settingsMode,
+    previousSettingsMode,
     claudeVersion,
     systemdUser,
     crontab,
   };
   const draft = await planInstall(options, facts);
   for (const f of draft.manifest.files) if (!files.has(f.path)) await read(f.path);
+  const kind = draft.manifest.schedule?.kind;
+  if (kind !== undefined && manifest?.schedule?.kind === kind) {
+    facts.scheduleActive = await scheduleActive(sys, kind, options.scope);
+  }
   const plan = await planInstall(options, facts);
+  const reported = plan.actions.filter((a) => !(a.kind === "run" && a.quiet));
 
   const manifestPath = joinPath(sys.os, options.configDir, MANIFEST_NAME);
   const previousDirs = manifest?.dirs ?? [];
@@ -150,7 +212,7 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
   if (options.dryRun) {
     const m = stored(previousDirs);
     const actions = [...plan.actions, manifestWrite(m)];
-    return { actions, manifest: m, changed: plan.actions.length > 0 };
+    return { actions, manifest: m, changed: reported.length > 0, kept: plan.kept };
   }
   const created = [...await ensureDir(sys, options.configDir, 0o700)];
   let failure: unknown;
@@ -163,7 +225,7 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
   const dirs = [...previousDirs, ...created.filter((d) => !previousDirs.includes(d))];
   const m = stored(dirs);
   const write = manifestWrite(m);
-  const actions = [...plan.actions];
+  const actions = [...reported];
   const same = currentManifest !== undefined && currentManifest.length === write.data.length &&
     currentManifest.every((b, i) => b === write.data[i]);
   if (!same) {
@@ -171,7 +233,7 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
     actions.push(write);
   }
   if (failure !== undefined) throw failure;
-  return { actions, manifest: m, changed: actions.length > 0 };
+  return { actions, manifest: m, changed: actions.length > 0, kept: plan.kept };
 }
 
 /** Options of {@linkcode uninstall}. */

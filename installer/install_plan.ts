@@ -6,21 +6,18 @@ import {
   type InstallOs,
   type InstallScope,
 } from "./claude_settings_location.ts";
-import { addCrontabLines, renderCrontabLines } from "./crontab_entry.ts";
 import { InstallerError } from "./errors.ts";
 import type { InstallManifest, SettingsRestore } from "./install_manifest.ts";
-import { renderLaunchAgentPlist } from "./launchd_plist.ts";
 import { type DenoLauncher, quoteProgram, renderLauncher } from "./launcher.ts";
-import { LAUNCHD_LABEL, REFRESH_JOB_NAME } from "./refresh_schedule.ts";
 import {
   type JsonObject,
   mergeSettings,
   noOwnedSettings,
   renderSettingsJson,
 } from "./settings_merge.ts";
-import { renderSystemdUnits } from "./systemd_units.ts";
-import { renderTaskSchedulerXml, utf16le } from "./task_scheduler_xml.ts";
-import { claudeCodePath, joinPath, programPath } from "./install_paths.ts";
+import { claudeCodePath, programPath } from "./install_paths.ts";
+import { planSchedule } from "./schedule_plan.ts";
+import { planUndoUncovered } from "./uninstall_plan.ts";
 
 /** One step of an install or uninstall. */
 export type PlanAction =
@@ -33,6 +30,13 @@ export type PlanAction =
     args: string[];
     stdin?: string;
     mayFail?: boolean;
+    /**
+     * Idempotent upkeep of a schedule that is already in place (`enable
+     * --now`, `launchctl load`, `schtasks /Create /F`): run on every install,
+     * so a re-run heals a failed or hand-disabled schedule, but not reported
+     * as a change.
+     */
+    quiet?: boolean;
     why: string;
   };
 
@@ -57,15 +61,25 @@ export interface InstallFacts {
   self: SelfProgram;
   /** The manifest of an earlier install. */
   manifest?: InstallManifest;
-  /** Current bytes of files the plan reads (settings file, ccgate's own files). */
+  /**
+   * Current bytes of files the plan reads (settings file, ccgate's own files,
+   * and those of the earlier install: its files, settings and backup).
+   */
   files: Map<string, Uint8Array | undefined>;
   /** The permission bits of the settings file, when it exists. */
   settingsMode?: number;
+  /** The permission bits of the earlier install's settings file, when it exists. */
+  previousSettingsMode?: number;
+  /**
+   * Whether the earlier install's schedule is registered and running
+   * (`undefined`: unknown). Only decides whether re-asserting it is reported.
+   */
+  scheduleActive?: boolean;
   /** The installed Claude Code's version. */
   claudeVersion?: string;
   /** Whether a systemd user manager answers (Linux, user scope). */
   systemdUser: boolean;
-  /** The current crontab, when cron is the schedule. */
+  /** The current crontab, when cron is the schedule (now or in the earlier install). */
   crontab?: string;
 }
 
@@ -99,6 +113,8 @@ export interface InstallPlan {
   actions: PlanAction[];
   /** The manifest, without `dirs` (install adds the folders it created). */
   manifest: InstallManifest;
+  /** What the earlier install owned and this one leaves in place (the user changed it), with why. */
+  kept: string[];
 }
 
 const enc = new TextEncoder();
@@ -115,9 +131,18 @@ const sameBytes = (a: Uint8Array | undefined, b: Uint8Array) =>
  * settings (merged with a backup, or ccgate's drop-in), the refresh schedule,
  * Claude Code from a mirror. Reads nothing: every fact comes in `facts`, so
  * the plan is the same on any machine. Steps whose file already holds the
- * same bytes are left out, so a re-run plans nothing.
+ * same bytes are left out, so a re-run plans nothing but the (quiet,
+ * idempotent) activation of the schedule, which heals one that failed or was
+ * disabled.
  *
- * @throws {InstallerError} `settings_invalid` when the settings file is not a JSON object.
+ * Over an earlier install it first undoes, as uninstall would, what that
+ * install owned and this one no longer covers (settings at another path, a
+ * schedule of another kind or none, files it does not write any more).
+ *
+ * @throws {InstallerError} `settings_invalid` when the settings file is not a
+ *   JSON object; `usage` over an install of the other scope, or without
+ *   `claudeCode` over an install that put Claude Code in place, or for a
+ *   path with a line break.
  */
 export async function planInstall(
   options: InstallPlanOptions,
@@ -128,6 +153,7 @@ export async function planInstall(
   const actions: PlanAction[] = [];
   const files: InstallManifest["files"] = [];
   const previous = facts.manifest;
+  refuseUncoverable(options, previous);
 
   const write = async (path: string, data: Uint8Array, mode: number, why: string) => {
     files.push({ path, sha256: await sha256Hex(data) });
@@ -226,141 +252,16 @@ export async function planInstall(
 
   // 4. The refresh schedule.
   let schedule: InstallManifest["schedule"];
-  const extraFiles: string[] = [];
+  let extraFiles: string[] = [];
   if (!options.noSchedule) {
-    const interval = options.intervalMinutes;
-    if (os === "linux" && (scope === "system" || facts.systemdUser)) {
-      const dir = scope === "system"
-        ? "/etc/systemd/user"
-        : `${
-          facts.env("XDG_CONFIG_HOME")?.startsWith("/")
-            ? facts.env("XDG_CONFIG_HOME")
-            : `${home}/.config`
-        }/systemd/user`;
-      const units = renderSystemdUnits({ program, intervalMinutes: interval });
-      const changedService = await write(
-        `${dir}/${REFRESH_JOB_NAME}.service`,
-        enc.encode(units.service),
-        0o644,
-        "systemd user service running `ccgate refresh`",
-      );
-      const changedTimer = await write(
-        `${dir}/${REFRESH_JOB_NAME}.timer`,
-        enc.encode(units.timer),
-        0o644,
-        "systemd user timer: at logon and every few minutes",
-      );
-      const user = scope === "system" ? "--global" : "--user";
-      if (changedService || changedTimer || previous?.schedule?.kind !== "systemd") {
-        if (scope === "user") {
-          actions.push({
-            kind: "run",
-            command: "systemctl",
-            args: ["--user", "daemon-reload"],
-            why: "load the units",
-          });
-          actions.push({
-            kind: "run",
-            command: "systemctl",
-            args: ["--user", "enable", "--now", `${REFRESH_JOB_NAME}.timer`],
-            why: "start the timer now and at every logon",
-          });
-        } else {
-          actions.push({
-            kind: "run",
-            command: "systemctl",
-            args: ["--global", "enable", `${REFRESH_JOB_NAME}.timer`],
-            why: "start the timer at every user's logon",
-          });
-        }
-      }
-      schedule = {
-        kind: "systemd",
-        undo: scope === "user"
-          ? [{
-            command: "systemctl",
-            args: [user, "disable", "--now", `${REFRESH_JOB_NAME}.timer`],
-          }, { command: "systemctl", args: [user, "daemon-reload"] }]
-          : [{ command: "systemctl", args: [user, "disable", `${REFRESH_JOB_NAME}.timer`] }],
-      };
-    } else if (os === "linux") {
-      if (facts.crontab === undefined) {
-        throw new InstallerError(
-          "unsupported",
-          "Cannot schedule `ccgate refresh`: there is no systemd user manager and no crontab (install cron, or pass --no-schedule)",
-        );
-      }
-      const crontab = facts.crontab;
-      const next = addCrontabLines(
-        crontab,
-        renderCrontabLines({ program, intervalMinutes: interval }),
-      );
-      if (next !== crontab) {
-        actions.push({
-          kind: "run",
-          command: "crontab",
-          args: ["-"],
-          stdin: next,
-          why: "crontab lines running `ccgate refresh` (no systemd user manager)",
-        });
-      }
-      schedule = { kind: "cron", undo: [] };
-    } else if (os === "darwin") {
-      const dir = scope === "system" ? "/Library/LaunchAgents" : `${home}/Library/LaunchAgents`;
-      const logPath = scope === "user" ? `${facts.configDir}/refresh.log` : undefined;
-      if (logPath) extraFiles.push(logPath);
-      const plist = `${dir}/${LAUNCHD_LABEL}.plist`;
-      const changed = await write(
-        plist,
-        enc.encode(renderLaunchAgentPlist({ program, intervalMinutes: interval, logPath })),
-        0o644,
-        "LaunchAgent running `ccgate refresh` at logon and every few minutes",
-      );
-      if (scope === "user" && (changed || previous?.schedule?.kind !== "launchd")) {
-        actions.push({
-          kind: "run",
-          command: "launchctl",
-          args: ["unload", plist],
-          mayFail: true,
-          why: "unload an older copy",
-        });
-        actions.push({
-          kind: "run",
-          command: "launchctl",
-          args: ["load", "-w", plist],
-          why: "start the LaunchAgent now",
-        });
-      }
-      schedule = {
-        kind: "launchd",
-        undo: scope === "user" ? [{ command: "launchctl", args: ["unload", "-w", plist] }] : [],
-      };
-    } else {
-      const domain = facts.env("USERDOMAIN");
-      const user = facts.env("USERNAME") ?? "";
-      const principal = scope === "system"
-        ? { groupId: "S-1-5-32-545" }
-        : { userId: domain ? `${domain}\\${user}` : user };
-      const xmlPath = joinPath(os, facts.configDir, `${REFRESH_JOB_NAME}.xml`);
-      const changed = await write(
-        xmlPath,
-        utf16le(renderTaskSchedulerXml({ program, intervalMinutes: interval, principal })),
-        0o644,
-        "Task Scheduler definition of `ccgate refresh`",
-      );
-      if (changed || previous?.schedule?.kind !== "schtasks") {
-        actions.push({
-          kind: "run",
-          command: "schtasks",
-          args: ["/Create", "/TN", REFRESH_JOB_NAME, "/XML", xmlPath, "/F"],
-          why: "register the task (at logon and every few minutes)",
-        });
-      }
-      schedule = {
-        kind: "schtasks",
-        undo: [{ command: "schtasks", args: ["/Delete", "/TN", REFRESH_JOB_NAME, "/F"] }],
-      };
-    }
+    ({ schedule, extraFiles } = await planSchedule({
+      facts,
+      scope,
+      program,
+      intervalMinutes: options.intervalMinutes,
+      actions,
+      write,
+    }));
   }
 
   const manifest: InstallManifest = {
@@ -383,5 +284,39 @@ export async function planInstall(
     ...(schedule ? { schedule } : {}),
     ...(claudeCode ? { claudeCode } : {}),
   };
-  return { actions, manifest };
+  // 5. What the earlier install owned and this one does not cover: undone first, as uninstall would.
+  const undo = previous
+    ? await planUndoUncovered(previous, manifest, {
+      files: facts.files,
+      crontab: facts.crontab,
+      settingsMode: facts.previousSettingsMode,
+    })
+    : { actions: [], kept: [] };
+  return { actions: [...undo.actions, ...actions], manifest, kept: undo.kept };
+}
+
+/**
+ * Refuses a re-install that could not undo the earlier install's parts
+ * safely: another scope (the other install's files, schedule and settings
+ * belong to another account or need other rights), or no Claude Code over
+ * an install that put Claude Code in place (removing a working Claude Code
+ * the user did not ask to remove would surprise; keeping it unrecorded
+ * would orphan it).
+ */
+function refuseUncoverable(options: InstallPlanOptions, previous: InstallManifest | undefined) {
+  if (previous === undefined) return;
+  if (previous.scope !== options.scope) {
+    throw new InstallerError(
+      "usage",
+      previous.scope === "user"
+        ? "Cannot install for every user over this user's install: run `ccgate uninstall` first (as the user who installed), then install again"
+        : "Cannot install for this user over the install for every user: run `ccgate uninstall` first (as root or Administrator), then install again",
+    );
+  }
+  if (previous.claudeCode && !options.claudeCode) {
+    throw new InstallerError(
+      "usage",
+      `Cannot install without --with-claude-code: the earlier install put Claude Code at "${previous.claudeCode.path}"; pass --with-claude-code again, or run \`ccgate uninstall\` first`,
+    );
+  }
 }

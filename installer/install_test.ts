@@ -5,56 +5,22 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "../testing/assert.ts";
-import { type RootedSys, rootedSys, snapshot } from "./_testing/rooted_sys.ts";
+import {
+  changes,
+  configDir,
+  enableNow,
+  SELF,
+  systemdHome,
+  URL_,
+  USER_SETTINGS,
+  userHome,
+  userInstall,
+  withRoot,
+} from "./_testing/install_home.ts";
+import { rootedSys, snapshot } from "./_testing/rooted_sys.ts";
 import { InstallerError } from "./errors.ts";
 import { install, uninstall } from "./install.ts";
-import { planInstall, type SelfProgram } from "./install_plan.ts";
-
-const SELF: SelfProgram = {
-  kind: "launcher",
-  launcher: { deno: "/usr/local/bin/deno", args: ["run", "-A", "/opt/ccgate/client/cli/main.ts"] },
-};
-const URL_ = "https://ccgate.example.com";
-const USER_SETTINGS =
-  '{\n    "theme": "dark",\n    "env": {"FOO": "1"},\n    "permissions": {"allow": ["Bash(ls)"]}\n}\n';
-
-async function withRoot(fn: (root: string) => Promise<void>) {
-  const root = await Deno.makeTempDir({ prefix: "ccgate-install-" });
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-}
-
-/** A home with user settings (odd formatting, mode 0644) and a systemd user manager. */
-async function userHome(root: string, answer?: Parameters<typeof rootedSys>[0]["answer"]) {
-  await Deno.mkdir(`${root}/home/dev/.claude`, { recursive: true });
-  await Deno.writeTextFile(`${root}/home/dev/.claude/settings.json`, USER_SETTINGS, {
-    mode: 0o644,
-  });
-  await Deno.chmod(`${root}/home/dev/.claude/settings.json`, 0o644);
-  return rootedSys({
-    root,
-    answer: answer ??
-      ((command, args) =>
-        command === "systemctl" && args[1] === "is-system-running"
-          ? { stdout: "running\n" }
-          : command === "systemctl"
-          ? {}
-          : "missing"),
-  });
-}
-
-const configDir = "/home/dev/.config/ccgate";
-
-/** The commands that change something (not the probes: versions, status, `crontab -l`). */
-const changes = (sys: RootedSys) =>
-  sys.commands.filter((c) =>
-    c.args[0] !== "--version" && c.args[1] !== "is-system-running" && c.args[0] !== "-l"
-  );
-const userInstall = (sys: RootedSys, extra: Partial<Parameters<typeof install>[0]> = {}) =>
-  install({ url: URL_, scope: "user", mode: "anthropic", configDir, self: SELF, ...extra }, sys);
+import { planInstall } from "./install_plan.ts";
 
 Deno.test("install() user scope, then uninstall(): the home is byte for byte as before", async () => {
   await withRoot(async (root) => {
@@ -101,16 +67,19 @@ Deno.test("install() user scope, then uninstall(): the home is byte for byte as 
   });
 });
 
-Deno.test("install() twice: the second run changes nothing, byte for byte, and runs no command", async () => {
+Deno.test("install() twice: the second run changes nothing, byte for byte, and only re-asserts the timer", async () => {
   await withRoot(async (root) => {
-    const sys = await userHome(root);
+    const sys = await systemdHome(root, { failEnable: false, enabled: false });
     await userInstall(sys);
     const once = await snapshot(root);
     sys.commands.length = 0;
     const again = await userInstall(sys, {});
     assertEquals(again.changed, false);
     assertEquals(again.actions, []);
-    assertEquals(changes(sys), []);
+    assertEquals(changes(sys), [
+      { command: "systemctl", args: ["--user", "daemon-reload"] },
+      enableNow,
+    ]);
     assertEquals(await snapshot(root), once);
     // And uninstall after two installs still restores the original.
     await uninstall({ configDir }, sys);
@@ -364,6 +333,78 @@ Deno.test("install() that fails half-way records what it wrote, so uninstall sti
     );
     assert(await sys.exists("/home/dev/.config/ccgate/install.json"));
     await uninstall({ configDir }, sys);
+    assertEquals(await snapshot(root), before);
+  });
+});
+
+Deno.test("install() pins CCGATE_CONFIG_DIR and CCGATE_STORE in the unit when they are set, user scope only", async () => {
+  await withRoot(async (root) => {
+    await userHome(root);
+    const sys = rootedSys({
+      root,
+      env: { CCGATE_CONFIG_DIR: "/home/dev/ccgate-cfg", CCGATE_STORE: "file", LANG: "C" },
+      answer: (command, args) =>
+        command === "systemctl" && args[1] === "is-system-running"
+          ? { stdout: "running\n" }
+          : command === "systemctl"
+          ? {}
+          : "missing",
+    });
+    await userInstall(sys, { configDir: "/home/dev/ccgate-cfg" });
+    const service = await Deno.readTextFile(
+      sys.real("/home/dev/.config/systemd/user/ccgate-refresh.service"),
+    );
+    assertStringIncludes(
+      service,
+      'Environment="CCGATE_CONFIG_DIR=/home/dev/ccgate-cfg"\nEnvironment="CCGATE_STORE=file"\nExecStart=',
+    );
+    assert(!service.includes("LANG"));
+  });
+});
+
+Deno.test("planInstall() pins no environment in system-wide schedules", async () => {
+  const plan = await planInstall(
+    { url: URL_, scope: "system", mode: "anthropic" },
+    {
+      os: "darwin",
+      home: "/var/root",
+      configDir: "/var/root/Library/Application Support/ccgate",
+      env: (name) => name === "CCGATE_CONFIG_DIR" ? "/var/root/cfg" : undefined,
+      now: new Date("2026-11-30T03:00:00Z"),
+      self: SELF,
+      files: new Map(),
+      claudeVersion: "2.1.197",
+      systemdUser: false,
+    },
+  );
+  const plist = plan.actions.find((a) => a.kind === "write" && a.path.endsWith(".plist"));
+  assert(plist?.kind === "write");
+  assert(!new TextDecoder().decode(plist.data).includes("EnvironmentVariables"));
+});
+
+Deno.test("install() refuses a home with a line break in one clear error, and changes nothing", async () => {
+  await withRoot(async (root) => {
+    await Deno.mkdir(`${root}/home/a\nb`, { recursive: true });
+    const sys = rootedSys({
+      root,
+      home: "/home/a\nb",
+      answer: (command, args) =>
+        command === "systemctl" && args[1] === "is-system-running"
+          ? { stdout: "running\n" }
+          : command === "systemctl"
+          ? {}
+          : "missing",
+    });
+    const before = await snapshot(root);
+    const err = await assertRejects(
+      () => userInstall(sys, { configDir: "/home/a\nb/.config/ccgate" }),
+      InstallerError,
+    );
+    assertEquals(err.code, "usage");
+    assertEquals(
+      err.message,
+      'Cannot write the systemd unit: "/home/a\\nb/.local/bin/ccgate" contains a line break, which it cannot hold; install from a home and folders without one',
+    );
     assertEquals(await snapshot(root), before);
   });
 });

@@ -8,7 +8,7 @@ import {
 /**
  * Renders the macOS LaunchAgent that runs `ccgate refresh`: at load (logon)
  * and every `intervalMinutes` (`StartInterval`, seconds), output to the log
- * file. Pure.
+ * file, the pinned environment in `EnvironmentVariables`. Pure.
  *
  * @example
  * ```ts
@@ -22,6 +22,9 @@ export function renderLaunchAgentPlist(schedule: RefreshSchedule): string {
   return renderPlist({
     Label: LAUNCHD_LABEL,
     ProgramArguments: [schedule.program, "refresh"],
+    EnvironmentVariables: schedule.env && Object.keys(schedule.env).length > 0
+      ? schedule.env
+      : undefined,
     StartInterval: every * 60,
     RunAtLoad: true,
     ProcessType: "Background",

@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../testing/assert.ts";
+import { InstallerError } from "./errors.ts";
 import { assertGolden } from "./_testing/golden.ts";
 import { child, parseXml, plistValue } from "./_testing/xml.ts";
 import { ccgateSettings } from "./ccgate_settings.ts";
@@ -177,4 +178,109 @@ Deno.test("renderRegFile() golden .reg: HKLM\\SOFTWARE\\Policies\\ClaudeCode Set
 
 Deno.test("renderSettingsJson() renders 2-space JSON with a final newline", () => {
   assertEquals(renderSettingsJson({ a: { b: 1 } }), '{\n  "a": {\n    "b": 1\n  }\n}\n');
+});
+
+/** A home with the characters systemd, cron and cmd.exe treat specially. */
+const ODD_HOME = "/home/a%h $b";
+const ODD_ENV = { CCGATE_CONFIG_DIR: `${ODD_HOME}/cfg`, CCGATE_STORE: "file" };
+
+Deno.test("renderSystemdUnits() escapes % (not $ in the program) and pins the refresh's environment", () => {
+  const units = renderSystemdUnits({ program: `${ODD_HOME}/.local/bin/ccgate`, env: ODD_ENV });
+  assertEquals(units.service.split("\n").slice(5), [
+    "[Service]",
+    "Type=oneshot",
+    'Environment="CCGATE_CONFIG_DIR=/home/a%%h $b/cfg"',
+    'Environment="CCGATE_STORE=file"',
+    // The program is not `$`-expanded by systemd (only later arguments are).
+    'ExecStart="/home/a%%h $b/.local/bin/ccgate" refresh',
+    "",
+  ]);
+  assertEquals(
+    renderSystemdUnits({ program: "/home/x%y/ccgate" }).service.split("\n").at(-2),
+    "ExecStart=/home/x%%y/ccgate refresh",
+  );
+});
+
+Deno.test("renderSystemdUnits() output with % and $ in the path passes systemd-analyze verify", async () => {
+  let analyze = true;
+  try {
+    await Deno.stat("/usr/bin/systemd-analyze");
+  } catch {
+    analyze = false;
+  }
+  if (!analyze) {
+    console.warn("systemd-analyze not installed: skipping `systemd-analyze verify` of odd paths");
+    return;
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    const home = `${dir}/a%h $b`;
+    await Deno.mkdir(home);
+    const program = `${home}/ccgate`;
+    await Deno.writeTextFile(program, "#!/bin/sh\n", { mode: 0o755 });
+    const units = renderSystemdUnits({ program, env: { CCGATE_CONFIG_DIR: `${home}/cfg` } });
+    await Deno.writeTextFile(`${dir}/ccgate-refresh.service`, units.service);
+    await Deno.writeTextFile(`${dir}/ccgate-refresh.timer`, units.timer);
+    const out = await new Deno.Command("/usr/bin/systemd-analyze", {
+      args: ["verify", "--man=no", `${dir}/ccgate-refresh.timer`, `${dir}/ccgate-refresh.service`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(stderr.split("\n").filter((l) => l.includes("ccgate")), [], stderr);
+    assertEquals(out.code, 0, stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("renderCrontabLines() escapes % (cron's newline) and pins the refresh's environment", () => {
+  assertEquals(
+    renderCrontabLines({ program: `${ODD_HOME}/ccgate`, env: ODD_ENV }),
+    [
+      "*/10 * * * * CCGATE_CONFIG_DIR='/home/a\\%h $b/cfg' CCGATE_STORE=file '/home/a\\%h $b/ccgate' refresh >/dev/null 2>&1 # ccgate-refresh",
+      "@reboot CCGATE_CONFIG_DIR='/home/a\\%h $b/cfg' CCGATE_STORE=file '/home/a\\%h $b/ccgate' refresh >/dev/null 2>&1 # ccgate-refresh",
+    ],
+  );
+  assertEquals(
+    renderCrontabLines({ program: "/home/cron50%/.local/bin/ccgate" })[1],
+    "@reboot /home/cron50\\%/.local/bin/ccgate refresh >/dev/null 2>&1 # ccgate-refresh",
+  );
+});
+
+Deno.test("renderLaunchAgentPlist() pins the refresh's environment in EnvironmentVariables", () => {
+  const xml = renderLaunchAgentPlist({ program: PROGRAM.darwin, env: ODD_ENV });
+  const plist = plistValue(parseXml(xml)) as Record<string, unknown>;
+  assertEquals(plist.EnvironmentVariables, ODD_ENV);
+  const plain = plistValue(parseXml(renderLaunchAgentPlist({ program: PROGRAM.darwin })));
+  assert(!("EnvironmentVariables" in (plain as Record<string, unknown>)));
+});
+
+Deno.test("renderTaskSchedulerXml() pins the refresh's environment through cmd.exe", () => {
+  const xml = renderTaskSchedulerXml({
+    program: PROGRAM.windows,
+    principal: { userId: "CORP\\dev" },
+    env: { CCGATE_CONFIG_DIR: "D:\\ccgate cfg", CCGATE_STORE: "file" },
+  });
+  const exec = child(child(parseXml(xml), "Actions"), "Exec");
+  assertEquals(child(exec, "Command").text, "cmd.exe");
+  assertEquals(
+    child(exec, "Arguments").text,
+    `/d /c set "CCGATE_CONFIG_DIR=D:\\ccgate cfg"&& set "CCGATE_STORE=file"&& "${PROGRAM.windows}" refresh`,
+  );
+});
+
+Deno.test("renderers refuse a line break in a path with one clear error", () => {
+  const program = "/home/a\nb/.local/bin/ccgate";
+  for (
+    const render of [
+      () => renderSystemdUnits({ program }),
+      () => renderCrontabLines({ program }),
+      () => renderSystemdUnits({ program: PROGRAM.linux, env: { CCGATE_CONFIG_DIR: "/x\ny" } }),
+    ]
+  ) {
+    const err = assertThrows(render, InstallerError);
+    assertEquals(err.code, "usage");
+    assertStringIncludes(err.message, "contains a line break");
+  }
 });

@@ -1,3 +1,4 @@
+import { assertNoLineBreak } from "./_no_line_break.ts";
 import { DEFAULT_REFRESH_INTERVAL_MINUTES, type RefreshSchedule } from "./refresh_schedule.ts";
 
 /** A systemd user service and its timer. */
@@ -8,10 +9,20 @@ export interface SystemdUnits {
   timer: string;
 }
 
-/** Quotes one argument for a systemd `ExecStart=` line. */
-function quoteExecArg(arg: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `"${arg.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+/** Escapes systemd's specifiers: `%` starts one (`%h`), `%%` is a percent sign. */
+const escapeSpecifiers = (text: string) => text.replace(/%/g, "%%");
+
+/** Quotes a double-quoted systemd word: backslash and quote escaped, specifiers too. */
+const quoteWord = (text: string) =>
+  `"${escapeSpecifiers(text.replace(/\\/g, "\\\\").replace(/"/g, '\\"'))}"`;
+
+/**
+ * Quotes the program, the first word of an `ExecStart=` line. systemd runs
+ * that path as written (no `$` expansion: `$$` would stay two dollars, which
+ * `systemd-analyze verify` confirms); only specifiers and quoting apply.
+ */
+function quoteExecProgram(path: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(path) ? escapeSpecifiers(path) : quoteWord(path);
 }
 
 /**
@@ -19,7 +30,10 @@ function quoteExecArg(arg: string): string {
  * service and a timer firing one minute after the user's manager starts (at
  * logon) and then every `intervalMinutes`. `Persistent=` is for calendar
  * timers only, so a missed run after sleep is covered by the monotonic
- * `OnUnitActiveSec=`. Pure.
+ * `OnUnitActiveSec=`. `%` in paths is escaped (`%%`); the
+ * pinned environment becomes `Environment=` lines. Pure.
+ *
+ * @throws {InstallerError} `usage` when a path or value holds a line break.
  *
  * @example
  * ```ts
@@ -29,6 +43,8 @@ function quoteExecArg(arg: string): string {
  * ```
  */
 export function renderSystemdUnits(schedule: RefreshSchedule): SystemdUnits {
+  const env = Object.entries(schedule.env ?? {});
+  assertNoLineBreak([schedule.program, ...env.flat()], "systemd unit");
   const every = schedule.intervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
   const service = [
     "[Unit]",
@@ -38,7 +54,9 @@ export function renderSystemdUnits(schedule: RefreshSchedule): SystemdUnits {
     "",
     "[Service]",
     "Type=oneshot",
-    `ExecStart=${quoteExecArg(schedule.program)} refresh`,
+    // No `$` expansion in Environment=: only quotes, backslashes and specifiers.
+    ...env.map(([name, value]) => `Environment=${quoteWord(`${name}=${value}`)}`),
+    `ExecStart=${quoteExecProgram(schedule.program)} refresh`,
     "",
   ].join("\n");
   const timer = [

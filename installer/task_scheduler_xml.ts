@@ -1,4 +1,6 @@
+import { assertNoLineBreak } from "./_no_line_break.ts";
 import { escapeXml } from "./_xml_escape.ts";
+import { InstallerError } from "./errors.ts";
 import { DEFAULT_REFRESH_INTERVAL_MINUTES, type RefreshSchedule } from "./refresh_schedule.ts";
 
 /** Options of {@linkcode renderTaskSchedulerXml}. */
@@ -15,9 +17,34 @@ export interface TaskXmlOptions extends RefreshSchedule {
  * `ccgate refresh` at logon and every `intervalMinutes`, only when signed in
  * (`InteractiveToken`: the session lives in the user's credential store),
  * never twice at once, without a window. The XML declares UTF-16: write it
- * as UTF-16LE with a byte order mark, which is what `schtasks` reads. Pure.
+ * as UTF-16LE with a byte order mark, which is what `schtasks` reads. A task
+ * has no environment of its own: with a pinned environment it runs
+ * `cmd.exe /d /c set "NAME=value"&& "program" refresh`. Pure.
+ *
+ * @throws {InstallerError} `usage` when a path or value holds a line break,
+ *   or a pinned value holds `%` or `"` (cmd.exe cannot take them literally).
  */
 export function renderTaskSchedulerXml(options: TaskXmlOptions): string {
+  const env = Object.entries(options.env ?? {});
+  assertNoLineBreak([options.program, ...env.flat()], "scheduled task");
+  let command = options.program;
+  let args = "refresh";
+  if (env.length > 0) {
+    for (const value of [options.program, ...env.flat()]) {
+      if (/[%"]/.test(value)) {
+        throw new InstallerError(
+          "usage",
+          `Cannot write the scheduled task: ${
+            JSON.stringify(value)
+          } holds % or ", which cmd.exe cannot pass on; use a folder without them`,
+        );
+      }
+    }
+    command = "cmd.exe";
+    args = `/d /c ${
+      env.map(([name, value]) => `set "${name}=${value}"&& `).join("")
+    }"${options.program}" refresh`;
+  }
   const every = options.intervalMinutes ?? DEFAULT_REFRESH_INTERVAL_MINUTES;
   const who = "userId" in options.principal
     ? `<UserId>${escapeXml(options.principal.userId)}</UserId>`
@@ -65,8 +92,8 @@ export function renderTaskSchedulerXml(options: TaskXmlOptions): string {
     `  </Settings>`,
     `  <Actions Context="Author">`,
     `    <Exec>`,
-    `      <Command>${escapeXml(options.program)}</Command>`,
-    `      <Arguments>refresh</Arguments>`,
+    `      <Command>${escapeXml(command)}</Command>`,
+    `      <Arguments>${escapeXml(args)}</Arguments>`,
     `    </Exec>`,
     `  </Actions>`,
     `</Task>`,
