@@ -3,6 +3,34 @@ import type { EntraConfig } from "./config.ts";
 import { MAX_SUBJECT_LENGTH } from "./check_id_length.ts";
 import { EntraTokenError } from "./errors.ts";
 
+/**
+ * Most groups carried into a ccgate access token. Entra itself puts at most
+ * 200 groups into a JWT and signals *groups overage* above that; a `groups`
+ * claim with more entries (only a non-Entra issuer or a custom claim mapping
+ * produces one) is treated the same way: no groups, `groupsOverage: true`.
+ * Truncating to some 200 of them instead would let the order of the claim
+ * decide which group policies apply.
+ */
+export const MAX_TOKEN_GROUPS = 200;
+
+/** Most characters (code points) of the display `name` kept; a longer one is truncated. */
+export const MAX_NAME_LENGTH = 256;
+
+/**
+ * Most characters of the display `email` (or `preferred_username`) kept; a
+ * longer one is left out (an address cut short would name someone else).
+ */
+export const MAX_EMAIL_LENGTH = 256;
+
+/**
+ * Most bytes of `roles` and `groups` together (as JSON) that go into a ccgate
+ * access token; a token above is refused. 200 group GUIDs take 7.8 KB (the
+ * access token is then about 11 KiB); with this cap and the name and email
+ * caps no access token exceeds 19 KiB, inside the gateway's header limit
+ * (`CCGATE_MAX_HEADER_BYTES`, 32 KiB by default).
+ */
+export const MAX_ROLES_AND_GROUPS_BYTES = 10 * 1024;
+
 /** The user behind an accepted Entra ID access token. */
 export interface EntraIdentity {
   /** Entra object id (`oid`): the stable user id. */
@@ -31,6 +59,12 @@ export interface EntraIdentity {
  * `oid` at most `MAX_SUBJECT_LENGTH` characters, required app roles (all),
  * required groups (any; groups overage is *not* a match). Never looks at
  * `email`/`upn` for authorization.
+ *
+ * What goes into the access token is bounded so the gateway can always
+ * accept it: more than {@linkcode MAX_TOKEN_GROUPS} groups is groups
+ * overage, `name` is cut to {@linkcode MAX_NAME_LENGTH} characters, an
+ * `email` longer than {@linkcode MAX_EMAIL_LENGTH} is left out, and `roles`
+ * plus `groups` above {@linkcode MAX_ROLES_AND_GROUPS_BYTES} are refused.
  *
  * @param payload The verified claims.
  * @param entra The acceptance rules.
@@ -126,7 +160,18 @@ export function checkEntraClaims(payload: JWTPayload, entra: EntraConfig): Entra
   const claimNames = payload._claim_names as Record<string, unknown> | undefined;
   const groupsOverage = payload.hasgroups === true ||
     (typeof claimNames === "object" && claimNames !== null && "groups" in claimNames);
-  const groups = groupsOverage ? [] : _strings(payload.groups, "groups");
+  const listed = groupsOverage ? [] : _strings(payload.groups, "groups");
+  // Above Entra's own JWT limit: groups overage, exactly as if Entra had applied it.
+  const tooManyGroups = listed.length > MAX_TOKEN_GROUPS;
+  const groups = tooManyGroups ? [] : listed;
+  const overage = groupsOverage || tooManyGroups;
+  const claimBytes = new TextEncoder().encode(JSON.stringify([roles, groups])).length;
+  if (claimBytes > MAX_ROLES_AND_GROUPS_BYTES) {
+    throw new EntraTokenError(
+      "entra_token_claim_invalid",
+      `Entra token "roles" and "groups" claims take ${claimBytes} bytes, more than the ${MAX_ROLES_AND_GROUPS_BYTES} a ccgate access token carries: emit group ids (not names) or fewer app roles`,
+    );
+  }
 
   const missingRole = entra.requiredRoles.find((role) => !roles.includes(role));
   if (missingRole !== undefined) {
@@ -136,7 +181,7 @@ export function checkEntraClaims(payload: JWTPayload, entra: EntraConfig): Entra
     );
   }
   if (entra.requiredGroups.length > 0) {
-    if (groupsOverage) {
+    if (overage) {
       throw new EntraTokenError(
         "entra_token_groups_overage",
         "The user is in too many groups for Entra to list them in the token (groups overage), " +
@@ -151,11 +196,16 @@ export function checkEntraClaims(payload: JWTPayload, entra: EntraConfig): Entra
       );
     }
   }
-  const name = typeof payload.name === "string" ? payload.name : undefined;
-  const email = typeof payload.email === "string"
+  const name = typeof payload.name === "string"
+    ? _truncate(payload.name, MAX_NAME_LENGTH)
+    : undefined;
+  const emailClaim = typeof payload.email === "string"
     ? payload.email
     : typeof payload.preferred_username === "string"
     ? payload.preferred_username
+    : undefined;
+  const email = emailClaim !== undefined && emailClaim.length <= MAX_EMAIL_LENGTH
+    ? emailClaim
     : undefined;
   return {
     oid,
@@ -165,8 +215,20 @@ export function checkEntraClaims(payload: JWTPayload, entra: EntraConfig): Entra
     ...(email !== undefined ? { email } : {}),
     roles,
     groups,
-    groupsOverage,
+    groupsOverage: overage,
   };
+}
+
+/** The first `max` code points of `text` (never half a surrogate pair). */
+function _truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = "";
+  let count = 0;
+  for (const char of text) {
+    if (count++ === max) break;
+    out += char;
+  }
+  return out;
 }
 
 function _string(value: unknown, claim: string): string {

@@ -18,17 +18,28 @@
  * pull whenever the list is older than one interval. If KV cannot be read,
  * the last known list keeps answering and a warning is logged.
  *
+ * **Paged, never truncated.** Every pull reads the feed page by page
+ * (`pageSize`, default 1,000 entries a page) until it is exhausted, so a
+ * cold instance learns every revocation however many there are. The
+ * position only moves past what was actually read: a pull that fails
+ * midway keeps what it got and the next pull goes on from there. Entries
+ * whose session has expired are skipped and deleted on the way (KV's
+ * `expireIn` is lazy, so they would otherwise stay and be read forever).
+ *
  * **Separately deployed gateway.** The auth app serves the change feed at
- * `GET /oauth/revocations?since=<ms since epoch>` →
- * `{"revocations":[{"sid","revoked_at","expires_at"}]}`. It is public by
- * design and harmless: a `sid` is a random id, not a credential, and the
- * feed lists only sessions that can no longer be used (no user ids, no
- * tokens). A gateway in another deployment builds its list with
- * `new RevocationList({ url: "https://<auth>/oauth/revocations" })`.
+ * `GET /oauth/revocations?since=<ms since epoch>[&limit=<n>][&after=<cursor>]`
+ * → `{"revocations":[{"sid","revoked_at","expires_at"}],"next":"<cursor>"}`,
+ * at most `limit` entries a page (at most 10,000; 10,000 without `limit`,
+ * so a gateway that predates paging reads as much as it used to), oldest first;
+ * `next` is there while more entries follow: ask again with `after=<next>`.
+ * It is public by design and harmless: a `sid` is a random id, not a
+ * credential, and the feed lists only sessions that can no longer be used
+ * (no user ids, no tokens). A gateway in another deployment builds its list
+ * with `new RevocationList({ url: "https://<auth>/oauth/revocations" })`.
  *
  * @module
  */
-import { checkIdLength } from "./check_id_length.ts";
+import { checkIdLength, MAX_SUBJECT_LENGTH } from "./check_id_length.ts";
 
 /** One revoked session. */
 export interface Revocation {
@@ -39,6 +50,31 @@ export interface Revocation {
   /** The session's absolute expiry, ms since the epoch: the entry is kept until then. */
   expiresAt: number;
 }
+
+/** Where a page of the feed ended: the next page starts right after this entry. */
+export interface RevocationCursor {
+  /** The last entry's revocation time, ms since the epoch. */
+  revokedAt: number;
+  /** The last entry's session id. */
+  sid: string;
+}
+
+/** One page of the revocation feed. */
+export interface RevocationPage {
+  /** Revocations of sessions that have not expired, oldest first. */
+  revocations: Revocation[];
+  /** Where the next page starts; absent once the feed is exhausted. */
+  next?: RevocationCursor;
+}
+
+/** Entries a page holds unless told otherwise: what {@linkcode RevocationList} reads per page. */
+export const DEFAULT_REVOCATION_PAGE_SIZE = 1_000;
+
+/**
+ * Most entries one page of the feed holds: the most a single pull read
+ * before the feed was paged, and what the HTTP feed serves without `limit`.
+ */
+export const MAX_REVOCATION_PAGE_SIZE = 10_000;
 
 /** Timer functions, injectable so tests drive the refresh without sleeping. */
 export interface RevocationTimers {
@@ -76,6 +112,12 @@ export interface RevocationListOptions {
    */
   lookbackMs?: number;
   /**
+   * Entries read per page (per KV list or per HTTP request), at most
+   * {@linkcode MAX_REVOCATION_PAGE_SIZE}. Every pull reads all pages.
+   * @default {1_000}
+   */
+  pageSize?: number;
+  /**
    * Timers for the periodic refresh.
    * @default {globalThis}
    */
@@ -109,6 +151,8 @@ export class RevocationList {
   readonly refreshIntervalMs: number;
   /** Overlap of each incremental pull, ms. */
   readonly lookbackMs: number;
+  /** Entries read per page. */
+  readonly pageSize: number;
 
   /**
    * @param options Where revocations come from, clock, timings.
@@ -138,6 +182,7 @@ export class RevocationList {
     this.#log = options.log ?? (() => {});
     this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
     this.lookbackMs = options.lookbackMs ?? 120_000;
+    this.pageSize = _pageSize(options.pageSize ?? DEFAULT_REVOCATION_PAGE_SIZE);
   }
 
   /**
@@ -171,8 +216,9 @@ export class RevocationList {
 
   /**
    * Pulls revocations written since the last pull (minus the lookback) into
-   * memory. Concurrent calls share one pull. Never throws: a failure is
-   * logged and the previous list stays.
+   * memory, every page of them. Concurrent calls share one pull. Never
+   * throws: a failure is logged, what was read so far stays, and the next
+   * pull goes on from there.
    */
   refresh(): Promise<void> {
     this.#refreshing ??= this.#pull().finally(() => {
@@ -241,27 +287,46 @@ export class RevocationList {
     const startedAt = this.#now().getTime();
     this.#lastPullAt = startedAt;
     const since = Math.max(0, this.#since - this.lookbackMs);
+    let after: RevocationCursor | undefined;
     try {
-      const revocations = this.#kv !== undefined
-        ? await listRevocations(this.#kv, { since, now: startedAt })
-        : await this.#pullHttp(since);
-      for (const revocation of revocations) this.remember(revocation);
-      for (const [sid, expiresAt] of this.#revoked) {
-        if (expiresAt <= startedAt) this.#revoked.delete(sid);
-      }
-      this.#since = startedAt;
+      do {
+        const page = this.#kv !== undefined
+          ? await readRevocationPage(this.#kv, {
+            since,
+            now: startedAt,
+            after,
+            limit: this.pageSize,
+          })
+          : await this.#pullHttp(since, after);
+        for (const revocation of page.revocations) this.remember(revocation);
+        if (page.next !== undefined) {
+          if (after !== undefined && !_advances(page.next, after)) {
+            throw new Error("Cannot pull revocations: the feed's cursor went backwards");
+          }
+          // Only as far as was read: a failure on a later page resumes here.
+          this.#since = Math.max(this.#since, page.next.revokedAt);
+        }
+        after = page.next;
+      } while (after !== undefined);
+      this.#since = Math.max(this.#since, startedAt);
     } catch (err) {
       this.#log({
         level: "warn",
         msg: "cannot refresh the revocation list; answering from the last known list",
         error: err instanceof Error ? err.name : typeof err,
       });
+    } finally {
+      for (const [sid, expiresAt] of this.#revoked) {
+        if (expiresAt <= startedAt) this.#revoked.delete(sid);
+      }
     }
   }
 
-  async #pullHttp(since: number): Promise<Revocation[]> {
+  async #pullHttp(since: number, after: RevocationCursor | undefined): Promise<RevocationPage> {
     const url = new URL(this.#url!);
     url.searchParams.set("since", String(since));
+    url.searchParams.set("limit", String(this.pageSize));
+    if (after !== undefined) url.searchParams.set("after", formatRevocationCursor(after));
     const response = await this.#fetch(url, {
       headers: { accept: "application/json" },
       redirect: "error",
@@ -271,14 +336,18 @@ export class RevocationList {
       await response.body?.cancel();
       throw new Error(`Cannot pull revocations: HTTP ${response.status}`);
     }
-    const body = await response.json() as { revocations?: unknown };
+    const body = await response.json() as { revocations?: unknown; next?: unknown };
     if (!Array.isArray(body.revocations)) throw new Error("Cannot pull revocations: bad body");
-    return body.revocations.flatMap((r: Record<string, unknown>) =>
+    const revocations = body.revocations.flatMap((r: Record<string, unknown>) =>
       typeof r?.sid === "string" && typeof r.revoked_at === "number" &&
         typeof r.expires_at === "number"
         ? [{ sid: r.sid, revokedAt: r.revoked_at, expiresAt: r.expires_at }]
         : []
     );
+    if (body.next === undefined || body.next === null) return { revocations };
+    const next = typeof body.next === "string" ? parseRevocationCursor(body.next) : undefined;
+    if (next === undefined) throw new Error("Cannot pull revocations: bad next cursor");
+    return { revocations, next };
   }
 }
 
@@ -304,24 +373,113 @@ export function addRevocation(
 }
 
 /**
- * Lists revocations written at or after `since` whose session has not
- * expired, oldest first.
+ * Reads one page of the feed: entries written at or after `since` (or
+ * right after `after`), oldest first, at most `limit` of them. Entries
+ * whose session has expired are not returned and are deleted (with their
+ * `["revoked", sid]` record); they still count toward `limit`, which bounds
+ * the KV reads of a page.
  *
  * @param kv The auth service's KV.
- * @param options `since` and `now` in ms since the epoch; `limit` (default 10 000).
+ * @param options `since` and `now` in ms since the epoch; `after`, the
+ * previous page's `next`; `limit` (default
+ * {@linkcode DEFAULT_REVOCATION_PAGE_SIZE}, at most {@linkcode MAX_REVOCATION_PAGE_SIZE}).
+ * @returns The page, with `next` while more entries may follow.
+ */
+export async function readRevocationPage(
+  kv: Deno.Kv,
+  options: { since: number; now: number; after?: RevocationCursor; limit?: number },
+): Promise<RevocationPage> {
+  const limit = _pageSize(options.limit ?? DEFAULT_REVOCATION_PAGE_SIZE);
+  // Right after the cursor's key: a longer key with the same parts sorts after it, and an
+  // empty byte array is the smallest key part.
+  const start = options.after !== undefined
+    ? [...feedKey(options.after.revokedAt, options.after.sid), new Uint8Array()]
+    : ["revocations", options.since];
+  const revocations: Revocation[] = [];
+  const expired: Revocation[] = [];
+  let last: RevocationCursor | undefined;
+  let read = 0;
+  for await (const entry of kv.list<Revocation>({ prefix: ["revocations"], start }, { limit })) {
+    read++;
+    const [, revokedAt, sid] = entry.key;
+    last = { revokedAt: revokedAt as number, sid: sid as string };
+    if (entry.value.expiresAt > options.now) revocations.push(entry.value);
+    else expired.push({ ...entry.value, revokedAt: last.revokedAt, sid: last.sid });
+  }
+  await _prune(kv, expired);
+  return read === limit && last !== undefined ? { revocations, next: last } : { revocations };
+}
+
+/**
+ * Lists every revocation written at or after `since` whose session has not
+ * expired, oldest first, reading the feed page by page (and pruning expired
+ * entries, see {@linkcode readRevocationPage}).
+ *
+ * @param kv The auth service's KV.
+ * @param options `since` and `now` in ms since the epoch; `pageSize` (default 1,000).
  * @returns The revocations.
  */
 export async function listRevocations(
   kv: Deno.Kv,
-  options: { since: number; now: number; limit?: number },
+  options: { since: number; now: number; pageSize?: number },
 ): Promise<Revocation[]> {
   const out: Revocation[] = [];
-  const entries = kv.list<Revocation>(
-    { prefix: ["revocations"], start: ["revocations", options.since] },
-    { limit: options.limit ?? 10_000 },
-  );
-  for await (const entry of entries) {
-    if (entry.value.expiresAt > options.now) out.push(entry.value);
-  }
+  let after: RevocationCursor | undefined;
+  do {
+    const page = await readRevocationPage(kv, { ...options, after, limit: options.pageSize });
+    out.push(...page.revocations);
+    after = page.next;
+  } while (after !== undefined);
   return out;
+}
+
+/**
+ * The text form of a cursor in the HTTP feed (`next`, `after`):
+ * `<revoked_at>:<sid>`.
+ *
+ * @param cursor The cursor.
+ * @returns Its text form.
+ */
+export function formatRevocationCursor(cursor: RevocationCursor): string {
+  return `${cursor.revokedAt}:${cursor.sid}`;
+}
+
+/**
+ * Parses {@linkcode formatRevocationCursor}'s text form.
+ *
+ * @param text The text.
+ * @returns The cursor, or `undefined` if the text is not one.
+ */
+export function parseRevocationCursor(text: string): RevocationCursor | undefined {
+  const match = /^(\d{1,16}):(.+)$/s.exec(text);
+  if (match === null || match[2]!.length > MAX_SUBJECT_LENGTH) return undefined;
+  return { revokedAt: Number(match[1]), sid: match[2]! };
+}
+
+function _pageSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > MAX_REVOCATION_PAGE_SIZE) {
+    throw new RangeError(
+      `Cannot page revocations: the page size must be an integer from 1 to ${MAX_REVOCATION_PAGE_SIZE}`,
+    );
+  }
+  return size;
+}
+
+// Guards the paging loop against a feed that does not move on (an endless pull). Within one
+// millisecond KV orders sids by their UTF-8 bytes, so only "not the same entry" is checked there.
+function _advances(next: RevocationCursor, previous: RevocationCursor): boolean {
+  return next.revokedAt > previous.revokedAt ||
+    (next.revokedAt === previous.revokedAt && next.sid !== previous.sid);
+}
+
+// Expired revocations matter no more (no token of the session can be valid); KV's expireIn
+// would drop them only lazily. At most 1,000 mutations per atomic operation: 2 per entry.
+async function _prune(kv: Deno.Kv, expired: Revocation[]): Promise<void> {
+  for (let i = 0; i < expired.length; i += 500) {
+    const op = kv.atomic();
+    for (const r of expired.slice(i, i + 500)) {
+      op.delete(feedKey(r.revokedAt, r.sid)).delete(revokedKey(r.sid));
+    }
+    await op.commit();
+  }
 }

@@ -39,13 +39,30 @@ export interface RevokeRouteOptions {
 export function revokeRoute(options: RevokeRouteOptions): Handler {
   const { config, now, log } = options;
 
+  // RFC 7009 §2.1: the hint only orders the search; a token not found as the
+  // hinted type is looked up as the other type too.
   async function sessionOf(
     token: string,
     hint: string | undefined,
   ): Promise<SessionRecord | undefined> {
-    if (token.startsWith(REFRESH_TOKEN_PREFIX) || hint === "refresh_token") {
-      return await options.sessions.findByRefreshToken(token);
+    const refreshFirst = token.startsWith(REFRESH_TOKEN_PREFIX) || hint === "refresh_token";
+    const lookups = refreshFirst
+      ? [byRefreshToken, byAccessToken]
+      : [byAccessToken, byRefreshToken];
+    for (const lookup of lookups) {
+      const session = await lookup(token);
+      if (session !== undefined) return session;
     }
+    return undefined;
+  }
+
+  async function byRefreshToken(token: string): Promise<SessionRecord | undefined> {
+    // Refresh tokens always carry the prefix: anything else cannot be one.
+    if (!token.startsWith(REFRESH_TOKEN_PREFIX)) return undefined;
+    return await options.sessions.findByRefreshToken(token);
+  }
+
+  async function byAccessToken(token: string): Promise<SessionRecord | undefined> {
     try {
       const claims = await verifyAccessToken(token, {
         key: options.keys.getKey,

@@ -155,15 +155,26 @@ export class SessionStore {
 
   /**
    * Redeems a refresh token: rotates it, or inside the grace window returns
-   * the successor it was already rotated to.
+   * the session's current refresh token.
+   *
+   * The grace window is for concurrent holders of one token (several
+   * processes on a workstation refreshing at once). Such a holder may
+   * present a token that was rotated more than once meanwhile (rt0 → rt1 →
+   * rt2, then rt0): it gets the current token (rt2), found by opening each
+   * sealed successor in turn, never one already rotated, which would end the
+   * session at its next use. Every link of that chain was rotated after the
+   * presented token, so it is inside the grace window too.
    *
    * @param refreshToken The presented token.
    * @param now Current time.
-   * @returns The session and the (new or same) successor refresh token.
-   * @throws {InvalidGrantError} Unknown token, expired or revoked session,
-   * or reuse outside the grace window (which revokes the session).
+   * @param clientId The `client_id` the client sent, if any: a token of
+   * another client is refused before anything is rotated.
+   * @returns The session and the (new or current) refresh token.
+   * @throws {InvalidGrantError} Unknown token, another client's token,
+   * expired or revoked session, or reuse outside the grace window (which
+   * revokes the session).
    */
-  async refresh(refreshToken: string, now: Date): Promise<SessionGrant> {
+  async refresh(refreshToken: string, now: Date, clientId?: string): Promise<SessionGrant> {
     const at = now.getTime();
     const hash = await hashRefreshToken(refreshToken);
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -184,6 +195,19 @@ export class SessionStore {
         );
       }
       _assertUsable(session, at);
+      const inGrace = record.state === "rotated" && record.sealedSuccessor !== undefined &&
+        at - (record.rotatedAt ?? 0) <= this.#options.refreshGraceSeconds * 1000;
+      // Before anything rotates or is handed out. A rotated token outside the grace window
+      // is reuse whoever presents it: that still revokes below.
+      if (
+        clientId !== undefined && clientId !== session.clientId &&
+        (record.state === "active" || inGrace)
+      ) {
+        throw new InvalidGrantError(
+          "refresh_token_invalid",
+          "The refresh token was issued to another client",
+        );
+      }
       if (record.state === "active") {
         const successor = generateRefreshToken();
         const successorHash = await hashRefreshToken(successor);
@@ -221,10 +245,16 @@ export class SessionStore {
         if (result.ok) return { session: next, refreshToken: successor, graceReplay: false };
         continue; // a concurrent refresh won: reread and take the grace path
       }
-      const rotatedAt = record.rotatedAt ?? 0;
-      if (at - rotatedAt <= this.#options.refreshGraceSeconds * 1000 && record.sealedSuccessor) {
-        const successor = await openSuccessor(refreshToken, record.sealedSuccessor);
-        return { session, refreshToken: successor, graceReplay: true };
+      if (inGrace) {
+        const current = await this.#currentToken(refreshToken, record, session);
+        // Hand out only a token that was still the current one after the walk.
+        const reread = await this.#kv.get<SessionRecord>(sessionKey(session.sid));
+        if (reread.versionstamp !== sessionEntry.versionstamp) continue; // rotated meanwhile
+        if (current !== undefined) return { session, refreshToken: current, graceReplay: true };
+        throw new InvalidGrantError(
+          "refresh_token_invalid",
+          "The refresh token is not valid: sign in again with `ccgate login`",
+        );
       }
       await this.revoke(session.sid, now, "refresh_token_reuse");
       throw new InvalidGrantError(
@@ -233,6 +263,31 @@ export class SessionStore {
       );
     }
     throw new Error("Cannot refresh: too much contention on the session");
+  }
+
+  /**
+   * Follows the sealed successors from a rotated token to the session's
+   * current refresh token.
+   *
+   * @returns The current token, or `undefined` when the chain does not end
+   * at `session.refreshHash` (a concurrent rotation: the caller rereads).
+   */
+  async #currentToken(
+    token: string,
+    record: RefreshRecord,
+    session: SessionRecord,
+  ): Promise<string | undefined> {
+    // Each hop is one rotation; a session rotates once per generation.
+    for (let hop = record.generation; hop < session.generation; hop++) {
+      if (record.sealedSuccessor === undefined) return undefined;
+      token = await openSuccessor(token, record.sealedSuccessor);
+      const hash = await hashRefreshToken(token);
+      if (hash === session.refreshHash) return token;
+      const next = (await this.#kv.get<RefreshRecord>(refreshKey(hash))).value;
+      if (next === null || next.sid !== session.sid || next.state !== "rotated") return undefined;
+      record = next;
+    }
+    return undefined;
   }
 
   /**

@@ -152,7 +152,8 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
     if (owner !== undefined) limitUser(owner.identity.sub);
     let grant: SessionGrant;
     try {
-      grant = await options.sessions.refresh(refreshToken, now());
+      // The client is checked before anything rotates: a refused request uses nothing up.
+      grant = await options.sessions.refresh(refreshToken, now(), form.get("client_id"));
     } catch (err) {
       if (err instanceof InvalidGrantError && err.code === "refresh_token_reused") {
         log({
@@ -164,13 +165,6 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
         });
       }
       throw err;
-    }
-    const clientId = form.get("client_id");
-    if (clientId !== undefined && clientId !== grant.session.clientId) {
-      throw new InvalidGrantError(
-        "refresh_token_invalid",
-        "The refresh token was issued to another client",
-      );
     }
     log({
       level: "info",

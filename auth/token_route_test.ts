@@ -280,3 +280,63 @@ Deno.test("tokenRoute() limits requests per user before rotating anything", asyn
   const later = await f.refresh(ok.body.refresh_token!);
   assertEquals(later.status, 200);
 });
+
+Deno.test("tokenRoute() refuses a refresh for another client_id without using up the token", async () => {
+  await using f = await startAuthFixture();
+  const { refresh_token } = await f.signIn();
+  const refused = await f.post("/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token,
+    client_id: "someone-else",
+  });
+  assertEquals(refused.status, 400);
+  const body = await refused.json();
+  assertEquals(body.error, "invalid_grant");
+  assertStringIncludes(body.error_description, "another client");
+  // Well past the grace window: the token was never rotated, so its holder still refreshes.
+  f.clock.advance(120_000);
+  const legit = await f.refresh(refresh_token);
+  assertEquals(legit.status, 200);
+  const withClient = await f.post("/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token: legit.body.refresh_token!,
+    client_id: f.entra.cliClientId,
+  });
+  assertEquals(withClient.status, 200);
+  await f.assertNoLeaks();
+});
+
+Deno.test("tokenRoute() answers a grace replay of a token two rotations old with the current refresh token", async () => {
+  await using f = await startAuthFixture();
+  const rt0 = (await f.signIn()).refresh_token;
+  f.clock.advance(1_000);
+  const rt1 = (await f.refresh(rt0)).body.refresh_token!;
+  f.clock.advance(1_000);
+  const rt2 = (await f.refresh(rt1)).body.refresh_token!;
+  f.clock.advance(1_000);
+  // A second process still holding rt0, inside rt0's grace window.
+  const replay = await f.refresh(rt0);
+  assertEquals(replay.status, 200);
+  assertEquals(replay.body.refresh_token, rt2);
+  assertEquals(f.logs.at(-1)?.event, "refresh_grace_replay");
+  // Long after every grace window, what the replay got still works: the session lives on.
+  f.clock.advance(3_600_000);
+  const next = await f.refresh(replay.body.refresh_token!);
+  assertEquals(next.status, 200);
+  await f.assertNoLeaks();
+});
+
+Deno.test("tokenRoute() still revokes on reuse outside the grace window whatever client_id is named", async () => {
+  await using f = await startAuthFixture();
+  const { refresh_token, access_token } = await f.signIn();
+  const { sid } = await f.verify(access_token);
+  await f.refresh(refresh_token);
+  f.clock.advance(31_000);
+  const reuse = await f.post("/oauth/token", {
+    grant_type: "refresh_token",
+    refresh_token,
+    client_id: "someone-else",
+  });
+  assertStringIncludes((await reuse.json()).error_description, "already used");
+  assert(f.revocations.isRevoked(sid));
+});
