@@ -164,6 +164,7 @@ export async function installCommand(
   }, sys);
   if (options.dryRun) {
     for (const action of result.actions) deps.stdout(describeAction(action) + "\n");
+    for (const kept of result.kept) deps.stdout(`keep   ${kept}\n`);
     if (options.login !== false && scope === "user") {
       deps.stdout(`run    ccgate login --url ${url}: if there is no session\n`);
     }
@@ -171,6 +172,7 @@ export async function installCommand(
   }
   if (!result.changed) deps.stderr("Already installed: nothing to change.\n");
   for (const action of result.actions) deps.stderr(`  ${describeAction(action)}\n`);
+  for (const kept of result.kept) deps.stderr(`${style.yellow("kept")} ${kept}\n`);
 
   if (options.login !== false && scope === "user" && !(await sessionFacts(deps)).signedIn) {
     const { loginCommand } = await import("./login_command.ts");

@@ -84,3 +84,24 @@ Deno.test("installCommand() says a settings path it cannot use in one line, with
     assertStringIncludes(deps.err[0]!, `${home}/.claude/settings.json`);
   });
 });
+
+Deno.test("installCommand() names what an earlier install owned and this one keeps", async () => {
+  await withTempDir(async (home) => {
+    const env = { HOME: home, CCGATE_CONFIG_DIR: `${home}/.config/ccgate`, PATH: "/nonexistent" };
+    // A systemd user manager that runs every command it is given.
+    const systemd = (command: string) =>
+      command === "systemctl" ? { stdout: "running\n" } : "missing";
+    const args = ["install", "--url", "http://127.0.0.1:1", "--no-login"];
+    const first = capturedDeps(env, systemd);
+    assertEquals(await runCli(args, first), 0, first.err.join(""));
+    const service = `${home}/.config/systemd/user/ccgate-refresh.service`;
+    await Deno.writeTextFile(service, "[Service]\nExecStart=/bin/true\n");
+
+    const dry = capturedDeps(env, systemd);
+    assertEquals(await runCli([...args, "--no-schedule", "--dry-run"], dry), 0, dry.err.join(""));
+    assertStringIncludes(dry.out.join(""), `keep   ${service} (changed since install)\n`);
+    const again = capturedDeps(env, systemd);
+    assertEquals(await runCli([...args, "--no-schedule"], again), 0, again.err.join(""));
+    assertStringIncludes(again.err.join(""), `kept ${service} (changed since install)\n`);
+  });
+});
