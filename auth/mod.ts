@@ -22,6 +22,7 @@ export * from "./issue_access_token.ts";
 export * from "./check_entra_claims.ts";
 export * from "./entra_token_verifier.ts";
 export * from "./refresh_token.ts";
+export * from "./revocation_feed.ts";
 export * from "./revocation_list.ts";
 export * from "./session_store.ts";
 export * from "./check_id_length.ts";

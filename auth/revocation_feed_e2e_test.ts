@@ -9,7 +9,8 @@ import { createApp as createGatewayApp } from "../gateway/app.ts";
 import { createBedrockClient } from "../gateway/bedrock_client.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
 import { startAuthFixture } from "./_testing.ts";
-import { addRevocation, RevocationList } from "./revocation_list.ts";
+import { addRevocation } from "./revocation_feed.ts";
+import { RevocationList } from "./revocation_list.ts";
 
 Deno.test("a cold split gateway refuses a token whose revocation is on the feed's last page", async () => {
   await using f = await startAuthFixture();

@@ -39,42 +39,18 @@
  *
  * @module
  */
-import { checkIdLength, MAX_SUBJECT_LENGTH } from "./check_id_length.ts";
-
-/** One revoked session. */
-export interface Revocation {
-  /** Session id. */
-  sid: string;
-  /** When it was revoked, ms since the epoch. */
-  revokedAt: number;
-  /** The session's absolute expiry, ms since the epoch: the entry is kept until then. */
-  expiresAt: number;
-}
-
-/** Where a page of the feed ended: the next page starts right after this entry. */
-export interface RevocationCursor {
-  /** The last entry's revocation time, ms since the epoch. */
-  revokedAt: number;
-  /** The last entry's session id. */
-  sid: string;
-}
-
-/** One page of the revocation feed. */
-export interface RevocationPage {
-  /** Revocations of sessions that have not expired, oldest first. */
-  revocations: Revocation[];
-  /** Where the next page starts; absent once the feed is exhausted. */
-  next?: RevocationCursor;
-}
-
-/** Entries a page holds unless told otherwise: what {@linkcode RevocationList} reads per page. */
-export const DEFAULT_REVOCATION_PAGE_SIZE = 1_000;
-
-/**
- * Most entries one page of the feed holds: the most a single pull read
- * before the feed was paged, and what the HTTP feed serves without `limit`.
- */
-export const MAX_REVOCATION_PAGE_SIZE = 10_000;
+import {
+  addRevocation,
+  checkPageSize,
+  cursorAdvances,
+  DEFAULT_REVOCATION_PAGE_SIZE,
+  formatRevocationCursor,
+  parseRevocationCursor,
+  readRevocationPage,
+  type Revocation,
+  type RevocationCursor,
+  type RevocationPage,
+} from "./revocation_feed.ts";
 
 /** Timer functions, injectable so tests drive the refresh without sleeping. */
 export interface RevocationTimers {
@@ -113,7 +89,7 @@ export interface RevocationListOptions {
   lookbackMs?: number;
   /**
    * Entries read per page (per KV list or per HTTP request), at most
-   * {@linkcode MAX_REVOCATION_PAGE_SIZE}. Every pull reads all pages.
+   * `MAX_REVOCATION_PAGE_SIZE` (10,000). Every pull reads all pages.
    * @default {1_000}
    */
   pageSize?: number;
@@ -128,11 +104,6 @@ export interface RevocationListOptions {
    */
   log?: (record: object) => void;
 }
-
-// Bounded where they become keys: a long id is a 400, never a KV error.
-const revokedKey = (sid: string) => ["revoked", checkIdLength(sid, 'Session id "sid"')] as const;
-const feedKey = (revokedAt: number, sid: string) =>
-  ["revocations", revokedAt, checkIdLength(sid, 'Session id "sid"')] as const;
 
 /** The in-memory view of revoked sessions, refreshed from KV or over HTTP. */
 export class RevocationList {
@@ -182,7 +153,7 @@ export class RevocationList {
     this.#log = options.log ?? (() => {});
     this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
     this.lookbackMs = options.lookbackMs ?? 120_000;
-    this.pageSize = _pageSize(options.pageSize ?? DEFAULT_REVOCATION_PAGE_SIZE);
+    this.pageSize = checkPageSize(options.pageSize ?? DEFAULT_REVOCATION_PAGE_SIZE);
   }
 
   /**
@@ -300,7 +271,7 @@ export class RevocationList {
           : await this.#pullHttp(since, after);
         for (const revocation of page.revocations) this.remember(revocation);
         if (page.next !== undefined) {
-          if (after !== undefined && !_advances(page.next, after)) {
+          if (after !== undefined && !cursorAdvances(page.next, after)) {
             throw new Error("Cannot pull revocations: the feed's cursor went backwards");
           }
           // Only as far as was read: a failure on a later page resumes here.
@@ -348,138 +319,5 @@ export class RevocationList {
     const next = typeof body.next === "string" ? parseRevocationCursor(body.next) : undefined;
     if (next === undefined) throw new Error("Cannot pull revocations: bad next cursor");
     return { revocations, next };
-  }
-}
-
-/**
- * Adds the KV writes of a revocation to an atomic operation, so a session
- * can be marked revoked and published in the feed in one commit.
- *
- * @param op The atomic operation to extend.
- * @param revocation The revocation.
- * @param now Current time, ms since the epoch (for `expireIn`).
- * @returns `op`, for chaining.
- * @throws {ParameterTooLongError} When the session id is longer than `MAX_SUBJECT_LENGTH`.
- */
-export function addRevocation(
-  op: Deno.AtomicOperation,
-  revocation: Revocation,
-  now: number,
-): Deno.AtomicOperation {
-  const expireIn = Math.max(1_000, revocation.expiresAt - now);
-  return op
-    .set(revokedKey(revocation.sid), revocation, { expireIn })
-    .set(feedKey(revocation.revokedAt, revocation.sid), revocation, { expireIn });
-}
-
-/**
- * Reads one page of the feed: entries written at or after `since` (or
- * right after `after`), oldest first, at most `limit` of them. Entries
- * whose session has expired are not returned and are deleted (with their
- * `["revoked", sid]` record); they still count toward `limit`, which bounds
- * the KV reads of a page.
- *
- * @param kv The auth service's KV.
- * @param options `since` and `now` in ms since the epoch; `after`, the
- * previous page's `next`; `limit` (default
- * {@linkcode DEFAULT_REVOCATION_PAGE_SIZE}, at most {@linkcode MAX_REVOCATION_PAGE_SIZE}).
- * @returns The page, with `next` while more entries may follow.
- */
-export async function readRevocationPage(
-  kv: Deno.Kv,
-  options: { since: number; now: number; after?: RevocationCursor; limit?: number },
-): Promise<RevocationPage> {
-  const limit = _pageSize(options.limit ?? DEFAULT_REVOCATION_PAGE_SIZE);
-  // Right after the cursor's key: a longer key with the same parts sorts after it, and an
-  // empty byte array is the smallest key part.
-  const start = options.after !== undefined
-    ? [...feedKey(options.after.revokedAt, options.after.sid), new Uint8Array()]
-    : ["revocations", options.since];
-  const revocations: Revocation[] = [];
-  const expired: Revocation[] = [];
-  let last: RevocationCursor | undefined;
-  let read = 0;
-  for await (const entry of kv.list<Revocation>({ prefix: ["revocations"], start }, { limit })) {
-    read++;
-    const [, revokedAt, sid] = entry.key;
-    last = { revokedAt: revokedAt as number, sid: sid as string };
-    if (entry.value.expiresAt > options.now) revocations.push(entry.value);
-    else expired.push({ ...entry.value, revokedAt: last.revokedAt, sid: last.sid });
-  }
-  await _prune(kv, expired);
-  return read === limit && last !== undefined ? { revocations, next: last } : { revocations };
-}
-
-/**
- * Lists every revocation written at or after `since` whose session has not
- * expired, oldest first, reading the feed page by page (and pruning expired
- * entries, see {@linkcode readRevocationPage}).
- *
- * @param kv The auth service's KV.
- * @param options `since` and `now` in ms since the epoch; `pageSize` (default 1,000).
- * @returns The revocations.
- */
-export async function listRevocations(
-  kv: Deno.Kv,
-  options: { since: number; now: number; pageSize?: number },
-): Promise<Revocation[]> {
-  const out: Revocation[] = [];
-  let after: RevocationCursor | undefined;
-  do {
-    const page = await readRevocationPage(kv, { ...options, after, limit: options.pageSize });
-    out.push(...page.revocations);
-    after = page.next;
-  } while (after !== undefined);
-  return out;
-}
-
-/**
- * The text form of a cursor in the HTTP feed (`next`, `after`):
- * `<revoked_at>:<sid>`.
- *
- * @param cursor The cursor.
- * @returns Its text form.
- */
-export function formatRevocationCursor(cursor: RevocationCursor): string {
-  return `${cursor.revokedAt}:${cursor.sid}`;
-}
-
-/**
- * Parses {@linkcode formatRevocationCursor}'s text form.
- *
- * @param text The text.
- * @returns The cursor, or `undefined` if the text is not one.
- */
-export function parseRevocationCursor(text: string): RevocationCursor | undefined {
-  const match = /^(\d{1,16}):(.+)$/s.exec(text);
-  if (match === null || match[2]!.length > MAX_SUBJECT_LENGTH) return undefined;
-  return { revokedAt: Number(match[1]), sid: match[2]! };
-}
-
-function _pageSize(size: number): number {
-  if (!Number.isInteger(size) || size < 1 || size > MAX_REVOCATION_PAGE_SIZE) {
-    throw new RangeError(
-      `Cannot page revocations: the page size must be an integer from 1 to ${MAX_REVOCATION_PAGE_SIZE}`,
-    );
-  }
-  return size;
-}
-
-// Guards the paging loop against a feed that does not move on (an endless pull). Within one
-// millisecond KV orders sids by their UTF-8 bytes, so only "not the same entry" is checked there.
-function _advances(next: RevocationCursor, previous: RevocationCursor): boolean {
-  return next.revokedAt > previous.revokedAt ||
-    (next.revokedAt === previous.revokedAt && next.sid !== previous.sid);
-}
-
-// Expired revocations matter no more (no token of the session can be valid); KV's expireIn
-// would drop them only lazily. At most 1,000 mutations per atomic operation: 2 per entry.
-async function _prune(kv: Deno.Kv, expired: Revocation[]): Promise<void> {
-  for (let i = 0; i < expired.length; i += 500) {
-    const op = kv.atomic();
-    for (const r of expired.slice(i, i + 500)) {
-      op.delete(feedKey(r.revokedAt, r.sid)).delete(revokedKey(r.sid));
-    }
-    await op.commit();
   }
 }

@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { AuthError } from "./errors.ts";
 import { startAuthFixture, testClock } from "./_testing.ts";
-import { addRevocation, listRevocations, RevocationList } from "./revocation_list.ts";
+import { addRevocation, listRevocations } from "./revocation_feed.ts";
+import { RevocationList } from "./revocation_list.ts";
 
 Deno.test("RevocationList.isRevoked() answers from memory after revoke()", async () => {
   using kv = await Deno.openKv(":memory:");

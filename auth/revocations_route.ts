@@ -5,7 +5,7 @@ import {
   MAX_REVOCATION_PAGE_SIZE,
   parseRevocationCursor,
   readRevocationPage,
-} from "./revocation_list.ts";
+} from "./revocation_feed.ts";
 
 /** What {@linkcode revocationsRoute} needs. */
 export interface RevocationsRouteOptions {

@@ -7,7 +7,7 @@ import {
   openSuccessor,
   sealSuccessor,
 } from "./refresh_token.ts";
-import { addRevocation, type Revocation } from "./revocation_list.ts";
+import { addRevocation, type Revocation } from "./revocation_feed.ts";
 
 /** A ccgate session as stored in KV under `["sessions", sid]`. */
 export interface SessionRecord {
