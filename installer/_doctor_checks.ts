@@ -3,27 +3,58 @@
  *
  * @module
  */
-import { parseJsonObject } from "./_json_object.ts";
-import { MANAGED_SETTINGS_DIR } from "./claude_settings_location.ts";
-import { FORBIDDEN_SETTINGS } from "./ccgate_settings.ts";
-import { CRONTAB_MARKER } from "./crontab_entry.ts";
+import { readJson } from "./_doctor_settings_checks.ts";
 import type { DoctorCheck, DoctorDeps } from "./doctor.ts";
 import { claudeCodeVersion } from "./install.ts";
 import type { InstallManifest } from "./install_manifest.ts";
 import { quoteProgram } from "./launcher.ts";
 import { LAUNCHD_LABEL, REFRESH_JOB_NAME } from "./refresh_schedule.ts";
 import {
+  parseCrontabList,
   parseLaunchctlList,
   parseSchtasksQuery,
   parseSystemctlShow,
   type ScheduleStatus,
+  systemctlUserFailure,
 } from "./schedule_status.ts";
 import type { Sys } from "./sys.ts";
 import type { SessionFacts } from "./doctor.ts";
 
-async function readJson(sys: Sys, path: string): Promise<Record<string, unknown> | undefined> {
-  const bytes = await sys.readFile(path);
-  return bytes === undefined ? undefined : parseJsonObject(bytes);
+/** The words of a POSIX launcher's `exec` line (`launcher.ts` quotes with `'...'`). */
+function launcherWords(text: string): string[] | undefined {
+  const line = /^exec (.*)$/m.exec(text)?.[1];
+  if (line === undefined) return undefined;
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((w) =>
+    w[1] !== undefined ? w[1].replaceAll(`'\\''`, "'") : w[2]!
+  );
+}
+
+/**
+ * Why the apiKeyHelper's program cannot run: missing, not executable (POSIX
+ * mode bits; Windows has none), or a launcher whose `deno` or main module is
+ * gone (a moved checkout). Never runs it.
+ */
+async function programProblems(sys: Sys, program: string): Promise<string[]> {
+  if (!(await sys.exists(program))) return [`${program} is missing`];
+  const mode = sys.os === "windows" ? undefined : await sys.mode(program);
+  if (mode !== undefined && (mode & 0o111) === 0) {
+    return [`${program} is not executable (mode ${mode.toString(8)})`];
+  }
+  if (sys.os === "windows") return [];
+  const bytes = await sys.readFile(program);
+  const text = bytes ? new TextDecoder().decode(bytes.subarray(0, 4096)) : "";
+  if (!text.startsWith("#!/bin/sh\n# ccgate launcher")) return [];
+  const words = launcherWords(text);
+  if (!words || words.length < 2) return [`${program} is not a launcher ccgate can read`];
+  const problems: string[] = [];
+  const deno = words[0]!;
+  const main = words[words.length - 2]!; // before "$@"
+  for (const [what, path] of [["deno", deno], ["main module", main]] as const) {
+    if (path.startsWith("/") && !(await sys.exists(path))) {
+      problems.push(`${program} starts ${what} ${path}, which is missing`);
+    }
+  }
+  return problems;
 }
 
 export async function checkSettings(
@@ -55,7 +86,8 @@ export async function checkSettings(
   if (settings.apiKeyHelper !== helper) {
     problems.push(`apiKeyHelper is ${JSON.stringify(settings.apiKeyHelper)}, not "${helper}"`);
   }
-  if (!(await deps.sys.exists(m.program))) problems.push(`${m.program} is missing`);
+  const programIssues = await programProblems(deps.sys, m.program);
+  problems.push(...programIssues);
   if (env[baseKey] !== m.gatewayUrl) {
     problems.push(`env.${baseKey} is ${JSON.stringify(env[baseKey])}, not "${m.gatewayUrl}"`);
   }
@@ -64,7 +96,12 @@ export async function checkSettings(
       id: "settings",
       status: "fail",
       message: `${m.settings.path}: ${problems.join("; ")}`,
-      fix,
+      // install rewrites a changed launcher, not the mode of an unchanged one.
+      fix: programIssues.some((p) => p.includes("is not executable"))
+        ? `run \`chmod 755 ${quoteProgram(m.os, m.program)}\``
+        : programIssues.some((p) => p.includes(" starts "))
+        ? `${fix} again from where the ccgate checkout is now`
+        : fix,
     };
   }
   return {
@@ -108,17 +145,11 @@ async function scheduleStatus(sys: Sys, m: InstallManifest): Promise<ScheduleSta
         "-p",
         "ExecMainExitTimestamp",
       ]);
-      return parseSystemctlShow(out.stdout);
+      return systemctlUserFailure(out) ?? parseSystemctlShow(out.stdout);
     }
     case "cron": {
       const out = await run("crontab", ["-l"]);
-      const present = out.stdout.includes(CRONTAB_MARKER);
-      return {
-        present,
-        detail: present
-          ? "crontab lines present (cron keeps no run status)"
-          : "crontab lines missing",
-      };
+      return parseCrontabList(out.stdout);
     }
     case "launchd": {
       const out = await run("launchctl", ["list", LAUNCHD_LABEL]);
@@ -146,7 +177,12 @@ export async function checkSchedule(
   }
   const s = await scheduleStatus(deps.sys, m);
   if (!s.present) {
-    return { id: "schedule", status: "fail", message: `${m.schedule.kind}: ${s.detail}`, fix };
+    return {
+      id: "schedule",
+      status: "fail",
+      message: `${m.schedule.kind}: ${s.detail}`,
+      fix: s.fix ?? fix,
+    };
   }
   if (s.lastRunOk === false) {
     return {
@@ -347,74 +383,4 @@ export async function checkClaudeCode(
     };
   }
   return { id: "claude-code", status: "pass", message: `Claude Code ${version}` };
-}
-
-/** Settings sources Claude Code reads, for the forceLogin* check. */
-async function settingsSources(sys: Sys): Promise<[string, Record<string, unknown>][]> {
-  const sep = sys.os === "windows" ? "\\" : "/";
-  const dir = MANAGED_SETTINGS_DIR[sys.os];
-  const paths = [
-    `${sys.home}${sep}.claude${sep}settings.json`,
-    `${dir}${sep}managed-settings.json`,
-    ...(await sys.listDir(`${dir}${sep}managed-settings.d`)).filter((n) => n.endsWith(".json"))
-      .map((n) => `${dir}${sep}managed-settings.d${sep}${n}`),
-  ];
-  const out: [string, Record<string, unknown>][] = [];
-  for (const p of paths) {
-    const v = await readJson(sys, p);
-    if (v) out.push([p, v]);
-  }
-  const command = sys.os === "darwin"
-    ? ["plutil", [
-      "-convert",
-      "json",
-      "-o",
-      "-",
-      "--",
-      "/Library/Managed Preferences/com.anthropic.claudecode.plist",
-    ], "MDM profile com.anthropic.claudecode"] as const
-    : sys.os === "windows"
-    ? [
-      "reg",
-      ["query", "HKLM\\SOFTWARE\\Policies\\ClaudeCode", "/v", "Settings"],
-      "HKLM\\SOFTWARE\\Policies\\ClaudeCode",
-    ] as const
-    : undefined;
-  if (command) {
-    try {
-      const res = await sys.run(command[0], [...command[1]]);
-      const text = sys.os === "windows"
-        ? /Settings\s+REG_\w+\s+(.*)$/m.exec(res.stdout)?.[1] ?? ""
-        : res.stdout;
-      if (res.code === 0) out.push([command[2], JSON.parse(text)]);
-    } catch {
-      // no MDM source
-    }
-  }
-  return out;
-}
-
-export async function checkForceLogin(deps: DoctorDeps): Promise<DoctorCheck> {
-  const found: string[] = [];
-  for (const [source, settings] of await settingsSources(deps.sys)) {
-    for (const key of FORBIDDEN_SETTINGS) {
-      if (Object.hasOwn(settings, key)) found.push(`${key} in ${source}`);
-    }
-  }
-  if (found.length > 0) {
-    return {
-      id: "force-login",
-      status: "warn",
-      message: `${
-        found.join(", ")
-      }: Claude Code then refuses the gateway's credentials at start-up`,
-      fix:
-        "remove forceLoginMethod/forceLoginOrgUUID from those settings (ask the admin for managed ones)",
-    };
-  }
-  return {
-    id: "force-login",
-    status: "pass",
-    message: "no forceLoginMethod/forceLoginOrgUUID in any settings source",
-  };
 }

@@ -31,7 +31,11 @@ export interface ClaudeCodeBedrockSettingsOptions {
  * signing switched off (`CLAUDE_CODE_SKIP_BEDROCK_AUTH=1`) so the
  * `apiKeyHelper`'s ccgate token travels as `Authorization: Bearer`, and
  * `AWS_REGION`. The helper is re-run five minutes before the token expires;
- * traffic that would bypass the gateway is switched off. Pure.
+ * traffic that would bypass the gateway is switched off. When merged into the
+ * user's settings, `ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN` and
+ * `AWS_BEARER_TOKEN_BEDROCK` there are taken over (the last replaces the
+ * ccgate token in Bedrock mode); other provider switches need nothing, as
+ * `CLAUDE_CODE_USE_BEDROCK` wins over them. Pure.
  *
  * @param options Gateway, helper, region, token lifetime.
  * @returns The settings.

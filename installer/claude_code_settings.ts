@@ -33,7 +33,10 @@ export interface ClaudeCodeSettings {
  * prints a fresh ccgate token, `ANTHROPIC_BASE_URL` is the gateway, the helper
  * is re-run five minutes before the token expires, and traffic that would
  * bypass the gateway is switched off. Never sets `forceLoginMethod` (it blocks
- * gateway credentials at start-up).
+ * gateway credentials at start-up). The user's own `env` variables that would
+ * still send Claude Code elsewhere (`CLAUDE_CODE_USE_BEDROCK`,
+ * `ANTHROPIC_API_KEY`, ...) are taken over when these are merged in
+ * (`mergeSettings()`, rules in `gateway_env_conflicts.ts`).
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
+import { checkClaudeEnv, checkForceLogin } from "./_doctor_settings_checks.ts";
 import {
   checkClaudeCode,
   checkClock,
-  checkForceLogin,
   checkSchedule,
   checkSession,
   checkSettings,
@@ -18,7 +18,7 @@ export type CheckStatus = "pass" | "warn" | "fail";
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
-  /** Stable id: `config` (the CLI's, when it cannot be read), `settings`, `schedule`, `session`, `gateway`, `auth`, `clock`, `claude-code`, `force-login`. */
+  /** Stable id: `config` (the CLI's, when it cannot be read), `settings`, `schedule`, `session`, `gateway`, `auth`, `clock`, `claude-code`, `force-login`, `claude-env`. */
   id: string;
   /** pass, warn or fail. */
   status: CheckStatus;
@@ -125,6 +125,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   }
   checks.push(await checkClaudeCode(deps, manifest));
   checks.push(await checkForceLogin(deps));
+  checks.push(await checkClaudeEnv(deps, manifest));
   return { ok: checks.every((c) => c.status !== "fail"), checks };
 }
 

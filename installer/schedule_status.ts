@@ -1,3 +1,6 @@
+import { CRONTAB_MARKER } from "./crontab_entry.ts";
+import type { SysCommandOutput } from "./sys.ts";
+
 /** What a schedule's last run looked like, parsed from the OS's own report. */
 export interface ScheduleStatus {
   /** The schedule is registered and enabled. */
@@ -6,6 +9,52 @@ export interface ScheduleStatus {
   lastRunOk?: boolean;
   /** The OS's words, for the report. */
   detail: string;
+  /** What to do, when it is not "install again". */
+  fix?: string;
+}
+
+/**
+ * Reads `systemctl --user show ...` that failed (it could not reach the
+ * user's systemd manager: over `sudo`/`su`, or an ssh session without
+ * `XDG_RUNTIME_DIR`), with systemctl's own words and a fix; `undefined` when
+ * it succeeded. Pure.
+ */
+export function systemctlUserFailure(out: SysCommandOutput): ScheduleStatus | undefined {
+  if (out.code === 0) return undefined;
+  const said = out.stderr.trim().split("\n")[0] || `exit code ${out.code}`;
+  if (out.code === -1) {
+    return { present: false, detail: said, fix: "install systemd, or run `ccgate install` again" };
+  }
+  return {
+    present: false,
+    detail: `\`systemctl --user\` failed: ${said}`,
+    fix: /bus|XDG_RUNTIME_DIR|DBUS/i.test(said)
+      ? "run `ccgate doctor` in your own login session (not through sudo or su); over ssh, " +
+        "`export XDG_RUNTIME_DIR=/run/user/$(id -u)` first, and keep the user manager running " +
+        "with `loginctl enable-linger $USER`"
+      : "run `systemctl --user status ccgate-refresh.timer` to see why",
+  };
+}
+
+/**
+ * Reads `crontab -l`: present when an active (not commented-out) line ends
+ * with ccgate's marker and is not only the `@reboot` one. Pure.
+ */
+export function parseCrontabList(stdout: string): ScheduleStatus {
+  const ours = stdout.split("\n").filter((l) => l.includes(CRONTAB_MARKER));
+  const active = ours.filter((l) => !l.trimStart().startsWith("#"));
+  if (active.some((l) => !l.trimStart().startsWith("@reboot"))) {
+    return { present: true, detail: "crontab lines present (cron keeps no run status)" };
+  }
+  if (ours.length > active.length) {
+    return {
+      present: false,
+      detail: "crontab lines commented out",
+      fix: "run `crontab -e` and remove the `#` before the ccgate-refresh lines, " +
+        "or run `ccgate install` again",
+    };
+  }
+  return { present: false, detail: "crontab lines missing" };
 }
 
 /**

@@ -1,3 +1,5 @@
+import { gatewayEnvConflicts, gatewayModeOf } from "./gateway_env_conflicts.ts";
+
 /** A JSON object. */
 export type JsonObject = { [key: string]: unknown };
 
@@ -5,12 +7,20 @@ export type JsonObject = { [key: string]: unknown };
 export interface OwnedValue {
   /** Key path, e.g. `["env", "ANTHROPIC_BASE_URL"]`. */
   path: string[];
-  /** What ccgate wrote. */
-  value: unknown;
+  /** What ccgate wrote; absent when ccgate took the key away (`removed`). */
+  value?: unknown;
   /** What was there before; absent when the key did not exist. */
   previous?: unknown;
   /** Whether the key existed before. */
   hadPrevious: boolean;
+  /**
+   * ccgate removed the key (an `env` variable that keeps Claude Code away
+   * from the gateway, see {@linkcode gatewayEnvConflicts}); `previous` is
+   * the user's value, `at` its place among its siblings.
+   */
+  removed?: true;
+  /** Where a removed key stood in its object (to put it back in place). */
+  at?: number;
 }
 
 /** One array entry ccgate appended (e.g. a `permissions.deny` rule). */
@@ -74,6 +84,38 @@ function ensureObject(root: JsonObject, path: string[], created: string[][]): Js
   return node;
 }
 
+/** Puts `key` back into `obj` at position `at`, keeping the other keys' order. */
+function insertAt(obj: JsonObject, key: string, value: unknown, at: number): void {
+  const entries = Object.entries(obj).filter(([k]) => k !== key);
+  entries.splice(Math.min(at, entries.length), 0, [key, value]);
+  for (const k of Object.keys(obj)) delete obj[k];
+  for (const [k, v] of entries) obj[k] = v;
+}
+
+/**
+ * Takes away the `env` variables that would keep Claude Code away from the
+ * gateway `ours` points it at (those ccgate does not set itself), recording
+ * each with its value and place so unmerging puts it back.
+ */
+function takeOverEnv(settings: JsonObject, ours: JsonObject, owned: OwnedSettings): void {
+  const mode = gatewayModeOf(ours);
+  const env = settings.env;
+  if (!mode || !isObject(env)) return;
+  const mine = isObject(ours.env) ? ours.env : {};
+  const names = Object.keys(env);
+  for (const { name } of gatewayEnvConflicts(mode, env)) {
+    if (Object.hasOwn(mine, name)) continue;
+    owned.values.push({
+      path: ["env", name],
+      previous: clone(env[name]),
+      hadPrevious: true,
+      removed: true,
+      at: names.indexOf(name),
+    });
+    delete env[name];
+  }
+}
+
 /** The leaves (values) and array entries of ccgate's settings. */
 function flatten(
   value: JsonObject,
@@ -105,7 +147,11 @@ export interface MergeResult {
  * Merges ccgate's settings into an existing settings object, never
  * clobbering: every key ccgate does not own is kept in place, objects are
  * merged key by key, array settings (`permissions.deny`) get ccgate's entries
- * appended when missing. Ownership from an earlier install is carried over
+ * appended when missing. When `ours` points Claude Code at a gateway, the
+ * `env` variables that would keep it away (another provider switched on,
+ * personal credentials, a Bedrock-style model id in anthropic mode: see
+ * {@linkcode gatewayEnvConflicts}) are taken away, recorded like a value
+ * ccgate owns so unmerging gives them back. Ownership from an earlier install is carried over
  * (so "previous" stays the user's value, and a re-run changes nothing), and
  * what ccgate owned before but no longer sets is given back. Pure.
  *
@@ -132,6 +178,7 @@ export function mergeSettings(
   const base = unmergeSettings(existing, before, { force: true });
   const settings = clone(base);
   const owned = noOwnedSettings();
+  takeOverEnv(settings, ours, owned);
   const { values, arrays } = flatten(ours);
   for (const [path, value] of values) {
     const parent = ensureObject(settings, path.slice(0, -1), owned.created);
@@ -173,8 +220,9 @@ export interface UnmergeOptions {
 
 /**
  * Removes what ccgate owns from settings: each owned value goes back to what
- * was there before (or is deleted), each appended array entry is removed, and
- * objects ccgate created are removed once empty. A value the user changed
+ * was there before (or is deleted), each appended array entry is removed, each
+ * `env` variable ccgate took away goes back in its place, and objects ccgate
+ * created are removed once empty. A value the user changed
  * since the install is left alone. Pure.
  *
  * @param current The settings file's current content.
@@ -188,7 +236,12 @@ export function unmergeSettings(
   options: UnmergeOptions = {},
 ): JsonObject {
   const settings = clone(current);
-  for (const entry of [...owned.values].reverse()) {
+  const set = owned.values.filter((v) => !v.removed);
+  // Removed keys go back after ccgate's own values are gone, first place first.
+  const removed = owned.values.filter((v) => v.removed).sort((a, b) =>
+    (a.at ?? Infinity) - (b.at ?? Infinity)
+  );
+  for (const entry of [...set].reverse()) {
     const parent = getAt(settings, entry.path.slice(0, -1));
     if (!parent.found || !isObject(parent.value)) continue;
     const key = entry.path[entry.path.length - 1]!;
@@ -197,6 +250,15 @@ export function unmergeSettings(
     if (!options.force && !equalJson(obj[key], entry.value)) continue;
     if (entry.hadPrevious) obj[key] = clone(entry.previous);
     else delete obj[key];
+  }
+  for (const entry of removed) {
+    const parent = getAt(settings, entry.path.slice(0, -1));
+    if (!parent.found || !isObject(parent.value)) continue;
+    const key = entry.path[entry.path.length - 1]!;
+    // Set again since: the user's now, kept even by a re-install (which takes
+    // it over afresh, recording the new value).
+    if (Object.hasOwn(parent.value, key)) continue;
+    insertAt(parent.value, key, clone(entry.previous), entry.at ?? Infinity);
   }
   for (const entry of owned.items) {
     const found = getAt(settings, entry.path);

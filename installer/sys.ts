@@ -28,7 +28,11 @@ export interface Sys {
   isAdmin(): Promise<boolean>;
   /** Reads a file; `undefined` when it does not exist. */
   readFile(path: string): Promise<Uint8Array | undefined>;
-  /** Writes a file atomically (a temporary file renamed into place) with a mode. */
+  /**
+   * Writes a file atomically (a temporary file renamed into place) with a
+   * mode. A symbolic link (a dotfiles manager's) is kept: the write goes to
+   * the file it points to, the temporary file beside that file.
+   */
   writeFile(path: string, data: Uint8Array, mode: number): Promise<void>;
   /** Removes a file or an empty folder; nothing when absent. */
   remove(path: string): Promise<void>;
@@ -44,6 +48,38 @@ export interface Sys {
   isEmptyDir(path: string): Promise<boolean>;
   /** Runs a command; throws `Deno.errors.NotFound` when it does not exist. */
   run(command: string, args: string[], stdin?: string): Promise<SysCommandOutput>;
+}
+
+const isAbsolute = (os: InstallOs, p: string) =>
+  os === "windows" ? /^(?:[A-Za-z]:[\\/]|[\\/])/.test(p) : p.startsWith("/");
+
+const dirname = (os: InstallOs, p: string) => {
+  const at = os === "windows"
+    ? Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\"))
+    : p.lastIndexOf("/");
+  return at <= 0 ? (at === 0 ? p.slice(0, 1) : ".") : p.slice(0, at);
+};
+
+/**
+ * The file a path ends at after following its symbolic links (each relative
+ * link read from its own folder); the path itself when it is no link or
+ * does not exist. A dangling link gives the missing file it names.
+ */
+async function finalTarget(os: InstallOs, path: string): Promise<string> {
+  let p = path;
+  for (let hops = 0; hops < 40; hops++) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(p);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return p;
+      throw err;
+    }
+    if (!info.isSymlink) return p;
+    const to = await Deno.readLink(p);
+    p = isAbsolute(os, to) ? to : `${dirname(os, p)}${os === "windows" ? "\\" : "/"}${to}`;
+  }
+  throw new Deno.errors.FilesystemLoop(`Cannot write "${path}": too many levels of symbolic links`);
 }
 
 /** Options of {@linkcode denoSys}. */
@@ -86,11 +122,12 @@ export function denoSys(options: DenoSysOptions): Sys {
       }
     },
     async writeFile(path, data, mode) {
-      const tmp = `${path}.ccgate-${crypto.randomUUID()}.tmp`;
+      const target = await finalTarget(os, path);
+      const tmp = `${target}.ccgate-${crypto.randomUUID()}.tmp`;
       try {
         await Deno.writeFile(tmp, data, { mode, createNew: true });
         if (os !== "windows") await Deno.chmod(tmp, mode);
-        await Deno.rename(tmp, path);
+        await Deno.rename(tmp, target);
       } catch (err) {
         await Deno.remove(tmp).catch(() => {});
         throw err;

@@ -275,3 +275,139 @@ Deno.test("ccgate doctor on a machine without ccgate: exit code 8, each failure 
     await Deno.remove(home, { recursive: true });
   }
 });
+
+/** `ccgate install` with the device-code sign-in approved; returns its stderr. */
+async function installSignedIn(
+  stack: Awaited<ReturnType<typeof startAuthStack>>,
+  env: Record<string, string>,
+): Promise<string> {
+  const child = spawnCli(["install", "--scope", "user", "--url", stack.url, "--no-schedule"], env);
+  let approved = false;
+  const [, stderr, status] = await Promise.all([
+    readAll(child.stdout),
+    readAll(child.stderr, (text) => {
+      const code = /enter the code (\S+)/.exec(text)?.[1];
+      if (code && !approved) approved = stack.entra.approve(code);
+    }),
+    child.status,
+  ]);
+  assertEquals(status.code, 0, stderr);
+  return stderr;
+}
+
+/** A developer's settings from before ccgate: Bedrock direct, a personal key (made up), a Bedrock model id. */
+const PROVIDER_SETTINGS = JSON.stringify(
+  {
+    env: {
+      CLAUDE_CODE_USE_BEDROCK: "1",
+      AWS_PROFILE: "dev",
+      ANTHROPIC_API_KEY: "sk-ant-api03-personal",
+      ANTHROPIC_MODEL: "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    },
+  },
+  null,
+  2,
+) + "\n";
+
+Deno.test("ccgate install takes over the user's Bedrock switch, API key and Bedrock model id: the real Claude Code answers through the gateway, uninstall gives them back byte for byte", async () => {
+  await using stack = await startAuthStack({ gateway: true });
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  const env = {
+    HOME: home,
+    DENO_DIR: denoDir(),
+    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+    CCGATE_STORE: "file",
+    PATH: "/usr/bin:/bin",
+  };
+  try {
+    await Deno.mkdir(`${home}/.claude`);
+    await Deno.writeTextFile(`${home}/.claude/settings.json`, PROVIDER_SETTINGS);
+    const before = await snapshot(home);
+    const stderr = await installSignedIn(stack, env);
+    assertStringIncludes(stderr, "ok   claude-env:");
+
+    const settings = JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`));
+    assertEquals(settings.env.AWS_PROFILE, "dev");
+    for (const name of ["CLAUDE_CODE_USE_BEDROCK", "ANTHROPIC_API_KEY", "ANTHROPIC_MODEL"]) {
+      assert(!(name in settings.env), `${name} taken over`);
+    }
+
+    // The real Claude Code, in this HOME, goes to the gateway with the ccgate token only.
+    const beforeClaude = await snapshot(home);
+    stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
+    const claude = await new Deno.Command(claudeBin, {
+      args: ["-p", "Say hello"],
+      env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
+      clearEnv: true,
+      cwd: home,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const claudeOut = new TextDecoder().decode(claude.stdout);
+    assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + claudeOut);
+    assertStringIncludes(claudeOut, "Hello through ccgate");
+    const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
+    const added = afterClaude.filter((k) =>
+      !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
+    );
+    for (const path of added) await Deno.remove(`${home}${path}`, { recursive: true });
+
+    // The user puts the API key back by hand: doctor fails naming it, never printing it.
+    const edited = structuredClone(settings);
+    edited.env.ANTHROPIC_API_KEY = "sk-ant-api03-personal";
+    const settingsText = await Deno.readTextFile(`${home}/.claude/settings.json`);
+    await Deno.writeTextFile(`${home}/.claude/settings.json`, JSON.stringify(edited));
+    const doctor = await runCliProcess(["doctor"], env);
+    assertEquals(doctor.code, 8, doctor.stdout);
+    assertStringIncludes(
+      doctor.stdout,
+      `FAIL claude-env: ANTHROPIC_API_KEY (set in ${home}/.claude/settings.json)`,
+    );
+    assert(!doctor.stdout.includes("sk-ant-api03-personal"), "the key is never printed");
+    await Deno.writeTextFile(`${home}/.claude/settings.json`, settingsText);
+
+    const gone = await runCliProcess(["uninstall"], env);
+    assertEquals(gone.code, 0, gone.stderr);
+    assertEquals(await snapshot(home), before);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ccgate install and uninstall keep a symlinked settings file a link, writing through to its target", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  const env = { HOME: home, DENO_DIR: denoDir(), CCGATE_CONFIG_DIR: `${home}/.config/ccgate` };
+  try {
+    await Deno.mkdir(`${home}/.claude`);
+    await Deno.mkdir(`${home}/dotfiles`);
+    await Deno.writeTextFile(`${home}/dotfiles/claude.json`, '{"theme":"dark"}\n');
+    await Deno.symlink("../dotfiles/claude.json", `${home}/.claude/settings.json`);
+    const before = await snapshot(home);
+    const run = await runCliProcess(
+      ["install", "--url", "http://127.0.0.1:1", "--no-login", "--no-schedule"],
+      env,
+    );
+    assertEquals(run.code === 0 || run.code === 8, true, run.stderr);
+    assert((await Deno.lstat(`${home}/.claude/settings.json`)).isSymlink, "install kept the link");
+    const target = JSON.parse(await Deno.readTextFile(`${home}/dotfiles/claude.json`));
+    assertEquals(target.theme, "dark");
+    assertEquals(target.env.ANTHROPIC_BASE_URL, "http://127.0.0.1:1");
+    assertEquals(
+      (await Array.fromAsync(Deno.readDir(`${home}/dotfiles`))).map((e) => e.name).sort(),
+      ["claude.json"],
+      "no temporary file left beside the target",
+    );
+
+    const gone = await runCliProcess(["uninstall"], env);
+    assertEquals(gone.code, 0, gone.stderr);
+    assert(
+      (await Deno.lstat(`${home}/.claude/settings.json`)).isSymlink,
+      "uninstall kept the link",
+    );
+    assertEquals(await Deno.readLink(`${home}/.claude/settings.json`), "../dotfiles/claude.json");
+    assertEquals(await snapshot(home), before);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
