@@ -47,3 +47,22 @@ export function removeCrontabLines(crontab: string): string {
   const kept = lines.filter((line) => !line.endsWith(CRONTAB_MARKER));
   return kept.join("\n");
 }
+
+/**
+ * The step that installs `next` as the crontab (`crontab -`), or `undefined`
+ * when it is `current` already. Pure.
+ *
+ * @param current The crontab as it is.
+ * @param next The crontab wanted.
+ * @param why What the step is for, as the plan says it.
+ * @returns The plan's run step, if one is needed.
+ */
+export function crontabUpdate(
+  current: string,
+  next: string,
+  why: string,
+): { kind: "run"; command: "crontab"; args: ["-"]; stdin: string; why: string } | undefined {
+  return next === current
+    ? undefined
+    : { kind: "run", command: "crontab", args: ["-"], stdin: next, why };
+}

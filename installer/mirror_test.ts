@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
 import { startFakeReleaseServer } from "./_testing/fake_release_server.ts";
+import { withTempDir } from "../testing/with_temp_dir.ts";
 import { InstallerError } from "./errors.ts";
 import { mirrorClaudeCode, type MirrorProgress } from "./mirror.ts";
 
@@ -14,8 +15,7 @@ async function exists(path: string) {
 
 Deno.test("mirrorClaudeCode() mirrors the stable release, verified, in the bucket's layout", async () => {
   await using bucket = await startFakeReleaseServer();
-  const out = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (out) => {
     const progress: MirrorProgress[] = [];
     const result = await mirrorClaudeCode({
       out,
@@ -57,15 +57,12 @@ Deno.test("mirrorClaudeCode() mirrors the stable release, verified, in the bucke
       path: `${out}/2.1.197/linux-x64/claude`,
       downloaded: false,
     }]);
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mirrorClaudeCode() rejects and deletes a tampered file", async () => {
   await using bucket = await startFakeReleaseServer();
-  const out = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (out) => {
     bucket.tamper.add("darwin-arm64");
     const err = await assertRejects(
       () =>
@@ -82,15 +79,12 @@ Deno.test("mirrorClaudeCode() rejects and deletes a tampered file", async () => 
     assertStringIncludes(err.message, "does not match the release manifest");
     assert(!(await exists(`${out}/2.1.197/darwin-arm64/claude`)));
     assert(!(await exists(`${out}/2.1.197/darwin-arm64/claude.part`)));
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mirrorClaudeCode() resumes an interrupted download with a Range request", async () => {
   await using bucket = await startFakeReleaseServer();
-  const out = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (out) => {
     bucket.cutOnce.add("linux-x64");
     const err = await assertRejects(
       () =>
@@ -122,23 +116,18 @@ Deno.test("mirrorClaudeCode() resumes an interrupted download with a Range reque
     const binaryRequests = bucket.requests.filter((r) => r.path.endsWith("/linux-x64/claude"));
     assertEquals(binaryRequests.map((r) => r.range), [null, `bytes=${part}-`]);
     assertEquals(await Deno.readTextFile(`${out}/latest`), "2.1.197\n");
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mirrorClaudeCode() names the platforms a release ships when asked for another", async () => {
   await using bucket = await startFakeReleaseServer(["linux-x64"]);
-  const out = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (out) => {
     const err = await assertRejects(
       () => mirrorClaudeCode({ out, baseUrl: bucket.url, platforms: ["linux-riscv"], fetch }),
       InstallerError,
     );
     assertEquals(err.message, 'Cannot mirror "linux-riscv": release 2.1.197 ships linux-x64');
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mirrorClaudeCode() writes nothing outside --out for a manifest naming a platform ../../..", async () => {
@@ -166,8 +155,7 @@ Deno.test("mirrorClaudeCode() writes nothing outside --out for a manifest naming
 
 Deno.test("mirrorClaudeCode() refuses and deletes a download longer than the manifest's size", async () => {
   await using bucket = await startFakeReleaseServer(["linux-x64"]);
-  const out = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (out) => {
     bucket.overrun.set("linux-x64", 300_000);
     const err = await assertRejects(
       () => mirrorClaudeCode({ out, baseUrl: bucket.url, platforms: ["linux-x64"], fetch }),
@@ -192,15 +180,12 @@ Deno.test("mirrorClaudeCode() refuses and deletes a download longer than the man
       fetch,
     });
     assertEquals(result.files[0]!.downloaded, true);
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mirrorClaudeCode() starts over from a part longer than the manifest's size", async () => {
   await using bucket = await startFakeReleaseServer(["linux-x64"]);
-  const out = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (out) => {
     await Deno.mkdir(`${out}/2.1.197/linux-x64`, { recursive: true });
     await Deno.writeFile(`${out}/2.1.197/linux-x64/claude.part`, new Uint8Array(400_000));
     const result = await mirrorClaudeCode({
@@ -216,15 +201,12 @@ Deno.test("mirrorClaudeCode() starts over from a part longer than the manifest's
     );
     const binaryRequests = bucket.requests.filter((r) => r.path.endsWith("/linux-x64/claude"));
     assertEquals(binaryRequests.map((r) => r.range), [null]);
-  } finally {
-    await Deno.remove(out, { recursive: true });
-  }
+  });
 });
 
 Deno.test("mirrorClaudeCode() says a folder it cannot write is write_failed, naming it", async () => {
   await using bucket = await startFakeReleaseServer(["linux-x64"]);
-  const root = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (root) => {
     await Deno.writeTextFile(`${root}/file`, "not a folder");
     const err = await assertRejects(
       () => mirrorClaudeCode({ out: `${root}/file`, baseUrl: bucket.url, fetch }),
@@ -233,7 +215,5 @@ Deno.test("mirrorClaudeCode() says a folder it cannot write is write_failed, nam
     assertEquals(err.code, "write_failed");
     assertEquals(err.message.split(": ")[0], `Cannot write ${root}/file/2.1.197`);
     assertStringIncludes(err.message, "(os error 20)");
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });

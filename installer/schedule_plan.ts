@@ -1,4 +1,4 @@
-import { addCrontabLines, renderCrontabLines } from "./crontab_entry.ts";
+import { addCrontabLines, crontabUpdate, renderCrontabLines } from "./crontab_entry.ts";
 import { InstallerError } from "./errors.ts";
 import type { InstallManifest } from "./install_manifest.ts";
 import type { InstallFacts, PlanAction } from "./install_plan.ts";
@@ -121,15 +121,12 @@ export async function planSchedule(
       crontab,
       renderCrontabLines({ program, intervalMinutes: interval, env }),
     );
-    if (next !== crontab) {
-      actions.push({
-        kind: "run",
-        command: "crontab",
-        args: ["-"],
-        stdin: next,
-        why: "crontab lines running `ccgate refresh` (no systemd user manager)",
-      });
-    }
+    const update = crontabUpdate(
+      crontab,
+      next,
+      "crontab lines running `ccgate refresh` (no systemd user manager)",
+    );
+    if (update) actions.push(update);
     schedule = { kind: "cron", undo: [] };
   } else if (os === "darwin") {
     const dir = scope === "system" ? "/Library/LaunchAgents" : `${home}/Library/LaunchAgents`;

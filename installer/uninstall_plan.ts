@@ -1,6 +1,6 @@
 import { sha256Hex } from "./_hash.ts";
 import { parseJsonObject } from "./_json_object.ts";
-import { removeCrontabLines } from "./crontab_entry.ts";
+import { crontabUpdate, removeCrontabLines } from "./crontab_entry.ts";
 import type { InstallManifest } from "./install_manifest.ts";
 import type { PlanAction } from "./install_plan.ts";
 import { renderSettingsJson, unmergeSettings } from "./settings_merge.ts";
@@ -43,16 +43,12 @@ function stopSchedule(
     actions.push({ kind: "run", ...undo, mayFail: true, why: "stop the refresh schedule" });
   }
   if (schedule?.kind === "cron" && crontab !== undefined) {
-    const next = removeCrontabLines(crontab);
-    if (next !== crontab) {
-      actions.push({
-        kind: "run",
-        command: "crontab",
-        args: ["-"],
-        stdin: next,
-        why: "remove ccgate's crontab lines",
-      });
-    }
+    const update = crontabUpdate(
+      crontab,
+      removeCrontabLines(crontab),
+      "remove ccgate's crontab lines",
+    );
+    if (update) actions.push(update);
   }
   return actions;
 }
