@@ -239,14 +239,21 @@ export async function planInstall(
       : { kind: "backup", backup, originalSha256: currentSha!, mode: facts.settingsMode ?? 0o600 };
   }
   if (!sameBytes(currentBytes, settingsBytes)) {
+    // Variables that would route Claude Code around the gateway (see gateway_env_conflicts.ts).
+    const taken = merged.owned.values.filter((v) => v.removed).map((v) => v.path.at(-1));
+    const takenOver = taken.length > 0
+      ? `; taken over until uninstall, as they would route Claude Code around ccgate: ${
+        taken.join(", ")
+      }`
+      : "";
     actions.push({
       kind: "write",
       path: location.path,
       data: settingsBytes,
       mode: facts.settingsMode ?? (scope === "system" ? 0o644 : 0o600),
       why: location.kind === "drop-in"
-        ? "ccgate's managed settings drop-in for Claude Code"
-        : "Claude Code settings, merged (keys ccgate does not own are kept)",
+        ? `ccgate's managed settings drop-in for Claude Code${takenOver}`
+        : `Claude Code settings, merged (keys ccgate does not own are kept)${takenOver}`,
     });
   }
 

@@ -325,6 +325,11 @@ Deno.test("ccgate install takes over the user's Bedrock switch, API key and Bedr
     const before = await snapshot(home);
     const stderr = await installSignedIn(stack, env);
     assertStringIncludes(stderr, "ok   claude-env:");
+    assertStringIncludes(
+      stderr,
+      "taken over until uninstall, as they would route Claude Code around ccgate: CLAUDE_CODE_USE_BEDROCK, ANTHROPIC_API_KEY, ANTHROPIC_MODEL",
+    );
+    assert(!stderr.includes("sk-ant-api03-personal"), "the key's value is never printed");
 
     const settings = JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`));
     assertEquals(settings.env.AWS_PROFILE, "dev");
