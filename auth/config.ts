@@ -140,9 +140,9 @@ export const authEnvSchema = z.object({
       "Absolute session lifetime (refresh tokens die with it): default 7 days, between 5 min and 90 days.",
     example: "14d",
   }),
-  CCGATE_REFRESH_GRACE: duration(30, 0, 300).meta({
+  CCGATE_REFRESH_GRACE: duration(30, 5, 300).meta({
     description:
-      "Grace window in which a just-rotated refresh token still yields the same successor: default 30 s, at most 5 min.",
+      "Grace window in which a just-rotated refresh token still yields the same successor: default 30 s, between 5 s and 5 min (shorter, two processes refreshing at once would end the session as a reuse).",
     example: "10s",
   }),
   CCGATE_KEY_ROTATION: duration(86_400, 600, 90 * 86_400).meta({

@@ -55,6 +55,9 @@ Deno.test("loadAuthConfig() names the bad key", () => {
     [{ ...BASE, CCGATE_TOKEN_RATE_PER_IP: "-1" }, "Invalid setting CCGATE_TOKEN_RATE_PER_IP"],
     [{ ...BASE, CCGATE_ENV: "staging" }, "Invalid setting CCGATE_ENV"],
     [{ ...BASE, CCGATE_KEY_ROTATION: "30m" }, "Invalid setting CCGATE_KEY_ROTATION"],
+    // Shorter, two processes refreshing one token at once would end the session as a reuse.
+    [{ ...BASE, CCGATE_REFRESH_GRACE: "0" }, "Invalid setting CCGATE_REFRESH_GRACE"],
+    [{ ...BASE, CCGATE_REFRESH_GRACE: "4s" }, "Invalid setting CCGATE_REFRESH_GRACE"],
   ];
   for (const [env, message] of cases) assertThrows(() => loadAuthConfig(env), ConfigError, message);
 });
