@@ -22,7 +22,8 @@ function failedConfigCheck(err: TokenStoreError, url: string | undefined): Docto
   return {
     id: "config",
     status: "fail",
-    message: err.message,
+    // The fix line says what to do: the message keeps only what is wrong.
+    message: err.message.replace(/; run `ccgate login[^;]*$/, ""),
     fix: err.code === "store_corrupt"
       ? `run \`ccgate login --url ${url ?? "<ccgate URL>"}\` to rewrite it`
       : "fix what the message names, or set CCGATE_CONFIG_DIR to another folder",
@@ -55,7 +56,10 @@ export async function doctorCommand(
     configDir: dir,
     url: config?.url ?? deps.env("CCGATE_URL"),
     gatewayUrl: config?.gatewayUrl,
-    session: () => sessionFacts(deps),
+    session: () =>
+      configCheck === undefined ? sessionFacts(deps) : Promise.reject(
+        new Error("its store is unknown while config.json cannot be read (see config)"),
+      ),
   });
   if (configCheck !== undefined) {
     report.checks.unshift(configCheck);

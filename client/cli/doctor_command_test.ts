@@ -23,10 +23,14 @@ Deno.test("doctorCommand() reports a corrupt config.json as a failed check namin
       assertEquals(report.checks[0], {
         id: "config",
         status: "fail",
-        message:
-          `Cannot read "${dir}/config.json": ${problem}; run \`ccgate login --url <gateway>\` to rewrite it`,
+        message: `Cannot read "${dir}/config.json": ${problem}`,
         fix: "run `ccgate login --url http://127.0.0.1:1` to rewrite it",
       });
+      const session = report.checks.find((c: { id: string }) => c.id === "session");
+      assertEquals(
+        session.message,
+        "cannot read the session: its store is unknown while config.json cannot be read (see config)",
+      );
       const ids = report.checks.map((c: { id: string }) => c.id);
       for (const id of ["settings", "session", "gateway", "auth", "claude-code"]) {
         assertEquals(ids.includes(id), true, `${id} is checked too`);
