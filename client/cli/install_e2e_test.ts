@@ -44,6 +44,41 @@ async function readAll(stream: ReadableStream<Uint8Array>, onText: (t: string) =
 
 const USER_SETTINGS = '{\n  "theme": "dark",\n  "env": {\n    "FOO": "1"\n  }\n}\n';
 
+/**
+ * Runs the real Claude Code in `home` (`claude -p "Say hello"`, only the
+ * installed settings) and checks it answers through the gateway. Claude Code
+ * leaves its own state in HOME (~/.claude.json, ~/.claude/projects, ...):
+ * that is not install's to remove, so this removes exactly what it added and
+ * checks HOME is as before.
+ */
+async function claudeAnswersThroughGateway(
+  stack: Awaited<ReturnType<typeof startAuthStack>>,
+  home: string,
+  env: Record<string, string>,
+): Promise<void> {
+  const beforeClaude = await snapshot(home);
+  stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
+  const claude = await new Deno.Command(claudeBin, {
+    args: ["-p", "Say hello"],
+    env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
+    clearEnv: true,
+    cwd: home,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const claudeOut = new TextDecoder().decode(claude.stdout);
+  assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + claudeOut);
+  assertStringIncludes(claudeOut, "Hello through ccgate");
+  const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
+  const added = afterClaude.filter((k) =>
+    !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
+  );
+  assert(!added.some((k) => k.includes("settings.json")), "Claude Code left the settings alone");
+  for (const path of added) await Deno.remove(`${home}${path}`, { recursive: true });
+  assertEquals(await snapshot(home), beforeClaude);
+}
+
 Deno.test("ccgate install --scope user (signs in), doctor, the installed apiKeyHelper, uninstall: HOME byte for byte as before", async () => {
   await using stack = await startAuthStack({ gateway: true });
   const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
@@ -98,29 +133,7 @@ Deno.test("ccgate install --scope user (signs in), doctor, the installed apiKeyH
     assertEquals(token.split(".").length, 3);
 
     // The real Claude Code, in this HOME, answers through the gateway with only the installed settings.
-    const beforeClaude = await snapshot(home);
-    stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
-    const claude = await new Deno.Command(claudeBin, {
-      args: ["-p", "Say hello"],
-      env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
-      clearEnv: true,
-      cwd: home,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const claudeOut = new TextDecoder().decode(claude.stdout);
-    assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + claudeOut);
-    assertStringIncludes(claudeOut, "Hello through ccgate");
-    // Claude Code leaves its own state in HOME (~/.claude.json, ~/.claude/projects, ...): that is
-    // not install's to remove, so the test removes exactly what Claude Code added.
-    const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
-    const added = afterClaude.filter((k) =>
-      !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
-    );
-    assert(!added.some((k) => k.includes("settings.json")), "Claude Code left the settings alone");
-    for (const path of added) await Deno.remove(`${home}${path}`, { recursive: true });
-    assertEquals(await snapshot(home), beforeClaude);
+    await claudeAnswersThroughGateway(stack, home, env);
 
     // A second install changes nothing.
     const once = await snapshot(home);
@@ -338,25 +351,7 @@ Deno.test("ccgate install takes over the user's Bedrock switch, API key and Bedr
     }
 
     // The real Claude Code, in this HOME, goes to the gateway with the ccgate token only.
-    const beforeClaude = await snapshot(home);
-    stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
-    const claude = await new Deno.Command(claudeBin, {
-      args: ["-p", "Say hello"],
-      env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
-      clearEnv: true,
-      cwd: home,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const claudeOut = new TextDecoder().decode(claude.stdout);
-    assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + claudeOut);
-    assertStringIncludes(claudeOut, "Hello through ccgate");
-    const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
-    const added = afterClaude.filter((k) =>
-      !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
-    );
-    for (const path of added) await Deno.remove(`${home}${path}`, { recursive: true });
+    await claudeAnswersThroughGateway(stack, home, env);
 
     // The user puts the API key back by hand: doctor fails naming it, never printing it.
     const edited = structuredClone(settings);
