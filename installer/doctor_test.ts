@@ -1,11 +1,12 @@
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { rootedSys } from "./_testing/rooted_sys.ts";
 import { renderDoctorText, runDoctor } from "./doctor.ts";
-import { install } from "./install.ts";
 import { parseLaunchctlList, parseSchtasksQuery, parseSystemctlShow } from "./schedule_status.ts";
 import {
   byId,
+  CONFIG_DIR,
   fakeDeno,
+  installForDoctor,
   NOW,
   signedIn,
   startGateway,
@@ -31,14 +32,8 @@ Deno.test("runDoctor() passes every check on a working install", async () => {
         return "missing";
       },
     });
-    const configDir = "/home/dev/.config/ccgate";
-    await install({
-      url: gw.url,
-      scope: "user",
-      mode: "anthropic",
-      configDir,
-      self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
-    }, sys);
+    const configDir = CONFIG_DIR;
+    await installForDoctor(sys, { url: gw.url });
     const report = await runDoctor({
       sys,
       fetch,
@@ -159,15 +154,8 @@ Deno.test("runDoctor() checks ANTHROPIC_BEDROCK_BASE_URL for a --mode bedrock in
     await Deno.mkdir(`${root}/home/dev`, { recursive: true });
     await fakeDeno(root);
     const sys = rootedSys({ root, now: NOW });
-    const configDir = "/home/dev/.config/ccgate";
-    await install({
-      url: "http://127.0.0.1:1",
-      scope: "user",
-      mode: "bedrock",
-      noSchedule: true,
-      configDir,
-      self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
-    }, sys);
+    const configDir = CONFIG_DIR;
+    await installForDoctor(sys, { mode: "bedrock", noSchedule: true });
     const deps = {
       sys,
       fetch,

@@ -1,9 +1,15 @@
 import { assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { rootedSys } from "./_testing/rooted_sys.ts";
 import { runDoctor } from "./doctor.ts";
-import { install } from "./install.ts";
 import { parseCrontabList } from "./schedule_status.ts";
-import { byId, fakeDeno, NOW, SYSTEMD_OK } from "./_testing/doctor_fixture.ts";
+import {
+  byId,
+  CONFIG_DIR,
+  fakeDeno,
+  installForDoctor,
+  NOW,
+  SYSTEMD_OK,
+} from "./_testing/doctor_fixture.ts";
 
 Deno.test("runDoctor() fails commented-out crontab lines", async () => {
   const root = await Deno.makeTempDir();
@@ -21,14 +27,8 @@ Deno.test("runDoctor() fails commented-out crontab lines", async () => {
         return {};
       },
     });
-    const configDir = "/home/dev/.config/ccgate";
-    await install({
-      url: "http://127.0.0.1:1",
-      scope: "user",
-      mode: "anthropic",
-      configDir,
-      self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
-    }, sys);
+    const configDir = CONFIG_DIR;
+    await installForDoctor(sys);
     const schedule = async () =>
       byId(
         await runDoctor({
@@ -77,14 +77,8 @@ Deno.test("runDoctor() says what systemctl --user said when it cannot reach the 
         return {};
       },
     });
-    const configDir = "/home/dev/.config/ccgate";
-    await install({
-      url: "http://127.0.0.1:1",
-      scope: "user",
-      mode: "anthropic",
-      configDir,
-      self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
-    }, sys);
+    const configDir = CONFIG_DIR;
+    await installForDoctor(sys);
     reachable = false;
     const check = byId(
       await runDoctor({

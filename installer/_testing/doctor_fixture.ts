@@ -5,6 +5,8 @@
  * @module
  */
 import type { DoctorReport } from "../doctor.ts";
+import { install, type InstallResult } from "../install.ts";
+import type { Sys } from "../sys.ts";
 
 export const NOW = new Date("2026-11-30T03:00:00Z");
 
@@ -59,4 +61,22 @@ export async function fakeDeno(root: string) {
   await Deno.mkdir(`${root}/usr/bin`, { recursive: true });
   await Deno.writeTextFile(`${root}/usr/bin/deno`, "#!/bin/sh\n");
   await Deno.chmod(`${root}/usr/bin/deno`, 0o755);
+}
+
+/** The config folder of the doctor tests' user. */
+export const CONFIG_DIR = "/home/dev/.config/ccgate";
+
+/** A user-scope install run from a checkout (a launcher of `deno run main.ts`). */
+export function installForDoctor(
+  sys: Sys,
+  options: { url?: string; mode?: "anthropic" | "bedrock"; noSchedule?: boolean } = {},
+): Promise<InstallResult> {
+  return install({
+    url: options.url ?? "http://127.0.0.1:1",
+    scope: "user",
+    mode: options.mode ?? "anthropic",
+    ...(options.noSchedule ? { noSchedule: true } : {}),
+    configDir: CONFIG_DIR,
+    self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
+  }, sys);
 }
