@@ -43,7 +43,14 @@ Deno.test("deploy.yml deploys main.ts with deno deploy after the tests, never de
   assert(!/deployctl/.test(deploy.replace(/^#.*$/gm, "")), "no deployctl outside comments");
   assert(deploy.includes("needs: test"), "deploys after tests");
   assert(deploy.includes("secrets.DENO_DEPLOY_TOKEN"), "token from secrets");
-  assert(deploy.includes("--entrypoint main.ts"), "deploys the root main.ts");
+  // `deno deploy` itself has no --entrypoint (deploy-cli's deploy/mod.ts; only `create` has one):
+  // the entrypoint is deno.json's deploy.runtime, which wins over the app's stored build config.
+  assert(
+    !deploy.replace(/^\s*#.*$/gm, "").includes("--entrypoint"),
+    "no --entrypoint on deno deploy",
+  );
+  const denoJson = JSON.parse(Deno.readTextFileSync(new URL("deno.json", root)));
+  assertEquals(denoJson.deploy?.runtime, { type: "dynamic", entrypoint: "./main.ts" });
 });
 
 Deno.test("release.yml builds every target of tools/compile.ts", () => {
