@@ -40,7 +40,8 @@ Exit codes:
   1  unexpected error (run again with --debug)
   2  usage error
   3  sign-in needed: run \`ccgate login\`
-  4  ccgate or Entra ID unreachable or failing (try again later), or not ccgate
+  4  ccgate or Entra ID unreachable or failing (try again later), or not ccgate;
+     logout, uninstall: the session could not be revoked (it ends when it expires)
   5  sign-in failed (declined, expired, timed out, refused)
   6  token store failed (keychain, file or lock)
   7  install, uninstall or mirror failed (see the message)

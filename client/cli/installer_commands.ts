@@ -75,7 +75,9 @@ export function registerInstallerCommands(
 
   withHelp(
     program.command("uninstall")
-      .description("Revoke the session and remove exactly what install added.")
+      .description(
+        "Revoke the session and remove exactly what install added, giving back what it took over (exit 4: the session could not be revoked).",
+      )
       .addOption(
         new Option("--scope <scope>", "the scope installed (checked against the record)").choices([
           "user",
@@ -92,7 +94,7 @@ export function registerInstallerCommands(
   withHelp(
     program.command("doctor")
       .description(
-        "Check settings, schedule, session, gateway, clock and Claude Code; a fix for each problem.",
+        "Check config, settings, schedule, session, gateway (does it take the token), clock, Claude Code and what would route it around ccgate; a fix for each problem.",
       )
       .option("--json", "print JSON")
       .action(async (options) => {
