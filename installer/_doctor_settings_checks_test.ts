@@ -2,7 +2,7 @@ import { assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { rootedSys } from "./_testing/rooted_sys.ts";
 import { renderDoctorText, runDoctor } from "./doctor.ts";
 import { install } from "./install.ts";
-import { byId, fakeDeno, NOW } from "./_testing/doctor_fixture.ts";
+import { byId, checksSignedOut, fakeDeno, NOW } from "./_testing/doctor_fixture.ts";
 
 Deno.test("runDoctor() fails the env variables that keep Claude Code away from the gateway, naming where each is set, never its value", async () => {
   const root = await Deno.makeTempDir();
@@ -86,15 +86,7 @@ Deno.test("runDoctor() fails an apiKeyHelper program that cannot run: not execut
         launcher: { deno: "/usr/bin/deno", args: ["run", "-A", "/src/ccgate/main.ts"] },
       },
     }, sys);
-    const settings = async () =>
-      byId(
-        await runDoctor({
-          sys,
-          fetch,
-          configDir,
-          session: () => Promise.resolve({ signedIn: false }),
-        }),
-      ).settings!;
+    const settings = async () => (await checksSignedOut(sys)).settings!;
     assertEquals((await settings()).status, "pass");
     const program = sys.real("/home/dev/.local/bin/ccgate");
     await Deno.chmod(program, 0o644);

@@ -1,10 +1,8 @@
 import { assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { rootedSys } from "./_testing/rooted_sys.ts";
-import { runDoctor } from "./doctor.ts";
 import { parseCrontabList } from "./schedule_status.ts";
 import {
-  byId,
-  CONFIG_DIR,
+  checksSignedOut,
   fakeDeno,
   installForDoctor,
   NOW,
@@ -27,17 +25,8 @@ Deno.test("runDoctor() fails commented-out crontab lines", async () => {
         return {};
       },
     });
-    const configDir = CONFIG_DIR;
     await installForDoctor(sys);
-    const schedule = async () =>
-      byId(
-        await runDoctor({
-          sys,
-          fetch,
-          configDir,
-          session: () => Promise.resolve({ signedIn: false }),
-        }),
-      ).schedule!;
+    const schedule = async () => (await checksSignedOut(sys)).schedule!;
     assertEquals((await schedule()).status, "pass");
     crontab = crontab.replace(/^/gm, "#");
     const check = await schedule();
@@ -77,17 +66,9 @@ Deno.test("runDoctor() says what systemctl --user said when it cannot reach the 
         return {};
       },
     });
-    const configDir = CONFIG_DIR;
     await installForDoctor(sys);
     reachable = false;
-    const check = byId(
-      await runDoctor({
-        sys,
-        fetch,
-        configDir,
-        session: () => Promise.resolve({ signedIn: false }),
-      }),
-    ).schedule!;
+    const check = (await checksSignedOut(sys)).schedule!;
     assertEquals(check.status, "fail");
     assertEquals(
       check.message,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DoctorReport } from "../doctor.ts";
+import { type DoctorCheck, type DoctorReport, runDoctor } from "../doctor.ts";
 import { install, type InstallResult } from "../install.ts";
 import type { Sys } from "../sys.ts";
 
@@ -79,4 +79,16 @@ export function installForDoctor(
     configDir: CONFIG_DIR,
     self: { kind: "launcher", launcher: { deno: "/usr/bin/deno", args: ["run", "main.ts"] } },
   }, sys);
+}
+
+/** Doctor's checks by id, for the doctor tests' user signed out. */
+export async function checksSignedOut(sys: Sys): Promise<Record<string, DoctorCheck>> {
+  return byId(
+    await runDoctor({
+      sys,
+      fetch,
+      configDir: CONFIG_DIR,
+      session: () => Promise.resolve({ signedIn: false }),
+    }),
+  );
 }
