@@ -104,13 +104,22 @@ const BY_NAME: Record<string, Fixed> = {
   },
 };
 
+/** Bedrock's answer to a prompt over the model's context window (Anthropic says "prompt is too long"). */
+const INPUT_TOO_LONG = /input is too long for requested model/i;
+/** Bedrock's answer to an InvokeModel body over its 25,000,000-byte limit. */
+const BODY_TOO_LARGE = /length less than or equal to 25000000/;
+
 const CONNECTION =
   /ECONNRESET|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EPIPE|ETIMEDOUT|socket|network|fetch failed|error sending request|connection/i;
 
 /**
  * Maps a Bedrock failure to Anthropic's status, error type and message.
  * Validation errors keep Bedrock's message verbatim (Claude Code reacts to
- * "Prompt is too long" and "Extra inputs are not permitted"); every other
+ * "Prompt is too long" and "Extra inputs are not permitted"), except that
+ * Bedrock's "Input is too long for requested model." is worded as
+ * Anthropic's "prompt is too long: …" (only that starts Claude Code's
+ * automatic compaction) and a body over Bedrock's 25,000,000-byte limit is
+ * Anthropic's 413 `request_too_large`; every other
  * message is a fixed sentence, so account ids, role ARNs and stack details
  * never reach the client.
  *
@@ -125,14 +134,7 @@ const CONNECTION =
  * ```
  */
 export function toAnthropicError(e: BedrockFailure): AnthropicErrorMapping {
-  if (e.name === "ValidationException") {
-    return {
-      status: 400,
-      type: "invalid_request_error",
-      message: e.message || "Bedrock rejected the request",
-      shouldRetry: false,
-    };
-  }
+  if (e.name === "ValidationException") return _validation(e.message);
   const fixed = Object.hasOwn(BY_NAME, e.name) ? BY_NAME[e.name] : undefined;
   if (fixed !== undefined) {
     const { retryAfter, ...rest } = fixed;
@@ -182,4 +184,23 @@ function _retryAfter(given: number | undefined, fallback: number): number {
 /** Exception names are identifiers; anything else is replaced. */
 function _safeName(name: string): string {
   return /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(name) ? name : "error";
+}
+
+function _validation(message: string): AnthropicErrorMapping {
+  if (BODY_TOO_LARGE.test(message)) {
+    return {
+      status: 413,
+      type: "request_too_large",
+      message: "Request exceeds Bedrock's maximum request size of 25,000,000 bytes",
+      shouldRetry: false,
+    };
+  }
+  return {
+    status: 400,
+    type: "invalid_request_error",
+    message: INPUT_TOO_LONG.test(message)
+      ? `prompt is too long: ${message}`
+      : message || "Bedrock rejected the request",
+    shouldRetry: false,
+  };
 }

@@ -94,3 +94,22 @@ Deno.test("toAnthropicError() maps connection failures and unknown errors to gen
     false,
   );
 });
+
+Deno.test("toAnthropicError() words Bedrock's over-long input as Anthropic's prompt is too long", () => {
+  const message = "Input is too long for requested model.";
+  const mapped = toAnthropicError({ name: "ValidationException", message, status: 400 });
+  assertEquals(mapped.status, 400);
+  // Claude Code starts its automatic compaction only on this wording.
+  assert(mapped.message.toLowerCase().includes("prompt is too long"));
+  assert(mapped.message.includes(message));
+});
+
+Deno.test("toAnthropicError() maps Bedrock's body size limit to 413 request_too_large", () => {
+  const mapped = toAnthropicError({
+    name: "ValidationException",
+    message:
+      "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must have length less than or equal to 25000000",
+    status: 400,
+  });
+  assertEquals([mapped.status, mapped.type, mapped.shouldRetry], [413, "request_too_large", false]);
+});

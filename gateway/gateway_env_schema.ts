@@ -109,7 +109,7 @@ export const gatewayEnvSchema = z.object({
     }
   }).meta({
     description:
-      'Extra model aliases added to the built-in table, as a JSON object `{"alias": "Bedrock model or inference profile id"}`.',
+      'Extra model aliases added to the built-in table, as a JSON object `{"alias": "Bedrock model or inference profile id"}`. For an application inference profile ARN, name the alias after the Claude model behind it (`claude-opus-4-6`): the request rules (betas, effort, thinking) are those of the model the client named when the id does not say.',
     accepts: "JSON object of strings",
     example: '{"claude-team":"eu.anthropic.claude-sonnet-4-5-20250929-v1:0"}',
   }),

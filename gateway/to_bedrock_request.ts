@@ -4,9 +4,10 @@ import {
   BEDROCK_DROPPED_TOOL_TYPES,
   type BedrockFamily,
   bedrockFamily,
+  DEFAULT_BEDROCK_FAMILY,
 } from "./bedrock_compat.ts";
 import { bedrockBlocks, bedrockCacheControl, bedrockMessages } from "./bedrock_messages.ts";
-import { InvalidRequestError } from "./errors.ts";
+import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
 import { jsonSourceSlices } from "./json_source_slices.ts";
 import { spliceJson } from "./splice_json.ts";
 
@@ -26,7 +27,7 @@ export interface ToBedrockRequestOptions {
   userId?: string;
   /**
    * Compatibility rules to apply.
-   * @default {bedrockFamily(modelId)}
+   * @default {bedrockFamily(modelId), else the family of the body's `model` when the id cannot be classified (an application inference profile ARN)}
    */
   family?: BedrockFamily;
   /**
@@ -56,6 +57,9 @@ export interface BedrockRequest {
 
 type Json = Record<string, unknown>;
 
+/** InvokeModel's largest body (its `body` member: 25,000,000 bytes). */
+export const BEDROCK_MAX_BODY_BYTES = 25_000_000;
+
 const TOP_LEVEL_KEPT = new Set(["max_tokens", "stop_sequences", "tool_choice"]);
 const DROPPED_TOOL_FIELDS = new Set(BEDROCK_DROPPED_TOOL_FIELDS);
 const encoder = new TextEncoder();
@@ -76,7 +80,10 @@ const encoder = new TextEncoder();
  * @param options Model, betas, identity.
  * @returns The Bedrock body and what was dropped.
  * @throws {InvalidRequestError} When the body is not a valid Messages request
- * (the message names the field, e.g. `messages.2.content: ...`).
+ * (the message names the field, e.g. `messages.2.content: ...`), or its
+ * `tool_choice` names a tool Bedrock cannot run.
+ * @throws {RequestTooLargeError} When the Bedrock body is over
+ * {@linkcode BEDROCK_MAX_BODY_BYTES} (Anthropic's API takes 32 MB).
  *
  * @example Translate a minimal request
  * ```ts
@@ -91,8 +98,9 @@ const encoder = new TextEncoder();
  */
 export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions): BedrockRequest {
   if (!_isObject(body)) throw new InvalidRequestError("Request body must be a JSON object");
-  const family = options.family ?? bedrockFamily(options.modelId);
+  const family = options.family ?? _familyOf(options.modelId, body.model);
   const dropped: string[] = [];
+  const droppedTools = new Set<string>();
 
   const betas = _betas(body.anthropic_beta, options.betas ?? [], family, dropped);
   const out: Json = { anthropic_version: BEDROCK_ANTHROPIC_VERSION };
@@ -122,7 +130,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
         out.system = _system(value, family, dropped);
         break;
       case "tools": {
-        const tools = _tools(value, family, dropped);
+        const tools = _tools(value, family, dropped, droppedTools);
         if (tools !== undefined) out.tools = tools;
         break;
       }
@@ -145,6 +153,12 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
         if (config !== undefined) out.output_config = config;
         break;
       }
+      case "output_format":
+        // The structured-outputs beta's field; Bedrock has it as `output_config.format`.
+        if (!_isObject(value)) {
+          throw new InvalidRequestError("output_format: Input should be an object");
+        }
+        break;
       case "temperature":
       case "top_k":
         if (family.sampling === "drop") dropped.push(`field:${key}`);
@@ -163,10 +177,19 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
     }
   }
   if (!sawMetadata && options.userId !== undefined) out.metadata = { user_id: options.userId };
+  if (body.output_format !== undefined) _moveOutputFormat(body.output_format as Json, out, dropped);
+  if (out.tool_choice !== undefined) _checkToolChoice(out, droppedTools, dropped);
 
   const slices = options.source && jsonSourceSlices(options.source, body);
+  const bytes = slices ? spliceJson(out, slices) : encoder.encode(JSON.stringify(out));
+  if (bytes.length > BEDROCK_MAX_BODY_BYTES) {
+    throw new RequestTooLargeError(
+      BEDROCK_MAX_BODY_BYTES,
+      `Request exceeds Bedrock's maximum request size of 25,000,000 bytes (${bytes.length} bytes as sent to Bedrock)`,
+    );
+  }
   return {
-    body: slices ? spliceJson(out, slices) : encoder.encode(JSON.stringify(out)),
+    body: bytes,
     modelId: options.modelId,
     betas,
     dropped,
@@ -213,7 +236,12 @@ function _system(value: unknown, family: BedrockFamily, dropped: string[]): unkn
   return bedrockBlocks(value, "system", family, dropped);
 }
 
-function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] | undefined {
+function _tools(
+  value: unknown,
+  family: BedrockFamily,
+  dropped: string[],
+  droppedTools: Set<string>,
+): unknown[] | undefined {
   if (!Array.isArray(value)) throw new InvalidRequestError("tools: Input should be a list");
   let out: unknown[] | undefined;
   for (let i = 0; i < value.length; i++) {
@@ -225,6 +253,7 @@ function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unkno
     if (typeof type === "string" && BEDROCK_DROPPED_TOOL_TYPES.some((p) => type.startsWith(p))) {
       out ??= value.slice(0, i);
       dropped.push(`tool:tools.${i}.${tool.name}`);
+      droppedTools.add(tool.name);
       continue;
     }
     let fixed = bedrockCacheControl(tool, `tools.${i}`, family, dropped);
@@ -294,4 +323,54 @@ function _outputConfig(value: unknown, family: BedrockFamily, dropped: string[])
   if (Object.keys(out).length > 0) return out;
   dropped.push("field:output_config");
   return undefined;
+}
+
+/**
+ * The rules for `modelId`; when the id cannot be classified (an application
+ * inference profile ARN, a custom model), those of the model the client
+ * named: the admin mapped that name to the id, so it is the model behind it
+ * (an Opus 4.6 request keeps its `effort` beta, a Sonnet 1M session its
+ * `context-1m` beta).
+ */
+function _familyOf(modelId: string, requested: unknown): BedrockFamily {
+  const family = bedrockFamily(modelId);
+  if (family !== DEFAULT_BEDROCK_FAMILY || typeof requested !== "string") return family;
+  return bedrockFamily(requested);
+}
+
+/** Moves the structured-outputs beta's `output_format` to `output_config.format`. */
+function _moveOutputFormat(format: Json, out: Json, dropped: string[]): void {
+  const config = out.output_config as Json | undefined;
+  if (config !== undefined && "format" in config) {
+    throw new InvalidRequestError(
+      "output_format: give either output_format or output_config.format, not both",
+    );
+  }
+  out.output_config = { ...config, format };
+  dropped.push("rewrite:output_format");
+}
+
+/**
+ * Keeps `tool_choice` consistent with the tools forwarded: naming a tool that
+ * is not forwarded (an Anthropic-hosted tool such as web search) is refused,
+ * as Bedrock cannot run it; `any` with no tool left is refused; `auto` or
+ * `none` with no tool left is removed (Bedrock accepts no `tool_choice`
+ * without `tools`).
+ */
+function _checkToolChoice(out: Json, droppedTools: Set<string>, dropped: string[]): void {
+  const choice = out.tool_choice;
+  if (!_isObject(choice)) return;
+  if (choice.type === "tool" && typeof choice.name === "string" && droppedTools.has(choice.name)) {
+    throw new InvalidRequestError(
+      `tool_choice.name: "${choice.name}" is an Anthropic-hosted tool, which Bedrock does not run; it is not available through this gateway`,
+    );
+  }
+  if (out.tools !== undefined || droppedTools.size === 0) return;
+  if (choice.type === "any" || choice.type === "tool") {
+    throw new InvalidRequestError(
+      "tool_choice: every tool of the request is Anthropic-hosted, which Bedrock does not run; none is left to choose",
+    );
+  }
+  delete out.tool_choice;
+  dropped.push("field:tool_choice");
 }
