@@ -1,5 +1,7 @@
 import type { Context } from "hono";
 import { ChunkUsage } from "./chunk_usage.ts";
+import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
+import { likelyBilled } from "./likely_billed.ts";
 import { type BedrockClient, invokeModel } from "./bedrock_upstream.ts";
 import {
   linkClientAbort,
@@ -10,7 +12,7 @@ import type { AdmittedRequest } from "./policy/admit_request.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { upstreamTiming } from "./upstream_timing.ts";
-import type { TokenUsage } from "./usage.ts";
+import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
 
 /** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
 export interface InvokeAnswer<T> {
@@ -22,9 +24,10 @@ export interface InvokeAnswer<T> {
 
 /**
  * Calls InvokeModel for an admitted request and settles it exactly once: with
- * the answer's usage, or with nothing when the call (or reading the answer)
- * fails, which is then thrown as the gateway's upstream error. The request
- * record gets the upstream start, the first byte and the usage.
+ * the answer's usage, or, when the call (or reading the answer) fails, with
+ * what it most likely cost (see {@linkcode settleUnanswered}); the failure is
+ * then thrown as the gateway's upstream error. The request record gets the
+ * upstream start, the first byte and the usage.
  *
  * @param bedrock The Bedrock client.
  * @param c The request's context (its record and client signal).
@@ -40,9 +43,10 @@ export async function invokeAdmitted<T>(
   modelId: string,
   answer: (bytes: Uint8Array) => InvokeAnswer<T>,
 ): Promise<T> {
-  const { record, served, sending, firstByte, reservation } = _observe(c);
+  const { record, served, sending, sent, firstByte, reservation } = _observe(c);
   record.invoking(admitted.body);
   const call = linkClientAbort(c.req.raw.signal);
+  let answered = false;
   try {
     const bytes = await invokeModel(bedrock, {
       modelId,
@@ -53,12 +57,15 @@ export async function invokeAdmitted<T>(
       reservation,
     });
     firstByte();
+    answered = true;
     const { usage, value } = answer(bytes);
     record.set({ usage });
     admitted.settle(usage);
     return value;
   } catch (err) {
-    admitted.settle();
+    // An answer that arrived but could not be read was a Bedrock error or a malformed body.
+    if (answered) admitted.settle();
+    else settleUnanswered(c, admitted.settle, admitted.body, err, sent());
     throw toUpstreamError(err);
   } finally {
     call.release();
@@ -88,8 +95,9 @@ export interface AdmittedStream extends UpstreamStream {
 
 /**
  * Opens InvokeModelWithResponseStream for an admitted request and waits for
- * its first chunk; a failure before it settles the admission with nothing and
- * is thrown as the gateway's upstream error (still an HTTP status). The
+ * its first chunk; a failure before it settles the admission with what it
+ * most likely cost (see {@linkcode settleUnanswered}) and is thrown as the
+ * gateway's upstream error (still an HTTP status). The
  * returned `observe` meters the chunks (see `RequestRecord.meter`); `close`
  * keeps only the settle function, not the admitted request and the body it
  * holds (tens of KB per open stream).
@@ -106,7 +114,7 @@ export async function openAdmittedStream(
   admitted: AdmittedRequest,
   modelId: string,
 ): Promise<AdmittedStream> {
-  const { record, served, sending, firstByte, reservation } = _observe(c);
+  const { record, served, sending, sent, firstByte, reservation } = _observe(c);
   const { settle, maxOutput } = admitted;
   let upstream: UpstreamStream;
   try {
@@ -119,7 +127,7 @@ export async function openAdmittedStream(
       reservation,
     });
   } catch (err) {
-    settle();
+    settleUnanswered(c, settle, admitted.body, err, sent());
     throw toUpstreamError(err);
   }
   firstByte();
@@ -152,18 +160,57 @@ export async function openAdmittedStream(
 }
 
 /**
+ * Settles a Bedrock call that failed before its answer (its first byte) with
+ * what it most likely cost. Bedrock bills the prompt of a request it received
+ * and did not refuse: when the request went out and the client then left,
+ * the gateway stopped waiting, or the connection broke ({@linkcode likelyBilled}),
+ * its input is estimated from the body sent (`estimateBodyInputTokens`,
+ * erring high, as for a stream cut short), charged to the budgets and kept
+ * in the request record (the ledger entry's `estimated`). A request that
+ * never left the gateway, could not connect, or that Bedrock answered with an
+ * HTTP error (validation, throttling, 5xx) settles with nothing. Runs once,
+ * on the failure path only.
+ *
+ * @param c The request's context (its record and client signal).
+ * @param settle The admission's settle function.
+ * @param body The InvokeModel body sent.
+ * @param error What the Bedrock call threw.
+ * @param sent Whether an attempt's HTTP request went out.
+ */
+export function settleUnanswered(
+  c: Context,
+  settle: AdmittedRequest["settle"],
+  body: Uint8Array,
+  error: unknown,
+  sent: boolean,
+): void {
+  if (!likelyBilled(error, sent, c.req.raw.signal.aborted)) {
+    settle();
+    return;
+  }
+  const usage = { ...EMPTY_USAGE, inputTokens: estimateBodyInputTokens(body) };
+  c.get("record").set({ usage, estimated: true });
+  settle(usage);
+}
+
+/**
  * What both model paths record of their Bedrock call, in the request record
  * (spans, region, first byte) and in `Server-Timing`: marks the call started
- * and returns its hooks.
+ * and returns its hooks, and `sent`: whether an attempt went out.
  */
 function _observe(c: Context) {
   const record = c.get("record");
   record.upstreamStarted();
   const timing = upstreamTiming(c);
+  let sent = false;
   return {
     record,
     served: (region: string) => record.set({ region }),
-    sending: timing.sending,
+    sending() {
+      sent = true;
+      timing.sending();
+    },
+    sent: () => sent,
     reservation: c.get("memoryReservation"),
     firstByte() {
       record.firstByte();

@@ -22,9 +22,17 @@ export function isUpstreamError(error: unknown): boolean {
 }
 
 /**
+ * The error type of a failed connection to Bedrock: it could not be opened,
+ * or broke before the answer's end (a reset mid-stream).
+ */
+export const UPSTREAM_CONNECTION = "upstream_connection";
+
+/**
  * The error type logs, the ledger and metrics name a failure by: Bedrock's
- * exception name (`ThrottlingException`) when Bedrock failed, else the
- * gateway error's `code`, else the error's name.
+ * exception name (`ThrottlingException`) when Bedrock failed,
+ * {@linkcode UPSTREAM_CONNECTION} when the gateway's upstream error was
+ * caused by the network (`fetch`'s `TypeError`, before or during the
+ * answer), else the gateway error's `code`, else the error's name.
  *
  * @param error What a handler threw, or what ended a stream.
  * @returns Its type.
@@ -37,9 +45,34 @@ export function isUpstreamError(error: unknown): boolean {
  */
 export function errorTypeOf(error: unknown): string {
   if (error instanceof GatewayError) {
-    return _bedrockName(error.cause) ?? error.code;
+    const cause = error.cause;
+    if (error.code === "upstream_error" && _connectionFailure(cause)) return UPSTREAM_CONNECTION;
+    return _bedrockName(cause) ?? error.code;
   }
   return _bedrockName(error) ?? (error instanceof Error ? error.name : "unknown");
+}
+
+/**
+ * `fetch`'s failures: it rejects with a `TypeError` ("fetch failed", its
+ * cause naming the connect or send error) and fails a body read with one
+ * ("error reading a body from connection"); Deno's socket errors have their
+ * own classes.
+ */
+const CONNECTION_NAMES = new Set([
+  "ConnectionRefused",
+  "ConnectionReset",
+  "ConnectionAborted",
+  "NotConnected",
+  "BrokenPipe",
+  "UnexpectedEof",
+  "TimedOut",
+]);
+const FETCH_FAILURE = /fetch failed|error sending request|error reading a body|connection/i;
+
+function _connectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (CONNECTION_NAMES.has(error.name)) return true;
+  return error instanceof TypeError && FETCH_FAILURE.test(error.message);
 }
 
 function _bedrockName(error: unknown): string | null {

@@ -85,6 +85,17 @@ export class InvalidRequestError extends GatewayError {
 }
 
 /**
+ * The client closed the connection before its request body's end: a 400
+ * nobody receives. The request record counts it as a client abort (499
+ * `client_aborted`), not as bad input.
+ */
+export class IncompleteBodyError extends InvalidRequestError {
+  constructor(options?: ErrorOptions) {
+    super("Request body is incomplete: the connection closed before its end", options);
+  }
+}
+
+/**
  * Why a credential was refused, as logged and counted
  * (`ccgate_auth_refused_total`): the credential's own problem, or the access
  * token check that failed (`token_expired`, `token_signature_invalid`, ...).

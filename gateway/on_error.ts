@@ -1,6 +1,11 @@
 import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { type AnthropicErrorType, AuthenticationError, GatewayError } from "./errors.ts";
+import {
+  type AnthropicErrorType,
+  AuthenticationError,
+  BudgetExceededError,
+  GatewayError,
+} from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
 import { anthropicErrorBody } from "./anthropic_error_body.ts";
@@ -55,7 +60,7 @@ export function onError(log: Log, metrics?: GatewayMetrics): ErrorHandler {
         });
       }
       for (const [name, value] of Object.entries(err.headers)) c.header(name, value);
-      return _reply(c, err.status, err.type, err.message, causeName(err.cause));
+      return _reply(c, err.status, err.type, err.message, _bedrockCause(err));
     }
     if (err instanceof HTTPException) {
       const status = err.status;
@@ -93,6 +98,20 @@ function _reply(
     default:
       return c.json(anthropicErrorBody(type, message, requestId), status as 400);
   }
+}
+
+/**
+ * The Bedrock exception a gateway error is answered as on the Bedrock-native routes (by name):
+ * Bedrock's own when it caused the error; for a budget that only its reset can free
+ * (`x-should-retry: false`), Bedrock's quota error, 400 `ServiceQuotaExceededException`, which the
+ * AWS SDKs do not retry, where they retry every 429 (the JS SDK's retry classifies any 429 as
+ * throttling and ignores `x-should-retry`; Anthropic's SDKs, Claude Code's included, obey it).
+ */
+function _bedrockCause(err: GatewayError): string | undefined {
+  if (err instanceof BudgetExceededError && err.headers["x-should-retry"] === "false") {
+    return "ServiceQuotaExceededException";
+  }
+  return causeName(err.cause);
 }
 
 function causeName(cause: unknown): string | undefined {

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
-import { DEFAULT_MODEL_TABLE, listModels, resolveModel } from "./model_map.ts";
+import { DEFAULT_MODEL_TABLE, listModels, MAX_MODEL_CHARS, resolveModel } from "./model_map.ts";
 import { liveModelValue } from "./model_options.ts";
 import { admitRequest, type AdmittedRequest } from "./policy/admit_request.ts";
 import { readRequestJson } from "./read_request_json.ts";
@@ -65,11 +65,16 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
   });
   return async function prepare(c, given) {
     const requested = c.req.param("modelId") ?? "";
+    // Named in the request record before anything can refuse the request (body, model, policy),
+    // so that a refusal's ledger entry says which model was asked for.
+    const record = c.get("record");
+    record?.set({ model: requested.slice(0, MAX_MODEL_CHARS) || null });
     const body = given ?? (await readRequestJson(c, deps.config)).value;
     checkRequestLimits(body, deps.config.limits);
     const { options, byFoundation } = models();
     const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??
       resolveModel(requested, DEFAULT_MODEL_TABLE, options);
+    record?.set({ bedrockModel: modelId });
     const translated = toBedrockRequest(body, { modelId, betas: [], userId: c.get("claims").sub });
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
@@ -80,9 +85,11 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
 
 /**
  * Prepares (see {@linkcode prepareNativeInvocation}) and admits
- * (`admitRequest`) one invocation, then names its model in the request
- * record. The parsed body is garbage once this returns: the route waits for
- * Bedrock's first byte, often seconds, and would otherwise keep it.
+ * (`admitRequest`) one invocation; the request record has its stream flag,
+ * the model id of the path (at most `MAX_MODEL_CHARS` characters, even when
+ * the request is refused) and, once resolved, the Bedrock id. The parsed
+ * body is garbage once this returns: the route waits for Bedrock's first
+ * byte, often seconds, and would otherwise keep it.
  *
  * @param deps Settings, model table, policy.
  * @param stream Whether the route streams (for the request record).
@@ -94,9 +101,9 @@ export function admitNativeInvocation(
 ): (c: Context) => Promise<AdmittedInvocation> {
   const prepare = prepareNativeInvocation(deps);
   return async function admit(c) {
+    c.get("record").set({ stream });
     const { requested, modelId, body, source } = await prepare(c);
     const admitted = await admitRequest(deps, c, { requested, modelId, body, source });
-    c.get("record").set({ model: requested, bedrockModel: modelId, stream });
     return { modelId, admitted };
   };
 }

@@ -2,6 +2,7 @@ import { context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { errorTypeOf, isUpstreamError } from "./error_type.ts";
+import { IncompleteBodyError } from "./errors.ts";
 import {
   dayOf,
   type LedgerEntry,
@@ -14,6 +15,7 @@ import { costUsd } from "./model_price.ts";
 import { recordMetrics } from "./record_metrics.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { StreamMeter } from "./stream_meter.ts";
+import { toUpstreamError } from "./upstream_error.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
 
 declare module "hono" {
@@ -39,7 +41,10 @@ interface RecordFields {
   region: string | null;
   stream: boolean;
   usage: TokenUsage;
-  /** Whether `usage`'s output count is the stream meter's estimate (a stream cut short). */
+  /**
+   * Whether `usage` holds estimates: the stream meter's output count (a stream cut short), or
+   * the input of a call that ended before Bedrock's first byte (`settleUnanswered`).
+   */
   estimated?: boolean;
   /** Extra log-only fields (never a token, never prompt text). */
   note?: Record<string, string | number | boolean>;
@@ -211,7 +216,14 @@ export class RequestRecord {
     this.#fields.usage = usage;
     this.#fields.estimated = estimated;
     const outcome: LedgerOutcome = end.kind;
-    this.#finish(200, outcome, end.kind === "upstream_error" ? end.error : undefined);
+    // What ended the stream as the gateway's upstream error (done once, at the end), so that it is
+    // typed like a failure before the first byte: a reset connection is `upstream_connection`,
+    // not the `TypeError` the body read threw.
+    this.#finish(
+      200,
+      outcome,
+      end.kind === "upstream_error" ? toUpstreamError(end.error) : undefined,
+    );
     return usage;
   }
 
@@ -402,9 +414,10 @@ export function requestRecord(
     await next();
     if (c.error !== undefined || !record.deferred) {
       // A client gone before the answer gets none: 499 (nginx's "client closed request"), not the
-      // error its leaving caused (the Bedrock call aborted with it).
-      if (c.req.raw.signal.aborted) record.finishResponse(CLIENT_CLOSED, undefined, true);
-      else record.finishResponse(c.res.status, c.error, false);
+      // error its leaving caused (the Bedrock call aborted with it, or its body cut short).
+      if (c.req.raw.signal.aborted || c.error instanceof IncompleteBodyError) {
+        record.finishResponse(CLIENT_CLOSED, undefined, true);
+      } else record.finishResponse(c.res.status, c.error, false);
     }
   };
 }

@@ -52,7 +52,11 @@ export interface LedgerEntry {
   region?: string | null;
   /** Whether the answer was streamed. */
   stream: boolean;
-  /** Uncached input tokens (estimated for a non-streamed request `interrupted` before its answer). */
+  /**
+   * Uncached input tokens (estimated for a non-streamed request `interrupted`
+   * before its answer, and for one sent to Bedrock that ended before its first
+   * byte: client gone, timeout, connection lost; see `estimated`).
+   */
   inputTokens: number;
   /**
    * Output tokens. For a stream cut before Bedrock's final count (client
@@ -84,9 +88,11 @@ export interface LedgerEntry {
   /**
    * `true` when token counts (and so `costUsd`) hold estimates, erring high,
    * as the policy's budgets charge them: a cut stream's output (about one
-   * token per 3 bytes of the text it sent), or the input of a non-streamed
-   * request `interrupted` before Bedrock answered (from its body). Absent
-   * when Bedrock reported every count.
+   * token per 3 bytes of the text it sent), or the input (from its body) of
+   * a non-streamed request `interrupted` before Bedrock answered, or of a
+   * request sent to Bedrock that ended before its first byte (client gone,
+   * timeout, connection lost: `gateway/likely_billed.ts`). Absent when
+   * Bedrock reported every count.
    */
   estimated?: boolean;
 }
