@@ -9,7 +9,7 @@ import { liveModelOptions } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
 import { chatCompletionRequestSchema } from "./openai_schemas.ts";
-import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
+import { clientMaxTokens, openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
 import { parseBody } from "./parse_body.ts";
 import { parseBedrockJson } from "./parse_bedrock_json.ts";
 import { readRequestJson } from "./read_request_json.ts";
@@ -122,6 +122,7 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
     modelId,
     source: anthropic,
     body: translated.body,
+    maxTokensDefaulted: clientMaxTokens(request) === undefined,
   });
   return {
     model: request.model,

@@ -97,8 +97,7 @@ export function openAiToAnthropicRequest(
 
   const out: Json = {
     model: request.model,
-    max_tokens: request.max_completion_tokens ?? request.max_tokens ??
-      options.defaultMaxTokens ?? 4096,
+    max_tokens: clientMaxTokens(request) ?? options.defaultMaxTokens ?? 4096,
   };
   if (system.length > 0) out.system = system.join("\n\n");
   out.messages = messages;
@@ -119,6 +118,26 @@ export function openAiToAnthropicRequest(
   if (request.top_p !== undefined) out.top_p = request.top_p;
   if (request.stream === true) out.stream = true;
   return out;
+}
+
+/**
+ * The `max_tokens` the client asked for (`max_completion_tokens`, else the
+ * older `max_tokens`), or `undefined` when it sent neither and the
+ * translation's default applies: the policy then caps that default instead of
+ * refusing it (`ModelRequest.maxTokensDefaulted`). Pure.
+ *
+ * @param request The validated request.
+ * @returns The client's value, if any.
+ *
+ * @example
+ * ```ts
+ * import { clientMaxTokens } from "./openai_to_anthropic_request.ts";
+ * console.assert(clientMaxTokens({ model: "m", messages: [], max_tokens: 100 }) === 100);
+ * console.assert(clientMaxTokens({ model: "m", messages: [] }) === undefined);
+ * ```
+ */
+export function clientMaxTokens(request: ChatCompletionRequest): number | undefined {
+  return request.max_completion_tokens ?? request.max_tokens ?? undefined;
 }
 
 function _text(content: string | { type: "text"; text: string }[]): string {

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { InvalidRequestError } from "./errors.ts";
 import type { ChatCompletionRequest } from "./openai_schemas.ts";
-import { openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
+import { clientMaxTokens, openAiToAnthropicRequest } from "./openai_to_anthropic_request.ts";
 import recorded from "./testdata/openai_chat_request.json" with { type: "json" };
 
 Deno.test("openAiToAnthropicRequest() translates the recorded chat request", () => {
@@ -48,4 +48,12 @@ Deno.test("openAiToAnthropicRequest() refuses http image URLs and non-object too
     InvalidRequestError,
     "messages.0.tool_calls.0.function.arguments",
   );
+});
+
+Deno.test("clientMaxTokens() is the client's max_completion_tokens or max_tokens, undefined when defaulted", () => {
+  const base: ChatCompletionRequest = { model: "m", messages: [{ role: "user", content: "Hi" }] };
+  assertEquals(clientMaxTokens(base), undefined);
+  assertEquals(clientMaxTokens({ ...base, max_tokens: 100 }), 100);
+  assertEquals(clientMaxTokens({ ...base, max_tokens: 100, max_completion_tokens: 200 }), 200);
+  assertEquals(openAiToAnthropicRequest({ ...base, max_tokens: 100 }).max_tokens, 100);
 });

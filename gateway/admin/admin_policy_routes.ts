@@ -7,7 +7,6 @@ import type { LedgerKv } from "../ledger/roll_up_entry.ts";
 import { latestIdentity } from "../ledger/usage_query.ts";
 import { parseBody } from "../parse_body.ts";
 import { readJsonBody } from "../read_json_body.ts";
-import type { EffectiveRules } from "../policy/effective_rules.ts";
 import { boundedParam } from "./bounded_param.ts";
 import { BUDGET_OVERRIDE_KEYS, type BudgetOverride } from "./budget_overrides.ts";
 
@@ -37,32 +36,23 @@ const overrideBody = z.strictObject({
   reason: z.string().min(1).max(500),
 });
 
-/** JSON of effective rules (sets as arrays). */
-function _rulesJson(rules: EffectiveRules): Record<string, unknown> {
-  return {
-    models: {
-      allowed: rules.models.allowed === "all" ? "all" : [...rules.models.allowed].sort(),
-      rules: rules.models.rules,
-    },
-    maxTokens: rules.maxTokens ?? null,
-    rate: rules.rate,
-    concurrency: rules.concurrency,
-    budgets: rules.budgets,
-  };
-}
-
 /**
  * Registers the policy part of the admin API (behind the admin middleware
  * that `registerAdminRoutes` installs on `/admin/api/*`):
  *
  * - `GET /admin/api/policy?user=<sub>[&roles=a,b][&groups=x,y]`: the user's
- *   effective policy (budget overrides applied). Without `roles`/`groups`,
- *   those of the user's latest request in the ledger are used.
+ *   effective policy (budget overrides applied) with what is used of each
+ *   limit now (`PolicyEngine.describe`: budgets' `spent` and `reserved` in the
+ *   current day or month, `requests_per_minute[].used` over the sliding
+ *   minute, `concurrent_streams[].in_flight`), as this instance knows it.
+ *   Without `roles`/`groups`, those of the user's latest request in the
+ *   ledger are used.
  * - `GET /admin/api/budget-overrides`: every override.
  * - `PUT /admin/api/budget-overrides/:user`, JSON
  *   `{"daily_usd": 50, "monthly_tokens": null, "expires_at": "...", "reason": "..."}`:
  *   sets a user's override (a number replaces the policy's budget, `null`
- *   lifts it, a key left out keeps it).
+ *   lifts it, a key left out keeps it). 400 when the gateway runs without a
+ *   policy (nothing would enforce it) or `expires_at` is not in the future.
  * - `DELETE /admin/api/budget-overrides/:user`.
  *
  * @param app The gateway app.
@@ -93,8 +83,8 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
     if (deps.policy === undefined) {
       return c.json({ user, roles, groups, source, policy: null, override });
     }
-    const rules = deps.policy.policy.rulesFor({ sub: user, roles, groups });
-    return c.json({ user, roles, groups, source, policy: _rulesJson(rules), override });
+    const policy = await deps.policy.describe({ sub: user, roles, groups });
+    return c.json({ user, roles, groups, source, policy, override });
   });
 
   app.get("/admin/api/budget-overrides", (c) => c.json({ data: overrides(c).list() }));
@@ -102,10 +92,23 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
   app.put("/admin/api/budget-overrides/:user", async (c: Context) => {
     const store = overrides(c);
     const user = boundedParam("user", c.req.param("user")!, MAX_ENTRY_TEXT);
+    if (deps.policy === undefined) {
+      // Without a policy nothing counts or limits spending (and no catalogue prices it): the
+      // override would be stored and silently do nothing.
+      throw new InvalidRequestError(
+        "Budget overrides need a policy: this gateway runs without one (CCGATE_POLICY is not set), so no budget is enforced and an override would have no effect",
+      );
+    }
     const body = parseBody(
       overrideBody,
       (await readJsonBody(c.req.raw, OVERRIDE_BODY_BYTES)).value,
     );
+    const now = deps.now();
+    if (body.expires_at !== undefined && Date.parse(body.expires_at) <= now.getTime()) {
+      throw new InvalidRequestError(
+        `expires_at: ${body.expires_at} is not in the future (now: ${now.toISOString()})`,
+      );
+    }
     const budgets: BudgetOverride["budgets"] = {};
     for (const [key] of BUDGET_OVERRIDE_KEYS) {
       if (body[key] !== undefined) budgets[key] = body[key];
@@ -121,7 +124,7 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
       expiresAt: body.expires_at === undefined ? null : new Date(body.expires_at).toISOString(),
       reason: body.reason,
       setBy: c.get("claims").sub,
-      setAt: deps.now().toISOString(),
+      setAt: now.toISOString(),
     };
     await store.set(override);
     c.set("auditDetails", { user, budgets, expiresAt: override.expiresAt, reason: body.reason });

@@ -1,5 +1,11 @@
+import { answerScript, textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import {
+  type GatewayStack,
+  openStream,
+  postMessages,
+  startGatewayStack,
+} from "../../testing/gateway_stack.ts";
 import type { AuditRecord } from "./audit_log.ts";
 
 const USER = "00000000-0000-0000-0000-00000000a11c";
@@ -56,7 +62,7 @@ Deno.test("budget overrides: an admin lifts a user's daily budget, the effective
     assertEquals(view.policy.budgets[0].limit, 100_000);
     assertStringIncludes(view.policy.budgets[0].rule, "admin budget override of daily_tokens");
     const eng = await (await call("GET", `/admin/api/policy?user=x&roles=&groups=eng`)).json();
-    assertEquals(eng.policy.rate[0].rule, "groups.eng.requests_per_minute");
+    assertEquals(eng.policy.requests_per_minute[0].rule, "groups.eng.requests_per_minute");
     assertEquals(eng.policy.budgets[0].limit, 10);
 
     const listed = await (await call("GET", "/admin/api/budget-overrides")).json();
@@ -74,7 +80,9 @@ Deno.test("budget overrides: an admin lifts a user's daily budget, the effective
     const today = new Date().toISOString().slice(0, 10);
     const audit = (await (await call("GET", `/admin/audit?from=${today}&to=${today}`)).json())
       .data as AuditRecord[];
-    const put = audit.find((r) => r.action === `PUT /admin/api/budget-overrides/${USER}`);
+    const put = audit.find((r) =>
+      r.action === `PUT /admin/api/budget-overrides/${USER}` && r.status === 200
+    );
     assertEquals(put?.details, {
       user: USER,
       budgets: { daily_tokens: 100_000 },
@@ -114,6 +122,127 @@ Deno.test("PUT /admin/api/budget-overrides/:user refuses a body that is not JSON
       headers: { authorization: `Bearer ${admin}` },
     })).json();
     assertEquals(listed.data, []);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+/** A fetch as an admin of `stack`. */
+async function adminCall(stack: GatewayStack) {
+  const admin = await stack.issuer.mint({
+    claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
+  });
+  return (method: string, route: string, body?: unknown) =>
+    fetch(`${stack.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}
+
+Deno.test("PUT /admin/api/budget-overrides/:user answers 400 when the gateway runs without a policy", async () => {
+  await using stack = await startGatewayStack();
+  const call = await adminCall(stack);
+  const put = await call("PUT", `/admin/api/budget-overrides/${USER}`, {
+    daily_usd: 5,
+    reason: "would do nothing",
+  });
+  assertEquals(put.status, 400);
+  const body = await put.json();
+  assertEquals(body.type, "error");
+  assertEquals(body.error.type, "invalid_request_error");
+  assertStringIncludes(body.error.message, "Budget overrides need a policy");
+  assertEquals((await (await call("GET", "/admin/api/budget-overrides")).json()).data, []);
+});
+
+Deno.test("PUT /admin/api/budget-overrides/:user refuses an expires_at that has passed", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(path, POLICY);
+  try {
+    await using stack = await startGatewayStack({ policy: path });
+    const call = await adminCall(stack);
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const put = await call("PUT", `/admin/api/budget-overrides/${USER}`, {
+      daily_tokens: 100_000,
+      expires_at: past,
+      reason: "already over",
+    });
+    assertEquals(put.status, 400);
+    const error = (await put.json()).error;
+    assertEquals(error.type, "invalid_request_error");
+    assertStringIncludes(error.message, `expires_at: ${past} is not in the future`);
+    assertEquals((await (await call("GET", "/admin/api/budget-overrides")).json()).data, []);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const ok = await call("PUT", `/admin/api/budget-overrides/${USER}`, {
+      daily_tokens: 100_000,
+      expires_at: future,
+      reason: "release week",
+    });
+    assertEquals(ok.status, 200);
+    assertEquals((await ok.json()).expiresAt, future);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("GET /admin/api/policy shows each limit with what is used now: spent, reserved, requests, in flight", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(
+    path,
+    `models:
+  claude-sonnet-4-5-20250929:
+    bedrock: us.anthropic.claude-sonnet-4-5-20250929-v1:0
+    price: { input: 3, output: 15 }
+defaults:
+  requests_per_minute: 100
+  concurrent_streams: 5
+  budgets: { daily_usd: 10, monthly_tokens: 1000000 }
+`,
+  );
+  try {
+    await using stack = await startGatewayStack({
+      policy: path,
+      policyNow: () => new Date("2026-11-30T10:00:30Z"),
+    });
+    const call = await adminCall(stack);
+    const view = async () => {
+      const response = await call("GET", `/admin/api/policy?user=${USER}&roles=&groups=`);
+      assertEquals(response.status, 200);
+      return (await response.json()).policy;
+    };
+    const idle = await view();
+    assertEquals(idle.requests_per_minute, [
+      { scope: `user:${USER}`, limit: 100, rule: "defaults.requests_per_minute", used: 0 },
+    ]);
+    assertEquals(idle.budgets.map((b: { spent: number }) => b.spent), [0, 0]);
+
+    stack.emulator.enqueue(
+      textAnswer("done", { usage: { input_tokens: 1000, output_tokens: 2000 } }),
+    );
+    const answered = await postMessages(stack.url, stack.token);
+    assertEquals(answered.status, 200);
+    await answered.text();
+    stack.emulator.enqueue(answerScript(textAnswer(["a", "b"]), { hangAfter: 2 }));
+    const open = await openStream(stack);
+
+    const busy = await view();
+    assertEquals(busy.requests_per_minute[0].used, 2);
+    assertEquals(busy.concurrent_streams, [
+      { scope: `user:${USER}`, limit: 5, rule: "defaults.concurrent_streams", in_flight: 1 },
+    ]);
+    const [usd, tokens] = busy.budgets;
+    assertEquals([usd.period, usd.unit, usd.window, usd.limit], ["daily", "usd", "2026-11-30", 10]);
+    assertEquals(usd.spent, (1000 * 3 + 2000 * 15) / 1_000_000);
+    assert(usd.reserved > 0, "the open stream's worst case is reserved");
+    assertEquals([tokens.period, tokens.unit, tokens.window], ["monthly", "tokens", "2026-11"]);
+    assertEquals(tokens.spent, 3000);
+    assert(tokens.reserved > 32, "at least the open stream's max_tokens");
+
+    await open.close();
+    await Promise.all(stack.emulator.requests.map((r) => r.closed));
+    const after = await view();
+    assertEquals(after.concurrent_streams[0].in_flight, 0);
+    assertEquals(after.budgets.map((b: { reserved: number }) => b.reserved), [0, 0]);
   } finally {
     await Deno.remove(path);
   }

@@ -184,6 +184,7 @@ export function withBudgetOverrides(
       wrapped = {
         document: inner.document,
         modelOf: (id) => inner.modelOf(id),
+        priceOf: (id) => inner.priceOf(id),
         aliases: (region) => inner.aliases(region),
         rulesFor(subject) {
           const rules = inner.rulesFor(subject);

@@ -16,6 +16,11 @@ export interface ModelRequest {
   modelId: string;
   /** The request body before translation (for the input estimate and `max_tokens`). */
   source: Record<string, unknown>;
+  /**
+   * `source.max_tokens` is the gateway's default, not the client's (an OpenAI
+   * request without one): over the policy's limit it is capped, never refused.
+   */
+  maxTokensDefaulted?: boolean;
   /** The translated InvokeModel body. */
   body: Uint8Array;
 }
@@ -67,6 +72,7 @@ export async function admitRequest(
       requested: request.requested,
       modelId: request.modelId,
       maxTokens,
+      maxTokensDefaulted: request.maxTokensDefaulted,
       inputTokens: () => estimateInputTokens(request.source),
     }));
   const { settle, cappedMaxTokens } = admission;

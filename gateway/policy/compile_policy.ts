@@ -2,11 +2,14 @@ import type { ModelPrice } from "../model_price.ts";
 import { type EffectiveRules, effectiveRules, type PolicySubject } from "./effective_rules.ts";
 import type { PolicyDocument } from "./policy_schema.ts";
 
-/** A catalogue model as the engine uses it. */
+/** A Bedrock id of the catalogue as the engine uses it. */
 export interface CatalogueModel {
-  /** Its name in the policy (`models.<name>`). */
-  name: string;
-  /** Price per million tokens (cache prices filled in). */
+  /**
+   * Every catalogue name listing the id (`models.<name>`), in file order: the
+   * model is allowed when any of them is.
+   */
+  names: readonly string[];
+  /** Price per million tokens (cache prices filled in; entries sharing an id agree, see `parsePolicy`). */
   price: ModelPrice;
 }
 
@@ -15,11 +18,18 @@ export interface CompiledPolicy {
   /** The validated document. */
   readonly document: PolicyDocument;
   /**
-   * The catalogue model a Bedrock id belongs to: exact ids and ARNs, and
-   * cross-region profile ids matched on their foundation model (a policy
-   * entry `us.anthropic.x` also covers `eu.anthropic.x` and `anthropic.x`).
+   * The catalogue entries listing a Bedrock id, for the allowlist: only the
+   * exact ids and ARNs the catalogue lists. An entry for `eu.anthropic.x` does
+   * not cover `global.anthropic.x`, `us.anthropic.x` or `anthropic.x`: another
+   * profile routes the request through other geographies (data residency).
    */
   modelOf(bedrockModelId: string): CatalogueModel | undefined;
+  /**
+   * The price of a Bedrock id, for costs and budgets of requests already
+   * admitted: the exact id's, else that of the first entry listing another
+   * profile of the same foundation model (the same model, priced alike).
+   */
+  priceOf(bedrockModelId: string): ModelPrice | undefined;
   /** Model name → Bedrock id in `region` (for model resolution). */
   aliases(region: string): Record<string, string>;
   /** The effective rules of a user (cached per claims object). */
@@ -42,35 +52,38 @@ const MAX_CACHED = 10_000;
  * const policy = compilePolicy({
  *   models: { sonnet: { bedrock: "us.anthropic.claude-sonnet-4-6", price: { input: 3, output: 15 } } },
  * });
- * console.assert(policy.modelOf("eu.anthropic.claude-sonnet-4-6")?.name === "sonnet");
- * console.assert(policy.modelOf("eu.anthropic.claude-sonnet-4-6")?.price.cacheRead === 0.3);
+ * console.assert(policy.modelOf("us.anthropic.claude-sonnet-4-6")?.names[0] === "sonnet");
+ * console.assert(policy.modelOf("eu.anthropic.claude-sonnet-4-6") === undefined);
+ * console.assert(policy.priceOf("eu.anthropic.claude-sonnet-4-6")?.cacheRead === 0.3);
  * ```
  */
 export function compilePolicy(document: PolicyDocument): CompiledPolicy {
-  const exact = new Map<string, CatalogueModel>();
-  const foundation = new Map<string, CatalogueModel>();
+  const exact = new Map<string, { names: string[]; price: ModelPrice }>();
+  const foundation = new Map<string, ModelPrice>();
   for (const [name, m] of Object.entries(document.models)) {
-    const entry: CatalogueModel = {
-      name,
-      price: {
-        input: m.price.input,
-        output: m.price.output,
-        cacheRead: m.price.cache_read ?? m.price.input * 0.1,
-        cacheWrite: m.price.cache_write ?? m.price.input * 1.25,
-      },
+    const price: ModelPrice = {
+      input: m.price.input,
+      output: m.price.output,
+      cacheRead: m.price.cache_read ?? m.price.input * 0.1,
+      cacheWrite: m.price.cache_write ?? m.price.input * 1.25,
     };
     const ids = typeof m.bedrock === "string" ? [m.bedrock] : Object.values(m.bedrock);
-    for (const id of ids) {
-      if (!exact.has(id)) exact.set(id, entry);
+    for (const id of new Set(ids)) {
+      const entry = exact.get(id);
+      if (entry === undefined) exact.set(id, { names: [name], price });
+      else entry.names.push(name);
       const base = id.replace(PROFILE, "");
-      if (base.startsWith("anthropic.") && !foundation.has(base)) foundation.set(base, entry);
+      if (base.startsWith("anthropic.") && !foundation.has(base)) foundation.set(base, price);
     }
   }
   const cache = new Map<string, EffectiveRules>();
   return {
     document,
     modelOf(id) {
-      return exact.get(id) ?? foundation.get(id.replace(PROFILE, ""));
+      return exact.get(id);
+    },
+    priceOf(id) {
+      return exact.get(id)?.price ?? foundation.get(id.replace(PROFILE, ""));
     },
     aliases(region) {
       const out: Record<string, string> = {};

@@ -3,12 +3,14 @@ import type { z } from "zod";
 import { PolicyFileError } from "../errors.ts";
 import { formatKeyPath } from "./format_key_path.ts";
 import { type PolicyDocument, policySchema } from "./policy_schema.ts";
+import { sharedIdConflict } from "./shared_id_conflict.ts";
 
 /**
  * Parses and validates a policy file's text (YAML, which includes JSON).
  * Every error names the file and the bad key path, e.g.
  * `policy.yaml: groups.eng.budgets.daily_usd: Expected number, received string`;
- * model names in `models` lists must exist in the catalogue.
+ * model names in `models` lists must exist in the catalogue, and catalogue
+ * entries listing the same Bedrock id must agree on its price and regional ids.
  *
  * @param text The file's content.
  * @param name The file name used in messages.
@@ -39,6 +41,10 @@ export function parsePolicy(text: string, name: string): PolicyDocument {
     throw new PolicyFileError(`${name}: ${_issuePath(issue)}: ${_issueMessage(issue)}`);
   }
   const policy = result.data;
+  const conflict = sharedIdConflict(policy.models);
+  if (conflict !== undefined) {
+    throw new PolicyFileError(`${name}: ${conflict.path}: ${conflict.message}`);
+  }
   const known = new Set(Object.keys(policy.models));
   const sections = [
     ["defaults", { _: policy.defaults }],

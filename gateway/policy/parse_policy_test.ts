@@ -93,3 +93,29 @@ Deno.test("parsePolicy() reports YAML syntax errors and duplicate keys with the 
   const duplicate = errorOf(`${BASE}defaults: {}\ndefaults: {}\n`);
   assertEquals(duplicate.startsWith("policy.yaml: Cannot parse the file: "), true, duplicate);
 });
+
+Deno.test("parsePolicy() refuses catalogue entries that list the same Bedrock id at different prices", () => {
+  assertEquals(
+    errorOf(
+      `${BASE}  sonnet-eu-team:\n    bedrock: us.anthropic.claude-sonnet-4-6\n    price: { input: 3, output: 15, cache_read: 0.5 }\n`,
+    ),
+    'policy.yaml: models["sonnet-eu-team"].price: Differs from models.sonnet.price, which lists the same Bedrock id "us.anthropic.claude-sonnet-4-6"',
+  );
+  const same = parsePolicy(
+    `${BASE}  sonnet-eu-team:\n    bedrock: us.anthropic.claude-sonnet-4-6\n    price: { input: 3, output: 15, cache_read: 0.3 }\n`,
+    "policy.yaml",
+  );
+  assertEquals(Object.keys(same.models), ["sonnet", "sonnet-eu-team"]);
+});
+
+Deno.test("parsePolicy() refuses catalogue entries that give a shared id different ids in one region", () => {
+  const entry = (name: string, eu: string) =>
+    `  ${name}:\n    bedrock: { us-east-1: us.anthropic.claude-sonnet-4-6, eu-west-1: ${eu} }\n    price: { input: 3, output: 15 }\n`;
+  assertEquals(
+    errorOf(
+      "models:\n" + entry("a", "eu.anthropic.claude-sonnet-4-6") +
+        entry("b", "global.anthropic.claude-sonnet-4-6"),
+    ),
+    'policy.yaml: models.b.bedrock["eu-west-1"]: Differs from models.a.bedrock["eu-west-1"], which lists the same Bedrock id "us.anthropic.claude-sonnet-4-6"',
+  );
+});

@@ -2,7 +2,6 @@ import {
   BudgetExceededError,
   ConcurrencyLimitedError,
   MaxTokensOverLimitError,
-  ModelNotAllowedError,
   RateLimitedError,
 } from "../errors.ts";
 import type { Log } from "../log.ts";
@@ -11,10 +10,11 @@ import { costUsd, type ModelPrice, type PriceOf } from "../model_price.ts";
 import type { Timers } from "../timers.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
+import { allowsModel, checkAllowedModel } from "./check_allowed_model.ts";
 import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
 import { counterKeysFor } from "./counter_keys_for.ts";
 import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
-import type { EffectiveRules, PolicySubject } from "./effective_rules.ts";
+import type { PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
 
@@ -28,6 +28,12 @@ export interface AdmissionRequest {
   modelId: string;
   /** The request's `max_tokens`, if it has one. */
   maxTokens: number | undefined;
+  /**
+   * The client sent no `max_tokens` and `maxTokens` is the gateway's default
+   * (`/v1/chat/completions`: the OpenAI API makes it optional): above the
+   * limit it is capped, never refused, whatever `max_tokens_mode` says.
+   */
+  maxTokensDefaulted?: boolean;
   /** Estimate of the input tokens, erring high; called only when a budget applies. */
   inputTokens: () => number;
 }
@@ -128,7 +134,7 @@ export class PolicyEngine implements Disposable {
   }
 
   /** Prices of the policy's models, by Bedrock id (for costs in the ledger). */
-  readonly priceOf: PriceOf = (id) => this.#options.policy.current.modelOf(id)?.price;
+  readonly priceOf: PriceOf = (id) => this.#options.policy.current.priceOf(id);
 
   /** The models list filter of a user (`GatewayDeps.allowedModels`). */
   allowedModels(subject: PolicySubject): (model: ListedModel) => boolean {
@@ -136,7 +142,7 @@ export class PolicyEngine implements Disposable {
     const { allowed } = policy.rulesFor(subject).models;
     return (m) => {
       const entry = policy.modelOf(m.modelId);
-      return entry !== undefined && (allowed === "all" || allowed.has(entry.name));
+      return entry !== undefined && allowsModel(allowed, entry);
     };
   }
 
@@ -151,7 +157,7 @@ export class PolicyEngine implements Disposable {
    */
   checkModel(subject: PolicySubject, modelId: string, requested?: string): CatalogueModel {
     const policy = this.#options.policy.current;
-    return _checkModel(policy, policy.rulesFor(subject), modelId, requested);
+    return checkAllowedModel(policy, policy.rulesFor(subject), modelId, requested);
   }
 
   /**
@@ -161,7 +167,7 @@ export class PolicyEngine implements Disposable {
    * @param request The user, model, `max_tokens` and input estimate.
    * @returns The admission, to settle when the request ends.
    * @throws {ModelNotAllowedError} 403: the model is not in the catalogue or not allowed for the user.
-   * @throws {MaxTokensOverLimitError} 400: `max_tokens` over the limit and the policy refuses.
+   * @throws {MaxTokensOverLimitError} 400: the client's `max_tokens` over the limit and the policy refuses.
    * @throws {ConcurrencyLimitedError} 429: too many requests in flight.
    * @throws {RateLimitedError} 429: requests per minute reached (over a sliding minute).
    * @throws {BudgetExceededError} 429: the worst case does not fit in a budget.
@@ -169,13 +175,13 @@ export class PolicyEngine implements Disposable {
   async admit(request: AdmissionRequest): Promise<Admission> {
     const policy = this.#options.policy.current;
     const rules = policy.rulesFor(request.subject);
-    const model = _checkModel(policy, rules, request.modelId, request.requested);
+    const model = checkAllowedModel(policy, rules, request.modelId, request.requested);
     let maxTokens = request.maxTokens;
     let capped: number | undefined;
     if (
       rules.maxTokens !== undefined && maxTokens !== undefined && maxTokens > rules.maxTokens.limit
     ) {
-      if (rules.maxTokens.mode === "refuse") {
+      if (rules.maxTokens.mode === "refuse" && request.maxTokensDefaulted !== true) {
         throw new MaxTokensOverLimitError(
           `max_tokens: ${maxTokens} is above the limit of ${rules.maxTokens.limit} (rule: ${rules.maxTokens.rule})`,
         );
@@ -185,16 +191,7 @@ export class PolicyEngine implements Disposable {
 
     const now = this.#options.now();
     const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
-    if (this.#counters.cold(keys, scopes)) {
-      // KV unreachable: decide on what this instance knows (fail open); reconciliation catches up.
-      await this.#counters.load(keys, scopes).catch((err) =>
-        this.#options.log?.({
-          level: "warn",
-          msg: "policy counters not read from KV",
-          error: err instanceof Error ? err.name : String(err),
-        })
-      );
-    }
+    if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
 
     // From here on nothing awaits: the checks and the reservations are one step.
     for (const c of rules.concurrency) {
@@ -293,7 +290,8 @@ export class PolicyEngine implements Disposable {
   /**
    * What the policy says about a user and how much of each limit is used, as
    * plain JSON (for the admin API's "effective policy"). Reads counters this
-   * instance has not seen from KV first.
+   * instance has not seen from KV first (when KV cannot be read, it reports
+   * what this instance knows, as admission decides on it).
    *
    * @param subject The user, roles and groups.
    * @returns The effective rules with current usage (dollars as dollars).
@@ -302,7 +300,7 @@ export class PolicyEngine implements Disposable {
     const rules = this.#options.policy.current.rulesFor(subject);
     const now = this.#options.now();
     const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
-    if (this.#counters.cold(keys, scopes)) await this.#counters.load(keys, scopes);
+    if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
     const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
     return {
       models: rules.models.allowed === "all" ? "all" : [...rules.models.allowed],
@@ -354,6 +352,17 @@ export class PolicyEngine implements Disposable {
     );
   }
 
+  /** Reads counters from KV; when KV is unreachable, logs and goes on with what this instance knows (fail open). */
+  async #load(keys: readonly CounterKey[], scopes: readonly string[]): Promise<void> {
+    await this.#counters.load(keys, scopes).catch((err) =>
+      this.#options.log?.({
+        level: "warn",
+        msg: "policy counters not read from KV",
+        error: err instanceof Error ? err.name : String(err),
+      })
+    );
+  }
+
   /** A rate limit's counts in this minute and the previous one, as the sliding minute reads them. */
   #minuteCounts(
     counters: { key: CounterKey; previous: CounterKey },
@@ -372,29 +381,4 @@ export class PolicyEngine implements Disposable {
     this.#loop?.[Symbol.dispose]();
     this.#loop = undefined;
   }
-}
-
-/** {@linkcode PolicyEngine.checkModel} on rules already looked up (admission has them). */
-function _checkModel(
-  policy: CompiledPolicy,
-  rules: EffectiveRules,
-  modelId: string,
-  requested: string | undefined,
-): CatalogueModel {
-  const shown = JSON.stringify(requested ?? modelId);
-  const model = policy.modelOf(modelId);
-  if (model === undefined) {
-    throw new ModelNotAllowedError(
-      `Model ${shown} is not allowed: it is not in the gateway policy's model catalogue (rule: models)`,
-    );
-  }
-  const { allowed, rules: from } = rules.models;
-  if (allowed !== "all" && !allowed.has(model.name)) {
-    throw new ModelNotAllowedError(
-      `Model ${shown} is not allowed for you (rule: ${from.join(", ")}; allowed: ${
-        [...allowed].join(", ") || "none"
-      })`,
-    );
-  }
-  return model;
 }

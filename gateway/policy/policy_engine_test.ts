@@ -74,8 +74,51 @@ Deno.test("PolicyEngine.admit() applies the model allowlist of the user's groups
   (await on.admit(request())).settle();
   const off = engineOf("");
   (await off.admit(request({ modelId: SONNET }))).settle();
-  // A profile of the same foundation model in another geography is the same catalogue model.
-  (await off.admit(request({ modelId: "eu.anthropic.claude-sonnet-4-5-20250929-v1:0" }))).settle();
+});
+
+Deno.test("PolicyEngine.admit() caps a defaulted max_tokens over a refusing limit instead of refusing it", async () => {
+  const refuse = engineOf("defaults:\n  max_tokens: 1000\n  max_tokens_mode: refuse\n");
+  const admitted = await refuse.admit(request({ maxTokens: 4096, maxTokensDefaulted: true }));
+  assertEquals(admitted.cappedMaxTokens, 1000);
+  admitted.settle();
+  await assertRejects(() => refuse.admit(request({ maxTokens: 4096 })), MaxTokensOverLimitError);
+});
+
+Deno.test("PolicyEngine.admit() refuses another geography's profile of a catalogue model", async () => {
+  const engine = engineOf("");
+  for (const prefix of ["eu.", "global.", "apac.", ""]) {
+    const modelId = `${prefix}anthropic.claude-sonnet-4-5-20250929-v1:0`;
+    const err = await assertRejects(() => engine.admit(request({ modelId })), ModelNotAllowedError);
+    assertEquals(
+      err.message,
+      `Model ${
+        JSON.stringify(modelId)
+      } is not allowed: it is not in the gateway policy's model catalogue (rule: models)`,
+    );
+  }
+  (await engine.admit(request({ modelId: SONNET }))).settle();
+});
+
+Deno.test("PolicyEngine.admit() allows an id when any catalogue name listing it is allowed", async () => {
+  const policy = compilePolicy(parsePolicy(
+    CATALOGUE + `  sonnet-eu-team:\n    bedrock: ${SONNET}\n    price: { input: 3, output: 15 }\n` +
+      "defaults:\n  models: [haiku]\ngroups:\n  eng:\n    models: [sonnet-eu-team]\n",
+    "policy.yaml",
+  ));
+  const engine = new PolicyEngine({
+    policy: { current: policy },
+    timers: new FakeTimers(),
+    now: () => new Date("2026-11-30T10:00:00Z"),
+  });
+  (await engine.admit(request({ modelId: SONNET, requested: "sonnet-eu-team" }))).settle();
+  const other = { sub: "bob", roles: [], groups: [] };
+  await assertRejects(
+    () => engine.admit(request({ subject: other, modelId: SONNET })),
+    ModelNotAllowedError,
+  );
+  const listed = engine.allowedModels(alice);
+  assertEquals(listed({ name: "sonnet-eu-team", modelId: SONNET }), true);
+  assertEquals(engine.allowedModels(other)({ name: "sonnet", modelId: SONNET }), false);
 });
 
 Deno.test("PolicyEngine.admit() refuses max_tokens over the limit, or caps it, or lets it pass", async () => {

@@ -1,13 +1,16 @@
 import type { PolicyDocument } from "./policy_schema.ts";
 
-const INDEXES = new WeakMap<PolicyDocument, Map<string, Readonly<Record<string, string>>>>();
+const INDEXES = new WeakMap<PolicyDocument, Map<string, Record<string, string>>>();
 
 /**
  * The id to invoke in `region` for a Bedrock id listed by a catalogue entry
  * with per-region ids (`bedrock: {us-east-1: us.anthropic.x, eu-west-1:
  * eu.anthropic.x}`), for failover to another region; `undefined` when the
- * id is not listed that way or the entry has no id for the region. The
- * index is built once per policy document. Pure.
+ * id is not listed that way or no entry listing it has an id for the region.
+ * Only exact ids are looked up (never another profile of the same foundation
+ * model); entries sharing an id agree on its regional ids (`parsePolicy`
+ * checks), so their maps are merged. The index is built once per policy
+ * document. Pure.
  *
  * @param document The policy in force.
  * @param bedrockModelId The id the request resolved to.
@@ -38,7 +41,11 @@ export function regionalModelId(
     index = new Map();
     for (const m of Object.values(document.models)) {
       if (typeof m.bedrock === "string") continue;
-      for (const id of Object.values(m.bedrock)) if (!index.has(id)) index.set(id, m.bedrock);
+      for (const id of Object.values(m.bedrock)) {
+        const regional = index.get(id) ?? {};
+        for (const [r, other] of Object.entries(m.bedrock)) regional[r] ??= other;
+        index.set(id, regional);
+      }
     }
     INDEXES.set(document, index);
   }

@@ -1,0 +1,95 @@
+/**
+ * How requests match the policy's model catalogue, through the gateway's
+ * routes over a real socket, in front of the Bedrock emulator: only the ids
+ * the catalogue lists pass (data residency), and an id listed under several
+ * names is allowed by any of them.
+ */
+import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { type GatewayStack, postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+
+const EU_SONNET = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
+async function stackWith(policy: string): Promise<GatewayStack & { path: string }> {
+  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
+  await Deno.writeTextFile(path, policy);
+  const stack = await startGatewayStack({ policy: path });
+  const close = async () => {
+    await stack.close();
+    await Deno.remove(path);
+  };
+  return { ...stack, path, close, [Symbol.asyncDispose]: close };
+}
+
+function invokeNative(stack: GatewayStack, model: string): Promise<Response> {
+  return fetch(`${stack.url}/model/${encodeURIComponent(model)}/invoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: 32,
+      messages: [{ role: "user", content: "Hi" }],
+    }),
+  });
+}
+
+Deno.test("policy: a catalogue listing only the EU profile refuses the global, US and APAC profiles of the model", async () => {
+  await using stack = await stackWith(
+    `models:\n  sonnet:\n    bedrock: ${EU_SONNET}\n    price: { input: 3, output: 15 }\n`,
+  );
+  for (const prefix of ["global.", "us.", "apac.", ""]) {
+    const model = `${prefix}anthropic.claude-sonnet-4-5-20250929-v1:0`;
+    const messages = await postMessages(stack.url, stack.token, { model });
+    assertEquals(messages.status, 403, model);
+    const body = await messages.json();
+    assertEquals(body.error.type, "permission_error");
+    assertStringIncludes(body.error.message, "not in the gateway policy's model catalogue");
+  }
+  assertEquals(stack.emulator.requests.length, 0, "nothing reached Bedrock");
+  const listed = await postMessages(stack.url, stack.token, { model: EU_SONNET });
+  assertEquals(listed.status, 200);
+  await listed.body?.cancel();
+  const byName = await postMessages(stack.url, stack.token, { model: "sonnet" });
+  assertEquals(byName.status, 200);
+  await byName.body?.cancel();
+  assertEquals(stack.emulator.requests.map((r) => r.modelId), [EU_SONNET, EU_SONNET]);
+});
+
+Deno.test("policy: a Bedrock-native call for another profile of a catalogue model invokes the catalogue's id", async () => {
+  await using stack = await stackWith(
+    `models:\n  sonnet:\n    bedrock: ${EU_SONNET}\n    price: { input: 3, output: 15 }\n`,
+  );
+  for (const prefix of ["global.", "us.", "apac."]) {
+    const native = await invokeNative(stack, `${prefix}anthropic.claude-sonnet-4-5-20250929-v1:0`);
+    assertEquals(native.status, 200, prefix);
+    await native.body?.cancel();
+  }
+  assertEquals(stack.emulator.requests.map((r) => r.modelId), [EU_SONNET, EU_SONNET, EU_SONNET]);
+  const opus = await invokeNative(stack, "global.anthropic.claude-opus-4-8");
+  assertEquals(opus.status, 403);
+  assertEquals(opus.headers.get("x-amzn-errortype")?.split(":")[0], "AccessDeniedException");
+  await opus.body?.cancel();
+});
+
+Deno.test("policy: a group allowed only the second catalogue name of a shared id is served", async () => {
+  await using stack = await stackWith(`models:
+  sonnet:
+    bedrock: ${EU_SONNET}
+    price: { input: 3, output: 15 }
+  sonnet-eu-team:
+    bedrock: ${EU_SONNET}
+    price: { input: 3, output: 15 }
+defaults:
+  models: []
+groups:
+  eu-team:
+    models: [sonnet-eu-team]
+`);
+  const team = await stack.issuer.mint({ claims: { groups: ["eu-team"] } });
+  const served = await postMessages(stack.url, team, { model: "sonnet-eu-team" });
+  assertEquals(served.status, 200);
+  await served.body?.cancel();
+  assertEquals(stack.emulator.requests.at(-1)!.modelId, EU_SONNET);
+  const outsider = await postMessages(stack.url, stack.token, { model: "sonnet-eu-team" });
+  assertEquals(outsider.status, 403);
+  await outsider.body?.cancel();
+});
