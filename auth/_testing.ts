@@ -189,7 +189,10 @@ export async function startAuthFixture(options: AuthFixtureOptions = {}): Promis
     async assertNoLeaks() {
       const haystacks = [JSON.stringify(logs), ...errorBodies];
       for await (const entry of kv.list({ prefix: [] })) {
-        haystacks.push(JSON.stringify(entry.key), JSON.stringify(entry.value));
+        // Counters (the audit log's denied-call counts) are Deno.KvU64: bigint.
+        const text = (v: unknown) =>
+          JSON.stringify(v, (_, x) => typeof x === "bigint" ? String(x) : x);
+        haystacks.push(text(entry.key), text(entry.value));
       }
       const all = haystacks.join("\n");
       for (const secret of secrets) {

@@ -1,6 +1,8 @@
 import { type AccessTokenClaims, AccessTokenError, verifyAccessToken } from "@ccgate/client";
 import { Hono } from "hono";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { AuditLog } from "../gateway/admin/audit_log.ts";
+import { auditResponse } from "../gateway/admin/audit_response.ts";
 import { type AdminTenantScope, adminTenantScope } from "../gateway/admin_tenant_scope.ts";
 import { bearerToken } from "../gateway/bearer_token.ts";
 import { checkIdLength } from "./check_id_length.ts";
@@ -22,6 +24,8 @@ export interface AdminSessionsRoutesOptions {
   keys: SigningKeys;
   /** Sessions. */
   sessions: SessionStore;
+  /** The auth service's KV: the admin audit log is written here (`["audit", ...]`). */
+  kv: Deno.Kv;
   /** The clock. */
   now: () => Date;
   /** Structured log sink. */
@@ -40,6 +44,15 @@ export interface AdminSessionsRoutesOptions {
  * - `GET /admin/sessions?sub=<oid>`: a user's sessions.
  * - `DELETE /admin/sessions/<sid>`: revoke one session.
  * - `DELETE /admin/sessions?sub=<oid>`: revoke all of a user's sessions.
+ * - `GET /admin/sessions/audit?from&to&limit&after&decision&actor&format=json|csv`:
+ *   the audit log in this service's KV, newest first, paged (see `audit_response.ts`);
+ *   only for admins of an admin tenant.
+ *
+ * Every call with a valid token is written to the audit log (the gateway's
+ * `AuditLog`, key prefix `["audit"]`) before it is answered: allowed calls
+ * one record each, with what was revoked in `details`; calls without the
+ * admin role counted per caller and minute. In the combined server auth and
+ * gateway share one KV, so the gateway's `GET /admin/audit` shows them too.
  *
  * A `sub` or `sid` longer than `MAX_SUBJECT_LENGTH` (256) characters is a 400
  * `invalid_request` naming the parameter (they become KV keys).
@@ -47,13 +60,14 @@ export interface AdminSessionsRoutesOptions {
  * @param options Dependencies.
  * @returns A Hono app with absolute paths, to mount at `/`.
  */
-export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
+export function adminSessionsRoutes(
+  options: AdminSessionsRoutesOptions,
+): Hono<{ Variables: AdminVariables }> {
   const { config, sessions, now, log } = options;
-  const app = new Hono();
+  const audit = new AuditLog(options.kv);
+  const app = new Hono<{ Variables: AdminVariables }>();
 
-  async function authorizeAdmin(
-    c: Context,
-  ): Promise<{ claims: AccessTokenClaims; scope: AdminTenantScope }> {
+  async function authenticate(c: Context): Promise<AccessTokenClaims> {
     const token = bearerToken(c.req.header("authorization") ?? "");
     if (token === undefined) {
       throw new AdminAuthenticationError(
@@ -78,9 +92,31 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
     if (session === undefined || session.revokedAt !== null) {
       throw new AdminAuthenticationError("Invalid access token: the session was revoked");
     }
-    if (!claims.roles.includes(config.adminRole)) throw new AdminForbiddenError(config.adminRole);
-    return { claims, scope: adminTenantScope(claims.tid, config.adminTenants) };
+    return claims;
   }
+
+  // Authenticates (a 401 is not audited: there is no one to name), then checks the role and
+  // writes the audit record before the answer leaves. Given to each route (not `app.use`), so
+  // a path or method no route serves stays a 404 or 405.
+  const admin: MiddlewareHandler<{ Variables: AdminVariables }> = async function admin(c, next) {
+    const claims = await authenticate(c);
+    const allowed = claims.roles.includes(config.adminRole);
+    if (allowed) {
+      c.set("admin", { claims, scope: adminTenantScope(claims.tid, config.adminTenants) });
+      await next();
+    }
+    await audit.write({
+      at: now().toISOString(),
+      requestId: _requestId(),
+      actor: claims.sub,
+      sid: claims.sid,
+      action: `${c.req.method} ${c.req.path}`,
+      details: { ...c.req.queries(), ...(allowed ? c.get("auditDetails") : undefined) },
+      status: allowed ? c.res.status : 403,
+      decision: allowed ? "allowed" : "denied",
+    });
+    if (!allowed) throw new AdminForbiddenError(config.adminRole);
+  };
 
   function requireSub(c: Context): string {
     const sub = c.req.query("sub");
@@ -90,16 +126,26 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
     return checkIdLength(sub, 'Query parameter "sub"');
   }
 
-  app.get("/admin/sessions", async (c) => {
-    const { scope } = await authorizeAdmin(c);
+  app.get("/admin/sessions", admin, async (c) => {
+    const { scope } = c.get("admin");
     const list = await sessions.listForUser(requireSub(c), now());
-    return c.json({
-      sessions: list.filter((s) => scope.covers(s.identity.tid)).map(_view),
-    });
+    const shown = list.filter((s) => scope.covers(s.identity.tid));
+    c.set("auditDetails", { listed: shown.length });
+    return c.json({ sessions: shown.map(_view) });
   });
 
-  app.delete("/admin/sessions/:sid", async (c) => {
-    const { claims: admin, scope } = await authorizeAdmin(c);
+  app.get("/admin/sessions/audit", admin, (c) => {
+    if (!c.get("admin").scope.all) {
+      throw new AdminForbiddenError(
+        config.adminRole,
+        "Cannot read the audit log: it covers every tenant, and your tenant is not one of CCGATE_ADMIN_TENANTS",
+      );
+    }
+    return auditResponse(audit, c.req.raw, now, (message) => new InvalidRequestError(message));
+  });
+
+  app.delete("/admin/sessions/:sid", admin, async (c) => {
+    const { claims: admin, scope } = c.get("admin");
     const sid = checkIdLength(c.req.param("sid"), 'Path parameter "sid"');
     // Another tenant's session is answered like a missing one: its existence is not disclosed.
     if (!scope.all && !scope.covers((await sessions.get(sid))?.identity.tid)) {
@@ -107,6 +153,7 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
     }
     const session = await sessions.revoke(sid, now(), "admin");
     if (session === undefined) throw new SessionNotFoundError();
+    c.set("auditDetails", { sub: session.identity.sub, revoked: [sid] });
     log({
       level: "info",
       msg: "session revoked by admin",
@@ -117,8 +164,8 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
     return c.json({ revoked: [sid] });
   });
 
-  app.delete("/admin/sessions", async (c) => {
-    const { claims: admin, scope } = await authorizeAdmin(c);
+  app.delete("/admin/sessions", admin, async (c) => {
+    const { claims: admin, scope } = c.get("admin");
     const sub = requireSub(c);
     const revoked: string[] = [];
     if (scope.all) revoked.push(...await sessions.revokeUser(sub, now(), "admin"));
@@ -128,6 +175,7 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
         if (await sessions.revoke(session.sid, now(), "admin")) revoked.push(session.sid);
       }
     }
+    c.set("auditDetails", { revoked });
     log({
       level: "info",
       msg: "user sessions revoked by admin",
@@ -140,6 +188,22 @@ export function adminSessionsRoutes(options: AdminSessionsRoutesOptions): Hono {
   });
 
   return app;
+}
+
+/** What the admin middleware hands the routes. */
+export interface AdminVariables {
+  /** The admin's verified claims and the tenants they reach. */
+  admin: { claims: AccessTokenClaims; scope: AdminTenantScope };
+  /** What the route did, for the audit record's `details`. */
+  auditDetails: Record<string, unknown>;
+}
+
+function _requestId(): string {
+  let id = "req_";
+  for (const byte of crypto.getRandomValues(new Uint8Array(12))) {
+    id += byte.toString(16).padStart(2, "0");
+  }
+  return id;
 }
 
 function _view(session: SessionRecord): Record<string, unknown> {

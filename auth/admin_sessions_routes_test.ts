@@ -1,4 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { AuditLog, type AuditRecord } from "../gateway/admin/audit_log.ts";
+import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { startAuthFixture } from "./_testing.ts";
 
 const ALICE = "00000000-0000-4000-8000-00000000a11c";
@@ -154,4 +156,136 @@ Deno.test("adminSessionsRoutes() lets an admin of another allowlisted tenant rea
   });
   assertEquals(await revokeAlice.json(), { revoked: [aliceSid] });
   assert(f.revocations.isRevoked(aliceSid));
+});
+
+Deno.test("adminSessionsRoutes() audits listing and revoking sessions, and counts denied calls", async () => {
+  await using f = await startAuthFixture();
+  const admin = await f.signIn();
+  const adminSub = (await f.verify(admin.access_token)).sub;
+  const alice = await f.signIn({ user: { oid: ALICE, roles: ["ccgate.user"] } });
+  const aliceSid = (await f.verify(alice.access_token)).sid;
+  const other = await f.signIn({ user: { oid: ALICE, roles: ["ccgate.user"] } });
+  const otherSid = (await f.verify(other.access_token)).sid;
+  const asAdmin = { authorization: `Bearer ${admin.access_token}` };
+  const call = async (method: string, path: string, headers = asAdmin) => {
+    const response = await f.app.request(path, { method, headers });
+    await response.body?.cancel();
+    return response.status;
+  };
+  assertEquals(await call("GET", `/admin/sessions?sub=${ALICE}`), 200);
+  f.clock.advance(1_000);
+  assertEquals(await call("DELETE", `/admin/sessions/${aliceSid}`), 200);
+  f.clock.advance(1_000);
+  assertEquals(await call("DELETE", "/admin/sessions/no-such-session"), 404);
+  f.clock.advance(1_000);
+  assertEquals(await call("DELETE", `/admin/sessions?sub=${ALICE}`), 200);
+  // A plain user tries three times in the same minute: one record, counted three times.
+  const mallory = await f.signIn({ user: { oid: "mallory", roles: ["ccgate.user"] } });
+  for (let i = 0; i < 3; i++) {
+    const status = await call("DELETE", `/admin/sessions?sub=${ALICE}`, {
+      authorization: `Bearer ${mallory.access_token}`,
+    });
+    assertEquals(status, 403);
+  }
+  f.clock.advance(1_000);
+  assertEquals(await call("GET", "/admin/sessions"), 400);
+
+  const response = await f.app.request("/admin/sessions/audit?from=2026-03-02&to=2026-03-02", {
+    headers: asAdmin,
+  });
+  assertEquals(response.status, 200);
+  const page = await response.json();
+  const records = page.data as AuditRecord[];
+  assertEquals(page.truncated, false);
+  assertEquals(records.map((r) => [r.action, r.decision, r.status, r.count]), [
+    ["GET /admin/sessions", "allowed", 400, 1],
+    ["DELETE /admin/sessions", "denied", 403, 3],
+    ["DELETE /admin/sessions", "allowed", 200, 1],
+    ["DELETE /admin/sessions/no-such-session", "allowed", 404, 1],
+    [`DELETE /admin/sessions/${aliceSid}`, "allowed", 200, 1],
+    ["GET /admin/sessions", "allowed", 200, 1],
+  ]);
+  assertEquals(records[2]!.details, { sub: [ALICE], revoked: [otherSid] });
+  assertEquals(records[4]!.details, { sub: ALICE, revoked: [aliceSid] });
+  assertEquals(records[5]!.details, { sub: [ALICE], listed: 2 });
+  assertEquals(records[1]!.actor, "mallory");
+  assert(records.filter((r) => r.decision === "allowed").every((r) => r.actor === adminSub));
+  // The same records are in the auth service's KV under ["audit", ...].
+  const stored = await new AuditLog(f.kv).list({ from: "2026-03-02", to: "2026-03-02" });
+  assertEquals(stored.records.length, records.length + 1); // and the audit read itself
+  assertEquals(stored.records[0]!.action, "GET /admin/sessions/audit");
+  await f.assertNoLeaks();
+});
+
+Deno.test("GET /admin/sessions/audit pages, filters, answers CSV, and refuses a non-admin tenant's admin", async () => {
+  const A = "11111111-1111-4111-8111-111111111111";
+  const B = "22222222-2222-4222-8222-222222222222";
+  await using f = await startAuthFixture({
+    entra: { tenantId: A },
+    env: { ENTRA_TENANT_ID: `${A},${B}` },
+  });
+  const admin = await f.signIn();
+  const adminB = await f.signIn({ tenantId: B, user: { oid: "bob", roles: ["ccgate.admin"] } });
+  const headers = { authorization: `Bearer ${admin.access_token}` };
+  for (let i = 0; i < 5; i++) {
+    f.clock.advance(1_000);
+    (await f.app.request(`/admin/sessions?sub=user-${i}`, { headers })).body?.cancel();
+  }
+  const refused = await f.app.request("/admin/sessions/audit", {
+    headers: { authorization: `Bearer ${adminB.access_token}` },
+  });
+  assertEquals(refused.status, 403);
+  assertStringIncludes((await refused.json()).error_description, "CCGATE_ADMIN_TENANTS");
+
+  const seen: string[] = [];
+  let after = "";
+  do {
+    const page = await (await f.app.request(
+      `/admin/sessions/audit?from=2026-03-02&to=2026-03-02&limit=2&decision=allowed&actor=${
+        (await f.verify(admin.access_token)).sub
+      }${after ? `&after=${after}` : ""}`,
+      { headers },
+    )).json();
+    seen.push(...(page.data as AuditRecord[]).map((r) => JSON.stringify(r.details)));
+    after = page.next ?? "";
+  } while (after !== "");
+  // Five lists, newest first (the paging reads come later and are newer than any cursor:
+  // the first page was read before its own record was written).
+  assertEquals(seen, [4, 3, 2, 1, 0].map((i) => JSON.stringify({ sub: [`user-${i}`], listed: 0 })));
+
+  const csv = await f.app.request(
+    "/admin/sessions/audit?format=csv&from=2026-03-02&to=2026-03-02",
+    {
+      headers,
+    },
+  );
+  assertEquals(csv.headers.get("content-type"), "text/csv; charset=utf-8");
+  assertStringIncludes(await csv.text(), 'allowed,200,1,"{""sub"":[""user-4""],""listed"":0}"');
+  const bad = await f.app.request("/admin/sessions/audit?after=nope!", { headers });
+  assertEquals([bad.status, (await bad.json()).error], [400, "invalid_request"]);
+});
+
+Deno.test("a session revocation on auth appears in the gateway's GET /admin/audit when they share one KV (the combined server)", async () => {
+  await using f = await startAuthFixture();
+  await using stack = await startGatewayStack({ kv: f.kv });
+  const admin = await f.signIn();
+  const alice = await f.signIn({ user: { oid: ALICE, roles: ["ccgate.user"] } });
+  const aliceSid = (await f.verify(alice.access_token)).sid;
+  const revoked = await f.app.request(`/admin/sessions/${aliceSid}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${admin.access_token}` },
+  });
+  assertEquals(revoked.status, 200);
+  await revoked.body?.cancel();
+  const gatewayAdmin = await stack.issuer.mint({
+    claims: { sub: "gateway-admin", sid: "sess-g", roles: ["ccgate.admin"] },
+  });
+  const audit = await (await fetch(`${stack.url}/admin/audit?from=2026-03-02&to=2026-03-02`, {
+    headers: { authorization: `Bearer ${gatewayAdmin}` },
+  })).json();
+  const records = audit.data as AuditRecord[];
+  assertEquals(records.map((r) => [r.action, r.decision, r.status]), [
+    [`DELETE /admin/sessions/${aliceSid}`, "allowed", 200],
+  ]);
+  assertEquals(records[0]!.details, { sub: ALICE, revoked: [aliceSid] });
 });

@@ -125,7 +125,7 @@ export function createApp(deps: AuthDeps): Hono {
     c.header("cache-control", "public, max-age=3600");
     return c.json(authorizationServerMetadata(config));
   });
-  app.route("/", adminSessionsRoutes({ config, keys, sessions, now, log }));
+  app.route("/", adminSessionsRoutes({ config, keys, sessions, kv, now, log }));
   app.notFound(routeNotFound(app));
   app.onError(onError(log));
   return app;

@@ -274,11 +274,14 @@ export class AdminAuthenticationError extends AuthError {
 
 /** The caller lacks the ccgate admin role: 403 `insufficient_scope`. */
 export class AdminForbiddenError extends AuthError {
-  /** @param role The role that is required. */
-  constructor(role: string) {
+  /**
+   * @param role The role that is required.
+   * @param message What is refused, when it is not the role (e.g. the admin's tenant).
+   */
+  constructor(role: string, message?: string) {
     super(
       "admin_forbidden",
-      `Cannot use the admin API: the app role ${JSON.stringify(role)} is required`,
+      message ?? `Cannot use the admin API: the app role ${JSON.stringify(role)} is required`,
       {
         error: "insufficient_scope",
         status: 403,

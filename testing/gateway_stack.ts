@@ -71,6 +71,8 @@ export interface GatewayStackOptions {
   policy?: string;
   /** Wall clock of the policy's minute, day and month windows. @default () => new Date() */
   policyNow?: () => Date;
+  /** The gateway app's clock (token checks, admin audit times). @default () => new Date() */
+  now?: () => Date;
 }
 
 /** A running gateway + emulator(s). */
@@ -185,7 +187,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     bedrock,
     key: issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
     log,
     lifecycle,
     metrics,

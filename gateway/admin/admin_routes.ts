@@ -9,12 +9,15 @@ import {
 import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
 import { MAX_MODEL_CHARS } from "../model_map.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
-import { daysIn, listEntries, queryUsage, type UsageFilter } from "../ledger/usage_query.ts";
-import { summarizeUsage } from "../ledger/usage_summary.ts";
+import { daysIn, queryUsage, type UsageFilter } from "../ledger/usage_query.ts";
+import { readUsageSummary } from "../ledger/read_usage_summary.ts";
 import { registerAdminPolicyRoutes } from "./admin_policy_routes.ts";
 import { AuditLog } from "./audit_log.ts";
+import { AUDIT_CSV_COLUMNS, auditResponse } from "./audit_response.ts";
 import { boundedParam } from "./bounded_param.ts";
 import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard_page.ts";
+import { entriesResponse } from "./entries_response.ts";
+import { modelFilterIds } from "./model_filter_ids.ts";
 import { toCsv } from "./to_csv.ts";
 
 /** Columns of the usage (rollup) export. */
@@ -60,16 +63,8 @@ export const ENTRY_COLUMNS = [
   "estimated",
 ] as const;
 
-/** Columns of the audit log export. */
-export const AUDIT_COLUMNS = [
-  "at",
-  "requestId",
-  "actor",
-  "sid",
-  "action",
-  "decision",
-  "status",
-] as const;
+/** Columns of the audit log export (`details` as JSON text; see `audit_response.ts`). */
+export const AUDIT_COLUMNS = AUDIT_CSV_COLUMNS;
 
 /** Default day range of queries without `from`: this many days up to today. */
 const DEFAULT_DAYS = 7;
@@ -81,19 +76,26 @@ const DEFAULT_DAYS = 7;
  * middleware) whose `roles` include `config.adminRole` and whose `tid` is an
  * admin tenant (`config.adminTenants`, see `adminTenantScope`: the ledger
  * covers every tenant, so an admin of another allowlisted tenant is refused),
- * and every call — allowed or denied — is written to the audit log before it
- * is answered:
+ * and every call is written to the audit log before it is answered (allowed
+ * calls one record each; denied ones counted per caller and minute, see
+ * `audit_log.ts`):
  *
  * - `GET /admin/api/me`: the caller's identity and roles.
- * - `GET /admin/api/usage?from&to&user&group&model&format=json|csv`: daily rollups.
- * - `GET /admin/api/entries?from&to&user&group&model&format=json|csv`: ledger entries.
- * - `GET /admin/api/summary?from&to&user&group&model`: what the dashboard draws.
- * - `GET /admin/audit?from&to&format=json|csv` (also `/admin/api/audit`): the audit log.
+ * - `GET /admin/api/usage?from&to&user|group&model&format=json|csv`: daily rollups.
+ * - `GET /admin/api/entries?from&to&user&group&model&limit&after&format=json|csv`: ledger
+ *   entries, a page at a time as JSON (`truncated`, `next`), streamed whole as CSV
+ *   (`entriesResponse`).
+ * - `GET /admin/api/summary?from&to&user|group&model`: what the dashboard draws, from the
+ *   daily rollups (`readUsageSummary`).
+ * - `GET /admin/audit?from&to&limit&after&decision&actor&format=json|csv` (also
+ *   `/admin/api/audit`): the audit log, newest first, paged (`auditResponse`).
  * - `GET /admin/api/policy?user`, `GET|PUT|DELETE /admin/api/budget-overrides[/:user]`:
  *   effective policy and budget overrides (`registerAdminPolicyRoutes`).
  *
  * Days are UTC `YYYY-MM-DD`, inclusive; the default range is the last 7
- * days. (`/admin/sessions*` belongs to the auth service.)
+ * days. `user` and `group` together are a 400 on usage and summary (the
+ * rollups are per user or per group). `model` takes a Bedrock id or a
+ * catalogue name (`modelFilterIds`). (`/admin/sessions*` belongs to the auth service.)
  *
  * @param app The gateway app.
  * @param deps The gateway's dependencies; the admin API needs `ledger`.
@@ -139,6 +141,7 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
     if (!inAdminTenant) throw new AdminTenantRequiredError();
   };
 
+  const modelIds = modelFilterIds(deps);
   const filterOf = (c: Context): UsageFilter => {
     const today = dayOf(deps.now());
     const to = c.req.query("to") || today;
@@ -153,12 +156,14 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
     }
     const opt = (name: string, max: number) =>
       boundedParam(name, c.req.query(name) || undefined, max);
+    const model = opt("model", MAX_MODEL_CHARS);
     return {
       from,
       to,
       user: opt("user", MAX_ENTRY_TEXT),
       group: opt("group", MAX_ENTRY_TEXT),
-      model: opt("model", MAX_MODEL_CHARS),
+      model,
+      modelIds: modelIds(model),
     };
   };
 
@@ -204,28 +209,10 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       to: filter.to,
     });
   });
-  app.get("/admin/api/entries", async (c) => {
-    const filter = filterOf(c);
-    const { entries, truncated } = await listEntries(kv, filter);
-    return reply(c, ENTRY_COLUMNS, entries, `ccgate-ledger-${filter.from}-${filter.to}`, {
-      from: filter.from,
-      to: filter.to,
-      truncated,
-    });
-  });
-  app.get("/admin/api/summary", async (c) => {
-    const filter = filterOf(c);
-    const { entries, truncated } = await listEntries(kv, filter);
-    return c.json({ ...summarizeUsage(entries, daysIn(filter.from, filter.to)!), truncated });
-  });
-  const auditRoute = async (c: Context) => {
-    const filter = filterOf(c);
-    const records = await audit.list(filter.from, filter.to);
-    return reply(c, AUDIT_COLUMNS, records, `ccgate-audit-${filter.from}-${filter.to}`, {
-      from: filter.from,
-      to: filter.to,
-    });
-  };
+  app.get("/admin/api/entries", (c) => entriesResponse(c, kv, filterOf(c), ENTRY_COLUMNS));
+  app.get("/admin/api/summary", async (c) => c.json(await readUsageSummary(kv, filterOf(c))));
+  const auditRoute = (c: Context) =>
+    auditResponse(audit, c.req.raw, deps.now, (message) => new InvalidRequestError(message));
   app.get("/admin/audit", auditRoute);
   app.get("/admin/api/audit", auditRoute);
   registerAdminPolicyRoutes(app, deps, kv);

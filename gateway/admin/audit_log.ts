@@ -1,6 +1,25 @@
+/**
+ * The admin audit log in KV, shared by the gateway's admin API and the auth
+ * service's session admin (in the combined server both write to one KV, so
+ * `GET /admin/audit` shows both).
+ *
+ * KV layout:
+ * - `["audit", at, seq, requestId]`: an allowed call, one record per call.
+ * - `["audit", at, "~denied", actor]`: the denied calls of one actor in one
+ *   UTC minute, one record (the minute's first attempt, at `at`) with
+ * - `["audit_denied_count", minute, actor]`: how many there were (a KV sum, so
+ *   concurrent attempts never contend; whoever creates it writes the record).
+ *
+ * So a caller without the admin role can add at most one record a minute
+ * (1,440 a day) however fast they call, and cannot push admin actions out of
+ * a listing, which reads newest first.
+ *
+ * @module
+ */
+
 /** One admin action. */
 export interface AuditRecord {
-  /** When, ISO 8601 UTC. */
+  /** When, ISO 8601 UTC (for denied calls: the minute's first attempt). */
   at: string;
   /** Request id of the admin call. */
   requestId: string;
@@ -16,57 +35,239 @@ export interface AuditRecord {
   status: number;
   /** `allowed`, or `denied` when the caller lacked the admin role. */
   decision: "allowed" | "denied";
+  /**
+   * Calls this record stands for: 1 for an allowed call; for a denied one,
+   * every denied call of `actor` in the UTC minute of `at` (the record shows
+   * the first; their actions may differ).
+   */
+  count?: number;
 }
 
-/** Key prefix of the audit log: `["audit", at, sequence, requestId]`. */
+/** Key prefix of the audit log (see the module doc for the layout). */
 export const AUDIT_PREFIX: Deno.KvKey = ["audit"];
 
+/** Key prefix of the denied-call counters. */
+export const AUDIT_DENIED_COUNT_PREFIX: Deno.KvKey = ["audit_denied_count"];
+
+/** Records a page holds unless told otherwise. */
+export const DEFAULT_AUDIT_PAGE_SIZE = 1_000;
+
+/** Most records one page holds. */
+export const MAX_AUDIT_PAGE_SIZE = 10_000;
+
 /**
- * The admin audit log in KV, ordered by time: every admin call (allowed or
- * denied) is written before its answer is returned.
+ * Most KV entries one page reads: with a filter (`decision`, `actor`) that
+ * few records match, a page may end with fewer than `limit` records and a
+ * `next` cursor, so no request reads the whole log.
+ */
+export const AUDIT_SCAN_BUDGET = 20_000;
+
+/** Longest JSON text of `details` stored as is; longer ones are replaced by their size. */
+export const MAX_AUDIT_DETAILS_CHARS = 8_192;
+
+/** Longest `action` stored (the rest of a longer path is cut). */
+export const MAX_AUDIT_ACTION_CHARS = 1_024;
+
+/** What {@linkcode AuditLog.list} reads. */
+export interface AuditQuery {
+  /** First day, `YYYY-MM-DD` (UTC). */
+  from: string;
+  /** Last day, `YYYY-MM-DD` (UTC, inclusive). */
+  to: string;
+  /** Most records. @default {DEFAULT_AUDIT_PAGE_SIZE} */
+  limit?: number;
+  /** The previous page's `next`: the page starts right after (older than) it. */
+  after?: string;
+  /** Only allowed, or only denied, records. */
+  decision?: "allowed" | "denied";
+  /** Only records of this actor (`sub`). */
+  actor?: string;
+}
+
+/** One page of the audit log, newest first. */
+export interface AuditPage {
+  /** The records. */
+  records: AuditRecord[];
+  /** Opaque cursor of the next (older) page; absent when no more records match. */
+  next?: string;
+}
+
+type AuditKv = Pick<Deno.Kv, "set" | "list" | "atomic" | "getMany">;
+
+/**
+ * The admin audit log in KV. Every allowed admin call is written, one record
+ * each, before its answer is returned; denied calls are counted per actor and
+ * UTC minute (see the module doc). Listed newest first, a page at a time.
  *
  * @example
  * ```ts ignore
  * const audit = new AuditLog(kv);
  * await audit.write(record);
- * const records = await audit.list("2026-11-01", "2026-11-30");
+ * const { records, next } = await audit.list({ from: "2026-11-01", to: "2026-11-30", limit: 100 });
  * ```
  */
 export class AuditLog {
-  readonly #kv: Pick<Deno.Kv, "set" | "list">;
+  readonly #kv: AuditKv;
+  readonly #scanBudget: number;
   #seq = 0;
 
-  /** @param kv The KV store. */
-  constructor(kv: Pick<Deno.Kv, "set" | "list">) {
+  /**
+   * @param kv The KV store.
+   * @param options `scanBudget`: most KV entries one page reads. @default {AUDIT_SCAN_BUDGET}
+   */
+  constructor(kv: AuditKv, options: { scanBudget?: number } = {}) {
     this.#kv = kv;
+    this.#scanBudget = options.scanBudget ?? AUDIT_SCAN_BUDGET;
   }
 
   /**
-   * Writes one record.
+   * Writes one record: an allowed call as its own record; a denied call as
+   * the first record of its actor's minute, or as one more in that record's
+   * count.
    *
-   * @param record The record.
+   * @param record The record (its `count` is ignored).
    */
   async write(record: AuditRecord): Promise<void> {
-    // The sequence number orders records of the same millisecond written by this instance.
-    const seq = String(this.#seq++).padStart(12, "0");
-    await this.#kv.set([...AUDIT_PREFIX, record.at, seq, record.requestId], record);
+    const { count: _, ...rest } = record;
+    const stored: AuditRecord = {
+      ...rest,
+      action: record.action.slice(0, MAX_AUDIT_ACTION_CHARS),
+      details: _boundedDetails(record.details),
+    };
+    if (record.decision === "allowed") {
+      // The sequence number orders records of the same millisecond written by this instance.
+      const seq = String(this.#seq++).padStart(12, "0");
+      await this.#kv.set([...AUDIT_PREFIX, record.at, seq, record.requestId], stored);
+      return;
+    }
+    const minute = _minuteOf(record.at);
+    const actor = record.actor.slice(0, 256);
+    const countKey = [...AUDIT_DENIED_COUNT_PREFIX, minute, actor];
+    // The minute's first attempt creates the counter and the record; the others only count.
+    const first = await this.#kv.atomic()
+      .check({ key: countKey, versionstamp: null })
+      .set([...AUDIT_PREFIX, record.at, DENIED, actor], stored)
+      .sum(countKey, 1n)
+      .commit();
+    if (!first.ok) await this.#kv.atomic().sum(countKey, 1n).commit();
   }
 
   /**
-   * Records of a day range, oldest first.
+   * One page of the records of a day range, newest first.
    *
-   * @param from First day, `YYYY-MM-DD`.
-   * @param to Last day, `YYYY-MM-DD` (inclusive).
-   * @param limit Most records. @default {10000}
-   * @returns The records.
+   * @param query Day range, page size, cursor and filters.
+   * @returns The page, with `next` while more matching records may follow.
+   * @throws {AuditCursorError} When `after` is not a cursor of this day range.
    */
-  async list(from: string, to: string, limit = 10_000): Promise<AuditRecord[]> {
-    const out: AuditRecord[] = [];
-    const iter = this.#kv.list<AuditRecord>({
-      start: [...AUDIT_PREFIX, `${from}T`],
-      end: [...AUDIT_PREFIX, `${to}T\uffff`],
-    }, { limit });
-    for await (const item of iter) out.push(item.value);
-    return out;
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const limit = query.limit ?? DEFAULT_AUDIT_PAGE_SIZE;
+    const start: Deno.KvKey = [...AUDIT_PREFIX, `${query.from}T`];
+    const rangeEnd: Deno.KvKey = [...AUDIT_PREFIX, `${query.to}T\uffff`];
+    let end = rangeEnd;
+    if (query.after !== undefined) {
+      const cursor = parseAuditCursor(query.after);
+      const at = cursor?.[0];
+      if (at === undefined || at < `${query.from}T` || at > `${query.to}T\uffff`) {
+        throw new AuditCursorError();
+      }
+      end = [...AUDIT_PREFIX, ...cursor!];
+    }
+    const records: { key: Deno.KvKey; value: AuditRecord }[] = [];
+    let last: Deno.KvKey | undefined;
+    let scanned = 0;
+    let more = false;
+    const iter = this.#kv.list<AuditRecord>({ start, end }, {
+      reverse: true,
+      limit: this.#scanBudget + 1,
+    });
+    for await (const entry of iter) {
+      if (records.length === limit || scanned === this.#scanBudget) {
+        more = true;
+        break;
+      }
+      scanned++;
+      last = entry.key;
+      const r = entry.value;
+      if (query.decision !== undefined && r.decision !== query.decision) continue;
+      if (query.actor !== undefined && r.actor !== query.actor) continue;
+      records.push(entry);
+    }
+    await this.#addCounts(records);
+    const page: AuditPage = { records: records.map((r) => r.value) };
+    if (more && last !== undefined) page.next = formatAuditCursor(last.slice(1) as string[]);
+    return page;
   }
+
+  async #addCounts(records: { key: Deno.KvKey; value: AuditRecord }[]): Promise<void> {
+    const denied = records.filter((r) => r.key[2] === DENIED);
+    for (const r of records) if (r.key[2] !== DENIED) r.value = { ...r.value, count: 1 };
+    // getMany reads at most 10 keys at a time; the batches are read together.
+    const batches = Array.from(
+      { length: Math.ceil(denied.length / 10) },
+      (_, i) => denied.slice(i * 10, i * 10 + 10),
+    );
+    await Promise.all(batches.map(async (batch) => {
+      const counts = await this.#kv.getMany<Deno.KvU64[]>(
+        batch.map((r) => [...AUDIT_DENIED_COUNT_PREFIX, _minuteOf(r.key[1] as string), r.key[3]!]),
+      );
+      batch.forEach((r, j) => {
+        r.value = { ...r.value, count: Number(counts[j]?.value?.value ?? 1n) };
+      });
+    }));
+  }
+}
+
+/** `after` is not a `next` cursor of the queried day range. */
+export class AuditCursorError extends Error {
+  constructor() {
+    super('Cannot read the audit log: "after" must be the "next" value of the previous page');
+    this.name = "AuditCursorError";
+  }
+}
+
+const DENIED = "~denied";
+
+/**
+ * The text form of a cursor: the last key read, as base64url JSON.
+ *
+ * @param key The key parts after `"audit"`.
+ * @returns The cursor.
+ */
+export function formatAuditCursor(key: readonly string[]): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(key));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+/**
+ * Parses {@linkcode formatAuditCursor}'s text form.
+ *
+ * @param text The cursor.
+ * @returns The key parts after `"audit"`, or `undefined` if the text is not a cursor.
+ */
+export function parseAuditCursor(text: string): [string, string, string] | undefined {
+  if (text.length > 2_000 || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    const json = new TextDecoder("utf-8", { fatal: true })
+      .decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    const key: unknown = JSON.parse(json);
+    if (!Array.isArray(key) || key.length !== 3 || !key.every((p) => typeof p === "string")) {
+      return undefined;
+    }
+    const [at, second, third] = key as string[];
+    return /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(at!) ? [at!, second!, third!] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function _minuteOf(at: string): string {
+  const ms = Date.parse(at);
+  return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString();
+}
+
+function _boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const size = JSON.stringify(details ?? {}).length;
+  return size > MAX_AUDIT_DETAILS_CHARS ? { omitted: `${size} characters of details` } : details;
 }

@@ -134,6 +134,13 @@ Deno.test({
       path: new URL("dashboard-group-eng.png", ARTIFACTS).pathname,
       fullPage: true,
     });
+    // A refused query shows the gateway's message from the error JSON, not only the status.
+    await page.fill("[data-testid=from]", daysAgo(0));
+    await page.fill("[data-testid=to]", daysAgo(1));
+    await page.click("[data-testid=apply]");
+    await page.locator("[data-testid=status]", {
+      hasText: `Request failed: 400: Invalid day range "${daysAgo(0)}".."${daysAgo(1)}"`,
+    }).waitFor();
     assertEquals(failedRequests, []);
     const png = await Deno.stat(new URL("dashboard.png", ARTIFACTS));
     assert(png.size > 10_000, "the screenshot has content");

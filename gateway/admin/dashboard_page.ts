@@ -75,8 +75,8 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="card"><div class="v" id="t-tokens" data-testid="total-tokens">–</div><div class="k">tokens</div></div>
       <div class="card"><div class="v" id="t-cost" data-testid="total-cost">–</div><div class="k">cost (USD)</div></div>
       <div class="card"><div class="v" id="t-errors" data-testid="error-rate">–</div><div class="k">error rate</div></div>
-      <div class="card"><div class="v" id="t-latency" data-testid="latency">–</div><div class="k">latency p50 / p90 / p99 (ms)</div></div>
-      <div class="card"><div class="v" id="t-ttfb" data-testid="ttfb">–</div><div class="k">first byte p50 / p90 / p99 (ms)</div></div>
+      <div class="card"><div class="v" id="t-latency" data-testid="latency">–</div><div class="k">latency p50 / p90 / p99 (ms, ±9%)</div></div>
+      <div class="card"><div class="v" id="t-ttfb" data-testid="ttfb">–</div><div class="k">first byte p50 / p90 / p99 (ms, ±9%)</div></div>
     </div>
     <section style="margin-top:16px">
       <h2>Tokens per day</h2>
@@ -125,7 +125,15 @@ export const DASHBOARD_JS = `"use strict";
       try { message = (await res.json()).error.message; } catch { /* keep */ }
       throw Object.assign(new Error(message), { auth: true });
     }
-    if (!res.ok) throw new Error("Request failed: " + res.status);
+    if (!res.ok) {
+      // The gateway's Anthropic error JSON says what was wrong (shown with textContent only).
+      let message = "Request failed: " + res.status;
+      try {
+        const error = (await res.json()).error;
+        if (error && typeof error.message === "string") message += ": " + error.message;
+      } catch { /* keep */ }
+      throw new Error(message);
+    }
     return res;
   }
 
@@ -235,7 +243,7 @@ export const DASHBOARD_JS = `"use strict";
       rows(document.querySelector("[data-testid=top-users]"), s.topUsers, cells("user"));
       rows(document.querySelector("[data-testid=top-models]"), s.topModels, cells("model"));
       rows(document.querySelector("[data-testid=error-types]"), s.errorTypes, (e) => [[e.type, false], [fmt.format(e.count), true]]);
-      $("status").textContent = s.from + " to " + s.to + (s.truncated ? " (first 50,000 requests only)" : "") + ": " + fmt.format(s.totals.requests) + " requests";
+      $("status").textContent = s.from + " to " + s.to + ": " + fmt.format(s.totals.requests) + " requests";
     } catch (err) {
       if (err.auth) { sessionStorage.removeItem(KEY); return showSignin(err.message); }
       $("status").textContent = err.message;

@@ -19,3 +19,14 @@ Deno.test("toCsv() neutralises text a spreadsheet would run as a formula", () =>
     "v\r\n'=SUM(A1)\r\n'+1\r\n'-2\r\n'@x\r\n-2\r\n",
   );
 });
+
+Deno.test("toCsv() writes an object as JSON text, quoted, and neutralises full-width formula signs", () => {
+  const csv = toCsv(["details", "v"], [
+    { details: { user: ["=1+2"], n: 3 }, v: "\uff1dSUM(A1)" },
+    { details: [{ a: 1 }], v: "\uff20x" },
+  ]);
+  assertEquals(
+    csv,
+    'details,v\r\n"{""user"":[""=1+2""],""n"":3}",\'\uff1dSUM(A1)\r\n"[{""a"":1}]",\'\uff20x\r\n',
+  );
+});

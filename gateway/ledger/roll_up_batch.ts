@@ -1,17 +1,30 @@
 import type { LedgerEntry } from "./ledger_entry.ts";
-import { ENTRY_PREFIX, type LedgerKv, rollupSums, WAL_PREFIX } from "./roll_up_entry.ts";
+import {
+  ENTRY_PREFIX,
+  type LedgerKv,
+  rollupKeyBytes,
+  rollupSums,
+  userIndexKey,
+  WAL_PREFIX,
+} from "./roll_up_entry.ts";
 
 /** Deno KV's limits on one atomic operation. */
 const MAX_CHECKS = 100;
 const MAX_MUTATIONS = 1_000;
+/** Mutations of one entry besides its sums: log delete, entry set, user index set. */
+export const MUTATIONS_PER_ENTRY = 3;
 /** An atomic operation must stay under 800 KiB: keep a chunk well below. */
 const MAX_CHUNK_BYTES = 512 * 1024;
+/** The keys of an atomic operation (checks and mutations) must stay under 80 KiB: keep below. */
+const MAX_KEY_BYTES = 64 * 1024;
 
 /**
  * Splits entries into chunks that each fit in one KV atomic operation of
- * {@linkcode rollUpBatch}: two checks and two mutations per entry plus one
- * `sum` per distinct rollup key, under Deno KV's limits (100 checks, 1,000
- * mutations, 800 KiB). An entry whose request id appears again later in
+ * {@linkcode rollUpBatch}: two checks and {@linkcode MUTATIONS_PER_ENTRY}
+ * mutations per entry plus one `sum` per distinct rollup key (usage rows,
+ * group × user rows, latency histogram buckets, error types), under Deno
+ * KV's limits (100 checks, 1,000 mutations, 80 KiB of keys, 800 KiB in all:
+ * keys are kept under 64 KiB, keys and values under 512 KiB). An entry whose request id appears again later in
  * `entries` is dropped: the write-ahead log holds only the last one. Pure.
  *
  * @param entries Entries just written to the write-ahead log, in order.
@@ -35,22 +48,34 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
   let chunk: LedgerEntry[] = [];
   let sumKeys = new Set<string>();
   let bytes = 0;
+  let keyBytes = 0;
   for (const entry of last.values()) {
-    const keys = rollupSums(entry).map(([key]) => JSON.stringify(key));
-    const newKeys = keys.filter((k) => !sumKeys.has(k)).length;
+    const sums = rollupSums(entry);
+    const keys = sums.map(([key]) => JSON.stringify(key));
+    const bytesOf = new Map(sums.map(([key], i) => [keys[i]!, rollupKeyBytes(key)]));
+    const fresh = () => keys.filter((k) => !sumKeys.has(k));
+    // Each entry: its value, and its log key and entry key (checked, then written) and index key.
     const size = JSON.stringify(entry).length + 256;
+    const ownKeys = 2 * rollupKeyBytes([...WAL_PREFIX, entry.requestId]) +
+      2 * rollupKeyBytes([...ENTRY_PREFIX, entry.day, entry.requestId]) +
+      rollupKeyBytes(userIndexKey(entry));
+    const sumBytes = (list: string[]) => list.reduce((n, k) => n + bytesOf.get(k)!, 0);
+    const newKeys = fresh();
     const fits = 2 * (chunk.length + 1) <= MAX_CHECKS &&
-      2 * (chunk.length + 1) + sumKeys.size + newKeys <= MAX_MUTATIONS &&
-      bytes + size <= MAX_CHUNK_BYTES;
+      MUTATIONS_PER_ENTRY * (chunk.length + 1) + sumKeys.size + newKeys.length <= MAX_MUTATIONS &&
+      keyBytes + ownKeys + sumBytes(newKeys) <= MAX_KEY_BYTES &&
+      bytes + size + keyBytes + ownKeys + sumBytes(newKeys) <= MAX_CHUNK_BYTES;
     if (!fits && chunk.length > 0) {
       chunks.push(chunk);
       chunk = [];
       sumKeys = new Set();
       bytes = 0;
+      keyBytes = 0;
     }
     chunk.push(entry);
-    for (const k of keys) sumKeys.add(k);
     bytes += size;
+    keyBytes += ownKeys + sumBytes(fresh());
+    for (const k of keys) sumKeys.add(k);
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
@@ -61,7 +86,8 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
  * ONE atomic operation and without reading KV first: every log record must
  * still carry the versionstamp of the write that put it there, and no
  * entry may be in the ledger yet. Then each entry is stored under
- * `["ledger", "entry", day, id]`, its log record deleted, and the rollup
+ * `["ledger", "entry", day, id]` (with its per-user index key), its log
+ * record deleted, and the rollup
  * sums of all of them (added up per key) applied. If any check fails
  * (another instance's `UsageLedger.recover()` took a record, or a
  * retried entry was rolled up before) nothing is written and the caller
@@ -87,7 +113,7 @@ export async function rollUpBatch(
     const versionstamp = walVersionstamps.get(entry.requestId);
     if (versionstamp === undefined) return false;
     op.check({ key: walKey, versionstamp }, { key: entryKey, versionstamp: null });
-    op.delete(walKey).set(entryKey, entry);
+    op.delete(walKey).set(entryKey, entry).set(userIndexKey(entry), entry.at);
     for (const [key, n] of rollupSums(entry)) {
       const id = JSON.stringify(key);
       const sum = sums.get(id);

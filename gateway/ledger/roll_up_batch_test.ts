@@ -1,8 +1,14 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
-import { rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
-import { ENTRY_PREFIX, rollupSums, USAGE_PREFIX, WAL_PREFIX } from "./roll_up_entry.ts";
+import { MUTATIONS_PER_ENTRY, rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
+import {
+  ENTRY_PREFIX,
+  rollupSums,
+  USAGE_PREFIX,
+  USER_INDEX_PREFIX,
+  WAL_PREFIX,
+} from "./roll_up_entry.ts";
 
 const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
 
@@ -37,10 +43,41 @@ Deno.test("rollUpChunks() keeps each chunk within KV's 100 checks and 1,000 muta
   const chunks = rollUpChunks(wide);
   for (const chunk of chunks) {
     const keys = new Set(chunk.flatMap((e) => rollupSums(e).map(([k]) => JSON.stringify(k))));
-    assert(2 * chunk.length + keys.size <= 1_000, `mutations: ${2 * chunk.length + keys.size}`);
+    const mutations = MUTATIONS_PER_ENTRY * chunk.length + keys.size;
+    assert(mutations <= 1_000, `mutations: ${mutations}`);
   }
   assertEquals(chunks.flat().length, 30);
   assert(chunks.length > 1);
+});
+
+Deno.test("rollUpChunks() chunks of entries with every kind of rollup key commit within KV's limits", async () => {
+  using kv = await Deno.openKv(":memory:");
+  // Each its own user, 20 groups, a latency and first byte of its own, half of them failed:
+  // usage, group x user, histogram and error type keys all differ from entry to entry.
+  const entries = Array.from({ length: 40 }, (_, i) =>
+    ledgerEntry({
+      requestId: id(i),
+      user: `user-${i}`,
+      groups: Array.from({ length: 20 }, (_, g) => `g${i}-${g}`),
+      totalMs: 100 * 2 ** (i % 12),
+      firstByteMs: 10 + 37 * i,
+      outcome: i % 2 === 0 ? "completed" : "upstream_error",
+      errorType: i % 2 === 0 ? null : `Error${i}`,
+      cacheReadTokens: 1,
+      cacheWriteTokens: 1,
+    }));
+  const chunks = rollUpChunks(entries);
+  assert(chunks.length > 1);
+  for (const chunk of chunks) {
+    const keys = new Set(chunk.flatMap((e) => rollupSums(e).map(([k]) => JSON.stringify(k))));
+    assert(MUTATIONS_PER_ENTRY * chunk.length + keys.size <= 1_000);
+    // KV itself refuses an atomic operation past 1,000 mutations: each chunk commits.
+    const versionstamp = await logged(kv, chunk);
+    assertEquals(await rollUpBatch(kv, chunk, stamps(chunk, versionstamp)), true);
+  }
+  assertEquals(await count(kv, ENTRY_PREFIX), 40);
+  assertEquals(await count(kv, USER_INDEX_PREFIX), 40);
+  assertEquals(await count(kv, WAL_PREFIX), 0);
 });
 
 Deno.test("rollUpChunks() keeps only the last of two entries with one request id", () => {

@@ -1,3 +1,4 @@
+import { latencyBucket } from "./latency_histogram.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 
 /** The KV operations the ledger uses (a `Deno.Kv`, or a wrapper of one). */
@@ -18,8 +19,40 @@ export function openKey(until: number, requestId: string): Deno.KvKey {
 }
 /** Key prefix of rolled-up entries: `["ledger", "entry", day, requestId]`. */
 export const ENTRY_PREFIX: Deno.KvKey = ["ledger", "entry"];
-/** Key prefix of daily rollups: `["usage", day, "user"|"group", name, model, metric]`. */
+/**
+ * Key prefix of the per-user index of entries: `["ledger", "by_user", user,
+ * day, requestId]` → the entry's `at`, written in the same atomic operation
+ * as the entry, so a user's entries are listed without reading anyone
+ * else's. Entries rolled up before the index existed are not in it.
+ */
+export const USER_INDEX_PREFIX: Deno.KvKey = ["ledger", "by_user"];
+
+/** The per-user index key of an entry (see {@linkcode USER_INDEX_PREFIX}). */
+export function userIndexKey(entry: Pick<LedgerEntry, "user" | "day" | "requestId">): Deno.KvKey {
+  return [...USER_INDEX_PREFIX, entry.user, entry.day, entry.requestId];
+}
+
+/**
+ * Key prefix of daily rollups (each a `Deno.KvU64` sum), per day:
+ *
+ * - `["usage", day, "user"|"group", name, model, metric]`: the usage rows;
+ * - `["usage", day, "group_member", group, user]`: requests of the user
+ *   carrying the group (who the group's members were that day);
+ * - `["usage", day, "stats", scope, name, model, kind, key]`: request
+ *   statistics of scope `all` (name `""`), `user` or `group`, where kind is
+ *   `total_ms` (completed requests) or `first_byte_ms` with key a
+ *   `latencyBucket`, or `error_type` with key the error type.
+ *
+ * `group_member` and `stats` exist only for entries rolled up since they
+ * were added: older days lack them (no migration). Latency histograms are
+ * kept for all and per user, not per group: each group would add two sums
+ * per request that differ from request to request, and KV allows 80 KiB of
+ * keys per atomic operation, so roll-ups would need many more commits.
+ */
 export const USAGE_PREFIX: Deno.KvKey = ["usage"];
+
+/** Characters of an error type kept in its roll-up key. */
+export const MAX_ERROR_TYPE_KEY = 128;
 
 /** The summed metrics of a rollup row (each its own `Deno.KvU64` key). */
 export const ROLLUP_METRICS = [
@@ -50,7 +83,12 @@ export type RollUpResult =
 
 /**
  * The rollup increments of one entry: per day, per user × model and per
- * group × model, every non-zero metric. Pure.
+ * group × model, every non-zero metric; one request per group × user
+ * (`group_member`); for the scopes all and the user (× model), one count in
+ * the `total_ms` (if completed) and `first_byte_ms` (if any) histogram
+ * buckets; for all, the user and each group (× model), one per error type
+ * (if not completed). See {@linkcode USAGE_PREFIX}.
+ * Groups past {@linkcode MAX_ENTRY_SUM_KEY_BYTES} of keys are left out. Pure.
  *
  * @param entry The ledger entry.
  * @returns `[key, amount]` pairs for KV `sum` mutations.
@@ -79,23 +117,82 @@ export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
     unpriced: entry.costUsd === null ? 1n : 0n,
   };
   const model = entry.bedrockModel ?? entry.model ?? "unknown";
-  const rows: Deno.KvKey[] = [[...USAGE_PREFIX, entry.day, "user", entry.user, model]];
-  for (const group of new Set(entry.groups.slice(0, MAX_ROLLUP_GROUPS))) {
-    rows.push([...USAGE_PREFIX, entry.day, "group", group, model]);
-  }
-  const out: [Deno.KvKey, bigint][] = [];
-  for (const row of rows) {
+  const day = entry.day;
+  const sums = (into: [Deno.KvKey, bigint][], row: Deno.KvKey) => {
     for (const metric of ROLLUP_METRICS) {
-      if (amounts[metric] > 0n) out.push([[...row, metric], amounts[metric]]);
+      if (amounts[metric] > 0n) into.push([[...row, metric], amounts[metric]]);
     }
+  };
+  // Latency histograms for all and per user; error types also per group (failures are few).
+  const stats = (into: [Deno.KvKey, bigint][], scope: string, name: string, latency: boolean) => {
+    const at = [...USAGE_PREFIX, day, "stats", scope, name, model];
+    if (entry.outcome !== "completed") {
+      const type = (entry.errorType ?? entry.outcome).slice(0, MAX_ERROR_TYPE_KEY);
+      into.push([[...at, "error_type", type], 1n]);
+    } else if (latency) {
+      into.push([[...at, "total_ms", latencyBucket(entry.totalMs)], 1n]);
+    }
+    if (latency && entry.firstByteMs !== null) {
+      into.push([[...at, "first_byte_ms", latencyBucket(entry.firstByteMs)], 1n]);
+    }
+  };
+  const out: [Deno.KvKey, bigint][] = [];
+  sums(out, [...USAGE_PREFIX, day, "user", entry.user, model]);
+  stats(out, "all", "", true);
+  stats(out, "user", entry.user, true);
+  let bytes = out.reduce((n, [key]) => n + rollupKeyBytes(key), 0);
+  // Each group's rows, while the keys fit in one KV operation (long names, a long model).
+  for (const group of new Set(entry.groups.slice(0, MAX_ROLLUP_GROUPS))) {
+    const part: [Deno.KvKey, bigint][] = [];
+    sums(part, [...USAGE_PREFIX, day, "group", group, model]);
+    part.push([[...USAGE_PREFIX, day, "group_member", group, entry.user], 1n]);
+    stats(part, "group", group, false);
+    const more = part.reduce((n, [key]) => n + rollupKeyBytes(key), 0);
+    if (bytes + more > MAX_ENTRY_SUM_KEY_BYTES) break;
+    out.push(...part);
+    bytes += more;
   }
   return out;
 }
 
 /**
+ * Most bytes of rollup keys one entry adds, well under KV's 80 KiB of keys
+ * per atomic operation: an entry whose groups' rows would pass it (only
+ * with long group names and a long model name) is summed for its first
+ * groups only.
+ */
+export const MAX_ENTRY_SUM_KEY_BYTES = 48 * 1024;
+
+const _utf8 = new TextEncoder();
+
+/**
+ * About the encoded size of a KV key: per part, a string's UTF-8 bytes and
+ * two more (type and end), 9 for a number. Pure.
+ *
+ * @param key The key.
+ * @returns Its size in bytes, about.
+ *
+ * @example
+ * ```ts
+ * import { rollupKeyBytes } from "./roll_up_entry.ts";
+ * console.assert(rollupKeyBytes(["usage", 3]) === 7 + 9);
+ * ```
+ */
+export function rollupKeyBytes(key: Deno.KvKey): number {
+  let n = 0;
+  for (const part of key) {
+    if (typeof part === "string") n += _utf8.encode(part).length + 2;
+    else if (part instanceof Uint8Array) n += part.length + 2;
+    else n += 9;
+  }
+  return n;
+}
+
+/**
  * Moves one entry from the write-ahead log into the ledger: in ONE atomic
- * operation it stores the entry under `["ledger", "entry", day, id]`, adds
- * its rollup sums, and deletes the log record — guarded by the log record's
+ * operation it stores the entry under `["ledger", "entry", day, id]` and its
+ * per-user index key ({@linkcode userIndexKey}), adds its rollup sums, and
+ * deletes the log record — guarded by the log record's
  * versionstamp and the entry key being empty. A crash before the commit
  * leaves the log record for the next attempt; after it, nothing is left to
  * redo; a retried write of an entry already rolled up sums nothing. So no
@@ -124,7 +221,7 @@ export async function rollUpEntry(
       : await kv.get<LedgerEntry>(entryKey);
     const op = kv.atomic().check(wal).check(existing).delete(walKey);
     if (existing.value === null) {
-      op.set(entryKey, wal.value);
+      op.set(entryKey, wal.value).set(userIndexKey(wal.value), wal.value.at);
       for (const [key, n] of rollupSums(wal.value)) op.sum(key, n);
     }
     const result = await op.commit();

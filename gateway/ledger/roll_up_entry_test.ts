@@ -3,11 +3,15 @@ import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 import {
   ENTRY_PREFIX,
+  MAX_ENTRY_SUM_KEY_BYTES,
   rollUpEntry,
+  rollupKeyBytes,
   rollupSums,
   USAGE_PREFIX,
+  userIndexKey,
   WAL_PREFIX,
 } from "./roll_up_entry.ts";
+import { latencyBucket } from "./latency_histogram.ts";
 
 async function sumOf(kv: Deno.Kv, key: Deno.KvKey): Promise<number> {
   const v = await kv.get<Deno.KvU64>(key);
@@ -35,8 +39,39 @@ Deno.test("rollupSums() adds every non-zero metric per user and per group, by mo
     7n,
   );
   assert(!sums.has(JSON.stringify(["usage", entry.day, "user", "user-a", model, "errors"])));
-  // user + 2 distinct groups, 5 non-zero metrics each (requests, input, output, cache read, cost).
-  assertEquals(sums.size, 3 * 5);
+  // user + 2 distinct groups, 5 non-zero metrics each (requests, input, output, cache read,
+  // cost); a member count per group; 2 latency histograms for all and for the user.
+  assertEquals(sums.size, 3 * 5 + 2 + 2 * 2);
+  assertEquals(
+    sums.get(JSON.stringify(["usage", entry.day, "group_member", "ml", "user-a"])),
+    1n,
+  );
+});
+
+Deno.test("rollupSums() counts a request in latency buckets for all and its user, a failure by error type also per group", () => {
+  const model = ledgerEntry().bedrockModel!;
+  const ok = ledgerEntry({ groups: ["eng"], totalMs: 900, firstByteMs: 100 });
+  const okKeys = rollupSums(ok).map(([k]) => JSON.stringify(k));
+  for (const [scope, name] of [["all", ""], ["user", "user-a"]]) {
+    const stats = ["usage", ok.day, "stats", scope, name, model];
+    assert(okKeys.includes(JSON.stringify([...stats, "total_ms", latencyBucket(900)])));
+    assert(okKeys.includes(JSON.stringify([...stats, "first_byte_ms", latencyBucket(100)])));
+  }
+  assert(!okKeys.some((k) => k.includes('"stats","group"')), "no latency histograms per group");
+  const failed = ledgerEntry({
+    groups: ["eng"],
+    outcome: "upstream_error",
+    errorType: "ThrottlingException",
+    firstByteMs: null,
+  });
+  const failedKeys = rollupSums(failed).map(([k]) => k).filter((k) => k[2] === "stats");
+  assertEquals(failedKeys.map((k) => k.slice(3).join("/")), [
+    `all//${model}/error_type/ThrottlingException`,
+    `user/user-a/${model}/error_type/ThrottlingException`,
+    `group/eng/${model}/error_type/ThrottlingException`,
+  ]);
+  const aborted = rollupSums(ledgerEntry({ groups: [], outcome: "client_aborted" }));
+  assert(aborted.some(([k]) => k.at(-1) === "client_aborted"), "the outcome when no error type");
 });
 
 Deno.test("rollupSums() counts a failed or unpriced request as an error and unpriced", () => {
@@ -58,6 +93,7 @@ Deno.test("rollUpEntry() moves the log record into the ledger and sums it once, 
   );
   const key = [...USAGE_PREFIX, entry.day, "user", "user-a", entry.bedrockModel!, "output_tokens"];
   assertEquals(await sumOf(kv, key), 20);
+  assertEquals((await kv.get(userIndexKey(entry))).value, entry.at, "indexed by user");
 
   // The same entry written to the log again (a retried write): removed, not summed again.
   await kv.set([...WAL_PREFIX, entry.requestId], entry);
@@ -65,4 +101,25 @@ Deno.test("rollUpEntry() moves the log record into the ledger and sums it once, 
   assertEquals(await sumOf(kv, key), 20);
   assertEquals((await kv.get([...WAL_PREFIX, entry.requestId])).value, null);
   assertEquals(await rollUpEntry(kv, entry.requestId), "gone");
+});
+
+Deno.test("rollUpEntry() rolls up an entry with 20 long group names and a 512-character model in one KV operation", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const entry = ledgerEntry({
+    user: "u".repeat(256),
+    groups: Array.from({ length: 20 }, (_, g) => `${g}`.padEnd(256, "g")),
+    model: "m".repeat(512),
+    bedrockModel: null,
+    costUsd: null,
+    outcome: "rejected",
+    errorType: "e".repeat(300),
+  });
+  const sums = rollupSums(entry);
+  const bytes = sums.reduce((n, [key]) => n + rollupKeyBytes(key), 0);
+  assert(bytes <= MAX_ENTRY_SUM_KEY_BYTES, `${bytes} bytes of keys`);
+  assert(sums.some(([k]) => k[2] === "group"), "the first groups are still summed");
+  await kv.set([...WAL_PREFIX, entry.requestId], entry);
+  assertEquals(await rollUpEntry(kv, entry.requestId), "rolled_up");
+  const user = [...USAGE_PREFIX, entry.day, "user", entry.user, entry.model!, "requests"];
+  assertEquals(await sumOf(kv, user), 1);
 });

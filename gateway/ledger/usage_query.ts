@@ -1,10 +1,12 @@
-import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
+import { InvalidRequestError } from "../errors.ts";
+import { dayOf, type LedgerEntry, MAX_ENTRY_TEXT } from "./ledger_entry.ts";
 import {
   ENTRY_PREFIX,
   type LedgerKv,
   ROLLUP_METRICS,
   type RollupMetric,
   USAGE_PREFIX,
+  USER_INDEX_PREFIX,
 } from "./roll_up_entry.ts";
 
 /** A filter of usage queries: a day range and optional user, group, model. */
@@ -19,6 +21,31 @@ export interface UsageFilter {
   group?: string;
   /** Only this model (Bedrock id, or the requested name when unresolved). */
   model?: string;
+  /**
+   * Other ids of the same model: a row or entry matches `model` or any of
+   * these (the admin API adds the Bedrock id a catalogue name resolves to).
+   */
+  modelIds?: readonly string[];
+}
+
+/**
+ * Whether a model (a row's, or an entry's `bedrockModel ?? model`) passes
+ * a filter's `model` / `modelIds`. Pure.
+ *
+ * @param filter The filter.
+ * @returns The test.
+ *
+ * @example
+ * ```ts
+ * import { modelMatcher } from "./usage_query.ts";
+ * const match = modelMatcher({ from: "2026-11-30", to: "2026-11-30", model: "a", modelIds: ["b"] });
+ * console.assert(match("b") && !match("c"));
+ * ```
+ */
+export function modelMatcher(filter: UsageFilter): (model: string | null) => boolean {
+  if (filter.model === undefined) return () => true;
+  const ids = new Set([filter.model, ...(filter.modelIds ?? [])]);
+  return (model) => model !== null && ids.has(model);
 }
 
 /** One daily rollup row. */
@@ -87,86 +114,254 @@ export function daysIn(from: string, to: string): string[] | undefined {
   return Array.from({ length: n }, (_, i) => dayOf(new Date(start + i * 86_400_000)));
 }
 
+/** The day after a `YYYY-MM-DD` day. */
+function _dayAfter(day: string): string {
+  return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
+}
+
 /**
- * Reads daily rollup rows: per user × model (or per group × model when the
- * filter names a group; `user` is then ignored), one row per day.
+ * Reads daily rollup rows: per user × model, or per group × model when the
+ * filter names a group; one row per day.
  *
  * @param kv The KV store.
- * @param filter Day range, user, group, model (the range must be valid: see {@linkcode daysIn}).
+ * @param filter Day range, user or group, model (the range must be valid: see {@linkcode daysIn}).
  * @returns Rows, by day then name then model.
+ * @throws {InvalidRequestError} When the filter names both a user and a group: the
+ *   rollups are per user or per group, never both.
  */
 export async function queryUsage(kv: LedgerKv, filter: UsageFilter): Promise<UsageRow[]> {
-  const days = daysIn(filter.from, filter.to) ?? [];
+  checkUserOrGroup(filter);
   const dimension = filter.group !== undefined ? "group" : "user";
+  const name = dimension === "group" ? filter.group : filter.user;
+  const rows: UsageRow[] = [];
+  for (const day of daysIn(filter.from, filter.to) ?? []) {
+    const prefix = [...USAGE_PREFIX, day, dimension, ...(name === undefined ? [] : [name])];
+    rows.push(...await readUsageRows(kv, prefix, 3, dimension, filter));
+  }
+  return rows;
+}
+
+/**
+ * Refuses a filter with both a user and a group: the daily rollups (usage
+ * rows, the summary) are kept per user or per group, so that pair cannot be
+ * answered from them.
+ *
+ * @param filter The filter.
+ * @throws {InvalidRequestError} When both are given.
+ */
+export function checkUserOrGroup(filter: UsageFilter): void {
+  if (filter.user !== undefined && filter.group !== undefined) {
+    throw new InvalidRequestError(
+      "user, group: give one or the other (daily usage is kept per user and per group)",
+    );
+  }
+}
+
+/**
+ * The rollup rows under one KV prefix of one day: keys
+ * `["usage", day, dimension, ..., name, model, metric]` with the name at
+ * `nameAt`, summed per name × model, models filtered.
+ *
+ * @param kv The KV store.
+ * @param prefix The prefix to list (starting `["usage", day]`).
+ * @param nameAt Index of the row's name in the key.
+ * @param dimension What the rows' names are.
+ * @param filter Its model filter applies.
+ * @returns The rows, by name then model.
+ */
+export async function readUsageRows(
+  kv: LedgerKv,
+  prefix: Deno.KvKey,
+  nameAt: number,
+  dimension: UsageRow["dimension"],
+  filter: UsageFilter,
+): Promise<UsageRow[]> {
+  const day = prefix[1] as string;
+  const matches = modelMatcher(filter);
   const rows = new Map<string, UsageRow>();
-  for (const day of days) {
-    const prefix = [...USAGE_PREFIX, day, dimension];
-    const name = dimension === "group" ? filter.group : filter.user;
-    for await (
-      const item of kv.list<Deno.KvU64>({ prefix: name === undefined ? prefix : [...prefix, name] })
-    ) {
-      const [, , , rowName, model, metric] = item.key as string[];
-      if (rowName === undefined || model === undefined || metric === undefined) continue;
-      if (filter.model !== undefined && model !== filter.model) continue;
-      const id = `${day}\u0000${rowName}\u0000${model}`;
-      let row = rows.get(id);
-      if (row === undefined) {
-        row = {
-          day,
-          dimension,
-          name: rowName,
-          model,
-          requests: 0,
-          errors: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          costUsd: 0,
-          unpriced: 0,
-        };
-        rows.set(id, row);
-      }
-      const field = FIELD[metric as RollupMetric];
-      if (field === undefined || !(ROLLUP_METRICS as readonly string[]).includes(metric)) continue;
-      const n = Number(item.value.value);
-      (row as unknown as Record<string, number>)[field] = field === "costUsd" ? n / 1e9 : n;
+  for await (const item of kv.list<Deno.KvU64>({ prefix }, { batchSize: 1000 })) {
+    const rowName = item.key[nameAt];
+    const model = item.key[nameAt + 1];
+    const metric = item.key[nameAt + 2] as RollupMetric;
+    if (typeof rowName !== "string" || typeof model !== "string") continue;
+    if (!matches(model) || !(ROLLUP_METRICS as readonly string[]).includes(metric)) continue;
+    const id = `${rowName}\u0000${model}`;
+    let row = rows.get(id);
+    if (row === undefined) {
+      row = {
+        day,
+        dimension,
+        name: rowName,
+        model,
+        requests: 0,
+        errors: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: 0,
+        unpriced: 0,
+      };
+      rows.set(id, row);
     }
+    const field = FIELD[metric];
+    const n = Number(item.value.value);
+    (row as unknown as Record<string, number>)[field] = field === "costUsd" ? n / 1e9 : n;
   }
   return [...rows.values()];
 }
 
+/** Where a page of entries ended: the next page starts right after this entry. */
+export interface EntryCursor {
+  /** The last entry's day. */
+  day: string;
+  /** The last entry's request id. */
+  requestId: string;
+}
+
+/** One page of ledger entries. */
+export interface EntryPage {
+  /** The entries, by day then request id. */
+  entries: LedgerEntry[];
+  /** Where the next page starts; absent once the range is exhausted. */
+  next?: EntryCursor;
+  /** Whether more entries may follow (`next` is set). */
+  truncated: boolean;
+}
+
+/** Entries a page holds unless told otherwise. */
+export const DEFAULT_ENTRY_PAGE = 1_000;
+/** Most entries a page holds. */
+export const MAX_ENTRY_PAGE = 10_000;
 /**
- * Reads ledger entries of a day range, filtered.
+ * Most entries one page reads when a group or model filter skips some: a
+ * page of a rare group ends there (with `next`) rather than reading the
+ * whole range.
+ */
+export const MAX_ENTRY_SCAN = 20_000;
+
+/**
+ * Reads one page of ledger entries of a day range, filtered. A user filter
+ * reads that user's index (`USER_INDEX_PREFIX`), never other users' entries;
+ * group and model filters skip entries as they read, at most
+ * {@linkcode MAX_ENTRY_SCAN} per page. Entries rolled up before the user
+ * index existed are not found by a user filter.
  *
  * @param kv The KV store.
  * @param filter Day range, user, group, model.
- * @param limit Most entries returned. @default {50000}
- * @returns The entries (by day, then request id) and whether the limit cut the list.
+ * @param options `limit`: most entries (default {@linkcode DEFAULT_ENTRY_PAGE}, at most
+ *   {@linkcode MAX_ENTRY_PAGE}); `after`: the previous page's `next`; `maxScan`: most entries
+ *   read (default {@linkcode MAX_ENTRY_SCAN}).
+ * @returns The page: entries by day, then request id; `next` while more may follow.
+ * @throws {RangeError} When `limit` is out of range.
  */
 export async function listEntries(
   kv: LedgerKv,
   filter: UsageFilter,
-  limit = 50_000,
-): Promise<{ entries: LedgerEntry[]; truncated: boolean }> {
+  options: { limit?: number; after?: EntryCursor; maxScan?: number } = {},
+): Promise<EntryPage> {
+  const limit = options.limit ?? DEFAULT_ENTRY_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ENTRY_PAGE) {
+    throw new RangeError(
+      `Cannot list entries: limit must be an integer from 1 to ${MAX_ENTRY_PAGE}`,
+    );
+  }
   const entries: LedgerEntry[] = [];
-  for (const day of daysIn(filter.from, filter.to) ?? []) {
-    for await (const item of kv.list<LedgerEntry>({ prefix: [...ENTRY_PREFIX, day] })) {
-      const e = item.value;
-      if (filter.user !== undefined && e.user !== filter.user) continue;
-      if (filter.group !== undefined && !e.groups.includes(filter.group)) continue;
-      if (filter.model !== undefined && (e.bedrockModel ?? e.model) !== filter.model) continue;
-      if (entries.length >= limit) return { entries, truncated: true };
-      entries.push(e);
+  if (daysIn(filter.from, filter.to) === undefined) return { entries, truncated: false };
+  const after = options.after;
+  if (after !== undefined && after.day > filter.to) return { entries, truncated: false };
+  const prefix = filter.user === undefined ? ENTRY_PREFIX : [...USER_INDEX_PREFIX, filter.user];
+  const start = after !== undefined && after.day >= filter.from
+    ? [...prefix, after.day, after.requestId, new Uint8Array()]
+    : [...prefix, filter.from];
+  const selector = { start, end: [...prefix, _dayAfter(filter.to)] };
+  const model = modelMatcher(filter);
+  const matches = (e: LedgerEntry) =>
+    (filter.user === undefined || e.user === filter.user) &&
+    (filter.group === undefined || e.groups.includes(filter.group)) &&
+    model(e.bedrockModel ?? e.model);
+  let scanned = 0;
+  let last: EntryCursor | undefined;
+  const read = filter.user === undefined ? _entries(kv, selector) : _indexedEntries(kv, selector);
+  for await (const entry of read) {
+    const cursor = { day: entry.day, requestId: entry.requestId };
+    if (matches(entry)) {
+      if (entries.length === limit) return { entries, next: last, truncated: true };
+      entries.push(entry);
+    }
+    last = cursor;
+    if (++scanned >= (options.maxScan ?? MAX_ENTRY_SCAN) && entries.length < limit) {
+      return { entries, next: last, truncated: true };
     }
   }
   return { entries, truncated: false };
 }
 
 /**
+ * The text form of an entry cursor (`after`, `next`): `<day>:<requestId>`.
+ *
+ * @param cursor The cursor.
+ * @returns Its text.
+ *
+ * @example
+ * ```ts
+ * import { formatEntryCursor, parseEntryCursor } from "./usage_query.ts";
+ * const text = formatEntryCursor({ day: "2026-11-30", requestId: "req_1" });
+ * console.assert(parseEntryCursor(text)?.requestId === "req_1");
+ * ```
+ */
+export function formatEntryCursor(cursor: EntryCursor): string {
+  return `${cursor.day}:${cursor.requestId}`;
+}
+
+/**
+ * Parses {@linkcode formatEntryCursor}'s text form.
+ *
+ * @param text The text.
+ * @returns The cursor, or `undefined` when the text is not one.
+ */
+export function parseEntryCursor(text: string): EntryCursor | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}):(.+)$/s.exec(text);
+  if (match === null || match[2]!.length > MAX_ENTRY_TEXT) return undefined;
+  return { day: match[1]!, requestId: match[2]! };
+}
+
+async function* _entries(
+  kv: LedgerKv,
+  selector: { start: Deno.KvKey; end: Deno.KvKey },
+): AsyncGenerator<LedgerEntry> {
+  for await (const item of kv.list<LedgerEntry>(selector, { batchSize: 500 })) yield item.value;
+}
+
+// Index keys `[..., user, day, requestId]` → the entries, fetched 10 per getMany (KV's most),
+// up to 10 getMany calls at once.
+async function* _indexedEntries(
+  kv: LedgerKv,
+  selector: { start: Deno.KvKey; end: Deno.KvKey },
+): AsyncGenerator<LedgerEntry> {
+  let keys: Deno.KvKey[] = [];
+  const fetch = async function* (batch: Deno.KvKey[]) {
+    const groups = [];
+    for (let i = 0; i < batch.length; i += 10) groups.push(batch.slice(i, i + 10));
+    const got = await Promise.all(groups.map((g) => kv.getMany<LedgerEntry[]>(g)));
+    for (const item of got.flat()) if (item.value !== null) yield item.value;
+  };
+  for await (const item of kv.list({ ...selector }, { batchSize: 100 })) {
+    const [, , , day, requestId] = item.key;
+    keys.push([...ENTRY_PREFIX, day as string, requestId as string]);
+    if (keys.length === 100) {
+      yield* fetch(keys);
+      keys = [];
+    }
+  }
+  yield* fetch(keys);
+}
+
+/**
  * The roles and groups a user's most recent request carried (within
  * `days` days up to `today`): what the admin API's effective policy uses when
- * the admin does not say.
+ * the admin does not say. Reads the user's index (newest day first), then
+ * one entry.
  *
  * @param kv The KV store.
  * @param user The user.
@@ -181,16 +376,19 @@ export async function latestIdentity(
   days = 31,
 ): Promise<{ roles: string[]; groups: string[]; at: string } | undefined> {
   const end = Date.parse(`${today}T00:00:00Z`);
-  for (let i = 0; i < days; i++) {
-    const day = dayOf(new Date(end - i * 86_400_000));
-    let latest: LedgerEntry | undefined;
-    for await (const item of kv.list<LedgerEntry>({ prefix: [...ENTRY_PREFIX, day] })) {
-      const e = item.value;
-      if (e.user === user && (latest === undefined || e.at > latest.at)) latest = e;
-    }
-    if (latest !== undefined) {
-      return { roles: latest.roles ?? [], groups: latest.groups, at: latest.at };
+  const first = dayOf(new Date(end - (days - 1) * 86_400_000));
+  const prefix = [...USER_INDEX_PREFIX, user];
+  let latest: { day: string; requestId: string; at: string } | undefined;
+  const selector = { start: [...prefix, first], end: [...prefix, _dayAfter(today)] };
+  for await (const item of kv.list<string>(selector, { reverse: true, batchSize: 100 })) {
+    const [, , , day, requestId] = item.key as string[];
+    if (latest !== undefined && day !== latest.day) break;
+    if (latest === undefined || item.value > latest.at) {
+      latest = { day: day!, requestId: requestId!, at: item.value };
     }
   }
-  return undefined;
+  if (latest === undefined) return undefined;
+  const entry = (await kv.get<LedgerEntry>([...ENTRY_PREFIX, latest.day, latest.requestId])).value;
+  if (entry === null) return undefined;
+  return { roles: entry.roles ?? [], groups: entry.groups, at: entry.at };
 }

@@ -1,7 +1,18 @@
-import { assertEquals } from "../../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { FakeTimers } from "../../testing/fake_timers.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
-import { daysIn, latestIdentity, listEntries, queryUsage } from "./usage_query.ts";
+import { InvalidRequestError } from "../errors.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
+import { ENTRY_PREFIX, type LedgerKv } from "./roll_up_entry.ts";
+import {
+  daysIn,
+  type EntryCursor,
+  formatEntryCursor,
+  latestIdentity,
+  listEntries,
+  parseEntryCursor,
+  queryUsage,
+} from "./usage_query.ts";
 import { UsageLedger } from "./usage_ledger.ts";
 
 Deno.test("daysIn() lists the days of a range, across months, and refuses bad or long ranges", () => {
@@ -65,12 +76,15 @@ Deno.test("queryUsage(), listEntries() and latestIdentity() read what the ledger
   const m2 = await queryUsage(kv, { from: "2026-11-01", to: "2026-11-02", model: "m2" });
   assertEquals(m2.length, 1);
 
-  const { entries, truncated } = await listEntries(kv, {
+  const { entries, truncated, next } = await listEntries(kv, {
     from: "2026-11-01",
     to: "2026-11-30",
     group: "ml",
-  }, 1);
-  assertEquals([entries.map((e) => e.requestId), truncated], [["r2"], true]);
+  }, { limit: 1 });
+  assertEquals([entries.map((e) => e.requestId), truncated, next], [["r2"], true, {
+    day: "2026-11-01",
+    requestId: "r2",
+  }]);
 
   assertEquals(await latestIdentity(kv, "a", "2026-11-20"), {
     roles: ["lead"],
@@ -78,4 +92,142 @@ Deno.test("queryUsage(), listEntries() and latestIdentity() read what the ledger
     at: "2026-11-01T02:00:00.000Z",
   });
   assertEquals(await latestIdentity(kv, "a", "2026-11-20", 5), undefined);
+});
+
+/** 250 entries over 5 days, 5 users; listed in the order KV keeps them (day, then request id). */
+async function ledgerOf250(): Promise<{ kv: Deno.Kv; all: LedgerEntry[] }> {
+  const kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  const all = Array.from({ length: 250 }, (_, i) => {
+    const day = `2026-11-0${1 + (i % 5)}`;
+    // Request ids in no order: the listing sorts by day, then id.
+    const id = `req_${((i * 7919) % 1000).toString(16).padStart(24, "0")}`;
+    return ledgerEntry({
+      requestId: id,
+      day,
+      at: `${day}T${String(i % 24).padStart(2, "0")}:00:00.000Z`,
+      user: `user-${i % 5 === 0 ? "z" : i % 4}`,
+      groups: i % 3 === 0 ? ["ml"] : ["eng"],
+    });
+  });
+  for (const e of all) ledger.append(e);
+  await ledger.close();
+  all.sort((a, b) => a.day.localeCompare(b.day) || (a.requestId < b.requestId ? -1 : 1));
+  return { kv, all };
+}
+
+/** A KV whose `list` and `getMany` calls are recorded (what a query reads). */
+function recording(kv: Deno.Kv): { kv: LedgerKv; listed: Deno.KvKey[]; fetched: Deno.KvKey[] } {
+  const listed: Deno.KvKey[] = [];
+  const fetched: Deno.KvKey[] = [];
+  return {
+    listed,
+    fetched,
+    kv: {
+      get: ((key: Deno.KvKey) => (fetched.push(key), kv.get(key))) as Deno.Kv["get"],
+      getMany: ((keys: Deno.KvKey[]) => (fetched.push(...keys), kv.getMany(keys))) as Deno.Kv[
+        "getMany"
+      ],
+      set: kv.set.bind(kv),
+      atomic: kv.atomic.bind(kv),
+      list: ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+        listed.push("prefix" in selector ? selector.prefix : selector.start);
+        return kv.list(selector, options);
+      }) as Deno.Kv["list"],
+    },
+  };
+}
+
+Deno.test("listEntries() pages a day range with after/next: every entry once, in order, truncated until the last page", async () => {
+  const { kv, all } = await ledgerOf250();
+  using _ = kv;
+  for (const filter of [{}, { group: "ml" }, { user: "user-z" }]) {
+    const range = { from: "2026-11-02", to: "2026-11-05", ...filter };
+    const want = all.filter((e) =>
+      e.day >= range.from && e.day <= range.to &&
+      (!("group" in filter) || e.groups.includes(filter.group!)) &&
+      (!("user" in filter) || e.user === filter.user)
+    );
+    const seen: string[] = [];
+    let after: EntryCursor | undefined;
+    let pages = 0;
+    do {
+      const page = await listEntries(kv, range, { limit: 17, after });
+      seen.push(...page.entries.map((e) => e.requestId));
+      assertEquals(page.truncated, page.next !== undefined);
+      if (page.truncated) assertEquals(page.entries.length, 17);
+      after = page.next && parseEntryCursor(formatEntryCursor(page.next));
+      pages++;
+    } while (after !== undefined);
+    assertEquals(seen, want.map((e) => e.requestId), JSON.stringify(filter));
+    // `truncated` means more exist: a last page that happens to be full says so too.
+    assertEquals(pages, Math.max(1, Math.ceil(want.length / 17)));
+  }
+  await assertRejects(() =>
+    listEntries(kv, { from: "2026-11-01", to: "2026-11-01" }, {
+      limit: 10_001,
+    }), RangeError);
+});
+
+Deno.test("listEntries() ends a page of a rare group after maxScan entries read, with a `next` that goes on", async () => {
+  const { kv, all } = await ledgerOf250();
+  using _ = kv;
+  const range = { from: "2026-11-01", to: "2026-11-05", group: "ml" };
+  const { kv: recorded, listed } = recording(kv);
+  const first = await listEntries(recorded, range, { limit: 1000, maxScan: 30 });
+  assertEquals(listed.length, 1);
+  assert(first.entries.length < 30 && first.truncated && first.next !== undefined);
+  const seen = [...first.entries];
+  let after: EntryCursor | undefined = first.next;
+  while (after !== undefined) {
+    const page = await listEntries(kv, range, { limit: 1000, maxScan: 30, after });
+    seen.push(...page.entries);
+    after = page.next;
+  }
+  assertEquals(
+    seen.map((e) => e.requestId),
+    all.filter((e) => e.groups.includes("ml")).map((e) => e.requestId),
+  );
+});
+
+Deno.test("listEntries() of a user and latestIdentity() read that user's index, never other users' entries", async () => {
+  const { kv, all } = await ledgerOf250();
+  using _ = kv;
+  const z = all.filter((e) => e.user === "user-z");
+  const { kv: recorded, listed, fetched } = recording(kv);
+  const page = await listEntries(recorded, {
+    from: "2026-11-01",
+    to: "2026-11-05",
+    user: "user-z",
+  });
+  assertEquals(page.entries.map((e) => e.requestId), z.map((e) => e.requestId));
+  assert(listed.every((k) => k[1] === "by_user" && k[2] === "user-z"), `listed ${listed}`);
+  assertEquals(fetched.length, z.length, "one read per entry of the user");
+  assert(fetched.every((k) => k[1] === "entry"));
+
+  listed.length = 0;
+  fetched.length = 0;
+  const latest = z.reduce((a, b) => a.at > b.at ? a : b);
+  assertEquals((await latestIdentity(recorded, "user-z", "2026-11-20"))?.at, latest.at);
+  assert(listed.every((k) => k[1] === "by_user" && k[2] === "user-z"), `listed ${listed}`);
+  assertEquals(fetched.length, 1);
+  assertEquals(await latestIdentity(recorded, "nobody", "2026-11-20"), undefined);
+  assert(!listed.some((k) => k[0] === ENTRY_PREFIX[0] && k[1] === ENTRY_PREFIX[1]));
+});
+
+Deno.test("parseEntryCursor() reads what formatEntryCursor() wrote and refuses anything else", () => {
+  const cursor = { day: "2026-11-30", requestId: "req_a:b" };
+  assertEquals(parseEntryCursor(formatEntryCursor(cursor)), cursor);
+  assertEquals(parseEntryCursor("req_1"), undefined);
+  assertEquals(parseEntryCursor("2026-11-30:"), undefined);
+  assertEquals(parseEntryCursor(`2026-11-30:${"x".repeat(257)}`), undefined);
+});
+
+Deno.test("queryUsage() refuses a user with a group (it used to drop the user silently)", async () => {
+  using kv = await Deno.openKv(":memory:");
+  await assertRejects(
+    () => queryUsage(kv, { from: "2026-11-01", to: "2026-11-01", user: "a", group: "eng" }),
+    InvalidRequestError,
+    "user, group",
+  );
 });

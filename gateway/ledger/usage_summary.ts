@@ -1,4 +1,10 @@
-import type { LedgerEntry } from "./ledger_entry.ts";
+import {
+  BUCKETS_PER_DOUBLING,
+  histogramPercentiles,
+  MAX_PERCENTILE_ERROR,
+  type Percentiles,
+} from "./latency_histogram.ts";
+import type { UsageRow } from "./usage_query.ts";
 
 /** Totals of a set of entries. */
 export interface UsageTotals {
@@ -32,20 +38,46 @@ export interface UsageSummary {
   topUsers: ({ user: string } & UsageTotals)[];
   /** Models by tokens, most first (at most `top`). */
   topModels: ({ model: string } & UsageTotals)[];
-  /** Total latency percentiles, ms (of completed requests). */
-  latencyMs: { p50: number | null; p90: number | null; p99: number | null };
-  /** Time-to-first-byte percentiles, ms. */
-  firstByteMs: { p50: number | null; p90: number | null; p99: number | null };
+  /** Total latency percentiles, ms (of completed requests); bucketed, see `percentiles`. */
+  latencyMs: Percentiles;
+  /** Time-to-first-byte percentiles, ms; bucketed, see `percentiles`. */
+  firstByteMs: Percentiles;
+  /** How the percentiles were computed: estimates from log-scale histograms. */
+  percentiles: {
+    /** Always `log_histogram`. */
+    method: "log_histogram";
+    /** Histogram buckets per doubling of the duration. */
+    bucketsPerDoubling: number;
+    /** Most relative error of an estimate (about 0.09). */
+    maxRelativeError: number;
+  };
   /** Errors by type. */
   errorTypes: { type: string; count: number }[];
+  /** Always `false`: the summary is computed from every request of the range. */
+  truncated: false;
+}
+
+/** What {@linkcode summarizeUsage} reads: daily rollups of one scope (all, a user or a group). */
+export interface SummaryInput {
+  /** The scope's usage rows (user × model rows, or a group's group × model rows), any days. */
+  rows: readonly UsageRow[];
+  /** Rows per user within the scope (`name` is the user): the top users. */
+  userRows: readonly UsageRow[];
+  /** Latency histogram of completed requests: requests per `latencyBucket`. */
+  totalMs: ReadonlyMap<number, number>;
+  /** Time-to-first-byte histogram: requests per `latencyBucket`. */
+  firstByteMs: ReadonlyMap<number, number>;
+  /** Requests that did not complete, per error type (or outcome). */
+  errorTypes: ReadonlyMap<string, number>;
 }
 
 /**
- * Summarises ledger entries for the dashboard: totals, a series per day,
- * top users and models, error rate and types, latency percentiles
- * (nearest-rank). Pure.
+ * Summarises daily rollups for the dashboard: totals, a series per day,
+ * top users and models, error rate and types, exact for any range, and
+ * p50 / p90 / p99 of latency and time to first byte, estimated from
+ * log-scale histograms (`latencyBucket`, within about 9%). Pure.
  *
- * @param entries The entries of the range.
+ * @param input The rollups of the range.
  * @param days Every day of the range, in order.
  * @param top How many users and models to list. @default {10}
  * @returns The summary.
@@ -53,12 +85,16 @@ export interface UsageSummary {
  * @example
  * ```ts
  * import { summarizeUsage } from "./usage_summary.ts";
- * const s = summarizeUsage([], ["2026-11-30"]);
+ * const none = new Map();
+ * const s = summarizeUsage(
+ *   { rows: [], userRows: [], totalMs: none, firstByteMs: none, errorTypes: none },
+ *   ["2026-11-30"],
+ * );
  * console.assert(s.totals.requests === 0 && s.days.length === 1);
  * ```
  */
 export function summarizeUsage(
-  entries: readonly LedgerEntry[],
+  input: SummaryInput,
   days: readonly string[],
   top = 10,
 ): UsageSummary {
@@ -66,23 +102,13 @@ export function summarizeUsage(
   const byDay = new Map(days.map((d) => [d, _zero()]));
   const byUser = new Map<string, UsageTotals>();
   const byModel = new Map<string, UsageTotals>();
-  const errorTypes = new Map<string, number>();
-  const latencies: number[] = [];
-  const firstBytes: number[] = [];
-  for (const e of entries) {
-    _add(totals, e);
-    const day = byDay.get(e.day);
-    if (day !== undefined) _add(day, e);
-    _add(_get(byUser, e.user), e);
-    _add(_get(byModel, e.bedrockModel ?? e.model ?? "unknown"), e);
-    if (e.outcome !== "completed") {
-      const t = e.errorType ?? e.outcome;
-      errorTypes.set(t, (errorTypes.get(t) ?? 0) + 1);
-    } else {
-      latencies.push(e.totalMs);
-    }
-    if (e.firstByteMs !== null) firstBytes.push(e.firstByteMs);
+  for (const row of input.rows) {
+    _add(totals, row);
+    const day = byDay.get(row.day);
+    if (day !== undefined) _add(day, row);
+    _add(_get(byModel, row.model), row);
   }
+  for (const row of input.userRows) _add(_get(byUser, row.name), row);
   const ranked = <K extends string>(map: Map<string, UsageTotals>, key: K) =>
     [...map].sort((a, b) => b[1].tokens - a[1].tokens || a[0].localeCompare(b[0])).slice(0, top)
       .map(([name, t]) => ({ [key]: name, ...t }) as { [P in K]: string } & UsageTotals);
@@ -94,11 +120,17 @@ export function summarizeUsage(
     days: [...byDay].map(([day, t]) => ({ day, ...t })),
     topUsers: ranked(byUser, "user"),
     topModels: ranked(byModel, "model"),
-    latencyMs: _percentiles(latencies),
-    firstByteMs: _percentiles(firstBytes),
-    errorTypes: [...errorTypes].map(([type, count]) => ({ type, count })).sort((a, b) =>
-      b.count - a.count
+    latencyMs: histogramPercentiles(input.totalMs),
+    firstByteMs: histogramPercentiles(input.firstByteMs),
+    percentiles: {
+      method: "log_histogram",
+      bucketsPerDoubling: BUCKETS_PER_DOUBLING,
+      maxRelativeError: Math.round(MAX_PERCENTILE_ERROR * 1000) / 1000,
+    },
+    errorTypes: [...input.errorTypes].map(([type, count]) => ({ type, count })).sort((a, b) =>
+      b.count - a.count || a.type.localeCompare(b.type)
     ),
+    truncated: false,
   };
 }
 
@@ -112,21 +144,13 @@ function _get(map: Map<string, UsageTotals>, key: string): UsageTotals {
   return t;
 }
 
-function _add(t: UsageTotals, e: LedgerEntry): void {
-  const input = e.inputTokens + e.cacheReadTokens + e.cacheWriteTokens;
-  t.requests++;
-  if (e.outcome !== "completed") t.errors++;
+function _add(t: UsageTotals, row: UsageRow): void {
+  const input = row.inputTokens + row.cacheReadTokens + row.cacheWriteTokens;
+  t.requests += row.requests;
+  t.errors += row.errors;
   t.inputTokens += input;
-  t.outputTokens += e.outputTokens;
-  t.tokens += input + e.outputTokens;
-  t.costUsd += e.costUsd ?? 0;
-}
-
-function _percentiles(
-  values: number[],
-): { p50: number | null; p90: number | null; p99: number | null } {
-  if (values.length === 0) return { p50: null, p90: null, p99: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-  return { p50: rank(0.5), p90: rank(0.9), p99: rank(0.99) };
+  t.outputTokens += row.outputTokens;
+  t.tokens += input + row.outputTokens;
+  // Costs are summed in nano-dollars: keep the float sum on that grid.
+  t.costUsd = Math.round((t.costUsd + row.costUsd) * 1e9) / 1e9;
 }

@@ -1,57 +1,45 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import { latencyBucket } from "./latency_histogram.ts";
+import type { UsageRow } from "./usage_query.ts";
 import { summarizeUsage } from "./usage_summary.ts";
 
-Deno.test("summarizeUsage() totals, a series per day, top users and models, errors and percentiles", () => {
-  const entries = [
-    ledgerEntry({
-      requestId: "1",
-      day: "2026-11-01",
-      user: "a",
-      inputTokens: 10,
-      cacheReadTokens: 5,
-      outputTokens: 5,
-      costUsd: 1,
-      totalMs: 100,
-      firstByteMs: 10,
-    }),
-    ledgerEntry({
-      requestId: "2",
-      day: "2026-11-01",
-      user: "b",
-      inputTokens: 100,
-      outputTokens: 0,
-      costUsd: null,
-      totalMs: 300,
-      firstByteMs: 30,
-    }),
-    ledgerEntry({
-      requestId: "3",
-      day: "2026-11-03",
-      user: "a",
-      bedrockModel: "m2",
-      inputTokens: 1,
-      outputTokens: 1,
-      costUsd: 0.5,
-      outcome: "upstream_error",
-      errorType: "ThrottlingException",
-      totalMs: 5,
-      firstByteMs: null,
-    }),
-    ledgerEntry({
-      requestId: "4",
-      day: "2026-11-03",
-      user: "c",
-      inputTokens: 0,
-      outputTokens: 0,
-      costUsd: 0,
-      outcome: "rejected",
-      errorType: "budget_exceeded",
-      totalMs: 1,
-      firstByteMs: null,
-    }),
+function row(overrides: Partial<UsageRow>): UsageRow {
+  return {
+    day: "2026-11-01",
+    dimension: "user",
+    name: "a",
+    model: "m1",
+    requests: 1,
+    errors: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    unpriced: 0,
+    ...overrides,
+  };
+}
+
+Deno.test("summarizeUsage() totals rollup rows, a series per day, top users and models, errors and percentiles", () => {
+  const rows = [
+    row({ name: "a", inputTokens: 10, cacheReadTokens: 5, outputTokens: 5, costUsd: 1 }),
+    row({ name: "b", inputTokens: 100, unpriced: 1 }),
+    row({ day: "2026-11-03", name: "a", model: "m2", errors: 1, inputTokens: 1, outputTokens: 1 }),
+    row({ day: "2026-11-03", name: "a", model: "m2", requests: 0, costUsd: 0.5 }),
+    row({ day: "2026-11-03", name: "c", errors: 1 }),
   ];
-  const s = summarizeUsage(entries, ["2026-11-01", "2026-11-02", "2026-11-03"], 2);
+  const s = summarizeUsage(
+    {
+      rows,
+      userRows: rows,
+      totalMs: new Map([[latencyBucket(100), 1], [latencyBucket(300), 1]]),
+      firstByteMs: new Map([[latencyBucket(10), 1], [latencyBucket(30), 1]]),
+      errorTypes: new Map([["budget_exceeded", 1], ["ThrottlingException", 1]]),
+    },
+    ["2026-11-01", "2026-11-02", "2026-11-03"],
+    2,
+  );
   assertEquals(s.totals, {
     requests: 4,
     errors: 2,
@@ -67,17 +55,24 @@ Deno.test("summarizeUsage() totals, a series per day, top users and models, erro
     ["2026-11-03", 2, 2],
   ]);
   assertEquals(s.topUsers.map((u) => u.user), ["b", "a"]);
-  assertEquals(s.topModels.map((m) => m.model), [entries[0]!.bedrockModel, "m2"]);
-  assertEquals(s.latencyMs, { p50: 100, p90: 300, p99: 300 });
-  assertEquals(s.firstByteMs, { p50: 10, p90: 30, p99: 30 });
-  assertEquals(s.errorTypes, [{ type: "ThrottlingException", count: 1 }, {
-    type: "budget_exceeded",
+  assertEquals(s.topModels.map((m) => m.model), ["m1", "m2"]);
+  // Bucket middles: 2^((b - 0.5) / 4) ms.
+  assertEquals(s.latencyMs, { p50: 99, p90: 279, p99: 279 });
+  assertEquals(s.firstByteMs, { p50: 10, p90: 29, p99: 29 });
+  assertEquals(s.percentiles.method, "log_histogram");
+  assertEquals(s.errorTypes, [{ type: "budget_exceeded", count: 1 }, {
+    type: "ThrottlingException",
     count: 1,
   }]);
+  assertEquals(s.truncated, false);
 });
 
 Deno.test("summarizeUsage() of nothing has zeros and no percentiles", () => {
-  const s = summarizeUsage([], ["2026-11-01"]);
+  const none = new Map();
+  const s = summarizeUsage(
+    { rows: [], userRows: [], totalMs: none, firstByteMs: none, errorTypes: none },
+    ["2026-11-01"],
+  );
   assertEquals(s.errorRate, 0);
   assertEquals(s.latencyMs, { p50: null, p90: null, p99: null });
   assertEquals(s.days.length, 1);

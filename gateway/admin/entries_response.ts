@@ -1,0 +1,105 @@
+import type { Context } from "hono";
+import { InvalidRequestError } from "../errors.ts";
+import type { LedgerKv } from "../ledger/roll_up_entry.ts";
+import {
+  DEFAULT_ENTRY_PAGE,
+  type EntryCursor,
+  formatEntryCursor,
+  listEntries,
+  MAX_ENTRY_PAGE,
+  parseEntryCursor,
+  type UsageFilter,
+} from "../ledger/usage_query.ts";
+import { toCsv } from "./to_csv.ts";
+
+/**
+ * The answer of `GET /admin/api/entries?from&to&user&group&model&limit&after&format`:
+ *
+ * - JSON: one page, `{ from, to, truncated, next?, data }`: at most `limit`
+ *   entries (default 1,000, at most 10,000), by day then request id, from
+ *   right after the cursor `after` (a previous page's `next`, `<day>:<requestId>`);
+ *   `truncated` is `true` when more may follow, and `next` is then set.
+ * - CSV (`format=csv` or `Accept: text/csv`): every entry of the range from
+ *   `after` on, streamed page by page (`limit` per page), so the gateway holds
+ *   one page at a time however long the range.
+ *
+ * @param c The request.
+ * @param kv The ledger's KV.
+ * @param filter The validated filter.
+ * @param columns The CSV columns.
+ * @returns The response.
+ * @throws {InvalidRequestError} When `limit`, `after` or `format` is invalid.
+ */
+export async function entriesResponse(
+  c: Context,
+  kv: LedgerKv,
+  filter: UsageFilter,
+  columns: readonly string[],
+): Promise<Response> {
+  const format = c.req.query("format");
+  if (format !== undefined && format !== "json" && format !== "csv") {
+    throw new InvalidRequestError('format: "json" or "csv"');
+  }
+  const limitText = c.req.query("limit");
+  const limit = limitText === undefined || limitText === ""
+    ? DEFAULT_ENTRY_PAGE
+    : Number(limitText);
+  if (!/^\d{1,6}$/.test(limitText ?? "1") || limit < 1 || limit > MAX_ENTRY_PAGE) {
+    throw new InvalidRequestError(`limit: an integer from 1 to ${MAX_ENTRY_PAGE}`);
+  }
+  const afterText = c.req.query("after");
+  const after = afterText === undefined || afterText === ""
+    ? undefined
+    : parseEntryCursor(afterText);
+  if (afterText && after === undefined) {
+    throw new InvalidRequestError('after: a "next" cursor from a previous page');
+  }
+  const csv = format === "csv" ||
+    (format === undefined && (c.req.header("accept") ?? "").startsWith("text/csv"));
+  if (csv) {
+    return c.body(_csvStream(kv, filter, columns, limit, after), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="ccgate-ledger-${filter.from}-${filter.to}.csv"`,
+    });
+  }
+  const page = await listEntries(kv, filter, { limit, after });
+  return c.json({
+    from: filter.from,
+    to: filter.to,
+    truncated: page.truncated,
+    ...(page.next === undefined ? {} : { next: formatEntryCursor(page.next) }),
+    data: page.entries,
+  });
+}
+
+// The header, then one chunk per page; a KV error mid-way errors the stream, so the client sees
+// a cut transfer, never a file that looks complete.
+function _csvStream(
+  kv: LedgerKv,
+  filter: UsageFilter,
+  columns: readonly string[],
+  limit: number,
+  after: EntryCursor | undefined,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor = after;
+  let started = false;
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(toCsv(columns, [])));
+        return;
+      }
+      if (done) return controller.close();
+      const page = await listEntries(kv, filter, { limit, after: cursor });
+      cursor = page.next;
+      done = cursor === undefined;
+      if (page.entries.length > 0) {
+        const text = toCsv(columns, page.entries);
+        controller.enqueue(encoder.encode(text.slice(text.indexOf("\r\n") + 2)));
+      }
+    },
+  }, { highWaterMark: 0 });
+}

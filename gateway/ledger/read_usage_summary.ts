@@ -1,0 +1,92 @@
+import { type LedgerKv, USAGE_PREFIX } from "./roll_up_entry.ts";
+import {
+  checkUserOrGroup,
+  daysIn,
+  modelMatcher,
+  readUsageRows,
+  type UsageFilter,
+  type UsageRow,
+} from "./usage_query.ts";
+import { summarizeUsage, type UsageSummary } from "./usage_summary.ts";
+
+/**
+ * The dashboard's summary of a day range, read from the daily rollups only
+ * (never the entries), so it is exact for any range and reads
+ * O(days × users × models) usage keys plus the latency histograms:
+ *
+ * - no user or group: every user × model row; stats of scope `all`;
+ * - a user: that user's rows and stats;
+ * - a group: the group's rows; its top users are its members of each day
+ *   (`group_member`) ranked by their user rows of that day (their whole usage
+ *   that day: exact when, as usual, all their requests carried the group);
+ *   its error types; no latency percentiles (kept for all and per user only);
+ * - a model filter (`model`, `modelIds`) applies to all of them.
+ *
+ * Percentiles are estimates from log-scale histograms (within about 9%,
+ * see `latencyBucket`); the histograms, error types and a group's members
+ * exist only for days rolled up since ccgate kept them (older days count in
+ * the totals but not there). Group rollups cover an entry's first 20 groups.
+ *
+ * @param kv The KV store.
+ * @param filter Day range (valid, see `daysIn`), user or group, model.
+ * @param top How many users and models to list. @default {10}
+ * @returns The summary.
+ * @throws {InvalidRequestError} When the filter names both a user and a group.
+ */
+export async function readUsageSummary(
+  kv: LedgerKv,
+  filter: UsageFilter,
+  top = 10,
+): Promise<UsageSummary> {
+  checkUserOrGroup(filter);
+  const days = daysIn(filter.from, filter.to) ?? [];
+  const rows: UsageRow[] = [];
+  const userRows: UsageRow[] = [];
+  const totalMs = new Map<number, number>();
+  const firstByteMs = new Map<number, number>();
+  const errorTypes = new Map<string, number>();
+  const model = modelMatcher(filter);
+  const [scope, name] = filter.group !== undefined
+    ? ["group", filter.group]
+    : filter.user !== undefined
+    ? ["user", filter.user]
+    : ["all", ""];
+  const readDay = async (day: string) => {
+    const at = [...USAGE_PREFIX, day];
+    if (scope === "group") {
+      rows.push(...await readUsageRows(kv, [...at, "group", name], 3, "group", filter));
+      const members = new Set<string>();
+      for await (
+        const m of kv.list({ prefix: [...at, "group_member", name] }, { batchSize: 1000 })
+      ) {
+        members.add(m.key[4] as string);
+      }
+      if (members.size > 0) {
+        const users = await readUsageRows(kv, [...at, "user"], 3, "user", filter);
+        userRows.push(...users.filter((r) => members.has(r.name)));
+      }
+    } else {
+      const prefix = scope === "user" ? [...at, "user", name] : [...at, "user"];
+      const own = await readUsageRows(kv, prefix, 3, "user", filter);
+      rows.push(...own);
+      userRows.push(...own);
+    }
+    const stats = kv.list<Deno.KvU64>({ prefix: [...at, "stats", scope, name] }, {
+      batchSize: 1000,
+    });
+    for await (const item of stats) {
+      const [, , , , , rowModel, kind, key] = item.key;
+      if (typeof rowModel !== "string" || !model(rowModel)) continue;
+      const n = Number(item.value.value);
+      if (kind === "total_ms" && typeof key === "number") _count(totalMs, key, n);
+      else if (kind === "first_byte_ms" && typeof key === "number") _count(firstByteMs, key, n);
+      else if (kind === "error_type" && typeof key === "string") _count(errorTypes, key, n);
+    }
+  };
+  for (const day of days) await readDay(day);
+  return summarizeUsage({ rows, userRows, totalMs, firstByteMs, errorTypes }, days, top);
+}
+
+function _count<K>(map: Map<K, number>, key: K, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
+}
