@@ -13,6 +13,7 @@ import type { StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { upstreamTiming } from "./upstream_timing.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
+import { withUpstreamScope } from "./with_upstream_scope.ts";
 
 /** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
 export interface InvokeAnswer<T> {
@@ -48,7 +49,7 @@ export async function invokeAdmitted<T>(
   const call = linkClientAbort(c.req.raw.signal);
   let answered = false;
   try {
-    const bytes = await invokeModel(bedrock, {
+    const bytes = await invokeModel(withUpstreamScope(bedrock, admitted.upstreams), {
       modelId,
       body: admitted.body,
       signal: call.signal,
@@ -118,7 +119,7 @@ export async function openAdmittedStream(
   const { settle, maxOutput } = admitted;
   let upstream: UpstreamStream;
   try {
-    upstream = await openUpstreamStream(bedrock, {
+    upstream = await openUpstreamStream(withUpstreamScope(bedrock, admitted.upstreams), {
       modelId,
       body: admitted.body,
       client: c.req.raw.signal,
@@ -205,7 +206,10 @@ function _observe(c: Context) {
   let sent = false;
   return {
     record,
-    served: (region: string) => record.set({ region }),
+    // What failover invoked: the region, and the model id or profile (another region's id or
+    // profile than the one requested after a failover), so the ledger and logs name what ran.
+    served: (region: string, modelId: string | undefined) =>
+      record.set(modelId === undefined ? { region } : { region, bedrockModel: modelId }),
     sending() {
       sent = true;
       timing.sending();

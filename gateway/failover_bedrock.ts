@@ -6,7 +6,13 @@ import { backoffDelay } from "./backoff_delay.ts";
 import { toAnthropicError } from "./bedrock_error.ts";
 import type { BedrockClient, Served } from "./bedrock_upstream.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
-import { GatewayError, OverloadedError, UpstreamError, UpstreamTimeoutError } from "./errors.ts";
+import {
+  GatewayError,
+  ModelNotAllowedError,
+  OverloadedError,
+  UpstreamError,
+  UpstreamTimeoutError,
+} from "./errors.ts";
 import type { GatewayLifecycle, MemoryReservation } from "./gateway_lifecycle.ts";
 import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
@@ -29,6 +35,12 @@ interface SendOptions {
   sending?: () => void;
   /** The request's memory reservation, taken over by the call's admission. */
   reservation?: MemoryReservation;
+  /**
+   * The only region × model ids this call may go to (the policy's catalogue
+   * entry, see `upstreamScope`; passed by `withUpstreamScope`); the others
+   * are skipped. Absent: every configured upstream.
+   */
+  upstreams?: (region: string, modelId: string) => boolean;
 }
 
 /** Options of {@linkcode FailoverBedrock}. */
@@ -37,7 +49,9 @@ export interface FailoverBedrockOptions {
   regions: readonly BedrockRegion[];
   /**
    * Alternative inference profile prefixes tried after every region failed
-   * with the requested one (e.g. `["global"]` for `us.` ids).
+   * with the requested one (e.g. `["global"]` for `us.` ids). Another profile
+   * may serve the call from another geography; a call's `upstreams` (the
+   * policy's catalogue entry) skips those it does not list.
    * @default {[]}
    */
   profiles?: readonly string[];
@@ -86,6 +100,10 @@ interface _Opened {
  *   the same model id in the next region, then each alternative inference
  *   profile. A streamed call counts as answered once its first event has
  *   arrived; from then on nothing is retried.
+ * - **Scope.** A call sent with `upstreams` (an admitted request's
+ *   `upstreamScope`, see `withUpstreamScope`) tries only the region × model
+ *   ids it allows, the first included; when none is allowed the call is a
+ *   403 {@linkcode ModelNotAllowedError} and nothing is sent.
  * - **Circuit breaker** per region × model id: an upstream that keeps failing
  *   is skipped until a probe succeeds. When every upstream's circuit is open
  *   the call fails fast with 529.
@@ -164,14 +182,14 @@ export class FailoverBedrock {
     const { breaker, maxAttempts, backoff, log } = this.#options;
     const requested = typeof command.input.modelId === "string" ? command.input.modelId : undefined;
     const regional = this.#options.regionalModelId;
-    const candidates = upstreamCandidates(
+    const candidates = _inScope(
+      upstreamCandidates(requested, this.#regionNames, this.#options.profiles ?? []).map((c) =>
+        regional === undefined || c.modelId === undefined
+          ? c
+          : { ...c, modelId: regional(c.modelId, c.region) ?? c.modelId }
+      ),
+      options.upstreams,
       requested,
-      this.#regionNames,
-      this.#options.profiles ?? [],
-    ).map((c) =>
-      regional === undefined || c.modelId === undefined
-        ? c
-        : { ...c, modelId: regional(c.modelId, c.region) ?? c.modelId }
     );
     const unusable = new Set<number>();
     let lastRetryable: unknown;
@@ -290,6 +308,25 @@ export class FailoverBedrock {
       if (!opened) callSignal.removeEventListener("abort", onCallAbort);
     }
   }
+}
+
+/**
+ * The candidates `allows` lets through (all without it); none left is a 403:
+ * the admitted id goes nowhere the policy allows in the configured regions.
+ */
+function _inScope(
+  candidates: UpstreamCandidate[],
+  allows: SendOptions["upstreams"],
+  requested: string | undefined,
+): UpstreamCandidate[] {
+  if (allows === undefined) return candidates;
+  const kept = candidates.filter((c) => c.modelId === undefined || allows(c.region, c.modelId));
+  if (kept.length > 0) return kept;
+  throw new ModelNotAllowedError(
+    `Model ${
+      JSON.stringify(requested ?? "")
+    } is not allowed in any configured Bedrock region: its entry in the gateway policy's model catalogue lists none of them (rule: models)`,
+  );
 }
 
 function _key(candidate: UpstreamCandidate): string {

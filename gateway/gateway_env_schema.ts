@@ -131,7 +131,7 @@ export const gatewayEnvSchema = z.object({
     }),
   CCGATE_BEDROCK_REGIONS: regionList.meta({
     description:
-      "Bedrock regions in order of preference; the gateway fails over from one to the next before the first byte of an answer.",
+      "Bedrock regions in order of preference; the gateway fails over from one to the next before the first byte of an answer. With a policy (`CCGATE_POLICY`), a region a catalogue entry with per-region ids does not list is skipped for that entry's requests.",
     defaultText: "`AWS_REGION`, else `us-east-1`",
     example: "us-east-1,us-west-2",
   }),
@@ -163,7 +163,7 @@ export const gatewayEnvSchema = z.object({
     "must be a comma-separated list of us, eu, apac, jp, au, ca, global",
   ).optional().transform((v) => v === undefined ? [] : v.split(",").map((p) => p.trim())).meta({
     description:
-      "Inference profile prefixes to fail over to after every region failed, comma-separated, e.g. `global` (a `us.` id is retried as `global.`).",
+      "Inference profile prefixes to fail over to after every region failed, comma-separated, e.g. `global` (a `us.` id is retried as `global.`). Another profile routes the call through other geographies (`global.` anywhere in the world): without a policy file nothing stops that, so leave this unset where data must stay in one geography. With a policy (`CCGATE_POLICY`), failover only tries ids the admitted catalogue entry lists (in its regions), so an unlisted profile is skipped.",
     accepts: "comma-separated list of `us`, `eu`, `apac`, `jp`, `au`, `ca`, `global`",
     example: "global",
   }),

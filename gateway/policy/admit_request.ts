@@ -3,6 +3,7 @@ import type { GatewayDeps } from "../app.ts";
 import { estimateInputTokens } from "../estimate_input_tokens.ts";
 import { inSpan } from "../traced.ts";
 import type { TokenUsage } from "../usage.ts";
+import type { UpstreamScope } from "./upstream_scope.ts";
 import { withMaxTokens } from "./with_max_tokens.ts";
 
 /** Response header set when the policy lowered `max_tokens`: the value sent to Bedrock. */
@@ -37,6 +38,12 @@ export interface AdmittedRequest {
    * Bedrock's final usage, the estimate of the stream's `StreamMeter`.
    */
   settle: (usage?: TokenUsage) => void;
+  /**
+   * With a policy: the region × Bedrock ids its catalogue entries allow, the
+   * only upstreams failover may try (data residency). Without one, absent:
+   * the gateway's configuration decides.
+   */
+  upstreams?: UpstreamScope;
 }
 
 /** Settles nothing: no policy applies. */
@@ -75,14 +82,17 @@ export async function admitRequest(
       maxTokensDefaulted: request.maxTokensDefaulted,
       inputTokens: () => estimateInputTokens(request.source),
     }));
-  const { settle, cappedMaxTokens } = admission;
-  if (cappedMaxTokens === undefined) return { body: request.body, maxOutput: maxTokens, settle };
+  const { settle, cappedMaxTokens, upstreams } = admission;
+  if (cappedMaxTokens === undefined) {
+    return { body: request.body, maxOutput: maxTokens, settle, upstreams };
+  }
   c.header(MAX_TOKENS_CAPPED_HEADER, String(cappedMaxTokens));
   try {
     return {
       body: withMaxTokens(request.body, cappedMaxTokens),
       maxOutput: cappedMaxTokens,
       settle,
+      upstreams,
     };
   } catch (err) {
     admission.settle();

@@ -17,6 +17,7 @@ import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_mi
 import type { PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
+import { type UpstreamScope, upstreamScope } from "./upstream_scope.ts";
 
 /** What admission needs to know about one model request. */
 export interface AdmissionRequest {
@@ -42,6 +43,11 @@ export interface AdmissionRequest {
 export interface Admission {
   /** Set when the policy capped `max_tokens`: the value to send instead. */
   cappedMaxTokens?: number;
+  /**
+   * The region × Bedrock ids the catalogue entries that admitted the request
+   * allow (see `upstreamScope`): failover may try only these.
+   */
+  upstreams: UpstreamScope;
   /**
    * Ends the request: releases its reservation and its in-flight slot and
    * charges `usage` (what Bedrock reported, or a cut stream's estimate;
@@ -244,8 +250,13 @@ export class PolicyEngine implements Disposable {
     for (const { key, amount } of reservations) this.#counters.reserve(key, amount);
     for (const scope of scopes) this.#counters.enter(scope);
     let settled = false;
+    const allowed = rules.models.allowed;
     return {
       cappedMaxTokens: capped,
+      upstreams: upstreamScope(
+        policy.document,
+        allowed === "all" ? model.names : model.names.filter((name) => allowed.has(name)),
+      ),
       settle: (usage) => {
         if (settled) return;
         settled = true;
