@@ -1,18 +1,22 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { openAdmittedStream } from "./admitted_upstream.ts";
+import { bedrockAnswerHeaders } from "./bedrock_answer_headers.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { admitNativeInvocation } from "./prepare_native_invocation.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
+import { type BedrockAnswerMeta, withInvokeOptions } from "./with_invoke_options.ts";
 
 /**
  * `POST /model/{modelId}/invoke-with-response-stream`: Bedrock
  * InvokeModelWithResponseStream for Bedrock-native clients, with the ccgate
  * token as bearer. The body is sanitised like `/v1/messages` and re-signed
- * by the AWS SDK; the answer is streamed back as
+ * by the AWS SDK, sent with the client's invocation headers (service tier,
+ * latency, guardrail, trace) and answered with Bedrock's response headers
+ * (`bedrockAnswerHeaders`); the answer is streamed back as
  * `application/vnd.amazon.eventstream`, one `chunk` frame per Bedrock chunk
  * the moment it arrives (each chunk's bytes re-encoded as Bedrock encodes
  * them). A failure after the first chunk ends the stream with an exception
@@ -24,9 +28,14 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
   const { bedrock } = deps;
 
   return async function bedrockInvokeStream(c: Context) {
-    const { modelId, admitted } = await admit(c);
+    const { modelId, admitted, options } = await admit(c);
+    let meta: BedrockAnswerMeta | undefined;
+    const client = withInvokeOptions(bedrock, options, (m) => {
+      meta = m;
+      if (m.serviceTier !== undefined) c.get("record").set({ serviceTier: m.serviceTier });
+    });
     const usage = new ChunkUsage();
-    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
+    const upstream = await openAdmittedStream(client, c, admitted, modelId);
     const { observe } = upstream;
     const first = upstream.frameFirst((chunk) => {
       usage.read(chunk);
@@ -53,6 +62,7 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
     return c.body(body, 200, {
       "content-type": "application/vnd.amazon.eventstream",
       "x-amzn-bedrock-content-type": "application/json",
+      ...bedrockAnswerHeaders(c.get("requestId"), meta),
     });
   };
 }

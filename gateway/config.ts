@@ -41,6 +41,11 @@ export interface GatewayConfig {
   bedrockEndpoints: Record<string, string>;
   /** Alternative inference profile prefixes to fail over to. */
   failoverProfiles: string[];
+  /**
+   * Service tiers Bedrock-native clients may ask for (`CCGATE_BEDROCK_SERVICE_TIERS`);
+   * `undefined`: every tier. `default` is always allowed.
+   */
+  bedrockServiceTiers?: string[];
   /** Retry: most attempts, backoff base and cap (ms). */
   retry: { maxAttempts: number; baseMs: number; maxDelayMs: number };
   /** Circuit breaker: failures to open, cooldown (ms). */
@@ -127,6 +132,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     bedrockRegions: e.CCGATE_BEDROCK_REGIONS ?? [e.AWS_REGION ?? "us-east-1"],
     bedrockEndpoints: e.CCGATE_BEDROCK_ENDPOINTS,
     failoverProfiles: e.CCGATE_FAILOVER_PROFILES,
+    bedrockServiceTiers: e.CCGATE_BEDROCK_SERVICE_TIERS,
     retry: {
       maxAttempts: e.CCGATE_RETRY_MAX_ATTEMPTS,
       baseMs: e.CCGATE_RETRY_BASE_MS,

@@ -261,6 +261,20 @@ export class ModelNotAllowedError extends GatewayError {
   }
 }
 
+/**
+ * The Bedrock service tier the client asked for (`X-Amzn-Bedrock-Service-Tier`) is not one
+ * the deployment allows (`CCGATE_BEDROCK_SERVICE_TIERS`): 403 permission_error.
+ */
+export class ServiceTierNotAllowedError extends GatewayError {
+  constructor(tier: string, allowed: readonly string[]) {
+    super(
+      "forbidden",
+      `The service tier "${tier}" is not allowed on this gateway; allowed: ${allowed.join(", ")}`,
+      { status: 403, type: "permission_error" },
+    );
+  }
+}
+
 /** `max_tokens` is above the policy's limit and the policy refuses (not caps): 400. */
 export class MaxTokensOverLimitError extends GatewayError {
   constructor(message: string) {

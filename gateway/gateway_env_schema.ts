@@ -167,6 +167,18 @@ export const gatewayEnvSchema = z.object({
     accepts: "comma-separated list of `us`, `eu`, `apac`, `jp`, `au`, `ca`, `global`",
     example: "global",
   }),
+  CCGATE_BEDROCK_SERVICE_TIERS: z.string().regex(
+    /^\s*(priority|default|flex|reserved)(\s*,\s*(priority|default|flex|reserved))*\s*$/,
+    "must be a comma-separated list of priority, default, flex, reserved",
+  ).optional().transform((v) =>
+    v === undefined ? undefined : [...new Set(v.split(",").map((t) => t.trim()))]
+  ).meta({
+    description:
+      "Bedrock service tiers a Bedrock-native client may ask for with `X-Amzn-Bedrock-Service-Tier` (Claude Code: `ANTHROPIC_BEDROCK_SERVICE_TIER`); another tier is refused with 403 `AccessDeniedException`. `default` (the standard tier) is always allowed. `priority` costs more than standard, `flex` less; the ledger records the tier but prices every request at the standard rate.",
+    accepts: "comma-separated list of `priority`, `default`, `flex`, `reserved`",
+    defaultText: "every tier",
+    example: "default,flex",
+  }),
   CCGATE_RETRY_MAX_ATTEMPTS: positiveInt(3).meta({
     description:
       "Most attempts per Bedrock call, the first included (throttling, 5xx, timeout, unreachable).",

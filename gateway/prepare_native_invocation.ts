@@ -1,12 +1,19 @@
 import type { Context } from "hono";
 import type { GatewayDeps } from "./app.ts";
+import {
+  type BedrockInvokeOptions,
+  GUARDRAIL_CONFIG_FIELD,
+  readBedrockInvokeOptions,
+} from "./bedrock_invoke_options.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
+import { ServiceTierNotAllowedError } from "./errors.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import { DEFAULT_MODEL_TABLE, listModels, MAX_MODEL_CHARS, resolveModel } from "./model_map.ts";
 import { liveModelValue } from "./model_options.ts";
 import { admitRequest, type AdmittedRequest } from "./policy/admit_request.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
+import { withGuardrailConfig } from "./with_guardrail_config.ts";
 
 /** A Bedrock-native request, ready for `bedrock_upstream.ts`. */
 export interface NativeInvocation {
@@ -18,6 +25,8 @@ export interface NativeInvocation {
   body: Uint8Array;
   /** The body as the client sent it, decoded (for the policy's input estimate and `max_tokens`). */
   source: Record<string, unknown>;
+  /** Bedrock's invocation headers the client sent (service tier, guardrail, ...), checked. */
+  options: BedrockInvokeOptions;
 }
 
 /** Prepares one request; `body` when the route already decoded it (count-tokens). */
@@ -32,6 +41,8 @@ export interface AdmittedInvocation {
   modelId: string;
   /** The body to send and its settlement. */
   admitted: AdmittedRequest;
+  /** Bedrock's invocation headers the client sent, for the SDK command (`withInvokeOptions`). */
+  options: BedrockInvokeOptions;
 }
 
 const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
@@ -49,7 +60,15 @@ const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
  *   `/v1/messages` (`toBedrockRequest`): betas and fields Bedrock would
  *   reject are dropped and listed in `x-ccgate-dropped`, `metadata.user_id`
  *   becomes the verified user. The `anthropic-beta` HTTP header is ignored,
- *   as Bedrock ignores it: only the body's `anthropic_beta` counts.
+ *   as Bedrock ignores it: only the body's `anthropic_beta` counts;
+ * - Bedrock's invocation headers (`X-Amzn-Bedrock-Service-Tier`,
+ *   `-PerformanceConfig-Latency`, `-GuardrailIdentifier`, `-GuardrailVersion`,
+ *   `-Trace`) are checked as Bedrock checks them (`readBedrockInvokeOptions`)
+ *   and returned for the SDK command; with a guardrail, the body's
+ *   `amazon-bedrock-guardrailConfig` is kept. A service tier the deployment
+ *   does not allow (`CCGATE_BEDROCK_SERVICE_TIERS`) is refused (403
+ *   `AccessDeniedException`); the tier asked for goes in the request record
+ *   (the ledger entry's `serviceTier`) until Bedrock says which tier served.
  *
  * @param deps The gateway's dependencies.
  * @returns The preparer.
@@ -70,16 +89,26 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
     const record = c.get("record");
     record?.set({ model: requested.slice(0, MAX_MODEL_CHARS) || null });
     const body = given ?? (await readRequestJson(c, deps.config)).value;
+    // CountTokens (a `given` body) takes no invocation headers: its body is only counted.
+    const invoke = given === undefined ? readBedrockInvokeOptions(c.req.raw.headers, body) : {};
+    if (invoke.serviceTier !== undefined) {
+      record?.set({ serviceTier: invoke.serviceTier });
+      _checkServiceTier(invoke.serviceTier, deps.config.bedrockServiceTiers);
+    }
     checkRequestLimits(body, deps.config.limits);
     const { options, byFoundation } = models();
     const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??
       resolveModel(requested, DEFAULT_MODEL_TABLE, options);
     record?.set({ bedrockModel: modelId });
     const translated = toBedrockRequest(body, { modelId, betas: [], userId: c.get("claims").sub });
-    if (translated.dropped.length > 0) {
-      c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
-    }
-    return { requested, modelId, body: translated.body, source: body };
+    const guardrailConfig = body[GUARDRAIL_CONFIG_FIELD];
+    const kept = invoke.guardrailIdentifier !== undefined && guardrailConfig !== undefined;
+    const dropped = kept
+      ? translated.dropped.filter((d) => d !== `field:${GUARDRAIL_CONFIG_FIELD}`)
+      : translated.dropped;
+    if (dropped.length > 0) c.header("x-ccgate-dropped", droppedHeader(dropped));
+    const sent = kept ? withGuardrailConfig(translated.body, guardrailConfig) : translated.body;
+    return { requested, modelId, body: sent, source: body, options: invoke };
   };
 }
 
@@ -102,8 +131,17 @@ export function admitNativeInvocation(
   const prepare = prepareNativeInvocation(deps);
   return async function admit(c) {
     c.get("record").set({ stream });
-    const { requested, modelId, body, source } = await prepare(c);
+    const { requested, modelId, body, source, options } = await prepare(c);
     const admitted = await admitRequest(deps, c, { requested, modelId, body, source });
-    return { modelId, admitted };
+    return { modelId, admitted, options };
   };
+}
+
+/** Refuses a tier outside the deployment's list (`default`, the standard tier, always passes). */
+function _checkServiceTier(tier: string, allowed: readonly string[] | undefined): void {
+  if (allowed === undefined || tier === "default" || allowed.includes(tier)) return;
+  throw new ServiceTierNotAllowedError(
+    tier,
+    allowed.includes("default") ? allowed : ["default", ...allowed],
+  );
 }

@@ -46,6 +46,11 @@ interface RecordFields {
    * the input of a call that ended before Bedrock's first byte (`settleUnanswered`).
    */
   estimated?: boolean;
+  /**
+   * Bedrock service tier (`X-Amzn-Bedrock-Service-Tier`) of a Bedrock-native request: the one
+   * asked for, then the one Bedrock said served it. Absent: the standard tier.
+   */
+  serviceTier?: string;
   /** Extra log-only fields (never a token, never prompt text). */
   note?: Record<string, string | number | boolean>;
 }
@@ -308,6 +313,7 @@ export class RequestRecord {
       errorType,
     };
     if (f.estimated) entry.estimated = true;
+    if (f.serviceTier !== undefined) entry.serviceTier = f.serviceTier;
     return entry;
   }
 
@@ -337,6 +343,7 @@ export class RequestRecord {
       error_type: errorType ?? undefined,
       usage: f.usage,
       usage_estimated: f.estimated || undefined,
+      service_tier: f.serviceTier,
       cost_usd: cost ?? undefined,
       first_byte_ms: this.#firstByteMs === null ? undefined : Math.round(this.#firstByteMs),
       latency_ms: Math.round(totalMs),

@@ -1,3 +1,4 @@
+import { applyGuardrail, type GuardrailOutcome } from "./apply_guardrail.ts";
 import { authorizationError } from "./authorization_error.ts";
 import type { BedrockExceptionName } from "./bedrock_exceptions.ts";
 import { defaultAnswer } from "./default_answer.ts";
@@ -8,6 +9,7 @@ import { BedrockEmulatorError } from "./errors.ts";
 import { countTokensAnswer } from "./count_tokens_answer.ts";
 import { eventsToMessage } from "./events_to_message.ts";
 import { sleep, streamBody, untilAborted } from "./stream_body.ts";
+import { GUARDRAIL_CONFIG_FIELD, type InvokeHeaders, readInvokeHeaders } from "./invoke_headers.ts";
 import { parseAuthorization } from "./parse_authorization.ts";
 import type { BedrockScript } from "./scripts.ts";
 import type { AnthropicStreamEvent } from "./types.ts";
@@ -59,6 +61,7 @@ export function startBedrockEmulator(
     : (id: string) => unsupported.includes(id);
   const authPolicy = options.auth ?? {};
   const padding = options.padding ?? true;
+  const guardrails = options.guardrails ?? [];
   const log = options.log;
   const defaultScript = options.defaultScript ??
     ((r: BedrockRequestRecord) =>
@@ -183,13 +186,29 @@ export function startBedrockEmulator(
         }),
       );
     }
+    // Headers are checked before the body, as the service model's constraints are.
+    const object = json !== null && typeof json === "object" && !Array.isArray(json)
+      ? json as Record<string, unknown>
+      : undefined;
+    const invoke = readInvokeHeaders(request.headers, object, guardrails);
+    if (!invoke.ok) return fail("ValidationException", invoke.message);
+    const bodyKeys = invoke.headers.guardrail === undefined
+      ? allowedKeys
+      : [...allowedKeys, GUARDRAIL_CONFIG_FIELD];
     // The body was parsed once above (`undefined`: not JSON, which the text check words).
     const validation = json === undefined
-      ? validateInvokeBody(bodyText, { allowedKeys, allowedBetas })
-      : validateInvokeJson(json, { allowedKeys, allowedBetas });
+      ? validateInvokeBody(bodyText, { allowedKeys: bodyKeys, allowedBetas })
+      : validateInvokeJson(json, { allowedKeys: bodyKeys, allowedBetas });
     if (!validation.ok) return fail("ValidationException", validation.message);
+    const guarded = invoke.headers.guardrail === undefined
+      ? undefined
+      : applyGuardrail(invoke.headers.guardrail.guardrail, validation.body, invoke.headers.trace);
+    const answerHeaders = _answerHeaders(invoke.headers);
 
-    const script = resolveScript(queue.shift() ?? defaultScript, rec);
+    // A blocked input never reaches the model: the queued script stays for the next request.
+    const script = guarded?.blocked !== undefined
+      ? { kind: "answer" as const, events: guarded.blocked }
+      : resolveScript(queue.shift() ?? defaultScript, rec);
 
     if (script.kind === "hang") {
       await untilAborted(clientGoneOrClosing());
@@ -220,9 +239,10 @@ export function startBedrockEmulator(
       const message = eventsToMessage(script.events);
       const latency = Math.round(performance.now() - startedAt);
       return respond(
-        new Response(JSON.stringify(message), {
+        new Response(JSON.stringify({ ...message, ..._guardrailFields(guarded) }), {
           status: 200,
           headers: {
+            ...answerHeaders,
             "content-type": "application/json",
             "x-amzn-requestid": requestId,
             "x-amzn-bedrock-input-token-count": String(message.usage.input_tokens),
@@ -239,7 +259,9 @@ export function startBedrockEmulator(
       );
     }
 
-    const body = streamBody(script, rec, abort, startedAt, framesOf(script.events), padding);
+    const events = guarded === undefined ? script.events : _withGuardrail(script.events, guarded);
+    const streamed = events === script.events ? script : { ...script, events };
+    const body = streamBody(streamed, rec, abort, startedAt, framesOf(events), padding);
     info.completed.then(
       () => settle(abort.signal.aborted ? "aborted" : "completed"),
       () => settle("aborted"),
@@ -248,6 +270,7 @@ export function startBedrockEmulator(
       new Response(body, {
         status: 200,
         headers: {
+          ...answerHeaders,
           "content-type": "application/vnd.amazon.eventstream",
           "x-amzn-requestid": requestId,
           "x-amzn-bedrock-content-type": "application/json",
@@ -327,4 +350,34 @@ function modelPredicate(models: readonly string[] | ((id: string) => boolean)) {
     if (!arn) return false;
     return arn[1] === "application-inference-profile" || known.has(arn[2]!);
   };
+}
+
+/** Response headers Bedrock adds for the invocation options asked for: the tier and latency used. */
+function _answerHeaders(invoke: InvokeHeaders): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (invoke.serviceTier !== undefined) {
+    headers["x-amzn-bedrock-service-tier"] = invoke.serviceTier;
+  }
+  if (invoke.performanceConfigLatency !== undefined) {
+    headers["x-amzn-bedrock-performanceconfig-latency"] = invoke.performanceConfigLatency;
+  }
+  return headers;
+}
+
+/** The body fields a guardrail adds to an answer: its action and, when traced, its assessment. */
+function _guardrailFields(guarded: GuardrailOutcome | undefined): Record<string, unknown> {
+  if (guarded === undefined) return {};
+  const fields: Record<string, unknown> = { "amazon-bedrock-guardrailAction": guarded.action };
+  if (guarded.trace !== undefined) fields["amazon-bedrock-trace"] = guarded.trace;
+  return fields;
+}
+
+/** A stream's events with the guardrail's fields on `message_stop` (a new list). */
+function _withGuardrail(
+  events: readonly AnthropicStreamEvent[],
+  guarded: GuardrailOutcome,
+): readonly AnthropicStreamEvent[] {
+  return events.map((e) =>
+    e.type === "message_stop" ? { ...e, ..._guardrailFields(guarded) } as AnthropicStreamEvent : e
+  );
 }

@@ -93,6 +93,27 @@ export interface BedrockEmulatorOptions {
    * support counting tokens.` (exact ids, or a predicate). @default none
    */
   countTokensUnsupported?: readonly string[] | ((modelId: string) => boolean);
+  /**
+   * Guardrails of the account (`X-Amzn-Bedrock-GuardrailIdentifier`): a
+   * request naming another, or another version, is a ValidationException.
+   * @default none
+   */
+  guardrails?: readonly EmulatedGuardrail[];
+}
+
+/**
+ * A guardrail of the emulated account: requests naming it (by id or ARN, at
+ * one of its versions) are checked against its denied words.
+ */
+export interface EmulatedGuardrail {
+  /** The guardrail id (lower-case letters and digits). */
+  id: string;
+  /** Versions that exist: numbers as strings, or `DRAFT`. */
+  versions: readonly string[];
+  /** Words whose presence in the prompt (case-insensitive) blocks the request. */
+  deniedWords: readonly string[];
+  /** The answer's text when the input is blocked. @default "Sorry, the model cannot answer this question." */
+  blockedInputMessaging?: string;
 }
 
 /** A running emulator. */

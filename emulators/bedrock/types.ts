@@ -81,6 +81,10 @@ export type AnthropicStreamEvent =
   | {
     type: "message_stop";
     "amazon-bedrock-invocationMetrics"?: InvocationMetrics;
+    /** Whether the request's guardrail intervened (only with a guardrail). */
+    "amazon-bedrock-guardrailAction"?: "NONE" | "INTERVENED";
+    /** The guardrail's assessment (only with a guardrail and `X-Amzn-Bedrock-Trace`). */
+    "amazon-bedrock-trace"?: { guardrail: Record<string, unknown> };
   }
   | { type: "ping" }
   | { type: "error"; error: { type: string; message: string } };

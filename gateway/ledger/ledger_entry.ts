@@ -95,6 +95,14 @@ export interface LedgerEntry {
    * Bedrock reported every count.
    */
   estimated?: boolean;
+  /**
+   * The Bedrock service tier of a Bedrock-native request that named one
+   * (`X-Amzn-Bedrock-Service-Tier`): the tier Bedrock said served it, else the
+   * one asked for. Absent: the standard tier. `costUsd` is always priced at
+   * the standard on-demand rate: a `flex` entry costs less than it says, a
+   * `priority` one more, a `reserved` one is billed by its reservation.
+   */
+  serviceTier?: string;
 }
 
 /** Groups kept per entry (a token's `groups` claim can be long). */
