@@ -1,0 +1,90 @@
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
+import { toBedrockRequest } from "./to_bedrock_request.ts";
+
+type Json = Record<string, unknown>;
+const decoder = new TextDecoder();
+
+Deno.test("toBedrockRequest() applies the requested model's rules to an application inference profile ARN", () => {
+  const body = {
+    model: "claude-opus-4-5-20251101",
+    max_tokens: 10,
+    output_config: { effort: "high" },
+    messages: [{ role: "user", content: "hi" }],
+  };
+  const out = toBedrockRequest(body, {
+    modelId: "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
+    betas: ["effort-2025-11-24", "claude-code-20250219"],
+  });
+  // Opus 4.5 needs the effort beta beside output_config.effort on Bedrock.
+  assertEquals(out.betas, ["effort-2025-11-24"]);
+  const sonnet4 = toBedrockRequest({ ...body, model: "claude-sonnet-4-20250514" }, {
+    modelId: "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123",
+  });
+  // Sonnet 4 rejects output_config.effort.
+  assertEquals(JSON.parse(decoder.decode(sonnet4.body)).output_config, undefined);
+});
+
+Deno.test("toBedrockRequest() refuses a tool_choice naming a tool Bedrock does not run", () => {
+  const body = {
+    max_tokens: 10,
+    tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 8 }],
+    tool_choice: { type: "tool", name: "web_search" },
+    messages: [{ role: "user", content: "search" }],
+  };
+  const modelId = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const err = assertThrows(() => toBedrockRequest(body, { modelId }), InvalidRequestError);
+  assert(err.message.startsWith('tool_choice.name: "web_search" is an Anthropic-hosted tool'));
+  assertThrows(
+    () => toBedrockRequest({ ...body, tool_choice: { type: "any" } }, { modelId }),
+    InvalidRequestError,
+  );
+  const auto = toBedrockRequest({ ...body, tool_choice: { type: "auto" } }, { modelId });
+  const sent = JSON.parse(decoder.decode(auto.body)) as Json;
+  assertEquals([sent.tools, sent.tool_choice], [undefined, undefined]);
+  assertEquals(auto.dropped, ["tool:tools.0.web_search", "field:tool_choice"]);
+  const kept = toBedrockRequest({
+    ...body,
+    tools: [...body.tools, { name: "Bash", input_schema: { type: "object" } }],
+    tool_choice: { type: "tool", name: "Bash" },
+  }, { modelId });
+  assertEquals((JSON.parse(decoder.decode(kept.body)) as Json).tool_choice, {
+    type: "tool",
+    name: "Bash",
+  });
+});
+
+Deno.test("toBedrockRequest() moves output_format to output_config.format", () => {
+  const format = { type: "json_schema", schema: { type: "object" } };
+  const modelId = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+  const out = toBedrockRequest({
+    max_tokens: 10,
+    output_format: format,
+    messages: [{ role: "user", content: "hi" }],
+  }, { modelId });
+  assertEquals((JSON.parse(decoder.decode(out.body)) as Json).output_config, { format });
+  assertEquals(out.dropped, ["rewrite:output_format"]);
+  assertThrows(
+    () =>
+      toBedrockRequest({
+        max_tokens: 10,
+        output_format: format,
+        output_config: { format },
+        messages: [{ role: "user", content: "hi" }],
+      }, { modelId }),
+    InvalidRequestError,
+    "not both",
+  );
+});
+
+Deno.test("toBedrockRequest() refuses a body over Bedrock's 25,000,000 bytes with 413", () => {
+  const body = {
+    max_tokens: 10,
+    messages: [{ role: "user", content: "x".repeat(25_000_000) }],
+  };
+  const err = assertThrows(
+    () => toBedrockRequest(body, { modelId: "us.anthropic.claude-sonnet-4-5-20250929-v1:0" }),
+    RequestTooLargeError,
+  );
+  assertEquals(err.status, 413);
+});
