@@ -21,5 +21,5 @@ RUN mkdir -p /data && chown deno:deno /data
 VOLUME /data
 USER deno
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/healthz'); Deno.exit(r.ok ? 0 : 1)"]
+HEALTHCHECK --interval=30s --timeout=3s CMD ["deno", "eval", "const r = await fetch(`http://127.0.0.1:${Deno.env.get('PORT') || '8080'}/healthz`).catch(() => null); Deno.exit(r?.ok ? 0 : 1)"]
 CMD ["deno", "run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys", "main.ts"]
