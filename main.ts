@@ -11,6 +11,9 @@
 import type { BedrockEmulator, EntraEmulator } from "@ccgate/emulators";
 import type { PolicyFile } from "./gateway/policy/policy_file.ts";
 import { listenAddress, listenFirstOrFail, yieldToRequests } from "./gateway/listen_first.ts";
+import { cronBeforeListen } from "./gateway/cron_before_listen.ts";
+import type { SigningKeys } from "./auth/signing_keys.ts";
+import type { Log } from "./gateway/log.ts";
 
 const EMULATOR_CREDENTIALS = { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator-secret" };
 
@@ -23,6 +26,16 @@ const env = Deno.env.toObject();
 const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 const production = env.CCGATE_ENV === "production" || onDeploy;
 const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
+// Deno Deploy picks up only crons registered at the top level before a server starts: registered
+// here, before the early listen; each run waits for the signing keys and log, built later.
+const keyRotation = cronBeforeListen(
+  Deno.cron,
+  "ccgate signing key rotation",
+  "*/15 * * * *",
+  async ({ keys, log }: { keys: SigningKeys; log: Log }) => {
+    if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
+  },
+);
 // Bind before the apps' modules load: /healthz answers (the process is alive) while they load,
 // /readyz and everything else 503 until the apps are installed. PORT=0 picks a free port, which
 // the local issuer URL names. A PORT or HOSTNAME that is not plainly valid waits for the full check.
@@ -107,12 +120,18 @@ const [
 await yieldToRequests();
 const [
   { createApp: createGatewayApp },
-  { httpReadiness, kvReadiness },
+  { cachedReadiness, kvReadiness, lifecycleReadiness },
   { followPolicyAliases },
+  { bedrockProbeTargets, bedrockReadiness },
+  { gracefulShutdown },
+  { checkProductionSettings },
 ] = await Promise.all([
   import("./gateway/app.ts"),
   import("./gateway/readiness_checks.ts"),
   import("./gateway/policy/policy_aliases.ts"),
+  import("./gateway/bedrock_readiness.ts"),
+  import("./gateway/graceful_shutdown.ts"),
+  import("./production_settings.ts"),
 ]);
 await yieldToRequests();
 const { startGatewayServices } = await import("./gateway/gateway_services.ts");
@@ -126,10 +145,22 @@ try {
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }
+// `:memory:` KV is refused in production; an open /metrics is a warning, logged once below.
+const productionCheck = checkProductionSettings({
+  production,
+  kvPath: serverEnv.kvPath,
+  metrics: { token: gatewayConfig.metricsToken },
+});
+if (productionCheck.error !== undefined) fail(productionCheck.error);
 
 const kvPath = serverEnv.kvPath ?? (onDeploy ? undefined : ".ccgate/kv.sqlite3");
 if (kvPath?.startsWith(".ccgate/")) await Deno.mkdir(".ccgate", { recursive: true });
-const kv = await Deno.openKv(kvPath);
+const { openKvOrFail } = await import("./gateway/open_kv_or_fail.ts");
+const kv = await openKvOrFail(kvPath, {
+  fromSetting: serverEnv.kvPath !== undefined,
+  fail,
+  accessToken: env.DENO_KV_ACCESS_TOKEN,
+});
 const log = jsonLog();
 const authLog = (record: object) => log({ level: "info", msg: "auth", ...record });
 const now = () => new Date();
@@ -144,13 +175,9 @@ const revocations = new RevocationList({
 await revocations.refresh();
 revocations.start();
 
-Deno.cron("ccgate signing key rotation", "*/15 * * * *", async () => {
-  if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
-});
+keyRotation.ready({ keys, log });
 
 const region = gatewayConfig.bedrockRegions[0]!;
-const bedrockEndpoint = bedrockEmulator?.url ?? gatewayConfig.bedrockEndpoints[region] ??
-  gatewayConfig.bedrockEndpoint;
 // Bedrock behind failover, the usage ledger, budget overrides and the policy; the drain stops them.
 const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await startGatewayServices(
   {
@@ -185,21 +212,21 @@ const gateway = createGatewayApp({
   budgetOverrides,
   readiness: [
     { name: "config", check: () => Promise.resolve(production ? "production" : "development") },
-    {
-      name: "lifecycle",
-      check: () =>
-        lifecycle.draining
-          ? Promise.reject(new Error("draining: shutting down"))
-          : Promise.resolve(`accepting (${lifecycle.active} in flight)`),
-    },
+    lifecycleReadiness(lifecycle),
     kvReadiness(kv),
-    httpReadiness("bedrock", bedrockEndpoint ?? `https://bedrock-runtime.${region}.amazonaws.com/`),
+    // Ready while any region answers (failover serves from it); probed at most every 2 s.
+    cachedReadiness(bedrockReadiness(bedrockProbeTargets(gatewayConfig, bedrockEmulator?.url)), {
+      ttlMs: 2_000,
+      now: systemTimers.now,
+    }),
   ],
 });
 
 serve(composeApp(auth, gateway));
 const lines = [
-  `ccgate listening on ${url}`,
+  // The address bound (0.0.0.0 in production), and how to reach it from this machine.
+  `ccgate listening on http://${server.addr.hostname}:${server.addr.port}` +
+  (server.addr.hostname === localHost ? "" : ` (from this machine: ${url})`),
   `  gateway  ${url}/v1/messages    auth  ${url}/oauth/token`,
   `  KV       ${kvPath ?? "Deno Deploy KV"}`,
 ];
@@ -218,30 +245,43 @@ if (bedrockEmulator) {
 }
 lines.push(`  Sign in:  deno task cli login --url ${publicUrl}`);
 const rule = "=".repeat(Math.max(...lines.map((l) => l.length)));
+// Warnings first: whoever waits for the banner has them too.
+for (const warning of productionCheck.warnings) log({ level: "warn", msg: warning });
 console.error([rule, ...lines, rule].join("\n"));
 
-let stopping = false;
-async function shutdown() {
-  if (stopping) return;
-  stopping = true;
-  // Stop accepting connections; requests on open keep-alive connections get 529 while draining.
-  const stopped = server.shutdown();
-  const report = await lifecycle.drain(gatewayConfig.drainDeadlineMs);
-  log({ level: "info", msg: "drained", ...report });
-  await stopped;
-  // Streams the drain ended are recorded as they close: write those last ledger entries too.
-  await ledger.flush().catch((err) =>
-    log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
-  );
-  revocations[Symbol.dispose]();
-  await bedrockEmulator?.close();
-  await entra?.close();
-  kv.close();
-  Deno.exit(0);
-}
+// /readyz turns 503 at once; requests are served for CCGATE_DRAIN_DELAY_MS more, then the listener
+// closes and running streams finish up to the deadline. A second signal does not run it again.
+const shutdown = gracefulShutdown({
+  lifecycle,
+  timers: systemTimers,
+  delayMs: gatewayConfig.drainDelayMs ?? 0,
+  deadlineMs: gatewayConfig.drainDeadlineMs,
+  stopListening: () => server.shutdown(),
+  log,
+  async cleanup() {
+    // Streams the drain ended are recorded as they close: write those last ledger entries too.
+    await ledger.flush().catch((err) =>
+      log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
+    );
+    revocations[Symbol.dispose]();
+    await bedrockEmulator?.close();
+    await entra?.close();
+    kv.close();
+    Deno.exit(0);
+  },
+});
+// KV that hangs (the ledger's last flushes) cannot hold the exit past the deadline plus a grace.
+const { boundedShutdown, FLUSH_GRACE_MS } = await import("./gateway/bounded_shutdown.ts");
+const stop = boundedShutdown(shutdown, {
+  boundMs: (gatewayConfig.drainDelayMs ?? 0) + gatewayConfig.drainDeadlineMs + FLUSH_GRACE_MS,
+  timers: systemTimers,
+  ledger,
+  log,
+  exit: Deno.exit,
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   try {
-    Deno.addSignalListener(signal, shutdown);
+    Deno.addSignalListener(signal, () => void stop());
   } catch {
     // Signals are not available on every platform (Deno Deploy).
   }

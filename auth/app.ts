@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { addressBucket, clientAddress } from "./client_address.ts";
 import { adminSessionsRoutes } from "./admin_sessions_routes.ts";
 import { authorizationServerMetadata } from "./authorization_server_metadata.ts";
 import type { AuthConfig } from "./config.ts";
@@ -35,8 +36,8 @@ export interface AuthDeps {
    */
   revocations?: RevocationList;
   /**
-   * The client's address for per-address limits.
-   * @default {the socket's remote address (Deno.serve), else "unknown"}
+   * The client's address (its rate-limit bucket) for per-address limits.
+   * @default {the socket's remote address, or the address the trusted proxies of `config.proxyTrust` report (see `clientAddress`), IPv6 grouped by /64}
    */
   clientIp?: (c: Context) => string;
   /** Verifier of Entra tokens; built from `config.entra` and `fetch` by default. */
@@ -59,11 +60,15 @@ export interface AuthDeps {
  * with `Allow` (see `route_not_found.ts`). When this app is mounted into
  * another with `route()`, the other app's not-found handler answers instead.
  *
- * Limits on `/oauth/token` and `/oauth/revoke`, in memory per instance:
- * `CCGATE_TOKEN_RATE_PER_IP` (60/min) per address, each route counted on its
- * own (a client held back from signing in can still sign out),
- * `CCGATE_TOKEN_RATE_PER_USER` (30/min) per user; bodies above 64 KiB are
- * refused.
+ * Limits on `/oauth/token` and `/oauth/revoke`, in memory per instance, per
+ * client address as `CCGATE_TRUSTED_PROXIES` defines it:
+ * `CCGATE_TOKEN_RATE_PER_IP` (60/min) per address for sign-ins and, counted
+ * apart, sign-outs (a client held back from signing in can still sign out);
+ * `CCGATE_TOKEN_FAILURES_PER_IP` (20/min) per address for refreshes with an
+ * unknown refresh token; `CCGATE_TOKEN_RATE_PER_USER` (30/min) per user, the
+ * only limit on refreshes with a valid refresh token (see `token_route.ts`).
+ * The first refusal of a bucket logs one `rate_limited` warning. Bodies
+ * above 64 KiB are refused.
  *
  * @param deps Dependencies.
  * @returns The Hono app.
@@ -81,10 +86,31 @@ export function createApp(deps: AuthDeps): Hono {
     refreshGraceSeconds: config.refreshGraceSeconds,
     onRevoked: (revocation) => deps.revocations?.remember(revocation),
   });
-  const ipLimiter = new RateLimiter({ limit: config.rateLimits.perIpPerMinute, now });
-  const userLimiter = new RateLimiter({ limit: config.rateLimits.perUserPerMinute, now });
-  const revokeIpLimiter = new RateLimiter({ limit: config.rateLimits.perIpPerMinute, now });
-  const clientIp = deps.clientIp ?? _remoteAddress;
+  const limiter = (limit: number, bucket: string) =>
+    new RateLimiter({
+      limit,
+      now,
+      onLimited: (key, retryAfterSeconds) =>
+        log({
+          level: "warn",
+          msg: "rate limit reached",
+          event: "rate_limited",
+          bucket,
+          key,
+          limit_per_minute: limit,
+          retry_after_s: retryAfterSeconds,
+        }),
+    });
+  const ipLimiter = limiter(config.rateLimits.perIpPerMinute, "token_per_address");
+  const failureLimiter = limiter(
+    config.rateLimits.failuresPerIpPerMinute,
+    "failed_refresh_per_address",
+  );
+  const userLimiter = limiter(config.rateLimits.perUserPerMinute, "token_per_user");
+  const revokeIpLimiter = limiter(config.rateLimits.perIpPerMinute, "revoke_per_address");
+  const clientIp = deps.clientIp ??
+    ((c: Context) =>
+      addressBucket(clientAddress(_remoteAddress(c), c.req.raw.headers, config.proxyTrust)));
   const verifyEntraToken = deps.verifyEntraToken ??
     createEntraTokenVerifier({ entra: config.entra, now, fetch: deps.fetch });
 
@@ -105,6 +131,7 @@ export function createApp(deps: AuthDeps): Hono {
       sessions,
       verifyEntraToken,
       ipLimiter,
+      failureLimiter,
       userLimiter,
       clientIp,
       now,
@@ -131,7 +158,7 @@ export function createApp(deps: AuthDeps): Hono {
   return app;
 }
 
-function _remoteAddress(c: Context): string {
+function _remoteAddress(c: Context): string | undefined {
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return env?.remoteAddr?.hostname ?? "unknown";
+  return env?.remoteAddr?.hostname;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { ProxyTrust } from "./client_address.ts";
 import { ConfigError } from "./errors.ts";
+import { type IpRange, parseIpRange } from "./ip_address.ts";
 
 const list = z.string().transform((v) =>
   v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
@@ -42,6 +44,40 @@ const positiveInt = (fallback: number) =>
   z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(
     z.number().int().positive(),
   ).optional().transform((v) => v ?? fallback).meta({ accepts: "whole number, at least 1" });
+
+/** The longest delay a JavaScript timer keeps (2^31 − 1 ms): a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A setting in milliseconds that ends up in a timer: 1 to {@linkcode MAX_TIMER_MS}. */
+const milliseconds = (fallback: number) =>
+  z.string().regex(/^\d+$/, "must be a whole number").transform((v) =>
+    Math.min(Number(v), Number.MAX_VALUE)
+  ).pipe(
+    z.number().max(
+      MAX_TIMER_MS,
+      `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer delay)`,
+    ).min(1, "must be at least 1"),
+  ).optional().transform((v) => v ?? fallback).meta({
+    accepts: `whole number of milliseconds, 1 to ${MAX_TIMER_MS}`,
+  });
+
+const ipRanges = list.transform((items, ctx) => {
+  const ranges: IpRange[] = [];
+  for (const item of items) {
+    const range = parseIpRange(item);
+    if (range === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must list IP addresses or CIDR ranges: ${
+          JSON.stringify(item.slice(0, 60))
+        } is neither`,
+      });
+      return z.NEVER;
+    }
+    ranges.push(range);
+  }
+  return ranges;
+}).meta({ accepts: "comma-separated IP addresses and CIDR ranges (IPv4 or IPv6)" });
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).transform((v) =>
   v.replace(/\/+$/, "")
@@ -164,14 +200,39 @@ export const authEnvSchema = z.object({
     example: "11111111-1111-1111-1111-111111111111",
   }),
   CCGATE_TOKEN_RATE_PER_IP: positiveInt(60).meta({
-    description: "Token endpoint requests per minute per client address.",
+    description:
+      "Token exchanges (sign-ins) and revocations per minute per client address (see `CCGATE_TRUSTED_PROXIES` for what the address is behind a proxy); refreshes with a valid refresh token are limited per user instead.",
     example: "120",
   }),
   CCGATE_TOKEN_RATE_PER_USER: positiveInt(30).meta({
     description: "Token endpoint requests per minute per user (Entra `oid` / session owner).",
     example: "60",
   }),
-  CCGATE_REVOCATION_REFRESH_MS: positiveInt(5_000).meta({
+  CCGATE_TOKEN_FAILURES_PER_IP: positiveInt(20).meta({
+    description:
+      "Failed refresh requests (unknown or malformed refresh token) per minute per client address, on a bucket of their own: junk from one address is answered 429 once it is spent, while refreshes with a valid refresh token are limited per user only and sign-ins keep `CCGATE_TOKEN_RATE_PER_IP`.",
+    example: "10",
+  }),
+  CCGATE_TRUSTED_PROXIES: ipRanges.optional().meta({
+    description:
+      "Addresses or CIDR ranges of the TLS proxies / load balancers in front of ccgate whose `X-Forwarded-For` is believed. The client is the right-most address of that header that is not in this list (the left-most entries are written by the client and never believed on their own). Unset, the socket's peer is the client: right on Deno Deploy and with no proxy, wrong behind a proxy, where every developer then shares the proxy's per-address limits. See docs/admins.md.",
+    defaultText: "none (the socket's peer address is the client)",
+    example: "10.0.0.0/8,fd00::/8",
+  }),
+  CCGATE_CLIENT_IP_HEADER: z.string().trim().toLowerCase().regex(
+    /^[a-z0-9!#$%&'*+.^_`|~-]+$/,
+    "must be an HTTP header name",
+  ).refine(
+    (name) => name !== "x-forwarded-for",
+    "must not be x-forwarded-for: leave it unset and list your proxies in CCGATE_TRUSTED_PROXIES",
+  ).optional().meta({
+    description:
+      "A header the proxy layer sets to the client's single address (`cf-connecting-ip`, `x-real-ip`, `fly-client-ip`), read instead of `X-Forwarded-For`, and only on requests whose peer is in `CCGATE_TRUSTED_PROXIES` (required with it).",
+    accepts: "HTTP header name",
+    defaultText: "none (`X-Forwarded-For` with `CCGATE_TRUSTED_PROXIES`)",
+    example: "cf-connecting-ip",
+  }),
+  CCGATE_REVOCATION_REFRESH_MS: milliseconds(5_000).meta({
     description:
       "How often revoked sessions are pulled into memory, in milliseconds (from KV in `main.ts` and `auth/main.ts`, from the auth service's revocation feed in `gateway/main.ts`): the bound on how long a revoked session's tokens keep working.",
     example: "2000",
@@ -218,8 +279,13 @@ export interface AuthConfig {
   adminRole: string;
   /** Tenants whose admins reach every tenant (others: their own tenant only; `adminTenantScope`). */
   adminTenants: string[];
-  /** Token endpoint limits, requests per minute. */
-  rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
+  /**
+   * Token endpoint limits, per minute: requests per address (sign-ins,
+   * revocations), failed refreshes per address, requests per user.
+   */
+  rateLimits: { perIpPerMinute: number; failuresPerIpPerMinute: number; perUserPerMinute: number };
+  /** Whose word about the client's address is believed (`CCGATE_TRUSTED_PROXIES`). */
+  proxyTrust: ProxyTrust;
   /** Revocation list refresh interval, milliseconds. */
   revocationRefreshMs: number;
   /** Signing key rotation interval, milliseconds. */
@@ -308,6 +374,11 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
       "Invalid setting CCGATE_ADMIN_TENANTS: must list tenants of ENTRA_TENANT_ID",
     );
   }
+  if (e.CCGATE_CLIENT_IP_HEADER !== undefined && e.CCGATE_TRUSTED_PROXIES === undefined) {
+    throw new ConfigError(
+      "Invalid setting CCGATE_CLIENT_IP_HEADER: needs CCGATE_TRUSTED_PROXIES, the proxies allowed to set it (0.0.0.0/0,::/0 only if nothing but your proxy can reach ccgate)",
+    );
+  }
   const scopeSetting = e.ENTRA_SCOPE ?? DEFAULT_ENTRA_SCOPE;
   const scope = scopeSetting.slice(scopeSetting.lastIndexOf("/") + 1);
   if (scope === "") {
@@ -336,7 +407,12 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     adminTenants,
     rateLimits: {
       perIpPerMinute: e.CCGATE_TOKEN_RATE_PER_IP,
+      failuresPerIpPerMinute: e.CCGATE_TOKEN_FAILURES_PER_IP,
       perUserPerMinute: e.CCGATE_TOKEN_RATE_PER_USER,
+    },
+    proxyTrust: {
+      proxies: e.CCGATE_TRUSTED_PROXIES ?? [],
+      ...(e.CCGATE_CLIENT_IP_HEADER !== undefined ? { header: e.CCGATE_CLIENT_IP_HEADER } : {}),
     },
     revocationRefreshMs: e.CCGATE_REVOCATION_REFRESH_MS,
     keyRotationMs: e.CCGATE_KEY_ROTATION * 1000,

@@ -17,7 +17,12 @@ Deno.test("loadAuthConfig() applies the documented defaults", () => {
   assertEquals(config.sessionTtlSeconds, 7 * 86_400);
   assertEquals(config.refreshGraceSeconds, 30);
   assertEquals(config.adminRole, "ccgate.admin");
-  assertEquals(config.rateLimits, { perIpPerMinute: 60, perUserPerMinute: 30 });
+  assertEquals(config.rateLimits, {
+    perIpPerMinute: 60,
+    failuresPerIpPerMinute: 20,
+    perUserPerMinute: 30,
+  });
+  assertEquals(config.proxyTrust, { proxies: [] });
   assertEquals(config.revocationRefreshMs, 5_000);
   assertEquals(config.keyRotationMs, 86_400_000);
   assertEquals(config.entra.authorityHost, "https://login.microsoftonline.com");

@@ -11,6 +11,8 @@
  */
 import type { ServerEnv } from "../server_env.ts";
 import { listenAddress, listenFirstOrFail, yieldToRequests } from "../gateway/listen_first.ts";
+import { cronBeforeListen } from "../gateway/cron_before_listen.ts";
+import type { SigningKeys } from "./signing_keys.ts";
 
 const log = (record: object) =>
   console.error(JSON.stringify({ time: new Date().toISOString(), ...record }));
@@ -22,6 +24,17 @@ function fail(message: string): never {
 
 const env: Record<string, string | undefined> = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
+// Deno Deploy picks up only crons registered at the top level before a server starts: registered
+// here, before the early listen; each run waits for the signing keys, opened later.
+// Hourly check; rotates once the interval has passed. Safe on many instances.
+const keyRotation = cronBeforeListen(
+  Deno.cron,
+  "ccgate-auth-rotate-signing-keys",
+  "17 * * * *",
+  async (keys: SigningKeys) => {
+    if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
+  },
+);
 // Bind before the modules load (on every interface, as before): /healthz answers while they load,
 // everything else 503 until the app is installed.
 const early = (() => {
@@ -62,6 +75,12 @@ try {
   if (err instanceof ConfigError) fail(err.message);
   throw err;
 }
+// Signing keys, sessions and refresh tokens live in KV: `:memory:` is refused in production.
+const productionError = (await import("../production_settings.ts")).checkProductionSettings({
+  production,
+  kvPath: server.kvPath,
+}).error;
+if (productionError !== undefined) fail(productionError);
 
 await yieldToRequests();
 const [{ createApp }, { openSigningKeys }] = await Promise.all([
@@ -74,13 +93,15 @@ if (kvPath === undefined && env.DENO_DEPLOYMENT_ID === undefined) {
   await Deno.mkdir(".ccgate", { recursive: true });
   kvPath = ".ccgate/auth.kv";
 }
-const kv = await Deno.openKv(kvPath);
+const { openKvOrFail } = await import("../gateway/open_kv_or_fail.ts");
+const kv = await openKvOrFail(kvPath, {
+  fromSetting: server.kvPath !== undefined,
+  fail,
+  accessToken: env.DENO_KV_ACCESS_TOKEN,
+});
 const keys = await openSigningKeys(kv, { rotationIntervalMs: config.keyRotationMs });
 
-// Hourly check; rotates once the interval has passed. Safe on many instances.
-Deno.cron("ccgate-auth-rotate-signing-keys", "17 * * * *", async () => {
-  if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
-});
+keyRotation.ready(keys);
 
 const app = createApp({ kv, keys, config, now: () => new Date(), fetch: globalThis.fetch, log });
 const { server: listener, serve } = early ??

@@ -14,6 +14,11 @@ export interface RateLimiterOptions {
    * @default {100_000}
    */
   maxKeys?: number;
+  /**
+   * Called when a key is first refused after being allowed (once per
+   * episode, not per refused request): the operator's log line.
+   */
+  onLimited?: (key: string, retryAfterSeconds: number) => void;
 }
 
 /**
@@ -23,7 +28,9 @@ export interface RateLimiterOptions {
  * refresh loops), not a quota.
  */
 export class RateLimiter {
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #buckets = new Map<string, { tokens: number; at: number; refusing: boolean }>();
+  readonly #onLimited: ((key: string, retryAfterSeconds: number) => void) | undefined;
+  #refused = 0;
   readonly #limit: number;
   readonly #windowMs: number;
   readonly #now: () => Date;
@@ -45,6 +52,12 @@ export class RateLimiter {
     this.#windowMs = options.windowMs ?? 60_000;
     this.#now = options.now;
     this.#maxKeys = options.maxKeys ?? 100_000;
+    this.#onLimited = options.onLimited;
+  }
+
+  /** Requests refused since start (all keys). */
+  get refused(): number {
+    return this.#refused;
   }
 
   /**
@@ -59,7 +72,7 @@ export class RateLimiter {
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
       this.#makeRoom(at);
-      bucket = { tokens: this.#limit, at };
+      bucket = { tokens: this.#limit, at, refusing: false };
       this.#buckets.set(key, bucket);
     } else {
       bucket.tokens = Math.min(this.#limit, bucket.tokens + (at - bucket.at) * perMs);
@@ -67,9 +80,16 @@ export class RateLimiter {
     }
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
+      bucket.refusing = false;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    const wait = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
+    this.#refused++;
+    if (!bucket.refusing) {
+      bucket.refusing = true;
+      this.#onLimited?.(key, wait);
+    }
+    return wait;
   }
 
   #makeRoom(at: number): void {

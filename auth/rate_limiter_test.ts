@@ -21,3 +21,25 @@ Deno.test("RateLimiter.take() keeps at most maxKeys buckets", () => {
   // "a" was evicted, so it starts again with a full bucket.
   assertEquals(limiter.take("a"), 0);
 });
+
+Deno.test("RateLimiter.take() reports a key's first refusal once per episode and counts every refusal", () => {
+  const clock = testClock();
+  const limited: [string, number][] = [];
+  const limiter = new RateLimiter({
+    limit: 1,
+    now: clock.now,
+    onLimited: (key, wait) => limited.push([key, wait]),
+  });
+  limiter.take("a");
+  limiter.take("a");
+  limiter.take("a");
+  limiter.take("b");
+  limiter.take("b");
+  assertEquals(limited, [["a", 60], ["b", 60]]);
+  assertEquals(limiter.refused, 3);
+  clock.advance(60_000);
+  limiter.take("a");
+  limiter.take("a");
+  assertEquals(limited, [["a", 60], ["b", 60], ["a", 60]], "a new episode after an allowed take");
+  assertEquals(limiter.refused, 4);
+});

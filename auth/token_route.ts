@@ -26,11 +26,17 @@ export interface TokenRouteOptions {
   sessions: SessionStore;
   /** Verifier of Entra ID access tokens. */
   verifyEntraToken: EntraTokenVerifier;
-  /** Per-address limiter. */
+  /** Per-address limiter of sign-ins (token exchanges and other non-refresh grants). */
   ipLimiter: RateLimiter;
+  /**
+   * Per-address limiter of failed refreshes (unknown or missing refresh
+   * token) and unreadable requests: its own bucket, so junk from one address neither starves the
+   * valid refreshes nor the sign-ins of others sharing that address.
+   */
+  failureLimiter: RateLimiter;
   /** Per-user limiter. */
   userLimiter: RateLimiter;
-  /** The client's address. */
+  /** The client's address (its rate-limit bucket). */
   clientIp: (c: Context) => string;
   /** The clock. */
   now: () => Date;
@@ -43,8 +49,15 @@ const SUBJECT_TOKEN_TYPES = new Set([ACCESS_TOKEN_TYPE, "urn:ietf:params:oauth:t
 /**
  * `POST /oauth/token`: RFC 8693 token exchange (Entra ID access token in,
  * ccgate session out) and `refresh_token` (rotation with reuse detection).
- * Per-address limit first, per-user limit as soon as the user is known
- * and before anything is rotated.
+ *
+ * Limits: a refresh whose refresh token is known counts against its user's
+ * limit only (a 256-bit secret proves who is asking; behind a shared proxy or
+ * NAT address an address limit would throttle everyone for one client's
+ * loop). A refresh with an unknown or missing token counts against the
+ * address's failure bucket, after the one KV read that tells the two apart,
+ * as does an unreadable request. Everything else (token exchange, other
+ * grant types) counts against the address's request bucket before any work, and the user's limit once the
+ * Entra token is verified. Nothing is rotated by a refused request.
  *
  * @param options Dependencies.
  * @returns The handler.
@@ -146,10 +159,21 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
     return await respond(c, grant, true);
   }
 
-  async function refresh(c: Context, form: Map<string, string>): Promise<Response> {
+  function limitFailures(address: string): void {
+    const wait = options.failureLimiter.take(address);
+    if (wait > 0) throw new RateLimitedError("ip", wait);
+  }
+
+  async function refresh(
+    c: Context,
+    form: Map<string, string>,
+    address: string,
+  ): Promise<Response> {
+    const given = form.get("refresh_token");
+    const owner = given ? await options.sessions.findByRefreshToken(given) : undefined;
+    if (owner === undefined) limitFailures(address);
+    else limitUser(owner.identity.sub);
     const refreshToken = requireParam(form, "refresh_token");
-    const owner = await options.sessions.findByRefreshToken(refreshToken);
-    if (owner !== undefined) limitUser(owner.identity.sub);
     let grant: SessionGrant;
     try {
       // The client is checked before anything rotates: a refused request uses nothing up.
@@ -178,15 +202,22 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
   }
 
   return async function token(c) {
-    const wait = options.ipLimiter.take(options.clientIp(c));
+    const address = options.clientIp(c);
+    let form: Map<string, string>;
+    try {
+      form = await readForm(c);
+    } catch (err) {
+      limitFailures(address);
+      throw err;
+    }
+    if (form.get("grant_type") === "refresh_token") return await refresh(c, form, address);
+    const wait = options.ipLimiter.take(address);
     if (wait > 0) throw new RateLimitedError("ip", wait);
-    const form = await readForm(c);
     const grantType = form.get("grant_type");
     if (grantType === undefined || grantType === "") {
       throw new InvalidRequestError('Missing parameter "grant_type"');
     }
     if (grantType === TOKEN_EXCHANGE_GRANT) return await exchange(c, form);
-    if (grantType === "refresh_token") return await refresh(c, form);
     throw new UnsupportedGrantTypeError(grantType);
   };
 }

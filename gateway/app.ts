@@ -171,6 +171,6 @@ export function createApp(deps: GatewayDeps): Hono {
     if (methods.length > 0) throw new MethodNotAllowedError(c.req.method, c.req.path, methods);
     throw new RouteNotFoundError(c.req.method, c.req.path);
   });
-  app.onError(onError(deps.log, deps.metrics));
+  app.onError(onError(deps.log, deps.metrics, { now: () => deps.now().getTime() }));
   return app;
 }

@@ -1,8 +1,10 @@
 import { createBedrockClient } from "./bedrock_client.ts";
 import { CircuitBreaker } from "./circuit_breaker.ts";
+import { circuitReporter } from "./circuit_reporter.ts";
 import type { GatewayConfig } from "./config.ts";
 import { FailoverBedrock } from "./failover_bedrock.ts";
 import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
 
@@ -14,6 +16,8 @@ export interface BedrockFromConfigDeps {
   lifecycle?: GatewayLifecycle;
   /** Log sink. */
   log?: Log;
+  /** Failover and circuit metrics (`ccgate_upstream_failovers_total`, `ccgate_circuit_open`). */
+  metrics?: GatewayMetrics;
   /** Random source for the backoff jitter. @default Math.random */
   random?: () => number;
   /** Explicit credentials (the emulator); unset means the AWS credential chain. */
@@ -58,11 +62,17 @@ export function bedrockFromConfig(
       failureThreshold: config.breaker.failures,
       cooldownMs: config.breaker.cooldownMs,
       now: () => deps.timers.now(),
+      changed: circuitReporter({
+        log: deps.log,
+        metrics: deps.metrics,
+        regions: config.bedrockRegions,
+      }),
     }),
     timers: deps.timers,
     lifecycle: deps.lifecycle,
     random: deps.random,
     log: deps.log,
+    metrics: deps.metrics,
     regionalModelId: deps.regionalModelId,
   });
 }

@@ -12,7 +12,17 @@ export interface CircuitBreakerOptions {
    * @default {10_000}
    */
   maxCircuits?: number;
+  /**
+   * Told when a circuit opens (closed → open), closes (a call succeeded) or
+   * is forgotten while open (beyond `maxCircuits`); not when a failed probe
+   * re-opens an open circuit. For logs and the open-circuit gauge
+   * (`circuitReporter`). @default none
+   */
+  changed?: (key: string, change: CircuitChange) => void;
 }
+
+/** What {@linkcode CircuitBreakerOptions.changed} is told. */
+export type CircuitChange = "opened" | "closed" | "forgotten";
 
 /** State of one circuit. */
 export type CircuitState = "closed" | "open" | "half_open";
@@ -71,7 +81,10 @@ export class CircuitBreaker {
 
   /** The upstream answered: the circuit closes and is forgotten. */
   success(key: string): void {
+    const circuit = this.#circuits.get(key);
+    if (circuit === undefined) return;
     this.#circuits.delete(key);
+    if (circuit.openedAt !== undefined) this.#options.changed?.(key, "closed");
   }
 
   /** The upstream failed (throttled, 5xx, timeout, unreachable). */
@@ -79,15 +92,21 @@ export class CircuitBreaker {
     let circuit = this.#circuits.get(key);
     if (circuit === undefined) {
       if (this.#circuits.size >= (this.#options.maxCircuits ?? 10_000)) {
-        const oldest = this.#circuits.keys().next();
-        if (!oldest.done) this.#circuits.delete(oldest.value);
+        const oldest = this.#circuits.entries().next();
+        if (!oldest.done) {
+          const [forgotten, { openedAt }] = oldest.value;
+          this.#circuits.delete(forgotten);
+          if (openedAt !== undefined) this.#options.changed?.(forgotten, "forgotten");
+        }
       }
       circuit = { failures: 0, openedAt: undefined, probing: false };
       this.#circuits.set(key, circuit);
     }
     circuit.failures++;
     if (circuit.probing || circuit.failures >= this.#options.failureThreshold) {
+      const opens = circuit.openedAt === undefined;
       circuit.openedAt = this.#options.now();
+      if (opens) this.#options.changed?.(key, "opened");
     }
     circuit.probing = false;
   }

@@ -69,3 +69,32 @@ Deno.test("CircuitBreaker forgets the oldest circuit beyond maxCircuits", () => 
   for (const k of ["a", "b", "c"]) for (let i = 0; i < 3; i++) b.failure(k);
   assertEquals([b.state("a"), b.state("b"), b.state("c")], ["closed", "open", "open"]);
 });
+
+Deno.test("CircuitBreaker tells when a circuit opens, closes or is forgotten open, not on re-opening", () => {
+  const now = { t: 0 };
+  const changes: string[] = [];
+  const b = new CircuitBreaker({
+    failureThreshold: 2,
+    cooldownMs: 1_000,
+    now: () => now.t,
+    maxCircuits: 2,
+    changed: (key, change) => changes.push(`${key} ${change}`),
+  });
+  b.failure("a");
+  b.success("a");
+  assertEquals(changes, [], "a closed circuit's success changes nothing");
+  b.failure("a");
+  b.failure("a");
+  b.failure("a");
+  assertEquals(changes, ["a opened"]);
+  now.t = 1_000;
+  assert(b.tryAcquire("a"));
+  b.failure("a");
+  assertEquals(changes, ["a opened"], "a failed probe re-opens without a change");
+  now.t = 2_000;
+  assert(b.tryAcquire("a"));
+  b.success("a");
+  assertEquals(changes, ["a opened", "a closed"]);
+  for (const k of ["b", "c", "d"]) for (let i = 0; i < 2; i++) b.failure(k);
+  assertEquals(changes.slice(2), ["b opened", "c opened", "b forgotten", "d opened"]);
+});

@@ -67,6 +67,8 @@ export interface GatewayConfig {
   };
   /** Drain deadline on shutdown, ms. */
   drainDeadlineMs: number;
+  /** On shutdown, how long requests are still served after `/readyz` turns 503, ms (0 when unset). */
+  drainDelayMs?: number;
   /** App role that may use `/admin/*`. */
   adminRole: string;
   /**
@@ -155,6 +157,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       memoryUserShare: e.CCGATE_MEMORY_USER_PERCENT / 100,
     },
     drainDeadlineMs: e.CCGATE_DRAIN_DEADLINE_MS,
+    drainDelayMs: e.CCGATE_DRAIN_DELAY_MS,
     adminRole: e.CCGATE_ADMIN_ROLE,
     adminTenants: e.CCGATE_ADMIN_TENANTS ?? _firstTenant(env.ENTRA_TENANT_ID),
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,

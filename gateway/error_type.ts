@@ -22,6 +22,23 @@ export function isUpstreamError(error: unknown): boolean {
 }
 
 /**
+ * The error type of a request for a model that does not exist: the gateway
+ * found no mapping for its name (`ModelNotFoundError`'s code), or Bedrock
+ * refused the id as invalid (a `ValidationException` "The provided model
+ * identifier is invalid."). The ledger rolls such requests up under one
+ * model bucket (`rollupModel`), whatever name was sent.
+ */
+export const MODEL_NOT_FOUND = "model_not_found";
+
+/** Bedrock's ValidationException message for a model id that names no model or inference profile. */
+const MODEL_ID_INVALID = /model identifier is invalid/i;
+
+function _modelIdInvalid(error: unknown): boolean {
+  return error instanceof Error && error.name === "ValidationException" &&
+    MODEL_ID_INVALID.test(error.message);
+}
+
+/**
  * The error type of a failed connection to Bedrock: it could not be opened,
  * or broke before the answer's end (a reset mid-stream).
  */
@@ -30,6 +47,7 @@ export const UPSTREAM_CONNECTION = "upstream_connection";
 /**
  * The error type logs, the ledger and metrics name a failure by: Bedrock's
  * exception name (`ThrottlingException`) when Bedrock failed,
+ * {@linkcode MODEL_NOT_FOUND} when Bedrock refused the model id as invalid,
  * {@linkcode UPSTREAM_CONNECTION} when the gateway's upstream error was
  * caused by the network (`fetch`'s `TypeError`, before or during the
  * answer), else the gateway error's `code`, else the error's name.
@@ -47,8 +65,10 @@ export function errorTypeOf(error: unknown): string {
   if (error instanceof GatewayError) {
     const cause = error.cause;
     if (error.code === "upstream_error" && _connectionFailure(cause)) return UPSTREAM_CONNECTION;
+    if (error.code === "upstream_error" && _modelIdInvalid(cause)) return MODEL_NOT_FOUND;
     return _bedrockName(cause) ?? error.code;
   }
+  if (_modelIdInvalid(error)) return MODEL_NOT_FOUND;
   return _bedrockName(error) ?? (error instanceof Error ? error.name : "unknown");
 }
 

@@ -28,3 +28,20 @@ Deno.test("isUpstreamError() is true for Bedrock failures only", () => {
   assertEquals(isUpstreamError(new RateLimitedError("slow down", 5)), false);
   assertEquals(isUpstreamError(new TypeError("x")), false);
 });
+
+Deno.test("errorTypeOf() types Bedrock's refusal of an invalid model id as model_not_found", () => {
+  const refused = (message: string) =>
+    new UpstreamError(message, {
+      status: 400,
+      type: "invalid_request_error",
+      cause: Object.assign(new Error(message), { name: "ValidationException" }),
+    });
+  assertEquals(
+    errorTypeOf(refused("The provided model identifier is invalid.")),
+    "model_not_found",
+  );
+  assertEquals(
+    errorTypeOf(refused("Input is too long for requested model.")),
+    "ValidationException",
+  );
+});

@@ -14,6 +14,7 @@ import {
   UpstreamTimeoutError,
 } from "./errors.ts";
 import type { GatewayLifecycle, MemoryReservation } from "./gateway_lifecycle.ts";
+import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
 import { type UpstreamCandidate, upstreamCandidates } from "./upstream_candidates.ts";
@@ -71,6 +72,11 @@ export interface FailoverBedrockOptions {
   random?: () => number;
   /** Where failed attempts and failovers are reported (region, model id, error name; never content). */
   log?: Log;
+  /**
+   * Where failovers are counted (`ccgate_upstream_failovers_total`, by
+   * from_region, to_region and reason). @default none
+   */
+  metrics?: GatewayMetrics;
   /**
    * The id to invoke in a region instead of the requested one (the policy
    * file's per-region ids); `undefined` keeps it. @default none
@@ -195,6 +201,8 @@ export class FailoverBedrock {
     let lastRetryable: unknown;
     let lastError: unknown;
     let cursor = 0;
+    /** The failed attempt before this one: a failover from its region, counted when the next goes out. */
+    let failed: { region: string; reason: FailoverReason } | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
         await call.sleep(backoffDelay(attempt - 1, { ...backoff, random: this.#options.random }));
@@ -204,6 +212,13 @@ export class FailoverBedrock {
       cursor = pick + 1;
       const candidate = candidates[pick]!;
       const key = _key(candidate);
+      if (failed !== undefined) {
+        this.#options.metrics?.increment("ccgate_upstream_failovers_total", {
+          from_region: failed.region,
+          to_region: candidate.region,
+          reason: failed.reason,
+        });
+      }
       try {
         const out = await this.#attempt(candidate, command, call, streaming, options.sending);
         breaker.success(key);
@@ -233,6 +248,7 @@ export class FailoverBedrock {
           error: _errorName(err),
           retryable,
         });
+        failed = { region: candidate.region, reason: _failoverReason(err, retryable) };
         if (!retryable) {
           // The upstream answered, so it is healthy; the request itself is refused.
           breaker.success(key);
@@ -355,6 +371,24 @@ function _retryable(err: unknown): boolean {
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const mapped = toAnthropicError({ name: e.name, message: e.message, status });
   return mapped.shouldRetry && (mapped.status === 429 || mapped.status >= 500);
+}
+
+/** Why a call failed over (the `reason` label of `ccgate_upstream_failovers_total`): a fixed set. */
+export type FailoverReason = "throttled" | "server_error" | "timeout" | "connection" | "refused";
+
+function _failoverReason(err: unknown, retryable: boolean): FailoverReason {
+  if (!retryable) return "refused";
+  if (err instanceof UpstreamTimeoutError) return "timeout";
+  const name = err instanceof Error ? err.name : "";
+  if (/^(?:Throttling|ServiceQuotaExceeded|ModelNotReady|TooManyRequests)/.test(name)) {
+    return "throttled";
+  }
+  const status = err instanceof GatewayError
+    ? err.status
+    : (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  if (status === 429) return "throttled";
+  if (status === undefined && !/Exception$/.test(name)) return "connection";
+  return "server_error";
 }
 
 /** A modelled exception delivered as the first union member instead of being thrown. */

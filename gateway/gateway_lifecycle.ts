@@ -99,6 +99,7 @@ export class GatewayLifecycle {
   #shedLoggedAt: number | undefined;
   readonly #hooks: (() => void | Promise<void>)[] = [];
   #drained: Promise<DrainReport> | undefined;
+  #announced = false;
   #idleWaiters: { atMost: number; resolve: () => void }[] = [];
 
   /** @param options Limit, timers, log. */
@@ -116,6 +117,23 @@ export class GatewayLifecycle {
   /** Whether a drain has begun (new calls are refused). */
   get draining(): boolean {
     return this.#drained !== undefined;
+  }
+
+  /**
+   * Whether the shutdown has begun: announced ({@linkcode GatewayLifecycle.announceDrain}),
+   * calls still admitted, or draining. `/readyz` fails from then on.
+   */
+  get stopping(): boolean {
+    return this.#announced || this.draining;
+  }
+
+  /**
+   * Announces the shutdown without refusing anything yet: `/readyz` answers
+   * 503 ("draining") so load balancers stop sending new connections, while
+   * calls are still admitted until {@linkcode GatewayLifecycle.drain}.
+   */
+  announceDrain(): void {
+    this.#announced = true;
   }
 
   /** Bedrock calls in flight. */

@@ -269,3 +269,15 @@ Deno.test("GatewayLifecycle logs load shedding at most once per interval, with t
   assertEquals(logs.length, 2);
   assertEquals(logs[1]!.refused, { concurrency: 2, too_large: 1 }, "what the quiet interval held");
 });
+
+Deno.test("GatewayLifecycle.announceDrain() marks it stopping while calls are still admitted", async () => {
+  const lifecycle = new GatewayLifecycle({ maxConcurrent: 2, timers: new FakeTimers() });
+  assertEquals(lifecycle.stopping, false);
+  lifecycle.announceDrain();
+  assertEquals([lifecycle.stopping, lifecycle.draining], [true, false]);
+  assertEquals(lifecycle.refusal(), undefined);
+  lifecycle.admit(call())();
+  await lifecycle.drain(0);
+  assertEquals([lifecycle.stopping, lifecycle.draining], [true, true]);
+  assert(lifecycle.refusal() instanceof ShuttingDownError);
+});

@@ -23,7 +23,15 @@ export type GatewayMetricName =
   /** Usage ledger entries made durable (in the write-ahead log). */
   | "ccgate_ledger_entries_written_total"
   /** Usage ledger write-ahead commits that failed (tried again after the flush interval). */
-  | "ccgate_ledger_write_failures_total";
+  | "ccgate_ledger_write_failures_total"
+  /** Usage ledger entries dropped because the in-memory buffer was full (KV kept failing). */
+  | "ccgate_ledger_dropped_total"
+  /** Bedrock calls tried again on another (or the same) upstream after an attempt failed, by from_region, to_region and reason. */
+  | "ccgate_upstream_failovers_total"
+  /** Circuits (region × model id) that opened, by region. */
+  | "ccgate_circuit_opened_total"
+  /** Policy file reloads rejected (unreadable or invalid: the previous policy stays). */
+  | "ccgate_policy_reload_failures_total";
 
 /** Gauge names the gateway keeps. */
 export type GatewayGaugeName =
@@ -34,7 +42,13 @@ export type GatewayGaugeName =
   /** Memory the Bedrock calls in flight are estimated to hold, bytes. */
   | "ccgate_memory_in_flight_bytes"
   /** The memory budget for calls in flight, bytes (absent: no budget). */
-  | "ccgate_memory_budget_bytes";
+  | "ccgate_memory_budget_bytes"
+  /** Open circuits (region × model id whose calls are refused or probed), by region. */
+  | "ccgate_circuit_open"
+  /** Bedrock calls in flight (streams and non-streamed calls). */
+  | "ccgate_upstream_calls_in_flight"
+  /** 1 while the policy file on disk is rejected (a restart would fail), else 0. */
+  | "ccgate_policy_file_rejected";
 
 /** Histogram names the gateway keeps (seconds). */
 export type GatewayHistogramName =
@@ -107,6 +121,13 @@ export class GatewayMetrics {
   readonly #counters = new Map<string, CounterSample>();
   readonly #gauges = new Map<string, CounterSample>();
   readonly #histograms = new Map<string, HistogramSample>();
+  /** Counters and gauges read when sampled (a value the gateway already keeps). */
+  readonly #read: {
+    kind: "counter" | "gauge";
+    name: GatewayMetricName | GatewayGaugeName;
+    labels: Readonly<Record<string, string>>;
+    read: () => number;
+  }[] = [];
 
   /**
    * Adds `by` to a counter.
@@ -145,6 +166,31 @@ export class GatewayMetrics {
   }
 
   /**
+   * Registers a counter whose value is read when the metrics are sampled
+   * (scraped): for a count another object already keeps, at no cost to the
+   * path that keeps it.
+   *
+   * @param name Counter name.
+   * @param labels Label values.
+   * @param read Returns the current value.
+   */
+  counterFrom(name: GatewayMetricName, labels: Record<string, string>, read: () => number): void {
+    this.#read.push({ kind: "counter", name, labels: { ...labels }, read });
+  }
+
+  /**
+   * Registers a gauge whose value is read when the metrics are sampled
+   * (scraped), like {@linkcode GatewayMetrics.counterFrom}.
+   *
+   * @param name Gauge name.
+   * @param labels Label values.
+   * @param read Returns the current value.
+   */
+  gaugeFrom(name: GatewayGaugeName, labels: Record<string, string>, read: () => number): void {
+    this.#read.push({ kind: "gauge", name, labels: { ...labels }, read });
+  }
+
+  /**
    * Records one observation in a histogram.
    *
    * @param name Histogram name.
@@ -178,25 +224,40 @@ export class GatewayMetrics {
    */
   value(name: GatewayMetricName | GatewayGaugeName, labels: Record<string, string> = {}): number {
     const key = _key(name, labels);
-    return this.#counters.get(key)?.value ?? this.#gauges.get(key)?.value ?? 0;
+    const kept = this.#counters.get(key)?.value ?? this.#gauges.get(key)?.value;
+    if (kept !== undefined) return kept;
+    const read = this.#read.find((r) => _key(r.name, r.labels) === key);
+    return read === undefined ? 0 : read.read();
   }
 
   /**
-   * Every counter, as copies.
+   * Every counter, as copies (those registered with
+   * {@linkcode GatewayMetrics.counterFrom} read now).
    *
    * @returns The samples, in creation order.
    */
   samples(): CounterSample[] {
-    return [...this.#counters.values()].map((s) => ({ ...s, labels: { ...s.labels } }));
+    return [...this.#counters.values()].map((s) => ({ ...s, labels: { ...s.labels } }))
+      .concat(this.#sampled("counter"));
   }
 
   /**
-   * Every gauge, as copies.
+   * Every gauge, as copies (those registered with
+   * {@linkcode GatewayMetrics.gaugeFrom} read now).
    *
    * @returns The samples, in creation order.
    */
   gauges(): CounterSample[] {
-    return [...this.#gauges.values()].map((s) => ({ ...s, labels: { ...s.labels } }));
+    return [...this.#gauges.values()].map((s) => ({ ...s, labels: { ...s.labels } }))
+      .concat(this.#sampled("gauge"));
+  }
+
+  #sampled(kind: "counter" | "gauge"): CounterSample[] {
+    return this.#read.filter((r) => r.kind === kind).map((r) => ({
+      name: r.name,
+      labels: { ...r.labels },
+      value: r.read(),
+    }));
   }
 
   /**

@@ -41,3 +41,21 @@ Deno.test("GatewayMetrics gauges move up and down and can be set", () => {
   metrics.set("ccgate_ledger_buffered_entries", {}, 7);
   assertEquals(metrics.gauges().map((g) => g.value), [1, 7]);
 });
+
+Deno.test("GatewayMetrics.gaugeFrom() and counterFrom() read their value at each sampling", () => {
+  const metrics = new GatewayMetrics();
+  let inFlight = 2;
+  let rejections = 0;
+  metrics.gaugeFrom("ccgate_upstream_calls_in_flight", {}, () => inFlight);
+  metrics.counterFrom("ccgate_policy_reload_failures_total", {}, () => rejections);
+  assertEquals(metrics.gauges(), [
+    { name: "ccgate_upstream_calls_in_flight", labels: {}, value: 2 },
+  ]);
+  inFlight = 0;
+  rejections = 3;
+  assertEquals(metrics.gauges()[0]!.value, 0);
+  assertEquals(metrics.samples(), [
+    { name: "ccgate_policy_reload_failures_total", labels: {}, value: 3 },
+  ]);
+  assertEquals(metrics.value("ccgate_policy_reload_failures_total"), 3);
+});

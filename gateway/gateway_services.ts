@@ -133,6 +133,7 @@ export async function startGatewayServices(
     timers,
     lifecycle,
     log,
+    metrics,
     random: options.random,
     endpoint: options.endpoint,
     credentials: options.credentials,
@@ -140,6 +141,7 @@ export async function startGatewayServices(
       policyFile && regionalModelId(policyFile.current.document, id, region),
   });
 
+  metrics.gaugeFrom("ccgate_upstream_calls_in_flight", {}, () => lifecycle.active);
   const ledger = new UsageLedger({
     kv,
     timers: background,
@@ -178,6 +180,10 @@ export async function startGatewayServices(
     log,
     reconcileIntervalMs: config.policySyncMs,
   });
+  if (policyFile) {
+    metrics.counterFrom("ccgate_policy_reload_failures_total", {}, () => policyFile.rejections);
+    metrics.gaugeFrom("ccgate_policy_file_rejected", {}, () => policyFile.rejected ? 1 : 0);
+  }
   if (policy && policyFile) {
     policyFile.start();
     policy.start();

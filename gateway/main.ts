@@ -8,6 +8,8 @@
  * When the feed cannot be pulled it keeps serving tokens (sessions revoked
  * meanwhile are still accepted); after `CCGATE_REVOCATION_STALE_MS` without a
  * successful pull `/readyz` answers 503 and a warning is logged, once.
+ * The keys count as ready while usable (fetched within 10 minutes), so an
+ * auth blip alone does not take the gateway out of its load balancer.
  * In development with no AWS settings it answers from the local Bedrock
  * emulator and says so; production needs `AWS_REGION`.
  *
@@ -68,6 +70,13 @@ try {
   throw err;
 }
 if (production && !config.awsRegion) fail("Invalid setting AWS_REGION: required in production");
+// `:memory:` KV is refused in production; an open /metrics is a warning, logged once below.
+const productionCheck = (await import("../production_settings.ts")).checkProductionSettings({
+  production,
+  kvPath: serverEnv.kvPath,
+  metrics: { token: config.metricsToken },
+});
+if (productionCheck.error !== undefined) fail(productionCheck.error);
 // The policy file is validated before anything starts: an invalid one stops here, naming the key.
 let policyFile: PolicyFile | undefined;
 if (config.policyPath !== undefined) {
@@ -97,24 +106,39 @@ if (emulator) {
   );
 }
 const region = config.bedrockRegions[0]!;
-const endpoint = emulator?.url ?? config.bedrockEndpoints[region] ?? config.bedrockEndpoint;
 const log = jsonLog();
+for (const warning of productionCheck.warnings) log({ level: "warn", msg: warning });
 await yieldToRequests();
-const [{ RevocationList }, { createApp }, { httpReadiness }, { followPolicyAliases }] =
-  await Promise
-    .all([
-      import("../auth/revocation_list.ts"),
-      import("./app.ts"),
-      import("./readiness_checks.ts"),
-      import("./policy/policy_aliases.ts"),
-    ]);
+const [
+  { RevocationList },
+  { createApp },
+  { cachedReadiness, kvReadiness, lifecycleReadiness },
+  { followPolicyAliases },
+] = await Promise.all([
+  import("../auth/revocation_list.ts"),
+  import("./app.ts"),
+  import("./readiness_checks.ts"),
+  import("./policy/policy_aliases.ts"),
+]);
 await yieldToRequests();
-const [{ startGatewayServices }, { RevocationFeedHealth }] = await Promise.all([
+const [
+  { startGatewayServices },
+  { RevocationFeedHealth },
+  { JwksKeySet },
+  { bedrockProbeTargets, bedrockReadiness },
+  { gracefulShutdown },
+] = await Promise.all([
   import("./gateway_services.ts"),
   import("./revocation_feed_health.ts"),
+  import("./jwks_key_set.ts"),
+  import("./bedrock_readiness.ts"),
+  import("./graceful_shutdown.ts"),
 ]);
 const revocationsUrl = config.revocationsUrl ?? `${issuer}/oauth/revocations`;
 const jwksUrl = config.jwksUrl ?? `${issuer}/.well-known/jwks.json`;
+// The auth service's keys, cached: /readyz stays ready while they are usable (fetched within
+// jose's 10-minute cache age), not only while the auth service answers.
+const jwksKeys = new JwksKeySet({ url: new URL(jwksUrl), now: () => new Date(), log });
 // The feed's health logs when it goes stale and when it recovers, once each, instead of every
 // failed pull; /readyz reports it.
 const feedHealth = new RevocationFeedHealth({
@@ -138,7 +162,12 @@ revocations.start();
 const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 const kvPath = serverEnv.kvPath ?? (onDeploy ? undefined : ".ccgate/gateway-kv.sqlite3");
 if (kvPath?.startsWith(".ccgate/")) await Deno.mkdir(".ccgate", { recursive: true });
-const kv = await Deno.openKv(kvPath);
+const { openKvOrFail } = await import("./open_kv_or_fail.ts");
+const kv = await openKvOrFail(kvPath, {
+  fromSetting: serverEnv.kvPath !== undefined,
+  fail,
+  accessToken: env.DENO_KV_ACCESS_TOKEN,
+});
 // Bedrock behind failover, the usage ledger, budget overrides and the policy; the drain stops them.
 const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await startGatewayServices(
   {
@@ -163,7 +192,7 @@ const app = createApp({
   // CCGATE_MODELS wins.
   policyAliases: policyFile && followPolicyAliases(policyFile, region),
   bedrock,
-  key: new URL(jwksUrl),
+  key: jwksKeys.key,
   isRevoked: (sid) => revocations.isRevoked(sid),
   now: () => new Date(),
   log,
@@ -173,9 +202,15 @@ const app = createApp({
   policy,
   budgetOverrides,
   readiness: [
-    httpReadiness("auth", jwksUrl, { requireOk: true }),
+    lifecycleReadiness(lifecycle),
+    kvReadiness(kv),
+    jwksKeys.readiness(),
     feedHealth.readiness(),
-    httpReadiness("bedrock", endpoint ?? `https://bedrock-runtime.${region}.amazonaws.com/`),
+    // Ready while any region answers (failover serves from it); probed at most every 2 s.
+    cachedReadiness(bedrockReadiness(bedrockProbeTargets(config, emulator?.url)), {
+      ttlMs: 2_000,
+      now: systemTimers.now,
+    }),
   ],
 });
 
@@ -189,23 +224,38 @@ console.error(
   `ccgate gateway listening on http://${server.addr.hostname}:${server.addr.port} (issuer ${issuer})`,
 );
 
+// /readyz turns 503 at once; requests are served for CCGATE_DRAIN_DELAY_MS more, then the listener
+// closes and running streams finish up to the deadline. A second signal does not run it again.
+const shutdown = gracefulShutdown({
+  lifecycle,
+  timers: systemTimers,
+  delayMs: config.drainDelayMs ?? 0,
+  deadlineMs: config.drainDeadlineMs,
+  stopListening: () => server.shutdown(),
+  log,
+  async cleanup() {
+    // Streams the drain ended are recorded as they close: write those last ledger entries too.
+    await ledger.flush().catch((err) =>
+      log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
+    );
+    kv.close();
+    revocations[Symbol.dispose]();
+    await emulator?.close();
+    Deno.exit(0);
+  },
+});
+// KV that hangs (the ledger's last flushes) cannot hold the exit past the deadline plus a grace.
+const { boundedShutdown, FLUSH_GRACE_MS } = await import("./bounded_shutdown.ts");
+const stop = boundedShutdown(shutdown, {
+  boundMs: (config.drainDelayMs ?? 0) + config.drainDeadlineMs + FLUSH_GRACE_MS,
+  timers: systemTimers,
+  ledger,
+  log,
+  exit: Deno.exit,
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   try {
-    Deno.addSignalListener(signal, async () => {
-      // Stop accepting; running streams finish up to the deadline; the drain stops the services.
-      const stopped = server.shutdown();
-      const report = await lifecycle.drain(config.drainDeadlineMs);
-      log({ level: "info", msg: "drained", ...report });
-      await stopped;
-      // Streams the drain ended are recorded as they close: write those last ledger entries too.
-      await ledger.flush().catch((err) =>
-        log({ level: "error", msg: "usage ledger flush failed", error: String(err) })
-      );
-      kv.close();
-      revocations[Symbol.dispose]();
-      await emulator?.close();
-      Deno.exit(0);
-    });
+    Deno.addSignalListener(signal, () => void stop());
   } catch {
     // Signals are not available everywhere (Deno Deploy).
   }

@@ -22,6 +22,20 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
   ccgate_ledger_entries_written_total:
     "Usage ledger entries made durable (in the write-ahead log).",
   ccgate_ledger_write_failures_total: "Usage ledger write-ahead commits that failed (tried again).",
+  ccgate_ledger_dropped_total:
+    "Usage ledger entries dropped because the in-memory buffer was full (KV kept failing): lost usage records.",
+  ccgate_upstream_failovers_total:
+    "Bedrock calls tried again on another upstream (or the same region after a backoff) after an attempt failed, by from_region, to_region and reason: throttled, server_error, timeout, connection, refused.",
+  ccgate_circuit_opened_total:
+    "Circuits (region x model id) that opened after consecutive failures, by region.",
+  ccgate_circuit_open:
+    "Open circuits (region x model id refused or being probed), by region: above 0, calls skip that region for the model.",
+  ccgate_policy_reload_failures_total:
+    "Policy file reloads rejected (unreadable or invalid file; the previous policy stays in force).",
+  ccgate_policy_file_rejected:
+    "1 while the policy file on disk is rejected: the next restart would fail to start. 0 otherwise.",
+  ccgate_upstream_calls_in_flight:
+    "Bedrock calls in flight now, streamed and non-streamed (ccgate_active_streams counts the streams being sent).",
   ccgate_active_streams: "Streams being sent now.",
   ccgate_ledger_buffered_entries: "Usage ledger entries in memory, not yet in the write-ahead log.",
   ccgate_memory_in_flight_bytes:

@@ -110,9 +110,24 @@ export interface ResolveModelOptions {
   fallback?: FallbackRule | false;
 }
 
-/** New `claude-*` names map to `{prefix}.anthropic.{name}` without a redeploy. */
+/**
+ * The shapes of Claude model names (Anthropic's naming scheme):
+ * `claude-{opus|sonnet|haiku}-{major}[-{minor}][-{YYYYMMDD}]` (`claude-sonnet-4-5-20250929`)
+ * and the older `claude-{major}[-{minor}]-{family}[-{YYYYMMDD}]` (`claude-3-7-sonnet-20250219`),
+ * versions of at most two digits and a plausible date. Anything else (`claude-sonnet-4-5-x7`) is
+ * no Claude model: sending it to Bedrock would cost a call and leave a made-up id in the usage
+ * roll-ups and dashboards.
+ */
+export const CLAUDE_MODEL_NAME =
+  /^claude-(?:(?:opus|sonnet|haiku)-\d{1,2}(?:-\d{1,2})?|\d{1,2}(?:-\d{1,2})?-(?:opus|sonnet|haiku))(?:-20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?$/;
+
+/**
+ * New Claude model names ({@linkcode CLAUDE_MODEL_NAME}) map to
+ * `{prefix}.anthropic.{name}` without a redeploy; other `claude-*` names are
+ * `model_not_found` (404).
+ */
 export const DEFAULT_FALLBACK_RULE: FallbackRule = Object.freeze({
-  pattern: /^claude-[a-z0-9.-]+$/,
+  pattern: CLAUDE_MODEL_NAME,
   template: "{profile}anthropic.{name}{version}",
 });
 

@@ -85,6 +85,36 @@ Deno.test("resolveModel() maps new claude-* names with the fallback template", (
   );
 });
 
+Deno.test("resolveModel() sends only names shaped like Claude model ids to the fallback", () => {
+  for (
+    const [name, id] of [
+      ["claude-sonnet-4-7", "us.anthropic.claude-sonnet-4-7"],
+      ["claude-opus-5", "us.anthropic.claude-opus-5"],
+      ["claude-haiku-4-6-20261201", "us.anthropic.claude-haiku-4-6-20261201-v1:0"],
+      ["claude-opus-4-20250514", "us.anthropic.claude-opus-4-20250514-v1:0"],
+      ["claude-3-9-sonnet-20260101", "us.anthropic.claude-3-9-sonnet-20260101-v1:0"],
+      ["claude-4-haiku", "us.anthropic.claude-4-haiku"],
+      ["claude-sonnet-4-7[1m]", "us.anthropic.claude-sonnet-4-7"],
+    ]
+  ) assertEquals(resolveModel(name, T), id, name);
+  for (
+    const name of [
+      "claude-sonnet-4-5-x1",
+      "claude-sonnet-4-5-x30",
+      "claude-sonnet-4-5-20250929-1",
+      "claude-sonnet-4-5-99999999",
+      "claude-sonnet-4-5-20251340",
+      "claude-sonnet-123",
+      "claude-sonnet-4-5-latest",
+      "claude-instant-1",
+      "claude-.-",
+      "claude-new",
+      "claude-opus-4.5",
+      "claude-sonnet",
+    ]
+  ) assertThrows(() => resolveModel(name, T), ModelNotFoundError, JSON.stringify(name));
+});
+
 Deno.test("resolveModel() throws model_not_found naming the model and the aliases", () => {
   const err = assertThrows(() => resolveModel("gpt-4o", T), ModelNotFoundError);
   assertEquals(err.code, "model_not_found");

@@ -12,6 +12,18 @@ import { anthropicErrorBody } from "./anthropic_error_body.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { errorShapeOf } from "./error_shape.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
+import { SampledLog } from "./sampled_log.ts";
+
+/** Most "credentials refused" log lines per reason and second; the metric counts every refusal. */
+export const AUTH_REFUSED_LOG_PER_SECOND = 10;
+
+/** Options of {@linkcode onError}. */
+export interface OnErrorOptions {
+  /** Clock of the "credentials refused" log sampling, milliseconds. @default Date.now */
+  now?: () => number;
+  /** Most "credentials refused" lines per reason and second. @default {AUTH_REFUSED_LOG_PER_SECOND} */
+  authLogPerSecond?: number;
+}
 
 const STATUS_TYPES: Record<number, AnthropicErrorType> = {
   400: "invalid_request_error",
@@ -31,14 +43,34 @@ const STATUS_TYPES: Record<number, AnthropicErrorType> = {
  * client). The body has the shape the path's clients expect
  * (`errorShapeOf`): Anthropic's, OpenAI's, or Bedrock's (`{"message"}` with
  * `x-amzn-ErrorType`).
+ *
+ * A refused credential is counted in `ccgate_auth_refused_total{reason}`
+ * (exactly) and logged as "credentials refused" at most
+ * `authLogPerSecond` times per reason and second (any client can send bad
+ * credentials as fast as it likes); the next line written says how many were
+ * `suppressed`.
+ *
+ * @param log Where errors are logged.
+ * @param metrics Where refused credentials are counted.
+ * @param options The clock and rate of the "credentials refused" lines.
+ * @returns The handler.
  */
-export function onError(log: Log, metrics?: GatewayMetrics): ErrorHandler {
+export function onError(
+  log: Log,
+  metrics?: GatewayMetrics,
+  options: OnErrorOptions = {},
+): ErrorHandler {
+  const refusals = new SampledLog(log, {
+    perInterval: options.authLogPerSecond ?? AUTH_REFUSED_LOG_PER_SECOND,
+    intervalMs: 1_000,
+    now: options.now ?? Date.now,
+  });
   return function onError(err, c) {
     const requestId = c.get("requestId");
     if (err instanceof AuthenticationError) {
       // Never the credential itself; an expired token is Claude Code's normal cue to refresh.
       metrics?.increment("ccgate_auth_refused_total", { reason: err.reason });
-      log({
+      refusals.write(err.reason, {
         level: err.reason === "token_expired" ? "info" : "warn",
         msg: "credentials refused",
         request_id: requestId,

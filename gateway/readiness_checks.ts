@@ -1,4 +1,5 @@
 import type { ReadinessCheck } from "./readyz_route.ts";
+import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
 
 /** Readiness of Deno KV: a read round trip. */
 export function kvReadiness(kv: Deno.Kv): ReadinessCheck {
@@ -37,5 +38,61 @@ export function httpReadiness(
       }
       return `reachable (HTTP ${response.status})`;
     },
+  };
+}
+
+/** Options of {@linkcode cachedReadiness}. */
+export interface CachedReadinessOptions {
+  /** How long one result (pass or fail) is reused, ms. */
+  ttlMs: number;
+  /** The clock, ms (`Timers.now`). */
+  now: () => number;
+}
+
+/**
+ * A check whose result is reused for `ttlMs`, and whose concurrent callers
+ * share one run: however often `/readyz` is called (it needs no credential),
+ * the probes behind the check go out at most once per `ttlMs`.
+ *
+ * @param inner The check to run.
+ * @param options The reuse window and the clock.
+ * @returns The same check, cached.
+ */
+export function cachedReadiness(
+  inner: ReadinessCheck,
+  options: CachedReadinessOptions,
+): ReadinessCheck {
+  let last: { at: number; result: Promise<string> } | undefined;
+  return {
+    name: inner.name,
+    check() {
+      const now = options.now();
+      if (last === undefined || now - last.at >= options.ttlMs) {
+        const result = inner.check();
+        result.catch(() => {}); // a failure is reported to every caller, never unhandled
+        last = { at: now, result };
+      }
+      return last.result;
+    },
+  };
+}
+
+/**
+ * Readiness of the instance's lifecycle: fails with `draining` as soon as
+ * the shutdown begins (while requests are still served during
+ * `CCGATE_DRAIN_DELAY_MS`), so a load balancer stops sending new ones.
+ *
+ * @param lifecycle The gateway's lifecycle.
+ * @returns The `lifecycle` check.
+ */
+export function lifecycleReadiness(
+  lifecycle: Pick<GatewayLifecycle, "stopping" | "active">,
+): ReadinessCheck {
+  return {
+    name: "lifecycle",
+    check: () =>
+      lifecycle.stopping
+        ? Promise.reject(new Error("draining: shutting down"))
+        : Promise.resolve(`accepting (${lifecycle.active} in flight)`),
   };
 }

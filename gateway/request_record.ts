@@ -220,15 +220,13 @@ export class RequestRecord {
     const { usage, estimated } = this.#measured();
     this.#fields.usage = usage;
     this.#fields.estimated = estimated;
-    const outcome: LedgerOutcome = end.kind;
     // What ended the stream as the gateway's upstream error (done once, at the end), so that it is
     // typed like a failure before the first byte: a reset connection is `upstream_connection`,
     // not the `TypeError` the body read threw.
-    this.#finish(
-      200,
-      outcome,
-      end.kind === "upstream_error" ? toUpstreamError(end.error) : undefined,
-    );
+    const error = end.kind === "upstream_error" ? toUpstreamError(end.error) : undefined;
+    // The drain deadline of a restart ended it: the gateway's doing, not Bedrock's.
+    const outcome: LedgerOutcome = error?.code === "shutting_down" ? "shutting_down" : end.kind;
+    this.#finish(200, outcome, error);
     return usage;
   }
 

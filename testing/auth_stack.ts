@@ -89,6 +89,7 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
     CCGATE_ISSUER: url,
     CCGATE_TOKEN_RATE_PER_IP: "10000",
     CCGATE_TOKEN_RATE_PER_USER: "10000",
+    CCGATE_TOKEN_FAILURES_PER_IP: "10000",
     ...options.env,
   });
   const keys = await openSigningKeys(kv);

@@ -8,6 +8,12 @@ export type LedgerOutcome =
   | "upstream_error"
   /** The client went away; the entry holds what was streamed until then. */
   | "client_aborted"
+  /**
+   * The gateway was restarting (SIGTERM): the drain deadline ended the stream
+   * with a final error. The entry holds what was streamed until then (output
+   * estimated past Bedrock's last count). Not a Bedrock failure.
+   */
+  | "shutting_down"
   /** Refused by the gateway before Bedrock was called (bad input, policy, load shedding). */
   | "rejected"
   /**

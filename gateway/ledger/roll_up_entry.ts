@@ -116,7 +116,7 @@ export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
     cost_nano_usd: entry.costUsd === null ? 0n : BigInt(Math.round(entry.costUsd * 1e9)),
     unpriced: entry.costUsd === null ? 1n : 0n,
   };
-  const model = entry.bedrockModel ?? entry.model ?? "unknown";
+  const model = rollupModel(entry);
   const day = entry.day;
   const sums = (into: [Deno.KvKey, bigint][], row: Deno.KvKey) => {
     for (const metric of ROLLUP_METRICS) {
@@ -153,6 +153,46 @@ export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
     bytes += more;
   }
   return out;
+}
+
+/** The model bucket of roll-ups of requests for models that do not exist (see {@linkcode rollupModel}). */
+export const UNKNOWN_MODEL = "unknown";
+
+/**
+ * Error types of requests refused because their model does not exist: the
+ * gateway mapped no model to the name (`model_not_found`, which also types
+ * Bedrock's "The provided model identifier is invalid.", see
+ * `errorTypeOf`), or Bedrock found no such resource.
+ */
+const MODEL_UNKNOWN_ERRORS: ReadonlySet<string> = new Set([
+  "model_not_found",
+  "ResourceNotFoundException",
+]);
+
+/**
+ * The model an entry is rolled up under: the Bedrock id called, else the
+ * name asked for; {@linkcode UNKNOWN_MODEL} for a request refused because its
+ * model does not exist, so made-up names (any client can send them) stay in
+ * their entries and never become roll-up keys: the roll-up keys of a day are
+ * bounded by the models that exist. Pure.
+ *
+ * @param entry The ledger entry.
+ * @returns The model part of its roll-up keys.
+ *
+ * @example
+ * ```ts
+ * import { rollupModel } from "./roll_up_entry.ts";
+ * const refused = { bedrockModel: "us.anthropic.claude-sonnet-4-5-x1", model: "claude-sonnet-4-5-x1" };
+ * console.assert(rollupModel({ ...refused, outcome: "upstream_error", errorType: "model_not_found" }) === "unknown");
+ * ```
+ */
+export function rollupModel(
+  entry: Pick<LedgerEntry, "bedrockModel" | "model" | "outcome" | "errorType">,
+): string {
+  if (entry.outcome !== "completed" && MODEL_UNKNOWN_ERRORS.has(entry.errorType ?? "")) {
+    return UNKNOWN_MODEL;
+  }
+  return entry.bedrockModel ?? entry.model ?? UNKNOWN_MODEL;
 }
 
 /**

@@ -6,7 +6,9 @@ import {
   MAX_ENTRY_SUM_KEY_BYTES,
   rollUpEntry,
   rollupKeyBytes,
+  rollupModel,
   rollupSums,
+  UNKNOWN_MODEL,
   USAGE_PREFIX,
   userIndexKey,
   WAL_PREFIX,
@@ -122,4 +124,53 @@ Deno.test("rollUpEntry() rolls up an entry with 20 long group names and a 512-ch
   assertEquals(await rollUpEntry(kv, entry.requestId), "rolled_up");
   const user = [...USAGE_PREFIX, entry.day, "user", entry.user, entry.model!, "requests"];
   assertEquals(await sumOf(kv, user), 1);
+});
+
+Deno.test("rollupSums() rolls a request for a model that does not exist up under one bucket", () => {
+  const keys = new Set<string>();
+  let afterSix = 0;
+  for (let i = 0; i < 30; i++) {
+    if (i === 6) afterSix = keys.size;
+    for (
+      const errorType of ["model_not_found", "ResourceNotFoundException"]
+    ) {
+      const entry = ledgerEntry({
+        requestId: `req_${i}_${errorType}`,
+        model: `claude-sonnet-4-5-x${i}`,
+        bedrockModel: errorType === "model_not_found" && i % 2 === 0
+          ? null
+          : `us.anthropic.claude-sonnet-4-5-x${i}`,
+        outputTokens: 0,
+        outcome: i % 3 === 0 ? "rejected" : "upstream_error",
+        status: 404,
+        errorType,
+      });
+      for (const [key] of rollupSums(entry)) keys.add(JSON.stringify(key));
+    }
+  }
+  const day = ledgerEntry().day;
+  assert(keys.has(JSON.stringify(["usage", day, "user", "user-a", UNKNOWN_MODEL, "requests"])));
+  // 60 requests, 30 names: names 7 to 30 add no key (the first 6 cover every outcome and field).
+  assertEquals(keys.size, afterSix);
+  for (const key of keys) assert(!key.includes("claude-sonnet-4-5-x"), key);
+});
+
+Deno.test("rollupModel() keeps the model of other failures and of completed requests", () => {
+  const base = { model: "claude-sonnet-4-5", bedrockModel: "us.anthropic.claude-sonnet-4-5" };
+  assertEquals(
+    rollupModel({ ...base, outcome: "upstream_error", errorType: "ValidationException" }),
+    "us.anthropic.claude-sonnet-4-5",
+  );
+  assertEquals(
+    rollupModel({ ...base, bedrockModel: null, outcome: "rejected", errorType: "rate_limited" }),
+    "claude-sonnet-4-5",
+  );
+  assertEquals(
+    rollupModel({ ...base, outcome: "completed", errorType: null }),
+    "us.anthropic.claude-sonnet-4-5",
+  );
+  assertEquals(
+    rollupModel({ ...base, outcome: "upstream_error", errorType: "model_not_found" }),
+    UNKNOWN_MODEL,
+  );
 });

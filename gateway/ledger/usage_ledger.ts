@@ -104,6 +104,11 @@ export class UsageLedger {
     return this.#buffer.length;
   }
 
+  /** Entries and open records not yet durable in KV: buffered, or in a commit still in flight. */
+  get unwritten(): number {
+    return this.#appended - this.#settled;
+  }
+
   /**
    * Adds an entry; never waits on KV. The write-ahead of it starts at once,
    * or when the write in flight ends and `writeIntervalMs` has passed since
@@ -175,6 +180,7 @@ export class UsageLedger {
       for (const { entry, until } of dropped) {
         if (until === undefined) this.#opened.delete(entry.requestId);
       }
+      this.#options.metrics?.increment("ccgate_ledger_dropped_total", {}, dropped.length);
       this.#options.log?.({
         level: "error",
         msg: "usage ledger buffer full: entries dropped",

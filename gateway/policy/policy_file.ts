@@ -43,6 +43,10 @@ export class PolicyFile implements Disposable {
   #text: string;
   #loop: Disposable | undefined;
   #listeners: ((policy: CompiledPolicy) => void)[] = [];
+  #rejections = 0;
+  #rejected = false;
+  /** The text of the policy in force. */
+  #accepted: string;
   readonly #options: PolicyFileOptions;
   readonly #name: string;
 
@@ -50,6 +54,7 @@ export class PolicyFile implements Disposable {
     this.#options = options;
     this.#name = options.path.split(/[\\/]/).at(-1) ?? options.path;
     this.#text = text;
+    this.#accepted = text;
     this.#current = policy;
   }
 
@@ -85,6 +90,24 @@ export class PolicyFile implements Disposable {
   }
 
   /**
+   * Reloads rejected so far (the file unreadable, or a changed file invalid;
+   * an invalid file is counted once, not at every re-read):
+   * `ccgate_policy_reload_failures_total`.
+   */
+  get rejections(): number {
+    return this.#rejections;
+  }
+
+  /**
+   * Whether the last reload was rejected, or found the rejected file
+   * unchanged: the file on disk would stop the next start-up
+   * (`ccgate_policy_file_rejected`).
+   */
+  get rejected(): boolean {
+    return this.#rejected;
+  }
+
+  /**
    * Re-reads the file now: a changed, valid file replaces the policy; an
    * invalid one is logged and ignored.
    *
@@ -103,9 +126,14 @@ export class PolicyFile implements Disposable {
           err instanceof Error ? err.name : String(err)
         }`,
       });
+      this.#rejections++;
+      this.#rejected = true;
       return "rejected";
     }
-    if (text === this.#text) return "unchanged";
+    if (text === this.#text) {
+      this.#rejected = text !== this.#accepted; // readable again, or still the rejected text
+      return "unchanged";
+    }
     try {
       this.#current = compilePolicy(parsePolicy(text, this.#name));
     } catch (err) {
@@ -115,9 +143,13 @@ export class PolicyFile implements Disposable {
         msg: "policy reload rejected; keeping the previous policy",
         error: err instanceof Error ? err.message : String(err),
       });
+      this.#rejections++;
+      this.#rejected = true;
       return "rejected";
     }
+    this.#rejected = false;
     this.#text = text;
+    this.#accepted = text;
     this.#options.log({ level: "info", msg: "policy reloaded", file: this.#name });
     for (const listener of this.#listeners) listener(this.#current);
     return "reloaded";

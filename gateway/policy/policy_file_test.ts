@@ -96,3 +96,25 @@ Deno.test("PolicyFile.reload() keeps the policy when the file disappears", async
     assertEquals(file.current.rulesFor(subject).rate[0]!.limit, 10);
   });
 });
+
+Deno.test("PolicyFile counts rejected reloads and says while the file on disk is rejected", async () => {
+  await withFile(policy(10), async (path) => {
+    const file = await PolicyFile.open({ path, timers: new FakeTimers(), log: () => {} });
+    assertEquals([file.rejections, file.rejected], [0, false]);
+    await Deno.writeTextFile(path, policy('"many"'));
+    assertEquals(await file.reload(), "rejected");
+    assertEquals(await file.reload(), "unchanged");
+    assertEquals([file.rejections, file.rejected], [1, true], "one bad edit counts once");
+    await Deno.remove(path);
+    assertEquals(await file.reload(), "rejected");
+    assertEquals([file.rejections, file.rejected], [2, true]);
+    await Deno.writeTextFile(path, policy(20));
+    assertEquals(await file.reload(), "reloaded");
+    assertEquals([file.rejections, file.rejected], [2, false]);
+    await Deno.remove(path);
+    await file.reload();
+    await Deno.writeTextFile(path, policy(20));
+    assertEquals(await file.reload(), "unchanged");
+    assertEquals([file.rejections, file.rejected], [3, false], "readable again, as in force");
+  });
+});

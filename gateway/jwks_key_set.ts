@@ -1,0 +1,235 @@
+/**
+ * The auth service's signing keys as a separately deployed gateway holds
+ * them (`gateway/main.ts`): fetched from its JWKS, cached, and reported to
+ * `/readyz` by whether the keys held are still usable — not by whether the
+ * auth service answers this very second, since tokens are verified with the
+ * cached keys while it is down.
+ *
+ * @module
+ */
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from "jose";
+import type { Log } from "./log.ts";
+import type { ReadinessCheck } from "./readyz_route.ts";
+
+/** Options of {@linkcode JwksKeySet}. */
+export interface JwksKeySetOptions {
+  /** The auth service's JWKS (`CCGATE_JWKS_URL`). */
+  url: URL;
+  /** The clock. */
+  now: () => Date;
+  /** Structured log sink: one warning when the keys go stale, one line when they are fetched again. */
+  log: Log;
+  /**
+   * How long fetched keys are used before they must be fetched again, ms:
+   * past it, a token not already verified is refused until the JWKS answers,
+   * so the check fails.
+   * @default {600000}
+   */
+  maxAgeMs?: number;
+  /**
+   * Shortest time between two fetches the readiness check makes while the
+   * keys are stale, ms; `/readyz` calls in between report the last state.
+   * @default {5000}
+   */
+  probeIntervalMs?: number;
+  /**
+   * How long one fetch of the JWKS may take, ms.
+   * @default {5000}
+   */
+  timeoutMs?: number;
+  /**
+   * An unknown key id refetches the JWKS at most this often, ms.
+   * @default {30000}
+   */
+  cooldownMs?: number;
+  /**
+   * The `fetch` the JWKS goes through.
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The JWKS of the auth service: {@linkcode JwksKeySet.key} resolves tokens'
+ * keys (jose's remote key set: one pending fetch shared, a cooldown on
+ * unknown key ids, a timeout), {@linkcode JwksKeySet.readiness} is the `auth`
+ * check of `/readyz`. It passes while the last successful fetch is at most
+ * `maxAgeMs` old — the keys are then used without asking the auth service —
+ * and otherwise fetches the keys itself (at most once per
+ * `probeIntervalMs`, so `/readyz` cannot be used to flood the auth service)
+ * and passes when that fetch succeeds. The transitions to stale and back are
+ * logged once each.
+ *
+ * @example
+ * ```ts
+ * const keys = new JwksKeySet({
+ *   url: new URL("https://auth.example.com/.well-known/jwks.json"),
+ *   now: () => new Date(),
+ *   log: console.log,
+ * });
+ * const checks = [keys.readiness()];
+ * // createApp({ key: keys.key, readiness: checks, ... })
+ * ```
+ */
+export class JwksKeySet {
+  readonly #options: JwksKeySetOptions;
+  readonly #maxAgeMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #set: ReturnType<typeof createRemoteJWKSet>;
+  #lastOkAt: number | undefined;
+  #keyCount = 0;
+  #lastError: string | undefined;
+  #probedAt: number | undefined;
+  #probe: Promise<void> | undefined;
+  #stale = false;
+
+  /** @param options The JWKS URL, clock, log, bounds and `fetch`. */
+  constructor(options: JwksKeySetOptions) {
+    this.#options = options;
+    this.#maxAgeMs = options.maxAgeMs ?? 600_000;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#set = createRemoteJWKSet(options.url, {
+      timeoutDuration: options.timeoutMs ?? 5_000,
+      cooldownDuration: options.cooldownMs ?? 30_000,
+      cacheMaxAge: this.#maxAgeMs,
+      [customFetch]: this.#fetchKeys,
+    });
+  }
+
+  /** The key resolver to verify tokens with (`GatewayDeps.key`). */
+  get key(): JWTVerifyGetKey {
+    return this.#set;
+  }
+
+  /** Fetches the keys now. @throws When the JWKS cannot be fetched. */
+  reload(): Promise<void> {
+    return this.#set.reload();
+  }
+
+  /**
+   * The `auth` readiness check: passes, saying how old the keys are, while
+   * they are usable; fails naming the JWKS, the keys' age and the last error.
+   */
+  readiness(): ReadinessCheck {
+    return {
+      name: "auth",
+      check: async () => {
+        if (this.#isStale(this.#age())) await this.#probeNow();
+        const age = this.#age();
+        this.#update(age);
+        if (this.#stale) throw new Error(this.#reason(age));
+        return `${this.#keyCount} key${this.#keyCount === 1 ? "" : "s"} fetched ${
+          _seconds(age!)
+        } ago`;
+      },
+    };
+  }
+
+  /** One fetch at a time, at most once per `probeIntervalMs`; never throws. */
+  #probeNow(): Promise<void> {
+    if (this.#probe !== undefined) return this.#probe;
+    const now = this.#options.now().getTime();
+    const interval = this.#options.probeIntervalMs ?? 5_000;
+    if (this.#probedAt !== undefined && now - this.#probedAt < interval) return Promise.resolve();
+    this.#probedAt = now;
+    return this.#probe = this.#set.reload().catch(() => {}).finally(() => this.#probe = undefined);
+  }
+
+  /** jose's fetch: records each fetch's outcome; a failure to connect is a `JWKSTimeout`-like key error. */
+  readonly #fetchKeys = async (input: string | URL | Request, init?: RequestInit) => {
+    let response: Response;
+    try {
+      response = await this.#fetch(input, init);
+    } catch (err) {
+      const name = err instanceof Error ? err.name : "error";
+      this.#failed(name);
+      if (name === "TimeoutError") throw err;
+      // Reported to token verification as "Cannot fetch verification keys", as for a JWKS URL key.
+      throw new errors.JWKSInvalid(`Cannot reach the JSON Web Key Set: ${name}`, { cause: err });
+    }
+    if (response.status !== 200) {
+      this.#failed(`HTTP ${response.status}`);
+      return response;
+    }
+    const text = await response.text().catch((err) => {
+      this.#failed(err instanceof Error ? err.name : "error");
+      throw err;
+    });
+    const keys = _keysOf(text);
+    if (keys === undefined) this.#failed("not a JSON Web Key Set");
+    else this.#succeeded(keys);
+    return new Response(text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+
+  #age(): number | undefined {
+    return this.#lastOkAt === undefined
+      ? undefined
+      : this.#options.now().getTime() - this.#lastOkAt;
+  }
+
+  #isStale(age: number | undefined): boolean {
+    return age === undefined || age > this.#maxAgeMs;
+  }
+
+  #reason(age: number | undefined): string {
+    const when = age === undefined ? "never fetched" : `last fetched ${_seconds(age)} ago`;
+    const error = this.#lastError === undefined ? "" : ` (last error: ${this.#lastError})`;
+    return `Verification keys from ${this.#options.url} are stale: ${when}, more than ${
+      _seconds(this.#maxAgeMs)
+    } allowed${error}; tokens not verified before are refused`;
+  }
+
+  #succeeded(keys: number): void {
+    this.#lastOkAt = this.#options.now().getTime();
+    this.#keyCount = keys;
+    this.#lastError = undefined;
+    this.#update(0);
+  }
+
+  #failed(error: string): void {
+    this.#lastError = error;
+  }
+
+  /** Logs the transitions between usable and stale keys, once each. */
+  #update(age: number | undefined): void {
+    const stale = this.#isStale(age);
+    if (stale === this.#stale) return;
+    this.#stale = stale;
+    if (stale) {
+      this.#options.log({
+        level: "warn",
+        msg:
+          "verification keys stale: tokens not verified before are refused until the JWKS answers",
+        event: "jwks_stale",
+        ageMs: age ?? null,
+        maxAgeMs: this.#maxAgeMs,
+        error: this.#lastError ?? null,
+      });
+    } else {
+      this.#options.log({
+        level: "info",
+        msg: "verification keys fetched again",
+        event: "jwks_recovered",
+      });
+    }
+  }
+}
+
+function _keysOf(text: string): number | undefined {
+  try {
+    const body = JSON.parse(text) as { keys?: unknown } | null;
+    return Array.isArray(body?.keys) && body.keys.every((k) => typeof k === "object" && k !== null)
+      ? body.keys.length
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function _seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}

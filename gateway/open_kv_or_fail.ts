@@ -1,0 +1,91 @@
+/**
+ * Opening KV at start-up, for the three entry points (`main.ts`,
+ * `gateway/main.ts`, `auth/main.ts`): a path or KV Connect URL that cannot be
+ * opened stops the start with one line, like any other bad setting, instead
+ * of an uncaught error and a stack trace.
+ *
+ * @module
+ */
+
+/** What {@linkcode openKvOrFail} needs. */
+export interface OpenKvOrFailDeps {
+  /**
+   * Whether `path` came from `CCGATE_KV_PATH` (the message then names the
+   * setting) rather than from the default.
+   */
+  fromSetting: boolean;
+  /** Stops the start with a one-line message (prints it, exits non-zero). */
+  fail: (message: string) => never;
+  /**
+   * `DENO_KV_ACCESS_TOKEN`, if set: never printed, even if the error names it.
+   * @default undefined
+   */
+  accessToken?: string;
+  /**
+   * Opens KV.
+   * @default Deno.openKv
+   */
+  openKv?: (path?: string) => Promise<Deno.Kv>;
+}
+
+/**
+ * Opens KV at `path` (a file, `:memory:`, a KV Connect URL, or `undefined`
+ * for Deno Deploy's), or stops the start with one line naming what failed.
+ *
+ * @param path Where KV is.
+ * @param deps Whether it came from the setting, how to stop, the access token to hide.
+ * @returns The open KV.
+ *
+ * @example
+ * ```ts ignore
+ * const kv = await openKvOrFail(".ccgate/kv.sqlite3", { fromSetting: false, fail });
+ * ```
+ */
+export async function openKvOrFail(
+  path: string | undefined,
+  deps: OpenKvOrFailDeps,
+): Promise<Deno.Kv> {
+  const openKv = deps.openKv ?? ((p?: string) => Deno.openKv(p));
+  try {
+    return await openKv(path);
+  } catch (err) {
+    return deps.fail(kvOpenFailure(path, err, deps));
+  }
+}
+
+/**
+ * The one line saying why KV could not be opened: the setting (or the
+ * default) and the error, with URL credentials and the access token removed.
+ *
+ * @param path Where KV is.
+ * @param error What `Deno.openKv` threw.
+ * @param options Whether `path` came from `CCGATE_KV_PATH`, the access token to hide.
+ * @returns The message, without a trailing period.
+ *
+ * @example
+ * ```ts
+ * import { kvOpenFailure } from "./open_kv_or_fail.ts";
+ * const line = kvOpenFailure("/nope/kv.sqlite3", new Error("unable to open database file"), {
+ *   fromSetting: true,
+ * });
+ * console.assert(line === "Invalid setting CCGATE_KV_PATH: unable to open database file");
+ * ```
+ */
+export function kvOpenFailure(
+  path: string | undefined,
+  error: unknown,
+  options: { fromSetting: boolean; accessToken?: string },
+): string {
+  let reason = error instanceof Error ? error.message : String(error);
+  if (options.accessToken) reason = reason.replaceAll(options.accessToken, "***");
+  // `scheme://user:password@host`: credentials in a KV Connect URL are never printed.
+  reason = reason.replace(/\/\/[^/\s@'"()]+@/g, "//").replace(/\s+/g, " ").trim();
+  if (reason === "") reason = "cannot be opened";
+  if (options.fromSetting) return `Invalid setting CCGATE_KV_PATH: ${reason}`;
+  const where = path === undefined ? "the deployment's KV" : _redact(path);
+  return `Cannot open KV (${where}; set CCGATE_KV_PATH to choose another): ${reason}`;
+}
+
+function _redact(path: string): string {
+  return path.replace(/\/\/[^/\s@]+@/, "//");
+}
