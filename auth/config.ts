@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { millisecondsSetting } from "../gateway/milliseconds_setting.ts";
 import type { ProxyTrust } from "./client_address.ts";
 import { ConfigError } from "./errors.ts";
 import { type IpRange, parseIpRange } from "./ip_address.ts";
@@ -44,22 +45,6 @@ const positiveInt = (fallback: number) =>
   z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(
     z.number().int().positive(),
   ).optional().transform((v) => v ?? fallback).meta({ accepts: "whole number, at least 1" });
-
-/** The longest delay a JavaScript timer keeps (2^31 − 1 ms): a longer one fires after 1 ms. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-/** A setting in milliseconds that ends up in a timer: 1 to {@linkcode MAX_TIMER_MS}. */
-const milliseconds = (fallback: number) =>
-  z.string().regex(/^\d+$/, "must be a whole number").transform((v) =>
-    Math.min(Number(v), Number.MAX_VALUE)
-  ).pipe(
-    z.number().max(
-      MAX_TIMER_MS,
-      `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer delay)`,
-    ).min(1, "must be at least 1"),
-  ).optional().transform((v) => v ?? fallback).meta({
-    accepts: `whole number of milliseconds, 1 to ${MAX_TIMER_MS}`,
-  });
 
 const ipRanges = list.transform((items, ctx) => {
   const ranges: IpRange[] = [];
@@ -232,7 +217,7 @@ export const authEnvSchema = z.object({
     defaultText: "none (`X-Forwarded-For` with `CCGATE_TRUSTED_PROXIES`)",
     example: "cf-connecting-ip",
   }),
-  CCGATE_REVOCATION_REFRESH_MS: milliseconds(5_000).meta({
+  CCGATE_REVOCATION_REFRESH_MS: millisecondsSetting(5_000, 1).meta({
     description:
       "How often revoked sessions are pulled into memory, in milliseconds (from KV in `main.ts` and `auth/main.ts`, from the auth service's revocation feed in `gateway/main.ts`): the bound on how long a revoked session's tokens keep working.",
     example: "2000",

@@ -7,9 +7,7 @@
  */
 import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
-
-/** The longest delay a timer keeps (2^31 − 1 ms); see `MAX_TIMER_MS` in gateway_env_schema.ts. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS } from "./milliseconds_setting.ts";
 
 /**
  * How long the drain's hooks and the last usage ledger flush may take after

@@ -6,33 +6,14 @@
  * @module
  */
 import { z } from "zod";
+import { millisecondsSetting } from "./milliseconds_setting.ts";
 
 const positiveInt = (fallback: number) =>
   z.string().regex(/^\d+$/, "must be a whole number").transform(Number).pipe(
     z.number().int().positive(),
   ).optional().transform((v) => v ?? fallback).meta({ accepts: "whole number, at least 1" });
 
-/**
- * The longest delay a JavaScript timer keeps (2^31 − 1 ms, about 24.8 days):
- * `setTimeout` and `setInterval` fire a longer one after 1 ms instead.
- */
-export const MAX_TIMER_MS = 2_147_483_647;
-
-/**
- * A setting in milliseconds that ends up in a timer: a whole number from
- * `min` to {@linkcode MAX_TIMER_MS}, or `fallback` when unset.
- */
-const milliseconds = (fallback: number, min: 0 | 1) =>
-  z.string().regex(/^\d+$/, "must be a whole number").transform((v) =>
-    Math.min(Number(v), Number.MAX_VALUE)
-  ).pipe(
-    z.number().max(
-      MAX_TIMER_MS,
-      `must be at most ${MAX_TIMER_MS} (about 24.8 days, the longest timer delay)`,
-    ).min(min, `must be at least ${min}`),
-  ).optional().transform((v) => v ?? fallback).meta({
-    accepts: `whole number of milliseconds, ${min} to ${MAX_TIMER_MS}`,
-  });
+export { MAX_TIMER_MS } from "./milliseconds_setting.ts";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
@@ -84,12 +65,12 @@ export const gatewayEnvSchema = z.object({
     defaultText: "`{CCGATE_ISSUER}/oauth/revocations`",
     example: "https://auth.ccgate.example.com/oauth/revocations",
   }),
-  CCGATE_REVOCATION_REFRESH_MS: milliseconds(5_000, 1).meta({
+  CCGATE_REVOCATION_REFRESH_MS: millisecondsSetting(5_000, 1).meta({
     description:
       "How often revoked sessions are pulled into memory, in milliseconds (from KV in `main.ts` and `auth/main.ts`, from the auth service's revocation feed in `gateway/main.ts`): the bound on how long a revoked session's tokens keep working.",
     example: "2000",
   }),
-  CCGATE_REVOCATION_STALE_MS: milliseconds(60_000, 1).meta({
+  CCGATE_REVOCATION_STALE_MS: millisecondsSetting(60_000, 1).meta({
     description:
       "`gateway/main.ts`: how long the auth service's revocation feed may go without a successful pull, in milliseconds, before `/readyz` answers 503 (`revocations` check) and a warning is logged (once; another line when a pull succeeds again). Tokens are still served meanwhile, but sessions revoked since are not refused. Must be more than `CCGATE_REVOCATION_REFRESH_MS`.",
     example: "30000",
@@ -99,7 +80,7 @@ export const gatewayEnvSchema = z.object({
       "Tolerated clock skew for the `exp` and `nbf` of ccgate access tokens, in seconds.",
     example: "60",
   }),
-  CCGATE_PING_INTERVAL_MS: milliseconds(10_000, 1).meta({
+  CCGATE_PING_INTERVAL_MS: millisecondsSetting(10_000, 1).meta({
     description:
       "Send `event: ping` on a stream after this many milliseconds of upstream silence (Claude Code gives up on a stream that is silent for about 20 s).",
     example: "5000",
@@ -201,12 +182,12 @@ export const gatewayEnvSchema = z.object({
       "Most attempts per Bedrock call, the first included (throttling, 5xx, timeout, unreachable).",
     example: "5",
   }),
-  CCGATE_RETRY_BASE_MS: milliseconds(100, 0).meta({
+  CCGATE_RETRY_BASE_MS: millisecondsSetting(100, 0).meta({
     description:
       "Ceiling of the first retry's jittered delay, ms; doubles per retry. 0 retries at once.",
     example: "250",
   }),
-  CCGATE_RETRY_MAX_DELAY_MS: milliseconds(2_000, 0).meta({
+  CCGATE_RETRY_MAX_DELAY_MS: millisecondsSetting(2_000, 0).meta({
     description: "Largest backoff ceiling, ms.",
     example: "5000",
   }),
@@ -214,20 +195,20 @@ export const gatewayEnvSchema = z.object({
     description: "Consecutive failures that open an upstream's (region × model) circuit.",
     example: "10",
   }),
-  CCGATE_BREAKER_COOLDOWN_MS: milliseconds(30_000, 1).meta({
+  CCGATE_BREAKER_COOLDOWN_MS: millisecondsSetting(30_000, 1).meta({
     description: "How long an open circuit is skipped before one probe call, ms.",
     example: "60000",
   }),
-  CCGATE_FIRST_BYTE_TIMEOUT_MS: milliseconds(120_000, 1).meta({
+  CCGATE_FIRST_BYTE_TIMEOUT_MS: millisecondsSetting(120_000, 1).meta({
     description: "Time to a stream's first event before failing over, ms.",
     example: "60000",
   }),
-  CCGATE_IDLE_TIMEOUT_MS: milliseconds(300_000, 1).meta({
+  CCGATE_IDLE_TIMEOUT_MS: millisecondsSetting(300_000, 1).meta({
     description:
       "Longest silence from Bedrock mid-stream before the stream ends with an error, ms.",
     example: "120000",
   }),
-  CCGATE_TOTAL_TIMEOUT_MS: milliseconds(1_800_000, 1).meta({
+  CCGATE_TOTAL_TIMEOUT_MS: millisecondsSetting(1_800_000, 1).meta({
     description: "Longest whole request (retries and stream included), ms.",
     example: "3600000",
   }),
@@ -273,12 +254,12 @@ export const gatewayEnvSchema = z.object({
     example: "25",
     accepts: "whole number, 1 to 100",
   }),
-  CCGATE_DRAIN_DEADLINE_MS: milliseconds(25_000, 0).meta({
+  CCGATE_DRAIN_DEADLINE_MS: millisecondsSetting(25_000, 0).meta({
     description:
       "On SIGTERM, how long running streams may take to finish before they are ended, ms.",
     example: "60000",
   }),
-  CCGATE_DRAIN_DELAY_MS: milliseconds(0, 0).meta({
+  CCGATE_DRAIN_DELAY_MS: millisecondsSetting(0, 0).meta({
     description:
       "On SIGTERM, how long the instance keeps accepting connections and serving after `/readyz` turns 503 (`draining`), ms, before it stops listening and the drain deadline starts: the time a load balancer or Kubernetes needs to stop sending it new connections. 0 stops listening at once.",
     example: "5000",
@@ -296,15 +277,15 @@ export const gatewayEnvSchema = z.object({
     defaultText: "the first tenant of `ENTRA_TENANT_ID`",
     example: "11111111-1111-1111-1111-111111111111",
   }),
-  CCGATE_LEDGER_FLUSH_MS: milliseconds(1_000, 1).meta({
+  CCGATE_LEDGER_FLUSH_MS: millisecondsSetting(1_000, 1).meta({
     description:
       "Usage ledger: roll up logged entries into the daily sums this long after the first one, and try a failed write again after it, ms. Entries reach KV's write-ahead log before this, within `CCGATE_LEDGER_WRITE_MS`.",
   }),
-  CCGATE_LEDGER_WRITE_MS: milliseconds(50, 0).meta({
+  CCGATE_LEDGER_WRITE_MS: millisecondsSetting(50, 0).meta({
     description:
       "Usage ledger: least time between two commits to KV's write-ahead log, ms. Entries of requests that end meanwhile go together in the next commit, so a busy gateway makes at most one commit per interval instead of one per request; an entry after a quiet interval is written at once. A process killed without draining (`SIGKILL`, out of memory) loses at most this interval's entries. `0`: a commit per request.",
   }),
-  CCGATE_LEDGER_OPEN_REFRESH_MS: milliseconds(15_000, 0).meta({
+  CCGATE_LEDGER_OPEN_REFRESH_MS: millisecondsSetting(15_000, 0).meta({
     description:
       "Usage ledger: how often the open record of each request in flight is written again with what it has used since (a stream's output so far), ms, so that a gateway that dies mid-request is charged it. A non-streamed call gets its first open record at the first refresh it is still running at. A crash loses at most this long of a stream's output. Each refresh writes one small record per open stream whose output grew, in the usual group commits.",
   }),
@@ -330,11 +311,11 @@ export const gatewayEnvSchema = z.object({
       accepts: "secret, 32 characters or more of letters, digits and -._~+/",
       example: "(output of `openssl rand -hex 32`)",
     }),
-  CCGATE_POLICY_RELOAD_MS: milliseconds(5_000, 0).meta({
+  CCGATE_POLICY_RELOAD_MS: millisecondsSetting(5_000, 0).meta({
     description:
       "How often the policy file is re-read, ms (a bad edit is logged and the previous policy kept); 0 never re-reads.",
   }),
-  CCGATE_POLICY_SYNC_MS: milliseconds(5_000, 1).meta({
+  CCGATE_POLICY_SYNC_MS: millisecondsSetting(5_000, 1).meta({
     description:
       "How often an instance adds its policy counters (requests, tokens, dollars) to the shared KV and reads everyone's totals, ms. Bounds how far several instances can overshoot a limit together (gateway/policy/README.md).",
   }),
