@@ -1,7 +1,7 @@
 import { type AccessTokenClaims, AccessTokenError, verifyAccessToken } from "@ccgate/client";
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
-import { AuditLog } from "../gateway/admin/audit_log.ts";
+import { AuditLog, auditRecordOf } from "../gateway/admin/audit_log.ts";
 import { auditResponse } from "../gateway/admin/audit_response.ts";
 import { type AdminTenantScope, adminTenantScope } from "../gateway/admin_tenant_scope.ts";
 import { bearerToken } from "../gateway/bearer_token.ts";
@@ -105,16 +105,15 @@ export function adminSessionsRoutes(
       c.set("admin", { claims, scope: adminTenantScope(claims.tid, config.adminTenants) });
       await next();
     }
-    await audit.write({
-      at: now().toISOString(),
+    await audit.write(auditRecordOf({
+      at: now(),
       requestId: _requestId(),
-      actor: claims.sub,
-      sid: claims.sid,
-      action: `${c.req.method} ${c.req.path}`,
-      details: { ...c.req.queries(), ...(allowed ? c.get("auditDetails") : undefined) },
-      status: allowed ? c.res.status : 403,
-      decision: allowed ? "allowed" : "denied",
-    });
+      claims,
+      req: c.req,
+      allowed,
+      status: c.res.status,
+      details: c.get("auditDetails"),
+    }));
     if (!allowed) throw new AdminForbiddenError(config.adminRole);
   };
 

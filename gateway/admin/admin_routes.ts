@@ -12,7 +12,7 @@ import type { LedgerKv } from "../ledger/roll_up_entry.ts";
 import { daysIn, queryUsage, type UsageFilter } from "../ledger/usage_query.ts";
 import { readUsageSummary } from "../ledger/read_usage_summary.ts";
 import { registerAdminPolicyRoutes } from "./admin_policy_routes.ts";
-import { AuditLog } from "./audit_log.ts";
+import { AuditLog, auditRecordOf } from "./audit_log.ts";
 import { AUDIT_CSV_COLUMNS, auditResponse } from "./audit_response.ts";
 import { boundedParam } from "./bounded_param.ts";
 import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard_page.ts";
@@ -127,16 +127,15 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
     const inAdminTenant = adminTenantScope(claims.tid, deps.config.adminTenants).all;
     const allowed = hasRole && inAdminTenant;
     if (allowed) await next();
-    await audit.write({
-      at: deps.now().toISOString(),
+    await audit.write(auditRecordOf({
+      at: deps.now(),
       requestId: c.get("requestId"),
-      actor: claims.sub,
-      sid: claims.sid,
-      action: `${c.req.method} ${c.req.path}`,
-      details: { ...c.req.queries(), ...(allowed ? c.get("auditDetails") : undefined) },
-      status: allowed ? c.res.status : 403,
-      decision: allowed ? "allowed" : "denied",
-    });
+      claims,
+      req: c.req,
+      allowed,
+      status: c.res.status,
+      details: c.get("auditDetails"),
+    }));
     if (!hasRole) throw new AdminRoleRequiredError(role);
     if (!inAdminTenant) throw new AdminTenantRequiredError();
   };

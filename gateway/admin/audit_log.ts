@@ -94,6 +94,55 @@ export interface AuditPage {
 
 type AuditKv = Pick<Deno.Kv, "set" | "list" | "atomic" | "getMany">;
 
+/** One admin call as the middleware that audits it sees it. */
+export interface AdminCall {
+  /** When it was answered. */
+  at: Date;
+  /** Its request id. */
+  requestId: string;
+  /** Who made it. */
+  claims: { sub: string; sid: string };
+  /** Its method, path and query parameters. */
+  req: { method: string; path: string; queries(): Record<string, string[]> };
+  /** Whether it was allowed (else it is recorded as denied, 403). */
+  allowed: boolean;
+  /** The status answered, when allowed. */
+  status: number;
+  /** What the handler applied (`auditDetails`), when allowed. */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The audit record of one admin call: the gateway's admin API and the auth
+ * service's session admin write the same shape. Pure.
+ *
+ * @param call The call.
+ * @returns The record to write.
+ *
+ * @example
+ * ```ts
+ * import { auditRecordOf } from "./audit_log.ts";
+ * const record = auditRecordOf({
+ *   at: new Date("2026-11-30T10:00:00Z"), requestId: "req_1", claims: { sub: "u", sid: "s" },
+ *   req: { method: "GET", path: "/admin/api/me", queries: () => ({}) },
+ *   allowed: false, status: 200,
+ * });
+ * console.assert(record.decision === "denied" && record.status === 403);
+ * ```
+ */
+export function auditRecordOf(call: AdminCall): AuditRecord {
+  return {
+    at: call.at.toISOString(),
+    requestId: call.requestId,
+    actor: call.claims.sub,
+    sid: call.claims.sid,
+    action: `${call.req.method} ${call.req.path}`,
+    details: { ...call.req.queries(), ...(call.allowed ? call.details : undefined) },
+    status: call.allowed ? call.status : 403,
+    decision: call.allowed ? "allowed" : "denied",
+  };
+}
+
 /**
  * The admin audit log in KV. Every allowed admin call is written, one record
  * each, before its answer is returned; denied calls are counted per actor and
