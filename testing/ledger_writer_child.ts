@@ -22,6 +22,15 @@ import { FakeTimers } from "./fake_timers.ts";
 import { ledgerEntry } from "./ledger_fixtures.ts";
 
 const [path, countArg, stopArg] = Deno.args;
+
+/**
+ * Keeps the process running until the parent kills it: once nothing is left
+ * pending (the last commit in flight landed), Deno would otherwise end it on
+ * its own ("Top-level await promise never resolved"), racing the kill.
+ */
+function _stayAlive(): void {
+  setInterval(() => {}, 1_000_000_000);
+}
 const count = Number(countArg);
 const stopAt = Number(stopArg);
 const real = await Deno.openKv(path);
@@ -41,6 +50,7 @@ const kv = {
       if (k === stopAt) {
         // This one is in flight when the process dies: it may or may not land.
         commit().catch(() => {});
+        _stayAlive();
         Deno.stdout.writeSync(new TextEncoder().encode("committing\n"));
       }
       return new Promise<never>(() => {});
@@ -56,6 +66,7 @@ if (stopArg === "never-flushed") {
     await Promise.resolve();
   }
   await ledger.durable();
+  _stayAlive();
   Deno.stdout.writeSync(new TextEncoder().encode("durable\n"));
   await new Promise<never>(() => {});
 }
@@ -82,6 +93,7 @@ if (stopArg === "streams-open") {
   for (let i = 0; i < count; i += 2) output[i] = 100 + i;
   timers.advance(15_000);
   await ledger.durable();
+  _stayAlive();
   Deno.stdout.writeSync(new TextEncoder().encode("durable\n"));
   await new Promise<never>(() => {});
 }
