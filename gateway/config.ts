@@ -1,5 +1,6 @@
 import { ConfigError } from "./errors.ts";
 import { gatewayEnvSchema } from "./gateway_env_schema.ts";
+import type { RetentionSettings } from "./ledger/retention_plan.ts";
 
 /** Validated gateway configuration. */
 export interface GatewayConfig {
@@ -82,6 +83,8 @@ export interface GatewayConfig {
   ledgerWriteMs: number;
   /** How often the usage ledger writes the open records of requests in flight again, ms. */
   ledgerOpenRefreshMs: number;
+  /** Days kept of ledger entries, roll-ups and the audit log (0: forever); see `retentionPlan`. */
+  retention: RetentionSettings;
   /** Path of the policy file, if any. */
   policyPath?: string;
   /** The `ccgate mirror` folder served at `/install/`, if any. */
@@ -163,6 +166,11 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
     ledgerFlushMs: e.CCGATE_LEDGER_FLUSH_MS,
     ledgerWriteMs: e.CCGATE_LEDGER_WRITE_MS,
     ledgerOpenRefreshMs: e.CCGATE_LEDGER_OPEN_REFRESH_MS,
+    retention: {
+      ledgerDays: e.CCGATE_LEDGER_RETENTION_DAYS,
+      usageDays: e.CCGATE_USAGE_RETENTION_DAYS,
+      auditDays: e.CCGATE_AUDIT_RETENTION_DAYS,
+    },
     policyPath: e.CCGATE_POLICY,
     installDir: e.CCGATE_INSTALL_DIR,
     metricsToken: e.CCGATE_METRICS_TOKEN,

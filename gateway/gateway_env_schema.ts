@@ -13,6 +13,16 @@ const positiveInt = (fallback: number) =>
     z.number().int().positive(),
   ).optional().transform((v) => v ?? fallback).meta({ accepts: "whole number, at least 1" });
 
+/** A retention in days: 0 (keep forever) to 36,500 (a hundred years). */
+const retentionDays = (fallback: number) =>
+  z.string().regex(/^\d+$/, "must be a whole number").transform((v) =>
+    Math.min(Number(v), Number.MAX_VALUE)
+  ).pipe(z.number().max(36_500, "must be at most 36500 (0 keeps forever)")).optional().transform((
+    v,
+  ) => v ?? fallback).meta({
+    accepts: "whole number of days, 0 (keep forever) to 36500",
+  });
+
 export { MAX_TIMER_MS } from "./milliseconds_setting.ts";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -288,6 +298,21 @@ export const gatewayEnvSchema = z.object({
   CCGATE_LEDGER_OPEN_REFRESH_MS: millisecondsSetting(15_000, 0).meta({
     description:
       "Usage ledger: how often the open record of each request in flight is written again with what it has used since (a stream's output so far), ms, so that a gateway that dies mid-request is charged it. A non-streamed call gets its first open record at the first refresh it is still running at. A crash loses at most this long of a stream's output. Each refresh writes one small record per open stream whose output grew, in the usual group commits.",
+  }),
+  CCGATE_LEDGER_RETENTION_DAYS: retentionDays(400).meta({
+    description:
+      'Usage ledger: days the per-request entries (`["ledger", "entry", day, id]`, about 1 KB each) and their per-user index are kept; a daily `Deno.cron` run deletes older days (day today − N is kept). The admin API reads at most 366 days back. `0`: keep forever.',
+    example: "120",
+  }),
+  CCGATE_USAGE_RETENTION_DAYS: retentionDays(0).meta({
+    description:
+      'Usage ledger: days the daily roll-ups (`["usage", day, ...]`: usage rows, group members, request statistics) are kept, deleted by the same daily run. They are small and are what cost reports read. `0`: keep forever.',
+    example: "1100",
+  }),
+  CCGATE_AUDIT_RETENTION_DAYS: retentionDays(400).meta({
+    description:
+      "Admin audit log: days its records and denied-call counters are kept, deleted by the same daily run. `0`: keep forever.",
+    example: "730",
   }),
   CCGATE_POLICY: z.string().min(1).optional().meta({
     description:

@@ -20,6 +20,7 @@
 import type { BedrockEmulator } from "@ccgate/emulators";
 import type { PolicyFile } from "./policy/policy_file.ts";
 import { listenAddress, listenFirstOrFail, yieldToRequests } from "./listen_first.ts";
+import { cronBeforeListen } from "./cron_before_listen.ts";
 
 function fail(message: string): never {
   console.error(`ccgate gateway: ${message}`);
@@ -29,6 +30,15 @@ function fail(message: string): never {
 const env = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
 const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
+// Deno Deploy picks up only crons registered at the top level before a server starts: the daily
+// deletion of ledger entries, roll-ups and audit records past their retention
+// (CCGATE_*_RETENTION_DAYS) is registered here; each run waits for KV, opened later.
+const retention = cronBeforeListen(
+  Deno.cron,
+  "ccgate data retention",
+  "17 3 * * *",
+  (run: () => Promise<void>) => run(),
+);
 // Bind before the modules load: /healthz answers (the process is alive) while they load, /readyz
 // and everything else 503 until the app is installed. A PORT or HOSTNAME that is not plainly valid
 // waits for the full check.
@@ -168,6 +178,10 @@ const kv = await openKvOrFail(kvPath, {
   fail,
   accessToken: env.DENO_KV_ACCESS_TOKEN,
 });
+const { runRetentionJob } = await import("./ledger/retention_job.ts");
+retention.ready(() =>
+  runRetentionJob({ kv, now: () => new Date(), log, settings: config.retention })
+);
 // Bedrock behind failover, the usage ledger, budget overrides and the policy; the drain stops them.
 const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await startGatewayServices(
   {
