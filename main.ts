@@ -36,6 +36,14 @@ const keyRotation = cronBeforeListen(
     if (await keys.rotateIfDue()) log({ level: "info", msg: "signing keys rotated" });
   },
 );
+// Deletes ledger entries, roll-ups and audit records past their retention (CCGATE_*_RETENTION_DAYS),
+// daily at 03:17 UTC; the run is built once KV is open.
+const retention = cronBeforeListen(
+  Deno.cron,
+  "ccgate data retention",
+  "17 3 * * *",
+  (run: () => Promise<void>) => run(),
+);
 // Bind before the apps' modules load: /healthz answers (the process is alive) while they load,
 // /readyz and everything else 503 until the apps are installed. PORT=0 picks a free port, which
 // the local issuer URL names. A PORT or HOSTNAME that is not plainly valid waits for the full check.
@@ -176,6 +184,8 @@ await revocations.refresh();
 revocations.start();
 
 keyRotation.ready({ keys, log });
+const { runRetentionJob } = await import("./gateway/ledger/retention_job.ts");
+retention.ready(() => runRetentionJob({ kv, now, log, settings: gatewayConfig.retention }));
 
 const region = gatewayConfig.bedrockRegions[0]!;
 // Bedrock behind failover, the usage ledger, budget overrides and the policy; the drain stops them.
@@ -194,7 +204,19 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
   },
 );
 
-const auth = createAuthApp({ kv, keys, config: authConfig, now, fetch, log: authLog, revocations });
+// The auth service's counters join the gateway's: one /metrics, one scrape.
+const authMetrics = new (await import("./auth/auth_metrics.ts")).AuthMetrics();
+metrics.include(authMetrics);
+const auth = createAuthApp({
+  kv,
+  keys,
+  config: authConfig,
+  now,
+  fetch,
+  log: authLog,
+  revocations,
+  metrics: authMetrics,
+});
 const gateway = createGatewayApp({
   config: { ...gatewayConfig, issuer: authConfig.issuer },
   // Policy model names are accepted as `model` (in the primary region, followed across reloads);

@@ -13,7 +13,7 @@ import {
   type EntraEmulatorOptions,
   startEntraEmulator,
 } from "@ccgate/emulators";
-import { createApp } from "./app.ts";
+import { type AuthDeps, createApp } from "./app.ts";
 import { type AuthConfig, loadAuthConfig } from "./config.ts";
 import {
   createEntraTokenVerifier,
@@ -45,6 +45,8 @@ export interface AuthFixtureOptions {
   entra?: EntraEmulatorOptions;
   /** Entra verifier overrides (cooldown, ...). */
   verifier?: Partial<EntraTokenVerifierOptions>;
+  /** Metrics of the app, and whether it serves `/metrics`. */
+  deps?: Pick<AuthDeps, "metrics" | "serveMetrics">;
 }
 
 /** The running fixture. */
@@ -111,6 +113,7 @@ export async function startAuthFixture(options: AuthFixtureOptions = {}): Promis
       now: clock.now,
       ...options.verifier,
     }),
+    ...options.deps,
   });
   const secrets = new Set<string>();
   const errorBodies: string[] = [];

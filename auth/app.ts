@@ -1,11 +1,13 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { addressBucket, clientAddress } from "./client_address.ts";
+import { authMetricsRoute } from "./auth_metrics_route.ts";
+import type { AuthMetrics } from "./auth_metrics.ts";
 import { adminSessionsRoutes } from "./admin_sessions_routes.ts";
 import { authorizationServerMetadata } from "./authorization_server_metadata.ts";
 import type { AuthConfig } from "./config.ts";
 import { createEntraTokenVerifier, type EntraTokenVerifier } from "./entra_token_verifier.ts";
-import { InvalidRequestError } from "./errors.ts";
+import { EntraTokenError, InvalidRequestError } from "./errors.ts";
 import { onError } from "./on_error.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import type { RevocationList } from "./revocation_list.ts";
@@ -42,6 +44,18 @@ export interface AuthDeps {
   clientIp?: (c: Context) => string;
   /** Verifier of Entra tokens; built from `config.entra` and `fetch` by default. */
   verifyEntraToken?: EntraTokenVerifier;
+  /**
+   * Where the service counts token requests, 429s, Entra key errors and
+   * revocations, and reads the signing key's age (none: nothing counted). In
+   * the combined server, the gateway's `GatewayMetrics` includes it.
+   */
+  metrics?: AuthMetrics;
+  /**
+   * Serve `GET /metrics` (Prometheus text of `metrics`) from this app, with
+   * this scrape token (`CCGATE_METRICS_TOKEN`; unset: open). Only when auth
+   * runs alone: in the combined server the gateway's `/metrics` renders both.
+   */
+  serveMetrics?: { token?: string };
 }
 
 /**
@@ -55,6 +69,7 @@ export interface AuthDeps {
  * - `GET /.well-known/jwks.json`: previous, current and next public keys.
  * - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata.
  * - `GET|DELETE /admin/sessions...`: role-gated session admin (see `admin_sessions_routes.ts`).
+ * - `GET /metrics`: only with `deps.serveMetrics` (auth alone; see `auth_metrics_route.ts`).
  *
  * Any other path or method it claims is an RFC 6749-shaped 404, or a 405
  * with `Allow` (see `route_not_found.ts`). When this app is mounted into
@@ -80,14 +95,17 @@ export interface AuthDeps {
  * ```
  */
 export function createApp(deps: AuthDeps): Hono {
-  const { kv, keys, config, now, log } = deps;
+  const { kv, keys, config, now, log, metrics } = deps;
   const sessions = new SessionStore(kv, {
     sessionTtlSeconds: config.sessionTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
-    onRevoked: (revocation) => deps.revocations?.remember(revocation),
+    onRevoked: (revocation, reason) => {
+      deps.revocations?.remember(revocation);
+      metrics?.revocation(reason);
+    },
   });
-  const limiter = (limit: number, bucket: string) =>
-    new RateLimiter({
+  const limiter = (limit: number, bucket: string) => {
+    const limiter = new RateLimiter({
       limit,
       now,
       onLimited: (key, retryAfterSeconds) =>
@@ -101,6 +119,9 @@ export function createApp(deps: AuthDeps): Hono {
           retry_after_s: retryAfterSeconds,
         }),
     });
+    metrics?.rateLimitedFrom(bucket, () => limiter.refused);
+    return limiter;
+  };
   const ipLimiter = limiter(config.rateLimits.perIpPerMinute, "token_per_address");
   const failureLimiter = limiter(
     config.rateLimits.failuresPerIpPerMinute,
@@ -111,8 +132,12 @@ export function createApp(deps: AuthDeps): Hono {
   const clientIp = deps.clientIp ??
     ((c: Context) =>
       addressBucket(clientAddress(_remoteAddress(c), c.req.raw.headers, config.proxyTrust)));
-  const verifyEntraToken = deps.verifyEntraToken ??
-    createEntraTokenVerifier({ entra: config.entra, now, fetch: deps.fetch });
+  const verifyEntraToken = _countingKeyErrors(
+    deps.verifyEntraToken ??
+      createEntraTokenVerifier({ entra: config.entra, now, fetch: deps.fetch }),
+    metrics,
+  );
+  metrics?.signingKeyAgeFrom(() => Math.max(0, (now().getTime() - keys.rotatedAt()) / 1000));
 
   const app = new Hono();
   const limitBody = bodyLimit({
@@ -136,6 +161,7 @@ export function createApp(deps: AuthDeps): Hono {
       clientIp,
       now,
       log,
+      metrics,
     }),
   );
   app.post(
@@ -143,6 +169,9 @@ export function createApp(deps: AuthDeps): Hono {
     limitBody,
     revokeRoute({ config, keys, sessions, ipLimiter: revokeIpLimiter, clientIp, now, log }),
   );
+  if (deps.serveMetrics !== undefined && metrics !== undefined) {
+    app.get("/metrics", authMetricsRoute(metrics, deps.serveMetrics));
+  }
   app.get("/oauth/revocations", revocationsRoute({ kv, now }));
   app.get("/.well-known/jwks.json", async (c) => {
     c.header("cache-control", "public, max-age=300");
@@ -156,6 +185,25 @@ export function createApp(deps: AuthDeps): Hono {
   app.notFound(routeNotFound(app));
   app.onError(onError(log));
   return app;
+}
+
+/** Counts the Entra tokens `verify` refuses for want of a signing key. */
+function _countingKeyErrors(
+  verify: EntraTokenVerifier,
+  metrics: AuthMetrics | undefined,
+): EntraTokenVerifier {
+  if (metrics === undefined) return verify;
+  return async (token) => {
+    try {
+      return await verify(token);
+    } catch (err) {
+      if (err instanceof EntraTokenError) {
+        if (err.code === "entra_token_keys_unavailable") metrics.entraKeyError("keys_unavailable");
+        else if (err.code === "entra_token_key_unknown") metrics.entraKeyError("unknown_kid");
+      }
+      throw err;
+    }
+  };
 }
 
 function _remoteAddress(c: Context): string | undefined {

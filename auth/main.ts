@@ -5,7 +5,8 @@
  * production (`CCGATE_ENV=production` or Deno Deploy) never does.
  *
  * `deno run -A auth/main.ts` (PORT, default 8080; CCGATE_KV_PATH, default
- * `.ccgate/auth.kv` locally and the deployment's KV on Deno Deploy).
+ * `.ccgate/auth.kv` locally and the deployment's KV on Deno Deploy). Serves
+ * its own `GET /metrics`, guarded by `CCGATE_METRICS_TOKEN` like the gateway's.
  *
  * @module
  */
@@ -75,17 +76,27 @@ try {
   if (err instanceof ConfigError) fail(err.message);
   throw err;
 }
+// The scrape token of /metrics, checked as the gateway checks it (unset: open, a production warning).
+const metricsToken = env.CCGATE_METRICS_TOKEN || undefined;
+if (metricsToken !== undefined && !/^[A-Za-z0-9\-._~+/]{32,}=*$/.test(metricsToken)) {
+  fail(
+    "CCGATE_METRICS_TOKEN must be at least 32 characters: letters, digits and -._~+/ (a bearer token)",
+  );
+}
 // Signing keys, sessions and refresh tokens live in KV: `:memory:` is refused in production.
-const productionError = (await import("../production_settings.ts")).checkProductionSettings({
+const productionCheck = (await import("../production_settings.ts")).checkProductionSettings({
   production,
   kvPath: server.kvPath,
-}).error;
-if (productionError !== undefined) fail(productionError);
+  metrics: { token: metricsToken },
+});
+if (productionCheck.error !== undefined) fail(productionCheck.error);
+for (const warning of productionCheck.warnings) log({ level: "warn", msg: warning });
 
 await yieldToRequests();
-const [{ createApp }, { openSigningKeys }] = await Promise.all([
+const [{ createApp }, { openSigningKeys }, { AuthMetrics }] = await Promise.all([
   import("./app.ts"),
   import("./signing_keys.ts"),
+  import("./auth_metrics.ts"),
 ]);
 
 let kvPath = server.kvPath;
@@ -103,7 +114,16 @@ const keys = await openSigningKeys(kv, { rotationIntervalMs: config.keyRotationM
 
 keyRotation.ready(keys);
 
-const app = createApp({ kv, keys, config, now: () => new Date(), fetch: globalThis.fetch, log });
+const app = createApp({
+  kv,
+  keys,
+  config,
+  now: () => new Date(),
+  fetch: globalThis.fetch,
+  log,
+  metrics: new AuthMetrics(),
+  serveMetrics: { token: metricsToken },
+});
 const { server: listener, serve } = early ??
   listenFirstOrFail({ hostname: server.hostname ?? "0.0.0.0", port: server.port }, fail);
 // `/healthz`: the process is alive (answered from the start, before the app is installed).

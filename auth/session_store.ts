@@ -72,7 +72,7 @@ export interface SessionStoreOptions {
    */
   retentionMs?: number;
   /** Called with a revocation right after it is committed (to update the in-memory list). */
-  onRevoked?: (revocation: Revocation) => void;
+  onRevoked?: (revocation: Revocation, reason: string) => void;
 }
 
 // Ids are bounded here, where they become keys, so no caller can make KV
@@ -363,7 +363,7 @@ export class SessionStore {
         .set(sessionKey(sid), revoked, { expireIn: this.#expireIn(session.expiresAt, at) });
       const result = await addRevocation(op, revocation, at).commit();
       if (result.ok) {
-        this.#options.onRevoked?.(revocation);
+        this.#options.onRevoked?.(revocation, reason);
         return revoked;
       }
     }

@@ -67,6 +67,13 @@ export interface SigningKeys {
    * @returns Whether this call rotated.
    */
   rotateIfDue(): Promise<boolean>;
+  /**
+   * When the current key started signing (the ring's last rotation), ms
+   * since the epoch, as last read from KV: by `sign()` and `jwks()` (at most
+   * `reloadIntervalMs` stale while they are used) or by `rotateIfDue()`.
+   * For the `ccgate_auth_signing_key_age_seconds` gauge.
+   */
+  rotatedAt(): number;
 }
 
 /** Options of {@linkcode openSigningKeys}. */
@@ -152,6 +159,7 @@ export async function openSigningKeys(
   let state = await _load();
   let reloading: Promise<LoadedRing> | undefined;
   let lastUnknownKidReload = Number.NEGATIVE_INFINITY;
+  let seenRotatedAt = 0;
 
   async function _importKey(record: SigningKeyRecord, withPrivate: boolean): Promise<LoadedKey> {
     let loaded = importedKeys.get(record.kid);
@@ -319,8 +327,13 @@ export async function openSigningKeys(
     async rotateIfDue() {
       const ringEntry = await kv.get<KeyRingRecord>(RING_KEY);
       if (ringEntry.value === null) return false;
+      seenRotatedAt = Math.max(seenRotatedAt, ringEntry.value.rotatedAt);
       if (now().getTime() < ringEntry.value.rotatedAt + rotationIntervalMs) return false;
       return await _rotate(ringEntry.versionstamp);
+    },
+
+    rotatedAt() {
+      return Math.max(state.ring.rotatedAt, seenRotatedAt);
     },
   };
 }

@@ -149,3 +149,23 @@ Deno.test("openSigningKeys() sign() follows a rotation by another instance after
   clock.advance(60_000);
   assertNotEquals(decodeProtectedHeader(await a.sign({})).kid, oldKid);
 });
+
+Deno.test("openSigningKeys().rotatedAt() follows another instance's rotation once rotateIfDue() reads the ring", async () => {
+  const clock = testClock();
+  using kv = await Deno.openKv(":memory:");
+  const a = await openSigningKeys(kv, { now: clock.now, rotationIntervalMs: DAY });
+  const b = await openSigningKeys(kv, {
+    now: clock.now,
+    rotationIntervalMs: DAY,
+    reloadIntervalMs: 10 * DAY,
+  });
+  const created = clock.now().getTime();
+  assertEquals(b.rotatedAt(), created);
+  clock.advance(DAY);
+  assert(await a.rotateIfDue());
+  assertEquals(a.rotatedAt(), created + DAY);
+  assertEquals(b.rotatedAt(), created, "b has not reread the ring yet");
+  clock.advance(HOUR);
+  assertEquals(await b.rotateIfDue(), false);
+  assertEquals(b.rotatedAt(), created + DAY);
+});

@@ -1,5 +1,11 @@
 import type { Context, Handler } from "hono";
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from "./authorization_server_metadata.ts";
+import {
+  type AuthMetrics,
+  grantLabel,
+  type TokenGrantLabel,
+  tokenOutcome,
+} from "./auth_metrics.ts";
 import type { AuthConfig } from "./config.ts";
 import type { EntraTokenVerifier } from "./entra_token_verifier.ts";
 import {
@@ -42,6 +48,8 @@ export interface TokenRouteOptions {
   now: () => Date;
   /** Structured log sink. */
   log: (record: object) => void;
+  /** Counts each answer by grant and outcome (none: not counted). */
+  metrics?: AuthMetrics;
 }
 
 const SUBJECT_TOKEN_TYPES = new Set([ACCESS_TOKEN_TYPE, "urn:ietf:params:oauth:token-type:jwt"]);
@@ -202,6 +210,18 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
   }
 
   return async function token(c) {
+    let grant: TokenGrantLabel = "other";
+    try {
+      const response = await answer(c, (g) => grant = g);
+      options.metrics?.tokenRequest(grant, "ok");
+      return response;
+    } catch (err) {
+      options.metrics?.tokenRequest(grant, tokenOutcome(err));
+      throw err;
+    }
+  };
+
+  async function answer(c: Context, grantIs: (grant: TokenGrantLabel) => void): Promise<Response> {
     const address = options.clientIp(c);
     let form: Map<string, string>;
     try {
@@ -210,6 +230,7 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
       limitFailures(address);
       throw err;
     }
+    grantIs(grantLabel(form.get("grant_type")));
     if (form.get("grant_type") === "refresh_token") return await refresh(c, form, address);
     const wait = options.ipLimiter.take(address);
     if (wait > 0) throw new RateLimitedError("ip", wait);
@@ -219,7 +240,7 @@ export function tokenRoute(options: TokenRouteOptions): Handler {
     }
     if (grantType === TOKEN_EXCHANGE_GRANT) return await exchange(c, form);
     throw new UnsupportedGrantTypeError(grantType);
-  };
+  }
 }
 
 function _isOwnResource(resource: string, config: AuthConfig): boolean {

@@ -57,10 +57,21 @@ export type GatewayHistogramName =
   /** Time to the first byte from Bedrock, by route. */
   | "ccgate_first_byte_seconds";
 
+/** A metric kept outside the gateway (the auth service's), rendered with its own. */
+export type ExternalMetricName = `ccgate_${string}`;
+
+/** Counters and gauges kept elsewhere, sampled with the gateway's (see {@linkcode GatewayMetrics.include}). */
+export interface MetricsSource {
+  /** The source's counters, read now. */
+  samples(): CounterSample[];
+  /** The source's gauges, read now. */
+  gauges(): CounterSample[];
+}
+
 /** One counter or gauge value with its labels. */
 export interface CounterSample {
   /** Metric name. */
-  name: GatewayMetricName | GatewayGaugeName;
+  name: GatewayMetricName | GatewayGaugeName | ExternalMetricName;
   /** Label values, e.g. `{ model: "us.anthropic.claude-sonnet-4-6" }`. */
   labels: Readonly<Record<string, string>>;
   /** Value. */
@@ -121,6 +132,7 @@ export class GatewayMetrics {
   readonly #counters = new Map<string, CounterSample>();
   readonly #gauges = new Map<string, CounterSample>();
   readonly #histograms = new Map<string, HistogramSample>();
+  readonly #sources: MetricsSource[] = [];
   /** Counters and gauges read when sampled (a value the gateway already keeps). */
   readonly #read: {
     kind: "counter" | "gauge";
@@ -191,6 +203,16 @@ export class GatewayMetrics {
   }
 
   /**
+   * Samples another set of metrics with these (the auth service's in the
+   * combined server: one `/metrics`, one scrape).
+   *
+   * @param source Its counters and gauges, read when these are sampled.
+   */
+  include(source: MetricsSource): void {
+    this.#sources.push(source);
+  }
+
+  /**
    * Records one observation in a histogram.
    *
    * @param name Histogram name.
@@ -238,7 +260,7 @@ export class GatewayMetrics {
    */
   samples(): CounterSample[] {
     return [...this.#counters.values()].map((s) => ({ ...s, labels: { ...s.labels } }))
-      .concat(this.#sampled("counter"));
+      .concat(this.#sampled("counter"), this.#sources.flatMap((s) => s.samples()));
   }
 
   /**
@@ -249,7 +271,7 @@ export class GatewayMetrics {
    */
   gauges(): CounterSample[] {
     return [...this.#gauges.values()].map((s) => ({ ...s, labels: { ...s.labels } }))
-      .concat(this.#sampled("gauge"));
+      .concat(this.#sampled("gauge"), this.#sources.flatMap((s) => s.gauges()));
   }
 
   #sampled(kind: "counter" | "gauge"): CounterSample[] {
