@@ -1,7 +1,7 @@
 import { assertEquals, assertStringIncludes } from "./testing/assert.ts";
 import { postMessages, startGatewayStack } from "./testing/gateway_stack.ts";
 import { startAuthFixture } from "./auth/_testing.ts";
-import { AuthMetrics } from "./auth/auth_metrics.ts";
+import { AUTH_METRIC_HELP, AuthMetrics } from "./auth/auth_metrics.ts";
 import { composeApp } from "./compose_app.ts";
 
 const TOKEN = "c".repeat(24) + "-scrape-token-0123456789";
@@ -58,6 +58,11 @@ Deno.test("composeApp() serves gateway and auth series on one /metrics when the 
     'ccgate_auth_token_requests_total{grant="refresh_token",outcome="ok"} 1\n',
   );
   assertStringIncludes(text, "# TYPE ccgate_auth_signing_key_age_seconds gauge\n");
+  // The auth service's own help texts, not generic ones.
+  assertStringIncludes(
+    text,
+    `# HELP ccgate_auth_signing_key_age_seconds ${AUTH_METRIC_HELP.ccgate_auth_signing_key_age_seconds}\n`,
+  );
   assertStringIncludes(text, 'ccgate_auth_rate_limited_total{bucket="token_per_user"} 0\n');
 });
 

@@ -76,6 +76,8 @@ const KEY_ERRORS: readonly EntraKeyErrorLabel[] = ["keys_unavailable", "unknown_
  * ```
  */
 export class AuthMetrics {
+  /** `# HELP` texts of these metrics (see {@linkcode AUTH_METRIC_HELP}). */
+  readonly help: Readonly<Record<string, string>> = AUTH_METRIC_HELP;
   readonly #tokenRequests = new Map<string, number>();
   readonly #revocations = new Map<RevocationReasonLabel, number>();
   readonly #keyErrors = new Map<EntraKeyErrorLabel, number>();

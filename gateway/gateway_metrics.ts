@@ -66,6 +66,8 @@ export interface MetricsSource {
   samples(): CounterSample[];
   /** The source's gauges, read now. */
   gauges(): CounterSample[];
+  /** `# HELP` texts of its metrics, by name. */
+  readonly help?: Readonly<Record<string, string>>;
 }
 
 /** One counter or gauge value with its labels. */
@@ -210,6 +212,11 @@ export class GatewayMetrics {
    */
   include(source: MetricsSource): void {
     this.#sources.push(source);
+  }
+
+  /** The `# HELP` texts of the included sources' metrics, by name. */
+  includedHelp(): Record<string, string> {
+    return Object.assign({}, ...this.#sources.map((s) => s.help ?? {}));
   }
 
   /**

@@ -82,7 +82,7 @@ export function metricsRoute(
       counters: metrics.samples(),
       gauges: metrics.gauges(),
       histograms: metrics.histograms(),
-      help: METRIC_HELP,
+      help: { ...metrics.includedHelp(), ...METRIC_HELP },
     });
     return c.body(text, 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
   };
