@@ -44,7 +44,7 @@ Deno.test("bedrockReadiness() passes while any region answers, naming each regio
   assertEquals(check.name, "bedrock");
   assertEquals(
     await check.check(),
-    `1 of 2 regions reachable: us-east-1: Cannot reach ${EAST}: TypeError; us-west-2: reachable (HTTP 404)`,
+    `1 of 2 regions reachable: us-east-1: Cannot reach ${EAST}: TypeError: error sending request: Connection refused; us-west-2: reachable (HTTP 404)`,
   );
 });
 
@@ -57,7 +57,7 @@ Deno.test("bedrockReadiness() fails when no region answers", async () => {
   const err = await assertRejects(() => check.check(), Error);
   assertEquals(
     err.message,
-    `No Bedrock region reachable: us-east-1: Cannot reach ${EAST}: TypeError; us-west-2: Cannot reach ${WEST}: TypeError`,
+    `No Bedrock region reachable: us-east-1: Cannot reach ${EAST}: TypeError: error sending request: Connection refused; us-west-2: Cannot reach ${WEST}: TypeError: error sending request: Connection refused`,
   );
 });
 

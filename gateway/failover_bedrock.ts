@@ -19,6 +19,7 @@ import type { Log } from "./log.ts";
 import type { Timers } from "./timers.ts";
 import { type UpstreamCandidate, upstreamCandidates } from "./upstream_candidates.ts";
 import { type FailoverTimeouts, GuardedEvents, UpstreamCall } from "./upstream_call.ts";
+import { connectionErrorText } from "./connection_error_text.ts";
 
 /** One Bedrock region and its SDK client. */
 export interface BedrockRegion {
@@ -246,6 +247,8 @@ export class FailoverBedrock {
           model_id: candidate.modelId,
           attempt,
           error: _errorName(err),
+          // A network failure's cause (DNS, refused, TLS, reset); an answered error's name again.
+          detail: connectionErrorText(err),
           retryable,
         });
         failed = { region: candidate.region, reason: _failoverReason(err, retryable) };

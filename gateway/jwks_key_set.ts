@@ -10,6 +10,7 @@
 import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from "jose";
 import type { Log } from "./log.ts";
 import type { ReadinessCheck } from "./readyz_route.ts";
+import { connectionErrorText } from "./connection_error_text.ts";
 
 /** Options of {@linkcode JwksKeySet}. */
 export interface JwksKeySetOptions {
@@ -142,7 +143,7 @@ export class JwksKeySet {
       response = await this.#fetch(input, init);
     } catch (err) {
       const name = err instanceof Error ? err.name : "error";
-      this.#failed(name);
+      this.#failed(connectionErrorText(err));
       if (name === "TimeoutError") throw err;
       // Reported to token verification as "Cannot fetch verification keys", as for a JWKS URL key.
       throw new errors.JWKSInvalid(`Cannot reach the JSON Web Key Set: ${name}`, { cause: err });
@@ -152,7 +153,7 @@ export class JwksKeySet {
       return response;
     }
     const text = await response.text().catch((err) => {
-      this.#failed(err instanceof Error ? err.name : "error");
+      this.#failed(connectionErrorText(err));
       throw err;
     });
     const keys = _keysOf(text);

@@ -76,7 +76,7 @@ Deno.test("JwksKeySet.readiness() fails once the keys are older than maxAgeMs an
   const err = await assertRejects(() => check.check(), Error);
   assertEquals(
     err.message,
-    `Verification keys from ${URL_} are stale: last fetched 601 s ago, more than 600 s allowed (last error: TypeError); tokens not verified before are refused`,
+    `Verification keys from ${URL_} are stale: last fetched 601 s ago, more than 600 s allowed (last error: TypeError: error sending request: Connection refused); tokens not verified before are refused`,
   );
   assertEquals(auth.state.fetches, 2);
   // Within the probe interval, /readyz reports the last state without asking the auth service.

@@ -115,7 +115,8 @@ Deno.test("gateway/main.ts /readyz stays ready with one Bedrock region down and 
   assertEquals(bedrock.ok, true);
   assertMatch(
     bedrock.detail,
-    /^1 of 2 regions reachable: us-east-1: Cannot reach http:\/\/127\.0\.0\.1:\d+\/?: \w+; us-west-2: reachable \(HTTP \d+\)$/,
+    // The cause is named (refused here), not just the error class.
+    /^1 of 2 regions reachable: us-east-1: Cannot reach http:\/\/127\.0\.0\.1:\d+\/?: TypeError: [^;]*Connection refused[^;]*; us-west-2: reachable \(HTTP \d+\)$/,
   );
   assertEquals(ready.byName.kv!.detail, "reachable");
 

@@ -1,5 +1,6 @@
 import type { ReadinessCheck } from "./readyz_route.ts";
 import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
+import { connectionErrorText } from "./connection_error_text.ts";
 
 /** Readiness of Deno KV: a read round trip. */
 export function kvReadiness(kv: Deno.Kv): ReadinessCheck {
@@ -30,7 +31,7 @@ export function httpReadiness(
         method: "GET",
         signal: AbortSignal.timeout(options.timeoutMs ?? 2_000),
       }).catch((err) => {
-        throw new Error(`Cannot reach ${url}: ${err instanceof Error ? err.name : "error"}`);
+        throw new Error(`Cannot reach ${url}: ${connectionErrorText(err)}`);
       });
       await response.body?.cancel();
       if (options.requireOk && !response.ok) {

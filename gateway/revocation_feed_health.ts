@@ -9,6 +9,7 @@
  */
 import type { Log } from "./log.ts";
 import type { ReadinessCheck } from "./readyz_route.ts";
+import { connectionErrorText } from "./connection_error_text.ts";
 
 /** Options of {@linkcode RevocationFeedHealth}. */
 export interface RevocationFeedHealthOptions {
@@ -66,7 +67,7 @@ export class RevocationFeedHealth {
     try {
       response = await this.#fetch(input, init);
     } catch (err) {
-      this.#failed(err instanceof Error ? err.name : "error");
+      this.#failed(connectionErrorText(err));
       throw err;
     }
     if (!response.ok) {
@@ -77,7 +78,7 @@ export class RevocationFeedHealth {
     try {
       text = await response.text();
     } catch (err) {
-      this.#failed(err instanceof Error ? err.name : "error");
+      this.#failed(connectionErrorText(err));
       throw err;
     }
     if (_isFeed(text)) this.#succeeded();
