@@ -5,64 +5,10 @@
  */
 import { startBedrockEmulator } from "@ccgate/emulators";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
+import { freePort, startEntry } from "../testing/entry_process.ts";
 
-const root = new URL("../", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
-async function start(entry: string, env: Record<string, string>, ready: RegExp) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      entry,
-    ],
-    cwd: root,
-    env: { NO_COLOR: "1", CCGATE_KV_PATH: ":memory:", ...env },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!ready.test(seen)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${entry} exited: ${seen}`);
-    seen += value;
-  }
-  const drained = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      seen += value;
-    }
-  })();
-  let stopped = false;
-  return {
-    output: () => seen,
-    kill(signal: Deno.Signal) {
-      child.kill(signal);
-    },
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      if (stopped) return;
-      stopped = true;
-      child.kill(signal);
-      await child.status;
-      await drained;
-    },
-    async [Symbol.asyncDispose]() {
-      await this.stop("SIGKILL");
-    },
-  };
+function start(entry: string, env: Record<string, string>, ready: RegExp) {
+  return startEntry(entry, env, ready, "SIGKILL");
 }
 
 interface Check {

@@ -4,56 +4,9 @@
  * its revocation feed over HTTP.
  */
 import { assertEquals } from "../testing/assert.ts";
+import { freePort, startEntry as start } from "../testing/entry_process.ts";
 
 const root = new URL("../", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
-}
-
-async function start(entry: string, env: Record<string, string>, ready: RegExp) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      entry,
-    ],
-    cwd: root,
-    env: { NO_COLOR: "1", CCGATE_KV_PATH: ":memory:", ...env },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!ready.test(seen)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${entry} exited: ${seen}`);
-    seen += value;
-  }
-  const drained = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      seen += value;
-    }
-  })();
-  return {
-    output: () => seen,
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await child.status;
-      await drained;
-    },
-  };
-}
 
 async function cli(args: string[], configDir: string): Promise<{ code: number; stdout: string }> {
   const task: string = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.cli;
