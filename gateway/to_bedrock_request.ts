@@ -100,7 +100,6 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   if (!_isObject(body)) throw new InvalidRequestError("Request body must be a JSON object");
   const family = options.family ?? _familyOf(options.modelId, body.model);
   const dropped: string[] = [];
-  const droppedTools = new Set<string>();
 
   const betas = _betas(body.anthropic_beta, options.betas ?? [], family, dropped);
   const out: Json = { anthropic_version: BEDROCK_ANTHROPIC_VERSION };
@@ -130,7 +129,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
         out.system = _system(value, family, dropped);
         break;
       case "tools": {
-        const tools = _tools(value, family, dropped, droppedTools);
+        const tools = _tools(value, family, dropped);
         if (tools !== undefined) out.tools = tools;
         break;
       }
@@ -178,7 +177,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   }
   if (!sawMetadata && options.userId !== undefined) out.metadata = { user_id: options.userId };
   if (body.output_format !== undefined) _moveOutputFormat(body.output_format as Json, out, dropped);
-  if (out.tool_choice !== undefined) _checkToolChoice(out, droppedTools, dropped);
+  if (out.tool_choice !== undefined) _checkToolChoice(out, dropped);
 
   const slices = options.source && jsonSourceSlices(options.source, body);
   const bytes = slices ? spliceJson(out, slices) : encoder.encode(JSON.stringify(out));
@@ -236,12 +235,7 @@ function _system(value: unknown, family: BedrockFamily, dropped: string[]): unkn
   return bedrockBlocks(value, "system", family, dropped);
 }
 
-function _tools(
-  value: unknown,
-  family: BedrockFamily,
-  dropped: string[],
-  droppedTools: Set<string>,
-): unknown[] | undefined {
+function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] | undefined {
   if (!Array.isArray(value)) throw new InvalidRequestError("tools: Input should be a list");
   let out: unknown[] | undefined;
   for (let i = 0; i < value.length; i++) {
@@ -253,7 +247,6 @@ function _tools(
     if (typeof type === "string" && BEDROCK_DROPPED_TOOL_TYPES.some((p) => type.startsWith(p))) {
       out ??= value.slice(0, i);
       dropped.push(`tool:tools.${i}.${tool.name}`);
-      droppedTools.add(tool.name);
       continue;
     }
     let fixed = bedrockCacheControl(tool, `tools.${i}`, family, dropped);
@@ -357,9 +350,13 @@ function _moveOutputFormat(format: Json, out: Json, dropped: string[]): void {
  * `none` with no tool left is removed (Bedrock accepts no `tool_choice`
  * without `tools`).
  */
-function _checkToolChoice(out: Json, droppedTools: Set<string>, dropped: string[]): void {
+function _checkToolChoice(out: Json, dropped: string[]): void {
   const choice = out.tool_choice;
   if (!_isObject(choice)) return;
+  // The tools not forwarded, from what `_tools` recorded (`tool:tools.<i>.<name>`).
+  const droppedTools = new Set(
+    dropped.flatMap((d) => d.startsWith("tool:") ? [d.slice(d.indexOf(".", 11) + 1)] : []),
+  );
   if (choice.type === "tool" && typeof choice.name === "string" && droppedTools.has(choice.name)) {
     throw new InvalidRequestError(
       `tool_choice.name: "${choice.name}" is an Anthropic-hosted tool, which Bedrock does not run; it is not available through this gateway`,
