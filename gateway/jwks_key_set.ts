@@ -11,6 +11,7 @@ import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from "j
 import type { Log } from "./log.ts";
 import type { ReadinessCheck } from "./readyz_route.ts";
 import { connectionErrorText } from "./connection_error_text.ts";
+import { Freshness, seconds } from "./freshness.ts";
 
 /** Options of {@linkcode JwksKeySet}. */
 export interface JwksKeySetOptions {
@@ -77,12 +78,10 @@ export class JwksKeySet {
   readonly #maxAgeMs: number;
   readonly #fetch: typeof fetch;
   readonly #set: ReturnType<typeof createRemoteJWKSet>;
-  #lastOkAt: number | undefined;
+  readonly #freshness: Freshness;
   #keyCount = 0;
-  #lastError: string | undefined;
   #probedAt: number | undefined;
   #probe: Promise<void> | undefined;
-  #stale = false;
 
   /** @param options The JWKS URL, clock, log, bounds and `fetch`. */
   constructor(options: JwksKeySetOptions) {
@@ -94,6 +93,17 @@ export class JwksKeySet {
       cooldownDuration: options.cooldownMs ?? 30_000,
       cacheMaxAge: this.#maxAgeMs,
       [customFetch]: this.#fetchKeys,
+    });
+    this.#freshness = new Freshness({
+      maxAgeMs: this.#maxAgeMs,
+      now: options.now,
+      log: options.log,
+      stale: {
+        msg:
+          "verification keys stale: tokens not verified before are refused until the JWKS answers",
+        event: "jwks_stale",
+      },
+      fresh: { msg: "verification keys fetched again", event: "jwks_recovered" },
     });
   }
 
@@ -115,12 +125,12 @@ export class JwksKeySet {
     return {
       name: "auth",
       check: async () => {
-        if (this.#isStale(this.#age())) await this.#probeNow();
-        const age = this.#age();
-        this.#update(age);
-        if (this.#stale) throw new Error(this.#reason(age));
+        if (this.#freshness.isStale()) await this.#probeNow();
+        const age = this.#freshness.age();
+        this.#freshness.update(age);
+        if (this.#freshness.stale) throw new Error(this.#reason(age));
         return `${this.#keyCount} key${this.#keyCount === 1 ? "" : "s"} fetched ${
-          _seconds(age!)
+          seconds(age!)
         } ago`;
       },
     };
@@ -166,57 +176,22 @@ export class JwksKeySet {
     });
   };
 
-  #age(): number | undefined {
-    return this.#lastOkAt === undefined
-      ? undefined
-      : this.#options.now().getTime() - this.#lastOkAt;
-  }
-
-  #isStale(age: number | undefined): boolean {
-    return age === undefined || age > this.#maxAgeMs;
-  }
-
   #reason(age: number | undefined): string {
-    const when = age === undefined ? "never fetched" : `last fetched ${_seconds(age)} ago`;
-    const error = this.#lastError === undefined ? "" : ` (last error: ${this.#lastError})`;
+    const when = age === undefined ? "never fetched" : `last fetched ${seconds(age)} ago`;
+    const lastError = this.#freshness.lastError;
+    const error = lastError === undefined ? "" : ` (last error: ${lastError})`;
     return `Verification keys from ${this.#options.url} are stale: ${when}, more than ${
-      _seconds(this.#maxAgeMs)
+      seconds(this.#maxAgeMs)
     } allowed${error}; tokens not verified before are refused`;
   }
 
   #succeeded(keys: number): void {
-    this.#lastOkAt = this.#options.now().getTime();
     this.#keyCount = keys;
-    this.#lastError = undefined;
-    this.#update(0);
+    this.#freshness.succeeded();
   }
 
   #failed(error: string): void {
-    this.#lastError = error;
-  }
-
-  /** Logs the transitions between usable and stale keys, once each. */
-  #update(age: number | undefined): void {
-    const stale = this.#isStale(age);
-    if (stale === this.#stale) return;
-    this.#stale = stale;
-    if (stale) {
-      this.#options.log({
-        level: "warn",
-        msg:
-          "verification keys stale: tokens not verified before are refused until the JWKS answers",
-        event: "jwks_stale",
-        ageMs: age ?? null,
-        maxAgeMs: this.#maxAgeMs,
-        error: this.#lastError ?? null,
-      });
-    } else {
-      this.#options.log({
-        level: "info",
-        msg: "verification keys fetched again",
-        event: "jwks_recovered",
-      });
-    }
+    this.#freshness.failed(error);
   }
 }
 
@@ -229,8 +204,4 @@ function _keysOf(text: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function _seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }

@@ -10,6 +10,7 @@
 import type { Log } from "./log.ts";
 import type { ReadinessCheck } from "./readyz_route.ts";
 import { connectionErrorText } from "./connection_error_text.ts";
+import { Freshness, seconds } from "./freshness.ts";
 
 /** Options of {@linkcode RevocationFeedHealth}. */
 export interface RevocationFeedHealthOptions {
@@ -51,14 +52,22 @@ export interface RevocationFeedHealthOptions {
 export class RevocationFeedHealth {
   readonly #options: RevocationFeedHealthOptions;
   readonly #fetch: typeof fetch;
-  #lastOkAt: number | undefined;
-  #lastError: string | undefined;
-  #stale = false;
+  readonly #freshness: Freshness;
 
   /** @param options The feed, the bound, clock, log and `fetch`. */
   constructor(options: RevocationFeedHealthOptions) {
     this.#options = options;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#freshness = new Freshness({
+      maxAgeMs: options.maxAgeMs,
+      now: options.now,
+      log: options.log,
+      stale: {
+        msg: "revocation feed stale: revoked sessions are not picked up until it is pulled again",
+        event: "revocation_feed_stale",
+      },
+      fresh: { msg: "revocation feed pulled again", event: "revocation_feed_recovered" },
+    });
   }
 
   /** A `fetch` that records whether each pull of the feed succeeded. */
@@ -98,60 +107,30 @@ export class RevocationFeedHealth {
     return {
       name: "revocations",
       check: () => {
-        const age = this.#age();
-        this.#update(age);
-        if (this.#stale) return Promise.reject(new Error(this.#reason(age)));
-        return Promise.resolve(`pulled ${_seconds(age!)} ago`);
+        const age = this.#freshness.age();
+        this.#freshness.update(age);
+        if (this.#freshness.stale) return Promise.reject(new Error(this.#reason(age)));
+        return Promise.resolve(`pulled ${seconds(age!)} ago`);
       },
     };
   }
 
-  #age(): number | undefined {
-    return this.#lastOkAt === undefined
-      ? undefined
-      : this.#options.now().getTime() - this.#lastOkAt;
-  }
-
   #reason(age: number | undefined): string {
-    const when = age === undefined ? "never pulled" : `last pulled ${_seconds(age)} ago`;
-    const error = this.#lastError === undefined ? "" : ` (last error: ${this.#lastError})`;
+    const when = age === undefined ? "never pulled" : `last pulled ${seconds(age)} ago`;
+    const lastError = this.#freshness.lastError;
+    const error = lastError === undefined ? "" : ` (last error: ${lastError})`;
     return `Revocation feed ${this.#options.url} is stale: ${when}, more than ${
-      _seconds(this.#options.maxAgeMs)
+      seconds(this.#options.maxAgeMs)
     } allowed${error}; sessions revoked since are still accepted`;
   }
 
   #succeeded(): void {
-    this.#lastOkAt = this.#options.now().getTime();
-    this.#lastError = undefined;
-    this.#update(0);
+    this.#freshness.succeeded();
   }
 
   #failed(error: string): void {
-    this.#lastError = error;
-    this.#update(this.#age());
-  }
-
-  /** Logs the transitions between fresh and stale, once each. */
-  #update(age: number | undefined): void {
-    const stale = age === undefined || age > this.#options.maxAgeMs;
-    if (stale === this.#stale) return;
-    this.#stale = stale;
-    if (stale) {
-      this.#options.log({
-        level: "warn",
-        msg: "revocation feed stale: revoked sessions are not picked up until it is pulled again",
-        event: "revocation_feed_stale",
-        ageMs: age ?? null,
-        maxAgeMs: this.#options.maxAgeMs,
-        error: this.#lastError ?? null,
-      });
-    } else {
-      this.#options.log({
-        level: "info",
-        msg: "revocation feed pulled again",
-        event: "revocation_feed_recovered",
-      });
-    }
+    this.#freshness.failed(error);
+    this.#freshness.update();
   }
 }
 
@@ -162,8 +141,4 @@ function _isFeed(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function _seconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
