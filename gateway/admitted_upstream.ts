@@ -13,7 +13,6 @@ import type { StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { upstreamTiming } from "./upstream_timing.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
-import { withUpstreamScope } from "./with_upstream_scope.ts";
 
 /** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
 export interface InvokeAnswer<T> {
@@ -49,13 +48,14 @@ export async function invokeAdmitted<T>(
   const call = linkClientAbort(c.req.raw.signal);
   let answered = false;
   try {
-    const bytes = await invokeModel(withUpstreamScope(bedrock, admitted.upstreams), {
+    const bytes = await invokeModel(bedrock, {
       modelId,
       body: admitted.body,
       signal: call.signal,
       served,
       sending,
       reservation,
+      upstreams: admitted.upstreams,
     });
     firstByte();
     answered = true;
@@ -119,13 +119,14 @@ export async function openAdmittedStream(
   const { settle, maxOutput } = admitted;
   let upstream: UpstreamStream;
   try {
-    upstream = await openUpstreamStream(withUpstreamScope(bedrock, admitted.upstreams), {
+    upstream = await openUpstreamStream(bedrock, {
       modelId,
       body: admitted.body,
       client: c.req.raw.signal,
       served,
       sending,
       reservation,
+      upstreams: admitted.upstreams,
     });
   } catch (err) {
     settleUnanswered(c, settle, admitted.body, err, sent());

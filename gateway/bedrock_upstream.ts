@@ -32,19 +32,27 @@ export interface BedrockInvocation {
    * admission takes it over for the call's lifetime.
    */
   reservation?: MemoryReservation;
+  /**
+   * The only region × model ids the call may go to (an admitted request's
+   * `upstreams`: the policy's catalogue entry): `FailoverBedrock` skips the
+   * others; a plain SDK client ignores it. Absent: no limit.
+   */
+  upstreams?: (region: string, modelId: string) => boolean;
 }
 
 /** Receives the upstream that answered a call: its AWS region and the model id or profile invoked. */
 export type Served = (region: string, modelId: string | undefined) => void;
 
 /**
- * The options `send` gets: the SDK's abort signal, `served` for
- * `FailoverBedrock`, `sending` for the HTTP handler (the SDK hands its send
- * options to the handler as they are).
+ * The options `send` gets: the SDK's abort signal, `served`, `reservation`
+ * and `upstreams` for `FailoverBedrock`, `sending` for the HTTP handler (the
+ * SDK hands its send options to the handler as they are).
  */
 function _sendOptions(invocation: BedrockInvocation): { abortSignal: AbortSignal } {
-  const { signal, served, sending, reservation } = invocation;
-  return { abortSignal: signal, served, sending, reservation } as { abortSignal: AbortSignal };
+  const { signal, served, sending, reservation, upstreams } = invocation;
+  return { abortSignal: signal, served, sending, reservation, upstreams } as {
+    abortSignal: AbortSignal;
+  };
 }
 
 /**

@@ -39,7 +39,7 @@ interface SendOptions {
   reservation?: MemoryReservation;
   /**
    * The only region × model ids this call may go to (the policy's catalogue
-   * entry, see `upstreamScope`; passed by `withUpstreamScope`); the others
+   * entry, see `upstreamScope`; `BedrockInvocation.upstreams`); the others
    * are skipped. Absent: every configured upstream.
    */
   upstreams?: (region: string, modelId: string) => boolean;
@@ -108,7 +108,7 @@ interface _Opened {
  *   profile. A streamed call counts as answered once its first event has
  *   arrived; from then on nothing is retried.
  * - **Scope.** A call sent with `upstreams` (an admitted request's
- *   `upstreamScope`, see `withUpstreamScope`) tries only the region × model
+ *   `upstreams`, see `BedrockInvocation.upstreams`) tries only the region × model
  *   ids it allows, the first included; when none is allowed the call is a
  *   403 {@linkcode ModelNotAllowedError} and nothing is sent.
  * - **Circuit breaker** per region × model id: an upstream that keeps failing

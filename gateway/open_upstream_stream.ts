@@ -66,6 +66,7 @@ export async function openUpstreamStream(
     served?: Served;
     sending?: () => void;
     reservation?: MemoryReservation;
+    upstreams?: (region: string, modelId: string) => boolean;
   },
 ): Promise<UpstreamStream> {
   const call = linkClientAbort(request.client);
@@ -77,6 +78,7 @@ export async function openUpstreamStream(
       served: request.served,
       sending: request.sending,
       reservation: request.reservation,
+      upstreams: request.upstreams,
     });
     const first = await events.next();
     if (first.done) throw new Error("Bedrock closed the stream without an event");
