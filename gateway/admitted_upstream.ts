@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { likelyBilled } from "./likely_billed.ts";
-import { type BedrockClient, invokeModel } from "./bedrock_upstream.ts";
+import { type BedrockClient, type BedrockInvocation, invokeModel } from "./bedrock_upstream.ts";
 import {
   linkClientAbort,
   openUpstreamStream,
@@ -13,6 +13,9 @@ import type { StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { upstreamTiming } from "./upstream_timing.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
+
+/** What a route adds to its Bedrock call: Bedrock's invocation options and their answer's metadata. */
+export type InvokeExtras = Pick<BedrockInvocation, "options" | "answered">;
 
 /** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
 export interface InvokeAnswer<T> {
@@ -34,6 +37,8 @@ export interface InvokeAnswer<T> {
  * @param admitted The admitted request.
  * @param modelId The Bedrock model id.
  * @param answer Reads Bedrock's body into the usage and the route's value.
+ * @param invoke Bedrock's invocation options and who to tell what the answer
+ * said about itself (the Bedrock-native routes; see `BedrockInvocation`).
  * @returns The route's value.
  */
 export async function invokeAdmitted<T>(
@@ -42,8 +47,9 @@ export async function invokeAdmitted<T>(
   admitted: AdmittedRequest,
   modelId: string,
   answer: (bytes: Uint8Array) => InvokeAnswer<T>,
+  invoke?: InvokeExtras,
 ): Promise<T> {
-  const { record, served, sending, sent, firstByte, reservation } = _observe(c);
+  const { record, served, sending, sent, firstByte, reservation, requestId } = _observe(c);
   record.invoking(admitted.body);
   const call = linkClientAbort(c.req.raw.signal);
   let answered = false;
@@ -56,6 +62,9 @@ export async function invokeAdmitted<T>(
       sending,
       reservation,
       upstreams: admitted.upstreams,
+      requestId,
+      options: invoke?.options,
+      answered: invoke?.answered,
     });
     firstByte();
     answered = true;
@@ -107,6 +116,8 @@ export interface AdmittedStream extends UpstreamStream {
  * @param c The request's context (its record and client signal).
  * @param admitted The admitted request.
  * @param modelId The Bedrock model id.
+ * @param invoke Bedrock's invocation options and who to tell what the answer
+ * said about itself (the Bedrock-native routes; see `BedrockInvocation`).
  * @returns The stream and its `close`.
  */
 export async function openAdmittedStream(
@@ -114,8 +125,9 @@ export async function openAdmittedStream(
   c: Context,
   admitted: AdmittedRequest,
   modelId: string,
+  invoke?: InvokeExtras,
 ): Promise<AdmittedStream> {
-  const { record, served, sending, sent, firstByte, reservation } = _observe(c);
+  const { record, served, sending, sent, firstByte, reservation, requestId } = _observe(c);
   const { settle, maxOutput } = admitted;
   let upstream: UpstreamStream;
   try {
@@ -127,6 +139,9 @@ export async function openAdmittedStream(
       sending,
       reservation,
       upstreams: admitted.upstreams,
+      requestId,
+      options: invoke?.options,
+      answered: invoke?.answered,
     });
   } catch (err) {
     settleUnanswered(c, settle, admitted.body, err, sent());
@@ -198,7 +213,8 @@ export function settleUnanswered(
 /**
  * What both model paths record of their Bedrock call, in the request record
  * (spans, region, first byte) and in `Server-Timing`: marks the call started
- * and returns its hooks, and `sent`: whether an attempt went out.
+ * and returns its hooks, `sent`: whether an attempt went out, and the
+ * request id for the call's log lines.
  */
 function _observe(c: Context) {
   const record = c.get("record");
@@ -217,6 +233,8 @@ function _observe(c: Context) {
     },
     sent: () => sent,
     reservation: c.get("memoryReservation"),
+    // On FailoverBedrock's log lines about the call's attempts, as on the request's own line.
+    requestId: c.get("requestId"),
     firstByte() {
       record.firstByte();
       timing.firstByte();

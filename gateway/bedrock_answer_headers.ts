@@ -1,5 +1,5 @@
 import type { TokenUsage } from "./usage.ts";
-import type { BedrockAnswerMeta } from "./with_invoke_options.ts";
+import type { BedrockAnswerMeta } from "./bedrock_upstream.ts";
 
 /**
  * The response headers Bedrock sends with an invocation's answer, as a

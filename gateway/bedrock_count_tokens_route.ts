@@ -49,6 +49,7 @@ export function bedrockCountTokensRoute(deps: GatewayDeps): Handler {
         modelId: invocation.modelId,
         body: invocation.body,
         signal: c.req.raw.signal,
+        requestId: c.get("requestId"),
       });
     } catch (err) {
       throw toUpstreamError(err);

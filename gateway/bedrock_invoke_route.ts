@@ -2,9 +2,9 @@ import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { invokeAdmitted } from "./admitted_upstream.ts";
 import { bedrockAnswerHeaders } from "./bedrock_answer_headers.ts";
+import type { BedrockAnswerMeta } from "./bedrock_upstream.ts";
 import { admitNativeInvocation } from "./prepare_native_invocation.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
-import { type BedrockAnswerMeta, withInvokeOptions } from "./with_invoke_options.ts";
 
 const decoder = new TextDecoder();
 
@@ -24,15 +24,15 @@ export function bedrockInvokeRoute(deps: GatewayDeps): Handler {
   return async function bedrockInvoke(c: Context) {
     const { modelId, admitted, options } = await admit(c);
     let meta: BedrockAnswerMeta | undefined;
-    const client = withInvokeOptions(bedrock, options, (m) => {
+    const answered = (m: BedrockAnswerMeta) => {
       meta = m;
       if (m.serviceTier !== undefined) c.get("record").set({ serviceTier: m.serviceTier });
-    });
+    };
     let usage: TokenUsage = EMPTY_USAGE;
-    const bytes = await invokeAdmitted(client, c, admitted, modelId, (bytes) => {
+    const bytes = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
       usage = _usage(bytes);
       return { usage, value: bytes };
-    });
+    }, { options, answered });
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "content-type": "application/json",
       ...bedrockAnswerHeaders(c.get("requestId"), meta, usage),

@@ -2,13 +2,13 @@ import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { openAdmittedStream } from "./admitted_upstream.ts";
 import { bedrockAnswerHeaders } from "./bedrock_answer_headers.ts";
+import type { BedrockAnswerMeta } from "./bedrock_upstream.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { admitNativeInvocation } from "./prepare_native_invocation.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
 import { toUpstreamError } from "./upstream_error.ts";
-import { type BedrockAnswerMeta, withInvokeOptions } from "./with_invoke_options.ts";
 
 /**
  * `POST /model/{modelId}/invoke-with-response-stream`: Bedrock
@@ -30,12 +30,15 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
   return async function bedrockInvokeStream(c: Context) {
     const { modelId, admitted, options } = await admit(c);
     let meta: BedrockAnswerMeta | undefined;
-    const client = withInvokeOptions(bedrock, options, (m) => {
+    const answered = (m: BedrockAnswerMeta) => {
       meta = m;
       if (m.serviceTier !== undefined) c.get("record").set({ serviceTier: m.serviceTier });
-    });
+    };
     const usage = new ChunkUsage();
-    const upstream = await openAdmittedStream(client, c, admitted, modelId);
+    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId, {
+      options,
+      answered,
+    });
     const { observe } = upstream;
     const first = upstream.frameFirst((chunk) => {
       usage.read(chunk);

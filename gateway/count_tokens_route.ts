@@ -65,6 +65,7 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
         modelId,
         body: translated.body,
         signal: c.req.raw.signal,
+        requestId: c.get("requestId"),
       });
     } catch (err) {
       if (

@@ -43,6 +43,11 @@ interface SendOptions {
    * are skipped. Absent: every configured upstream.
    */
   upstreams?: (region: string, modelId: string) => boolean;
+  /**
+   * The gateway's request id (`BedrockInvocation.requestId`): `request_id`
+   * on the log lines about this call's attempts. Absent: not logged.
+   */
+  requestId?: string;
 }
 
 /** Options of {@linkcode FailoverBedrock}. */
@@ -71,7 +76,10 @@ export interface FailoverBedrockOptions {
   lifecycle?: GatewayLifecycle;
   /** Random source for the jitter. @default Math.random */
   random?: () => number;
-  /** Where failed attempts and failovers are reported (region, model id, error name; never content). */
+  /**
+   * Where failed attempts and failovers are reported (the request id, region,
+   * model id, error name; never content).
+   */
   log?: Log;
   /**
    * Where failovers are counted (`ccgate_upstream_failovers_total`, by
@@ -228,6 +236,7 @@ export class FailoverBedrock {
           log?.({
             level: "info",
             msg: "bedrock failover",
+            request_id: options.requestId,
             region: candidate.region,
             model_id: candidate.modelId,
             attempt,
@@ -243,6 +252,7 @@ export class FailoverBedrock {
         log?.({
           level: "warn",
           msg: "bedrock attempt failed",
+          request_id: options.requestId,
           region: candidate.region,
           model_id: candidate.modelId,
           attempt,

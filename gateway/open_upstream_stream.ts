@@ -1,5 +1,8 @@
-import { type BedrockClient, invokeModelStream, type Served } from "./bedrock_upstream.ts";
-import type { MemoryReservation } from "./gateway_lifecycle.ts";
+import {
+  type BedrockClient,
+  type BedrockInvocation,
+  invokeModelStream,
+} from "./bedrock_upstream.ts";
 
 /** An upstream call tied to the client's request: the client leaving aborts it. */
 export interface UpstreamCall {
@@ -54,32 +57,18 @@ export interface UpstreamStream extends UpstreamCall {
  * error is thrown as it came.
  *
  * @param bedrock The Bedrock client.
- * @param request Model id, Bedrock body, and the client's signal.
+ * @param request The invocation (see `BedrockInvocation`), with the client's
+ * signal in place of the call's own.
  * @returns The stream, its first chunk, and its abort and release.
  */
 export async function openUpstreamStream(
   bedrock: BedrockClient,
-  request: {
-    modelId: string;
-    body: Uint8Array;
-    client: AbortSignal;
-    served?: Served;
-    sending?: () => void;
-    reservation?: MemoryReservation;
-    upstreams?: (region: string, modelId: string) => boolean;
-  },
+  request: Omit<BedrockInvocation, "signal"> & { client: AbortSignal },
 ): Promise<UpstreamStream> {
-  const call = linkClientAbort(request.client);
+  const { client, ...invocation } = request;
+  const call = linkClientAbort(client);
   try {
-    const events = await invokeModelStream(bedrock, {
-      modelId: request.modelId,
-      body: request.body,
-      signal: call.signal,
-      served: request.served,
-      sending: request.sending,
-      reservation: request.reservation,
-      upstreams: request.upstreams,
-    });
+    const events = await invokeModelStream(bedrock, { ...invocation, signal: call.signal });
     const first = await events.next();
     if (first.done) throw new Error("Bedrock closed the stream without an event");
     return { ...call, first: first.value, events };

@@ -41,7 +41,7 @@ export interface AdmittedInvocation {
   modelId: string;
   /** The body to send and its settlement. */
   admitted: AdmittedRequest;
-  /** Bedrock's invocation headers the client sent, for the SDK command (`withInvokeOptions`). */
+  /** Bedrock's invocation headers the client sent, for the SDK command (`BedrockInvocation.options`). */
   options: BedrockInvokeOptions;
 }
 
