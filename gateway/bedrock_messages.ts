@@ -15,7 +15,8 @@ type Json = Record<string, unknown>;
  * @param family The model family's rules.
  * @param dropped Receives `field:<path>.cache_control.<key>` per key removed.
  * @returns The blocks to send.
- * @throws {InvalidRequestError} When a block is not an object with a `type`.
+ * @throws {InvalidRequestError} When a block is not an object with a `type`,
+ * or is an image or document Bedrock cannot read (see `_checkSource`).
  *
  * @example
  * ```ts
@@ -40,6 +41,7 @@ export function bedrockBlocks(
     if (!_isObject(block) || typeof block.type !== "string") {
       throw new InvalidRequestError(`${path}.${i}: Input should be a content block with a "type"`);
     }
+    if (block.type === "image" || block.type === "document") _checkSource(block, `${path}.${i}`);
     let fixed = bedrockCacheControl(block, `${path}.${i}`, family, dropped);
     if (block.type === "tool_result" && Array.isArray(block.content)) {
       const inner = bedrockBlocks(block.content, `${path}.${i}.content`, family, dropped);
@@ -164,6 +166,36 @@ export function bedrockMessages(
   }
   if (pending.length > 0) out!.push({ role: "user", content: pending });
   return out ?? value;
+}
+
+/**
+ * Refuses an image or document whose `source` Bedrock cannot read: a URL
+ * (Bedrock does not fetch URLs for Claude, and the gateway must not fetch
+ * them either: that would let any user make it request any address) or a
+ * Files API `file_id` (Anthropic's own storage). Also the images of a
+ * document whose source is a list of content blocks. A missing or malformed
+ * source is left to Bedrock's own validation, which names it.
+ */
+function _checkSource(block: Json, at: string): void {
+  const source = block.source;
+  if (!_isObject(source)) return;
+  if (source.type === "url" || source.type === "file") {
+    const why = source.type === "url"
+      ? "Bedrock does not fetch URLs, nor does this gateway"
+      : "a Files API file_id is not readable by Bedrock (the Files API is Anthropic's own)";
+    const how = block.type === "image"
+      ? 'send the image as base64: {"type": "base64", "media_type": "image/png", "data": "..."}'
+      : 'send the document inline: {"type": "base64", "media_type": "application/pdf", "data": "..."} for a PDF, {"type": "text", "media_type": "text/plain", "data": "..."} for text';
+    throw new InvalidRequestError(`${at}.source: ${why}; ${how}`);
+  }
+  if (source.type === "content" && Array.isArray(source.content)) {
+    for (let j = 0; j < source.content.length; j++) {
+      const inner = source.content[j];
+      if (_isObject(inner) && inner.type === "image") {
+        _checkSource(inner, `${at}.source.content.${j}`);
+      }
+    }
+  }
 }
 
 function _asBlocks(content: unknown): unknown[] {

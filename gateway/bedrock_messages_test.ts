@@ -63,3 +63,62 @@ Deno.test("bedrockMessages() names the field of a bad message", () => {
     'messages.0.role: Input should be "user", "assistant" or "system"',
   );
 });
+
+Deno.test("bedrockBlocks() refuses an image or document given by URL or file_id, naming where it is", () => {
+  const base64 = { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" };
+  const cases: { blocks: unknown[]; at: string; says: string }[] = [
+    {
+      blocks: [{ type: "text", text: "look" }, {
+        type: "image",
+        source: { type: "url", url: "http://169.254.169.254/latest/meta-data/" },
+      }],
+      at: "messages.3.content.1.source: Bedrock does not fetch URLs",
+      says: '"media_type": "image/png"',
+    },
+    {
+      blocks: [{ type: "document", source: { type: "url", url: "https://example.com/a.pdf" } }],
+      at: "messages.3.content.0.source: Bedrock does not fetch URLs",
+      says: '"media_type": "application/pdf"',
+    },
+    {
+      blocks: [{ type: "image", source: { type: "file", file_id: "file_011" } }],
+      at: "messages.3.content.0.source: a Files API file_id",
+      says: "send the image as base64",
+    },
+    {
+      // Inside a tool result, and inside a document made of content blocks.
+      blocks: [{
+        type: "tool_result",
+        tool_use_id: "t1",
+        content: [{
+          type: "document",
+          source: {
+            type: "content",
+            content: [{ type: "text", text: "p1" }, {
+              type: "image",
+              source: { type: "url", url: "https://example.com/p2.png" },
+            }],
+          },
+        }],
+      }],
+      at: "messages.3.content.0.content.0.source.content.1.source: Bedrock does not fetch URLs",
+      says: "send the image as base64",
+    },
+  ];
+  for (const { blocks, at, says } of cases) {
+    const err = assertThrows(
+      () => bedrockBlocks(blocks, "messages.3.content", FAMILY, []),
+      InvalidRequestError,
+    );
+    assert(err.message.startsWith(at), err.message);
+    assert(err.message.includes(says), err.message);
+    assert(!err.message.includes("example.com") && !err.message.includes("169.254"), "no URL");
+  }
+  const kept = [{ type: "image", source: base64 }, {
+    type: "document",
+    source: { type: "content", content: [{ type: "image", source: base64 }] },
+  }];
+  const dropped: string[] = [];
+  assert(bedrockBlocks(kept, "messages.0.content", FAMILY, dropped) === kept, "base64 passes");
+  assertEquals(dropped, []);
+});

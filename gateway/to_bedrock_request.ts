@@ -7,6 +7,7 @@ import {
   DEFAULT_BEDROCK_FAMILY,
 } from "./bedrock_compat.ts";
 import { bedrockBlocks, bedrockCacheControl, bedrockMessages } from "./bedrock_messages.ts";
+import { checkUnsupportedField } from "./check_unsupported_field.ts";
 import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
 import { jsonSourceSlices } from "./json_source_slices.ts";
 import { spliceJson } from "./splice_json.ts";
@@ -80,8 +81,11 @@ const encoder = new TextEncoder();
  * @param options Model, betas, identity.
  * @returns The Bedrock body and what was dropped.
  * @throws {InvalidRequestError} When the body is not a valid Messages request
- * (the message names the field, e.g. `messages.2.content: ...`), or its
- * `tool_choice` names a tool Bedrock cannot run.
+ * (the message names the field, e.g. `messages.2.content: ...`), or asks for
+ * what Bedrock cannot do and dropping it would change the answer: a
+ * `tool_choice` naming a tool Bedrock cannot run, an image or document given
+ * by URL or Files API id, MCP servers (`mcp_servers`), an `inference_geo`
+ * other than `"global"`.
  * @throws {RequestTooLargeError} When the Bedrock body is over
  * {@linkcode BEDROCK_MAX_BODY_BYTES} (Anthropic's API takes 32 MB).
  *
@@ -152,6 +156,12 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
         if (config !== undefined) out.output_config = config;
         break;
       }
+      case "mcp_servers":
+      case "inference_geo":
+        // Refused when dropping would change the answer (see checkUnsupportedField).
+        checkUnsupportedField(key, value);
+        dropped.push(`field:${key}`);
+        break;
       case "output_format":
         // The structured-outputs beta's field; Bedrock has it as `output_config.format`.
         if (!_isObject(value)) {

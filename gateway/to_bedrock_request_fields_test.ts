@@ -88,3 +88,53 @@ Deno.test("toBedrockRequest() refuses a body over Bedrock's 25,000,000 bytes wit
   );
   assertEquals(err.status, 413);
 });
+
+Deno.test("toBedrockRequest() refuses an image given by URL, naming the block", () => {
+  const messages = [
+    { role: "user", content: "hi" },
+    { role: "assistant", content: "hello" },
+    { role: "system", content: "a reminder" },
+    { role: "user", content: "look" },
+    {
+      role: "user",
+      content: [{ type: "text", text: "this one" }, {
+        type: "image",
+        source: { type: "url", url: "http://10.0.0.1/admin.png" },
+      }],
+    },
+  ];
+  const err = assertThrows(
+    () =>
+      toBedrockRequest({ max_tokens: 10, messages }, {
+        modelId: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      }),
+    InvalidRequestError,
+  );
+  // The client's own index, not the one after the system message joined a user turn.
+  assert(err.message.startsWith("messages.4.content.1.source: Bedrock does not fetch URLs"));
+  assert(err.message.includes("send the image as base64"), err.message);
+});
+
+Deno.test("toBedrockRequest() refuses mcp_servers and inference_geo when dropping them would change the answer", () => {
+  const modelId = "us.anthropic.claude-opus-4-8";
+  const body = { max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
+  assertThrows(
+    () =>
+      toBedrockRequest({
+        ...body,
+        mcp_servers: [{ type: "url", url: "https://mcp.example.com/sse", name: "example" }],
+      }, { modelId, betas: ["mcp-client-2025-04-04"] }),
+    InvalidRequestError,
+    "mcp_servers: the MCP connector is Anthropic-hosted",
+  );
+  assertThrows(
+    () => toBedrockRequest({ ...body, inference_geo: "us" }, { modelId }),
+    InvalidRequestError,
+    'inference_geo: only "global" can be honoured',
+  );
+  // Asking for nothing: dropped as before, and named in x-ccgate-dropped.
+  const out = toBedrockRequest({ ...body, mcp_servers: [], inference_geo: "global" }, { modelId });
+  const sent = JSON.parse(decoder.decode(out.body)) as Json;
+  assertEquals([sent.mcp_servers, sent.inference_geo], [undefined, undefined]);
+  assertEquals(out.dropped, ["field:mcp_servers", "field:inference_geo"]);
+});
