@@ -1,3 +1,4 @@
+import { utf8Length } from "../utf8_length.ts";
 import { latencyBucket } from "./latency_histogram.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 
@@ -203,8 +204,6 @@ export function rollupModel(
  */
 export const MAX_ENTRY_SUM_KEY_BYTES = 48 * 1024;
 
-const _utf8 = new TextEncoder();
-
 /**
  * About the encoded size of a KV key: per part, a string's UTF-8 bytes and
  * two more (type and end), 9 for a number. Pure.
@@ -221,7 +220,7 @@ const _utf8 = new TextEncoder();
 export function rollupKeyBytes(key: Deno.KvKey): number {
   let n = 0;
   for (const part of key) {
-    if (typeof part === "string") n += _utf8.encode(part).length + 2;
+    if (typeof part === "string") n += utf8Length(part) + 2;
     else if (part instanceof Uint8Array) n += part.length + 2;
     else n += 9;
   }
