@@ -35,6 +35,12 @@ export interface BenchServers {
   emulator: ServerProcess<EmulatorInfo>;
   proxy: ServerProcess<ProxyInfo>;
   gateway: ServerProcess<GatewayInfo>;
+  /**
+   * The floor for a gateway that must read the request: parse, serialise
+   * again, call InvokeModel through ccgate's SDK client, nothing else
+   * (servers/sdk_floor_server.ts). S1 and S2 measure it beside the proxy.
+   */
+  floor: ServerProcess<ProxyInfo>;
   /** The `BENCH_MEMORY_FILE` of the proxy and the gateway (see servers/memory_probe.ts). */
   memoryFiles: { proxy: string; gateway: string };
 }
@@ -45,7 +51,7 @@ export interface BenchContext {
   /** The servers (absent when only start-up and helper scenarios run). */
   servers?: BenchServers;
   fixtures: Fixtures;
-  /** The same request for the emulator, the proxy and the gateway. */
+  /** The same request for the emulator, the proxy, the SDK floor and the gateway. */
   requests(stream: boolean): TargetRequests;
   /** Changes the emulator's answer timing. */
   setTiming(timing: Partial<EmulatorTiming>): Promise<void>;

@@ -23,6 +23,8 @@ export interface TargetUrls {
   proxy: string;
   /** The gateway in front of the emulator. */
   gateway: string;
+  /** The floor for a gateway that reads the request (servers/sdk_floor_server.ts), when started. */
+  floor?: string;
 }
 
 /** The same request for each target. */
@@ -30,6 +32,8 @@ export interface TargetRequests {
   direct: RequestSpec;
   proxy: RequestSpec;
   gateway: RequestSpec;
+  /** The Bedrock body, as the proxy gets it, for the SDK floor (when its URL is given). */
+  floor?: RequestSpec;
 }
 
 /** Reads the recordings from gateway/testdata. */
@@ -47,7 +51,8 @@ export async function loadFixtures(): Promise<Fixtures> {
 /**
  * The request each target gets: the gateway the Messages API request with a
  * bearer token; the emulator and the bare proxy its Bedrock translation on
- * the matching InvokeModel(WithResponseStream) path. Pure.
+ * the matching InvokeModel(WithResponseStream) path, and so does the SDK
+ * floor when its URL is given. Pure.
  *
  * @param fixtures The recordings.
  * @param urls Base URLs.
@@ -78,6 +83,9 @@ export function targetRequests(
       body: bedrockBody,
     },
     proxy: { name: "proxy", url: urls.proxy + path, headers: bedrockHeaders, body: bedrockBody },
+    ...(urls.floor === undefined ? {} : {
+      floor: { name: "floor", url: urls.floor + path, headers: bedrockHeaders, body: bedrockBody },
+    }),
     gateway: {
       name: "gateway",
       url: urls.gateway + fixtures.messages.url,

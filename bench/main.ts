@@ -120,7 +120,11 @@ async function main(): Promise<number> {
         env: { BENCH_MEMORY_FILE: memoryFiles.gateway },
       });
       started.push(gateway);
-      servers = { emulator, proxy, gateway, memoryFiles };
+      const floor = await startServer<ProxyInfo>("bench/servers/sdk_floor_server.ts", [
+        emulator.info.url,
+      ], { cpus: serverCpus });
+      started.push(floor);
+      servers = { emulator, proxy, gateway, floor, memoryFiles };
       progress(
         `  emulator ${emulator.info.url}, proxy ${proxy.info.url}, gateway ${gateway.info.url}`,
       );
@@ -129,6 +133,7 @@ async function main(): Promise<number> {
       emulator: servers.emulator.info.url,
       proxy: servers.proxy.info.url,
       gateway: servers.gateway.info.url,
+      floor: servers.floor.info.url,
     };
     const context: BenchContext = {
       options,

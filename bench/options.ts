@@ -83,14 +83,14 @@ export interface BenchOptions {
   plan: BenchPlan;
 }
 
-/** Full-run sizes: about 6 to 8 minutes on 2 cores. */
+/** Full-run sizes: about 7 to 9 minutes on 2 cores. */
 export const FULL_PLAN: BenchPlan = {
   rounds: 3,
   s1Requests: 300,
   s1Warmup: 30,
   s2TrialMs: 3_000,
   s2Refine: 3,
-  s2BudgetMs: 150_000,
+  s2BudgetMs: 210_000,
   s3Streams: 24,
   s3Concurrency: 8,
   scaleLevels: [100, 250, 500, 1000, 2000, 3000],
@@ -109,7 +109,7 @@ export const QUICK_PLAN: BenchPlan = {
   s1Warmup: 10,
   s2TrialMs: 1_500,
   s2Refine: 1,
-  s2BudgetMs: 16_000,
+  s2BudgetMs: 24_000,
   s3Streams: 8,
   s3Concurrency: 4,
   scaleLevels: [250],

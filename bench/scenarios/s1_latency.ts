@@ -1,7 +1,11 @@
 /**
  * S1: one request at a time, non-streamed, the recorded Claude Code request,
  * the emulator answering at once. Added latency = the gateway's (or the bare
- * proxy's) median / p99 minus the direct call's, per round.
+ * proxy's) median / p99 minus the direct call's, per round. The SDK floor
+ * (servers/sdk_floor_server.ts: parse the body, call InvokeModel through
+ * ccgate's SDK client, nothing else) takes its turn too: its added latency
+ * and CPU per request, in the note, are what any gateway that reads the
+ * request and calls Bedrock through the SDK pays on this runtime.
  *
  * @module
  */
@@ -22,16 +26,17 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
   const req = context.requests(false);
   const rounds: Record<string, number>[] = [];
   for (let r = 0; r < plan.rounds; r++) {
-    const cpuBefore = [await cpuMs(servers.gateway.pid), await cpuMs(servers.proxy.pid)];
+    const pids = [servers.gateway.pid, servers.proxy.pid, servers.floor.pid];
+    const cpuBefore = await Promise.all(pids.map(cpuMs));
     const result = await runLoadgen<SequentialResult>({
       kind: "sequential",
-      targets: [req.direct, req.proxy, req.gateway],
+      targets: [req.direct, req.proxy, ...(req.floor ? [req.floor] : []), req.gateway],
       requests: plan.s1Requests,
       warmup: plan.s1Warmup,
     }, { cpus: context.loadCpus });
     const sent = plan.s1Requests + plan.s1Warmup;
-    const gatewayCpu = (await cpuMs(servers.gateway.pid) - cpuBefore[0]!) / sent;
-    const proxyCpu = (await cpuMs(servers.proxy.pid) - cpuBefore[1]!) / sent;
+    const cpuAfter = await Promise.all(pids.map(cpuMs));
+    const [gatewayCpu, proxyCpu, floorCpu] = cpuAfter.map((ms, i) => (ms - cpuBefore[i]!) / sent);
     const errors = Object.values(result.errors).reduce((a, b) => a + b, 0);
     if (errors > 0) {
       context.progress(`  S1 round ${r + 1}: ${errors} errors; first: ${result.firstError}`);
@@ -39,6 +44,7 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
     const d = summarize(result.latencies.direct!);
     const p = summarize(result.latencies.proxy!);
     const g = summarize(result.latencies.gateway!);
+    const f = summarize(result.latencies.floor ?? []);
     const round = {
       directMedian: d.median,
       directP99: d.p99,
@@ -50,16 +56,21 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
       addedP99: g.p99 - d.p99,
       proxyAddedMedian: p.median - d.median,
       proxyAddedP99: p.p99 - d.p99,
-      gatewayCpuMsPerRequest: gatewayCpu,
+      floorAddedMedian: f.median - d.median,
+      floorAddedP99: f.p99 - d.p99,
+      gatewayCpuMsPerRequest: gatewayCpu!,
       ...ownWork(result.gatewayMs.gateway ?? []),
-      proxyCpuMsPerRequest: proxyCpu,
+      proxyCpuMsPerRequest: proxyCpu!,
+      floorCpuMsPerRequest: floorCpu!,
       errors,
     };
     rounds.push(round);
     context.progress(
       `  S1 round ${r + 1}: direct ${d.median.toFixed(2)}/${d.p99.toFixed(2)} ms, proxy ${
         p.median.toFixed(2)
-      }/${p.p99.toFixed(2)} ms, gateway ${g.median.toFixed(2)}/${g.p99.toFixed(2)} ms (median/p99)`,
+      }/${p.p99.toFixed(2)} ms, SDK floor ${f.median.toFixed(2)}/${f.p99.toFixed(2)} ms, gateway ${
+        g.median.toFixed(2)
+      }/${g.p99.toFixed(2)} ms (median/p99)`,
     );
   }
   const med = (key: string) => summarizeRounds(rounds.map((r) => r[key]!));
@@ -68,7 +79,13 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
     med("gatewayMedian").median.toFixed(2)
   } ms median; CPU/request gateway ${med("gatewayCpuMsPerRequest").median.toFixed(2)} ms, proxy ${
     med("proxyCpuMsPerRequest").median.toFixed(2)
-  } ms; ${ownWorkNote(rounds)}${errors > 0 ? `; ${errors} errors` : ""}`;
+  } ms, SDK floor ${
+    med("floorCpuMsPerRequest").median.toFixed(2)
+  } ms; SDK floor (parse + InvokeModel through the SDK, nothing else) added ${
+    med("floorAddedMedian").median.toFixed(2)
+  } ms median, ${med("floorAddedP99").median.toFixed(2)} ms p99; ${ownWorkNote(rounds)}${
+    errors > 0 ? `; ${errors} errors` : ""
+  }`;
   return {
     rows: [
       {

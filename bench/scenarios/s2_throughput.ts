@@ -3,7 +3,9 @@
  * scheduled time), non-streamed, the emulator answering after 20 ms. For the
  * gateway and the bare proxy: the highest rate whose p99 stays within 10 ms
  * of the direct call's unloaded p99 with under 0.1 % errors, found by a
- * ×1.5 ladder then bisection. The measure is gateway / proxy.
+ * ×1.5 ladder then bisection. The measure is gateway / proxy. The SDK floor
+ * (servers/sdk_floor_server.ts) is searched the same way, for the note: the
+ * rate any gateway that reads the request and calls the SDK reaches here.
  *
  * @module
  */
@@ -130,9 +132,22 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
   const { plan, upstreamMs } = context.options;
   await context.setTiming({ firstByteDelayMs: upstreamMs });
   const req = context.requests(false);
-  const rounds: { baselineP99: number; gateway: number; proxy: number; ratio: number }[] = [];
-  const trials: Record<string, Trial[]> = { gateway: [], proxy: [] };
-  let start = { gateway: START_RATE, proxy: START_RATE };
+  const rounds: {
+    baselineP99: number;
+    gateway: number;
+    proxy: number;
+    floor?: number;
+    ratio: number;
+  }[] = [];
+  const trials: Record<string, Trial[]> = { gateway: [], proxy: [], floor: [] };
+  const names = req.floor
+    ? (["gateway", "floor", "proxy"] as const)
+    : (["gateway", "proxy"] as const);
+  const start: Record<string, number> = {
+    gateway: START_RATE,
+    proxy: START_RATE,
+    floor: START_RATE,
+  };
   for (let r = 0; r < plan.rounds; r++) {
     // As many samples as a trial has at least: a p99 of 40 samples was their largest, so one
     // pause of this machine moved every limit of the round.
@@ -149,26 +164,34 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
     context.progress(
       `  S2 round ${r + 1}: direct p99 at ${BASELINE_RATE} req/s ${baselineP99.toFixed(2)} ms`,
     );
-    const order = r % 2 === 0 ? (["gateway", "proxy"] as const) : (["proxy", "gateway"] as const);
-    const found = { gateway: 0, proxy: 0 };
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    const found: Record<string, number> = {};
     for (const name of order) {
-      const deadline = performance.now() + plan.s2BudgetMs / (plan.rounds * 2);
-      found[name] = await maxRate(context, req[name], start[name], limit, trials[name]!, deadline);
+      const deadline = performance.now() + plan.s2BudgetMs / (plan.rounds * names.length);
+      found[name] = await maxRate(
+        context,
+        req[name]!,
+        start[name]!,
+        limit,
+        trials[name]!,
+        deadline,
+      );
     }
-    start = {
-      gateway: Math.max(20, found.gateway * 0.75),
-      proxy: Math.max(20, found.proxy * 0.75),
-    };
-    const ratio = found.proxy > 0 ? found.gateway / found.proxy : Number.NaN;
-    rounds.push({ baselineP99, gateway: found.gateway, proxy: found.proxy, ratio });
+    for (const name of names) start[name] = Math.max(20, found[name]! * 0.75);
+    const gateway = found.gateway!;
+    const proxy = found.proxy!;
+    const ratio = proxy > 0 ? gateway / proxy : Number.NaN;
+    rounds.push({ baselineP99, gateway, proxy, floor: found.floor, ratio });
     context.progress(
-      `  S2 round ${r + 1}: gateway ${found.gateway} req/s, proxy ${found.proxy} req/s, ratio ${
+      `  S2 round ${r + 1}: gateway ${gateway} req/s, proxy ${proxy} req/s, ratio ${
         ratio.toFixed(2)
-      }`,
+      }${found.floor === undefined ? "" : `; SDK floor ${found.floor} req/s`}`,
     );
   }
   const gateway = summarizeRounds(rounds.map((r) => r.gateway)).median;
   const proxy = summarizeRounds(rounds.map((r) => r.proxy)).median;
+  const floors = rounds.flatMap((r) => r.floor === undefined ? [] : [r.floor]);
+  const floor = floors.length > 0 ? summarizeRounds(floors).median : undefined;
   // A round where even the bare proxy met no rate has no ratio (a machine too busy to measure).
   const ratios = rounds.map((r) => r.ratio).filter((r) => Number.isFinite(r));
   const skipped = rounds.length - ratios.length;
@@ -178,9 +201,13 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
       value: ratios.length > 0 ? summarizeRounds(ratios) : undefined,
       proxy: 1,
       note:
-        `gateway ${Math.round(gateway)} req/s, bare proxy ${
-          Math.round(proxy)
-        } req/s (medians; ${upstreamMs} ms upstream)` +
+        `gateway ${Math.round(gateway)} req/s, bare proxy ${Math.round(proxy)} req/s${
+          floor === undefined
+            ? ""
+            : `, SDK floor (parse + InvokeModel through the SDK, nothing else) ${
+              Math.round(floor)
+            } req/s`
+        } (medians; ${upstreamMs} ms upstream)` +
         (skipped > 0 ? `; ${skipped} round(s) where the bare proxy met no rate left out` : ""),
     }],
     details: { rounds, trials },
