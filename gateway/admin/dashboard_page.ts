@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { MAX_AUDIT_PAGE_SIZE } from "./audit_log.ts";
 
 /** The page. */
 export const DASHBOARD_HTML = `<!doctype html>
@@ -250,11 +251,29 @@ export const DASHBOARD_JS = `"use strict";
     }
   }
 
-  async function download(path, name) {
+  // A paged CSV answer (the audit log) names its next page in the ccgate-next-cursor header:
+  // every page is fetched (limit: the largest page the route allows) and saved as one file with
+  // the first page's header row only (each page's first line, up to its CRLF, is the header).
+  // A page that fails shows its error and nothing is saved.
+  async function download(path, name, limit) {
+    const before = $("status").textContent;
     try {
-      const blob = await (await api(path + "?" + query() + "&format=csv")).blob();
+      const url = path + "?" + query() + "&format=csv" + (limit ? "&limit=" + limit : "");
+      const parts = [];
+      let after = "";
+      do {
+        const res = await api(url + (after ? "&after=" + encodeURIComponent(after) : ""));
+        const text = await res.text();
+        const cut = text.indexOf("\\r\\n");
+        parts.push(parts.length === 0 ? text : cut < 0 ? "" : text.slice(cut + 2));
+        const next = res.headers.get("ccgate-next-cursor") || "";
+        if (next && next === after) throw new Error(name + ".csv: the next page repeats the last one");
+        after = next;
+        if (after) $("status").textContent = "Downloading " + name + ".csv: page " + (parts.length + 1) + "…";
+      } while (after);
+      if (parts.length > 1) $("status").textContent = before;
       const a = document.createElement("a");
-      a.href = URL.createObjectURL(blob);
+      a.href = URL.createObjectURL(new Blob(parts, { type: "text/csv;charset=utf-8" }));
       a.download = name + ".csv";
       a.click();
       URL.revokeObjectURL(a.href);
@@ -302,7 +321,7 @@ export const DASHBOARD_JS = `"use strict";
   $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
   $("csv-usage").addEventListener("click", () => download("/admin/api/usage", "ccgate-usage"));
   $("csv-entries").addEventListener("click", () => download("/admin/api/entries", "ccgate-requests"));
-  $("csv-audit").addEventListener("click", () => download("/admin/audit", "ccgate-audit"));
+  $("csv-audit").addEventListener("click", () => download("/admin/audit", "ccgate-audit", ${MAX_AUDIT_PAGE_SIZE}));
   $("sessions-form").addEventListener("submit", (e) => { e.preventDefault(); sessions($("session-user").value.trim()); });
   start();
 })();
