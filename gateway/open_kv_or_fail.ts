@@ -2,10 +2,16 @@
  * Opening KV at start-up, for the three entry points (`main.ts`,
  * `gateway/main.ts`, `auth/main.ts`): a path or KV Connect URL that cannot be
  * opened stops the start with one line, like any other bad setting, instead
- * of an uncaught error and a stack trace.
+ * of an uncaught error and a stack trace; so does one that does not answer
+ * within {@linkcode KV_OPEN_TIMEOUT_MS} (a KV Connect host that drops
+ * packets would otherwise hold the start for as long as the kernel retries).
  *
  * @module
  */
+import { systemTimers, type Timers } from "./timers.ts";
+
+/** How long opening KV may take before the start stops, ms. */
+export const KV_OPEN_TIMEOUT_MS = 30_000;
 
 /** What {@linkcode openKvOrFail} needs. */
 export interface OpenKvOrFailDeps {
@@ -26,11 +32,17 @@ export interface OpenKvOrFailDeps {
    * @default Deno.openKv
    */
   openKv?: (path?: string) => Promise<Deno.Kv>;
+  /**
+   * Timers for the open's deadline ({@linkcode KV_OPEN_TIMEOUT_MS}).
+   * @default systemTimers
+   */
+  timers?: Pick<Timers, "setTimeout" | "clearTimeout">;
 }
 
 /**
  * Opens KV at `path` (a file, `:memory:`, a KV Connect URL, or `undefined`
- * for Deno Deploy's), or stops the start with one line naming what failed.
+ * for Deno Deploy's), or stops the start with one line naming what failed,
+ * also when KV has not answered within {@linkcode KV_OPEN_TIMEOUT_MS}.
  *
  * @param path Where KV is.
  * @param deps Whether it came from the setting, how to stop, the access token to hide.
@@ -46,10 +58,20 @@ export async function openKvOrFail(
   deps: OpenKvOrFailDeps,
 ): Promise<Deno.Kv> {
   const openKv = deps.openKv ?? ((p?: string) => Deno.openKv(p));
+  const timers = deps.timers ?? systemTimers;
+  let timer: number | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = timers.setTimeout(
+      () => reject(new Error(`no answer within ${KV_OPEN_TIMEOUT_MS / 1000} s`)),
+      KV_OPEN_TIMEOUT_MS,
+    );
+  });
   try {
-    return await openKv(path);
+    return await Promise.race([openKv(path), deadline]);
   } catch (err) {
     return deps.fail(kvOpenFailure(path, err, deps));
+  } finally {
+    timers.clearTimeout(timer!);
   }
 }
 

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { kvOpenFailure, openKvOrFail } from "./open_kv_or_fail.ts";
+import { KV_OPEN_TIMEOUT_MS, kvOpenFailure, openKvOrFail } from "./open_kv_or_fail.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const TOKEN = "ddp_thisisthekvconnectaccesstoken0123456789";
@@ -107,4 +107,36 @@ Deno.test("openKvOrFail() returns the opened KV", async () => {
   await kv.set(["k"], 1);
   assertEquals((await kv.get(["k"])).value, 1);
   kv.close();
+});
+
+Deno.test("openKvOrFail() stops with one line when KV has not answered within KV_OPEN_TIMEOUT_MS", async () => {
+  const pending: { callback: () => void; ms: number }[] = [];
+  const failed = openKvOrFail("https://user:secret@kv.example.com/db", {
+    fromSetting: true,
+    fail: (message) => {
+      throw new Error(message);
+    },
+    openKv: () => new Promise<Deno.Kv>(() => {}), // a host that never answers
+    timers: {
+      setTimeout: (callback, ms) => pending.push({ callback, ms }),
+      clearTimeout: () => {},
+    },
+  });
+  assertEquals(pending.map((t) => t.ms), [KV_OPEN_TIMEOUT_MS]);
+  pending[0]!.callback();
+  const err = await failed.then(() => undefined, (e: Error) => e);
+  assertEquals(err?.message, "Invalid setting CCGATE_KV_PATH: no answer within 30 s");
+});
+
+Deno.test("openKvOrFail() clears its deadline once KV is open", async () => {
+  const cleared: number[] = [];
+  const kv = await openKvOrFail(":memory:", {
+    fromSetting: false,
+    fail: (message) => {
+      throw new Error(message);
+    },
+    timers: { setTimeout: () => 7, clearTimeout: (handle) => cleared.push(handle) },
+  });
+  kv.close();
+  assertEquals(cleared, [7]);
 });
