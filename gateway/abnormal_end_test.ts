@@ -193,10 +193,14 @@ async function tokensPolicy(dailyTokens: number): Promise<string> {
 }
 
 Deno.test("bedrock_invoke: a budget only its reset can free answers 400 ServiceQuotaExceededException, which the AWS SDK does not retry", async () => {
-  // 10 tokens: less than one request's worst case, with nothing spent or in flight.
-  const path = await tokensPolicy(10);
+  // 100 tokens: room for one request's worst case (about 76 tokens here); the first spends 90.
+  const path = await tokensPolicy(100);
   try {
     await using stack = await startGatewayStack({ policy: path });
+    stack.emulator.enqueue(answerScript(textAnswer("ok", { usage: { output_tokens: 80 } })));
+    const first = await invokeNative(stack, SONNET_ID);
+    assertEquals(first.status, 200);
+    await first.body?.cancel();
     using client = awsSdk(stack.url, stack.token);
     const error = await assertRejects(() =>
       client.send(
@@ -213,7 +217,8 @@ Deno.test("bedrock_invoke: a budget only its reset can free answers 400 ServiceQ
     assertEquals(error.$metadata.httpStatusCode, 400);
     assertStringIncludes(error.message, "rule: defaults.budgets.daily_tokens");
     assertEquals(error.$metadata.attempts, 1, "not retried");
-    assertEquals(stack.logs.filter((l) => l.msg === "bedrock_invoke").length, 1);
+    const invokes = stack.logs.filter((l) => l.msg === "bedrock_invoke");
+    assertEquals(invokes.map((l) => l.error_type), [undefined, "budget_exceeded"], "spent usage");
   } finally {
     await Deno.remove(path);
   }

@@ -40,7 +40,8 @@ export type GatewayErrorCode =
   | "rate_limited"
   | "concurrency_limited"
   | "memory_share_exceeded"
-  | "budget_exceeded";
+  | "budget_exceeded"
+  | "request_over_budget";
 
 /** Fields every gateway error carries besides its message. */
 export interface GatewayErrorInit extends ErrorOptions {
@@ -331,6 +332,24 @@ export class BudgetExceededError extends GatewayError {
         "retry-after": String(retryAfterSeconds),
         "x-should-retry": shouldRetry ? "true" : "false",
       },
+    });
+  }
+}
+
+/**
+ * The request's worst case alone (input estimate + `max_tokens` at the model's
+ * price) is larger than a whole budget: it could not be admitted even with
+ * nothing spent, so waiting for the budget's reset cannot help. 400
+ * invalid_request_error with `x-should-retry: false` (the message says what
+ * to change), where a 429 with `retry-after` until the reset would be retried
+ * by clients that retry 429s whatever `x-should-retry` says.
+ */
+export class RequestOverBudgetError extends GatewayError {
+  constructor(message: string) {
+    super("request_over_budget", message, {
+      status: 400,
+      type: "invalid_request_error",
+      headers: { "x-should-retry": "false" },
     });
   }
 }

@@ -108,6 +108,14 @@ export interface ResolveModelOptions {
    * @default {DEFAULT_FALLBACK_RULE}
    */
   fallback?: FallbackRule | false;
+  /**
+   * The models a not-found message may list: the user's (`GatewayDeps.allowedModels`),
+   * so that a refusal names only what this user may use. Called only when the
+   * model is not found (a request's policy rules are not looked up otherwise);
+   * `undefined` from it: every offered model.
+   * @default every offered model
+   */
+  listed?: () => ((model: ListedModel) => boolean) | undefined;
 }
 
 /**
@@ -156,7 +164,7 @@ export const MAX_MODEL_CHARS = 512;
  * @returns The Bedrock model id, inference profile id or ARN.
  * @throws {InvalidRequestError} When `model` is missing or not a string.
  * @throws {ModelNotFoundError} When nothing maps the name (code `model_not_found`);
- * the message names the model and lists the available names.
+ * the message names the model and lists the available names (those `options.listed` keeps).
  *
  * @example Resolve Claude Code's default model in the EU
  * ```ts
@@ -191,9 +199,7 @@ export function resolveModel(
     throw new ModelNotFoundError(
       `Model ${JSON.stringify(requested)} is not available with inference profile prefix ${
         JSON.stringify(prefix)
-      } (Bedrock offers ${entry.profiles.join(", ")}). Available models: ${
-        _names(table, options).join(", ")
-      }`,
+      } (Bedrock offers ${entry.profiles.join(", ")}). Available models: ${_names(table, options)}`,
     );
   }
   if ((options.allowRawIds ?? true) && (RAW_ID.test(requested) || ARN.test(requested))) {
@@ -207,9 +213,7 @@ export function resolveModel(
       .replaceAll("{version}", DATED.test(name) ? "-v1:0" : "");
   }
   throw new ModelNotFoundError(
-    `Model ${JSON.stringify(requested)} not found. Available models: ${
-      _names(table, options).join(", ")
-    }`,
+    `Model ${JSON.stringify(requested)} not found. Available models: ${_names(table, options)}`,
   );
 }
 
@@ -254,6 +258,10 @@ export function listModels(
   return out;
 }
 
-function _names(table: ModelTable, options: ResolveModelOptions): string[] {
-  return listModels(table, options).map((m) => m.name);
+/** The names a not-found message lists: the offered models the user may use, or `none`. */
+function _names(table: ModelTable, options: ResolveModelOptions): string {
+  const listed = options.listed?.();
+  const offered = listModels(table, options);
+  const names = (listed === undefined ? offered : offered.filter(listed)).map((m) => m.name);
+  return names.length === 0 ? "none" : names.join(", ");
 }

@@ -129,6 +129,28 @@ Deno.test("resolveModel() throws model_not_found naming the model and the aliase
   assertThrows(() => resolveModel("CLAUDE-OPUS", T), ModelNotFoundError);
 });
 
+Deno.test("resolveModel() lists only the models options.listed keeps when it finds none", () => {
+  const haiku = (m: { modelId: string }) => m.modelId.includes("haiku-4-5");
+  const err = assertThrows(
+    () => resolveModel("gpt-4o", T, { aliases: { fast: "us.anthropic.x" }, listed: () => haiku }),
+    ModelNotFoundError,
+  );
+  assertEquals(
+    err.message,
+    'Model "gpt-4o" not found. Available models: claude-haiku-4-5, claude-haiku-4-5-20251001',
+  );
+  const prefix = assertThrows(
+    () => resolveModel("claude-opus-4-1", T, { prefix: "eu", listed: () => haiku }),
+    ModelNotFoundError,
+  );
+  assert(prefix.message.endsWith("Available models: claude-haiku-4-5, claude-haiku-4-5-20251001"));
+  assertThrows(
+    () => resolveModel("gpt-4o", T, { listed: () => () => false }),
+    ModelNotFoundError,
+    "Available models: none",
+  );
+});
+
 Deno.test("resolveModel() refuses a model without a profile for the configured prefix", () => {
   const err = assertThrows(
     () => resolveModel("claude-opus-4-1", T, { prefix: "eu" }),

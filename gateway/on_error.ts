@@ -5,6 +5,7 @@ import {
   AuthenticationError,
   BudgetExceededError,
   GatewayError,
+  RequestOverBudgetError,
 } from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
@@ -135,12 +136,16 @@ function _reply(
 /**
  * The Bedrock exception a gateway error is answered as on the Bedrock-native routes (by name):
  * Bedrock's own when it caused the error; for a budget that only its reset can free
- * (`x-should-retry: false`), Bedrock's quota error, 400 `ServiceQuotaExceededException`, which the
- * AWS SDKs do not retry, where they retry every 429 (the JS SDK's retry classifies any 429 as
- * throttling and ignores `x-should-retry`; Anthropic's SDKs, Claude Code's included, obey it).
+ * (`x-should-retry: false`), or that the request alone is larger than, Bedrock's quota error, 400
+ * `ServiceQuotaExceededException`, which the AWS SDKs do not retry, where they retry every 429 (the
+ * JS SDK's retry classifies any 429 as throttling and ignores `x-should-retry`; Anthropic's SDKs,
+ * Claude Code's included, obey it).
  */
 function _bedrockCause(err: GatewayError): string | undefined {
-  if (err instanceof BudgetExceededError && err.headers["x-should-retry"] === "false") {
+  if (
+    (err instanceof BudgetExceededError && err.headers["x-should-retry"] === "false") ||
+    err instanceof RequestOverBudgetError
+  ) {
     return "ServiceQuotaExceededException";
   }
   return causeName(err.cause);

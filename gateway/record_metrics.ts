@@ -1,5 +1,5 @@
 import { isUpstreamError } from "./error_type.ts";
-import { BudgetExceededError, GatewayError } from "./errors.ts";
+import { BudgetExceededError, GatewayError, RequestOverBudgetError } from "./errors.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { LedgerOutcome } from "./ledger/ledger_entry.ts";
 import type { RecordedRoute } from "./request_record.ts";
@@ -62,7 +62,10 @@ export function recordMetrics(metrics: GatewayMetrics, done: FinishedRequest): v
   if (outcome === "upstream_error") {
     metrics.increment("ccgate_upstream_errors_total", { route, type: errorType ?? "unknown" });
   }
-  if (error instanceof GatewayError && error.status === 429 && !isUpstreamError(error)) {
+  if (error instanceof RequestOverBudgetError) {
+    // Larger than a whole budget: a budget refusal, though answered 400 (no wait helps).
+    metrics.increment("ccgate_budget_rejections_total", { route });
+  } else if (error instanceof GatewayError && error.status === 429 && !isUpstreamError(error)) {
     metrics.increment(
       error instanceof BudgetExceededError
         ? "ccgate_budget_rejections_total"

@@ -125,7 +125,7 @@ export class BudgetOverrides {
  * ```ts
  * import { applyBudgetOverride } from "./budget_overrides.ts";
  * const rules = applyBudgetOverride(
- *   { models: { allowed: "all", rules: [] }, rate: [], concurrency: [], budgets: [] },
+ *   { models: { allowed: "all", rules: [] }, rate: [], tokenRate: [], concurrency: [], budgets: [] },
  *   { user: "u", budgets: { daily_usd: 50 }, expiresAt: null, reason: "launch", setBy: "a", setAt: "" },
  * );
  * console.assert(rules.budgets[0]?.limit === 50 && rules.budgets[0]?.scope === "user:u");

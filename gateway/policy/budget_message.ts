@@ -62,3 +62,67 @@ export function budgetMessage(
     inFlight ? " while requests in flight hold the rest; retry shortly" : ""
   }`;
 }
+
+/**
+ * The message of a request whose worst case alone is larger than a whole
+ * budget (`RequestOverBudgetError`): the budget and its rule, what the
+ * request may cost, and what to change — the largest `max_tokens` that would
+ * fit with this input, or, when the input alone is too large, a shorter
+ * conversation. Pure.
+ *
+ * @param budget The budget.
+ * @param inputTokens The request's input estimate (errs high).
+ * @param maxTokens The request's `max_tokens` (after any cap).
+ * @param price The model's price per million tokens (for dollar budgets).
+ * @returns The message.
+ *
+ * @example
+ * ```ts
+ * import { overBudgetMessage } from "./budget_message.ts";
+ * const message = overBudgetMessage(
+ *   { limit: 1, rule: "defaults.budgets.daily_usd", scope: "user:u", per: "user", period: "daily", unit: "usd" },
+ *   10_000,
+ *   128_000,
+ *   { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+ * );
+ * console.assert(message.includes("lower max_tokens to at most 64,166"));
+ * ```
+ */
+export function overBudgetMessage(
+  budget: BudgetLimit,
+  inputTokens: number,
+  maxTokens: number,
+  price: ModelPrice,
+): string {
+  const count = (n: number) => Math.max(0, Math.floor(n)).toLocaleString("en-US");
+  const usd = (micros: number) => {
+    const dollars = micros / 1_000_000;
+    return `$${dollars.toFixed(dollars >= 1 ? 2 : 4)}`;
+  };
+  const dollars = budget.unit === "usd";
+  const limit = dollars ? budget.limit * 1_000_000 : budget.limit;
+  const input = dollars ? worstCaseMicros(inputTokens, 0, price) : inputTokens;
+  const amount = dollars ? worstCaseMicros(inputTokens, maxTokens, price) : inputTokens + maxTokens;
+  const fmt = (n: number) => dollars ? usd(n) : `${count(n)} tokens`;
+  const period = budget.period === "daily" ? "day (UTC)" : "month (UTC)";
+  const who = budget.per === "user" ? "per user" : "for the group";
+  const whole = `the whole budget of ${
+    dollars ? usd(limit) : `${count(limit)} tokens`
+  } per ${period} ${who} (rule: ${budget.rule})`;
+  const never = "so it cannot be admitted even with nothing spent and retrying will not help";
+  const admin = "or ask your gateway admin to raise the budget";
+  if (input >= limit) {
+    const cost = dollars ? `, up to ${fmt(input)}` : "";
+    return `The input of this request alone (an estimated ${
+      count(inputTokens)
+    } tokens${cost}) is more than ${whole}, ${never}: shorten the conversation (Claude Code: /compact) ${admin}`;
+  }
+  const room = dollars ? (limit - input) / price.output : limit - input;
+  return `This request may cost up to ${fmt(amount)} (an estimated ${
+    count(inputTokens)
+  } input tokens plus max_tokens ${
+    count(maxTokens)
+  }), more than ${whole}, ${never}: lower max_tokens to at most ${
+    count(room)
+  } (Claude Code: CLAUDE_CODE_MAX_OUTPUT_TOKENS), shorten the conversation, ${admin}`;
+}

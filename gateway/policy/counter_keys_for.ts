@@ -8,6 +8,8 @@ export interface CounterKeys {
   minute: CounterWindow & { startsAt: number };
   /** Per rate limit, the counters of this minute and the previous one. */
   rate: { limit: ScopedLimit; key: CounterKey; previous: CounterKey }[];
+  /** Per input-tokens-per-minute limit, the counters of this minute and the previous one. */
+  tokens: { limit: ScopedLimit; key: CounterKey; previous: CounterKey }[];
   /** Per budget, the counter of its current window. */
   budgets: { budget: BudgetLimit; key: CounterKey }[];
   /** Scopes of the concurrency limits. */
@@ -18,8 +20,8 @@ export interface CounterKeys {
 
 /**
  * The counters a user's rules touch at `now`: this minute's and the previous
- * minute's request counts per rate limit (a sliding minute, see
- * `slidingCount`), the current window of each budget, the in-flight scopes,
+ * minute's request counts per rate limit and input token counts per token
+ * rate limit (a sliding minute, see `slidingCount`), the current window of each budget, the in-flight scopes,
  * and every key together (for `cold` and `load`). Pure.
  *
  * @param rules The user's effective rules.
@@ -36,17 +38,20 @@ export function counterKeysFor(rules: EffectiveRules, now: Date): CounterKeys {
   const minute = { ...window, startsAt: window.endsAt - MINUTE_MS };
   const before = counterWindow("minute", new Date(minute.startsAt - 1));
   // A minute's count is kept a minute after it ends: it is the next minute's `previous`.
-  const requests = (w: CounterWindow, scope: string): CounterKey => ({
+  const counter = (w: CounterWindow, scope: string, unit: "requests" | "tokens"): CounterKey => ({
     scope,
     window: w.id,
-    unit: "requests",
+    unit,
     endsAt: w.endsAt + MINUTE_MS,
   });
-  const rate = rules.rate.map((limit) => ({
-    limit,
-    key: requests(window, limit.scope),
-    previous: requests(before, limit.scope),
-  }));
+  const perMinute = (limits: readonly ScopedLimit[], unit: "requests" | "tokens") =>
+    limits.map((limit) => ({
+      limit,
+      key: counter(window, limit.scope, unit),
+      previous: counter(before, limit.scope, unit),
+    }));
+  const rate = perMinute(rules.rate, "requests");
+  const tokens = perMinute(rules.tokenRate, "tokens");
   const budgets = rules.budgets.map((budget) => {
     const w = counterWindow(budget.period, now);
     const key: CounterKey = {
@@ -58,6 +63,9 @@ export function counterKeysFor(rules: EffectiveRules, now: Date): CounterKeys {
     return { budget, key };
   });
   const scopes = rules.concurrency.map((c) => c.scope);
-  const keys = [...rate.flatMap((r) => [r.key, r.previous]), ...budgets.map((b) => b.key)];
-  return { minute, rate, budgets, scopes, keys };
+  const keys = [
+    ...[...rate, ...tokens].flatMap((r) => [r.key, r.previous]),
+    ...budgets.map((b) => b.key),
+  ];
+  return { minute, rate, tokens, budgets, scopes, keys };
 }

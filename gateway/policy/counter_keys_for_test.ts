@@ -5,6 +5,7 @@ import type { EffectiveRules } from "./effective_rules.ts";
 const rules: EffectiveRules = {
   models: { allowed: "all", rules: [] },
   rate: [{ scope: "user:alice", per: "user", limit: 10, rule: "defaults.requests_per_minute" }],
+  tokenRate: [],
   concurrency: [{ scope: "group:eng", per: "group", limit: 2, rule: "groups.eng.pool" }],
   budgets: [{
     scope: "user:alice",

@@ -43,6 +43,8 @@ export interface EffectiveRules {
   maxTokens?: RuleLimit & { mode: "cap" | "refuse" };
   /** Requests-per-minute limits: the user's own, then each group pool's. */
   rate: ScopedLimit[];
+  /** Input-tokens-per-minute limits: the user's own, then each group pool's. */
+  tokenRate: ScopedLimit[];
   /** Concurrent-request limits: the user's own, then each group pool's. */
   concurrency: ScopedLimit[];
   /** Budgets: the user's own, then each group pool's. */
@@ -109,6 +111,7 @@ export function effectiveRules(policy: PolicyDocument, subject: PolicySubject): 
   const out: EffectiveRules = {
     models: _models(user, matched, defaults),
     rate: own(pick((r) => r.requests_per_minute, ["requests_per_minute"])),
+    tokenRate: own(pick((r) => r.tokens_per_minute, ["tokens_per_minute"])),
     concurrency: own(pick((r) => r.concurrent_streams, ["concurrent_streams"])),
     budgets: [],
   };
@@ -139,6 +142,14 @@ export function effectiveRules(policy: PolicyDocument, subject: PolicySubject): 
       out.rate.push({
         limit: pool.requests_per_minute,
         rule: at("requests_per_minute"),
+        scope,
+        per: "group",
+      });
+    }
+    if (typeof pool.tokens_per_minute === "number") {
+      out.tokenRate.push({
+        limit: pool.tokens_per_minute,
+        rule: at("tokens_per_minute"),
         scope,
         per: "group",
       });

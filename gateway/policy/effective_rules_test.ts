@@ -81,3 +81,36 @@ Deno.test("effectiveRules() lets null lift a limit and users override everything
   assertEquals(bob.rate[0]!.rule, "users.bob.requests_per_minute");
   assertEquals(bob.rate[0]!.limit, 5);
 });
+
+Deno.test("effectiveRules() picks tokens_per_minute like requests_per_minute, with group pools", () => {
+  const tpm = parsePolicy(
+    `models:
+  a: { bedrock: us.anthropic.claude-a, price: { input: 1, output: 1 } }
+defaults:
+  tokens_per_minute: 100000
+groups:
+  eng:
+    tokens_per_minute: 400000
+    pool: { tokens_per_minute: 2000000 }
+  ops:
+    requests_per_minute: 30
+users:
+  bob:
+    tokens_per_minute: null
+`,
+    "policy.yaml",
+  );
+  assertEquals(effectiveRules(tpm, { sub: "x", roles: [], groups: [] }).tokenRate, [
+    { limit: 100_000, rule: "defaults.tokens_per_minute", scope: "user:x", per: "user" },
+  ]);
+  assertEquals(effectiveRules(tpm, { sub: "x", roles: [], groups: ["eng", "ops"] }).tokenRate, [
+    { limit: 400_000, rule: "groups.eng.tokens_per_minute", scope: "user:x", per: "user" },
+    {
+      limit: 2_000_000,
+      rule: "groups.eng.pool.tokens_per_minute",
+      scope: "group:eng",
+      per: "group",
+    },
+  ]);
+  assertEquals(effectiveRules(tpm, { sub: "bob", roles: [], groups: [] }).tokenRate, []);
+});

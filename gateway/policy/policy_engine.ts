@@ -3,6 +3,7 @@ import {
   ConcurrencyLimitedError,
   MaxTokensOverLimitError,
   RateLimitedError,
+  RequestOverBudgetError,
 } from "../errors.ts";
 import type { Log } from "../log.ts";
 import type { ListedModel } from "../model_map.ts";
@@ -11,13 +12,17 @@ import type { Timers } from "../timers.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
 import { allowsModel, checkAllowedModel } from "./check_allowed_model.ts";
-import { budgetMessage, worstCaseMicros } from "./budget_message.ts";
+import { budgetMessage, overBudgetMessage, worstCaseMicros } from "./budget_message.ts";
 import { counterKeysFor } from "./counter_keys_for.ts";
 import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
-import type { PolicySubject } from "./effective_rules.ts";
+import type { BudgetLimit, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
 import { type UpstreamScope, upstreamScope } from "./upstream_scope.ts";
+import type { EffectivePolicy } from "./effective_policy.ts";
+import { tokenRateMessage } from "./token_rate_message.ts";
+
+export type { EffectivePolicy } from "./effective_policy.ts";
 
 /** What admission needs to know about one model request. */
 export interface AdmissionRequest {
@@ -35,7 +40,10 @@ export interface AdmissionRequest {
    * limit it is capped, never refused, whatever `max_tokens_mode` says.
    */
   maxTokensDefaulted?: boolean;
-  /** Estimate of the input tokens, erring high; called only when a budget applies. */
+  /**
+   * Estimate of the input tokens, erring high; called only when a budget or
+   * `tokens_per_minute` applies.
+   */
   inputTokens: () => number;
 }
 
@@ -74,29 +82,14 @@ export interface PolicyEngineOptions {
   instanceId?: string;
 }
 
-/** A user's effective policy and usage, as {@linkcode PolicyEngine.describe} reports it. */
-export interface EffectivePolicy {
-  /** Allowed catalogue model names, or `all`. */
-  models: string[] | "all";
-  /** The rules that set `models`. */
-  model_rules: string[];
-  /** The `max_tokens` limit, or `null`. */
-  max_tokens: { limit: number; rule: string; mode: "cap" | "refuse" } | null;
-  /** Requests-per-minute limits and the sliding minute's count (as this instance knows it). */
-  requests_per_minute: { scope: string; limit: number; rule: string; used: number }[];
-  /** In-flight limits and the current count. */
-  concurrent_streams: { scope: string; limit: number; rule: string; in_flight: number }[];
-  /** Budgets with what is spent and reserved in the current window (dollars or tokens). */
-  budgets: {
-    scope: string;
-    period: "daily" | "monthly";
-    unit: "usd" | "tokens";
-    window: string;
-    limit: number;
-    rule: string;
-    spent: number;
-    reserved: number;
-  }[];
+/** The prompt tokens of a request's usage: input, cache read and cache write. */
+function promptTokens(usage: TokenUsage): number {
+  return usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+}
+
+/** A budget's limit in its counter's unit: micro-dollars or tokens. */
+function budgetLimit(budget: BudgetLimit): number {
+  return budget.unit === "usd" ? budget.limit * 1_000_000 : budget.limit;
 }
 
 /** `max_tokens` assumed for the escrow when a request has none (the Anthropic API requires one). */
@@ -174,8 +167,10 @@ export class PolicyEngine implements Disposable {
    * @returns The admission, to settle when the request ends.
    * @throws {ModelNotAllowedError} 403: the model is not in the catalogue or not allowed for the user.
    * @throws {MaxTokensOverLimitError} 400: the client's `max_tokens` over the limit and the policy refuses.
+   * @throws {RequestOverBudgetError} 400: the worst case alone is over a whole budget, or the
+   *   input estimate over a tokens-per-minute limit.
    * @throws {ConcurrencyLimitedError} 429: too many requests in flight.
-   * @throws {RateLimitedError} 429: requests per minute reached (over a sliding minute).
+   * @throws {RateLimitedError} 429: requests or input tokens per minute reached (sliding minute).
    * @throws {BudgetExceededError} 429: the worst case does not fit in a budget.
    */
   async admit(request: AdmissionRequest): Promise<Admission> {
@@ -196,7 +191,27 @@ export class PolicyEngine implements Disposable {
     }
 
     const now = this.#options.now();
-    const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
+    const { minute, rate, tokens, budgets, scopes, keys } = counterKeysFor(rules, now);
+    const inputWorst = budgets.length === 0 && tokens.length === 0 ? 0 : request.inputTokens();
+    const outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
+    const amounts = budgets.map(({ budget }) =>
+      budget.unit === "usd"
+        ? worstCaseMicros(inputWorst, outputWorst, model.price)
+        : inputWorst + outputWorst
+    );
+    // Larger than a whole budget: no wait helps, so refused before any limit that asks to wait.
+    for (const { limit } of tokens) {
+      if (inputWorst > limit.limit) {
+        throw new RequestOverBudgetError(tokenRateMessage(limit, inputWorst));
+      }
+    }
+    budgets.forEach(({ budget }, i) => {
+      if (amounts[i]! > budgetLimit(budget)) {
+        throw new RequestOverBudgetError(
+          overBudgetMessage(budget, inputWorst, outputWorst, model.price),
+        );
+      }
+    });
     if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
 
     // From here on nothing awaits: the checks and the reservations are one step.
@@ -223,14 +238,22 @@ export class PolicyEngine implements Disposable {
         );
       }
     }
-    const inputWorst = budgets.length === 0 ? 0 : request.inputTokens();
-    const outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
+    for (const t of tokens) {
+      const { limit } = t;
+      const counts = this.#minuteCounts(t, minute.startsAt, now);
+      const used = slidingCount(counts);
+      if (used + inputWorst > limit.limit) {
+        const wait = slidingRetryAfter(counts, limit.limit, inputWorst);
+        throw new RateLimitedError(
+          tokenRateMessage(limit, inputWorst, used, wait),
+          wait,
+        );
+      }
+    }
     const reservations: { key: CounterKey; amount: number }[] = [];
-    for (const { budget, key } of budgets) {
-      const amount = budget.unit === "usd"
-        ? worstCaseMicros(inputWorst, outputWorst, model.price)
-        : inputWorst + outputWorst;
-      const limit = budget.unit === "usd" ? budget.limit * 1_000_000 : budget.limit;
+    for (const [i, { budget, key }] of budgets.entries()) {
+      const amount = amounts[i]!;
+      const limit = budgetLimit(budget);
       const settled = this.#counters.settled(key);
       if (settled + this.#counters.reserved(key) + amount > limit) {
         const inFlight = settled + amount <= limit;
@@ -247,6 +270,7 @@ export class PolicyEngine implements Disposable {
     }
 
     for (const { key } of rate) this.#counters.add(key, 1);
+    for (const { key } of tokens) this.#counters.add(key, inputWorst);
     for (const { key, amount } of reservations) this.#counters.reserve(key, amount);
     for (const scope of scopes) this.#counters.enter(scope);
     let settled = false;
@@ -262,7 +286,15 @@ export class PolicyEngine implements Disposable {
         settled = true;
         for (const scope of scopes) this.#counters.leave(scope);
         for (const { key, amount } of reservations) this.#counters.release(key, amount);
-        if (usage !== undefined) this.#charge(budgets, usage, model.price);
+        if (usage === undefined) return;
+        this.#charge(budgets, usage, model.price);
+        // The estimate errs high; what Bedrock counted above it is added in the minute it is known.
+        const excess = promptTokens(usage) - inputWorst;
+        if (excess > 0 && tokens.length > 0) {
+          for (const { key } of counterKeysFor(rules, this.#options.now()).tokens) {
+            this.#counters.add(key, excess);
+          }
+        }
       },
     };
   }
@@ -310,7 +342,7 @@ export class PolicyEngine implements Disposable {
   async describe(subject: PolicySubject): Promise<EffectivePolicy> {
     const rules = this.#options.policy.current.rulesFor(subject);
     const now = this.#options.now();
-    const { minute, rate, budgets, scopes, keys } = counterKeysFor(rules, now);
+    const { minute, rate, tokens, budgets, scopes, keys } = counterKeysFor(rules, now);
     if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
     const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
     return {
@@ -322,6 +354,12 @@ export class PolicyEngine implements Disposable {
         limit: r.limit.limit,
         rule: r.limit.rule,
         used: slidingCount(this.#minuteCounts(r, minute.startsAt, now)),
+      })),
+      tokens_per_minute: tokens.map((t) => ({
+        scope: t.limit.scope,
+        limit: t.limit.limit,
+        rule: t.limit.rule,
+        used: slidingCount(this.#minuteCounts(t, minute.startsAt, now)),
       })),
       concurrent_streams: rules.concurrency.map((c) => ({
         scope: c.scope,

@@ -6,6 +6,7 @@ import {
   MaxTokensOverLimitError,
   ModelNotAllowedError,
   RateLimitedError,
+  RequestOverBudgetError,
 } from "../errors.ts";
 import type { TokenUsage } from "../usage.ts";
 import { compilePolicy } from "./compile_policy.ts";
@@ -221,6 +222,69 @@ Deno.test("PolicyEngine.admit() reserves the worst case against a budget and set
   assertEquals(spent.headers["retry-after"], String(14 * 3600));
 });
 
+Deno.test("PolicyEngine.admit() refuses a request larger than the whole budget with 400, no retry-after, naming the max_tokens that fits", async () => {
+  // sonnet: 200 input × $3.75/M (cache write) + 160,000 max_tokens × $15/M = $2.40075 > $1.
+  const engine = engineOf("defaults:\n  budgets:\n    daily_usd: 1\n");
+  const err = await assertRejects(
+    () => engine.admit(request({ modelId: SONNET, maxTokens: 160_000 })),
+    RequestOverBudgetError,
+  );
+  assertEquals(err.status, 400);
+  assertEquals(err.type, "invalid_request_error");
+  assertEquals(err.headers, { "x-should-retry": "false" });
+  assertEquals(
+    err.message,
+    "This request may cost up to $2.40 (an estimated 200 input tokens plus max_tokens 160,000), " +
+      "more than the whole budget of $1.00 per day (UTC) per user (rule: defaults.budgets.daily_usd), " +
+      "so it cannot be admitted even with nothing spent and retrying will not help: lower max_tokens " +
+      "to at most 66,616 (Claude Code: CLAUDE_CODE_MAX_OUTPUT_TOKENS), shorten the conversation, " +
+      "or ask your gateway admin to raise the budget",
+  );
+  // The largest max_tokens it names fits ($0.99999); one more does not.
+  await assertRejects(
+    () => engine.admit(request({ modelId: SONNET, maxTokens: 66_617 })),
+    RequestOverBudgetError,
+  );
+  const fits = await engine.admit(request({ modelId: SONNET, maxTokens: 66_616 }));
+  assertEquals((await engine.describe(alice)).budgets[0]!.reserved, 0.99999);
+  fits.settle(usage(200, 100));
+  // Spent usage alone blocks one that fits the whole budget: 429 until midnight UTC, as before.
+  const held = await engine.admit(request({ modelId: SONNET, maxTokens: 66_000 }));
+  held.settle(usage(200, 66_000));
+  const later = await assertRejects(
+    () => engine.admit(request({ modelId: SONNET, maxTokens: 1_000 })),
+    BudgetExceededError,
+  );
+  assertEquals(later.headers["retry-after"], String(14 * 3600));
+});
+
+Deno.test("PolicyEngine.admit() refuses a request whose input alone exceeds a token budget, asking for a shorter conversation", async () => {
+  const engine = engineOf("users:\n  alice:\n    budgets:\n      monthly_tokens: 1000\n");
+  const err = await assertRejects(
+    () => engine.admit(request({ inputTokens: () => 1_500, maxTokens: 10 })),
+    RequestOverBudgetError,
+  );
+  assertEquals(
+    err.message,
+    "The input of this request alone (an estimated 1,500 tokens) is more than " +
+      "the whole budget of 1,000 tokens per month (UTC) per user (rule: users.alice.budgets.monthly_tokens), " +
+      "so it cannot be admitted even with nothing spent and retrying will not help: shorten the " +
+      "conversation (Claude Code: /compact) or ask your gateway admin to raise the budget",
+  );
+});
+
+Deno.test("PolicyEngine.admit() refuses a request larger than a budget before limits that ask to wait", async () => {
+  const engine = engineOf(
+    "defaults:\n  requests_per_minute: 1\n  concurrent_streams: 1\n  budgets:\n    daily_tokens: 1000\n",
+  );
+  const held = await engine.admit(request({ maxTokens: 100 }));
+  // Both the minute and the one slot are used: still the 400, not a 429 to retry into a 400.
+  await assertRejects(() => engine.admit(request()), RequestOverBudgetError);
+  await assertRejects(() => engine.admit(request({ maxTokens: 100 })), ConcurrencyLimitedError);
+  held.settle();
+  await assertRejects(() => engine.admit(request({ maxTokens: 100 })), RateLimitedError);
+});
+
 Deno.test("PolicyEngine.admit() counts token budgets as input estimate + max_tokens", async () => {
   const engine = engineOf("users:\n  alice:\n    budgets:\n      daily_tokens: 2400\n");
   const a = await engine.admit(request());
@@ -235,11 +299,17 @@ Deno.test("PolicyEngine.admit() counts token budgets as input estimate + max_tok
 
 Deno.test("PolicyEngine.admit() does not touch any counter when it refuses", async () => {
   const engine = engineOf(
-    "defaults:\n  requests_per_minute: 1\n  budgets:\n    daily_tokens: 1000\n",
+    "defaults:\n  requests_per_minute: 2\n  budgets:\n    daily_tokens: 1000\n",
   );
-  await assertRejects(() => engine.admit(request()), BudgetExceededError);
-  // The refused request did not use up the one request of this minute.
+  const held = await engine.admit(request({ maxTokens: 700 })); // reserves 900 tokens
+  // 1,200 tokens: more than the whole budget.
+  await assertRejects(() => engine.admit(request()), RequestOverBudgetError);
+  // 300 tokens: more than the 100 the request in flight leaves.
+  await assertRejects(() => engine.admit(request({ maxTokens: 100 })), BudgetExceededError);
+  held.settle();
+  // The refused requests did not use up the second request of this minute.
   (await engine.admit(request({ maxTokens: 100 }))).settle();
+  await assertRejects(() => engine.admit(request({ maxTokens: 100 })), RateLimitedError);
 });
 
 Deno.test("PolicyEngine.allowedModels() and priceOf() follow the policy", () => {

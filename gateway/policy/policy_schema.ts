@@ -54,6 +54,11 @@ const rules = z.strictObject({
   max_tokens_mode: z.enum(["cap", "refuse"]).optional(),
   /** Model requests per minute, per user. */
   requests_per_minute: countLimit,
+  /**
+   * Input tokens per minute, per user: each request's prompt (input, cache read and cache
+   * write) as estimated at admission, plus what Bedrock reports above the estimate.
+   */
+  tokens_per_minute: tokenLimit,
   /** Model requests in flight at once (streamed or not), per user. */
   concurrent_streams: countLimit,
   /** Spending limits, per user. */
@@ -63,6 +68,7 @@ const rules = z.strictObject({
 /** Limits shared by every member of a group together. */
 const pool = z.strictObject({
   requests_per_minute: countLimit,
+  tokens_per_minute: tokenLimit,
   concurrent_streams: countLimit,
   budgets: budgets.optional(),
 });

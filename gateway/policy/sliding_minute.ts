@@ -36,12 +36,13 @@ export function slidingCount(counts: MinuteCounts): number {
 }
 
 /**
- * Seconds until one more request fits under `limit` in the sliding minute
- * (see {@linkcode slidingCount}) if no other request is made: what a 429's
- * `retry-after` says. At least 1. Pure.
+ * Seconds until one more request (or `amount` more tokens) fits under `limit`
+ * in the sliding minute (see {@linkcode slidingCount}) if nothing else is
+ * counted: what a 429's `retry-after` says. At least 1. Pure.
  *
  * @param counts The two counts and the time into the current minute.
- * @param limit Requests per minute.
+ * @param limit Requests (or tokens) per minute.
+ * @param amount What the next request adds: 1 request, or its tokens (at most `limit`).
  * @returns Whole seconds, at least 1.
  *
  * @example
@@ -51,8 +52,8 @@ export function slidingCount(counts: MinuteCounts): number {
  * console.assert(slidingRetryAfter({ previous: 0, current: 2, elapsedMs: 20_000 }, 2) === 70);
  * ```
  */
-export function slidingRetryAfter(counts: MinuteCounts, limit: number): number {
-  const room = limit - 1;
+export function slidingRetryAfter(counts: MinuteCounts, limit: number, amount = 1): number {
+  const room = limit - amount;
   const elapsed = Math.min(MINUTE_MS, Math.max(0, counts.elapsedMs));
   let waitMs: number;
   if (counts.current <= room && counts.previous > 0) {

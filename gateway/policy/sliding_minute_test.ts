@@ -44,3 +44,18 @@ Deno.test("slidingRetryAfter() is at least one second", () => {
   assertEquals(slidingRetryAfter({ previous: 10, current: 0, elapsedMs: 59_999 }, 1), 1);
   assertEquals(slidingRetryAfter({ previous: 0, current: 0, elapsedMs: 0 }, 1), 1);
 });
+
+Deno.test("slidingRetryAfter() waits until amount more tokens fit when given one", () => {
+  // 10,000 tokens a minute: 8,000 last minute, 2,000 this one, 30 s in: 6,000 counted.
+  // A request of 6,000 needs the count at 4,000: 8,000 × w ≤ 2,000 at 45 s.
+  const counts = { previous: 8_000, current: 2_000, elapsedMs: 30_000 };
+  assertEquals(slidingCount(counts), 6_000);
+  assertEquals(slidingRetryAfter(counts, 10_000, 6_000), 15);
+  assertEquals(slidingCount({ ...counts, elapsedMs: 45_000 }) + 6_000 <= 10_000, true);
+  assertEquals(slidingCount({ ...counts, elapsedMs: 44_000 }) + 6_000 <= 10_000, false);
+  // This minute's 9,000 alone leave no room for 2,000: into the next minute, until 9,000 × w ≤ 8,000.
+  assertEquals(
+    slidingRetryAfter({ previous: 0, current: 9_000, elapsedMs: 50_000 }, 10_000, 2_000),
+    17,
+  );
+});

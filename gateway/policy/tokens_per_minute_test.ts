@@ -1,0 +1,180 @@
+/**
+ * `tokens_per_minute`: input tokens per user (or group pool) over a sliding
+ * minute, on the engine with a fake clock and through the gateway's routes.
+ */
+import { FakeTimers } from "../../testing/fake_timers.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
+import { postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import { RateLimitedError, RequestOverBudgetError } from "../errors.ts";
+import { estimateInputTokens } from "../estimate_input_tokens.ts";
+import type { TokenUsage } from "../usage.ts";
+import { compilePolicy } from "./compile_policy.ts";
+import { parsePolicy } from "./parse_policy.ts";
+import { type AdmissionRequest, PolicyEngine } from "./policy_engine.ts";
+
+const HAIKU = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+const CATALOGUE = `models:
+  claude-haiku-4-5-20251001:
+    bedrock: ${HAIKU}
+    price: { input: 1, output: 5 }
+`;
+
+function engineOf(rules: string, now: () => Date, kv?: Deno.Kv): PolicyEngine {
+  return new PolicyEngine({
+    policy: { current: compilePolicy(parsePolicy(CATALOGUE + rules, "policy.yaml")) },
+    kv,
+    timers: new FakeTimers(),
+    now,
+  });
+}
+
+const alice = { sub: "alice", roles: [], groups: ["eng"] };
+/** The `sub` of the gateway stack's test token. */
+const USER = "00000000-0000-0000-0000-00000000a11c";
+
+function request(inputTokens: number, sub = "alice"): AdmissionRequest {
+  return {
+    subject: { ...alice, sub },
+    modelId: HAIKU,
+    maxTokens: 100,
+    inputTokens: () => inputTokens,
+  };
+}
+
+function usage(input: number, cacheRead = 0, cacheWrite = 0): TokenUsage {
+  return {
+    inputTokens: input,
+    outputTokens: 50,
+    cacheReadInputTokens: cacheRead,
+    cacheCreationInputTokens: cacheWrite,
+  };
+}
+
+Deno.test("PolicyEngine.admit() counts input estimates against tokens_per_minute over a sliding minute, with a computed retry-after", async () => {
+  let at = new Date("2026-11-30T10:00:20Z");
+  const engine = engineOf("defaults:\n  tokens_per_minute: 1000\n", () => at);
+  (await engine.admit(request(400))).settle();
+  (await engine.admit(request(400))).settle();
+  const err = await assertRejects(() => engine.admit(request(400)), RateLimitedError);
+  assertEquals(err.status, 429);
+  assertEquals(err.type, "rate_limit_error");
+  // 800 counted at 10:00:20; 400 more fit once 800 × w ≤ 600: 15 s into the next minute.
+  assertEquals(err.headers["retry-after"], String(40 + 15));
+  assertEquals(
+    err.message,
+    "Limit of 1,000 input tokens per minute per user reached (rule: defaults.tokens_per_minute): " +
+      "800 in the last minute, this request an estimated 400; retry after 55 s",
+  );
+  // A smaller request still fits; the refused one was not counted.
+  (await engine.admit(request(200))).settle();
+  assertEquals((await engine.describe(alice)).tokens_per_minute, [
+    { scope: "user:alice", limit: 1000, rule: "defaults.tokens_per_minute", used: 1000 },
+  ]);
+  // Someone else has their own minute.
+  (await engine.admit(request(400, "bob"))).settle();
+  // 1,000 counted last minute: 400 more fit once 1,000 × w ≤ 600, 24 s into this one.
+  at = new Date("2026-11-30T10:01:23Z");
+  await assertRejects(() => engine.admit(request(400)), RateLimitedError);
+  at = new Date("2026-11-30T10:01:24Z");
+  (await engine.admit(request(400))).settle();
+});
+
+Deno.test("PolicyEngine.admit() refuses with 400 a request whose input estimate alone is over tokens_per_minute", async () => {
+  const engine = engineOf(
+    "groups:\n  eng:\n    pool:\n      tokens_per_minute: 5000\n",
+    () => new Date("2026-11-30T10:00:00Z"),
+  );
+  const err = await assertRejects(() => engine.admit(request(6000)), RequestOverBudgetError);
+  assertEquals(err.status, 400);
+  assertEquals(err.headers, { "x-should-retry": "false" });
+  assertEquals(
+    err.message,
+    "The input of this request alone (an estimated 6,000 tokens) is more than the limit of " +
+      "5,000 input tokens per minute for the group (rule: groups.eng.pool.tokens_per_minute), so " +
+      "it cannot be admitted and retrying will not help: shorten the conversation " +
+      "(Claude Code: /compact) or ask your gateway admin to raise the limit",
+  );
+  (await engine.admit(request(5000))).settle();
+});
+
+Deno.test("Admission.settle() adds the prompt tokens Bedrock reports above the estimate, never less", async () => {
+  const engine = engineOf(
+    "defaults:\n  tokens_per_minute: 10000\n",
+    () => new Date("2026-11-30T10:00:30Z"),
+  );
+  const used = async () => (await engine.describe(alice)).tokens_per_minute[0]!.used;
+  // Estimated 200; Bedrock counted 100 input + 300 cache read + 400 cache write = 800.
+  (await engine.admit(request(200))).settle(usage(100, 300, 400));
+  assertEquals(await used(), 800);
+  // Estimated 500, counted 100: the estimate stays.
+  (await engine.admit(request(500))).settle(usage(100));
+  assertEquals(await used(), 1300);
+  // Failed before an answer: the estimate stays too.
+  (await engine.admit(request(700))).settle();
+  assertEquals(await used(), 2000);
+});
+
+Deno.test("PolicyEngine.admit() shares tokens_per_minute counts across instances through KV", async () => {
+  const dir = await Deno.makeTempDir();
+  const kvA = await Deno.openKv(`${dir}/kv.sqlite3`);
+  const kvB = await Deno.openKv(`${dir}/kv.sqlite3`);
+  try {
+    const now = () => new Date("2026-11-30T10:00:30Z");
+    const a = engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvA);
+    const b = engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvB);
+    (await a.admit(request(700))).settle();
+    await a.reconcile();
+    await assertRejects(() => b.admit(request(400)), RateLimitedError);
+    (await b.admit(request(300))).settle();
+  } finally {
+    kvA.close();
+    kvB.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("POST /v1/messages answers 429 with retry-after over tokens_per_minute, and GET /admin/api/policy shows the count", async () => {
+  const body = {
+    model: "claude-haiku-4-5-20251001",
+    max_tokens: 32,
+    messages: [{ role: "user", content: "Hi ".repeat(400) }],
+  };
+  const estimate = estimateInputTokens(body);
+  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
+  // Room for two such requests and a half, not three.
+  await Deno.writeTextFile(
+    path,
+    `${CATALOGUE}defaults:\n  tokens_per_minute: ${2 * estimate + Math.ceil(estimate / 2)}\n`,
+  );
+  try {
+    const at = new Date("2026-11-30T10:00:20Z");
+    await using stack = await startGatewayStack({ policy: path, policyNow: () => at });
+    for (let i = 0; i < 2; i++) {
+      const ok = await postMessages(stack.url, stack.token, body);
+      assertEquals(ok.status, 200);
+      await ok.text();
+    }
+    const limited = await postMessages(stack.url, stack.token, body);
+    assertEquals(limited.status, 429);
+    const error = (await limited.json()).error;
+    assertEquals(error.type, "rate_limit_error");
+    assertStringIncludes(error.message, "rule: defaults.tokens_per_minute");
+    // 2e counted at 10:00:20, e more fit once 2e × w ≤ 1.5e: 15 s into the next minute (at most).
+    assertEquals(limited.headers.get("retry-after"), "55");
+    assertEquals(stack.emulator.requests.length, 2);
+
+    const admin = await stack.issuer.mint({
+      claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
+    });
+    await stack.ledger.flush();
+    const view = await fetch(`${stack.url}/admin/api/policy?user=${USER}&roles=&groups=`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    assertEquals(view.status, 200);
+    const [limit] = (await view.json()).policy.tokens_per_minute;
+    assertEquals(limit.rule, "defaults.tokens_per_minute");
+    assertEquals(limit.used, 2 * estimate);
+  } finally {
+    await Deno.remove(path);
+  }
+});
