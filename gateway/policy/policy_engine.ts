@@ -18,51 +18,14 @@ import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_mi
 import type { BudgetLimit, PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
-import { type UpstreamScope, upstreamScope } from "./upstream_scope.ts";
+import { upstreamScope } from "./upstream_scope.ts";
 import type { EffectivePolicy } from "./effective_policy.ts";
 import { tokenRateMessage } from "./token_rate_message.ts";
 
+import type { Admission, AdmissionRequest } from "./admission.ts";
+
 export type { EffectivePolicy } from "./effective_policy.ts";
-
-/** What admission needs to know about one model request. */
-export interface AdmissionRequest {
-  /** The user, roles and groups (the verified access token's claims). */
-  subject: PolicySubject;
-  /** The model name the client sent, for messages. */
-  requested?: string;
-  /** The Bedrock id the request will invoke. */
-  modelId: string;
-  /** The request's `max_tokens`, if it has one. */
-  maxTokens: number | undefined;
-  /**
-   * The client sent no `max_tokens` and `maxTokens` is the gateway's default
-   * (`/v1/chat/completions`: the OpenAI API makes it optional): above the
-   * limit it is capped, never refused, whatever `max_tokens_mode` says.
-   */
-  maxTokensDefaulted?: boolean;
-  /**
-   * Estimate of the input tokens, erring high; called only when a budget or
-   * `tokens_per_minute` applies.
-   */
-  inputTokens: () => number;
-}
-
-/** An admitted request: settle it exactly once when it ends (later calls do nothing). */
-export interface Admission {
-  /** Set when the policy capped `max_tokens`: the value to send instead. */
-  cappedMaxTokens?: number;
-  /**
-   * The region × Bedrock ids the catalogue entries that admitted the request
-   * allow (see `upstreamScope`): failover may try only these.
-   */
-  upstreams: UpstreamScope;
-  /**
-   * Ends the request: releases its reservation and its in-flight slot and
-   * charges `usage` (what Bedrock reported, or a cut stream's estimate;
-   * nothing when the call failed before an answer).
-   */
-  settle(usage?: TokenUsage): void;
-}
+export type { Admission, AdmissionRequest } from "./admission.ts";
 
 /** Options of {@linkcode PolicyEngine}. */
 export interface PolicyEngineOptions {
