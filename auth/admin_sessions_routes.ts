@@ -13,7 +13,8 @@ import {
   InvalidRequestError,
   SessionNotFoundError,
 } from "./errors.ts";
-import type { SessionRecord, SessionStore } from "./session_store.ts";
+import type { SessionRecord } from "./session_record.ts";
+import type { SessionStore } from "./session_store.ts";
 import type { SigningKeys } from "./signing_keys.ts";
 
 /** What {@linkcode adminSessionsRoutes} needs. */

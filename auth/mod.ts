@@ -25,6 +25,7 @@ export * from "./refresh_token.ts";
 export * from "./revocation_feed.ts";
 export * from "./revocation_list.ts";
 export * from "./session_store.ts";
+export type { RefreshRecord, SessionRecord } from "./session_record.ts";
 export * from "./check_id_length.ts";
 export * from "./rate_limiter.ts";
 export * from "./authorization_server_metadata.ts";

@@ -5,7 +5,8 @@ import { RateLimitedError } from "./errors.ts";
 import type { RateLimiter } from "./rate_limiter.ts";
 import { readForm, requireParam } from "./read_form.ts";
 import { REFRESH_TOKEN_PREFIX } from "./refresh_token.ts";
-import type { SessionRecord, SessionStore } from "./session_store.ts";
+import type { SessionRecord } from "./session_record.ts";
+import type { SessionStore } from "./session_store.ts";
 import type { SigningKeys } from "./signing_keys.ts";
 
 /** What {@linkcode revokeRoute} needs. */

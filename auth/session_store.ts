@@ -8,46 +8,7 @@ import {
   sealSuccessor,
 } from "./refresh_token.ts";
 import { addRevocation, type Revocation } from "./revocation_feed.ts";
-
-/** A ccgate session as stored in KV under `["sessions", sid]`. */
-export interface SessionRecord {
-  /** Session id. */
-  sid: string;
-  /** The user and the claims snapshotted at sign-in. */
-  identity: AccessTokenIdentity;
-  /** OAuth client the session was created for (Entra `azp`). */
-  clientId: string;
-  /** Created, ms since the epoch. */
-  createdAt: number;
-  /** Absolute expiry, ms since the epoch. */
-  expiresAt: number;
-  /** Revoked at, ms since the epoch, or `null`. */
-  revokedAt: number | null;
-  /** Why it was revoked (`logout`, `admin`, `refresh_token_reuse`). */
-  revokedReason?: string;
-  /** SHA-256 of the current refresh token (the only one that rotates). */
-  refreshHash: string;
-  /** How many rotations so far. */
-  generation: number;
-}
-
-/** A refresh token's record under `["refresh", sha256]`. Never holds a usable token. */
-export interface RefreshRecord {
-  /** Session id. */
-  sid: string;
-  /** Rotation generation this token belongs to. */
-  generation: number;
-  /** `active` until used once, then `rotated`. */
-  state: "active" | "rotated";
-  /** Issued, ms since the epoch. */
-  createdAt: number;
-  /** Same as the session's absolute expiry. */
-  expiresAt: number;
-  /** When it was rotated. */
-  rotatedAt?: number;
-  /** The successor sealed under a key derived from this token (see `refresh_token.ts`). */
-  sealedSuccessor?: string;
-}
+import { assertSessionUsable, type RefreshRecord, type SessionRecord } from "./session_record.ts";
 
 /** A session and the refresh token that goes with it now. */
 export interface SessionGrant {
@@ -194,7 +155,7 @@ export class SessionStore {
           "The session has expired: sign in again with `ccgate login`",
         );
       }
-      _assertUsable(session, at);
+      assertSessionUsable(session, at);
       const inGrace = record.state === "rotated" && record.sealedSuccessor !== undefined &&
         at - (record.rotatedAt ?? 0) <= this.#options.refreshGraceSeconds * 1000;
       // Before anything rotates or is handed out. A rotated token outside the grace window
@@ -385,20 +346,5 @@ export class SessionStore {
       if (await this.revoke(session.sid, now, reason)) revoked.push(session.sid);
     }
     return revoked;
-  }
-}
-
-function _assertUsable(session: SessionRecord, at: number): void {
-  if (session.revokedAt !== null) {
-    throw new InvalidGrantError(
-      "session_revoked",
-      "The session was revoked: sign in again with `ccgate login`",
-    );
-  }
-  if (at >= session.expiresAt) {
-    throw new InvalidGrantError(
-      "session_expired",
-      "The session has expired: sign in again with `ccgate login`",
-    );
   }
 }

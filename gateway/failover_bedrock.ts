@@ -3,31 +3,20 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { backoffDelay } from "./backoff_delay.ts";
-import { toAnthropicError } from "./bedrock_error.ts";
 import type { BedrockClient, Served } from "./bedrock_upstream.ts";
 import type { CircuitBreaker } from "./circuit_breaker.ts";
 import {
-  GatewayError,
   ModelNotAllowedError,
   OverloadedError,
   UpstreamError,
   UpstreamTimeoutError,
 } from "./errors.ts";
-import type { GatewayLifecycle, MemoryReservation } from "./gateway_lifecycle.ts";
-import type { GatewayMetrics } from "./gateway_metrics.ts";
-import type { Log } from "./log.ts";
-import type { Timers } from "./timers.ts";
+import type { FailoverBedrockOptions } from "./failover_bedrock_options.ts";
+import { type FailoverReason, failoverReason, isRetryable } from "./failover_reason.ts";
+import type { MemoryReservation } from "./gateway_lifecycle.ts";
 import { type UpstreamCandidate, upstreamCandidates } from "./upstream_candidates.ts";
-import { type FailoverTimeouts, GuardedEvents, UpstreamCall } from "./upstream_call.ts";
+import { GuardedEvents, UpstreamCall } from "./upstream_call.ts";
 import { connectionErrorText } from "./connection_error_text.ts";
-
-/** One Bedrock region and its SDK client. */
-export interface BedrockRegion {
-  /** AWS region, e.g. `us-east-1`. */
-  region: string;
-  /** The client for that region (see `createBedrockClient`). */
-  client: BedrockClient;
-}
 
 /** What `send` accepts besides the command: the call's abort signal and who to tell where it went. */
 interface SendOptions {
@@ -48,49 +37,6 @@ interface SendOptions {
    * on the log lines about this call's attempts. Absent: not logged.
    */
   requestId?: string;
-}
-
-/** Options of {@linkcode FailoverBedrock}. */
-export interface FailoverBedrockOptions {
-  /** Regions in order of preference; the first is the primary. */
-  regions: readonly BedrockRegion[];
-  /**
-   * Alternative inference profile prefixes tried after every region failed
-   * with the requested one (e.g. `["global"]` for `us.` ids). Another profile
-   * may serve the call from another geography; a call's `upstreams` (the
-   * policy's catalogue entry) skips those it does not list.
-   * @default {[]}
-   */
-  profiles?: readonly string[];
-  /** Most attempts per call, the first included. */
-  maxAttempts: number;
-  /** Jittered exponential backoff between attempts. */
-  backoff: { baseMs: number; maxMs: number };
-  /** Time limits. */
-  timeouts: FailoverTimeouts;
-  /** Circuits per region × model id. */
-  breaker: CircuitBreaker;
-  /** Clock and timers (fake in tests). */
-  timers: Timers;
-  /** Admission and drain; absent means no concurrency limit. */
-  lifecycle?: GatewayLifecycle;
-  /** Random source for the jitter. @default Math.random */
-  random?: () => number;
-  /**
-   * Where failed attempts and failovers are reported (the request id, region,
-   * model id, error name; never content).
-   */
-  log?: Log;
-  /**
-   * Where failovers are counted (`ccgate_upstream_failovers_total`, by
-   * from_region, to_region and reason). @default none
-   */
-  metrics?: GatewayMetrics;
-  /**
-   * The id to invoke in a region instead of the requested one (the policy
-   * file's per-region ids); `undefined` keeps it. @default none
-   */
-  regionalModelId?: (modelId: string, region: string) => string | undefined;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -125,7 +71,7 @@ interface _Opened {
  * - **Timeouts**: first byte (fail over), idle between events and total
  *   (the stream's iterator throws {@linkcode UpstreamTimeoutError}, which the
  *   SSE stream turns into a final `event: error`).
- * - **Admission and drain** through the {@linkcode GatewayLifecycle}.
+ * - **Admission and drain** through the `GatewayLifecycle` (option `lifecycle`).
  *
  * Cost on a healthy call: three timers per streamed call (total, first byte,
  * idle — the idle one is re-armed at most once per idle period, not per
@@ -248,7 +194,7 @@ export class FailoverBedrock {
           breaker.release(key);
           throw call.reason ?? err;
         }
-        const retryable = _retryable(err);
+        const retryable = isRetryable(err);
         log?.({
           level: "warn",
           msg: "bedrock attempt failed",
@@ -261,7 +207,7 @@ export class FailoverBedrock {
           detail: connectionErrorText(err),
           retryable,
         });
-        failed = { region: candidate.region, reason: _failoverReason(err, retryable) };
+        failed = { region: candidate.region, reason: failoverReason(err, retryable) };
         if (!retryable) {
           // The upstream answered, so it is healthy; the request itself is refused.
           breaker.success(key);
@@ -374,34 +320,6 @@ function _pick(
     if (!unusable.has(i) && breaker.tryAcquire(_key(candidates[i]!))) return i;
   }
   return -1;
-}
-
-/** Throttling, 5xx, connection failures and first-byte timeouts are worth another upstream. */
-function _retryable(err: unknown): boolean {
-  if (err instanceof UpstreamTimeoutError) return err.kind === "first_byte";
-  if (err instanceof GatewayError) return err.code === "upstream_error" && err.status >= 500;
-  const e = err instanceof Error ? err : new Error(String(err));
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const mapped = toAnthropicError({ name: e.name, message: e.message, status });
-  return mapped.shouldRetry && (mapped.status === 429 || mapped.status >= 500);
-}
-
-/** Why a call failed over (the `reason` label of `ccgate_upstream_failovers_total`): a fixed set. */
-export type FailoverReason = "throttled" | "server_error" | "timeout" | "connection" | "refused";
-
-function _failoverReason(err: unknown, retryable: boolean): FailoverReason {
-  if (!retryable) return "refused";
-  if (err instanceof UpstreamTimeoutError) return "timeout";
-  const name = err instanceof Error ? err.name : "";
-  if (/^(?:Throttling|ServiceQuotaExceeded|ModelNotReady|TooManyRequests)/.test(name)) {
-    return "throttled";
-  }
-  const status = err instanceof GatewayError
-    ? err.status
-    : (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  if (status === 429) return "throttled";
-  if (status === undefined && !/Exception$/.test(name)) return "connection";
-  return "server_error";
 }
 
 /** A modelled exception delivered as the first union member instead of being thrown. */

@@ -1,18 +1,13 @@
-import { context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { errorTypeOf, isUpstreamError } from "./error_type.ts";
 import { IncompleteBodyError } from "./errors.ts";
-import {
-  dayOf,
-  type LedgerEntry,
-  type LedgerOutcome,
-  MAX_ENTRY_GROUPS,
-  MAX_ENTRY_TEXT,
-} from "./ledger/ledger_entry.ts";
+import type { LedgerEntry, LedgerOutcome } from "./ledger/ledger_entry.ts";
 import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { costUsd } from "./model_price.ts";
 import { recordMetrics } from "./record_metrics.ts";
+import { requestLedgerEntry } from "./request_ledger_entry.ts";
+import { RequestSpans } from "./request_spans.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
 import { StreamMeter } from "./stream_meter.ts";
 import { toUpstreamError } from "./upstream_error.ts";
@@ -55,8 +50,6 @@ interface RecordFields {
   note?: Record<string, string | number | boolean>;
 }
 
-const tracer = trace.getTracer("ccgate-gateway");
-
 /** The status recorded for a request whose client went away before its answer. */
 const CLIENT_CLOSED = 499;
 
@@ -78,9 +71,8 @@ export class RequestRecord {
   readonly #at: Date;
   readonly #started = performance.now();
   readonly #ledger: boolean;
-  readonly #span: Span;
-  #upstreamSpan: Span | undefined;
-  #streamSpan: Span | undefined;
+  /** The request's OpenTelemetry spans. */
+  readonly #spans: RequestSpans;
   #firstByteMs: number | null = null;
   /** A stream's meter: estimates the output of a stream cut before Bedrock's final count. */
   #meter: StreamMeter | undefined;
@@ -109,9 +101,7 @@ export class RequestRecord {
     this.#claims = claims;
     this.#at = deps.now();
     this.#ledger = ledger;
-    this.#span = tracer.startSpan(`ccgate ${route}`, {
-      attributes: { "ccgate.request_id": requestId, "enduser.id": claims.sub },
-    });
+    this.#spans = new RequestSpans(route, requestId, claims.sub);
   }
 
   /** Whether the stream will finish this record (set by {@linkcode RequestRecord.streaming}). */
@@ -131,24 +121,18 @@ export class RequestRecord {
    */
   set(fields: Partial<RecordFields>): void {
     Object.assign(this.#fields, fields);
-    if (fields.bedrockModel) this.#span.setAttribute("gen_ai.request.model", fields.bedrockModel);
-    if (fields.region) this.#span.setAttribute("cloud.region", fields.region);
+    this.#spans.set(fields);
   }
 
   /** Marks the start of the Bedrock call (an OpenTelemetry span until the first byte). */
   upstreamStarted(): void {
-    this.#upstreamSpan ??= tracer.startSpan("bedrock call", {
-      attributes: {
-        "gen_ai.system": "aws.bedrock",
-        "gen_ai.request.model": this.#fields.bedrockModel ?? "",
-      },
-    }, trace.setSpan(_context(), this.#span));
+    this.#spans.upstreamStarted(this.#fields.bedrockModel ?? "");
   }
 
   /** Marks the first byte from Bedrock (latency to first byte). */
   firstByte(): void {
     this.#firstByteMs ??= performance.now() - this.#started;
-    this.#upstreamSpan?.end();
+    this.#spans.firstByte();
   }
 
   /**
@@ -203,7 +187,7 @@ export class RequestRecord {
       ledger.open(now(), this.#until(), now);
     }
     this.#deps.metrics?.add("ccgate_active_streams", { route: this.#route }, 1);
-    this.#streamSpan = tracer.startSpan("stream", {}, trace.setSpan(_context(), this.#span));
+    this.#spans.streaming();
   }
 
   /**
@@ -285,34 +269,14 @@ export class RequestRecord {
     totalMs: number,
     usage: TokenUsage = this.#fields.usage,
   ): LedgerEntry {
-    const f = this.#fields;
-    const entry: LedgerEntry = {
+    return requestLedgerEntry({
       requestId: this.#requestId,
-      at: this.#at.toISOString(),
-      day: dayOf(this.#at),
-      user: _text(this.#claims.sub),
-      sid: _text(this.#claims.sid),
-      groups: this.#claims.groups.slice(0, MAX_ENTRY_GROUPS).map(_text),
-      roles: this.#claims.roles.slice(0, MAX_ENTRY_GROUPS).map(_text),
+      at: this.#at,
+      claims: this.#claims,
       route: this.#route,
-      model: f.model,
-      bedrockModel: f.bedrockModel,
-      region: f.region,
-      stream: f.stream,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cacheReadTokens: usage.cacheReadInputTokens,
-      cacheWriteTokens: usage.cacheCreationInputTokens,
-      costUsd: cost,
-      firstByteMs: this.#firstByteMs === null ? null : Math.round(this.#firstByteMs),
-      totalMs: Math.round(totalMs),
-      status,
-      outcome,
-      errorType,
-    };
-    if (f.estimated) entry.estimated = true;
-    if (f.serviceTier !== undefined) entry.serviceTier = f.serviceTier;
-    return entry;
+      fields: this.#fields,
+      firstByteMs: this.#firstByteMs,
+    }, { status, outcome, errorType, costUsd: cost, totalMs, usage });
   }
 
   #finish(status: number, outcome: LedgerOutcome, error: unknown): void {
@@ -369,21 +333,7 @@ export class RequestRecord {
       });
     }
 
-    this.#upstreamSpan?.end();
-    if (this.#streamSpan !== undefined) {
-      this.#streamSpan.setAttribute("ccgate.outcome", outcome);
-      this.#streamSpan.end();
-    }
-    this.#span.setAttributes({
-      "http.response.status_code": status,
-      "ccgate.outcome": outcome,
-      "gen_ai.usage.input_tokens": f.usage.inputTokens,
-      "gen_ai.usage.output_tokens": f.usage.outputTokens,
-    });
-    if (outcome !== "completed") {
-      this.#span.setStatus({ code: SpanStatusCode.ERROR, message: errorType ?? outcome });
-    }
-    this.#span.end();
+    this.#spans.end(status, outcome, errorType, f.usage);
   }
 }
 
@@ -425,14 +375,4 @@ export function requestRecord(
       } else record.finishResponse(c.res.status, c.error, false);
     }
   };
-}
-
-function _context() {
-  // The active context: OpenTelemetry's API keeps it; without an SDK it is the root.
-  return context.active();
-}
-
-/** A token's text as an entry keeps it: at most {@linkcode MAX_ENTRY_TEXT} characters. */
-function _text(text: string): string {
-  return text.length > MAX_ENTRY_TEXT ? text.slice(0, MAX_ENTRY_TEXT) : text;
 }

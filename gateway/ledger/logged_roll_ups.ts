@@ -1,6 +1,6 @@
 import type { Log } from "../log.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
-import { rollUpBatch } from "./roll_up_batch.ts";
+import { rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
 import { type LedgerKv, rollUpEntry } from "./roll_up_entry.ts";
 
 /** What one `UsageLedger.flush` did. */
@@ -32,6 +32,10 @@ export class LoggedRollUps {
   readonly #log?: Log;
   /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
   readonly #stranded = new Set<string>();
+  /** In the write-ahead log, not yet rolled up. */
+  #logged: LedgerEntry[] = [];
+  /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
+  #versionstamps = new Map<string, string>();
 
   /**
    * @param kv Where the ledger lives.
@@ -40,6 +44,39 @@ export class LoggedRollUps {
   constructor(kv: LedgerKv, log?: Log) {
     this.#kv = kv;
     this.#log = log;
+  }
+
+  /** Entries taken by {@linkcode LoggedRollUps.logged} and not rolled up yet. */
+  get pending(): number {
+    return this.#logged.length;
+  }
+
+  /**
+   * Takes an entry just made durable in the write-ahead log, to roll up with
+   * the next {@linkcode LoggedRollUps.rollUpLogged}.
+   *
+   * @param entry The entry.
+   * @param versionstamp The versionstamp of the commit that logged it.
+   */
+  logged(entry: LedgerEntry, versionstamp: string): void {
+    this.#logged.push(entry);
+    this.#versionstamps.set(entry.requestId, versionstamp);
+  }
+
+  /**
+   * Rolls up the entries whose roll-up failed before, then every entry
+   * taken by {@linkcode LoggedRollUps.logged} so far, a chunk at a time.
+   *
+   * @param report Where the counts are added.
+   */
+  async rollUpLogged(report: FlushReport): Promise<void> {
+    await this.retryStranded(report);
+    const logged = this.#logged.splice(0);
+    const versionstamps = this.#versionstamps;
+    this.#versionstamps = new Map();
+    for (const chunk of rollUpChunks(logged)) {
+      await this.chunk(chunk, versionstamps, report);
+    }
   }
 
   /** Rolls up, one by one, the entries whose roll-up failed before. */

@@ -1,9 +1,12 @@
 import type { LedgerEntry } from "./ledger_entry.ts";
 import { recoverLog, sweepOpenRecords } from "./ledger_recovery.ts";
-import { rollUpChunks } from "./roll_up_batch.ts";
 import { type FlushReport, LoggedRollUps } from "./logged_roll_ups.ts";
 import type { LedgerKv } from "./roll_up_entry.ts";
 import { LiveOpenRecords } from "./live_open_records.ts";
+import { CommitPacer } from "./commit_pacer.ts";
+import { FlushTimer } from "./flush_timer.ts";
+import { LedgerTelemetry } from "./ledger_telemetry.ts";
+import { NextCommit } from "./next_commit.ts";
 import type { UsageLedgerOptions } from "./usage_ledger_options.ts";
 import { type LedgerItem, takeBatch, writeAheadOp } from "./write_ahead_batch.ts";
 
@@ -47,22 +50,16 @@ export class UsageLedger {
   #opened = new Map<string, number>();
   /** Requests opened with a way to read their entry now: refreshed until their entry is appended. */
   readonly #live: LiveOpenRecords;
-  /** In the write-ahead log, not yet rolled up. */
-  #logged: LedgerEntry[] = [];
-  /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
-  #versionstamps = new Map<string, string>();
-  /** Rolls logged entries up, and retries on the next flush those whose roll-up failed. */
+  /** Holds the entries logged and not yet rolled up; rolls them up, and retries those that failed. */
   readonly #rollUps: LoggedRollUps;
-  /** A write-ahead is in flight or waits for its interval: it takes every entry appended until it ends. */
-  #writing = false;
-  /** The write-ahead waiting for `writeIntervalMs` to pass. */
-  #writeTimer: number | undefined;
-  /** When the last write-ahead commit started (`timers.now()`). */
-  #lastWriteAt = -Infinity;
+  /** Paces the write-ahead commits: one run at a time, `writeIntervalMs` between starts. */
+  readonly #pacer: CommitPacer;
+  /** The buffered-entries gauge, the counters and the log lines of losses and failures. */
+  readonly #telemetry: LedgerTelemetry;
   /** The last write-ahead failed: appends leave the next try to the timer. */
   #backingOff = false;
   /** Settles with the next write-ahead commit: resolves when it lands, rejects when it fails. */
-  #committed = _deferred();
+  #committed = new NextCommit();
   /** Entries appended so far. */
   #appended = 0;
   /** Entries that left the buffer for good, in append order: logged, or dropped when it was full. */
@@ -71,7 +68,8 @@ export class UsageLedger {
   #loggedCount = 0;
   /** A roll-up for a full batch is asked for and has not started. */
   #rollUpAsked = false;
-  #timer: number | undefined;
+  /** Runs a flush `flushIntervalMs` after it is armed (see `#schedule`). */
+  readonly #flushTimer: FlushTimer;
   #running: Promise<FlushReport> = Promise.resolve({ logged: 0, rolledUp: 0, duplicates: 0 });
   #closed = false;
 
@@ -92,6 +90,15 @@ export class UsageLedger {
       this.#options.openRefreshMs,
       (entry, until) => this.#push({ entry, until }),
     );
+    this.#pacer = new CommitPacer(
+      options.timers,
+      this.#options.writeIntervalMs,
+      () => this.#writes(),
+    );
+    this.#telemetry = new LedgerTelemetry(options.log, options.metrics);
+    this.#flushTimer = new FlushTimer(options.timers, this.#options.flushIntervalMs, () => {
+      this.flush().catch(() => {});
+    });
   }
 
   /** The KV store the ledger lives in (the admin API reads it). */
@@ -180,12 +187,7 @@ export class UsageLedger {
       for (const { entry, until } of dropped) {
         if (until === undefined) this.#opened.delete(entry.requestId);
       }
-      this.#options.metrics?.increment("ccgate_ledger_dropped_total", {}, dropped.length);
-      this.#options.log?.({
-        level: "error",
-        msg: "usage ledger buffer full: entries dropped",
-        dropped: dropped.length,
-      });
+      this.#telemetry.dropped(dropped.length);
     }
     this.#gauge();
     // After a failed write, the next try waits for the timer (or a flush): KV failed a moment
@@ -258,7 +260,7 @@ export class UsageLedger {
   /** Stops the timer and flushes what is buffered: the drain hook on shutdown. */
   async close(): Promise<FlushReport> {
     this.#closed = true;
-    this.#clearTimer();
+    this.#flushTimer.clear();
     this.#live.close();
     return await this.flush();
   }
@@ -272,26 +274,7 @@ export class UsageLedger {
    */
   #write(urgent = false): void {
     if (this.#buffer.length === 0) return;
-    const atOnce = urgent || this.#full();
-    if (this.#writing) {
-      if (atOnce && this.#writeTimer !== undefined) {
-        this.#options.timers.clearTimeout(this.#writeTimer);
-        this.#writeTimer = undefined;
-        queueMicrotask(() => this.#writes());
-      }
-      return;
-    }
-    this.#writing = true;
-    const { timers, writeIntervalMs } = this.#options;
-    const wait = atOnce ? 0 : this.#lastWriteAt + writeIntervalMs - timers.now();
-    // A microtask later at least: entries appended in the same turn go in the same commit.
-    if (wait <= 0) queueMicrotask(() => this.#writes());
-    else {
-      this.#writeTimer = timers.setTimeout(() => {
-        this.#writeTimer = undefined;
-        this.#writes();
-      }, wait);
-    }
+    this.#pacer.request(urgent || this.#full());
   }
 
   async #writes(): Promise<void> {
@@ -306,9 +289,9 @@ export class UsageLedger {
       this.#backingOff = true;
       this.#schedule(); // tried again after the interval
     }
-    this.#writing = false;
+    this.#pacer.ended();
     // Whoever began waiting for a commit after the last one settled learns that none follows.
-    this.#commitSettled(failed, failure);
+    this.#committed.settle(failed, failure);
     if (!this.#backingOff) this.#write(); // what arrived as the last commit settled
   }
 
@@ -319,7 +302,7 @@ export class UsageLedger {
    */
   async #writeAhead(): Promise<void> {
     while (this.#buffer.length > 0) {
-      this.#lastWriteAt = this.#options.timers.now();
+      this.#pacer.started();
       const { batch, unwritable } = takeBatch(this.#buffer, this.#options.maxBatch);
       this.#drop(unwritable);
       if (batch.length === 0) continue;
@@ -333,29 +316,22 @@ export class UsageLedger {
       } catch (err) {
         this.#buffer.unshift(...batch);
         this.#gauge();
-        this.#options.metrics?.increment("ccgate_ledger_write_failures_total");
-        this.#options.log?.({
-          level: "warn",
-          msg: "usage ledger write failed; will retry",
-          entries: batch.length,
-          error: err instanceof Error ? err.name : typeof err,
-        });
-        this.#commitSettled(true, err);
+        this.#telemetry.writeFailed(batch.length, err);
+        this.#committed.settle(true, err);
         throw err;
       }
       // From here the batch is durable: a crash before its roll-up is redone by recover().
       for (const { entry, until } of opened) this.#opened.set(entry.requestId, until);
       for (const entry of entries) {
         this.#opened.delete(entry.requestId);
-        this.#logged.push(entry);
-        this.#versionstamps.set(entry.requestId, versionstamp);
+        this.#rollUps.logged(entry, versionstamp);
       }
       this.#settled += batch.length;
       this.#loggedCount += entries.length;
       this.#gauge();
-      this.#options.metrics?.increment("ccgate_ledger_entries_written_total", {}, entries.length);
-      this.#commitSettled(false);
-      if (this.#logged.length >= this.#options.maxBatch || this.#closed) {
+      this.#telemetry.written(entries.length);
+      this.#committed.settle(false);
+      if (this.#rollUps.pending >= this.#options.maxBatch || this.#closed) {
         // After close (streams ended by a drain record late), every entry is rolled up at once.
         if (!this.#rollUpAsked) {
           this.#rollUpAsked = true;
@@ -374,14 +350,7 @@ export class UsageLedger {
     if (unwritable.length === 0) return;
     this.#settled += unwritable.length;
     this.#gauge();
-    this.#options.metrics?.increment("ccgate_ledger_write_failures_total", {}, unwritable.length);
-    for (const { entry } of unwritable) {
-      this.#options.log?.({
-        level: "error",
-        msg: "usage ledger entry too large to write: dropped",
-        request_id: entry.requestId,
-      });
-    }
+    this.#telemetry.tooLarge(unwritable);
   }
 
   /** The buffer must be written without waiting for the interval: a full batch, or closed. */
@@ -389,17 +358,9 @@ export class UsageLedger {
     return this.#closed || this.#buffer.length >= this.#options.maxBatch;
   }
 
-  /** Settles what waits for the commit just attempted, and arms the next one. */
-  #commitSettled(failed: boolean, error?: unknown): void {
-    const settled = this.#committed;
-    this.#committed = _deferred();
-    if (failed) settled.reject(error);
-    else settled.resolve();
-  }
-
   /** Writes ahead the first `target` entries appended (those before the flush was asked), then rolls up. */
   async #flush(target: number): Promise<FlushReport> {
-    this.#clearTimer();
+    this.#flushTimer.clear();
     this.#rollUpAsked = false;
     const loggedBefore = this.#loggedCount;
     const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
@@ -408,38 +369,16 @@ export class UsageLedger {
     } finally {
       report.logged = this.#loggedCount - loggedBefore;
     }
-    await this.#rollUps.retryStranded(report);
-    const logged = this.#logged.splice(0);
-    const versionstamps = this.#versionstamps;
-    this.#versionstamps = new Map();
-    for (const chunk of rollUpChunks(logged)) {
-      await this.#rollUps.chunk(chunk, versionstamps, report);
-    }
+    await this.#rollUps.rollUpLogged(report);
     return report;
   }
 
   /** Arms the flush timer unless it is armed or the ledger is closed. */
   #schedule(): void {
-    if (this.#closed || this.#timer !== undefined) return;
-    this.#timer = this.#options.timers.setTimeout(() => {
-      this.#timer = undefined;
-      this.flush().catch(() => {});
-    }, this.#options.flushIntervalMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (!this.#closed) this.#flushTimer.arm();
   }
 
   #gauge(): void {
-    this.#options.metrics?.set("ccgate_ledger_buffered_entries", {}, this.#buffer.length);
+    this.#telemetry.buffered(this.#buffer.length);
   }
-}
-
-/** A promise with its settle functions; a rejection nobody awaits is not an unhandled one. */
-function _deferred(): PromiseWithResolvers<void> {
-  const deferred = Promise.withResolvers<void>();
-  deferred.promise.catch(() => {});
-  return deferred;
 }

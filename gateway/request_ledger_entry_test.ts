@@ -1,0 +1,107 @@
+import { assertEquals } from "../testing/assert.ts";
+import { MAX_ENTRY_GROUPS, MAX_ENTRY_TEXT } from "./ledger/ledger_entry.ts";
+import {
+  type LedgerRequest,
+  type LedgerRequestEnd,
+  requestLedgerEntry,
+} from "./request_ledger_entry.ts";
+
+const request: LedgerRequest = {
+  requestId: "req_01",
+  at: new Date("2026-11-30T23:59:58.500Z"),
+  claims: { sub: "user-1", sid: "sid-1", groups: ["g1", "g2"], roles: ["Ccgate.User"] },
+  route: "messages",
+  fields: {
+    model: "claude-opus-4-8",
+    bedrockModel: "us.anthropic.claude-opus-4-8",
+    region: "us-east-1",
+    stream: true,
+  },
+  firstByteMs: 120.4,
+};
+
+const end: LedgerRequestEnd = {
+  status: 200,
+  outcome: "completed",
+  errorType: null,
+  costUsd: 0.0123,
+  totalMs: 900.6,
+  usage: {
+    inputTokens: 10,
+    outputTokens: 20,
+    cacheReadInputTokens: 30,
+    cacheCreationInputTokens: 40,
+  },
+};
+
+Deno.test("requestLedgerEntry() writes the request, its usage and its end, times rounded to ms", () => {
+  const entry = requestLedgerEntry(request, end);
+  // Compared as JSON: the entry's fields and their order are what KV stores.
+  assertEquals(
+    JSON.stringify(entry),
+    JSON.stringify({
+      requestId: "req_01",
+      at: "2026-11-30T23:59:58.500Z",
+      day: "2026-11-30",
+      user: "user-1",
+      sid: "sid-1",
+      groups: ["g1", "g2"],
+      roles: ["Ccgate.User"],
+      route: "messages",
+      model: "claude-opus-4-8",
+      bedrockModel: "us.anthropic.claude-opus-4-8",
+      region: "us-east-1",
+      stream: true,
+      inputTokens: 10,
+      outputTokens: 20,
+      cacheReadTokens: 30,
+      cacheWriteTokens: 40,
+      costUsd: 0.0123,
+      firstByteMs: 120,
+      totalMs: 901,
+      status: 200,
+      outcome: "completed",
+      errorType: null,
+    }),
+  );
+});
+
+Deno.test("requestLedgerEntry() adds estimated and serviceTier only when the request has them", () => {
+  const plain = requestLedgerEntry(request, end);
+  assertEquals("estimated" in plain, false);
+  assertEquals("serviceTier" in plain, false);
+  const fields = { ...request.fields, estimated: true, serviceTier: "priority" };
+  const marked = requestLedgerEntry({ ...request, fields }, end);
+  assertEquals(marked.estimated, true);
+  assertEquals(marked.serviceTier, "priority");
+  const notEstimated = requestLedgerEntry(
+    { ...request, fields: { ...fields, estimated: false } },
+    end,
+  );
+  assertEquals("estimated" in notEstimated, false);
+});
+
+Deno.test("requestLedgerEntry() cuts the claims' texts and lists to the entry's bounds", () => {
+  const long = "x".repeat(MAX_ENTRY_TEXT + 5);
+  const many = Array.from({ length: MAX_ENTRY_GROUPS + 3 }, (_, i) => `${long}${i}`);
+  const entry = requestLedgerEntry(
+    { ...request, claims: { sub: long, sid: long, groups: many, roles: many } },
+    end,
+  );
+  assertEquals(entry.user, "x".repeat(MAX_ENTRY_TEXT));
+  assertEquals(entry.sid, "x".repeat(MAX_ENTRY_TEXT));
+  assertEquals(entry.groups.length, MAX_ENTRY_GROUPS);
+  assertEquals(entry.roles.length, MAX_ENTRY_GROUPS);
+  assertEquals(entry.groups.every((g) => g === "x".repeat(MAX_ENTRY_TEXT)), true);
+});
+
+Deno.test("requestLedgerEntry() of a request with no first byte and no price keeps them null", () => {
+  const entry = requestLedgerEntry(
+    { ...request, firstByteMs: null },
+    { ...end, status: 0, outcome: "interrupted", costUsd: null },
+  );
+  assertEquals(entry.firstByteMs, null);
+  assertEquals(entry.costUsd, null);
+  assertEquals(entry.status, 0);
+  assertEquals(entry.outcome, "interrupted");
+});
