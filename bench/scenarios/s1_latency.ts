@@ -24,13 +24,15 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
   const { plan } = context.options;
   await context.setTiming({ firstByteDelayMs: 0 });
   const req = context.requests(false);
+  const floor = req.floor;
+  if (floor === undefined) throw new Error("Cannot run S1: the SDK floor server is not running");
   const rounds: Record<string, number>[] = [];
   for (let r = 0; r < plan.rounds; r++) {
     const pids = [servers.gateway.pid, servers.proxy.pid, servers.floor.pid];
     const cpuBefore = await Promise.all(pids.map(cpuMs));
     const result = await runLoadgen<SequentialResult>({
       kind: "sequential",
-      targets: [req.direct, req.proxy, ...(req.floor ? [req.floor] : []), req.gateway],
+      targets: [req.direct, req.proxy, floor, req.gateway],
       requests: plan.s1Requests,
       warmup: plan.s1Warmup,
     }, { cpus: context.loadCpus });
@@ -44,7 +46,7 @@ export async function runS1(context: BenchContext): Promise<ScenarioResult> {
     const d = summarize(result.latencies.direct!);
     const p = summarize(result.latencies.proxy!);
     const g = summarize(result.latencies.gateway!);
-    const f = summarize(result.latencies.floor ?? []);
+    const f = summarize(result.latencies.floor!);
     const round = {
       directMedian: d.median,
       directP99: d.p99,
