@@ -64,10 +64,10 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
         });
       } catch (err) {
         if (err instanceof AccessTokenError) {
-          throw new AuthenticationError(`Invalid access token: ${err.message}`, {
-            cause: err,
-            reason: err.code,
-          });
+          throw new AuthenticationError(
+            `Invalid access token: ${err.message}${WHAT_NEXT[err.code] ?? ""}`,
+            { cause: err, reason: err.code },
+          );
         }
         throw err;
       }
@@ -85,6 +85,25 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     await next();
   };
 }
+
+/**
+ * What a user can do about a refused token, after its reason, where ccgate's
+ * own tools help (Claude Code shows the message; its `apiKeyHelper` keeps
+ * handing out a cached token until it expires, up to `CCGATE_ACCESS_TTL`):
+ * a token signed with a key the gateway no longer trusts (an emergency key
+ * rotation) or for another issuer or audience (the deployment was
+ * reconfigured) is renewed by `ccgate refresh`; what is not a JWT at all is
+ * most often another credential (an Anthropic API key). An expired token
+ * needs nothing: the helper refreshes it before handing it out.
+ */
+const WHAT_NEXT: Partial<Record<AccessTokenError["code"], string>> = {
+  token_key_unknown: "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)",
+  token_signature_invalid:
+    "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)",
+  token_claim_invalid: "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)",
+  token_type_invalid: "; this gateway takes ccgate access tokens: sign in with `ccgate login`",
+  token_malformed: "; this gateway takes ccgate access tokens: sign in with `ccgate login`",
+};
 
 function credentialOf(authorization: string | undefined, apiKey: string | undefined): string {
   let bearer: string | undefined;

@@ -146,3 +146,38 @@ Deno.test("authenticate() refusals are logged and counted by reason, never with 
   const logged = JSON.stringify(stack.logs);
   for (const token of [expired, forged, stack.token]) assert(!logged.includes(token));
 });
+
+Deno.test("authenticate() tells the user what renews a token signed with a key or for an audience it no longer trusts", async () => {
+  await using stack = await startGatewayStack();
+  const stranger = await generateKeyPair("ES256");
+  const messageOf = async (token: string) => {
+    const response = await fetch(`${stack.url}/v1/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    assertEquals(response.status, 401);
+    return ((await response.json()) as { error: { message: string } }).error.message;
+  };
+  const renew = "get a new token with `ccgate refresh` (or sign in with `ccgate login`)";
+  assertEquals(
+    await messageOf(await stack.issuer.mint({ header: { kid: "rotated-away" } })),
+    `Invalid access token: No verification key matches the token; ${renew}`,
+  );
+  assertStringIncludes(
+    await messageOf(await stack.issuer.mint({ privateKey: stranger.privateKey })),
+    renew,
+  );
+  assertStringIncludes(
+    await messageOf(await stack.issuer.mint({ claims: { aud: "another-deployment" } })),
+    renew,
+  );
+  assertEquals(
+    await messageOf("sk-ant-api03-not-a-ccgate-token"),
+    "Invalid access token: Token is not a valid JWT; this gateway takes ccgate access tokens: sign in with `ccgate login`",
+  );
+  const expired = await messageOf(
+    await stack.issuer.mint({ now: new Date(Date.now() - 7_200_000) }),
+  );
+  assert(!expired.includes("ccgate"), `the helper renews an expired token itself: ${expired}`);
+});
