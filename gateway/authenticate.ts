@@ -96,13 +96,14 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
  * most often another credential (an Anthropic API key). An expired token
  * needs nothing: the helper refreshes it before handing it out.
  */
+const RENEW = "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)";
+const SIGN_IN = "; this gateway takes ccgate access tokens: sign in with `ccgate login`";
 const WHAT_NEXT: Partial<Record<AccessTokenError["code"], string>> = {
-  token_key_unknown: "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)",
-  token_signature_invalid:
-    "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)",
-  token_claim_invalid: "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)",
-  token_type_invalid: "; this gateway takes ccgate access tokens: sign in with `ccgate login`",
-  token_malformed: "; this gateway takes ccgate access tokens: sign in with `ccgate login`",
+  token_key_unknown: RENEW,
+  token_signature_invalid: RENEW,
+  token_claim_invalid: RENEW,
+  token_type_invalid: SIGN_IN,
+  token_malformed: SIGN_IN,
 };
 
 function credentialOf(authorization: string | undefined, apiKey: string | undefined): string {
