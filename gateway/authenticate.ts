@@ -86,6 +86,9 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   };
 }
 
+const RENEW = "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)";
+const SIGN_IN = "; this gateway takes ccgate access tokens: sign in with `ccgate login`";
+
 /**
  * What a user can do about a refused token, after its reason, where ccgate's
  * own tools help (Claude Code shows the message; its `apiKeyHelper` keeps
@@ -96,8 +99,6 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
  * most often another credential (an Anthropic API key). An expired token
  * needs nothing: the helper refreshes it before handing it out.
  */
-const RENEW = "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)";
-const SIGN_IN = "; this gateway takes ccgate access tokens: sign in with `ccgate login`";
 const WHAT_NEXT: Partial<Record<AccessTokenError["code"], string>> = {
   token_key_unknown: RENEW,
   token_signature_invalid: RENEW,
