@@ -24,6 +24,36 @@ export function worstCaseMicros(inputTokens: number, maxTokens: number, price: M
 }
 
 /**
+ * A budget's limit in its counter's unit: micro-dollars for a dollar budget,
+ * tokens for a token budget. Pure.
+ *
+ * @param budget The budget.
+ * @returns The limit in counter units.
+ *
+ * @example
+ * ```ts
+ * import { budgetLimitUnits } from "./budget_message.ts";
+ * const daily = { limit: 20, rule: "defaults.budgets.daily_usd", scope: "user:u", per: "user" as const };
+ * console.assert(budgetLimitUnits({ ...daily, period: "daily", unit: "usd" }) === 20_000_000);
+ * ```
+ */
+export function budgetLimitUnits(budget: BudgetLimit): number {
+  return budget.unit === "usd" ? budget.limit * 1_000_000 : budget.limit;
+}
+
+/** Dollars for messages: `$20.00`, `$0.0480`. */
+function _usd(dollars: number): string {
+  return `$${dollars.toFixed(dollars >= 1 ? 2 : 4)}`;
+}
+
+/** A budget's size and window for messages: `$20.00 per day (UTC) per user`. */
+function _budget(budget: BudgetLimit, limit: string): string {
+  const period = budget.period === "daily" ? "day (UTC)" : "month (UTC)";
+  const who = budget.per === "user" ? "per user" : "for the group";
+  return `${limit} per ${period} ${who}`;
+}
+
+/**
  * The message of a budget refusal: the budget, its rule, what is spent and
  * what this request may cost. Pure.
  *
@@ -51,12 +81,10 @@ export function budgetMessage(
   amount: number,
   inFlight: boolean,
 ): string {
-  const usd = (dollars: number) => `$${dollars.toFixed(dollars >= 1 ? 2 : 4)}`;
-  const fmt = (n: number) => budget.unit === "usd" ? usd(n / 1_000_000) : `${Math.round(n)} tokens`;
-  const limit = budget.unit === "usd" ? usd(budget.limit) : `${budget.limit} tokens`;
-  const period = budget.period === "daily" ? "day (UTC)" : "month (UTC)";
-  const who = budget.per === "user" ? "per user" : "for the group";
-  return `Budget of ${limit} per ${period} ${who} would be exceeded (rule: ${budget.rule}): ${
+  const fmt = (n: number) =>
+    budget.unit === "usd" ? _usd(n / 1_000_000) : `${Math.round(n)} tokens`;
+  const limit = budget.unit === "usd" ? _usd(budget.limit) : `${budget.limit} tokens`;
+  return `Budget of ${_budget(budget, limit)} would be exceeded (rule: ${budget.rule}): ${
     fmt(spent)
   } spent, this request may cost up to ${fmt(amount)}${
     inFlight ? " while requests in flight hold the rest; retry shortly" : ""
@@ -95,20 +123,12 @@ export function overBudgetMessage(
   price: ModelPrice,
 ): string {
   const count = (n: number) => Math.max(0, Math.floor(n)).toLocaleString("en-US");
-  const usd = (micros: number) => {
-    const dollars = micros / 1_000_000;
-    return `$${dollars.toFixed(dollars >= 1 ? 2 : 4)}`;
-  };
   const dollars = budget.unit === "usd";
-  const limit = dollars ? budget.limit * 1_000_000 : budget.limit;
+  const limit = budgetLimitUnits(budget);
   const input = dollars ? worstCaseMicros(inputTokens, 0, price) : inputTokens;
   const amount = dollars ? worstCaseMicros(inputTokens, maxTokens, price) : inputTokens + maxTokens;
-  const fmt = (n: number) => dollars ? usd(n) : `${count(n)} tokens`;
-  const period = budget.period === "daily" ? "day (UTC)" : "month (UTC)";
-  const who = budget.per === "user" ? "per user" : "for the group";
-  const whole = `the whole budget of ${
-    dollars ? usd(limit) : `${count(limit)} tokens`
-  } per ${period} ${who} (rule: ${budget.rule})`;
+  const fmt = (n: number) => dollars ? _usd(n / 1_000_000) : `${count(n)} tokens`;
+  const whole = `the whole budget of ${_budget(budget, fmt(limit))} (rule: ${budget.rule})`;
   const never = "so it cannot be admitted even with nothing spent and retrying will not help";
   const admin = "or ask your gateway admin to raise the budget";
   if (input >= limit) {

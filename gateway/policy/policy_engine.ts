@@ -12,10 +12,15 @@ import type { Timers } from "../timers.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { CatalogueModel, CompiledPolicy } from "./compile_policy.ts";
 import { allowsModel, checkAllowedModel } from "./check_allowed_model.ts";
-import { budgetMessage, overBudgetMessage, worstCaseMicros } from "./budget_message.ts";
+import {
+  budgetLimitUnits,
+  budgetMessage,
+  overBudgetMessage,
+  worstCaseMicros,
+} from "./budget_message.ts";
 import { counterKeysFor } from "./counter_keys_for.ts";
 import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
-import type { BudgetLimit, PolicySubject } from "./effective_rules.ts";
+import type { PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
 import { upstreamScope } from "./upstream_scope.ts";
@@ -48,11 +53,6 @@ export interface PolicyEngineOptions {
 /** The prompt tokens of a request's usage: input, cache read and cache write. */
 function promptTokens(usage: TokenUsage): number {
   return usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
-}
-
-/** A budget's limit in its counter's unit: micro-dollars or tokens. */
-function budgetLimit(budget: BudgetLimit): number {
-  return budget.unit === "usd" ? budget.limit * 1_000_000 : budget.limit;
 }
 
 /** `max_tokens` assumed for the escrow when a request has none (the Anthropic API requires one). */
@@ -169,7 +169,7 @@ export class PolicyEngine implements Disposable {
       }
     }
     budgets.forEach(({ budget }, i) => {
-      if (amounts[i]! > budgetLimit(budget)) {
+      if (amounts[i]! > budgetLimitUnits(budget)) {
         throw new RequestOverBudgetError(
           overBudgetMessage(budget, inputWorst, outputWorst, model.price),
         );
@@ -216,7 +216,7 @@ export class PolicyEngine implements Disposable {
     const reservations: { key: CounterKey; amount: number }[] = [];
     for (const [i, { budget, key }] of budgets.entries()) {
       const amount = amounts[i]!;
-      const limit = budgetLimit(budget);
+      const limit = budgetLimitUnits(budget);
       const settled = this.#counters.settled(key);
       if (settled + this.#counters.reserved(key) + amount > limit) {
         const inFlight = settled + amount <= limit;
