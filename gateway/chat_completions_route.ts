@@ -110,10 +110,12 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
   const request = parseBody(chatCompletionRequestSchema, value);
   const anthropic = openAiToAnthropicRequest(request);
   checkRequestLimits(anthropic, config.limits);
-  const modelId = resolveModel(request.model, DEFAULT_MODEL_TABLE, {
-    ...models(),
-    listed: () => deps.allowedModels?.(claims),
-  });
+  const modelId = resolveModel(
+    request.model,
+    DEFAULT_MODEL_TABLE,
+    models(),
+    () => deps.allowedModels?.(claims),
+  );
   const streamed = request.stream === true;
   record.set({ model: request.model, bedrockModel: modelId, stream: streamed });
   const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });

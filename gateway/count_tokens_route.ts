@@ -39,10 +39,12 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
     const { value } = await readRequestJson(c, config);
     checkRequestLimits(value, config.limits);
     const body = parseBody(countTokensRequestSchema, value);
-    const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, {
-      ...models(),
-      listed: () => deps.allowedModels?.(c.get("claims")),
-    });
+    const modelId = resolveModel(
+      body.model,
+      DEFAULT_MODEL_TABLE,
+      models(),
+      () => deps.allowedModels?.(c.get("claims")),
+    );
     deps.policy?.checkModel(c.get("claims"), modelId, body.model);
     record.set({ model: body.model, bedrockModel: modelId });
     const budget = body.thinking?.type === "enabled" ? body.thinking.budget_tokens ?? 0 : 0;

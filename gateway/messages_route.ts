@@ -75,10 +75,12 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
   checkRequestLimits(body, deps.config.limits);
   const requested = typeof body.model === "string" ? body.model : undefined;
   // The body's own value, so that a `model` of the wrong type is named as such.
-  const modelId = resolveModel(body.model, DEFAULT_MODEL_TABLE, {
-    ...models(),
-    listed: () => deps.allowedModels?.(claims),
-  });
+  const modelId = resolveModel(
+    body.model,
+    DEFAULT_MODEL_TABLE,
+    models(),
+    () => deps.allowedModels?.(claims),
+  );
   const streamed = body.stream === true;
   record.set({ model: requested ?? null, bedrockModel: modelId, stream: streamed });
   const betas = parseAnthropicBeta(c.req.header("anthropic-beta"));

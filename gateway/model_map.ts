@@ -108,14 +108,6 @@ export interface ResolveModelOptions {
    * @default {DEFAULT_FALLBACK_RULE}
    */
   fallback?: FallbackRule | false;
-  /**
-   * The models a not-found message may list: the user's (`GatewayDeps.allowedModels`),
-   * so that a refusal names only what this user may use. Called only when the
-   * model is not found (a request's policy rules are not looked up otherwise);
-   * `undefined` from it: every offered model.
-   * @default every offered model
-   */
-  listed?: () => ((model: ListedModel) => boolean) | undefined;
 }
 
 /**
@@ -161,10 +153,14 @@ export const MAX_MODEL_CHARS = 512;
  * @param requested The request's `model` value.
  * @param table Known names.
  * @param options Prefix, aliases, raw ids, fallback.
+ * @param listed The models a not-found message may list: the user's
+ * (`GatewayDeps.allowedModels`), so that a refusal names only what this user
+ * may use. Called only when nothing is found (a request's policy rules are not
+ * looked up otherwise); absent, or `undefined` from it: every offered model.
  * @returns The Bedrock model id, inference profile id or ARN.
  * @throws {InvalidRequestError} When `model` is missing or not a string.
  * @throws {ModelNotFoundError} When nothing maps the name (code `model_not_found`);
- * the message names the model and lists the available names (those `options.listed` keeps).
+ * the message names the model and lists the available names (those `listed` keeps).
  *
  * @example Resolve Claude Code's default model in the EU
  * ```ts
@@ -177,6 +173,7 @@ export function resolveModel(
   requested: unknown,
   table: ModelTable,
   options: ResolveModelOptions = {},
+  listed?: () => ((model: ListedModel) => boolean) | undefined,
 ): string {
   if (requested === undefined || requested === null) {
     throw new InvalidRequestError("model: Field required");
@@ -199,7 +196,9 @@ export function resolveModel(
     throw new ModelNotFoundError(
       `Model ${JSON.stringify(requested)} is not available with inference profile prefix ${
         JSON.stringify(prefix)
-      } (Bedrock offers ${entry.profiles.join(", ")}). Available models: ${_names(table, options)}`,
+      } (Bedrock offers ${entry.profiles.join(", ")}). Available models: ${
+        _names(table, options, listed)
+      }`,
     );
   }
   if ((options.allowRawIds ?? true) && (RAW_ID.test(requested) || ARN.test(requested))) {
@@ -213,7 +212,9 @@ export function resolveModel(
       .replaceAll("{version}", DATED.test(name) ? "-v1:0" : "");
   }
   throw new ModelNotFoundError(
-    `Model ${JSON.stringify(requested)} not found. Available models: ${_names(table, options)}`,
+    `Model ${JSON.stringify(requested)} not found. Available models: ${
+      _names(table, options, listed)
+    }`,
   );
 }
 
@@ -259,9 +260,13 @@ export function listModels(
 }
 
 /** The names a not-found message lists: the offered models the user may use, or `none`. */
-function _names(table: ModelTable, options: ResolveModelOptions): string {
-  const listed = options.listed?.();
+function _names(
+  table: ModelTable,
+  options: ResolveModelOptions,
+  listed: (() => ((model: ListedModel) => boolean) | undefined) | undefined,
+): string {
+  const keep = listed?.();
   const offered = listModels(table, options);
-  const names = (listed === undefined ? offered : offered.filter(listed)).map((m) => m.name);
+  const names = (keep === undefined ? offered : offered.filter(keep)).map((m) => m.name);
   return names.length === 0 ? "none" : names.join(", ");
 }

@@ -129,10 +129,10 @@ Deno.test("resolveModel() throws model_not_found naming the model and the aliase
   assertThrows(() => resolveModel("CLAUDE-OPUS", T), ModelNotFoundError);
 });
 
-Deno.test("resolveModel() lists only the models options.listed keeps when it finds none", () => {
+Deno.test("resolveModel() lists only the models listed keeps when it finds none", () => {
   const haiku = (m: { modelId: string }) => m.modelId.includes("haiku-4-5");
   const err = assertThrows(
-    () => resolveModel("gpt-4o", T, { aliases: { fast: "us.anthropic.x" }, listed: () => haiku }),
+    () => resolveModel("gpt-4o", T, { aliases: { fast: "us.anthropic.x" } }, () => haiku),
     ModelNotFoundError,
   );
   assertEquals(
@@ -140,12 +140,12 @@ Deno.test("resolveModel() lists only the models options.listed keeps when it fin
     'Model "gpt-4o" not found. Available models: claude-haiku-4-5, claude-haiku-4-5-20251001',
   );
   const prefix = assertThrows(
-    () => resolveModel("claude-opus-4-1", T, { prefix: "eu", listed: () => haiku }),
+    () => resolveModel("claude-opus-4-1", T, { prefix: "eu" }, () => haiku),
     ModelNotFoundError,
   );
   assert(prefix.message.endsWith("Available models: claude-haiku-4-5, claude-haiku-4-5-20251001"));
   assertThrows(
-    () => resolveModel("gpt-4o", T, { listed: () => () => false }),
+    () => resolveModel("gpt-4o", T, {}, () => () => false),
     ModelNotFoundError,
     "Available models: none",
   );

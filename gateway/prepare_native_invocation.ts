@@ -98,10 +98,12 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
     checkRequestLimits(body, deps.config.limits);
     const { options, byFoundation } = models();
     const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??
-      resolveModel(requested, DEFAULT_MODEL_TABLE, {
-        ...options,
-        listed: () => deps.allowedModels?.(c.get("claims")),
-      });
+      resolveModel(
+        requested,
+        DEFAULT_MODEL_TABLE,
+        options,
+        () => deps.allowedModels?.(c.get("claims")),
+      );
     record?.set({ bedrockModel: modelId });
     const translated = toBedrockRequest(body, { modelId, betas: [], userId: c.get("claims").sub });
     const guardrailConfig = body[GUARDRAIL_CONFIG_FIELD];
