@@ -179,7 +179,7 @@ export const authEnvSchema = z.object({
   }),
   CCGATE_ADMIN_TENANTS: nonEmptyList("tenant id").optional().meta({
     description:
-      "Tenants (of `ENTRA_TENANT_ID`) whose admins (`CCGATE_ADMIN_ROLE`) may manage every tenant's users. With several allowlisted tenants, each tenant grants the admin role itself, so an admin from any other tenant reaches only their own tenant's sessions (`/admin/sessions`) and not the gateway's admin API (usage, audit, budget overrides, which cover every tenant). Set it to the same value on the gateway.",
+      "Tenants (of `ENTRA_TENANT_ID`) whose admins (`CCGATE_ADMIN_ROLE`) may manage every tenant's users. With several allowlisted tenants, each tenant grants the admin role itself, so an admin from any other tenant reaches only their own tenant's sessions (`/admin/sessions`), as on the gateway's admin API only their own tenant's usage. Set it to the same value on the gateway.",
     accepts: "comma-separated tenant ids, each in `ENTRA_TENANT_ID`",
     defaultText: "the first tenant of `ENTRA_TENANT_ID`",
     example: "11111111-1111-1111-1111-111111111111",

@@ -73,8 +73,9 @@ export interface GatewayConfig {
   /** App role that may use `/admin/*`. */
   adminRole: string;
   /**
-   * Tenants whose admins may use `/admin/api/*` (`adminTenantScope`): `CCGATE_ADMIN_TENANTS`, else
-   * the first tenant of `ENTRA_TENANT_ID`; unset when neither is set (no tenant rule).
+   * Tenants whose admins see every tenant in `/admin/api/*` (others see their own, see
+   * `adminTenantScope`): `CCGATE_ADMIN_TENANTS`, else the first tenant of `ENTRA_TENANT_ID`; unset
+   * when neither is set (no tenant rule).
    */
   adminTenants?: string[];
   /** Usage ledger roll-up interval (and write retry wait), ms. */

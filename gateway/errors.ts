@@ -28,6 +28,7 @@ export type GatewayErrorCode =
   | "forbidden"
   | "model_not_found"
   | "route_not_found"
+  | "user_not_found"
   | "method_not_allowed"
   | "request_too_large"
   | "request_limit"
@@ -399,8 +400,9 @@ export class AdminRoleRequiredError extends GatewayError {
 
 /**
  * The caller holds the admin role, but in a tenant that is not an admin
- * tenant (`CCGATE_ADMIN_TENANTS`): `/admin/api/*` covers every tenant's
- * usage, so it is theirs only in an admin tenant. 403 permission_error.
+ * tenant (`CCGATE_ADMIN_TENANTS`), and the route covers every tenant (the
+ * audit log, budget overrides), or their token names no tenant. 403
+ * permission_error.
  */
 export class AdminTenantRequiredError extends GatewayError {
   constructor() {
@@ -408,6 +410,23 @@ export class AdminTenantRequiredError extends GatewayError {
       "forbidden",
       "This API covers every tenant: it requires an admin of an admin tenant (CCGATE_ADMIN_TENANTS)",
       { status: 403, type: "permission_error" },
+    );
+  }
+}
+
+/**
+ * An admin who sees their own tenant only asked for a user with no recent
+ * request in that tenant (another tenant's user is answered the same, so
+ * their existence is not disclosed): 404 not_found_error.
+ */
+export class AdminUserNotFoundError extends GatewayError {
+  constructor(user: string) {
+    super(
+      "user_not_found",
+      `Cannot find user ${
+        JSON.stringify(user)
+      }: no request of theirs in your tenant in the last 31 days`,
+      { status: 404, type: "not_found_error" },
     );
   }
 }

@@ -282,7 +282,7 @@ export const gatewayEnvSchema = z.object({
     v.split(",").map((t) => t.trim()).filter((t) => t !== "")
   ).pipe(z.array(z.string()).min(1, "must name at least one tenant id")).optional().meta({
     description:
-      "Tenants whose admins (`CCGATE_ADMIN_ROLE`) may use the admin API (`/admin/api/*`: usage, audit, budget overrides of every tenant). With several allowlisted tenants each tenant grants the admin role itself, so an admin of any other tenant is refused (403). Set it, or `ENTRA_TENANT_ID`, on a separately deployed gateway (`gateway/main.ts`) of a multi-tenant allowlist; with neither set, every admin is allowed.",
+      "Tenants whose admins (`CCGATE_ADMIN_ROLE`) see every tenant in the admin API (`/admin/api/*`: usage, audit, budget overrides). With several allowlisted tenants each tenant grants the admin role itself, so an admin of any other tenant sees their own tenant's usage only (summary, usage rows, entries, a user's policy) and is refused (403) the audit log and budget overrides. Set it, or `ENTRA_TENANT_ID`, on a separately deployed gateway (`gateway/main.ts`) of a multi-tenant allowlist; with neither set, every admin sees every tenant.",
     accepts: "comma-separated tenant ids",
     defaultText: "the first tenant of `ENTRA_TENANT_ID`",
     example: "11111111-1111-1111-1111-111111111111",
@@ -306,7 +306,7 @@ export const gatewayEnvSchema = z.object({
   }),
   CCGATE_USAGE_RETENTION_DAYS: retentionDays(0).meta({
     description:
-      'Usage ledger: days the daily roll-ups (`["usage", day, ...]`: usage rows, group members, request statistics) are kept, deleted by the same daily run. They are small and are what cost reports read. `0`: keep forever.',
+      'Usage ledger: days the daily roll-ups (`["usage", day, ...]`: usage rows, group members, tenant rows, request statistics) are kept, deleted by the same daily run. They are small and are what cost reports read. `0`: keep forever.',
     example: "1100",
   }),
   CCGATE_AUDIT_RETENTION_DAYS: retentionDays(400).meta({

@@ -14,7 +14,7 @@ export interface LedgerRequest {
   /** When the request arrived. */
   at: Date;
   /** The caller's token claims. */
-  claims: { sub: string; sid: string; groups: string[]; roles: string[] };
+  claims: { sub: string; sid: string; tid?: string; groups: string[]; roles: string[] };
   /** The route's name. */
   route: string;
   /** What the request learned before it ended (see `RequestRecord.set`). */
@@ -47,7 +47,8 @@ export interface LedgerRequestEnd {
 }
 
 /**
- * A recorded request's usage ledger entry: the claims' texts cut to
+ * A recorded request's usage ledger entry (with the token's tenant, when it
+ * has one): the claims' texts cut to
  * {@linkcode MAX_ENTRY_TEXT} characters and their groups and roles to
  * {@linkcode MAX_ENTRY_GROUPS}, times rounded to milliseconds.
  *
@@ -90,6 +91,7 @@ export function requestLedgerEntry(request: LedgerRequest, end: LedgerRequestEnd
     outcome: end.outcome,
     errorType: end.errorType,
   };
+  if (claims.tid !== undefined) entry.tid = _text(claims.tid);
   if (f.estimated) entry.estimated = true;
   if (f.serviceTier !== undefined) entry.serviceTier = f.serviceTier;
   return entry;

@@ -105,3 +105,13 @@ Deno.test("requestLedgerEntry() of a request with no first byte and no price kee
   assertEquals(entry.status, 0);
   assertEquals(entry.outcome, "interrupted");
 });
+
+Deno.test("requestLedgerEntry() records the token's tenant when it has one, cut like its other texts", () => {
+  assertEquals("tid" in requestLedgerEntry(request, end), false);
+  const tid = "22222222-2222-4222-8222-222222222222";
+  const entry = requestLedgerEntry({ ...request, claims: { ...request.claims, tid } }, end);
+  assertEquals(entry.tid, tid);
+  const long = "t".repeat(MAX_ENTRY_TEXT + 5);
+  const cut = requestLedgerEntry({ ...request, claims: { ...request.claims, tid: long } }, end);
+  assertEquals(cut.tid, "t".repeat(MAX_ENTRY_TEXT));
+});

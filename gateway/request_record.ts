@@ -67,7 +67,7 @@ export class RequestRecord {
   readonly #deps: GatewayDeps;
   readonly #route: RecordedRoute;
   readonly #requestId: string;
-  readonly #claims: { sub: string; sid: string; groups: string[]; roles: string[] };
+  readonly #claims: { sub: string; sid: string; tid?: string; groups: string[]; roles: string[] };
   readonly #at: Date;
   readonly #started = performance.now();
   readonly #ledger: boolean;
@@ -92,7 +92,7 @@ export class RequestRecord {
     deps: GatewayDeps,
     route: RecordedRoute,
     requestId: string,
-    claims: { sub: string; sid: string; groups: string[]; roles: string[] },
+    claims: { sub: string; sid: string; tid?: string; groups: string[]; roles: string[] },
     ledger: boolean,
   ) {
     this.#deps = deps;

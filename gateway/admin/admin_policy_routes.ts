@@ -1,10 +1,10 @@
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { GatewayDeps } from "../app.ts";
-import { InvalidRequestError, RouteNotFoundError } from "../errors.ts";
+import { AdminUserNotFoundError, InvalidRequestError, RouteNotFoundError } from "../errors.ts";
 import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
-import { latestIdentity } from "../ledger/usage_query.ts";
+import { latestIdentity } from "../ledger/latest_identity.ts";
 import { parseBody } from "../parse_body.ts";
 import { readJsonBody } from "../read_json_body.ts";
 import { boundedParam } from "./bounded_param.ts";
@@ -46,7 +46,14 @@ const overrideBody = z.strictObject({
  *   current day or month, `requests_per_minute[].used` over the sliding
  *   minute, `concurrent_streams[].in_flight`), as this instance knows it.
  *   Without `roles`/`groups`, those of the user's latest request in the
- *   ledger are used.
+ *   ledger are used. For an admin who sees their own tenant only
+ *   (`adminScope`), that latest request (within 31 days) must be of their
+ *   tenant, else 404 `user_not_found`, whether the user is another tenant's or
+ *   unknown (as the auth service answers another tenant's session).
+ *
+ * Budget overrides cover every tenant (they are per user, and raise or lift
+ * what the gateway spends): `everyTenant` refuses them to other admins.
+ *
  * - `GET /admin/api/budget-overrides`: every override.
  * - `PUT /admin/api/budget-overrides/:user`, JSON
  *   `{"daily_usd": 50, "monthly_tokens": null, "expires_at": "...", "reason": "..."}`:
@@ -57,9 +64,15 @@ const overrideBody = z.strictObject({
  *
  * @param app The gateway app.
  * @param deps The gateway's dependencies (`policy`, `budgetOverrides`, clock).
- * @param kv The ledger's KV (for the latest roles and groups of a user).
+ * @param kv The ledger's KV (for the latest roles, groups and tenant of a user).
+ * @param everyTenant Middleware refusing admins who do not see every tenant.
  */
-export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: LedgerKv): void {
+export function registerAdminPolicyRoutes(
+  app: Hono,
+  deps: GatewayDeps,
+  kv: LedgerKv,
+  everyTenant: MiddlewareHandler,
+): void {
   const overrides = (c: Context) => {
     if (deps.budgetOverrides === undefined) throw new RouteNotFoundError(c.req.method, c.req.path);
     return deps.budgetOverrides;
@@ -73,11 +86,16 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
     let roles = list(c.req.query("roles"));
     let groups = list(c.req.query("groups"));
     let source = "query";
-    if (roles === undefined || groups === undefined) {
+    const scope = c.get("adminScope");
+    if (!scope.all || roles === undefined || groups === undefined) {
       const seen = await latestIdentity(kv, user, dayOf(deps.now()));
-      source = seen === undefined ? "none" : `ledger (request at ${seen.at})`;
-      roles ??= seen?.roles ?? [];
-      groups ??= seen?.groups ?? [];
+      // Another tenant's user is answered like an unknown one: their existence is not disclosed.
+      if (!scope.covers(seen?.tid)) throw new AdminUserNotFoundError(user);
+      if (roles === undefined || groups === undefined) {
+        source = seen === undefined ? "none" : `ledger (request at ${seen.at})`;
+        roles ??= seen?.roles ?? [];
+        groups ??= seen?.groups ?? [];
+      }
     }
     const override = deps.budgetOverrides?.active(user) ?? null;
     if (deps.policy === undefined) {
@@ -87,9 +105,13 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
     return c.json({ user, roles, groups, source, policy, override });
   });
 
-  app.get("/admin/api/budget-overrides", (c) => c.json({ data: overrides(c).list() }));
+  app.get(
+    "/admin/api/budget-overrides",
+    everyTenant,
+    (c) => c.json({ data: overrides(c).list() }),
+  );
 
-  app.put("/admin/api/budget-overrides/:user", async (c: Context) => {
+  app.put("/admin/api/budget-overrides/:user", everyTenant, async (c: Context) => {
     const store = overrides(c);
     const user = boundedParam("user", c.req.param("user")!, MAX_ENTRY_TEXT);
     if (deps.policy === undefined) {
@@ -131,7 +153,7 @@ export function registerAdminPolicyRoutes(app: Hono, deps: GatewayDeps, kv: Ledg
     return c.json(override);
   });
 
-  app.delete("/admin/api/budget-overrides/:user", async (c) => {
+  app.delete("/admin/api/budget-overrides/:user", everyTenant, async (c) => {
     const user = boundedParam("user", c.req.param("user")!, MAX_ENTRY_TEXT);
     const removed = await overrides(c).remove(user);
     c.set("auditDetails", { user, removed });

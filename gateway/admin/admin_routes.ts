@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { GatewayDeps } from "../app.ts";
-import { adminTenantScope } from "../admin_tenant_scope.ts";
+import { type AdminTenantScope, adminTenantScope } from "../admin_tenant_scope.ts";
 import {
   AdminRoleRequiredError,
   AdminTenantRequiredError,
@@ -19,6 +19,13 @@ import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard_page.ts";
 import { entriesResponse } from "./entries_response.ts";
 import { modelFilterIds } from "./model_filter_ids.ts";
 import { toCsv } from "./to_csv.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The tenants the admin calling `/admin/api/*` reaches (`adminTenantScope`). */
+    adminScope: AdminTenantScope;
+  }
+}
 
 /** Columns of the usage (rollup) export. */
 export const USAGE_COLUMNS = [
@@ -43,6 +50,7 @@ export const ENTRY_COLUMNS = [
   "day",
   "user",
   "sid",
+  "tid",
   "groups",
   "roles",
   "route",
@@ -73,14 +81,25 @@ const DEFAULT_DAYS = 7;
  * Registers the admin routes on the gateway app. The page `GET /admin/`
  * (the usage dashboard) is public HTML; its data and every other route need
  * a ccgate access token (verified by `auth`, the gateway's authenticate
- * middleware) whose `roles` include `config.adminRole` and whose `tid` is an
- * admin tenant (`config.adminTenants`, see `adminTenantScope`: the ledger
- * covers every tenant, so an admin of another allowlisted tenant is refused),
- * and every call is written to the audit log before it is answered (allowed
- * calls one record each; denied ones counted per caller and minute, see
- * `audit_log.ts`):
+ * middleware) whose `roles` include `config.adminRole`, and every call is
+ * written to the audit log before it is answered (allowed calls one record
+ * each; denied ones counted per caller and minute, see `audit_log.ts`).
  *
- * - `GET /admin/api/me`: the caller's identity and roles.
+ * An admin whose `tid` is an admin tenant (`config.adminTenants`; every
+ * admin when there is no tenant rule) sees every tenant. Any other admin
+ * (see `adminTenantScope`, as the auth service's session admin API) sees
+ * their own tenant only: usage, summary and entries are read from the
+ * tenant's own roll-ups and entries (`UsageFilter.tenant`; entries rolled up
+ * before ccgate recorded the tenant are in none), another tenant's user
+ * answers empty (as a session list does), the policy of a user whose latest
+ * request was in another tenant is a 404 (as another tenant's session is),
+ * a `group` filter is a 400 on usage and summary (group roll-ups cover every
+ * tenant; entries take it), and the routes that cover every tenant (the
+ * audit log, budget overrides) are a 403, audited as denied; so is any route
+ * for such an admin whose token has no `tid`.
+ *
+ * - `GET /admin/api/me`: the caller's identity, roles, tenant and `tenants`
+ *   (`"all"`, or `"own"`: the caller's tenant only).
  * - `GET /admin/api/usage?from&to&user|group&model&format=json|csv`: daily rollups.
  * - `GET /admin/api/entries?from&to&user&group&model&limit&after&format=json|csv`: ledger
  *   entries, a page at a time as JSON (`truncated`, `next`), streamed whole as CSV
@@ -88,9 +107,11 @@ const DEFAULT_DAYS = 7;
  * - `GET /admin/api/summary?from&to&user|group&model`: what the dashboard draws, from the
  *   daily rollups (`readUsageSummary`).
  * - `GET /admin/audit?from&to&limit&after&decision&actor&format=json|csv` (also
- *   `/admin/api/audit`): the audit log, newest first, paged (`auditResponse`).
+ *   `/admin/api/audit`): the audit log, newest first, paged (`auditResponse`); admin
+ *   tenants only.
  * - `GET /admin/api/policy?user`, `GET|PUT|DELETE /admin/api/budget-overrides[/:user]`:
- *   effective policy and budget overrides (`registerAdminPolicyRoutes`).
+ *   effective policy and budget overrides (`registerAdminPolicyRoutes`; overrides: admin
+ *   tenants only).
  *
  * Days are UTC `YYYY-MM-DD`, inclusive; the default range is the last 7
  * days. `user` and `group` together are a 400 on usage and summary (the
@@ -121,12 +142,18 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
   const audit = new AuditLog(ledger.kv);
   const role = deps.config.adminRole;
 
+  // An admin outside the admin tenants reaches their own tenant: one their token must name.
+  // A route that covers every tenant refuses them (`everyTenant`): audited as denied too.
   const admin: MiddlewareHandler = async function admin(c, next) {
     const claims = c.get("claims");
     const hasRole = claims.roles.includes(role);
-    const inAdminTenant = adminTenantScope(claims.tid, deps.config.adminTenants).all;
-    const allowed = hasRole && inAdminTenant;
-    if (allowed) await next();
+    const scope = adminTenantScope(claims.tid, deps.config.adminTenants);
+    const inTenant = scope.all || claims.tid !== undefined;
+    if (hasRole && inTenant) {
+      c.set("adminScope", scope);
+      await next();
+    }
+    const allowed = hasRole && inTenant && !(c.error instanceof AdminTenantRequiredError);
     await audit.write(auditRecordOf({
       at: deps.now(),
       requestId: c.get("requestId"),
@@ -137,7 +164,11 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       details: c.get("auditDetails"),
     }));
     if (!hasRole) throw new AdminRoleRequiredError(role);
-    if (!inAdminTenant) throw new AdminTenantRequiredError();
+    if (!inTenant) throw new AdminTenantRequiredError();
+  };
+  const everyTenant: MiddlewareHandler = async function everyTenant(c, next) {
+    if (!c.get("adminScope").all) throw new AdminTenantRequiredError();
+    await next();
   };
 
   const modelIds = modelFilterIds(deps);
@@ -163,6 +194,8 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       group: opt("group", MAX_ENTRY_TEXT),
       model,
       modelIds: modelIds(model),
+      // `admin` let this caller in without a `tid` only when they see every tenant.
+      tenant: c.get("adminScope").all ? undefined : c.get("claims").tid,
     };
   };
 
@@ -198,6 +231,8 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       name: claims.name,
       roles: claims.roles,
       groups: claims.groups,
+      tid: claims.tid,
+      tenants: c.get("adminScope").all ? "all" : "own",
     });
   });
   app.get("/admin/api/usage", async (c) => {
@@ -212,7 +247,7 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
   app.get("/admin/api/summary", async (c) => c.json(await readUsageSummary(kv, filterOf(c))));
   const auditRoute = (c: Context) =>
     auditResponse(audit, c.req.raw, deps.now, (message) => new InvalidRequestError(message));
-  app.get("/admin/audit", auditRoute);
-  app.get("/admin/api/audit", auditRoute);
-  registerAdminPolicyRoutes(app, deps, kv);
+  app.get("/admin/audit", everyTenant, auditRoute);
+  app.get("/admin/api/audit", everyTenant, auditRoute);
+  registerAdminPolicyRoutes(app, deps, kv, everyTenant);
 }

@@ -193,15 +193,15 @@ Deno.test("the admin API answers 400, not 500, for a user, group or model too lo
   }
 });
 
-Deno.test("/admin/api/* refuses (403, audited) an admin of an allowlisted tenant that is not the admin tenant", async () => {
+Deno.test("/admin/audit and budget overrides refuse (403, audited as denied) an admin of an allowlisted tenant that is not the admin tenant, and /admin/api/* one whose token has no tenant", async () => {
   const A = "11111111-1111-1111-1111-111111111111"; // the test issuer's tid
   const B = "22222222-2222-4222-8222-222222222222";
   await using stack = await startGatewayStack({
     env: { CCGATE_ADMIN_ROLE: "usage.admin", ENTRA_TENANT_ID: `${A},${B}` },
   });
-  stack.ledger.append(ledgerEntry({ requestId: "req_a", day: "2026-11-01", user: "ann" }));
+  stack.ledger.append(ledgerEntry({ requestId: "req_a", day: "2026-11-01", user: "ann", tid: A }));
   await stack.ledger.flush();
-  const adminOf = (tid: string, sub: string) =>
+  const adminOf = (tid: string | undefined, sub: string) =>
     stack.issuer.mint({ claims: { sub, sid: `sess-${sub}`, tid, roles: ["usage.admin"] } });
   const adminA = await adminOf(A, ADMIN);
   const adminB = await adminOf(B, "00000000-0000-4000-8000-00000000b0b0");
@@ -212,11 +212,9 @@ Deno.test("/admin/api/* refuses (403, audited) an admin of an allowlisted tenant
     });
   const override = JSON.stringify({ daily_usd: 1000, reason: "cross-tenant" });
   const paths: [string, RequestInit?][] = [
-    ["/admin/api/usage?from=2026-11-01&to=2026-11-01"],
-    ["/admin/api/entries?from=2026-11-01&to=2026-11-01"],
-    ["/admin/api/summary?from=2026-11-01&to=2026-11-01"],
     ["/admin/audit?from=2026-11-01&to=2026-11-01"],
-    ["/admin/api/policy?user=ann"],
+    ["/admin/api/audit?from=2026-11-01&to=2026-11-01"],
+    ["/admin/api/budget-overrides"],
     ["/admin/api/budget-overrides/ann", { method: "PUT", body: override }],
     ["/admin/api/budget-overrides/ann", { method: "DELETE" }],
   ];
@@ -227,16 +225,34 @@ Deno.test("/admin/api/* refuses (403, audited) an admin of an allowlisted tenant
     assertEquals(body.error.type, "permission_error", path);
     assertStringIncludes(body.error.message, "CCGATE_ADMIN_TENANTS", path);
   }
+  assertEquals(stack.budgetOverrides.list(), [], "no override was set");
+  // Without a tenant in the token, an admin of no admin tenant has no tenant of their own.
+  const noTenant = await adminOf(undefined, "00000000-0000-4000-8000-0000000000e0");
+  const refused = await call(noTenant, "/admin/api/me");
+  assertEquals(refused.status, 403);
+  assertStringIncludes((await refused.json()).error.message, "CCGATE_ADMIN_TENANTS");
+  // Usage is theirs to read (their own tenant's: admin_tenant_usage_test.ts).
+  const own = await call(adminB, "/admin/api/usage?from=2026-11-01&to=2026-11-01");
+  assertEquals([own.status, (await own.json()).data], [200, []]);
   const usage = await call(adminA, "/admin/api/usage?from=2026-11-01&to=2026-11-01");
   assertEquals(usage.status, 200);
   assert((await usage.json()).data.length > 0);
   const today = new Date().toISOString().slice(0, 10);
   const audit = await (await call(adminA, `/admin/audit?from=${today}&to=${today}`)).json();
   // Denied calls are counted per actor and minute (one record each, see audit_log.ts): two
-  // records at most, should the calls straddle a minute.
+  // records at most per actor, should the calls straddle a minute.
   const denied = (audit.data as AuditRecord[]).filter((r) => r.decision === "denied");
-  assert(denied.length >= 1 && denied.length <= 2);
-  assert(denied.every((r) => r.actor === "00000000-0000-4000-8000-00000000b0b0"));
-  assertEquals(denied.reduce((n, r) => n + r.count!, 0), paths.length);
-  assertEquals(denied.at(-1)!.action, "GET /admin/api/usage");
+  const of = (actor: string) => denied.filter((r) => r.actor === actor);
+  const b = of("00000000-0000-4000-8000-00000000b0b0");
+  assert(b.length >= 1 && b.length <= 2);
+  assertEquals(b.reduce((n, r) => n + r.count!, 0), paths.length);
+  assertEquals(b.at(-1)!.action, "GET /admin/audit");
+  assertEquals(of("00000000-0000-4000-8000-0000000000e0").map((r) => [r.action, r.count]), [
+    ["GET /admin/api/me", 1],
+  ]);
+  assertEquals(denied.length, b.length + 1);
+  const allowedB = (audit.data as AuditRecord[]).filter((r) =>
+    r.actor === "00000000-0000-4000-8000-00000000b0b0" && r.decision === "allowed"
+  );
+  assertEquals(allowedB.map((r) => [r.action, r.status]), [["GET /admin/api/usage", 200]]);
 });

@@ -26,7 +26,7 @@ async function stackWith45() {
   });
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${admin}`, ...headers } });
-  return { stack, get };
+  return { stack, admin, get };
 }
 
 Deno.test("GET /admin/api/entries pages with limit and after, `next` and `truncated` saying more exist", async () => {
@@ -116,4 +116,16 @@ Deno.test("GET /admin/api/summary answers from the rollups: nothing truncated, p
     .json();
   assertEquals(eng.totals.requests, 23);
   assertEquals(eng.topUsers.map((u: { user: string }) => u.user), ["ann"]);
+});
+
+Deno.test("GET /admin/api/entries as CSV of a filter nothing matches ends after its header", async () => {
+  const { stack, admin } = await stackWith45();
+  await using _ = stack;
+  // A last page without an entry used to leave the stream waiting for ever.
+  const res = await fetch(
+    `${stack.url}/admin/api/entries?from=2026-11-01&to=2026-11-03&user=nobody&format=csv`,
+    { headers: { authorization: `Bearer ${admin}` }, signal: AbortSignal.timeout(5_000) },
+  );
+  assertEquals(res.status, 200);
+  assertEquals((await res.text()).trimEnd().split("\r\n").length, 1);
 });

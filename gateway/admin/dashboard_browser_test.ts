@@ -146,3 +146,49 @@ Deno.test({
     assert(png.size > 10_000, "the screenshot has content");
   },
 });
+
+Deno.test({
+  name:
+    "the usage dashboard in headless Chromium shows an admin of a non-admin tenant their tenant's usage only, without the group filter and audit CSV",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const A = "11111111-1111-1111-1111-111111111111";
+    const B = "22222222-2222-4222-8222-222222222222";
+    await using stack = await startGatewayStack({ env: { ENTRA_TENANT_ID: `${A},${B}` } });
+    const seed: [string, string, number][] = [["ann@a", A, 1_000], ["bob@b", B, 300], [
+      "bea@b",
+      B,
+      200,
+    ]];
+    seed.forEach(([user, tid, input], i) =>
+      stack.ledger.append(ledgerEntry({
+        requestId: `req_tenant_${i}`,
+        day: daysAgo(0),
+        at: `${daysAgo(0)}T12:00:00.000Z`,
+        user,
+        tid,
+        groups: ["eng"],
+        inputTokens: input,
+        outputTokens: 0,
+      }))
+    );
+    await stack.ledger.flush();
+    const admin = await stack.issuer.mint({ claims: { tid: B, roles: ["ccgate.admin"] } });
+
+    await using browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(`${stack.url}/admin/`);
+    await page.fill("[data-testid=token]", admin);
+    await page.click("[data-testid=signin-button]");
+    await page.locator("[data-testid=status]", { hasText: /: 2 requests$/ }).waitFor();
+    assertEquals(await page.textContent("[data-testid=who]"), `Alice Example (tenant ${B})`);
+    assertEquals(await page.textContent("[data-testid=total-tokens]"), "500");
+    assertEquals(
+      await page.locator("[data-testid=top-users] tbody tr td:first-child").allTextContents(),
+      ["bob@b", "bea@b"],
+    );
+    assert(await page.isHidden("[data-testid=group]"), "group roll-ups cover every tenant");
+    assert(await page.isHidden("[data-testid=csv-audit]"), "so does the audit log");
+  },
+});

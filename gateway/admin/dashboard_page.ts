@@ -3,7 +3,10 @@
  * framework, charts drawn as hand-written SVG. The page asks for a ccgate
  * access token (from `ccgate token`), keeps it in `sessionStorage` and sends
  * it as `Authorization: Bearer` to `/admin/api/*`; every value from the API is
- * written with `textContent` (never as HTML).
+ * written with `textContent` (never as HTML). For an admin who sees their own
+ * tenant only (`/admin/api/me` says `tenants: "own"`) it names the tenant and
+ * hides what only admins of an admin tenant may use: the group filter and the
+ * audit CSV.
  *
  * @module
  */
@@ -63,11 +66,11 @@ export const DASHBOARD_HTML = `<!doctype html>
       <form id="filters" data-testid="filters">
         <label>From <input type="date" id="from" data-testid="from" required></label>
         <label>To <input type="date" id="to" data-testid="to" required></label>
-        <label>Group <input type="text" id="group" data-testid="group" placeholder="all groups"></label>
+        <label id="group-filter">Group <input type="text" id="group" data-testid="group" placeholder="all groups"></label>
         <button type="submit" data-testid="apply">Apply</button>
         <button type="button" id="csv-usage">Usage CSV</button>
         <button type="button" id="csv-entries">Requests CSV</button>
-        <button type="button" id="csv-audit">Audit CSV</button>
+        <button type="button" id="csv-audit" data-testid="csv-audit">Audit CSV</button>
       </form>
       <p id="status" data-testid="status" role="status"></p>
     </section>
@@ -150,7 +153,12 @@ export const DASHBOARD_JS = `"use strict";
     if (!token()) return showSignin();
     try {
       const me = await (await api("/admin/api/me")).json();
-      $("who").textContent = me.name || me.user;
+      // An admin of one tenant: group roll-ups and the audit log cover every tenant.
+      const own = me.tenants === "own";
+      $("who").textContent = (me.name || me.user) + (own ? " (tenant " + me.tid + ")" : "");
+      if (own) $("group").value = "";
+      $("group-filter").hidden = own;
+      $("csv-audit").hidden = own;
       $("signin").hidden = true;
       $("app").hidden = false;
       $("signout").hidden = false;

@@ -92,13 +92,18 @@ function _csvStream(
         controller.enqueue(encoder.encode(toCsv(columns, [])));
         return;
       }
-      if (done) return controller.close();
-      const page = await listEntries(kv, filter, { limit, after: cursor });
-      cursor = page.next;
-      done = cursor === undefined;
-      if (page.entries.length > 0) {
-        const text = toCsv(columns, page.entries);
-        controller.enqueue(encoder.encode(text.slice(text.indexOf("\r\n") + 2)));
+      // A pull that neither enqueues nor closes is not called again (the read would wait for
+      // ever): read on past pages without a match (nothing at all, a filter skipping a scan).
+      for (;;) {
+        if (done) return controller.close();
+        const page = await listEntries(kv, filter, { limit, after: cursor });
+        cursor = page.next;
+        done = cursor === undefined;
+        if (page.entries.length > 0) {
+          const text = toCsv(columns, page.entries);
+          controller.enqueue(encoder.encode(text.slice(text.indexOf("\r\n") + 2)));
+          return;
+        }
       }
     },
   }, { highWaterMark: 0 });

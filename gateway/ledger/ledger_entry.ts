@@ -41,6 +41,13 @@ export interface LedgerEntry {
   user: string;
   /** Session id (the token's `sid`). */
   sid: string;
+  /**
+   * The user's Entra tenant (the token's `tid`), as the token has it. Absent
+   * from entries of tokens without one and from entries written before
+   * ccgate recorded it: those are rolled up for no tenant (see
+   * `USAGE_PREFIX`), so an admin outside the admin tenants never sees them.
+   */
+  tid?: string;
   /** The token's groups (at most {@linkcode MAX_ENTRY_GROUPS}). */
   groups: string[];
   /** The token's app roles (at most {@linkcode MAX_ENTRY_GROUPS}); the admin API's effective policy uses them. */
@@ -114,7 +121,7 @@ export interface LedgerEntry {
 /** Groups kept per entry (a token's `groups` claim can be long). */
 export const MAX_ENTRY_GROUPS = 50;
 
-/** Characters kept of each of an entry's texts from a token (user, session, each group and role). */
+/** Characters kept of each of an entry's texts from a token (user, session, tenant, each group and role). */
 export const MAX_ENTRY_TEXT = 256;
 
 /**

@@ -1,9 +1,10 @@
-import { type LedgerKv, USAGE_PREFIX } from "./roll_up_entry.ts";
+import { type LedgerKv, rollupTenant, USAGE_PREFIX } from "./roll_up_entry.ts";
 import {
   checkUserOrGroup,
   daysIn,
   modelMatcher,
   readUsageRows,
+  tenantRowsPrefix,
   type UsageFilter,
   type UsageRow,
 } from "./usage_query.ts";
@@ -20,7 +21,13 @@ import { summarizeUsage, type UsageSummary } from "./usage_summary.ts";
  *   (`group_member`) ranked by their user rows of that day (their whole usage
  *   that day: exact when, as usual, all their requests carried the group);
  *   its error types; no latency percentiles (kept for all and per user only);
- * - a model filter (`model`, `modelIds`) applies to all of them.
+ * - a model filter (`model`, `modelIds`) applies to all of them;
+ * - a tenant (`tenant`, with no group): the tenant's own rows (`["usage",
+ *   day, "tenant", ...]`) instead of every user's, and stats of scope
+ *   `tenant`; with a user, that user's rows in the tenant and their stats of
+ *   the models those rows have that day (a user, an Entra object id, is in
+ *   one tenant). Entries without a tenant (rolled up before ccgate recorded
+ *   it) are in no tenant's summary.
  *
  * Percentiles are estimates from log-scale histograms (within about 9%,
  * see `latencyBucket`); the histograms, error types and a group's members
@@ -28,10 +35,10 @@ import { summarizeUsage, type UsageSummary } from "./usage_summary.ts";
  * the totals but not there). Group rollups cover an entry's first 20 groups.
  *
  * @param kv The KV store.
- * @param filter Day range (valid, see `daysIn`), user or group, model.
+ * @param filter Day range (valid, see `daysIn`), user or group, model, tenant.
  * @param top How many users and models to list. @default {10}
  * @returns The summary.
- * @throws {InvalidRequestError} When the filter names both a user and a group.
+ * @throws {InvalidRequestError} When the filter names both a user and a group, or a tenant and a group.
  */
 export async function readUsageSummary(
   kv: LedgerKv,
@@ -51,9 +58,23 @@ export async function readUsageSummary(
     : filter.user !== undefined
     ? ["user", filter.user]
     : ["all", ""];
+  const tenant = filter.tenant;
+  const [statsScope, statsName] = tenant !== undefined && scope === "all"
+    ? ["tenant", rollupTenant(tenant)]
+    : [scope, name];
   const readDay = async (day: string) => {
     const at = [...USAGE_PREFIX, day];
-    if (scope === "group") {
+    let inScope = model;
+    if (tenant !== undefined) {
+      const own = tenantRowsPrefix(day, tenant);
+      const prefix = scope === "user" ? [...own, name] : own;
+      const tenantRows = await readUsageRows(kv, prefix, own.length, "user", filter);
+      rows.push(...tenantRows);
+      userRows.push(...tenantRows);
+      // A user's stats cover all their requests: read those of the models they used in the tenant.
+      const used = new Set(tenantRows.map((r) => r.model));
+      if (scope === "user") inScope = (m) => m !== null && used.has(m);
+    } else if (scope === "group") {
       rows.push(...await readUsageRows(kv, [...at, "group", name], 3, "group", filter));
       const members = new Set<string>();
       for await (
@@ -71,12 +92,12 @@ export async function readUsageSummary(
       rows.push(...own);
       userRows.push(...own);
     }
-    const stats = kv.list<Deno.KvU64>({ prefix: [...at, "stats", scope, name] }, {
+    const stats = kv.list<Deno.KvU64>({ prefix: [...at, "stats", statsScope, statsName] }, {
       batchSize: 1000,
     });
     for await (const item of stats) {
       const [, , , , , rowModel, kind, key] = item.key;
-      if (typeof rowModel !== "string" || !model(rowModel)) continue;
+      if (typeof rowModel !== "string" || !inScope(rowModel)) continue;
       const n = Number(item.value.value);
       if (kind === "total_ms" && typeof key === "number") _count(totalMs, key, n);
       else if (kind === "first_byte_ms" && typeof key === "number") _count(firstByteMs, key, n);

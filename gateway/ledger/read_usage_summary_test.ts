@@ -161,3 +161,46 @@ Deno.test("readUsageSummary() of a user, of a model (by any of its ids), and ref
     InvalidRequestError,
   );
 });
+
+Deno.test("readUsageSummary() of a tenant: its own rows and statistics, a user of it, nothing of another tenant or of entries without a tenant; refuses a group", async () => {
+  // user-0..3 of tenant A (user-3's first half rolled up before tenants were recorded), user-4
+  // and 5 of tenant B, user-6 without one.
+  const all = entries().map((e, i) => {
+    const n = Number(e.user.slice(5));
+    if (n === 6 || (n === 3 && i < 150)) return e;
+    return { ...e, tid: n < 4 ? "Tenant-A" : "tenant-b" };
+  });
+  using kv = await ledgerWith(all);
+  const range = { from: "2026-11-01", to: "2026-11-03" };
+  const ofA = all.filter((e) => e.tid === "Tenant-A");
+  const a = await readUsageSummary(kv, { ...range, tenant: "tenant-a" });
+  assertEquals(a.totals.requests, ofA.length);
+  assertEquals(a.totals.outputTokens, ofA.reduce((n, e) => n + e.outputTokens, 0));
+  assertEquals(a.topUsers.map((u) => u.user).sort(), ["user-0", "user-1", "user-2", "user-3"]);
+  assertEquals(
+    a.errorTypes.reduce((n, t) => n + t.count, 0),
+    ofA.filter((e) => e.outcome !== "completed").length,
+  );
+  const latencies = ofA.filter((e) => e.outcome === "completed").map((e) => e.totalMs);
+  assert(near(a.latencyMs.p90, exact(latencies, 0.9)));
+  assertEquals(a.days.map((d) => d.day), DAYS);
+
+  const u3 = ofA.filter((e) => e.user === "user-3");
+  const user = await readUsageSummary(kv, { ...range, tenant: "Tenant-A", user: "user-3" });
+  assertEquals(user.totals.requests, u3.length, "the requests with a tenant only");
+  assertEquals(user.topUsers.map((u) => u.user), ["user-3"]);
+  assert(user.latencyMs.p50 !== null);
+  const other = await readUsageSummary(kv, { ...range, tenant: "tenant-a", user: "user-4" });
+  assertEquals([other.totals.requests, other.topUsers, other.errorTypes], [0, [], []]);
+  assertEquals(other.latencyMs, { p50: null, p90: null, p99: null });
+  const b = await readUsageSummary(kv, { ...range, tenant: "tenant-b", model: MODELS[1] });
+  assertEquals(
+    b.totals.requests,
+    all.filter((e) => e.tid === "tenant-b" && e.bedrockModel === MODELS[1]).length,
+  );
+  await assertRejects(
+    () => readUsageSummary(kv, { ...range, tenant: "tenant-a", group: "eng" }),
+    InvalidRequestError,
+    "covers every tenant",
+  );
+});

@@ -52,12 +52,14 @@ Deno.test("rollUpChunks() keeps each chunk within KV's 100 checks and 1,000 muta
 
 Deno.test("rollUpChunks() chunks of entries with every kind of rollup key commit within KV's limits", async () => {
   using kv = await Deno.openKv(":memory:");
-  // Each its own user, 20 groups, a latency and first byte of its own, half of them failed:
-  // usage, group x user, histogram and error type keys all differ from entry to entry.
+  // Each its own user, 20 groups, a latency and first byte of its own, half of them failed,
+  // tenants of their own: usage, tenant, group x user, histogram and error type keys all
+  // differ from entry to entry.
   const entries = Array.from({ length: 40 }, (_, i) =>
     ledgerEntry({
       requestId: id(i),
       user: `user-${i}`,
+      tid: `tenant-${i}`,
       groups: Array.from({ length: 20 }, (_, g) => `g${i}-${g}`),
       totalMs: 100 * 2 ** (i % 12),
       firstByteMs: 10 + 37 * i,
@@ -139,4 +141,40 @@ Deno.test("rollUpBatch() checks each entry against the commit that logged it", a
   assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), first], [id(2), second]])), true);
   assertEquals(await count(kv, ENTRY_PREFIX), 2);
   assertEquals(await count(kv, WAL_PREFIX), 0);
+});
+
+Deno.test("rollUpBatch() of one user's requests in one tenant adds the tenant's keys once per batch: 4 metrics and 2 latency buckets", async () => {
+  using kv = await Deno.openKv(":memory:");
+  // What the bench sends: one user, one model, no groups, answered alike; the second batch
+  // the same with the token's tenant.
+  const batch = (day: string, tid?: string) =>
+    Array.from(
+      { length: 5 },
+      (_, i) =>
+        ledgerEntry({
+          requestId: `${id(i)}-${day}`,
+          day,
+          at: `${day}T10:00:00.000Z`,
+          groups: [],
+          tid,
+        }),
+    );
+  for (const [day, tid] of [["2026-11-01", undefined], ["2026-11-02", "tenant-1"]] as const) {
+    const entries = batch(day, tid);
+    const versionstamp = await logged(kv, entries);
+    assertEquals(await rollUpBatch(kv, entries, stamps(entries, versionstamp)), true);
+  }
+  const before = await count(kv, [...USAGE_PREFIX, "2026-11-01"]);
+  const after = await count(kv, [...USAGE_PREFIX, "2026-11-02"]);
+  assertEquals(after - before, 4 + 2);
+  const requests = await kv.get<Deno.KvU64>([
+    ...USAGE_PREFIX,
+    "2026-11-02",
+    "tenant",
+    "tenant-1",
+    "user-a",
+    ledgerEntry().bedrockModel!,
+    "requests",
+  ]);
+  assertEquals(requests.value?.value, 5n);
 });

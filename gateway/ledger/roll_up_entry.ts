@@ -39,16 +39,26 @@ export function userIndexKey(entry: Pick<LedgerEntry, "user" | "day" | "requestI
  * - `["usage", day, "user"|"group", name, model, metric]`: the usage rows;
  * - `["usage", day, "group_member", group, user]`: requests of the user
  *   carrying the group (who the group's members were that day);
+ * - `["usage", day, "tenant", tenant, user, model, metric]`: the usage rows
+ *   of one Entra tenant (the entry's `tid`, lower-cased: {@linkcode rollupTenant}),
+ *   per user × model, for an entry with a tenant only: what an admin outside
+ *   the admin tenants reads (their own tenant's, see `adminTenantScope`);
  * - `["usage", day, "stats", scope, name, model, kind, key]`: request
- *   statistics of scope `all` (name `""`), `user` or `group`, where kind is
- *   `total_ms` (completed requests) or `first_byte_ms` with key a
- *   `latencyBucket`, or `error_type` with key the error type.
+ *   statistics of scope `all` (name `""`), `user`, `group` or `tenant`
+ *   (entries with a tenant only), where kind is `total_ms` (completed
+ *   requests) or `first_byte_ms` with key a `latencyBucket`, or `error_type`
+ *   with key the error type.
  *
- * `group_member` and `stats` exist only for entries rolled up since they
- * were added: older days lack them (no migration). Latency histograms are
- * kept for all and per user, not per group: each group would add two sums
- * per request that differ from request to request, and KV allows 80 KiB of
- * keys per atomic operation, so roll-ups would need many more commits.
+ * `group_member`, `tenant` and `stats` exist only for entries rolled up since
+ * they were added: older days lack them (no migration), so entries rolled up
+ * before ccgate recorded the tenant count for no tenant. Latency histograms
+ * are kept for all, per tenant and per user, not per group: each group would
+ * add two sums per request that differ from request to request, and KV
+ * allows 80 KiB of keys per atomic operation, so roll-ups would need many
+ * more commits. An entry's tenant rows repeat its user rows under its
+ * tenant: 4 to 8 sums and up to 2 statistics (the usual completed request:
+ * `requests`, tokens, cost, 2 latency buckets), summed per key across a
+ * roll-up batch like every roll-up key.
  */
 export const USAGE_PREFIX: Deno.KvKey = ["usage"];
 
@@ -83,11 +93,12 @@ export type RollUpResult =
   | "gone";
 
 /**
- * The rollup increments of one entry: per day, per user × model and per
- * group × model, every non-zero metric; one request per group × user
- * (`group_member`); for the scopes all and the user (× model), one count in
- * the `total_ms` (if completed) and `first_byte_ms` (if any) histogram
- * buckets; for all, the user and each group (× model), one per error type
+ * The rollup increments of one entry: per day, per user × model, per
+ * tenant × user × model (an entry with a tenant) and per group × model,
+ * every non-zero metric; one request per group × user (`group_member`); for
+ * the scopes all, the tenant and the user (× model), one count in the
+ * `total_ms` (if completed) and `first_byte_ms` (if any) histogram buckets;
+ * for all, the tenant, the user and each group (× model), one per error type
  * (if not completed). See {@linkcode USAGE_PREFIX}.
  * Groups past {@linkcode MAX_ENTRY_SUM_KEY_BYTES} of keys are left out. Pure.
  *
@@ -141,6 +152,11 @@ export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
   sums(out, [...USAGE_PREFIX, day, "user", entry.user, model]);
   stats(out, "all", "", true);
   stats(out, "user", entry.user, true);
+  if (entry.tid !== undefined) {
+    const tenant = rollupTenant(entry.tid);
+    sums(out, [...USAGE_PREFIX, day, "tenant", tenant, entry.user, model]);
+    stats(out, "tenant", tenant, true);
+  }
   let bytes = out.reduce((n, [key]) => n + rollupKeyBytes(key), 0);
   // Each group's rows, while the keys fit in one KV operation (long names, a long model).
   for (const group of new Set(entry.groups.slice(0, MAX_ROLLUP_GROUPS))) {
@@ -154,6 +170,24 @@ export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
     bytes += more;
   }
   return out;
+}
+
+/**
+ * The tenant part of roll-up keys: a tenant id lower-cased (Entra tenant ids
+ * are GUIDs or domain names, compared without case, as `adminTenantScope`
+ * does). Pure.
+ *
+ * @param tid A tenant id (an entry's, or an admin token's `tid`).
+ * @returns The tenant as roll-up keys name it.
+ *
+ * @example
+ * ```ts
+ * import { rollupTenant } from "./roll_up_entry.ts";
+ * console.assert(rollupTenant("Contoso.onmicrosoft.com") === "contoso.onmicrosoft.com");
+ * ```
+ */
+export function rollupTenant(tid: string): string {
+  return tid.toLowerCase();
 }
 
 /** The model bucket of roll-ups of requests for models that do not exist (see {@linkcode rollupModel}). */

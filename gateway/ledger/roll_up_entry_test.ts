@@ -8,6 +8,7 @@ import {
   rollupKeyBytes,
   rollupModel,
   rollupSums,
+  rollupTenant,
   UNKNOWN_MODEL,
   USAGE_PREFIX,
   userIndexKey,
@@ -76,6 +77,29 @@ Deno.test("rollupSums() counts a request in latency buckets for all and its user
   assert(aborted.some(([k]) => k.at(-1) === "client_aborted"), "the outcome when no error type");
 });
 
+Deno.test("rollupSums() of an entry with a tenant adds the tenant's user rows and statistics under the tenant lower-cased; none without", () => {
+  const model = ledgerEntry().bedrockModel!;
+  const plain = ledgerEntry({ groups: [], totalMs: 900, firstByteMs: 100 });
+  const entry = { ...plain, tid: "Contoso.onmicrosoft.com" };
+  const sums = new Map(rollupSums(entry).map(([k, n]) => [JSON.stringify(k), n]));
+  const tenant = "contoso.onmicrosoft.com";
+  assertEquals(rollupTenant(entry.tid), tenant);
+  const row = ["usage", entry.day, "tenant", tenant, "user-a", model];
+  assertEquals(sums.get(JSON.stringify([...row, "requests"])), 1n);
+  assertEquals(sums.get(JSON.stringify([...row, "output_tokens"])), 20n);
+  const stats = ["usage", entry.day, "stats", "tenant", tenant, model];
+  assertEquals(sums.get(JSON.stringify([...stats, "total_ms", latencyBucket(900)])), 1n);
+  assertEquals(sums.get(JSON.stringify([...stats, "first_byte_ms", latencyBucket(100)])), 1n);
+  // The usual completed request: its 4 non-zero metrics (requests, input, output, cost) and
+  // 2 latency buckets again, for the tenant; nothing for an entry without one.
+  const without = rollupSums(plain);
+  assertEquals(sums.size - without.length, 4 + 2);
+  assert(without.every(([k]) => k[2] !== "tenant" && k[3] !== "tenant"));
+  const failed = { ...entry, outcome: "upstream_error" as const, errorType: "ThrottlingException" };
+  const failedKeys = rollupSums(failed).map(([k]) => JSON.stringify(k));
+  assert(failedKeys.includes(JSON.stringify([...stats, "error_type", "ThrottlingException"])));
+});
+
 Deno.test("rollupSums() counts a failed or unpriced request as an error and unpriced", () => {
   const sums = rollupSums(ledgerEntry({ outcome: "client_aborted", costUsd: null, groups: [] }));
   const metrics = sums.map(([k]) => k.at(-1));
@@ -109,6 +133,7 @@ Deno.test("rollUpEntry() rolls up an entry with 20 long group names and a 512-ch
   using kv = await Deno.openKv(":memory:");
   const entry = ledgerEntry({
     user: "u".repeat(256),
+    tid: "t".repeat(256),
     groups: Array.from({ length: 20 }, (_, g) => `${g}`.padEnd(256, "g")),
     model: "m".repeat(512),
     bedrockModel: null,
@@ -120,6 +145,7 @@ Deno.test("rollUpEntry() rolls up an entry with 20 long group names and a 512-ch
   const bytes = sums.reduce((n, [key]) => n + rollupKeyBytes(key), 0);
   assert(bytes <= MAX_ENTRY_SUM_KEY_BYTES, `${bytes} bytes of keys`);
   assert(sums.some(([k]) => k[2] === "group"), "the first groups are still summed");
+  assert(sums.some(([k]) => k[2] === "tenant"), "the tenant's rows always are");
   await kv.set([...WAL_PREFIX, entry.requestId], entry);
   assertEquals(await rollUpEntry(kv, entry.requestId), "rolled_up");
   const user = [...USAGE_PREFIX, entry.day, "user", entry.user, entry.model!, "requests"];

@@ -5,11 +5,12 @@ import {
   type LedgerKv,
   ROLLUP_METRICS,
   type RollupMetric,
+  rollupTenant,
   USAGE_PREFIX,
   USER_INDEX_PREFIX,
 } from "./roll_up_entry.ts";
 
-/** A filter of usage queries: a day range and optional user, group, model. */
+/** A filter of usage queries: a day range and optional user, group, model, tenant. */
 export interface UsageFilter {
   /** First day, `YYYY-MM-DD` (inclusive). */
   from: string;
@@ -26,6 +27,13 @@ export interface UsageFilter {
    * these (the admin API adds the Bedrock id a catalogue name resolves to).
    */
   modelIds?: readonly string[];
+  /**
+   * Only this Entra tenant's usage (a `tid`, compared without case): rows
+   * from the tenant's own roll-ups, entries whose `tid` it is. Entries
+   * without a tenant (rolled up before ccgate recorded it) are in no tenant.
+   * Not with `group`: group rows cover every tenant.
+   */
+  tenant?: string;
 }
 
 /**
@@ -121,13 +129,14 @@ function _dayAfter(day: string): string {
 
 /**
  * Reads daily rollup rows: per user × model, or per group × model when the
- * filter names a group; one row per day.
+ * filter names a group; one row per day. With a tenant, the user rows of
+ * that tenant's roll-ups ({@linkcode tenantRowsPrefix}).
  *
  * @param kv The KV store.
- * @param filter Day range, user or group, model (the range must be valid: see {@linkcode daysIn}).
+ * @param filter Day range, user or group, model, tenant (the range must be valid: see {@linkcode daysIn}).
  * @returns Rows, by day then name then model.
- * @throws {InvalidRequestError} When the filter names both a user and a group: the
- *   rollups are per user or per group, never both.
+ * @throws {InvalidRequestError} When the filter names both a user and a group (the
+ *   rollups are per user or per group, never both), or a tenant and a group.
  */
 export async function queryUsage(kv: LedgerKv, filter: UsageFilter): Promise<UsageRow[]> {
   checkUserOrGroup(filter);
@@ -135,16 +144,38 @@ export async function queryUsage(kv: LedgerKv, filter: UsageFilter): Promise<Usa
   const name = dimension === "group" ? filter.group : filter.user;
   const rows: UsageRow[] = [];
   for (const day of daysIn(filter.from, filter.to) ?? []) {
-    const prefix = [...USAGE_PREFIX, day, dimension, ...(name === undefined ? [] : [name])];
-    rows.push(...await readUsageRows(kv, prefix, 3, dimension, filter));
+    const at = filter.tenant === undefined
+      ? [...USAGE_PREFIX, day, dimension]
+      : tenantRowsPrefix(day, filter.tenant);
+    const prefix = [...at, ...(name === undefined ? [] : [name])];
+    rows.push(...await readUsageRows(kv, prefix, at.length, dimension, filter));
   }
   return rows;
 }
 
 /**
+ * The KV prefix of one tenant's user × model rows of one day:
+ * `["usage", day, "tenant", tenant]` (see `USAGE_PREFIX`); the user follows.
+ *
+ * @param day The day, `YYYY-MM-DD`.
+ * @param tenant The tenant id (any case).
+ * @returns The prefix.
+ *
+ * @example
+ * ```ts
+ * import { tenantRowsPrefix } from "./usage_query.ts";
+ * console.assert(tenantRowsPrefix("2026-11-30", "T1").join() === "usage,2026-11-30,tenant,t1");
+ * ```
+ */
+export function tenantRowsPrefix(day: string, tenant: string): Deno.KvKey {
+  return [...USAGE_PREFIX, day, "tenant", rollupTenant(tenant)];
+}
+
+/**
  * Refuses a filter with both a user and a group: the daily rollups (usage
  * rows, the summary) are kept per user or per group, so that pair cannot be
- * answered from them.
+ * answered from them. Nor a tenant and a group: group rows cover every
+ * tenant (a tenant's roll-ups are per user).
  *
  * @param filter The filter.
  * @throws {InvalidRequestError} When both are given.
@@ -153,6 +184,11 @@ export function checkUserOrGroup(filter: UsageFilter): void {
   if (filter.user !== undefined && filter.group !== undefined) {
     throw new InvalidRequestError(
       "user, group: give one or the other (daily usage is kept per user and per group)",
+    );
+  }
+  if (filter.tenant !== undefined && filter.group !== undefined) {
+    throw new InvalidRequestError(
+      "group: daily usage per group covers every tenant, and yours is kept per user only: filter by user, or list the group's requests (/admin/api/entries?group=)",
     );
   }
 }
@@ -243,9 +279,10 @@ export const MAX_ENTRY_SCAN = 20_000;
 /**
  * Reads one page of ledger entries of a day range, filtered. A user filter
  * reads that user's index (`USER_INDEX_PREFIX`), never other users' entries;
- * group and model filters skip entries as they read, at most
+ * group, model and tenant filters skip entries as they read, at most
  * {@linkcode MAX_ENTRY_SCAN} per page. Entries rolled up before the user
- * index existed are not found by a user filter.
+ * index existed are not found by a user filter, nor entries without a
+ * tenant (`tid`) by a tenant filter.
  *
  * @param kv The KV store.
  * @param filter Day range, user, group, model.
@@ -276,9 +313,11 @@ export async function listEntries(
     : [...prefix, filter.from];
   const selector = { start, end: [...prefix, _dayAfter(filter.to)] };
   const model = modelMatcher(filter);
+  const tenant = filter.tenant === undefined ? undefined : rollupTenant(filter.tenant);
   const matches = (e: LedgerEntry) =>
     (filter.user === undefined || e.user === filter.user) &&
     (filter.group === undefined || e.groups.includes(filter.group)) &&
+    (tenant === undefined || (e.tid !== undefined && rollupTenant(e.tid) === tenant)) &&
     model(e.bedrockModel ?? e.model);
   let scanned = 0;
   let last: EntryCursor | undefined;
@@ -355,40 +394,4 @@ async function* _indexedEntries(
     }
   }
   yield* fetch(keys);
-}
-
-/**
- * The roles and groups a user's most recent request carried (within
- * `days` days up to `today`): what the admin API's effective policy uses when
- * the admin does not say. Reads the user's index (newest day first), then
- * one entry.
- *
- * @param kv The KV store.
- * @param user The user.
- * @param today The last day to look at, `YYYY-MM-DD`.
- * @param days How many days back to look. @default {31}
- * @returns The roles, groups and time of that request, or `undefined`.
- */
-export async function latestIdentity(
-  kv: LedgerKv,
-  user: string,
-  today: string,
-  days = 31,
-): Promise<{ roles: string[]; groups: string[]; at: string } | undefined> {
-  const end = Date.parse(`${today}T00:00:00Z`);
-  const first = dayOf(new Date(end - (days - 1) * 86_400_000));
-  const prefix = [...USER_INDEX_PREFIX, user];
-  let latest: { day: string; requestId: string; at: string } | undefined;
-  const selector = { start: [...prefix, first], end: [...prefix, _dayAfter(today)] };
-  for await (const item of kv.list<string>(selector, { reverse: true, batchSize: 100 })) {
-    const [, , , day, requestId] = item.key as string[];
-    if (latest !== undefined && day !== latest.day) break;
-    if (latest === undefined || item.value > latest.at) {
-      latest = { day: day!, requestId: requestId!, at: item.value };
-    }
-  }
-  if (latest === undefined) return undefined;
-  const entry = (await kv.get<LedgerEntry>([...ENTRY_PREFIX, latest.day, latest.requestId])).value;
-  if (entry === null) return undefined;
-  return { roles: entry.roles ?? [], groups: entry.groups, at: entry.at };
 }

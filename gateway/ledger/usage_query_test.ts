@@ -3,12 +3,12 @@ import { FakeTimers } from "../../testing/fake_timers.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import { InvalidRequestError } from "../errors.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
+import { latestIdentity } from "./latest_identity.ts";
 import { ENTRY_PREFIX, type LedgerKv } from "./roll_up_entry.ts";
 import {
   daysIn,
   type EntryCursor,
   formatEntryCursor,
-  latestIdentity,
   listEntries,
   parseEntryCursor,
   queryUsage,
@@ -230,4 +230,38 @@ Deno.test("queryUsage() refuses a user with a group (it used to drop the user si
     InvalidRequestError,
     "user, group",
   );
+});
+
+Deno.test("queryUsage() and listEntries() of a tenant read its rows and its entries only, never an entry without a tenant; a group is refused on usage", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  const day = "2026-11-01";
+  const entry = (requestId: string, user: string, tid?: string) =>
+    ledgerEntry({ requestId, day, at: `${day}T01:00:00.000Z`, user, groups: ["eng"], tid });
+  ledger.append(entry("r1", "a", "T1"));
+  ledger.append(entry("r2", "a"));
+  ledger.append(entry("r3", "b", "t2"));
+  ledger.append(entry("r4", "c", "t1"));
+  await ledger.close();
+  const range = { from: day, to: day };
+  const t1 = await queryUsage(kv, { ...range, tenant: "t1" });
+  assertEquals(t1.map((r) => [r.dimension, r.name, r.requests]), [["user", "a", 1], [
+    "user",
+    "c",
+    1,
+  ]]);
+  assertEquals(await queryUsage(kv, { ...range, tenant: "T1", user: "b" }), []);
+  assertEquals((await queryUsage(kv, { ...range, tenant: "t2", user: "b" })).length, 1);
+  await assertRejects(
+    () => queryUsage(kv, { ...range, tenant: "t1", group: "eng" }),
+    InvalidRequestError,
+    "covers every tenant",
+  );
+  const ids = async (filter: Partial<Parameters<typeof listEntries>[1]>) =>
+    (await listEntries(kv, { ...range, ...filter })).entries.map((e) => e.requestId);
+  assertEquals(await ids({ tenant: "t1" }), ["r1", "r4"]);
+  assertEquals(await ids({ tenant: "t1", user: "a" }), ["r1"]);
+  assertEquals(await ids({ tenant: "t1", group: "eng" }), ["r1", "r4"]);
+  assertEquals(await ids({ tenant: "t1", user: "b" }), []);
+  assertEquals(await ids({}), ["r1", "r2", "r3", "r4"]);
 });
