@@ -121,7 +121,7 @@ export function createApp(deps: GatewayDeps): Hono {
   // before the Bedrock call) and `bedrock` (from sending to the first byte).
   app.use(timing({ totalDescription: "ccgate, to the first byte when streamed" }));
   app.use(gatewayTimer);
-  app.use(requestId());
+  app.use(requestId(deps.now));
   app.use(headerLimit(deps.config.limits.maxHeaderBytes));
   if (deps.lifecycle) app.use(loadShedding(deps.lifecycle));
   app.get("/", (c) => c.json({ service: "ccgate", api: "anthropic-messages" }));
