@@ -1,7 +1,13 @@
 import type { Log } from "../log.ts";
 import type { LedgerEntry, OpenRecord } from "./ledger_entry.ts";
 import type { FlushReport, LoggedRollUps } from "./logged_roll_ups.ts";
-import { type LedgerKv, OPEN_PREFIX, rollUpEntry, WAL_PREFIX } from "./roll_up_entry.ts";
+import {
+  type LedgerKv,
+  OPEN_PREFIX,
+  rollUpEntry,
+  type TenantRollUps,
+  WAL_PREFIX,
+} from "./roll_up_entry.ts";
 
 /**
  * Moves the open records whose `until` has passed (`now`) into the
@@ -49,6 +55,7 @@ export async function sweepOpenRecords(
  *
  * @param kv The ledger's KV.
  * @param log Where a failed roll-up is reported.
+ * @param tenantRollUps Which tenants get their own rows (see `rollupSums`; default every tenant).
  * @returns What it did.
  *
  * @example
@@ -56,12 +63,16 @@ export async function sweepOpenRecords(
  * const report = await recoverLog(kv, log);
  * ```
  */
-export async function recoverLog(kv: LedgerKv, log?: Log): Promise<FlushReport> {
+export async function recoverLog(
+  kv: LedgerKv,
+  log?: Log,
+  tenantRollUps?: TenantRollUps,
+): Promise<FlushReport> {
   const report: FlushReport = { logged: 0, rolledUp: 0, duplicates: 0 };
   for await (const item of kv.list<LedgerEntry>({ prefix: WAL_PREFIX })) {
     const id = item.key.at(-1) as string;
     try {
-      const r = await rollUpEntry(kv, id);
+      const r = await rollUpEntry(kv, id, undefined, tenantRollUps);
       if (r === "rolled_up") report.rolledUp++;
       else if (r === "duplicate") report.duplicates++;
     } catch (err) {

@@ -1,7 +1,8 @@
 import type { Log } from "../log.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 import { rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
-import { type LedgerKv, rollUpEntry } from "./roll_up_entry.ts";
+import { type LedgerKv, rollUpEntry, type TenantRollUps } from "./roll_up_entry.ts";
+import { planRollUp, type RollUpPlan } from "./roll_up_plan.ts";
 
 /** What one `UsageLedger.flush` did. */
 export interface FlushReport {
@@ -30,20 +31,23 @@ const ROLL_UP_CONCURRENCY = 8;
 export class LoggedRollUps {
   readonly #kv: LedgerKv;
   readonly #log?: Log;
+  readonly #tenantRollUps?: TenantRollUps;
   /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
   readonly #stranded = new Set<string>();
-  /** In the write-ahead log, not yet rolled up. */
-  #logged: LedgerEntry[] = [];
+  /** In the write-ahead log, not yet rolled up: planned as they land, so a roll-up only adds up. */
+  #logged: RollUpPlan[] = [];
   /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
   #versionstamps = new Map<string, string>();
 
   /**
    * @param kv Where the ledger lives.
    * @param log Where failures are reported.
+   * @param tenantRollUps Which tenants get their own rows (see `rollupSums`; default every tenant).
    */
-  constructor(kv: LedgerKv, log?: Log) {
+  constructor(kv: LedgerKv, log?: Log, tenantRollUps?: TenantRollUps) {
     this.#kv = kv;
     this.#log = log;
+    this.#tenantRollUps = tenantRollUps;
   }
 
   /** Entries taken by {@linkcode LoggedRollUps.logged} and not rolled up yet. */
@@ -59,7 +63,7 @@ export class LoggedRollUps {
    * @param versionstamp The versionstamp of the commit that logged it.
    */
   logged(entry: LedgerEntry, versionstamp: string): void {
-    this.#logged.push(entry);
+    this.#logged.push(planRollUp(entry, this.#tenantRollUps));
     this.#versionstamps.set(entry.requestId, versionstamp);
   }
 
@@ -90,7 +94,7 @@ export class LoggedRollUps {
    * (entries are independent: their checks are on their own keys, sums do not conflict).
    */
   async chunk(
-    chunk: LedgerEntry[],
+    chunk: readonly RollUpPlan[],
     versionstamps: ReadonlyMap<string, string>,
     report: FlushReport,
   ): Promise<void> {
@@ -100,7 +104,7 @@ export class LoggedRollUps {
         return;
       }
     } catch (err) {
-      for (const e of chunk) this.#stranded.add(e.requestId);
+      for (const { entry } of chunk) this.#stranded.add(entry.requestId);
       this.#log?.({
         level: "warn",
         msg: "usage ledger roll-up failed; left in the write-ahead log",
@@ -111,7 +115,9 @@ export class LoggedRollUps {
     }
     for (let i = 0; i < chunk.length; i += ROLL_UP_CONCURRENCY) {
       await Promise.all(
-        chunk.slice(i, i + ROLL_UP_CONCURRENCY).map((e) => this.one(e.requestId, report, e.day)),
+        chunk.slice(i, i + ROLL_UP_CONCURRENCY).map(({ entry }) =>
+          this.one(entry.requestId, report, entry.day)
+        ),
       );
     }
   }
@@ -119,7 +125,7 @@ export class LoggedRollUps {
   /** Rolls up one logged entry (`day` saves a read when known). */
   async one(requestId: string, report: FlushReport, day?: string): Promise<void> {
     try {
-      const r = await rollUpEntry(this.#kv, requestId, day);
+      const r = await rollUpEntry(this.#kv, requestId, day, this.#tenantRollUps);
       this.#stranded.delete(requestId);
       if (r === "rolled_up") report.rolledUp++;
       else if (r === "duplicate") report.duplicates++;

@@ -1,12 +1,5 @@
-import type { LedgerEntry } from "./ledger_entry.ts";
-import {
-  ENTRY_PREFIX,
-  type LedgerKv,
-  rollupKeyBytes,
-  rollupSums,
-  userIndexKey,
-  WAL_PREFIX,
-} from "./roll_up_entry.ts";
+import { ENTRY_PREFIX, type LedgerKv, userIndexKey, WAL_PREFIX } from "./roll_up_entry.ts";
+import type { RollUpPlan } from "./roll_up_plan.ts";
 
 /** Deno KV's limits on one atomic operation. */
 const MAX_CHECKS = 100;
@@ -19,52 +12,49 @@ const MAX_CHUNK_BYTES = 512 * 1024;
 const MAX_KEY_BYTES = 64 * 1024;
 
 /**
- * Splits entries into chunks that each fit in one KV atomic operation of
+ * Splits planned entries into chunks that each fit in one KV atomic operation of
  * {@linkcode rollUpBatch}: two checks and {@linkcode MUTATIONS_PER_ENTRY}
  * mutations per entry plus one `sum` per distinct rollup key (usage rows,
  * group × user rows, latency histogram buckets, error types), under Deno
  * KV's limits (100 checks, 1,000 mutations, 80 KiB of keys, 800 KiB in all:
  * keys are kept under 64 KiB, keys and values under 512 KiB). An entry whose request id appears again later in
- * `entries` is dropped: the write-ahead log holds only the last one. Pure.
+ * `plans` is dropped: the write-ahead log holds only the last one. Pure.
  *
- * @param entries Entries just written to the write-ahead log, in order.
+ * @param plans Entries just written to the write-ahead log, in order, each planned with `planRollUp`.
  * @returns The chunks, in order.
  *
  * @example
  * ```ts
  * import { rollUpChunks } from "./roll_up_batch.ts";
+ * import { planRollUp } from "./roll_up_plan.ts";
  * import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
  * const entries = Array.from({ length: 120 }, (_, i) => ledgerEntry({ requestId: `req_${i}` }));
- * console.assert(rollUpChunks(entries).map((c) => c.length).join() === "50,50,20");
+ * console.assert(rollUpChunks(entries.map((e) => planRollUp(e))).map((c) => c.length).join() === "50,50,20");
  * ```
  */
-export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
-  const last = new Map<string, LedgerEntry>();
-  for (const entry of entries) {
-    last.delete(entry.requestId);
-    last.set(entry.requestId, entry);
+export function rollUpChunks(plans: readonly RollUpPlan[]): RollUpPlan[][] {
+  const last = new Map<string, RollUpPlan>();
+  for (const plan of plans) {
+    last.delete(plan.entry.requestId);
+    last.set(plan.entry.requestId, plan);
   }
-  const chunks: LedgerEntry[][] = [];
-  let chunk: LedgerEntry[] = [];
+  const chunks: RollUpPlan[][] = [];
+  let chunk: RollUpPlan[] = [];
   let sumKeys = new Set<string>();
   let bytes = 0;
   let keyBytes = 0;
-  for (const entry of last.values()) {
-    const sums = rollupSums(entry);
-    const keys = sums.map(([key]) => JSON.stringify(key));
-    const bytesOf = new Map(sums.map(([key], i) => [keys[i]!, rollupKeyBytes(key)]));
-    const fresh = () => keys.filter((k) => !sumKeys.has(k));
-    // Each entry: its value, and its log key and entry key (checked, then written) and index key.
-    const size = JSON.stringify(entry).length + 256;
-    const ownKeys = 2 * rollupKeyBytes([...WAL_PREFIX, entry.requestId]) +
-      2 * rollupKeyBytes([...ENTRY_PREFIX, entry.day, entry.requestId]) +
-      rollupKeyBytes(userIndexKey(entry));
-    const sumBytes = (list: string[]) => list.reduce((n, k) => n + bytesOf.get(k)!, 0);
-    const newKeys = fresh();
+  for (const plan of last.values()) {
+    let newKeys = 0;
+    let newKeyBytes = 0;
+    for (const sum of plan.sums) {
+      if (sumKeys.has(sum.id)) continue;
+      newKeys++;
+      newKeyBytes += sum.bytes;
+    }
     const fits = 2 * (chunk.length + 1) <= MAX_CHECKS &&
-      MUTATIONS_PER_ENTRY * (chunk.length + 1) + sumKeys.size + newKeys.length <= MAX_MUTATIONS &&
-      keyBytes + ownKeys + sumBytes(newKeys) <= MAX_KEY_BYTES &&
-      bytes + size + keyBytes + ownKeys + sumBytes(newKeys) <= MAX_CHUNK_BYTES;
+      MUTATIONS_PER_ENTRY * (chunk.length + 1) + sumKeys.size + newKeys <= MAX_MUTATIONS &&
+      keyBytes + plan.ownKeyBytes + newKeyBytes <= MAX_KEY_BYTES &&
+      bytes + plan.size + keyBytes + plan.ownKeyBytes + newKeyBytes <= MAX_CHUNK_BYTES;
     if (!fits && chunk.length > 0) {
       chunks.push(chunk);
       chunk = [];
@@ -72,10 +62,14 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
       bytes = 0;
       keyBytes = 0;
     }
-    chunk.push(entry);
-    bytes += size;
-    keyBytes += ownKeys + sumBytes(fresh());
-    for (const k of keys) sumKeys.add(k);
+    chunk.push(plan);
+    bytes += plan.size;
+    keyBytes += plan.ownKeyBytes;
+    for (const sum of plan.sums) {
+      if (sumKeys.has(sum.id)) continue;
+      sumKeys.add(sum.id);
+      keyBytes += sum.bytes;
+    }
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
@@ -94,7 +88,7 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
  * rolls the entries up one by one with `rollUpEntry`, which sorts that out.
  *
  * @param kv The KV store.
- * @param entries One chunk of {@linkcode rollUpChunks}.
+ * @param plans One chunk of {@linkcode rollUpChunks}.
  * @param walVersionstamps By request id, the versionstamp of the commit that wrote each entry's
  *   log record (entries written together share one).
  * @returns `true` when all were rolled up; `false` when a check failed and nothing was written.
@@ -102,20 +96,19 @@ export function rollUpChunks(entries: readonly LedgerEntry[]): LedgerEntry[][] {
  */
 export async function rollUpBatch(
   kv: LedgerKv,
-  entries: readonly LedgerEntry[],
+  plans: readonly RollUpPlan[],
   walVersionstamps: ReadonlyMap<string, string>,
 ): Promise<boolean> {
   const op = kv.atomic();
   const sums = new Map<string, [Deno.KvKey, bigint]>();
-  for (const entry of entries) {
+  for (const { entry, sums: entrySums } of plans) {
     const walKey = [...WAL_PREFIX, entry.requestId];
     const entryKey = [...ENTRY_PREFIX, entry.day, entry.requestId];
     const versionstamp = walVersionstamps.get(entry.requestId);
     if (versionstamp === undefined) return false;
     op.check({ key: walKey, versionstamp }, { key: entryKey, versionstamp: null });
     op.delete(walKey).set(entryKey, entry).set(userIndexKey(entry), entry.at);
-    for (const [key, n] of rollupSums(entry)) {
-      const id = JSON.stringify(key);
+    for (const { id, key, n } of entrySums) {
       const sum = sums.get(id);
       if (sum === undefined) sums.set(id, [key, n]);
       else sum[1] += n;

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 import { MUTATIONS_PER_ENTRY, rollUpBatch, rollUpChunks } from "./roll_up_batch.ts";
+import { planRollUp } from "./roll_up_plan.ts";
 import {
   ENTRY_PREFIX,
   rollupSums,
@@ -9,6 +10,14 @@ import {
   USER_INDEX_PREFIX,
   WAL_PREFIX,
 } from "./roll_up_entry.ts";
+
+/** `rollUpChunks()` of the entries planned, as entries. */
+const chunksOf = (entries: LedgerEntry[]) =>
+  rollUpChunks(entries.map((e) => planRollUp(e))).map((chunk) => chunk.map((p) => p.entry));
+
+/** `rollUpBatch()` of the entries planned. */
+const batch = (kv: Deno.Kv, entries: LedgerEntry[], versionstamps: Map<string, string>) =>
+  rollUpBatch(kv, entries.map((e) => planRollUp(e)), versionstamps);
 
 const id = (i: number) => `req_${String(i).padStart(24, "0")}`;
 
@@ -32,7 +41,7 @@ const stamps = (entries: LedgerEntry[], versionstamp: string) =>
 
 Deno.test("rollUpChunks() keeps each chunk within KV's 100 checks and 1,000 mutations", () => {
   const same = Array.from({ length: 120 }, (_, i) => ledgerEntry({ requestId: id(i) }));
-  assertEquals(rollUpChunks(same).map((c) => c.length), [50, 50, 20]);
+  assertEquals(chunksOf(same).map((c) => c.length), [50, 50, 20]);
   // Every entry its own user and 20 groups: 21 rollup rows x 5 metrics = 105 sums each.
   const wide = Array.from({ length: 30 }, (_, i) =>
     ledgerEntry({
@@ -40,7 +49,7 @@ Deno.test("rollUpChunks() keeps each chunk within KV's 100 checks and 1,000 muta
       user: `user-${i}`,
       groups: Array.from({ length: 20 }, (_, g) => `g${i}-${g}`),
     }));
-  const chunks = rollUpChunks(wide);
+  const chunks = chunksOf(wide);
   for (const chunk of chunks) {
     const keys = new Set(chunk.flatMap((e) => rollupSums(e).map(([k]) => JSON.stringify(k))));
     const mutations = MUTATIONS_PER_ENTRY * chunk.length + keys.size;
@@ -68,14 +77,14 @@ Deno.test("rollUpChunks() chunks of entries with every kind of rollup key commit
       cacheReadTokens: 1,
       cacheWriteTokens: 1,
     }));
-  const chunks = rollUpChunks(entries);
+  const chunks = chunksOf(entries);
   assert(chunks.length > 1);
   for (const chunk of chunks) {
     const keys = new Set(chunk.flatMap((e) => rollupSums(e).map(([k]) => JSON.stringify(k))));
     assert(MUTATIONS_PER_ENTRY * chunk.length + keys.size <= 1_000);
     // KV itself refuses an atomic operation past 1,000 mutations: each chunk commits.
     const versionstamp = await logged(kv, chunk);
-    assertEquals(await rollUpBatch(kv, chunk, stamps(chunk, versionstamp)), true);
+    assertEquals(await batch(kv, chunk, stamps(chunk, versionstamp)), true);
   }
   assertEquals(await count(kv, ENTRY_PREFIX), 40);
   assertEquals(await count(kv, USER_INDEX_PREFIX), 40);
@@ -85,7 +94,7 @@ Deno.test("rollUpChunks() chunks of entries with every kind of rollup key commit
 Deno.test("rollUpChunks() keeps only the last of two entries with one request id", () => {
   const first = ledgerEntry({ requestId: id(1), outputTokens: 1 });
   const again = ledgerEntry({ requestId: id(1), outputTokens: 2 });
-  assertEquals(rollUpChunks([first, ledgerEntry({ requestId: id(2) }), again]).flat(), [
+  assertEquals(chunksOf([first, ledgerEntry({ requestId: id(2) }), again]).flat(), [
     ledgerEntry({ requestId: id(2) }),
     again,
   ]);
@@ -98,7 +107,7 @@ Deno.test("rollUpBatch() moves a logged batch into the ledger and sums each entr
     (_, i) => ledgerEntry({ requestId: id(i), outputTokens: i + 1, groups: ["eng", "ml"] }),
   );
   const versionstamp = await logged(kv, entries);
-  assertEquals(await rollUpBatch(kv, entries, stamps(entries, versionstamp)), true);
+  assertEquals(await batch(kv, entries, stamps(entries, versionstamp)), true);
   assertEquals(await count(kv, WAL_PREFIX), 0);
   assertEquals(await count(kv, ENTRY_PREFIX), 50);
   const e = entries[0]!;
@@ -121,13 +130,13 @@ Deno.test("rollUpBatch() writes nothing when one entry was rolled up before or i
     [...ENTRY_PREFIX, entries[1]!.day, id(2)],
     entries[1],
   ).commit();
-  assertEquals(await rollUpBatch(kv, entries, stamps(entries, versionstamp)), false);
+  assertEquals(await batch(kv, entries, stamps(entries, versionstamp)), false);
   assertEquals(await count(kv, WAL_PREFIX), 2, "entries 1 and 3 are still in the log");
   assertEquals(await count(kv, ENTRY_PREFIX), 1);
   assertEquals(await count(kv, USAGE_PREFIX), 0, "nothing summed");
   // A log record rewritten since (a retried write-ahead batch) also fails the check.
   await kv.set([...WAL_PREFIX, id(1)], entries[0]);
-  assertEquals(await rollUpBatch(kv, [entries[0]!], stamps(entries, versionstamp)), false);
+  assertEquals(await batch(kv, [entries[0]!], stamps(entries, versionstamp)), false);
 });
 
 Deno.test("rollUpBatch() checks each entry against the commit that logged it", async () => {
@@ -135,10 +144,10 @@ Deno.test("rollUpBatch() checks each entry against the commit that logged it", a
   const [a, b] = [1, 2].map((i) => ledgerEntry({ requestId: id(i) }));
   const first = await logged(kv, [a!]);
   const second = await logged(kv, [b!]);
-  assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), second], [id(2), second]])), false);
-  assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), first]])), false, "one unknown");
+  assertEquals(await batch(kv, [a!, b!], new Map([[id(1), second], [id(2), second]])), false);
+  assertEquals(await batch(kv, [a!, b!], new Map([[id(1), first]])), false, "one unknown");
   assertEquals(await count(kv, ENTRY_PREFIX), 0);
-  assertEquals(await rollUpBatch(kv, [a!, b!], new Map([[id(1), first], [id(2), second]])), true);
+  assertEquals(await batch(kv, [a!, b!], new Map([[id(1), first], [id(2), second]])), true);
   assertEquals(await count(kv, ENTRY_PREFIX), 2);
   assertEquals(await count(kv, WAL_PREFIX), 0);
 });
@@ -147,7 +156,7 @@ Deno.test("rollUpBatch() of one user's requests in one tenant adds the tenant's 
   using kv = await Deno.openKv(":memory:");
   // What the bench sends: one user, one model, no groups, answered alike; the second batch
   // the same with the token's tenant.
-  const batch = (day: string, tid?: string) =>
+  const entriesOf = (day: string, tid?: string) =>
     Array.from(
       { length: 5 },
       (_, i) =>
@@ -160,9 +169,9 @@ Deno.test("rollUpBatch() of one user's requests in one tenant adds the tenant's 
         }),
     );
   for (const [day, tid] of [["2026-11-01", undefined], ["2026-11-02", "tenant-1"]] as const) {
-    const entries = batch(day, tid);
+    const entries = entriesOf(day, tid);
     const versionstamp = await logged(kv, entries);
-    assertEquals(await rollUpBatch(kv, entries, stamps(entries, versionstamp)), true);
+    assertEquals(await batch(kv, entries, stamps(entries, versionstamp)), true);
   }
   const before = await count(kv, [...USAGE_PREFIX, "2026-11-01"]);
   const after = await count(kv, [...USAGE_PREFIX, "2026-11-02"]);

@@ -41,8 +41,10 @@ export function userIndexKey(entry: Pick<LedgerEntry, "user" | "day" | "requestI
  *   carrying the group (who the group's members were that day);
  * - `["usage", day, "tenant", tenant, user, model, metric]`: the usage rows
  *   of one Entra tenant (the entry's `tid`, lower-cased: {@linkcode rollupTenant}),
- *   per user × model, for an entry with a tenant only: what an admin outside
- *   the admin tenants reads (their own tenant's, see `adminTenantScope`);
+ *   per user × model, for an entry of a tenant {@linkcode TenantRollUps}
+ *   takes only (the gateway's: those outside the admin tenants): what an
+ *   admin outside the admin tenants reads (their own tenant's, see
+ *   `adminTenantScope`);
  * - `["usage", day, "stats", scope, name, model, kind, key]`: request
  *   statistics of scope `all` (name `""`), `user`, `group` or `tenant`
  *   (entries with a tenant only), where kind is `total_ms` (completed
@@ -83,6 +85,17 @@ export type RollupMetric = typeof ROLLUP_METRICS[number];
 /** Groups summed per entry (each costs one rollup row). */
 export const MAX_ROLLUP_GROUPS = 20;
 
+/**
+ * Which tenants' entries are rolled up for their tenant too (the `tenant`
+ * rows and statistics of {@linkcode USAGE_PREFIX}): the gateway rolls up
+ * those of tenants outside the admin tenants only, the ones whose admins
+ * read them (an admin of an admin tenant reads every row).
+ */
+export type TenantRollUps = (tid: string) => boolean;
+
+/** Every tenant's entries rolled up for their tenant: the default of {@linkcode rollupSums}. */
+export const EVERY_TENANT: TenantRollUps = () => true;
+
 /** What {@linkcode rollUpEntry} did. */
 export type RollUpResult =
   /** Summed into the rollups and moved from the log to the entries, in one atomic operation. */
@@ -99,10 +112,12 @@ export type RollUpResult =
  * the scopes all, the tenant and the user (× model), one count in the
  * `total_ms` (if completed) and `first_byte_ms` (if any) histogram buckets;
  * for all, the tenant, the user and each group (× model), one per error type
- * (if not completed). See {@linkcode USAGE_PREFIX}.
+ * (if not completed). See {@linkcode USAGE_PREFIX}. The tenant's rows only
+ * when `tenantRollUps` takes the entry's tenant.
  * Groups past {@linkcode MAX_ENTRY_SUM_KEY_BYTES} of keys are left out. Pure.
  *
  * @param entry The ledger entry.
+ * @param tenantRollUps Which tenants get their own rows. @default {EVERY_TENANT}
  * @returns `[key, amount]` pairs for KV `sum` mutations.
  *
  * @example
@@ -117,7 +132,10 @@ export type RollUpResult =
  * console.assert(sums.some(([k, n]) => k.at(-1) === "output_tokens" && n === 5n));
  * ```
  */
-export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
+export function rollupSums(
+  entry: LedgerEntry,
+  tenantRollUps: TenantRollUps = EVERY_TENANT,
+): [Deno.KvKey, bigint][] {
   const amounts: Record<RollupMetric, bigint> = {
     requests: 1n,
     errors: entry.outcome === "completed" ? 0n : 1n,
@@ -152,7 +170,7 @@ export function rollupSums(entry: LedgerEntry): [Deno.KvKey, bigint][] {
   sums(out, [...USAGE_PREFIX, day, "user", entry.user, model]);
   stats(out, "all", "", true);
   stats(out, "user", entry.user, true);
-  if (entry.tid !== undefined) {
+  if (entry.tid !== undefined && tenantRollUps(entry.tid)) {
     const tenant = rollupTenant(entry.tid);
     sums(out, [...USAGE_PREFIX, day, "tenant", tenant, entry.user, model]);
     stats(out, "tenant", tenant, true);
@@ -274,12 +292,14 @@ export function rollupKeyBytes(key: Deno.KvKey): number {
  * @param kv The KV store.
  * @param requestId The entry's request id.
  * @param day The entry's day, when known: saves a KV round trip.
+ * @param tenantRollUps Which tenants get their own rows (see {@linkcode rollupSums}).
  * @returns What happened.
  */
 export async function rollUpEntry(
   kv: LedgerKv,
   requestId: string,
   day?: string,
+  tenantRollUps: TenantRollUps = EVERY_TENANT,
 ): Promise<RollUpResult> {
   const walKey = [...WAL_PREFIX, requestId];
   for (let attempt = 0; attempt < 10; attempt++) {
@@ -295,7 +315,7 @@ export async function rollUpEntry(
     const op = kv.atomic().check(wal).check(existing).delete(walKey);
     if (existing.value === null) {
       op.set(entryKey, wal.value).set(userIndexKey(wal.value), wal.value.at);
-      for (const [key, n] of rollupSums(wal.value)) op.sum(key, n);
+      for (const [key, n] of rollupSums(wal.value, tenantRollUps)) op.sum(key, n);
     }
     const result = await op.commit();
     if (result.ok) return existing.value === null ? "rolled_up" : "duplicate";

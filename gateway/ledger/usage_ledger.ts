@@ -43,7 +43,9 @@ export type { UsageLedgerOptions } from "./usage_ledger_options.ts";
  * ```
  */
 export class UsageLedger {
-  readonly #options: Required<Omit<UsageLedgerOptions, "log" | "metrics">> & UsageLedgerOptions;
+  readonly #options:
+    & Required<Omit<UsageLedgerOptions, "log" | "metrics" | "tenantRollUps">>
+    & UsageLedgerOptions;
   /** Appended (entries) and opened (with `until`), not yet in KV, in order. */
   #buffer: LedgerItem[] = [];
   /** Requests whose open record this writer put in KV and whose entry it has not written yet. */
@@ -84,7 +86,7 @@ export class UsageLedger {
       maxBuffered: 100_000,
       ...options,
     };
-    this.#rollUps = new LoggedRollUps(options.kv, options.log);
+    this.#rollUps = new LoggedRollUps(options.kv, options.log, options.tenantRollUps);
     this.#live = new LiveOpenRecords(
       options.timers,
       this.#options.openRefreshMs,
@@ -254,7 +256,7 @@ export class UsageLedger {
    * @returns What it did.
    */
   recover(): Promise<FlushReport> {
-    return recoverLog(this.#options.kv, this.#options.log);
+    return recoverLog(this.#options.kv, this.#options.log, this.#options.tenantRollUps);
   }
 
   /** Stops the timer and flushes what is buffered: the drain hook on shutdown. */

@@ -1,7 +1,7 @@
 import type { GatewayMetrics } from "../gateway_metrics.ts";
 import type { Log } from "../log.ts";
 import type { Timers } from "../timers.ts";
-import type { LedgerKv } from "./roll_up_entry.ts";
+import type { LedgerKv, TenantRollUps } from "./roll_up_entry.ts";
 
 /** Options of `UsageLedger`. */
 export interface UsageLedgerOptions {
@@ -43,4 +43,9 @@ export interface UsageLedgerOptions {
   log?: Log;
   /** Counters of entries written and failures. */
   metrics?: GatewayMetrics;
+  /**
+   * Which tenants' entries are rolled up for their tenant too (see `rollupSums`): the gateway's
+   * are those outside its admin tenants. @default {EVERY_TENANT}
+   */
+  tenantRollUps?: TenantRollUps;
 }

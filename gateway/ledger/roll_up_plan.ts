@@ -1,0 +1,74 @@
+import type { LedgerEntry } from "./ledger_entry.ts";
+import {
+  ENTRY_PREFIX,
+  EVERY_TENANT,
+  rollupKeyBytes,
+  rollupSums,
+  type TenantRollUps,
+  userIndexKey,
+  WAL_PREFIX,
+} from "./roll_up_entry.ts";
+
+/** One roll-up sum of an entry, with what chunking it needs worked out. */
+export interface PlannedSum {
+  /** The key as text: sums of one key across a chunk are added up by it. */
+  id: string;
+  /** The KV key. */
+  key: Deno.KvKey;
+  /** The amount. */
+  n: bigint;
+  /** The key's encoded size, about (see `rollupKeyBytes`). */
+  bytes: number;
+}
+
+/** An entry with its roll-up worked out, as `rollUpChunks` and `rollUpBatch` take it. */
+export interface RollUpPlan {
+  /** The ledger entry. */
+  entry: LedgerEntry;
+  /** Its roll-up sums (see `rollupSums`). */
+  sums: readonly PlannedSum[];
+  /** Its value's size in an atomic operation, about: its JSON and 256 bytes. */
+  size: number;
+  /** The bytes of its own keys in an atomic operation: log and entry keys (checked, then written) and index key. */
+  ownKeyBytes: number;
+}
+
+/**
+ * Works out an entry's roll-up once: its sums with their keys as text and
+ * sizes, its size and its own keys' sizes, so that chunking and building
+ * the roll-up's atomic operation only add them up. The usage ledger plans
+ * each entry when it lands in the write-ahead log, so that this work is
+ * spread over the log's small commits instead of all falling in one roll-up.
+ * Pure.
+ *
+ * @param entry The ledger entry.
+ * @param tenantRollUps Which tenants get their own rows (see `rollupSums`). @default {EVERY_TENANT}
+ * @returns Its roll-up plan.
+ *
+ * @example
+ * ```ts
+ * import { planRollUp } from "./roll_up_plan.ts";
+ * import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+ * const plan = planRollUp(ledgerEntry({ requestId: "req_1", outputTokens: 5 }));
+ * console.assert(plan.sums.some((s) => s.key.at(-1) === "output_tokens" && s.n === 5n));
+ * ```
+ */
+export function planRollUp(
+  entry: LedgerEntry,
+  tenantRollUps: TenantRollUps = EVERY_TENANT,
+): RollUpPlan {
+  const sums = rollupSums(entry, tenantRollUps).map(([key, n]) => ({
+    id: JSON.stringify(key),
+    key,
+    n,
+    bytes: rollupKeyBytes(key),
+  }));
+  return {
+    entry,
+    sums,
+    size: JSON.stringify(entry).length + 256,
+    ownKeyBytes: 2 * rollupKeyBytes([...WAL_PREFIX, entry.requestId]) +
+      2 * rollupKeyBytes([...ENTRY_PREFIX, entry.day, entry.requestId]) +
+      rollupKeyBytes(userIndexKey(entry)),
+  };
+}
