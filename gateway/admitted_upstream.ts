@@ -207,7 +207,8 @@ export function settleUnanswered(
   }
   const usage = { ...EMPTY_USAGE, inputTokens: estimateBodyInputTokens(body) };
   c.get("record").set({ usage, estimated: true });
-  settle(usage);
+  // No count of Bedrock's: `tokens_per_minute` keeps the admission's estimate.
+  settle(usage, { promptEstimated: true });
 }
 
 /**

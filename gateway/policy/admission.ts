@@ -43,7 +43,19 @@ export interface Admission {
   /**
    * Ends the request: releases its reservation and its in-flight slot and
    * charges `usage` (what Bedrock reported, or a cut stream's estimate;
-   * nothing when the call failed before an answer).
+   * nothing when the call failed before an answer). With Bedrock's prompt
+   * count, `tokens_per_minute` is corrected to it (see `promptCorrection`).
    */
-  settle(usage?: TokenUsage): void;
+  settle(usage?: TokenUsage, options?: SettleOptions): void;
+}
+
+/** How {@linkcode Admission.settle}'s usage was known. */
+export interface SettleOptions {
+  /**
+   * The prompt counts are the gateway's estimate, not Bedrock's (a call
+   * that most likely cost its prompt but was never answered, see
+   * `likelyBilled`): `tokens_per_minute` keeps the admission's estimate.
+   * @default false
+   */
+  promptEstimated?: boolean;
 }

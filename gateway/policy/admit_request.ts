@@ -3,6 +3,7 @@ import type { GatewayDeps } from "../app.ts";
 import { estimateInputTokens } from "../estimate_input_tokens.ts";
 import { inSpan } from "../traced.ts";
 import type { TokenUsage } from "../usage.ts";
+import type { SettleOptions } from "./admission.ts";
 import type { UpstreamScope } from "./upstream_scope.ts";
 import { withMaxTokens } from "./with_max_tokens.ts";
 
@@ -35,9 +36,10 @@ export interface AdmittedRequest {
   /**
    * Call once when the request ends (later calls do nothing) with what it
    * used, if anything: Bedrock's count, or for a stream that ended before
-   * Bedrock's final usage, the estimate of the stream's `StreamMeter`.
+   * Bedrock's final usage, the estimate of the stream's `StreamMeter`; with
+   * `promptEstimated` when the prompt counts are the gateway's estimate.
    */
-  settle: (usage?: TokenUsage) => void;
+  settle: (usage?: TokenUsage, options?: SettleOptions) => void;
   /**
    * With a policy: the region × Bedrock ids its catalogue entries allow, the
    * only upstreams failover may try (data residency). Without one, absent:

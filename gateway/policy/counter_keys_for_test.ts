@@ -47,3 +47,32 @@ Deno.test("counterKeysFor() puts the last millisecond of a minute in that minute
   assertEquals(minute.startsAt, Date.parse("2026-11-30T10:00:00Z"));
   assertEquals(rate[0]!.previous.endsAt, Date.parse("2026-11-30T10:01:00Z"));
 });
+
+Deno.test("counterKeysFor() gives a tokens-per-minute limit counted and credited counters for both minutes, all in the keys read at once", () => {
+  const now = new Date("2026-11-30T10:01:30Z");
+  const m = Date.parse("2026-11-30T10:01:00Z") / 60_000;
+  const limit = { scope: "group:eng", per: "group", limit: 5000, rule: "groups.eng.pool" } as const;
+  const { tokens, keys } = counterKeysFor(
+    { ...rules, rate: [], budgets: [], tokenRate: [limit] },
+    now,
+  );
+  const key = (minute: number, unit: "tokens" | "tokens_credited") => ({
+    scope: "group:eng",
+    window: `m${minute}`,
+    unit,
+    endsAt: (minute + 2) * 60_000,
+  });
+  assertEquals(tokens, [{
+    limit,
+    key: key(m, "tokens"),
+    previous: key(m - 1, "tokens"),
+    credited: key(m, "tokens_credited"),
+    previousCredited: key(m - 1, "tokens_credited"),
+  }]);
+  assertEquals(keys, [
+    key(m, "tokens"),
+    key(m - 1, "tokens"),
+    key(m, "tokens_credited"),
+    key(m - 1, "tokens_credited"),
+  ]);
+});

@@ -18,7 +18,7 @@ import {
   overBudgetMessage,
   worstCaseMicros,
 } from "./budget_message.ts";
-import { counterKeysFor } from "./counter_keys_for.ts";
+import { counterKeysFor, type TokenMinuteKeys } from "./counter_keys_for.ts";
 import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
 import type { PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
@@ -26,6 +26,7 @@ import { repeatEvery } from "../repeat_every.ts";
 import { upstreamScope } from "./upstream_scope.ts";
 import type { EffectivePolicy } from "./effective_policy.ts";
 import { tokenRateMessage } from "./token_rate_message.ts";
+import { promptCorrection } from "./prompt_correction.ts";
 
 import type { Admission, AdmissionRequest } from "./admission.ts";
 
@@ -48,11 +49,6 @@ export interface PolicyEngineOptions {
   reconcileIntervalMs?: number;
   /** This instance's id in KV. @default a random UUID */
   instanceId?: string;
-}
-
-/** The prompt tokens of a request's usage: input, cache read and cache write. */
-function promptTokens(usage: TokenUsage): number {
-  return usage.inputTokens + usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
 }
 
 /** `max_tokens` assumed for the escrow when a request has none (the Anthropic API requires one). */
@@ -244,19 +240,23 @@ export class PolicyEngine implements Disposable {
         policy.document,
         allowed === "all" ? model.names : model.names.filter((name) => allowed.has(name)),
       ),
-      settle: (usage) => {
+      settle: (usage, options) => {
         if (settled) return;
         settled = true;
         for (const scope of scopes) this.#counters.leave(scope);
         for (const { key, amount } of reservations) this.#counters.release(key, amount);
         if (usage === undefined) return;
         this.#charge(budgets, usage, model.price);
-        // The estimate errs high; what Bedrock counted above it is added in the minute it is known.
-        const excess = promptTokens(usage) - inputWorst;
-        if (excess > 0 && tokens.length > 0) {
-          for (const { key } of counterKeysFor(rules, this.#options.now()).tokens) {
-            this.#counters.add(key, excess);
-          }
+        if (tokens.length === 0) return;
+        const { excess, credit } = promptCorrection(inputWorst, usage, options);
+        const end = this.#options.now();
+        // Bedrock counted more: the excess is added in the minute it is known. Less: the surplus
+        // goes back to the minute it was counted in, while that minute still counts.
+        const ending = excess > 0 ? counterKeysFor(rules, end).tokens : [];
+        for (const t of ending) this.#counters.add(t.key, excess);
+        if (credit === 0) return;
+        for (const t of tokens) {
+          if (end.getTime() < t.key.endsAt) this.#counters.add(t.credited, credit);
         }
       },
     };
@@ -375,15 +375,20 @@ export class PolicyEngine implements Disposable {
     );
   }
 
-  /** A rate limit's counts in this minute and the previous one, as the sliding minute reads them. */
+  /**
+   * A per-minute limit's counts in this minute and the previous one, as the
+   * sliding minute reads them: tokens counted less those credited back.
+   */
   #minuteCounts(
-    counters: { key: CounterKey; previous: CounterKey },
+    counters: { key: CounterKey; previous: CounterKey } & Partial<TokenMinuteKeys>,
     minuteStartsAt: number,
     now: Date,
   ): MinuteCounts {
+    const count = (key: CounterKey, credited: CounterKey | undefined) =>
+      Math.max(0, this.#counters.settled(key) - (credited ? this.#counters.settled(credited) : 0));
     return {
-      previous: this.#counters.settled(counters.previous),
-      current: this.#counters.settled(counters.key),
+      previous: count(counters.previous, counters.previousCredited),
+      current: count(counters.key, counters.credited),
       elapsedMs: now.getTime() - minuteStartsAt,
     };
   }

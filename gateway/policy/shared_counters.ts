@@ -1,5 +1,9 @@
-/** What a counter counts. */
-export type CounterUnit = "usd_micros" | "tokens" | "requests";
+/**
+ * What a counter counts. `tokens_credited`: input tokens a minute's
+ * `tokens` counter counted above what Bedrock then reported (KV's `sum`
+ * only adds, so the credit is a counter of its own, subtracted on reading).
+ */
+export type CounterUnit = "usd_micros" | "tokens" | "tokens_credited" | "requests";
 
 /** A counter: a scope (`user:<sub>`, `group:<name>`), a window id and a unit. */
 export interface CounterKey {
@@ -52,6 +56,10 @@ type _Scope = {
 const PREFIX = "policy";
 /** Mutations per atomic commit (KV allows 1,000). */
 const CHUNK = 100;
+/** Keys per `getMany` (KV allows 10). */
+const GET_MANY_KEYS = 10;
+/** `getMany` calls made together. */
+const READS_AT_ONCE = 8;
 /** A scope idle this long is no longer watched, ms. */
 const SCOPE_IDLE_MS = 10 * 60_000;
 
@@ -68,7 +76,9 @@ const SCOPE_IDLE_MS = 10 * 60_000;
  * expires instead of leaking.
  *
  * KV keys: `["policy", "usage", scope, window, unit]` (KvU64) and
- * `["policy", "active", scope, instanceId]` (`{n, at}`).
+ * `["policy", "active", scope, instanceId]` (`{n, at}`). Counters only add:
+ * an amount to take back (tokens counted above Bedrock's count) is added to
+ * a second counter (`tokens_credited`) that the reader subtracts.
  */
 export class SharedCounters {
   readonly #options: SharedCountersOptions;
@@ -256,8 +266,7 @@ export class SharedCounters {
 
   async #read(entries: _Entry[]): Promise<void> {
     const kv = this.#options.kv!;
-    for (let i = 0; i < entries.length; i += 10) {
-      const part = entries.slice(i, i + 10);
+    const read = async (part: _Entry[]) => {
       // Eventual consistency: the nearest replica answers (Deno Deploy); the bound allows for it.
       const rows = await kv.getMany<unknown[]>(part.map((e) => e.key), { consistency: "eventual" });
       part.forEach((e, j) => {
@@ -268,6 +277,15 @@ export class SharedCounters {
           ? Number(value)
           : 0;
       });
+    };
+    // `getMany` reads at most 10 keys; up to READS_AT_ONCE of them run together, so a user's
+    // counters (a few dozen keys at most) are read in one round trip.
+    const wave = GET_MANY_KEYS * READS_AT_ONCE;
+    for (let i = 0; i < entries.length; i += wave) {
+      const parts: _Entry[][] = [];
+      const end = Math.min(entries.length, i + wave);
+      for (let j = i; j < end; j += GET_MANY_KEYS) parts.push(entries.slice(j, j + GET_MANY_KEYS));
+      await Promise.all(parts.map(read));
     }
   }
 
@@ -296,8 +314,9 @@ export class SharedCounters {
     for (const [id, e] of this.#entries) {
       if (e.endsAt <= now && e.unflushed === 0 && e.flushing === 0 && e.reserved === 0) {
         this.#entries.delete(id);
-        // Minute windows are useless once over; days and months stay as history.
-        if (e.key[4] === "requests") this.#options.kv?.delete(e.key).catch(() => {});
+        // Minute windows (`m…`: requests, tokens, credits) are useless once over; days and months
+        // stay as history.
+        if (String(e.key[3]).startsWith("m")) this.#options.kv?.delete(e.key).catch(() => {});
       }
     }
     for (const [scope, s] of this.#scopes) {
