@@ -57,7 +57,26 @@ export function estimateBodyInputTokens(body: Uint8Array): number {
   } catch {
     // Counted by its bytes below.
   }
-  return Math.max(1, Math.ceil(body.length / ASCII_CHARS_PER_TOKEN));
+  return estimateBytesInputTokens(body.length);
+}
+
+/**
+ * The input tokens of a request body known only by its size: one token per
+ * 3 bytes (every byte counted as an ASCII character, erring high like
+ * {@linkcode estimateInputTokens} for text; a character of 3 UTF-8 bytes
+ * counts one). Pure.
+ *
+ * @param bytes The body's size in bytes.
+ * @returns The estimate, at least 1.
+ *
+ * @example
+ * ```ts
+ * import { estimateBytesInputTokens } from "./estimate_input_tokens.ts";
+ * console.assert(estimateBytesInputTokens(90_000) === 30_000);
+ * ```
+ */
+export function estimateBytesInputTokens(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / ASCII_CHARS_PER_TOKEN));
 }
 
 type _Counter = { ascii: number; other: number; fixed: number };

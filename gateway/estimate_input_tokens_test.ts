@@ -1,5 +1,9 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { estimateBodyInputTokens, estimateInputTokens } from "./estimate_input_tokens.ts";
+import {
+  estimateBodyInputTokens,
+  estimateBytesInputTokens,
+  estimateInputTokens,
+} from "./estimate_input_tokens.ts";
 import recorded from "./testdata/claude_code_2.1.197_messages_request.json" with { type: "json" };
 
 const user = (content: unknown) => ({ messages: [{ role: "user", content }] });
@@ -50,4 +54,12 @@ Deno.test("estimateBodyInputTokens() estimates a Bedrock body's bytes as its par
   assertEquals(estimateBodyInputTokens(bytes), estimateInputTokens(request));
   assertEquals(estimateBodyInputTokens(new TextEncoder().encode("x".repeat(300))), 100);
   assertEquals(estimateBodyInputTokens(new TextEncoder().encode("[1,2]")), 2);
+});
+
+Deno.test("estimateBytesInputTokens() counts a body known by its size at one token per 3 bytes, at least 1", () => {
+  assertEquals(estimateBytesInputTokens(300), 100);
+  assertEquals(estimateBytesInputTokens(301), 101);
+  assertEquals(estimateBytesInputTokens(0), 1);
+  // Not below the real count of text in three-byte characters (about one token each).
+  assert(estimateBytesInputTokens(new TextEncoder().encode("日本語".repeat(100)).length) >= 300);
 });
