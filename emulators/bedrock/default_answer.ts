@@ -1,3 +1,4 @@
+import { countInputTokens } from "./count_input_tokens.ts";
 import { textAnswer } from "./text_answer.ts";
 import { toolUseAnswer } from "./tool_use_answer.ts";
 import type { AnthropicStreamEvent } from "./types.ts";
@@ -10,7 +11,9 @@ export const TOOL_USE_MARKER = "[[tool_use]]";
  * <first 80 characters of the last user text>` (Claude Code's injected
  * `<system-reminder>` blocks are skipped), or, when the request has
  * tools and that text contains {@linkcode TOOL_USE_MARKER}, a call to the
- * first tool with `{}` as input. Deterministic and pure.
+ * first tool with `{}` as input. Its usage counts the prompt as the
+ * emulator's CountTokens does ({@linkcode countInputTokens}: system,
+ * messages and tools), as Bedrock's does. Deterministic and pure.
  *
  * @param body The parsed request body.
  * @param modelId The Bedrock model id from the path.
@@ -34,12 +37,8 @@ export function defaultAnswer(
   modelId: string,
 ): AnthropicStreamEvent[] {
   const text = lastUserText(body.messages);
-  const inputChars = JSON.stringify(body.messages ?? []).length +
-    JSON.stringify(body.system ?? "").length;
-  const options = {
-    model: modelName(modelId),
-    usage: { input_tokens: Math.max(1, Math.ceil(inputChars / 4)) },
-  };
+  // Bedrock's usage counts the prompt as CountTokens does, tools included.
+  const options = { model: modelName(modelId), usage: { input_tokens: countInputTokens(body) } };
   const tools = Array.isArray(body.tools) ? body.tools as { name?: unknown }[] : [];
   const tool = tools.find((t) => typeof t?.name === "string");
   if (tool !== undefined && text.includes(TOOL_USE_MARKER)) {

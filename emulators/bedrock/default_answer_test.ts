@@ -1,4 +1,5 @@
-import { assertEquals } from "../../testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { countInputTokens } from "./count_input_tokens.ts";
 import { defaultAnswer, TOOL_USE_MARKER } from "./default_answer.ts";
 import { eventsToMessage } from "./events_to_message.ts";
 
@@ -54,4 +55,18 @@ Deno.test("defaultAnswer() skips Claude Code's <system-reminder> blocks", () => 
   }, "us.anthropic.claude-opus-4-8");
   const message = eventsToMessage(events);
   assertEquals(message.content, [{ type: "text", text: "Emulated answer to: What is 2+2?" }]);
+});
+
+Deno.test("defaultAnswer() reports the prompt as CountTokens counts it, tools included", () => {
+  const body = {
+    system: "You are terse.",
+    messages: [{ role: "user", content: "Hello" }],
+    tools: [{ name: "Read", description: "Reads a file", input_schema: { type: "object" } }],
+  };
+  const start = defaultAnswer(body, MODEL)[0];
+  if (start?.type !== "message_start") throw new Error("no message_start");
+  assertEquals(start.message.usage.input_tokens, countInputTokens(body));
+  const withoutTools = defaultAnswer({ ...body, tools: [] }, MODEL)[0];
+  if (withoutTools?.type !== "message_start") throw new Error("no message_start");
+  assert(start.message.usage.input_tokens > withoutTools.message.usage.input_tokens);
 });
