@@ -132,33 +132,37 @@ Deno.test("Admission.settle() credits the surplus back to the minute the estimat
   (await engine.admit(request(900))).settle(usage(900));
 });
 
-Deno.test("PolicyEngine.admit() shares tokens_per_minute counts across instances through KV", async () => {
+/** Runs `body` with two engines (instances) of a 1,000 tokens_per_minute limit on one KV file. */
+async function twoInstances(
+  body: (a: PolicyEngine, b: PolicyEngine) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const kvA = await Deno.openKv(`${dir}/kv.sqlite3`);
   const kvB = await Deno.openKv(`${dir}/kv.sqlite3`);
   try {
     const now = () => new Date("2026-11-30T10:00:30Z");
-    const a = engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvA);
-    const b = engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvB);
-    (await a.admit(request(700))).settle();
-    await a.reconcile();
-    await assertRejects(() => b.admit(request(400)), RateLimitedError);
-    (await b.admit(request(300))).settle();
+    await body(
+      engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvA),
+      engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvB),
+    );
   } finally {
     kvA.close();
     kvB.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("PolicyEngine.admit() shares tokens_per_minute counts across instances through KV", async () => {
+  await twoInstances(async (a, b) => {
+    (await a.admit(request(700))).settle();
+    await a.reconcile();
+    await assertRejects(() => b.admit(request(400)), RateLimitedError);
+    (await b.admit(request(300))).settle();
+  });
 });
 
 Deno.test("PolicyEngine.admit() shares tokens_per_minute credits across instances through KV", async () => {
-  const dir = await Deno.makeTempDir();
-  const kvA = await Deno.openKv(`${dir}/kv.sqlite3`);
-  const kvB = await Deno.openKv(`${dir}/kv.sqlite3`);
-  try {
-    const now = () => new Date("2026-11-30T10:00:30Z");
-    const a = engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvA);
-    const b = engineOf("defaults:\n  tokens_per_minute: 1000\n", now, kvB);
+  await twoInstances(async (a, b) => {
     // Estimated 700, counted 200: b reads both counters in its first load, and 700 more fit.
     (await a.admit(request(700))).settle(usage(200));
     await a.reconcile();
@@ -167,11 +171,7 @@ Deno.test("PolicyEngine.admit() shares tokens_per_minute credits across instance
     await b.reconcile();
     await a.reconcile();
     await assertRejects(() => a.admit(request(200)), RateLimitedError);
-  } finally {
-    kvA.close();
-    kvB.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("PolicyEngine deletes a minute's token and credit counters from KV once the minute no longer counts", async () => {
