@@ -49,10 +49,34 @@ export function adminTenantScope(
   adminTid: string | undefined,
   adminTenants: readonly string[] | undefined,
 ): AdminTenantScope {
-  const all = adminTenants === undefined ||
-    (adminTid !== undefined && adminTenants.some((t) => same(t, adminTid)));
+  const all = reachesEveryTenant(adminTid, adminTenants);
   return {
     all,
     covers: (tid) => all || (adminTid !== undefined && tid !== undefined && same(tid, adminTid)),
   };
+}
+
+/**
+ * Whether an admin of tenant `tid` reaches every tenant: {@linkcode
+ * adminTenantScope}'s `all`, without building the scope (the usage ledger
+ * asks it of every entry's tenant: those that do not reach every tenant get
+ * roll-ups of their own).
+ *
+ * @param tid A tenant id (`undefined`: unknown).
+ * @param adminTenants Tenants whose admins reach every tenant; `undefined` when no tenant rule.
+ * @returns Whether that tenant's admins reach every tenant.
+ *
+ * @example
+ * ```ts
+ * console.assert(reachesEveryTenant("Tenant-A", ["tenant-a"]));
+ * console.assert(!reachesEveryTenant("tenant-b", ["tenant-a"]));
+ * console.assert(reachesEveryTenant("tenant-b", undefined));
+ * ```
+ */
+export function reachesEveryTenant(
+  tid: string | undefined,
+  adminTenants: readonly string[] | undefined,
+): boolean {
+  return adminTenants === undefined ||
+    (tid !== undefined && adminTenants.some((t) => same(t, tid)));
 }

@@ -11,7 +11,7 @@ import type { FailoverBedrock } from "./failover_bedrock.ts";
 import { GatewayLifecycle } from "./gateway_lifecycle.ts";
 import { GatewayMetrics } from "./gateway_metrics.ts";
 import { UsageLedger } from "./ledger/usage_ledger.ts";
-import { adminTenantScope } from "./admin_tenant_scope.ts";
+import { reachesEveryTenant } from "./admin_tenant_scope.ts";
 import type { Log } from "./log.ts";
 import { memoryBudgetFor } from "./memory_budget.ts";
 import {
@@ -152,9 +152,9 @@ export async function startGatewayServices(
     clock: () => now().getTime(),
     log,
     metrics,
-    // Tenant rows are read by admins outside the admin tenants only (`adminTenantScope`): none
+    // Tenant rows are read by admins outside the admin tenants only (`reachesEveryTenant`): none
     // with one tenant or no tenant rule.
-    tenantRollUps: (tid) => !adminTenantScope(tid, config.adminTenants).all,
+    tenantRollUps: (tid) => !reachesEveryTenant(tid, config.adminTenants),
   });
   await ledger.recover().catch((err) =>
     log({ level: "error", msg: "usage ledger recovery failed", error: String(err) })
