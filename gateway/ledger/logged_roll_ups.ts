@@ -34,8 +34,11 @@ export class LoggedRollUps {
   readonly #tenantRollUps?: TenantRollUps;
   /** Ids durable in the write-ahead log whose roll-up failed: retried on the next flush. */
   readonly #stranded = new Set<string>();
-  /** In the write-ahead log, not yet rolled up: planned as they land, so a roll-up only adds up. */
-  #logged: RollUpPlan[] = [];
+  /**
+   * In the write-ahead log, not yet rolled up: planned when rolled up, not as they land (the
+   * plans of a second's entries, held until the roll-up, outlived young-generation collections).
+   */
+  #logged: LedgerEntry[] = [];
   /** By request id, the versionstamp of the commit that logged each entry of `#logged`. */
   #versionstamps = new Map<string, string>();
 
@@ -63,7 +66,7 @@ export class LoggedRollUps {
    * @param versionstamp The versionstamp of the commit that logged it.
    */
   logged(entry: LedgerEntry, versionstamp: string): void {
-    this.#logged.push(planRollUp(entry, this.#tenantRollUps));
+    this.#logged.push(entry);
     this.#versionstamps.set(entry.requestId, versionstamp);
   }
 
@@ -78,7 +81,8 @@ export class LoggedRollUps {
     const logged = this.#logged.splice(0);
     const versionstamps = this.#versionstamps;
     this.#versionstamps = new Map();
-    for (const chunk of rollUpChunks(logged)) {
+    const plans = logged.map((entry) => planRollUp(entry, this.#tenantRollUps));
+    for (const chunk of rollUpChunks(plans)) {
       await this.chunk(chunk, versionstamps, report);
     }
   }

@@ -36,10 +36,11 @@ export interface RollUpPlan {
 /**
  * Works out an entry's roll-up once: its sums with their keys as text and
  * sizes, its size and its own keys' sizes, so that chunking and building
- * the roll-up's atomic operation only add them up. The usage ledger plans
- * each entry when it lands in the write-ahead log, so that this work is
- * spread over the log's small commits instead of all falling in one roll-up.
- * Pure.
+ * the roll-up's atomic operation only add them up (both worked the sums out
+ * before, a roll-up's synchronous work per 50 entries 3.3 ms, now 2.7).
+ * The usage ledger plans entries when it rolls them up, not as they land in
+ * the write-ahead log: holding a second's plans (some 80 objects an entry)
+ * until the roll-up outlived young-generation collections. Pure.
  *
  * @param entry The ledger entry.
  * @param tenantRollUps Which tenants get their own rows (see `rollupSums`). @default {EVERY_TENANT}
