@@ -14,7 +14,12 @@ import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { answerScript, errorScript, hangScript, textAnswer } from "@ccgate/emulators";
 import { assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
-import { type GatewayStack, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import {
+  type GatewayStack,
+  postInvoke,
+  postMessages,
+  startGatewayStack,
+} from "../testing/gateway_stack.ts";
 import { UPSTREAM_CONNECTION } from "./error_type.ts";
 import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { dayOf, type LedgerEntry } from "./ledger/ledger_entry.ts";
@@ -34,25 +39,6 @@ function closedPort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
-}
-
-function invokeNative(
-  stack: GatewayStack,
-  modelId: string,
-  stream = false,
-  signal?: AbortSignal,
-): Promise<Response> {
-  const action = stream ? "invoke-with-response-stream" : "invoke";
-  return fetch(`${stack.url}/model/${encodeURIComponent(modelId)}/${action}`, {
-    method: "POST",
-    signal,
-    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      anthropic_version: "bedrock-2023-05-31",
-      max_tokens: 64,
-      messages: [{ role: "user", content: "Hi" }],
-    }),
-  });
 }
 
 Deno.test("a call that Bedrock answers with an HTTP error (validation, throttling) costs nothing", async () => {
@@ -149,12 +135,12 @@ for (const stream of [false, true]) {
     );
     try {
       await using stack = await startGatewayStack({ policy: path });
-      const refused = await invokeNative(stack, SONNET_ID, stream);
+      const refused = await postInvoke(stack, SONNET_ID, { stream, maxTokens: 64 });
       assertEquals(refused.status, 403);
       assertEquals(refused.headers.get("x-amzn-errortype"), "AccessDeniedException");
       await refused.body?.cancel();
       const long = `us.anthropic.claude-${"x".repeat(600)}`;
-      const invalid = await invokeNative(stack, long, stream);
+      const invalid = await postInvoke(stack, long, { stream, maxTokens: 64 });
       assertEquals(invalid.status, 400);
       await invalid.body?.cancel();
       const entries = await ledgerEntries(stack);
@@ -198,7 +184,7 @@ Deno.test("bedrock_invoke: a budget only its reset can free answers 400 ServiceQ
   try {
     await using stack = await startGatewayStack({ policy: path });
     stack.emulator.enqueue(answerScript(textAnswer("ok", { usage: { output_tokens: 80 } })));
-    const first = await invokeNative(stack, SONNET_ID);
+    const first = await postInvoke(stack, SONNET_ID, { maxTokens: 64 });
     assertEquals(first.status, 200);
     await first.body?.cancel();
     using client = awsSdk(stack.url, stack.token);
@@ -231,9 +217,11 @@ Deno.test("bedrock_invoke: a budget that requests in flight block stays 429 Thro
     await using stack = await startGatewayStack({ policy: path });
     stack.emulator.enqueue(hangScript());
     const client = new AbortController();
-    const held = invokeNative(stack, SONNET_ID, false, client.signal).catch((e) => e);
+    const held = postInvoke(stack, SONNET_ID, { maxTokens: 64, signal: client.signal }).catch((e) =>
+      e
+    );
     await stack.emulator.waitForRequests(1);
-    const blocked = await invokeNative(stack, SONNET_ID);
+    const blocked = await postInvoke(stack, SONNET_ID, { maxTokens: 64 });
     assertEquals(blocked.status, 429);
     assertEquals(blocked.headers.get("x-amzn-errortype"), "ThrottlingException");
     assertEquals(blocked.headers.get("x-should-retry"), "true");

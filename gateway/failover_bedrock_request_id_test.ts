@@ -7,7 +7,12 @@
  */
 import { errorScript, textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals } from "../testing/assert.ts";
-import { type GatewayStack, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import {
+  type GatewayStack,
+  postInvoke,
+  postMessages,
+  startGatewayStack,
+} from "../testing/gateway_stack.ts";
 import type { LogRecord } from "./log.ts";
 
 const MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -89,15 +94,7 @@ Deno.test("FailoverBedrock's attempt lines carry the request_id on /model/{id}/i
   for (const path of ["invoke-with-response-stream", "invoke"]) {
     east!.enqueue(errorScript("ThrottlingException"));
     west!.enqueue(textAnswer("native"));
-    const response = await fetch(`${stack.url}/model/${encodeURIComponent(MODEL)}/${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        anthropic_version: "bedrock-2023-05-31",
-        max_tokens: 32,
-        messages: [{ role: "user", content: "Hi" }],
-      }),
-    });
+    const response = await postInvoke(stack, MODEL, { stream: path !== "invoke" });
     assertEquals(response.status, 200, path);
     await response.arrayBuffer();
     ids.push(requestIdOf(response));

@@ -7,7 +7,12 @@
  */
 import { errorScript, textAnswer } from "@ccgate/emulators";
 import { assertEquals } from "../testing/assert.ts";
-import { type GatewayStack, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import {
+  type GatewayStack,
+  postInvoke,
+  postMessages,
+  startGatewayStack,
+} from "../testing/gateway_stack.ts";
 import type { LedgerEntry } from "./ledger/ledger_entry.ts";
 import { ENTRY_PREFIX } from "./ledger/roll_up_entry.ts";
 
@@ -202,15 +207,7 @@ Deno.test("failover under a policy: on the Bedrock-native route an id listed in 
     `models:\n  sonnet:\n    bedrock:\n      eu-west-1: ${EU}\n    price: { input: 3, output: 15 }\n`,
     [],
   );
-  const response = await fetch(`${stack.url}/model/${encodeURIComponent(EU)}/invoke`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      anthropic_version: "bedrock-2023-05-31",
-      max_tokens: 32,
-      messages: [{ role: "user", content: "Hi" }],
-    }),
-  });
+  const response = await postInvoke(stack, EU);
   assertEquals(response.status, 403);
   assertEquals(response.headers.get("x-amzn-errortype")?.split(":")[0], "AccessDeniedException");
   await response.body?.cancel();

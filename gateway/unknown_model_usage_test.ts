@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { postInvoke, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import type { LedgerEntry } from "./ledger/ledger_entry.ts";
 import { ENTRY_PREFIX, UNKNOWN_MODEL, USAGE_PREFIX } from "./ledger/roll_up_entry.ts";
 
@@ -53,15 +53,7 @@ Deno.test("made-up model ids on the Bedrock-native route are refused by Bedrock 
   await using stack = await startGatewayStack();
   for (let i = 0; i < 5; i++) {
     const model = `us.anthropic.claude-sonnet-4-5-x${i}`;
-    const res = await fetch(`${stack.url}/model/${encodeURIComponent(model)}/invoke`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        anthropic_version: "bedrock-2023-05-31",
-        max_tokens: 16,
-        messages: [{ role: "user", content: "Hi" }],
-      }),
-    });
+    const res = await postInvoke(stack, model, { maxTokens: 16 });
     assertEquals(res.status, 400);
     assertEquals(res.headers.get("x-amzn-errortype"), "ValidationException", "Bedrock's answer");
     await res.body?.cancel();

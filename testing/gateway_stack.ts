@@ -247,6 +247,39 @@ export function postMessages(
   });
 }
 
+/** Options of {@linkcode postInvoke}. */
+export interface PostInvokeOptions {
+  /** InvokeModelWithResponseStream instead of InvokeModel. */
+  stream?: boolean;
+  /** The body's `max_tokens`. @default {32} */
+  maxTokens?: number;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Posts a minimal Bedrock InvokeModel (or, with `stream`,
+ * InvokeModelWithResponseStream) request for `modelId` to a gateway stack's
+ * native routes with its token.
+ */
+export function postInvoke(
+  stack: Pick<GatewayStack, "url" | "token">,
+  modelId: string,
+  options: PostInvokeOptions = {},
+): Promise<Response> {
+  const action = options.stream ? "invoke-with-response-stream" : "invoke";
+  return fetch(`${stack.url}/model/${encodeURIComponent(modelId)}/${action}`, {
+    method: "POST",
+    signal: options.signal,
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: options.maxTokens ?? 32,
+      messages: [{ role: "user", content: "Hi" }],
+    }),
+  });
+}
+
 /** A stream through the gateway whose first chunk has arrived. */
 export interface OpenStream {
   /** The rest of the stream. */

@@ -5,7 +5,12 @@
  * names is allowed by any of them.
  */
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { type GatewayStack, postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import {
+  type GatewayStack,
+  postInvoke,
+  postMessages,
+  startGatewayStack,
+} from "../../testing/gateway_stack.ts";
 
 const EU_SONNET = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
@@ -18,18 +23,6 @@ async function stackWith(policy: string): Promise<GatewayStack & { path: string 
     await Deno.remove(path);
   };
   return { ...stack, path, close, [Symbol.asyncDispose]: close };
-}
-
-function invokeNative(stack: GatewayStack, model: string): Promise<Response> {
-  return fetch(`${stack.url}/model/${encodeURIComponent(model)}/invoke`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      anthropic_version: "bedrock-2023-05-31",
-      max_tokens: 32,
-      messages: [{ role: "user", content: "Hi" }],
-    }),
-  });
 }
 
 Deno.test("policy: a catalogue listing only the EU profile refuses the global, US and APAC profiles of the model", async () => {
@@ -59,12 +52,12 @@ Deno.test("policy: a Bedrock-native call for another profile of a catalogue mode
     `models:\n  sonnet:\n    bedrock: ${EU_SONNET}\n    price: { input: 3, output: 15 }\n`,
   );
   for (const prefix of ["global.", "us.", "apac."]) {
-    const native = await invokeNative(stack, `${prefix}anthropic.claude-sonnet-4-5-20250929-v1:0`);
+    const native = await postInvoke(stack, `${prefix}anthropic.claude-sonnet-4-5-20250929-v1:0`);
     assertEquals(native.status, 200, prefix);
     await native.body?.cancel();
   }
   assertEquals(stack.emulator.requests.map((r) => r.modelId), [EU_SONNET, EU_SONNET, EU_SONNET]);
-  const opus = await invokeNative(stack, "global.anthropic.claude-opus-4-8");
+  const opus = await postInvoke(stack, "global.anthropic.claude-opus-4-8");
   assertEquals(opus.status, 403);
   assertEquals(opus.headers.get("x-amzn-errortype")?.split(":")[0], "AccessDeniedException");
   await opus.body?.cancel();

@@ -4,7 +4,12 @@
  */
 import { answerScript, errorScript, textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { type GatewayStack, postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import {
+  type GatewayStack,
+  postInvoke,
+  postMessages,
+  startGatewayStack,
+} from "../../testing/gateway_stack.ts";
 import { MAX_TOKENS_CAPPED_HEADER } from "./admit_request.ts";
 
 const EXAMPLE = new URL("../../docs/policy.example.yaml", import.meta.url);
@@ -37,23 +42,6 @@ async function stackWith(
 async function errorBody(response: Response): Promise<{ type: string; message: string }> {
   const body = await response.json();
   return body.error;
-}
-
-function invokeNative(stack: GatewayStack, model: string, stream = false): Promise<Response> {
-  return fetch(
-    `${stack.url}/model/${encodeURIComponent(model)}/${
-      stream ? "invoke-with-response-stream" : "invoke"
-    }`,
-    {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        anthropic_version: "bedrock-2023-05-31",
-        max_tokens: 32,
-        messages: [{ role: "user", content: "Hi" }],
-      }),
-    },
-  );
 }
 
 Deno.test("policy: the shipped example allows its default models, refuses the others, caps max_tokens", async () => {
@@ -98,7 +86,7 @@ Deno.test("policy: model allowlist on — 403 on every model route and a filtere
   assertEquals(count.status, 403);
   await count.body?.cancel();
   for (const stream of [false, true]) {
-    const native = await invokeNative(on, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", stream);
+    const native = await postInvoke(on, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", { stream });
     assertEquals(native.status, 403);
     assertEquals(native.headers.get("x-amzn-errortype"), "AccessDeniedException");
     assertStringIncludes((await native.json()).message, "rule: defaults.models");
@@ -123,7 +111,7 @@ Deno.test("policy: model allowlist on — 403 on every model route and a filtere
     assertEquals(response.status, 200);
     await response.body?.cancel();
   }
-  const native = await invokeNative(off, "us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+  const native = await postInvoke(off, "us.anthropic.claude-sonnet-4-5-20250929-v1:0");
   assertEquals(native.status, 200);
   await native.body?.cancel();
 });
@@ -138,15 +126,7 @@ Deno.test("policy: max_tokens refused (400), capped (header, body rewritten) or 
     error.message,
     "max_tokens: 1001 is above the limit of 1000 (rule: defaults.max_tokens)",
   );
-  const native = await fetch(`${refuse.url}/model/${HAIKU}/invoke`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${refuse.token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      anthropic_version: "bedrock-2023-05-31",
-      max_tokens: 5000,
-      messages: [{ role: "user", content: "Hi" }],
-    }),
-  });
+  const native = await postInvoke(refuse, HAIKU, { maxTokens: 5000 });
   assertEquals(native.status, 400);
   assertEquals(native.headers.get("x-amzn-errortype"), "ValidationException");
   await native.body?.cancel();
@@ -184,7 +164,9 @@ Deno.test("policy: requests per minute on — 429 rate_limit_error with retry-af
   const error = await errorBody(limited);
   assertEquals(error.type, "rate_limit_error");
   assertStringIncludes(error.message, "rule: defaults.requests_per_minute");
-  const native = await invokeNative(on, "us.anthropic.claude-haiku-4-5-20251001-v1:0", true);
+  const native = await postInvoke(on, "us.anthropic.claude-haiku-4-5-20251001-v1:0", {
+    stream: true,
+  });
   assertEquals(native.status, 429);
   assertEquals(native.headers.get("x-amzn-errortype"), "ThrottlingException");
   assertEquals(native.headers.get("retry-after"), "70");
@@ -246,7 +228,9 @@ Deno.test("policy: a request failing upstream, before or during the stream, sett
   const nonStream = await postMessages(stack.url, stack.token);
   assertEquals(nonStream.status >= 500, true);
   await nonStream.body?.cancel();
-  const native = await invokeNative(stack, "us.anthropic.claude-haiku-4-5-20251001-v1:0", true);
+  const native = await postInvoke(stack, "us.anthropic.claude-haiku-4-5-20251001-v1:0", {
+    stream: true,
+  });
   assertEquals(native.status, 200);
   await native.body?.cancel();
   await stack.emulator.requests.at(-1)!.closed;

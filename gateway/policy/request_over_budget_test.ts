@@ -6,7 +6,7 @@
  */
 import { answerScript, textAnswer } from "@ccgate/emulators";
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import { postInvoke, postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
 
 const SONNET = "claude-sonnet-4-5-20250929";
 const SONNET_ID = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -37,15 +37,7 @@ Deno.test("POST /v1/messages answers 400 without retry-after when the request is
     assertStringIncludes(body.error.message, "This request may cost up to $2.40");
     assertStringIncludes(body.error.message, "rule: defaults.budgets.daily_usd");
     assertStringIncludes(body.error.message, "lower max_tokens to at most 66,");
-    const native = await fetch(`${stack.url}/model/${encodeURIComponent(SONNET_ID)}/invoke`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        anthropic_version: "bedrock-2023-05-31",
-        max_tokens: 160_000,
-        messages: [{ role: "user", content: "Hi" }],
-      }),
-    });
+    const native = await postInvoke(stack, SONNET_ID, { maxTokens: 160_000 });
     assertEquals(native.status, 400);
     assertEquals(native.headers.get("x-amzn-errortype"), "ServiceQuotaExceededException");
     assertStringIncludes((await native.json()).message, "rule: defaults.budgets.daily_usd");
