@@ -24,6 +24,7 @@ import { UPSTREAM_CONNECTION } from "./error_type.ts";
 import { estimateBodyInputTokens } from "./estimate_input_tokens.ts";
 import { dayOf, type LedgerEntry } from "./ledger/ledger_entry.ts";
 import { listEntries } from "./ledger/usage_query.ts";
+import { closedPort } from "../testing/closed_port.ts";
 
 const SONNET_ID = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
@@ -31,14 +32,6 @@ async function ledgerEntries(stack: GatewayStack): Promise<LedgerEntry[]> {
   await stack.ledger.flush();
   const today = dayOf(new Date());
   return (await listEntries(stack.kv, { from: today, to: today })).entries;
-}
-
-/** A port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 Deno.test("a call that Bedrock answers with an HTTP error (validation, throttling) costs nothing", async () => {

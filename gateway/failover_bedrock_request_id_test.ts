@@ -14,16 +14,9 @@ import {
   startGatewayStack,
 } from "../testing/gateway_stack.ts";
 import type { LogRecord } from "./log.ts";
+import { closedPort } from "../testing/closed_port.ts";
 
 const MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-
-/** A port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** us-east-1 then us-west-2, two attempts, no backoff. */
 function twoRegions(): Promise<GatewayStack> {

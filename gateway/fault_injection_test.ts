@@ -11,6 +11,7 @@ import { FakeTimers } from "../testing/fake_timers.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import type { LedgerEntry } from "./ledger/ledger_entry.ts";
 import { ENTRY_PREFIX } from "./ledger/roll_up_entry.ts";
+import { closedPort } from "../testing/closed_port.ts";
 
 /** Event names of an SSE text, in order. */
 function eventNames(text: string): string[] {
@@ -22,14 +23,6 @@ function finalError(text: string): { type: string; error: { type: string; messag
   const last = text.trimEnd().split("\n").at(-1)!;
   assert(last.startsWith("data: "), `no final data line in ${JSON.stringify(text.slice(-200))}`);
   return JSON.parse(last.slice("data: ".length));
-}
-
-/** A port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 Deno.test("throttling storm: retries with jittered backoff across regions, then answers", async () => {

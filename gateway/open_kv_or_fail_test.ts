@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { KV_OPEN_TIMEOUT_MS, kvOpenFailure, openKvOrFail } from "./open_kv_or_fail.ts";
+import { closedPort } from "../testing/closed_port.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 const TOKEN = "ddp_thisisthekvconnectaccesstoken0123456789";
@@ -26,14 +27,6 @@ async function startUntilExit(
  */
 function assertNoStackTrace(stderr: string): void {
   assert(!stderr.includes("Uncaught") && !/^\s+at /m.test(stderr), stderr);
-}
-
-/** A port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 for (
