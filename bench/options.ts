@@ -44,6 +44,8 @@ export interface BenchPlan {
   s2Refine: number;
   /** S2: time budget of the whole search, ms (each round and server gets an equal share). */
   s2BudgetMs: number;
+  /** S2 at a fixed rate: measured ms per server per round (after a warm-up a third of `s2TrialMs`). */
+  s2FixedMs: number;
   /** S3: streams per target per round, `s3Concurrency` at a time. */
   s3Streams: number;
   s3Concurrency: number;
@@ -79,6 +81,8 @@ export interface BenchOptions {
   upstreamMs: number;
   /** Pacing between stream frames, ms. */
   paceMs: number;
+  /** S2's fixed rate, req/s: the rate at which the p99 of every server is measured. */
+  s2Rate: number;
   /** Sizes. */
   plan: BenchPlan;
 }
@@ -90,7 +94,8 @@ export const FULL_PLAN: BenchPlan = {
   s1Warmup: 30,
   s2TrialMs: 3_000,
   s2Refine: 3,
-  s2BudgetMs: 210_000,
+  s2BudgetMs: 150_000,
+  s2FixedMs: 8_000,
   s3Streams: 24,
   s3Concurrency: 8,
   scaleLevels: [100, 250, 500, 1000, 2000, 3000],
@@ -110,6 +115,7 @@ export const QUICK_PLAN: BenchPlan = {
   s2TrialMs: 1_500,
   s2Refine: 1,
   s2BudgetMs: 24_000,
+  s2FixedMs: 3_000,
   s3Streams: 8,
   s3Concurrency: 4,
   scaleLevels: [250],
@@ -131,7 +137,7 @@ export class BenchUsageError extends Error {
  * Parses `deno task bench` arguments (and `BENCH_QUICK=1`). Pure.
  *
  * `--quick`, `--rounds N`, `--only s1,s3`, `--out path`, `--no-pin`,
- * `--cpu-prof`, `--upstream-ms N`, `--pace-ms N`, `--scale-levels 500,1000`.
+ * `--cpu-prof`, `--upstream-ms N`, `--pace-ms N`, `--s2-rate N`, `--scale-levels 500,1000`.
  *
  * @param args Command-line arguments.
  * @param env Environment variables.
@@ -151,6 +157,7 @@ export function parseBenchOptions(
     cpuProf: false,
     upstreamMs: 20,
     paceMs: 20,
+    s2Rate: 100,
     plan: { ...(quick ? QUICK_PLAN : FULL_PLAN) },
   };
   const number = (flag: string, value: string | undefined, min: number) => {
@@ -181,6 +188,9 @@ export function parseBenchOptions(
         break;
       case "--pace-ms":
         options.paceMs = number(arg, args[++i], 0);
+        break;
+      case "--s2-rate":
+        options.s2Rate = number(arg, args[++i], 1);
         break;
       case "--scale-levels": {
         const text = args[++i] ?? "";

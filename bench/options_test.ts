@@ -10,6 +10,7 @@ Deno.test("parseBenchOptions() defaults to the full run of every scenario, pinne
   assertEquals(options.pin, true);
   assertEquals(options.upstreamMs, 20);
   assertEquals(options.paceMs, 20);
+  assertEquals(options.s2Rate, 100);
 });
 
 Deno.test("parseBenchOptions() takes quick mode from --quick or BENCH_QUICK=1", () => {
@@ -30,6 +31,8 @@ Deno.test("parseBenchOptions() reads rounds, scenarios in run order, output, pin
     "--cpu-prof",
     "--upstream-ms",
     "0",
+    "--s2-rate",
+    "150",
     "--scale-levels",
     "2000,500",
   ]);
@@ -39,6 +42,7 @@ Deno.test("parseBenchOptions() reads rounds, scenarios in run order, output, pin
   assertEquals(options.pin, false);
   assertEquals(options.cpuProf, true);
   assertEquals(options.upstreamMs, 0);
+  assertEquals(options.s2Rate, 150);
   assertEquals(options.plan.scaleLevels, [500, 2000]);
   assertEquals(FULL_PLAN.rounds, 3, "the default plan is not modified");
   assertEquals(FULL_PLAN.scaleLevels, [100, 250, 500, 1000, 2000, 3000]);
@@ -50,5 +54,6 @@ Deno.test("parseBenchOptions() refuses unknown flags, scenarios and bad numbers"
   assertThrows(() => parseBenchOptions(["--rounds", "0"]), BenchUsageError);
   assertThrows(() => parseBenchOptions(["--rounds"]), BenchUsageError);
   assertThrows(() => parseBenchOptions(["--out"]), BenchUsageError);
+  assertThrows(() => parseBenchOptions(["--s2-rate", "0"]), BenchUsageError, "--s2-rate");
   assertThrows(() => parseBenchOptions(["--scale-levels", "500,x"]), BenchUsageError);
 });

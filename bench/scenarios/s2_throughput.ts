@@ -7,6 +7,11 @@
  * (servers/sdk_floor_server.ts) is searched the same way, for the note: the
  * rate any gateway that reads the request and calls the SDK reaches here.
  *
+ * Each round first runs the gateway, the proxy and the SDK floor in turn at
+ * one fixed rate (`--s2-rate`) and reports their p99 added over the same
+ * direct p99: the search measures the worst stall of the worst trial, which
+ * on a noisy VM swings more than any change to the gateway does.
+ *
  * @module
  */
 import { type BenchContext, type ScenarioResult, serversOf } from "../context.ts";
@@ -36,6 +41,8 @@ interface Trial {
   scheduled: number;
   maxLagMs: number;
   ok: boolean;
+  /** Which server, in the fixed-rate trials (the search's trials are listed per server). */
+  server?: string;
 }
 
 async function trial(
@@ -43,10 +50,11 @@ async function trial(
   target: RequestSpec,
   rate: number,
   limitP99: number,
+  measureMs = context.options.plan.s2TrialMs,
 ): Promise<Trial> {
   const { plan } = context.options;
   // At least MIN_SAMPLES measured requests, so that the p99 is not just the slowest one.
-  const durationMs = Math.max(plan.s2TrialMs, Math.ceil((MIN_SAMPLES / rate) * 1000));
+  const durationMs = Math.max(measureMs, Math.ceil((MIN_SAMPLES / rate) * 1000));
   const result = await runLoadgen<OpenLoopResult>({
     kind: "open_loop",
     target,
@@ -126,6 +134,46 @@ async function maxRate(
   return pass;
 }
 
+/** The servers of S2, in the order of a round. */
+type ServerName = "gateway" | "proxy" | "floor";
+
+/** One round's p99 at the fixed rate, per server, added over the direct p99 at 20 req/s. */
+async function fixedRate(
+  context: BenchContext,
+  req: Partial<Record<ServerName, RequestSpec>>,
+  order: readonly ServerName[],
+  baselineP99: number,
+  trials: Trial[],
+): Promise<Partial<Record<ServerName, { added: number; ok: boolean }>>> {
+  const { plan, s2Rate } = context.options;
+  const added: Partial<Record<ServerName, { added: number; ok: boolean }>> = {};
+  for (const name of order) {
+    const t = await trial(
+      context,
+      req[name]!,
+      s2Rate,
+      baselineP99 + ADDED_P99_LIMIT_MS,
+      plan.s2FixedMs,
+    );
+    trials.push({ ...t, server: name });
+    report(context, req[name]!, t);
+    added[name] = { added: t.p99 - baselineP99, ok: t.ok };
+  }
+  return added;
+}
+
+/** "name p99 +x ms (k/n within the bound)" for the fixed-rate note. */
+function fixedNote(
+  name: string,
+  rounds: readonly { added: number; ok: boolean }[],
+): string {
+  if (rounds.length === 0) return "";
+  const median = summarizeRounds(rounds.map((r) => r.added)).median;
+  return `${name} +${median.toFixed(1)} ms (${
+    rounds.filter((r) => r.ok).length
+  }/${rounds.length} rounds within bound)`;
+}
+
 /** Runs S2. */
 export async function runS2(context: BenchContext): Promise<ScenarioResult> {
   serversOf(context);
@@ -138,8 +186,9 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
     proxy: number;
     floor?: number;
     ratio: number;
+    fixed: Partial<Record<ServerName, { added: number; ok: boolean }>>;
   }[] = [];
-  const trials: Record<string, Trial[]> = { gateway: [], proxy: [], floor: [] };
+  const trials: Record<string, Trial[]> = { gateway: [], proxy: [], floor: [], fixed: [] };
   const names = req.floor
     ? (["gateway", "floor", "proxy"] as const)
     : (["gateway", "proxy"] as const);
@@ -165,6 +214,7 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
       `  S2 round ${r + 1}: direct p99 at ${BASELINE_RATE} req/s ${baselineP99.toFixed(2)} ms`,
     );
     const order = r % 2 === 0 ? names : [...names].reverse();
+    const fixed = await fixedRate(context, req, order, baselineP99, trials.fixed!);
     const found: Record<string, number> = {};
     for (const name of order) {
       const deadline = performance.now() + plan.s2BudgetMs / (plan.rounds * names.length);
@@ -181,7 +231,7 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
     const gateway = found.gateway!;
     const proxy = found.proxy!;
     const ratio = proxy > 0 ? gateway / proxy : Number.NaN;
-    rounds.push({ baselineP99, gateway, proxy, floor: found.floor, ratio });
+    rounds.push({ baselineP99, gateway, proxy, floor: found.floor, ratio, fixed });
     context.progress(
       `  S2 round ${r + 1}: gateway ${gateway} req/s, proxy ${proxy} req/s, ratio ${
         ratio.toFixed(2)
@@ -195,8 +245,31 @@ export async function runS2(context: BenchContext): Promise<ScenarioResult> {
   // A round where even the bare proxy met no rate has no ratio (a machine too busy to measure).
   const ratios = rounds.map((r) => r.ratio).filter((r) => Number.isFinite(r));
   const skipped = rounds.length - ratios.length;
+  const fixedOf = (name: ServerName) => rounds.flatMap((r) => r.fixed[name] ?? []);
+  const fixedGateway = fixedOf("gateway");
+  const fixedProxy = fixedOf("proxy");
   return {
     rows: [{
+      spec: TARGETS.find((t) => t.id === "s2_fixed_p99")!,
+      value: fixedGateway.length > 0
+        ? summarizeRounds(fixedGateway.map((f) => f.added))
+        : undefined,
+      proxy: fixedProxy.length > 0
+        ? summarizeRounds(fixedProxy.map((f) => f.added)).median
+        : undefined,
+      note:
+        `at ${context.options.s2Rate} req/s for ${
+          Math.round(plan.s2FixedMs / 1000)
+        } s, the three taking turns; medians: ` +
+        [
+          fixedNote("gateway", fixedGateway),
+          fixedNote("bare proxy", fixedProxy),
+          fixedNote("SDK floor", fixedOf("floor")),
+        ].filter((n) => n !== "").join(", ") +
+        `; direct p99 at ${BASELINE_RATE} req/s ${
+          summarizeRounds(rounds.map((r) => r.baselineP99)).median.toFixed(1)
+        } ms`,
+    }, {
       spec: TARGETS.find((t) => t.id === "s2_ratio")!,
       value: ratios.length > 0 ? summarizeRounds(ratios) : undefined,
       proxy: 1,
