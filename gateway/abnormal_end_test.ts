@@ -120,31 +120,25 @@ Deno.test("a mid-stream connection reset is recorded with the error type upstrea
 
 for (const stream of [false, true]) {
   Deno.test(`bedrock_invoke${stream ? "_stream" : ""}: a refused request records the model id it asked for (at most 512 characters)`, async () => {
-    const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-    await Deno.writeTextFile(
-      path,
-      `models:\n  claude-haiku-4-5-20251001:\n    bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0\n` +
+    await using stack = await startGatewayStack({
+      policyYaml:
+        `models:\n  claude-haiku-4-5-20251001:\n    bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0\n` +
         `    price: { input: 1, output: 5 }\n`,
-    );
-    try {
-      await using stack = await startGatewayStack({ policy: path });
-      const refused = await postInvoke(stack, SONNET_ID, { stream, maxTokens: 64 });
-      assertEquals(refused.status, 403);
-      assertEquals(refused.headers.get("x-amzn-errortype"), "AccessDeniedException");
-      await refused.body?.cancel();
-      const long = `us.anthropic.claude-${"x".repeat(600)}`;
-      const invalid = await postInvoke(stack, long, { stream, maxTokens: 64 });
-      assertEquals(invalid.status, 400);
-      await invalid.body?.cancel();
-      const entries = await ledgerEntries(stack);
-      const byStatus = new Map(entries.map((e) => [e.status, e]));
-      assertEquals(byStatus.get(403)?.model, SONNET_ID);
-      assertEquals(byStatus.get(403)?.stream, stream);
-      assertEquals(byStatus.get(400)?.model, long.slice(0, 512));
-      assertEquals(stack.emulator.requests.length, 0);
-    } finally {
-      await Deno.remove(path);
-    }
+    });
+    const refused = await postInvoke(stack, SONNET_ID, { stream, maxTokens: 64 });
+    assertEquals(refused.status, 403);
+    assertEquals(refused.headers.get("x-amzn-errortype"), "AccessDeniedException");
+    await refused.body?.cancel();
+    const long = `us.anthropic.claude-${"x".repeat(600)}`;
+    const invalid = await postInvoke(stack, long, { stream, maxTokens: 64 });
+    assertEquals(invalid.status, 400);
+    await invalid.body?.cancel();
+    const entries = await ledgerEntries(stack);
+    const byStatus = new Map(entries.map((e) => [e.status, e]));
+    assertEquals(byStatus.get(403)?.model, SONNET_ID);
+    assertEquals(byStatus.get(403)?.stream, stream);
+    assertEquals(byStatus.get(400)?.model, long.slice(0, 512));
+    assertEquals(stack.emulator.requests.length, 0);
   });
 }
 

@@ -14,7 +14,7 @@ import {
   startGatewayStack,
 } from "../testing/gateway_stack.ts";
 import type { LogRecord } from "./log.ts";
-import { closedPort } from "../testing/closed_port.ts";
+import { unreachableRegionFirst } from "../testing/unreachable_region_first.ts";
 
 const MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
@@ -104,14 +104,7 @@ Deno.test("FailoverBedrock's attempt lines carry the request_id on /model/{id}/i
 });
 
 Deno.test("FailoverBedrock's attempt lines carry the request_id on both count-tokens routes", async () => {
-  await using stack = await startGatewayStack({
-    regions: [{ region: "eu-west-1", endpoint: `http://127.0.0.1:${closedPort()}` }],
-    env: {
-      CCGATE_BEDROCK_REGIONS: "eu-west-1,us-east-1",
-      CCGATE_RETRY_MAX_ATTEMPTS: "2",
-      CCGATE_RETRY_BASE_MS: "0",
-    },
-  });
+  await using stack = await startGatewayStack(unreachableRegionFirst());
   const headers = { authorization: `Bearer ${stack.token}`, "content-type": "application/json" };
   const anthropic = await fetch(`${stack.url}/v1/messages/count_tokens`, {
     method: "POST",

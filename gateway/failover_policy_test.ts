@@ -22,23 +22,16 @@ const US = `us.${BASE}`;
 const GLOBAL = `global.${BASE}`;
 
 /** A gateway with `policy` (YAML text), regions us-east-1 then `regions`, two attempts, no backoff. */
-async function stackWith(
+function stackWith(
   policy: string,
   regions: string[],
   env: Record<string, string> = {},
 ): Promise<GatewayStack> {
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(path, policy);
-  const stack = await startGatewayStack({
-    policy: path,
+  return startGatewayStack({
+    policyYaml: policy,
     regions: regions.map((region) => ({ region })),
     env: { CCGATE_RETRY_MAX_ATTEMPTS: "4", CCGATE_RETRY_BASE_MS: "0", ...env },
   });
-  const close = async () => {
-    await stack.close();
-    await Deno.remove(path);
-  };
-  return { ...stack, close, [Symbol.asyncDispose]: close };
 }
 
 /** Every (region, model id) the emulators were called with, in order per region. */

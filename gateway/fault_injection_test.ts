@@ -11,7 +11,7 @@ import { FakeTimers } from "../testing/fake_timers.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import type { LedgerEntry } from "./ledger/ledger_entry.ts";
 import { ENTRY_PREFIX } from "./ledger/roll_up_entry.ts";
-import { closedPort } from "../testing/closed_port.ts";
+import { unreachableRegionFirst } from "../testing/unreachable_region_first.ts";
 
 /** Event names of an SSE text, in order. */
 function eventNames(text: string): string[] {
@@ -165,14 +165,7 @@ Deno.test("a hung region with nowhere to go is a 504 timeout_error", async () =>
 });
 
 Deno.test("an unreachable region (connection refused) fails over to the next", async () => {
-  await using stack = await startGatewayStack({
-    regions: [{ region: "eu-west-1", endpoint: `http://127.0.0.1:${closedPort()}` }],
-    env: {
-      CCGATE_BEDROCK_REGIONS: "eu-west-1,us-east-1",
-      CCGATE_RETRY_MAX_ATTEMPTS: "2",
-      CCGATE_RETRY_BASE_MS: "0",
-    },
-  });
+  await using stack = await startGatewayStack(unreachableRegionFirst());
   stack.emulator.enqueue(textAnswer("reachable"));
   const response = await postMessages(stack.url, stack.token, { stream: true });
   assertEquals(response.status, 200);

@@ -69,6 +69,12 @@ export interface GatewayStackOptions {
    * is re-read only on `stack.policyFile.reload()`. @default no policy
    */
   policy?: string;
+  /**
+   * A policy to enforce, as YAML text: written to a temporary file (its path
+   * is the stack's `policyPath`) that the stack removes on close. Instead of
+   * `policy`. @default no policy
+   */
+  policyYaml?: string;
   /** Wall clock of the policy's minute, day and month windows. @default () => new Date() */
   policyNow?: () => Date;
   /** The gateway app's clock (token checks, admin audit times). @default () => new Date() */
@@ -114,6 +120,8 @@ export interface GatewayStack extends AsyncDisposable {
   policy?: PolicyEngine;
   /** The policy file, when one was given. */
   policyFile?: PolicyFile;
+  /** The policy file's path (`policy`, or the temporary file of `policyYaml`), when one was given. */
+  policyPath?: string;
   /** Stops everything (flushing the ledger first). */
   close(): Promise<void>;
 }
@@ -159,9 +167,13 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const revoked = new Set<string>();
   const timers = options.timers ?? systemTimers;
   const kv = options.kv ?? await Deno.openKv(":memory:");
-  const policyFile = options.policy === undefined
+  const policyPath = options.policyYaml === undefined
+    ? options.policy
+    : await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
+  if (options.policyYaml !== undefined) await Deno.writeTextFile(policyPath!, options.policyYaml);
+  const policyFile = policyPath === undefined
     ? undefined
-    : await PolicyFile.open({ path: options.policy, timers, log, intervalMs: 0 });
+    : await PolicyFile.open({ path: policyPath, timers, log, intervalMs: 0 });
   // The services as production builds them (gateway_services.ts), except that their periodic
   // work (ledger roll-ups on the interval, policy reconciliation, override refreshes) runs only
   // when a test asks: `stack.ledger.flush()`, `stack.policy.reconcile()`, `stack.policyFile.reload()`.
@@ -203,6 +215,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     // The drain's hooks: the ledger flushed, the policy's and overrides' loops stopped.
     await lifecycle.drain(0);
     if (options.kv === undefined) kv.close();
+    if (options.policyYaml !== undefined) await Deno.remove(policyPath!);
   };
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
@@ -222,6 +235,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     budgetOverrides,
     policy,
     policyFile,
+    policyPath,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -14,15 +14,8 @@ import {
 
 const EU_SONNET = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
-async function stackWith(policy: string): Promise<GatewayStack & { path: string }> {
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(path, policy);
-  const stack = await startGatewayStack({ policy: path });
-  const close = async () => {
-    await stack.close();
-    await Deno.remove(path);
-  };
-  return { ...stack, path, close, [Symbol.asyncDispose]: close };
+function stackWith(policy: string): Promise<GatewayStack> {
+  return startGatewayStack({ policyYaml: policy });
 }
 
 Deno.test("policy: a catalogue listing only the EU profile refuses the global, US and APAC profiles of the model", async () => {

@@ -15,15 +15,8 @@ const CATALOGUE = `models:
     price: { input: 3, output: 15 }
 `;
 
-async function stackWith(rules: string): Promise<GatewayStack> {
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(path, CATALOGUE + rules);
-  const stack = await startGatewayStack({ policy: path });
-  const close = async () => {
-    await stack.close();
-    await Deno.remove(path);
-  };
-  return { ...stack, close, [Symbol.asyncDispose]: close };
+function stackWith(rules: string): Promise<GatewayStack> {
+  return startGatewayStack({ policyYaml: CATALOGUE + rules });
 }
 
 function chat(stack: GatewayStack, extra: Record<string, unknown>): Promise<Response> {

@@ -10,33 +10,17 @@ import {
   postMessages,
   startGatewayStack,
 } from "../../testing/gateway_stack.ts";
+import { HAIKU, SONNET, TWO_MODEL_CATALOGUE } from "../../testing/two_model_catalogue.ts";
 import { MAX_TOKENS_CAPPED_HEADER } from "./admit_request.ts";
 
 const EXAMPLE = new URL("../../docs/policy.example.yaml", import.meta.url);
-const SONNET = "claude-sonnet-4-5-20250929";
-const HAIKU = "claude-haiku-4-5-20251001";
-const CATALOGUE = `models:
-  ${SONNET}:
-    bedrock: us.anthropic.claude-sonnet-4-5-20250929-v1:0
-    price: { input: 3, output: 15 }
-  ${HAIKU}:
-    bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0
-    price: { input: 1, output: 5 }
-`;
 
-/** A gateway stack enforcing `rules` (after the catalogue); the policy file is removed on close. */
-async function stackWith(
+/** A gateway stack enforcing `rules` after the two-model catalogue. */
+function stackWith(
   rules: string,
   options: Parameters<typeof startGatewayStack>[0] = {},
-): Promise<GatewayStack & { path: string }> {
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(path, CATALOGUE + rules);
-  const stack = await startGatewayStack({ ...options, policy: path });
-  const close = async () => {
-    await stack.close();
-    await Deno.remove(path);
-  };
-  return { ...stack, path, close, [Symbol.asyncDispose]: close };
+): Promise<GatewayStack> {
+  return startGatewayStack({ ...options, policyYaml: TWO_MODEL_CATALOGUE + rules });
 }
 
 async function errorBody(response: Response): Promise<{ type: string; message: string }> {
@@ -244,12 +228,18 @@ Deno.test("policy: a reloaded file applies without a restart; an invalid edit ke
   const before = await postMessages(stack.url, stack.token, { model: HAIKU });
   assertEquals(before.status, 403);
   await before.body?.cancel();
-  await Deno.writeTextFile(stack.path, CATALOGUE + `defaults:\n  models: [${HAIKU}]\n`);
+  await Deno.writeTextFile(
+    stack.policyPath!,
+    TWO_MODEL_CATALOGUE + `defaults:\n  models: [${HAIKU}]\n`,
+  );
   assertEquals(await stack.policyFile!.reload(), "reloaded");
   const after = await postMessages(stack.url, stack.token, { model: HAIKU });
   assertEquals(after.status, 200);
   await after.body?.cancel();
-  await Deno.writeTextFile(stack.path, CATALOGUE + `defaults:\n  models: ${HAIKU}\n`);
+  await Deno.writeTextFile(
+    stack.policyPath!,
+    TWO_MODEL_CATALOGUE + `defaults:\n  models: ${HAIKU}\n`,
+  );
   assertEquals(await stack.policyFile!.reload(), "rejected");
   const error = stack.logs.find((r) => r.level === "error" && r.msg.startsWith("policy reload"));
   assertStringIncludes(String(error?.error), "defaults.models: Expected array, received string");
@@ -264,8 +254,8 @@ Deno.test("policy: a model added to the catalogue by a reload is served by its n
   assertEquals(unknown.status, 404);
   await unknown.body?.cancel();
   await Deno.writeTextFile(
-    stack.path,
-    CATALOGUE +
+    stack.policyPath!,
+    TWO_MODEL_CATALOGUE +
       `  team-fast:\n    bedrock: eu.anthropic.claude-haiku-4-5-20251001-v1:0\n    price: { input: 1, output: 5 }\n` +
       `defaults:\n  models: ["*"]\n`,
   );

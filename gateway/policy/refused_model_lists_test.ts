@@ -4,17 +4,9 @@
  */
 import { assertEquals } from "../../testing/assert.ts";
 import { type GatewayStack, startGatewayStack } from "../../testing/gateway_stack.ts";
+import { HAIKU, SONNET, TWO_MODEL_CATALOGUE } from "../../testing/two_model_catalogue.ts";
 
-const SONNET = "claude-sonnet-4-5-20250929";
-const HAIKU = "claude-haiku-4-5-20251001";
-const POLICY = `models:
-  ${SONNET}:
-    bedrock: us.anthropic.claude-sonnet-4-5-20250929-v1:0
-    price: { input: 3, output: 15 }
-  ${HAIKU}:
-    bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0
-    price: { input: 1, output: 5 }
-defaults:
+const POLICY = `${TWO_MODEL_CATALOGUE}defaults:
   models: [${HAIKU}]
 `;
 
@@ -27,41 +19,35 @@ function post(stack: GatewayStack, path: string, body: Record<string, unknown>) 
 }
 
 Deno.test("model routes list only the user's allowed models when a model is not found or not allowed", async () => {
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(path, POLICY);
-  try {
-    await using stack = await startGatewayStack({ policy: path });
-    const models = await fetch(`${stack.url}/v1/models?limit=100`, {
-      headers: { authorization: `Bearer ${stack.token}` },
-    });
-    const visible = (await models.json()).data.map((m: { id: string }) => m.id);
-    assertEquals(visible, [HAIKU, "claude-haiku-4-5"]);
-    const available = `Available models: ${visible.join(", ")}`;
-    const messages = [{ role: "user", content: "Hi" }];
+  await using stack = await startGatewayStack({ policyYaml: POLICY });
+  const models = await fetch(`${stack.url}/v1/models?limit=100`, {
+    headers: { authorization: `Bearer ${stack.token}` },
+  });
+  const visible = (await models.json()).data.map((m: { id: string }) => m.id);
+  assertEquals(visible, [HAIKU, "claude-haiku-4-5"]);
+  const available = `Available models: ${visible.join(", ")}`;
+  const messages = [{ role: "user", content: "Hi" }];
 
-    const unknown = { model: "gpt-4o", max_tokens: 32, messages };
-    for (const route of ["/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions"]) {
-      const response = await post(stack, route, unknown);
-      assertEquals(response.status, 404, route);
-      const { error } = await response.json();
-      assertEquals(error.message, `Model "gpt-4o" not found. ${available}`, route);
-    }
-    const native = await post(stack, "/model/gpt-4o/invoke", {
-      anthropic_version: "bedrock-2023-05-31",
-      max_tokens: 32,
-      messages,
-    });
-    assertEquals(native.status, 404);
-    assertEquals((await native.json()).message, `Model "gpt-4o" not found. ${available}`);
-
-    const refused = await post(stack, "/v1/messages", { model: SONNET, max_tokens: 32, messages });
-    assertEquals(refused.status, 403);
-    assertEquals(
-      (await refused.json()).error.message,
-      `Model "${SONNET}" is not allowed for you (rule: defaults.models; allowed: ${HAIKU})`,
-    );
-    assertEquals(stack.emulator.requests.length, 0);
-  } finally {
-    await Deno.remove(path);
+  const unknown = { model: "gpt-4o", max_tokens: 32, messages };
+  for (const route of ["/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions"]) {
+    const response = await post(stack, route, unknown);
+    assertEquals(response.status, 404, route);
+    const { error } = await response.json();
+    assertEquals(error.message, `Model "gpt-4o" not found. ${available}`, route);
   }
+  const native = await post(stack, "/model/gpt-4o/invoke", {
+    anthropic_version: "bedrock-2023-05-31",
+    max_tokens: 32,
+    messages,
+  });
+  assertEquals(native.status, 404);
+  assertEquals((await native.json()).message, `Model "gpt-4o" not found. ${available}`);
+
+  const refused = await post(stack, "/v1/messages", { model: SONNET, max_tokens: 32, messages });
+  assertEquals(refused.status, 403);
+  assertEquals(
+    (await refused.json()).error.message,
+    `Model "${SONNET}" is not allowed for you (rule: defaults.models; allowed: ${HAIKU})`,
+  );
+  assertEquals(stack.emulator.requests.length, 0);
 });

@@ -20,49 +20,43 @@ defaults:
 `;
 
 Deno.test("POST /v1/messages answers 400 without retry-after when the request is larger than the whole budget, 429 until midnight when it only fits later", async () => {
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(path, POLICY);
-  try {
-    const at = new Date("2026-11-30T10:00:20Z");
-    await using stack = await startGatewayStack({ policy: path, policyNow: () => at });
+  const at = new Date("2026-11-30T10:00:20Z");
+  await using stack = await startGatewayStack({ policyYaml: POLICY, policyNow: () => at });
 
-    // $15/M output: 160,000 max_tokens may cost $2.40, more than the $1 of the whole day.
-    const never = await postMessages(stack.url, stack.token, { max_tokens: 160_000 });
-    assertEquals(never.status, 400);
-    assertEquals(never.headers.get("retry-after"), null);
-    assertEquals(never.headers.get("x-should-retry"), "false");
-    const body = await never.json();
-    assertEquals(body.type, "error");
-    assertEquals(body.error.type, "invalid_request_error");
-    assertStringIncludes(body.error.message, "This request may cost up to $2.40");
-    assertStringIncludes(body.error.message, "rule: defaults.budgets.daily_usd");
-    assertStringIncludes(body.error.message, "lower max_tokens to at most 66,");
-    const native = await postInvoke(stack, SONNET_ID, { maxTokens: 160_000 });
-    assertEquals(native.status, 400);
-    assertEquals(native.headers.get("x-amzn-errortype"), "ServiceQuotaExceededException");
-    assertStringIncludes((await native.json()).message, "rule: defaults.budgets.daily_usd");
-    assertEquals(stack.emulator.requests.length, 0, "never sent to Bedrock");
+  // $15/M output: 160,000 max_tokens may cost $2.40, more than the $1 of the whole day.
+  const never = await postMessages(stack.url, stack.token, { max_tokens: 160_000 });
+  assertEquals(never.status, 400);
+  assertEquals(never.headers.get("retry-after"), null);
+  assertEquals(never.headers.get("x-should-retry"), "false");
+  const body = await never.json();
+  assertEquals(body.type, "error");
+  assertEquals(body.error.type, "invalid_request_error");
+  assertStringIncludes(body.error.message, "This request may cost up to $2.40");
+  assertStringIncludes(body.error.message, "rule: defaults.budgets.daily_usd");
+  assertStringIncludes(body.error.message, "lower max_tokens to at most 66,");
+  const native = await postInvoke(stack, SONNET_ID, { maxTokens: 160_000 });
+  assertEquals(native.status, 400);
+  assertEquals(native.headers.get("x-amzn-errortype"), "ServiceQuotaExceededException");
+  assertStringIncludes((await native.json()).message, "rule: defaults.budgets.daily_usd");
+  assertEquals(stack.emulator.requests.length, 0, "never sent to Bedrock");
 
-    // $0.60 spent (40,000 output tokens): 32,000 more max_tokens ($0.48) fit the budget, not today.
-    stack.emulator.enqueue(answerScript(textAnswer("ok", { usage: { output_tokens: 40_000 } })));
-    const spent = await postMessages(stack.url, stack.token, { max_tokens: 64_000 });
-    assertEquals(spent.status, 200);
-    await spent.text();
-    const later = await postMessages(stack.url, stack.token, { max_tokens: 32_000 });
-    assertEquals(later.status, 429);
-    assertEquals(later.headers.get("retry-after"), String(13 * 3600 + 59 * 60 + 40));
-    assertEquals(later.headers.get("x-should-retry"), "false");
-    assertEquals((await later.json()).error.type, "rate_limit_error");
+  // $0.60 spent (40,000 output tokens): 32,000 more max_tokens ($0.48) fit the budget, not today.
+  stack.emulator.enqueue(answerScript(textAnswer("ok", { usage: { output_tokens: 40_000 } })));
+  const spent = await postMessages(stack.url, stack.token, { max_tokens: 64_000 });
+  assertEquals(spent.status, 200);
+  await spent.text();
+  const later = await postMessages(stack.url, stack.token, { max_tokens: 32_000 });
+  assertEquals(later.status, 429);
+  assertEquals(later.headers.get("retry-after"), String(13 * 3600 + 59 * 60 + 40));
+  assertEquals(later.headers.get("x-should-retry"), "false");
+  assertEquals((await later.json()).error.type, "rate_limit_error");
 
-    // Recorded like every other refusal: rejected, its code, nothing charged.
-    const refusals = stack.logs.filter((l) => l.msg === "messages" && l.outcome === "rejected");
-    assertEquals(
-      refusals.map((l) => [l.status, l.error_type, l.cost_usd]),
-      [[400, "request_over_budget", 0], [429, "budget_exceeded", 0]],
-    );
-    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
-    assertStringIncludes(metrics, 'ccgate_budget_rejections_total{route="messages"} 2');
-  } finally {
-    await Deno.remove(path);
-  }
+  // Recorded like every other refusal: rejected, its code, nothing charged.
+  const refusals = stack.logs.filter((l) => l.msg === "messages" && l.outcome === "rejected");
+  assertEquals(
+    refusals.map((l) => [l.status, l.error_type, l.cost_usd]),
+    [[400, "request_over_budget", 0], [429, "budget_exceeded", 0]],
+  );
+  const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+  assertStringIncludes(metrics, 'ccgate_budget_rejections_total{route="messages"} 2');
 });

@@ -207,48 +207,41 @@ Deno.test("POST /v1/messages answers 429 with retry-after over tokens_per_minute
     messages: [{ role: "user", content: "Hi ".repeat(400) }],
   };
   const estimate = estimateInputTokens(body);
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  // Room for two such requests and a half, not three.
-  await Deno.writeTextFile(
-    path,
-    `${CATALOGUE}defaults:\n  tokens_per_minute: ${2 * estimate + Math.ceil(estimate / 2)}\n`,
-  );
-  try {
-    const at = new Date("2026-11-30T10:00:20Z");
-    // Bedrock counts the prompt as estimated: nothing is added or credited back.
-    await using stack = await startGatewayStack({
-      policy: path,
-      policyNow: () => at,
-      emulator: { defaultScript: () => textAnswer("Hi", { usage: { input_tokens: estimate } }) },
-    });
-    for (let i = 0; i < 2; i++) {
-      const ok = await postMessages(stack.url, stack.token, body);
-      assertEquals(ok.status, 200);
-      await ok.text();
-    }
-    const limited = await postMessages(stack.url, stack.token, body);
-    assertEquals(limited.status, 429);
-    const error = (await limited.json()).error;
-    assertEquals(error.type, "rate_limit_error");
-    assertStringIncludes(error.message, "rule: defaults.tokens_per_minute");
-    // 2e counted at 10:00:20, e more fit once 2e × w ≤ 1.5e: 15 s into the next minute (at most).
-    assertEquals(limited.headers.get("retry-after"), "55");
-    assertEquals(stack.emulator.requests.length, 2);
-
-    const admin = await stack.issuer.mint({
-      claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
-    });
-    await stack.ledger.flush();
-    const view = await fetch(`${stack.url}/admin/api/policy?user=${USER}&roles=&groups=`, {
-      headers: { authorization: `Bearer ${admin}` },
-    });
-    assertEquals(view.status, 200);
-    const [limit] = (await view.json()).policy.tokens_per_minute;
-    assertEquals(limit.rule, "defaults.tokens_per_minute");
-    assertEquals(limit.used, 2 * estimate);
-  } finally {
-    await Deno.remove(path);
+  const at = new Date("2026-11-30T10:00:20Z");
+  // Bedrock counts the prompt as estimated: nothing is added or credited back.
+  await using stack = await startGatewayStack({
+    // Room for two such requests and a half, not three.
+    policyYaml: `${CATALOGUE}defaults:\n  tokens_per_minute: ${
+      2 * estimate + Math.ceil(estimate / 2)
+    }\n`,
+    policyNow: () => at,
+    emulator: { defaultScript: () => textAnswer("Hi", { usage: { input_tokens: estimate } }) },
+  });
+  for (let i = 0; i < 2; i++) {
+    const ok = await postMessages(stack.url, stack.token, body);
+    assertEquals(ok.status, 200);
+    await ok.text();
   }
+  const limited = await postMessages(stack.url, stack.token, body);
+  assertEquals(limited.status, 429);
+  const error = (await limited.json()).error;
+  assertEquals(error.type, "rate_limit_error");
+  assertStringIncludes(error.message, "rule: defaults.tokens_per_minute");
+  // 2e counted at 10:00:20, e more fit once 2e × w ≤ 1.5e: 15 s into the next minute (at most).
+  assertEquals(limited.headers.get("retry-after"), "55");
+  assertEquals(stack.emulator.requests.length, 2);
+
+  const admin = await stack.issuer.mint({
+    claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
+  });
+  await stack.ledger.flush();
+  const view = await fetch(`${stack.url}/admin/api/policy?user=${USER}&roles=&groups=`, {
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  assertEquals(view.status, 200);
+  const [limit] = (await view.json()).policy.tokens_per_minute;
+  assertEquals(limit.rule, "defaults.tokens_per_minute");
+  assertEquals(limit.used, 2 * estimate);
 });
 
 Deno.test("POST /v1/messages admits Claude Code again once its over-estimated prompts are credited back, and refuses at the limit", async () => {
@@ -259,61 +252,55 @@ Deno.test("POST /v1/messages admits Claude Code again once its over-estimated pr
   );
   const estimate = estimateInputTokens(recorded.body);
   const limit = 2 * estimate + Math.ceil(estimate / 2);
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(
-    path,
-    `models:\n  claude-opus-4-8:\n    bedrock: us.anthropic.claude-opus-4-8\n` +
+  const at = new Date("2026-11-30T10:00:20Z");
+  await using stack = await startGatewayStack({
+    policyYaml: `models:\n  claude-opus-4-8:\n    bedrock: us.anthropic.claude-opus-4-8\n` +
       `    price: { input: 5, output: 25 }\ndefaults:\n  tokens_per_minute: ${limit}\n`,
-  );
-  try {
-    const at = new Date("2026-11-30T10:00:20Z");
-    await using stack = await startGatewayStack({ policy: path, policyNow: () => at });
-    const send = () =>
-      fetch(`${stack.url}${recorded.url}`, {
-        method: "POST",
-        headers: { ...recorded.headers, authorization: `Bearer ${stack.token}` },
-        body: JSON.stringify(recorded.body),
-      });
-    // The prompt Bedrock counted (input + cache read + cache write), from each stream's message_start.
-    const prompts: number[] = [];
-    let refused: Response | undefined;
-    while (refused === undefined && prompts.length < 50) {
-      const res = await send();
-      if (res.status === 429) refused = res;
-      else {
-        assertEquals(res.status, 200);
-        const start = /event: message_start\ndata: (.*)\n/.exec(await res.text());
-        const u = JSON.parse(start![1]!).message.usage;
-        prompts.push(
-          u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0),
-        );
-      }
+    policyNow: () => at,
+  });
+  const send = () =>
+    fetch(`${stack.url}${recorded.url}`, {
+      method: "POST",
+      headers: { ...recorded.headers, authorization: `Bearer ${stack.token}` },
+      body: JSON.stringify(recorded.body),
+    });
+  // The prompt Bedrock counted (input + cache read + cache write), from each stream's message_start.
+  const prompts: number[] = [];
+  let refused: Response | undefined;
+  while (refused === undefined && prompts.length < 50) {
+    const res = await send();
+    if (res.status === 429) refused = res;
+    else {
+      assertEquals(res.status, 200);
+      const start = /event: message_start\ndata: (.*)\n/.exec(await res.text());
+      const u = JSON.parse(start![1]!).message.usage;
+      prompts.push(
+        u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0),
+      );
     }
-    const counted = prompts[0]!;
-    assert(counted < estimate, `the emulator counted ${counted} of an estimated ${estimate}`);
-    assertEquals(prompts, prompts.map(() => counted));
-    // Without the credit the third request was refused (two estimates and a half of room). Now
-    // each counts what Bedrock counted, and one more is admitted while its estimate still fits.
-    assert(prompts.length > 2, `${prompts.length} admitted`);
-    assertEquals(prompts.length, 1 + Math.floor((limit - estimate) / counted));
-    const used = prompts.length * counted;
-    assertStringIncludes(
-      (await refused!.json()).error.message,
-      `${used.toLocaleString("en-US")} in the last minute, this request an estimated ` +
-        estimate.toLocaleString("en-US"),
-    );
-    assertEquals(stack.emulator.requests.length, prompts.length);
-
-    const admin = await stack.issuer.mint({
-      claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
-    });
-    const view = await fetch(`${stack.url}/admin/api/policy?user=${USER}&roles=&groups=`, {
-      headers: { authorization: `Bearer ${admin}` },
-    });
-    assertEquals((await view.json()).policy.tokens_per_minute[0].used, used);
-  } finally {
-    await Deno.remove(path);
   }
+  const counted = prompts[0]!;
+  assert(counted < estimate, `the emulator counted ${counted} of an estimated ${estimate}`);
+  assertEquals(prompts, prompts.map(() => counted));
+  // Without the credit the third request was refused (two estimates and a half of room). Now
+  // each counts what Bedrock counted, and one more is admitted while its estimate still fits.
+  assert(prompts.length > 2, `${prompts.length} admitted`);
+  assertEquals(prompts.length, 1 + Math.floor((limit - estimate) / counted));
+  const used = prompts.length * counted;
+  assertStringIncludes(
+    (await refused!.json()).error.message,
+    `${used.toLocaleString("en-US")} in the last minute, this request an estimated ` +
+      estimate.toLocaleString("en-US"),
+  );
+  assertEquals(stack.emulator.requests.length, prompts.length);
+
+  const admin = await stack.issuer.mint({
+    claims: { sub: "admin-1", sid: "sess-admin", roles: ["ccgate.admin"] },
+  });
+  const view = await fetch(`${stack.url}/admin/api/policy?user=${USER}&roles=&groups=`, {
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  assertEquals((await view.json()).policy.tokens_per_minute[0].used, used);
 });
 
 Deno.test("POST /v1/messages keeps the estimate counted when Bedrock never answered and the prompt was most likely billed", async () => {
@@ -323,36 +310,27 @@ Deno.test("POST /v1/messages keeps the estimate counted when Bedrock never answe
   // Its Bedrock body estimates lower than the request (the translation drops fields): the
   // gateway's estimate of what was billed is no count of Bedrock's, and credits nothing back.
   const estimate = estimateInputTokens(recorded.body);
-  const path = await Deno.makeTempFile({ prefix: "ccgate-policy-", suffix: ".yaml" });
-  await Deno.writeTextFile(
-    path,
-    `models:\n  claude-sonnet-4-6:\n    bedrock: us.anthropic.claude-sonnet-4-6\n` +
+  const timers = new FakeTimers();
+  await using stack = await startGatewayStack({
+    policyYaml: `models:\n  claude-sonnet-4-6:\n    bedrock: us.anthropic.claude-sonnet-4-6\n` +
       `    price: { input: 3, output: 15 }\ndefaults:\n  tokens_per_minute: 100000\n`,
-  );
-  try {
-    const timers = new FakeTimers();
-    await using stack = await startGatewayStack({
-      policy: path,
-      policyNow: () => new Date("2026-11-30T10:00:20Z"),
-      timers,
-      env: { CCGATE_FIRST_BYTE_TIMEOUT_MS: "1000" },
-    });
-    stack.emulator.enqueue(hangScript());
-    const response = fetch(`${stack.url}/v1/messages`, {
-      method: "POST",
-      headers: { ...recorded.headers, authorization: `Bearer ${stack.token}` },
-      body: JSON.stringify({ ...recorded.body, stream: true }),
-    });
-    await stack.emulator.waitForRequests(1);
-    await timers.whenPending(1000);
-    timers.advance(1000);
-    const answered = await response;
-    assertEquals(answered.status, 504);
-    await answered.body?.cancel();
-    await stack.lifecycle.whenIdle();
-    const user = { sub: USER, roles: [], groups: [] };
-    assertEquals((await stack.policy!.describe(user)).tokens_per_minute[0]!.used, estimate);
-  } finally {
-    await Deno.remove(path);
-  }
+    policyNow: () => new Date("2026-11-30T10:00:20Z"),
+    timers,
+    env: { CCGATE_FIRST_BYTE_TIMEOUT_MS: "1000" },
+  });
+  stack.emulator.enqueue(hangScript());
+  const response = fetch(`${stack.url}/v1/messages`, {
+    method: "POST",
+    headers: { ...recorded.headers, authorization: `Bearer ${stack.token}` },
+    body: JSON.stringify({ ...recorded.body, stream: true }),
+  });
+  await stack.emulator.waitForRequests(1);
+  await timers.whenPending(1000);
+  timers.advance(1000);
+  const answered = await response;
+  assertEquals(answered.status, 504);
+  await answered.body?.cancel();
+  await stack.lifecycle.whenIdle();
+  const user = { sub: USER, roles: [], groups: [] };
+  assertEquals((await stack.policy!.describe(user)).tokens_per_minute[0]!.used, estimate);
 });
