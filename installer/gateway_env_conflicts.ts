@@ -4,7 +4,12 @@
  * its provider switch is
  * `CLAUDE_CODE_USE_BEDROCK ? "bedrock" : CLAUDE_CODE_USE_FOUNDRY ? "foundry" :
  * CLAUDE_CODE_USE_ANTHROPIC_AWS ? ... : CLAUDE_CODE_USE_MANTLE ? ... :
- * CLAUDE_CODE_USE_VERTEX ? "vertex" : "firstParty"`; its Bedrock client sends
+ * CLAUDE_CODE_USE_VERTEX ? "vertex" : "firstParty"`; 2.1.332 adds
+ * `CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD` (checked with the real 2.1.332: set
+ * in anthropic mode, no request reaches the gateway; Bedrock mode wins over
+ * it) and `CLAUDE_CODE_USE_GATEWAY` (Claude Code's own gateway sign-in; set
+ * alone, without a gateway signed in to, requests still reach ccgate, so it is
+ * not reported); its Bedrock client sends
  * `Bearer ${AWS_BEARER_TOKEN_BEDROCK}` in place of the apiKeyHelper's token
  * when that is set; and it applies every settings file's `env` over the
  * process environment (`Object.assign(process.env, settings.env)`, user
@@ -33,6 +38,8 @@ const PROVIDER_SWITCHES: Readonly<Record<string, string>> = {
   CLAUDE_CODE_USE_FOUNDRY: "sends every request to Microsoft Foundry, never to the gateway",
   CLAUDE_CODE_USE_ANTHROPIC_AWS: "sends every request to Claude on AWS, never to the gateway",
   CLAUDE_CODE_USE_MANTLE: "sends every request to Bedrock Mantle, never to the gateway",
+  CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD:
+    "sends every request to Claude on Google Cloud, never to the gateway",
 };
 
 /** Credentials that replace or ride along with ccgate's token (both modes). */

@@ -6,6 +6,7 @@ Deno.test("gatewayEnvConflicts() names provider switches, credentials and provid
     CLAUDE_CODE_USE_BEDROCK: "true",
     CLAUDE_CODE_USE_VERTEX: "0",
     CLAUDE_CODE_USE_FOUNDRY: "1",
+    CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD: "1",
     ANTHROPIC_API_KEY: "sk-ant-secret",
     ANTHROPIC_AUTH_TOKEN: "",
     ANTHROPIC_MODEL: "claude-sonnet-4-5",
@@ -18,6 +19,7 @@ Deno.test("gatewayEnvConflicts() names provider switches, credentials and provid
   assertEquals(found.map((c) => c.name), [
     "CLAUDE_CODE_USE_BEDROCK",
     "CLAUDE_CODE_USE_FOUNDRY",
+    "CLAUDE_CODE_USE_ANTHROPIC_GOOGLE_CLOUD",
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_DEFAULT_OPUS_MODEL",
     "ANTHROPIC_SMALL_FAST_MODEL",
