@@ -7,6 +7,12 @@ import claudeCode from "./testdata/claude_code_2.1.197_messages_request.json" wi
 import bedrockMode from "./testdata/claude_code_2.1.197_bedrock_mode_requests.json" with {
   type: "json",
 };
+import claudeCode332 from "./testdata/claude_code_2.1.332_messages_request.json" with {
+  type: "json",
+};
+import bedrockMode332 from "./testdata/claude_code_2.1.332_bedrock_mode_requests.json" with {
+  type: "json",
+};
 import toolUse from "./testdata/tool_use_conversation_request.json" with { type: "json" };
 import image from "./testdata/image_block_request.json" with { type: "json" };
 import deferred from "./testdata/deferred_tools_request.json" with { type: "json" };
@@ -15,6 +21,7 @@ import openAi from "./testdata/openai_chat_request.json" with { type: "json" };
 
 /** One model id per compatibility family, as inference profiles. */
 const MODELS = [
+  "us.anthropic.claude-opus-5-5",
   "us.anthropic.claude-opus-4-8",
   "global.anthropic.claude-opus-4-7",
   "us.anthropic.claude-opus-4-6-v1",
@@ -29,6 +36,7 @@ const MODELS = [
 ];
 
 const bedrockModeBody = bedrockMode.requests.find((r) => r.method === "POST")!;
+const bedrockModeBody332 = bedrockMode332.requests.find((r) => r.method === "POST")!;
 
 /** Recorded requests: name, body, the betas of the anthropic-beta header Bedrock honours. */
 const RECORDED: [string, unknown, string[]][] = [
@@ -39,6 +47,12 @@ const RECORDED: [string, unknown, string[]][] = [
   ],
   // Bedrock ignores the anthropic-beta HTTP header; the body's anthropic_beta is what counts.
   ["Claude Code 2.1.197 Bedrock mode", bedrockModeBody.body, []],
+  [
+    "Claude Code 2.1.332 /v1/messages",
+    claudeCode332.body,
+    parseAnthropicBeta(claudeCode332.headers["anthropic-beta"]),
+  ],
+  ["Claude Code 2.1.332 Bedrock mode", bedrockModeBody332.body, []],
   ["tool_use round trip", toolUse.body, parseAnthropicBeta(toolUse.headers["anthropic-beta"])],
   ["image block", image.body, parseAnthropicBeta(image.headers["anthropic-beta"])],
   ["deferred tools", deferred.body, parseAnthropicBeta(deferred.headers["anthropic-beta"])],
@@ -62,11 +76,15 @@ Deno.test("toBedrockRequest() turns every recorded request into a body the emula
   assert(checked === RECORDED.length * MODELS.length);
 });
 
-Deno.test("the Bedrock-mode recording is what Claude Code 2.1.197 sends: a profile listing, then a streamed invoke", () => {
-  const [list, invoke] = bedrockMode.requests;
-  assert(list?.method === "GET" && list.url === "/inference-profiles?type=SYSTEM_DEFINED");
-  assert(!("authorization" in list.headers), "the listing is sent without credentials");
-  assert(invoke?.url.endsWith("/invoke-with-response-stream"));
-  const body = invoke!.body as Record<string, unknown>;
-  assert(body.anthropic_version === "bedrock-2023-05-31" && Array.isArray(body.anthropic_beta));
-});
+for (
+  const [version, recording] of [["2.1.197", bedrockMode], ["2.1.332", bedrockMode332]] as const
+) {
+  Deno.test(`the Bedrock-mode recording is what Claude Code ${version} sends: a profile listing, then a streamed invoke`, () => {
+    const [list, invoke] = recording.requests;
+    assert(list?.method === "GET" && list.url === "/inference-profiles?type=SYSTEM_DEFINED");
+    assert(!("authorization" in list.headers), "the listing is sent without credentials");
+    assert(invoke?.url.endsWith("/invoke-with-response-stream"));
+    const body = invoke!.body as Record<string, unknown>;
+    assert(body.anthropic_version === "bedrock-2023-05-31" && Array.isArray(body.anthropic_beta));
+  });
+}

@@ -6,7 +6,7 @@
  */
 
 /** The Claude Code version the end-to-end tests drive. */
-export const CLAUDE_CODE_VERSION = "2.1.197";
+export const CLAUDE_CODE_VERSION = "2.1.332";
 
 const root = new URL("../", import.meta.url);
 

@@ -5,7 +5,7 @@ import { startAuthStack } from "../../testing/auth_stack.ts";
 import { runCliProcess, spawnCli } from "../_testing/cli.ts";
 import { startFakeReleaseServer } from "../../installer/_testing/fake_release_server.ts";
 
-/** Every file and folder under `dir` with its mode and bytes (base64). */
+/** Every file and folder under `dir` with its mode and the SHA-256 of its bytes. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (d: string, rel: string) => {
@@ -19,8 +19,9 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
         out[`${rel}/${e.name}/`] = `dir ${mode.toString(8)}`;
         await walk(path, `${rel}/${e.name}`);
       } else {
-        const bytes = await Deno.readFile(path);
-        out[`${rel}/${e.name}`] = `${mode.toString(8)} ${btoa(String.fromCharCode(...bytes))}`;
+        // A digest, not the bytes: Claude Code's own files in HOME run to megabytes.
+        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+        out[`${rel}/${e.name}`] = `${mode.toString(8)} ${new Uint8Array(digest).toHex()}`;
       }
     }
   };

@@ -25,6 +25,10 @@ export const CLAUDE_FOUNDATION_MODELS: readonly string[] = [
   "anthropic.claude-opus-4-8",
   "anthropic.claude-sonnet-5",
   "anthropic.claude-fable-5",
+  "anthropic.claude-opus-5",
+  "anthropic.claude-opus-5-5",
+  "anthropic.claude-sonnet-5-5",
+  "anthropic.claude-haiku-5-5",
 ];
 
 /** Prefixes of cross-region inference profiles ("" is the foundation model itself). */
