@@ -12,6 +12,14 @@ import { DEFAULT_MODEL_TABLE } from "./model_map.ts";
 
 Deno.test("bedrockFamily() classifies every default model id", () => {
   const expected: Record<string, string> = {
+    "anthropic.claude-fable-5-2": "adaptive",
+    "anthropic.claude-haiku-5-5": "adaptive",
+    "anthropic.claude-sonnet-5-5": "adaptive",
+    "anthropic.claude-opus-5-5": "adaptive",
+    "anthropic.claude-fable-5-1": "adaptive",
+    "anthropic.claude-opus-5": "adaptive",
+    "anthropic.claude-sonnet-5": "adaptive",
+    "anthropic.claude-fable-5": "adaptive",
     "anthropic.claude-opus-4-8": "adaptive",
     "anthropic.claude-opus-4-7": "adaptive",
     "anthropic.claude-opus-4-6-v1": "opus-4.6",
@@ -37,6 +45,7 @@ Deno.test("bedrockFamily() treats future generations as adaptive-only and ARNs a
       "us.anthropic.claude-opus-5",
       "global.anthropic.claude-sonnet-5",
       "anthropic.claude-fable-5-1",
+      "us.anthropic.claude-mythos-5-2",
       "anthropic.claude-opus-4-10",
     ]
   ) {

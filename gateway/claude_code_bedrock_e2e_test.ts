@@ -40,3 +40,25 @@ Deno.test("Claude Code in Bedrock mode completes `claude -p` through the gateway
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Claude Code in Bedrock mode, behind a gateway whose inference profiles are the EU ones, invokes its default model's EU profile", async () => {
+  await using stack = await startGatewayStack({ env: { CCGATE_MODEL_PREFIX: "eu" } });
+  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
+  try {
+    await Deno.writeTextFile(`${dir}/token`, stack.token);
+    stack.emulator.enqueue(textAnswer(["Bonjour."]));
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeBedrockSettings({ gatewayUrl: stack.url, apiKeyHelper: `cat ${dir}/token` }),
+    );
+    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
+    // Claude Code picks its model among the profiles the gateway lists; a model missing from the
+    // gateway's table is invoked through Claude Code's built-in US profile instead.
+    const invoked = stack.emulator.requests.filter((r) => r.operation !== null).map((r) =>
+      r.modelId
+    );
+    assertEquals(invoked, ["eu.anthropic.claude-opus-5-5"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -153,3 +153,27 @@ Deno.test("Claude Code retries the 429 of its user's memory share and completes 
     "user_share",
   );
 });
+
+Deno.test("Claude Code, as installed today, answers through a gateway enforcing the shipped example policy", async () => {
+  await using stack = await startGatewayStack({
+    policy: new URL("../docs/policy.example.yaml", import.meta.url).pathname,
+  });
+  const helper = await helperFor(stack.token);
+  try {
+    stack.emulator.enqueue(textAnswer(["Allowed ", "by policy."]));
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+    );
+    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stdout} ${run.stderr}`);
+    assertStringIncludes(run.stdout, "Allowed by policy.");
+    // Its default model, which the example's defaults allow.
+    const record = stack.logs.find((r) => r.msg === "messages");
+    assertEquals([record?.model, record?.bedrock_model], [
+      "claude-opus-5-5",
+      "us.anthropic.claude-opus-5-5",
+    ]);
+  } finally {
+    await Deno.remove(helper.dir, { recursive: true });
+  }
+});

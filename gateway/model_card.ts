@@ -8,14 +8,15 @@ export interface ModelCard {
   id: string;
   /** Human-readable name, e.g. `Claude Sonnet 4.5`. */
   display_name: string;
-  /** Release date (RFC 3339); `1970-01-01T00:00:00Z` when neither the name nor the Bedrock id dates it. */
+  /** Release date (RFC 3339); `1970-01-01T00:00:00Z` when neither the name, the Bedrock id nor the table dates it. */
   created_at: string;
 }
 
 /** Release date used when no date is known. */
 export const UNKNOWN_RELEASE = "1970-01-01T00:00:00Z";
 
-const NEW_STYLE = /^claude-(opus|sonnet|haiku)-(\d+)(?:-(\d{1,2}))?(?:-\d{8}|-latest)?$/;
+const NEW_STYLE =
+  /^claude-(opus|sonnet|haiku|fable|mythos)-(\d+)(?:-(\d{1,2}))?(?:-\d{8}|-latest)?$/;
 const OLD_STYLE = /^claude-(\d+)(?:-(\d{1,2}))?-(opus|sonnet|haiku)(?:-\d{8}|-latest)?$/;
 const DATE = /(?:^|-)(\d{4})(\d{2})(\d{2})(?:-|$)/;
 
@@ -24,7 +25,8 @@ const DATE = /(?:^|-)(\d{4})(\d{2})(\d{2})(?:-|$)/;
  * name is derived from Claude's naming scheme (`claude-sonnet-4-5-20250929`
  * → `Claude Sonnet 4.5`, `claude-3-7-sonnet-latest` → `Claude Sonnet 3.7`);
  * names outside it (aliases) are shown as they are. The release date is the
- * 8-digit date in the name or else in the Bedrock id. Pure.
+ * 8-digit date in the name, else in the Bedrock id, else the table's
+ * `released` (models from Opus 4.7 on carry no date). Pure.
  *
  * @param model The listed model.
  * @returns The card.
@@ -43,6 +45,7 @@ export function modelCard(model: ListedModel): ModelCard {
     id: model.name,
     display_name: _displayName(model.name),
     created_at: _date(model.name) ?? _date(model.modelId.split("/").at(-1) ?? "") ??
+      (model.released === undefined ? undefined : `${model.released}T00:00:00Z`) ??
       UNKNOWN_RELEASE,
   };
 }

@@ -36,3 +36,17 @@ Deno.test("modelCard() gives every built-in model a Claude display name", () => 
     assertEquals(card.type, "model");
   }
 });
+
+Deno.test("modelCard() dates an undated model from the table and names the Fable models", () => {
+  const [fable] = listModels(DEFAULT_MODEL_TABLE, { prefix: "us" }).filter((m) =>
+    m.name === "claude-fable-5-2"
+  );
+  assertEquals(modelCard(fable!), {
+    type: "model",
+    id: "claude-fable-5-2",
+    display_name: "Claude Fable 5.2",
+    created_at: "2026-11-09T00:00:00Z",
+  });
+  const opus = listModels(DEFAULT_MODEL_TABLE).find((m) => m.name === "claude-opus-5-5")!;
+  assertEquals(modelCard(opus).created_at, "2026-09-22T00:00:00Z");
+});

@@ -6,22 +6,86 @@ export interface ModelEntry {
   readonly id: string;
   /** Cross-region inference profile prefixes AWS publishes for it (`us`, `eu`, `global`, ...). */
   readonly profiles: readonly string[];
+  /**
+   * Release date (`YYYY-MM-DD`), for models whose names and Bedrock ids carry
+   * none (from Opus 4.7 on): `GET /v1/models` lists it as `created_at`.
+   */
+  readonly released?: string;
 }
 
 /** Claude Code model name → Bedrock model. */
 export type ModelTable = Readonly<Record<string, ModelEntry>>;
 
 const US_EU_JP_AU_GLOBAL = ["us", "eu", "jp", "au", "global"] as const;
+const US_GLOBAL = ["us", "global"] as const;
 
 /**
  * The names Claude Code sends, mapped to Bedrock ids and the inference
- * profiles AWS publishes for each (AWS model cards, September 2026). Models
- * from Sonnet 4.6 / Opus 4.7 on have no date or `-v1:0` suffix on Bedrock;
- * Opus 4.6 is `anthropic.claude-opus-4-6-v1`.
+ * profiles AWS publishes for each, newest first (AWS model cards and Claude
+ * Code 2.1.332's own model catalogue, November 2026). Models from Sonnet 4.6 /
+ * Opus 4.7 on have no date or `-v1:0` suffix on Bedrock; Opus 4.6 is
+ * `anthropic.claude-opus-4-6-v1`. Claude Code 2.1.332 against a gateway sends
+ * `claude-opus-5-5` by default and resolves its aliases `opus`, `sonnet`,
+ * `haiku`, `fable` to `claude-opus-5-5`, `claude-sonnet-5-5`,
+ * `claude-haiku-5-5`, `claude-fable-5-2` (in Bedrock mode `sonnet` and `haiku`
+ * are `claude-sonnet-4-5` and `claude-haiku-4-5`). In Bedrock mode it picks its
+ * model among the profiles the gateway lists (`GET /inference-profiles`), so a
+ * model missing here is invoked through Claude Code's built-in `us.` profile
+ * even behind a gateway configured for another geography. The profile lists of
+ * Sonnet 5 / 5.5 and the Fable models are the least certain (AWS's profile
+ * tables were not readable; Claude Code's catalogue and third-party catalogues).
  */
 export const DEFAULT_MODEL_TABLE: ModelTable = Object.freeze({
-  "claude-opus-4-8": { id: "anthropic.claude-opus-4-8", profiles: US_EU_JP_AU_GLOBAL },
-  "claude-opus-4-7": { id: "anthropic.claude-opus-4-7", profiles: US_EU_JP_AU_GLOBAL },
+  "claude-fable-5-2": {
+    id: "anthropic.claude-fable-5-2",
+    profiles: US_GLOBAL,
+    released: "2026-11-09",
+  },
+  "claude-haiku-5-5": {
+    id: "anthropic.claude-haiku-5-5",
+    profiles: ["us", "eu"],
+    released: "2026-10-07",
+  },
+  "claude-sonnet-5-5": {
+    id: "anthropic.claude-sonnet-5-5",
+    profiles: ["us", "eu", "global"],
+    released: "2026-09-28",
+  },
+  "claude-opus-5-5": {
+    id: "anthropic.claude-opus-5-5",
+    profiles: ["us", "eu", "jp", "au", "global", "us-gov"],
+    released: "2026-09-22",
+  },
+  "claude-fable-5-1": {
+    id: "anthropic.claude-fable-5-1",
+    profiles: US_GLOBAL,
+    released: "2026-09-01",
+  },
+  "claude-opus-5": {
+    id: "anthropic.claude-opus-5",
+    profiles: US_EU_JP_AU_GLOBAL,
+    released: "2026-07-24",
+  },
+  "claude-sonnet-5": {
+    id: "anthropic.claude-sonnet-5",
+    profiles: ["us", "eu", "global"],
+    released: "2026-06-30",
+  },
+  "claude-fable-5": {
+    id: "anthropic.claude-fable-5",
+    profiles: ["us", "au", "global"],
+    released: "2026-06-09",
+  },
+  "claude-opus-4-8": {
+    id: "anthropic.claude-opus-4-8",
+    profiles: US_EU_JP_AU_GLOBAL,
+    released: "2026-05-28",
+  },
+  "claude-opus-4-7": {
+    id: "anthropic.claude-opus-4-7",
+    profiles: US_EU_JP_AU_GLOBAL,
+    released: "2026-04-16",
+  },
   "claude-opus-4-6": { id: "anthropic.claude-opus-4-6-v1", profiles: ["us", "eu", "au", "global"] },
   "claude-sonnet-4-6": { id: "anthropic.claude-sonnet-4-6", profiles: US_EU_JP_AU_GLOBAL },
   "claude-opus-4-5": {
@@ -112,14 +176,14 @@ export interface ResolveModelOptions {
 
 /**
  * The shapes of Claude model names (Anthropic's naming scheme):
- * `claude-{opus|sonnet|haiku}-{major}[-{minor}][-{YYYYMMDD}]` (`claude-sonnet-4-5-20250929`)
+ * `claude-{opus|sonnet|haiku|fable|mythos}-{major}[-{minor}][-{YYYYMMDD}]` (`claude-sonnet-4-5-20250929`)
  * and the older `claude-{major}[-{minor}]-{family}[-{YYYYMMDD}]` (`claude-3-7-sonnet-20250219`),
  * versions of at most two digits and a plausible date. Anything else (`claude-sonnet-4-5-x7`) is
  * no Claude model: sending it to Bedrock would cost a call and leave a made-up id in the usage
  * roll-ups and dashboards.
  */
 export const CLAUDE_MODEL_NAME =
-  /^claude-(?:(?:opus|sonnet|haiku)-\d{1,2}(?:-\d{1,2})?|\d{1,2}(?:-\d{1,2})?-(?:opus|sonnet|haiku))(?:-20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?$/;
+  /^claude-(?:(?:opus|sonnet|haiku|fable|mythos)-\d{1,2}(?:-\d{1,2})?|\d{1,2}(?:-\d{1,2})?-(?:opus|sonnet|haiku))(?:-20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?$/;
 
 /**
  * New Claude model names ({@linkcode CLAUDE_MODEL_NAME}) map to
@@ -143,6 +207,33 @@ const DATED = /-\d{8}$/;
  * shorter, and the name goes into usage keys and log lines.
  */
 export const MAX_MODEL_CHARS = 512;
+
+const RECORDABLE = /^[A-Za-z0-9._:\/@\[\]-]+$/;
+
+/**
+ * The requested `model` as a request's record may keep it before it is
+ * resolved (so that the ledger entry of a name nothing maps says what was
+ * asked for): a string of at most {@linkcode MAX_MODEL_CHARS} characters made
+ * of what model names, Bedrock ids and ARNs are made of. Anything else
+ * (spaces, quotes, control characters: a typo does not need them, a log
+ * injection does) is not kept. Pure.
+ *
+ * @param requested The request's `model` value.
+ * @returns The name, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { recordableModelName } from "./model_map.ts";
+ * console.assert(recordableModelName("claude-opus-9-typo") === "claude-opus-9-typo");
+ * console.assert(recordableModelName('x"}\n{"msg":"forged"') === undefined);
+ * ```
+ */
+export function recordableModelName(requested: unknown): string | undefined {
+  return typeof requested === "string" && requested.length <= MAX_MODEL_CHARS &&
+      RECORDABLE.test(requested)
+    ? requested
+    : undefined;
+}
 
 /**
  * Maps the `model` of a request to the Bedrock id to invoke: configured
@@ -224,6 +315,8 @@ export interface ListedModel {
   name: string;
   /** The Bedrock id it resolves to. */
   modelId: string;
+  /** Release date (`YYYY-MM-DD`) from the table, when the name and id carry none. */
+  released?: string;
 }
 
 /**
@@ -251,9 +344,10 @@ export function listModels(
   for (const [name, modelId] of Object.entries(options.aliases ?? {})) out.push({ name, modelId });
   for (const [name, entry] of Object.entries(table)) {
     if (Object.hasOwn(options.aliases ?? {}, name)) continue;
-    if (prefix === "none") out.push({ name, modelId: entry.id });
+    const released = entry.released === undefined ? {} : { released: entry.released };
+    if (prefix === "none") out.push({ name, modelId: entry.id, ...released });
     else if (entry.profiles.includes(prefix)) {
-      out.push({ name, modelId: `${prefix}.${entry.id}` });
+      out.push({ name, modelId: `${prefix}.${entry.id}`, ...released });
     }
   }
   return out;

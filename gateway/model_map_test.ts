@@ -185,3 +185,29 @@ Deno.test("resolveModel() refuses a name longer than 512 characters with a 400, 
     true,
   );
 });
+
+Deno.test("resolveModel() knows the models Claude Code 2.1.332 sends, with the profiles Bedrock offers for each", () => {
+  // Claude Code 2.1.332's default model and its `opus`, `sonnet`, `haiku`, `fable` aliases.
+  assertEquals(
+    resolveModel("claude-opus-5-5", T, { prefix: "eu" }),
+    "eu.anthropic.claude-opus-5-5",
+  );
+  assertEquals(resolveModel("claude-sonnet-5-5", T), "us.anthropic.claude-sonnet-5-5");
+  assertEquals(
+    resolveModel("claude-haiku-5-5", T, { prefix: "eu" }),
+    "eu.anthropic.claude-haiku-5-5",
+  );
+  assertEquals(resolveModel("claude-fable-5-2", T), "us.anthropic.claude-fable-5-2");
+  // Haiku 5.5 has no global profile: a global deployment says so instead of calling Bedrock.
+  assertStringIncludes(
+    assertThrows(
+      () => resolveModel("claude-haiku-5-5", T, { prefix: "global" }),
+      ModelNotFoundError,
+    )
+      .message,
+    "Bedrock offers us, eu",
+  );
+  // A Fable or Mythos model the table does not know yet still maps by Claude's naming scheme.
+  assertEquals(resolveModel("claude-fable-6", T), "us.anthropic.claude-fable-6");
+  assertEquals(resolveModel("claude-mythos-5-2", T), "us.anthropic.claude-mythos-5-2");
+});

@@ -29,6 +29,8 @@ export const CLAUDE_FOUNDATION_MODELS: readonly string[] = [
   "anthropic.claude-opus-5-5",
   "anthropic.claude-sonnet-5-5",
   "anthropic.claude-haiku-5-5",
+  "anthropic.claude-fable-5-1",
+  "anthropic.claude-fable-5-2",
 ];
 
 /** Prefixes of cross-region inference profiles ("" is the foundation model itself). */

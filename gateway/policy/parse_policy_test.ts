@@ -11,6 +11,9 @@ function errorOf(text: string): string {
 Deno.test("parsePolicy() accepts the shipped example policy", async () => {
   const policy = parsePolicy(await Deno.readTextFile(EXAMPLE), "policy.example.yaml");
   assertEquals(Object.keys(policy.models), [
+    "claude-opus-5-5",
+    "claude-sonnet-5-5",
+    "claude-haiku-5-5",
     "claude-opus-4-8",
     "claude-sonnet-4-5-20250929",
     "claude-haiku-4-5-20251001",
