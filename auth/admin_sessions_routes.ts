@@ -51,8 +51,9 @@ export interface AdminSessionsRoutesOptions {
  *
  * Every call with a valid token is written to the audit log (the gateway's
  * `AuditLog`, key prefix `["audit"]`) before it is answered: allowed calls
- * one record each, with what was revoked in `details`; calls without the
- * admin role counted per caller and minute. In the combined server auth and
+ * one record each, with what was revoked in `details`; refused calls
+ * (without the admin role, or the audit log for an admin outside the admin
+ * tenants) as `denied`, counted per caller, action and minute. In the combined server auth and
  * gateway share one KV, so the gateway's `GET /admin/audit` shows them too.
  *
  * A `sub` or `sid` longer than `MAX_SUBJECT_LENGTH` (256) characters is a 400
@@ -101,11 +102,13 @@ export function adminSessionsRoutes(
   // a path or method no route serves stays a 404 or 405.
   const admin: MiddlewareHandler<{ Variables: AdminVariables }> = async function admin(c, next) {
     const claims = await authenticate(c);
-    const allowed = claims.roles.includes(config.adminRole);
-    if (allowed) {
+    const hasRole = claims.roles.includes(config.adminRole);
+    if (hasRole) {
       c.set("admin", { claims, scope: adminTenantScope(claims.tid, config.adminTenants) });
       await next();
     }
+    // A route may refuse an admin too (the audit log, beyond their tenant): denied as well.
+    const allowed = hasRole && !(c.error instanceof AdminForbiddenError);
     await audit.write(auditRecordOf({
       at: now(),
       requestId: _requestId(),
@@ -115,7 +118,7 @@ export function adminSessionsRoutes(
       status: c.res.status,
       details: c.get("auditDetails"),
     }));
-    if (!allowed) throw new AdminForbiddenError(config.adminRole);
+    if (!hasRole) throw new AdminForbiddenError(config.adminRole);
   };
 
   function requireSub(c: Context): string {

@@ -289,3 +289,40 @@ Deno.test("a session revocation on auth appears in the gateway's GET /admin/audi
   ]);
   assertEquals(records[0]!.details, { sub: ALICE, revoked: [aliceSid] });
 });
+
+Deno.test("GET /admin/sessions/audit refused to an admin outside the admin tenants is audited as denied", async () => {
+  const A = "11111111-1111-4111-8111-111111111111";
+  const B = "22222222-2222-4222-8222-222222222222";
+  await using f = await startAuthFixture({
+    entra: { tenantId: A },
+    env: { ENTRA_TENANT_ID: `${A},${B}` },
+  });
+  const admin = await f.signIn();
+  const adminB = await f.signIn({ tenantId: B, user: { oid: "bob", roles: ["ccgate.admin"] } });
+  for (let i = 0; i < 2; i++) {
+    const refused = await f.app.request("/admin/sessions/audit", {
+      headers: { authorization: `Bearer ${adminB.access_token}` },
+    });
+    assertEquals(refused.status, 403);
+    await refused.body?.cancel();
+  }
+  f.clock.advance(1_000);
+  const own = await f.app.request("/admin/sessions?sub=someone", {
+    headers: { authorization: `Bearer ${adminB.access_token}` },
+  });
+  assertEquals(own.status, 200);
+  await own.body?.cancel();
+  const page = await (await f.app.request(
+    "/admin/sessions/audit?from=2026-03-02&to=2026-03-02&actor=bob",
+    { headers: { authorization: `Bearer ${admin.access_token}` } },
+  )).json();
+  assertEquals((page.data as AuditRecord[]).map((r) => [r.action, r.decision, r.status, r.count]), [
+    ["GET /admin/sessions", "allowed", 200, 1],
+    ["GET /admin/sessions/audit", "denied", 403, 2],
+  ]);
+  const denied = await (await f.app.request(
+    "/admin/sessions/audit?from=2026-03-02&to=2026-03-02&decision=denied",
+    { headers: { authorization: `Bearer ${admin.access_token}` } },
+  )).json();
+  assertEquals(denied.data.map((r: AuditRecord) => r.actor), ["bob"]);
+});

@@ -4,7 +4,12 @@ import { invokeAdmitted, openAdmittedStream } from "./admitted_upstream.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { droppedHeader } from "./dropped_header.ts";
-import { DEFAULT_MODEL_TABLE, resolveModel, type ResolveModelOptions } from "./model_map.ts";
+import {
+  DEFAULT_MODEL_TABLE,
+  recordableModelName,
+  resolveModel,
+  type ResolveModelOptions,
+} from "./model_map.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
@@ -110,6 +115,11 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
   const request = parseBody(chatCompletionRequestSchema, value);
   const anthropic = openAiToAnthropicRequest(request);
   checkRequestLimits(anthropic, config.limits);
+  // Named in the request record before the name is resolved, so that the ledger entry of a name
+  // nothing maps (404 model_not_found, rolled up as "unknown") says what was asked for, if it
+  // looks like a model name.
+  const named = recordableModelName(request.model);
+  if (named !== undefined) record.set({ model: named });
   const modelId = resolveModel(
     request.model,
     DEFAULT_MODEL_TABLE,

@@ -401,14 +401,29 @@ export class AdminRoleRequiredError extends GatewayError {
 /**
  * The caller holds the admin role, but in a tenant that is not an admin
  * tenant (`CCGATE_ADMIN_TENANTS`), and the route covers every tenant (the
- * audit log, budget overrides), or their token names no tenant. 403
- * permission_error.
+ * audit log, budget overrides). 403 permission_error.
  */
 export class AdminTenantRequiredError extends GatewayError {
   constructor() {
     super(
       "forbidden",
       "This API covers every tenant: it requires an admin of an admin tenant (CCGATE_ADMIN_TENANTS)",
+      { status: 403, type: "permission_error" },
+    );
+  }
+}
+
+/**
+ * The caller holds the admin role, but their token has no tenant (`tid`)
+ * and no tenant rule lets them reach every tenant: an admin outside
+ * `CCGATE_ADMIN_TENANTS` sees their own tenant, which this token does not
+ * name. 403 permission_error.
+ */
+export class AdminTenantUnknownError extends GatewayError {
+  constructor() {
+    super(
+      "forbidden",
+      'Cannot use the admin API: your access token names no tenant (no "tid" claim), and an admin outside CCGATE_ADMIN_TENANTS sees only their own tenant; get a new token with `ccgate refresh` (or sign in with `ccgate login`)',
       { status: 403, type: "permission_error" },
     );
   }

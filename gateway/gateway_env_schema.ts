@@ -301,7 +301,7 @@ export const gatewayEnvSchema = z.object({
   }),
   CCGATE_LEDGER_RETENTION_DAYS: retentionDays(400).meta({
     description:
-      'Usage ledger: days the per-request entries (`["ledger", "entry", day, id]`, about 1 KB each) and their per-user index are kept; a daily `Deno.cron` run deletes older days (day today − N is kept). The admin API reads at most 366 days back. `0`: keep forever.',
+      'Usage ledger: days the per-request entries (`["ledger", "entry", day, id]`, about 1 KB each) and their per-user and per-tenant indexes are kept; a daily `Deno.cron` run deletes older days (day today − N is kept). The admin API reads at most 366 days back. `0`: keep forever.',
     example: "120",
   }),
   CCGATE_USAGE_RETENTION_DAYS: retentionDays(0).meta({

@@ -1,13 +1,14 @@
 /**
  * Binding the port before the apps' modules load, so that a process that is
  * starting already answers `/healthz` (the process is alive) while `/readyz`
- * stays 503 and other requests wait until the app is installed. Imports only `errors.ts` (no
- * imports of its own, and loaded by the app anyway): the server entry points import this
- * statically and everything else dynamically.
+ * stays 503 and other requests wait until the app is installed. Imports only `errors.ts` and
+ * `log.ts` (no imports of their own, and loaded by the app anyway): the server entry points
+ * import this statically and everything else dynamically.
  *
  * @module
  */
 import { ListenError } from "./errors.ts";
+import { jsonLog, type Log } from "./log.ts";
 
 /** Where to listen, read from `PORT` and `HOSTNAME` without the full settings schema. */
 export interface ListenAddress {
@@ -97,6 +98,16 @@ export interface ListenFirstOptions {
    * @default {10000}
    */
   holdMs?: number;
+  /**
+   * Where an error that escapes the app goes: one record, `"msg":"response
+   * failed"` with the error's name and message, never its stack. Such an
+   * error is a response body stream that fails after the status was sent
+   * (a CSV export whose KV read fails: the client sees the transfer cut) or
+   * a handler that throws (answered 500 `api_error`); without this, Deno
+   * prints the error's stack to stderr, several lines outside the JSON log.
+   * @default {jsonLog()}
+   */
+  log?: Log;
 }
 
 const STARTING_HEADERS = { "content-type": "application/json", "retry-after": "1" };
@@ -115,6 +126,19 @@ function _starting(): Response {
   );
 }
 
+function _failed(log: Log, err: unknown): Response {
+  log({
+    level: "error",
+    msg: "response failed",
+    error: err instanceof Error ? err.name : typeof err,
+    detail: err instanceof Error ? err.message.slice(0, 500) : undefined,
+  });
+  return new Response(
+    '{"type":"error","error":{"type":"api_error","message":"Internal error"}}',
+    { status: 500, headers: { "content-type": "application/json" } },
+  );
+}
+
 /**
  * Binds `address` now and answers as a starting process until
  * {@linkcode EarlyServer.serve} installs the app: `/healthz` 200 (the process
@@ -125,7 +149,7 @@ function _starting(): Response {
  * refused.
  *
  * @param address Where to listen.
- * @param options How long a request waits for the app.
+ * @param options How long a request waits for the app; where errors that escape it are logged.
  * @returns The server and the way to install the app.
  * @throws {ListenError} When the address is in use or not permitted (a one-line message).
  *
@@ -167,8 +191,14 @@ export function listenFirst(address: ListenAddress, options: ListenFirstOptions 
   let handler: Deno.ServeHandler<Deno.NetAddr> = starting;
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
+    const log = options.log ?? jsonLog();
     server = Deno.serve(
-      { hostname: address.hostname, port: address.port, onListen() {} },
+      {
+        hostname: address.hostname,
+        port: address.port,
+        onListen() {},
+        onError: (err) => _failed(log, err),
+      },
       (request, info) => handler(request, info),
     );
   } catch (err) {

@@ -108,3 +108,42 @@ Deno.test("listenFirst() throws a ListenError with one line when the port is tak
   );
   assertEquals(said, [err.message]);
 });
+
+Deno.test("listenFirst() logs a response body that fails mid-way as one JSON line on stderr, never a stack", async () => {
+  // A child process: what Deno itself prints goes to the real stderr, which is what is checked.
+  const script = `
+    import { listenFirst } from ${
+    JSON.stringify(new URL("./listen_first.ts", import.meta.url).href)
+  };
+    const { server, serve } = listenFirst({ hostname: "127.0.0.1", port: 0 });
+    let n = 0;
+    serve(() => new Response(new ReadableStream({
+      pull(c) {
+        if (n++ === 0) return c.enqueue(new TextEncoder().encode("user,model\\r\\n"));
+        throw new TypeError("Start key is greater than end key");
+      },
+    }, { highWaterMark: 0 })));
+    const res = await fetch("http://127.0.0.1:" + server.addr.port + "/admin/api/entries");
+    const cut = await res.text().then(() => false, () => true);
+    console.log(JSON.stringify({ status: res.status, cut }));
+    await server.shutdown();
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertEquals(out.code, 0, stderr);
+  assertEquals(JSON.parse(stdout), { status: 200, cut: true }, "the client sees a cut transfer");
+  const lines = stderr.split("\n").filter((line) => line !== "");
+  assertEquals(lines.length, 1, stderr);
+  const record = JSON.parse(lines[0]!);
+  assertEquals([record.level, record.msg, record.error, record.detail], [
+    "error",
+    "response failed",
+    "TypeError",
+    "Start key is greater than end key",
+  ]);
+});

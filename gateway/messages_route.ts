@@ -6,7 +6,12 @@ import { toUpstreamError } from "./upstream_error.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
-import { DEFAULT_MODEL_TABLE, resolveModel, type ResolveModelOptions } from "./model_map.ts";
+import {
+  DEFAULT_MODEL_TABLE,
+  recordableModelName,
+  resolveModel,
+  type ResolveModelOptions,
+} from "./model_map.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
 import { admitRequest } from "./policy/admit_request.ts";
@@ -74,6 +79,11 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
   const { value: body, raw } = await readRequestJson(c, deps.config);
   checkRequestLimits(body, deps.config.limits);
   const requested = typeof body.model === "string" ? body.model : undefined;
+  // Named in the request record before the name is resolved, so that the ledger entry of a name
+  // nothing maps (404 model_not_found, rolled up as "unknown") says what was asked for, if it
+  // looks like a model name.
+  const named = recordableModelName(requested);
+  if (named !== undefined) record.set({ model: named });
   // The body's own value, so that a `model` of the wrong type is named as such.
   const modelId = resolveModel(
     body.model,

@@ -66,3 +66,39 @@ Deno.test("made-up model ids on the Bedrock-native route are refused by Bedrock 
     new Set([UNKNOWN_MODEL]),
   );
 });
+
+Deno.test("a name no model maps to keeps its ledger entry's model on /v1/messages and /v1/chat/completions; one too long, or not made of a name's characters, does not", async () => {
+  await using stack = await startGatewayStack();
+  const asked = ["claude-opus-9-typo", `claude-${"x".repeat(600)}`, 'claude "opus"\n'];
+  for (const model of asked) {
+    const res = await postMessages(stack.url, stack.token, { model });
+    assertEquals(res.status, model.length > 512 ? 400 : 404);
+    await res.body?.cancel();
+  }
+  const chat = await fetch(`${stack.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-claude-typo", messages: [{ role: "user", content: "Hi" }] }),
+  });
+  assertEquals(chat.status, 404);
+  await chat.body?.cancel();
+  await stack.ledger.flush();
+  const entries: LedgerEntry[] = [];
+  for await (const e of stack.kv.list<LedgerEntry>({ prefix: ENTRY_PREFIX })) entries.push(e.value);
+  assertEquals(
+    entries.map((e) => [e.route, e.model, e.bedrockModel, e.errorType]).sort(),
+    [
+      ["chat_completions", "gpt-claude-typo", null, "model_not_found"],
+      ["messages", "claude-opus-9-typo", null, "model_not_found"],
+      ["messages", null, null, "invalid_request"],
+      // Not what a model name is made of (a log injection, not a typo): not kept.
+      ["messages", null, null, "model_not_found"],
+    ].sort(),
+  );
+  const rollups = await keysOf(stack.kv, USAGE_PREFIX);
+  assertEquals(
+    rollups.filter((k) => k.some((p) => /typo|xxx/.test(String(p)))),
+    [],
+    "no roll-up key per name",
+  );
+});

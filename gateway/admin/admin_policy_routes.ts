@@ -8,14 +8,27 @@ import { latestIdentity } from "../ledger/latest_identity.ts";
 import { parseBody } from "../parse_body.ts";
 import { readJsonBody } from "../read_json_body.ts";
 import { boundedParam } from "./bounded_param.ts";
-import { BUDGET_OVERRIDE_KEYS, type BudgetOverride } from "./budget_overrides.ts";
+import { BUDGET_OVERRIDE_KEYS, type BudgetOverride, type KvWrite } from "./budget_overrides.ts";
+import { withoutPoolCounters } from "./without_pool_counters.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
     /** What an admin change applied, for the audit log. */
     auditDetails: Record<string, unknown>;
+    /** Set when the route committed its own audit record with its change: the middleware writes none. */
+    auditWritten: boolean;
   }
 }
+
+/**
+ * The audit record of an admin change answered 200, as a KV write to commit
+ * with the change (`AuditLog.entryOf`).
+ *
+ * @param c The request's context.
+ * @param details What the change applied.
+ * @returns The record's KV write.
+ */
+export type AuditEntryOf = (c: Context, details: Record<string, unknown>) => KvWrite;
 
 /** Largest override body accepted (a few numbers, a date and a reason of at most 500 characters). */
 const OVERRIDE_BODY_BYTES = 16 * 1024;
@@ -49,7 +62,11 @@ const overrideBody = z.strictObject({
  *   ledger are used. For an admin who sees their own tenant only
  *   (`adminScope`), that latest request (within 31 days) must be of their
  *   tenant, else 404 `user_not_found`, whether the user is another tenant's or
- *   unknown (as the auth service answers another tenant's session).
+ *   unknown (as the auth service answers another tenant's session); `roles`
+ *   and `groups` are a 400 for them (they could name any group, and a
+ *   group's pool counts every tenant's members), and the counters of the
+ *   group pools in the answer are `null` (`withoutPoolCounters`). The answer's
+ *   `group_pool_counters` says which: `shown` or `withheld`.
  *
  * Budget overrides cover every tenant (they are per user, and raise or lift
  * what the gateway spends): `everyTenant` refuses them to other admins.
@@ -66,12 +83,16 @@ const overrideBody = z.strictObject({
  * @param deps The gateway's dependencies (`policy`, `budgetOverrides`, clock).
  * @param kv The ledger's KV (for the latest roles, groups and tenant of a user).
  * @param everyTenant Middleware refusing admins who do not see every tenant.
+ * @param auditEntryOf The audit record of a change, committed with it (an override set or
+ *   removed and its record are stored together or not at all; the admin middleware then
+ *   writes no second record).
  */
 export function registerAdminPolicyRoutes(
   app: Hono,
   deps: GatewayDeps,
   kv: LedgerKv,
   everyTenant: MiddlewareHandler,
+  auditEntryOf: AuditEntryOf,
 ): void {
   const overrides = (c: Context) => {
     if (deps.budgetOverrides === undefined) throw new RouteNotFoundError(c.req.method, c.req.path);
@@ -87,6 +108,13 @@ export function registerAdminPolicyRoutes(
     let groups = list(c.req.query("groups"));
     let source = "query";
     const scope = c.get("adminScope");
+    if (!scope.all && (roles !== undefined || groups !== undefined)) {
+      // Naming groups would show the counters of any pool the policy defines, and a pool counts
+      // every tenant's members: such an admin reads the groups of the user's own latest request.
+      throw new InvalidRequestError(
+        "roles, groups: an admin outside CCGATE_ADMIN_TENANTS cannot name them: a group's pool counts every tenant's members; leave them out to use those of the user's latest request in your tenant",
+      );
+    }
     if (!scope.all || roles === undefined || groups === undefined) {
       const seen = await latestIdentity(kv, user, dayOf(deps.now()));
       // Another tenant's user is answered like an unknown one: their existence is not disclosed.
@@ -102,7 +130,26 @@ export function registerAdminPolicyRoutes(
       return c.json({ user, roles, groups, source, policy: null, override });
     }
     const policy = await deps.policy.describe({ sub: user, roles, groups });
-    return c.json({ user, roles, groups, source, policy, override });
+    if (scope.all) {
+      return c.json({
+        user,
+        roles,
+        groups,
+        source,
+        policy,
+        group_pool_counters: "shown",
+        override,
+      });
+    }
+    return c.json({
+      user,
+      roles,
+      groups,
+      source,
+      policy: withoutPoolCounters(policy),
+      group_pool_counters: "withheld",
+      override,
+    });
   });
 
   app.get(
@@ -148,15 +195,21 @@ export function registerAdminPolicyRoutes(
       setBy: c.get("claims").sub,
       setAt: now.toISOString(),
     };
-    await store.set(override);
-    c.set("auditDetails", { user, budgets, expiresAt: override.expiresAt, reason: body.reason });
+    const details = { user, budgets, expiresAt: override.expiresAt, reason: body.reason };
+    c.set("auditDetails", details);
+    // The override and its audit record are committed together: neither stands without the other.
+    await store.set(override, auditEntryOf(c, details));
+    c.set("auditWritten", true);
     return c.json(override);
   });
 
   app.delete("/admin/api/budget-overrides/:user", everyTenant, async (c) => {
     const user = boundedParam("user", c.req.param("user")!, MAX_ENTRY_TEXT);
-    const removed = await overrides(c).remove(user);
-    c.set("auditDetails", { user, removed });
+    const removed = await overrides(c).remove(user, (removed) => {
+      c.set("auditDetails", { user, removed });
+      return auditEntryOf(c, { user, removed });
+    });
+    c.set("auditWritten", true);
     return c.json({ user, removed });
   });
 }

@@ -248,3 +248,90 @@ defaults:
     await Deno.remove(path);
   }
 });
+
+/**
+ * A KV whose writes of audit records fail while `failing.on` (a storage error
+ * on the audit key): plain `set`s of them, and atomic operations that write one.
+ */
+function auditFailingKv(kv: Deno.Kv, failing: { on: boolean }): Deno.Kv {
+  const isAudit = (key: Deno.KvKey) => key[0] === "audit";
+  const fail = () => Promise.reject(new Error("injected KV failure writing an audit record"));
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "set") {
+        return (key: Deno.KvKey, value: unknown, options?: { expireIn?: number }) =>
+          failing.on && isAudit(key) ? fail() : target.set(key, value, options);
+      }
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          let audited = false;
+          const wrapped: Deno.AtomicOperation = new Proxy(op, {
+            get(o, name) {
+              if (name === "commit") {
+                return () => failing.on && audited ? fail() : o.commit();
+              }
+              const method = Reflect.get(o, name) as (...args: unknown[]) => unknown;
+              if (typeof method !== "function") return method;
+              return (...args: unknown[]) => {
+                if (name === "set" && isAudit(args[0] as Deno.KvKey)) audited = true;
+                method.apply(o, args);
+                return wrapped;
+              };
+            },
+          });
+          return wrapped;
+        };
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+Deno.test("PUT and DELETE /admin/api/budget-overrides/:user change nothing when their audit record cannot be written", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const failing = { on: false };
+  await using stack = await startGatewayStack({
+    kv: auditFailingKv(kv, failing),
+    policyYaml: POLICY,
+  });
+  const call = await adminCall(stack);
+  const stored = async () => (await kv.get(["policy", "budget_override", USER])).value;
+  const put = () =>
+    call("PUT", `/admin/api/budget-overrides/${USER}`, { daily_tokens: 5000, reason: "r" });
+
+  failing.on = true;
+  const refused = await put();
+  assertEquals(refused.status, 500);
+  await refused.body?.cancel();
+  assertEquals(await stored(), null, "no override in KV without its audit record");
+  assertEquals(stack.budgetOverrides.active(USER), undefined, "nor in force on this instance");
+
+  failing.on = false;
+  const set = await put();
+  assertEquals(set.status, 200);
+  await set.body?.cancel();
+  assert(await stored() !== null);
+
+  failing.on = true;
+  const remove = await call("DELETE", `/admin/api/budget-overrides/${USER}`);
+  assertEquals(remove.status, 500);
+  await remove.body?.cancel();
+  assert(await stored() !== null, "the override stays: its removal could not be audited");
+  assertEquals(stack.budgetOverrides.active(USER)?.budgets, { daily_tokens: 5000 });
+
+  failing.on = false;
+  const removed = await call("DELETE", `/admin/api/budget-overrides/${USER}`);
+  assertEquals((await removed.json()).removed, true);
+  assertEquals(await stored(), null);
+  // One record per change that happened, each once (the middleware wrote no second one).
+  const today = new Date().toISOString().slice(0, 10);
+  const audit = (await (await call("GET", `/admin/audit?from=${today}&to=${today}`)).json())
+    .data as AuditRecord[];
+  const changes = audit.filter((r) => r.action.includes("/budget-overrides/")).reverse();
+  assertEquals(changes.map((r) => [r.action.split(" ")[0], r.status, r.details.removed]), [
+    ["PUT", 200, undefined],
+    ["DELETE", 200, true],
+  ]);
+});

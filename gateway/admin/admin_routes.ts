@@ -4,6 +4,7 @@ import { type AdminTenantScope, adminTenantScope } from "../admin_tenant_scope.t
 import {
   AdminRoleRequiredError,
   AdminTenantRequiredError,
+  AdminTenantUnknownError,
   InvalidRequestError,
 } from "../errors.ts";
 import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
@@ -83,7 +84,8 @@ const DEFAULT_DAYS = 7;
  * a ccgate access token (verified by `auth`, the gateway's authenticate
  * middleware) whose `roles` include `config.adminRole`, and every call is
  * written to the audit log before it is answered (allowed calls one record
- * each; denied ones counted per caller and minute, see `audit_log.ts`).
+ * each, a budget override change in the same KV commit as the change;
+ * denied ones counted per caller, action and minute, see `audit_log.ts`).
  *
  * An admin whose `tid` is an admin tenant (`config.adminTenants`; every
  * admin when there is no tenant rule) sees every tenant. Any other admin
@@ -96,7 +98,8 @@ const DEFAULT_DAYS = 7;
  * a `group` filter is a 400 on usage and summary (group roll-ups cover every
  * tenant; entries take it), and the routes that cover every tenant (the
  * audit log, budget overrides) are a 403, audited as denied; so is any route
- * for such an admin whose token has no `tid`.
+ * for such an admin whose token has no `tid` (`AdminTenantUnknownError`, which
+ * says so).
  *
  * - `GET /admin/api/me`: the caller's identity, roles, tenant and `tenants`
  *   (`"all"`, or `"own"`: the caller's tenant only).
@@ -154,18 +157,31 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       await next();
     }
     const allowed = hasRole && inTenant && !(c.error instanceof AdminTenantRequiredError);
-    await audit.write(auditRecordOf({
+    // A budget override change committed its own record with the change (`auditEntryOf`).
+    if (!allowed || c.get("auditWritten") !== true) {
+      await audit.write(auditRecordOf({
+        at: deps.now(),
+        requestId: c.get("requestId"),
+        claims,
+        req: c.req,
+        allowed,
+        status: c.res.status,
+        details: c.get("auditDetails"),
+      }));
+    }
+    if (!hasRole) throw new AdminRoleRequiredError(role);
+    if (!inTenant) throw new AdminTenantUnknownError();
+  };
+  const auditEntryOf = (c: Context, details: Record<string, unknown>) =>
+    audit.entryOf(auditRecordOf({
       at: deps.now(),
       requestId: c.get("requestId"),
-      claims,
+      claims: c.get("claims"),
       req: c.req,
-      allowed,
-      status: c.res.status,
-      details: c.get("auditDetails"),
+      allowed: true,
+      status: 200,
+      details,
     }));
-    if (!hasRole) throw new AdminRoleRequiredError(role);
-    if (!inTenant) throw new AdminTenantRequiredError();
-  };
   const everyTenant: MiddlewareHandler = async function everyTenant(c, next) {
     if (!c.get("adminScope").all) throw new AdminTenantRequiredError();
     await next();
@@ -249,5 +265,5 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
     auditResponse(audit, c.req.raw, deps.now, (message) => new InvalidRequestError(message));
   app.get("/admin/audit", everyTenant, auditRoute);
   app.get("/admin/api/audit", everyTenant, auditRoute);
-  registerAdminPolicyRoutes(app, deps, kv, everyTenant);
+  registerAdminPolicyRoutes(app, deps, kv, everyTenant, auditEntryOf);
 }

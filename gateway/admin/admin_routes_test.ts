@@ -230,7 +230,9 @@ Deno.test("/admin/audit and budget overrides refuse (403, audited as denied) an 
   const noTenant = await adminOf(undefined, "00000000-0000-4000-8000-0000000000e0");
   const refused = await call(noTenant, "/admin/api/me");
   assertEquals(refused.status, 403);
-  assertStringIncludes((await refused.json()).error.message, "CCGATE_ADMIN_TENANTS");
+  const message = (await refused.json()).error.message;
+  assertStringIncludes(message, 'your access token names no tenant (no "tid" claim)');
+  assertStringIncludes(message, "CCGATE_ADMIN_TENANTS");
   // Usage is theirs to read (their own tenant's: admin_tenant_usage_test.ts).
   const own = await call(adminB, "/admin/api/usage?from=2026-11-01&to=2026-11-01");
   assertEquals([own.status, (await own.json()).data], [200, []]);
@@ -239,14 +241,19 @@ Deno.test("/admin/audit and budget overrides refuse (403, audited as denied) an 
   assert((await usage.json()).data.length > 0);
   const today = new Date().toISOString().slice(0, 10);
   const audit = await (await call(adminA, `/admin/audit?from=${today}&to=${today}`)).json();
-  // Denied calls are counted per actor and minute (one record each, see audit_log.ts): two
-  // records at most per actor, should the calls straddle a minute.
+  // Denied calls are counted per actor, action and minute (see audit_log.ts): five actions,
+  // one record each.
   const denied = (audit.data as AuditRecord[]).filter((r) => r.decision === "denied");
   const of = (actor: string) => denied.filter((r) => r.actor === actor);
   const b = of("00000000-0000-4000-8000-00000000b0b0");
-  assert(b.length >= 1 && b.length <= 2);
-  assertEquals(b.reduce((n, r) => n + r.count!, 0), paths.length);
-  assertEquals(b.at(-1)!.action, "GET /admin/audit");
+  assertEquals(Object.fromEntries(b.map((r) => [r.action, r.count])), {
+    "GET /admin/audit": 1,
+    "GET /admin/api/audit": 1,
+    "GET /admin/api/budget-overrides": 1,
+    "PUT /admin/api/budget-overrides/ann": 1,
+    "DELETE /admin/api/budget-overrides/ann": 1,
+  });
+  assertEquals(b.length, paths.length);
   assertEquals(of("00000000-0000-4000-8000-0000000000e0").map((r) => [r.action, r.count]), [
     ["GET /admin/api/me", 1],
   ]);
@@ -255,4 +262,57 @@ Deno.test("/admin/audit and budget overrides refuse (403, audited as denied) an 
     r.actor === "00000000-0000-4000-8000-00000000b0b0" && r.decision === "allowed"
   );
   assertEquals(allowedB.map((r) => [r.action, r.status]), [["GET /admin/api/usage", 200]]);
+});
+
+Deno.test("/admin/audit keeps a tenant admin's refused budget override attempts apart by method and target, one record per action and minute with its count", async () => {
+  const A = "11111111-1111-1111-1111-111111111111";
+  const B = "22222222-2222-4222-8222-222222222222";
+  // One fixed minute, so the counts cannot straddle two.
+  const now = () => new Date("2026-11-30T10:00:30.000Z");
+  await using stack = await startGatewayStack({
+    env: { CCGATE_ADMIN_ROLE: "usage.admin", ENTRA_TENANT_ID: `${A},${B}` },
+    now,
+  });
+  const adminOf = (tid: string, sub: string) =>
+    stack.issuer.mint({
+      now: now(),
+      claims: { sub, sid: `sess-${sub}`, tid, roles: ["usage.admin"] },
+    });
+  const adminA = await adminOf(A, ADMIN);
+  const adminB = await adminOf(B, "00000000-0000-4000-8000-00000000b0b0");
+  const call = async (token: string, method: string, path: string) => {
+    const res = await fetch(`${stack.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: method === "PUT" ? JSON.stringify({ daily_usd: 1000, reason: "x" }) : undefined,
+    });
+    await res.body?.cancel();
+    return res.status;
+  };
+  const attempts: [string, string][] = [
+    ["GET", "/admin/api/budget-overrides"],
+    ["PUT", "/admin/api/budget-overrides/ann"],
+    ["PUT", "/admin/api/budget-overrides/ann"],
+    ["DELETE", "/admin/api/budget-overrides/ann"],
+    ["PUT", "/admin/api/budget-overrides/bob"],
+    ["PUT", "/admin/api/budget-overrides/ann"],
+    ["DELETE", "/admin/api/budget-overrides/bob"],
+    ["GET", "/admin/api/budget-overrides"],
+  ];
+  for (const [method, path] of attempts) assertEquals(await call(adminB, method, path), 403);
+
+  const audit = await fetch(
+    `${stack.url}/admin/audit?from=2026-11-30&to=2026-11-30&decision=denied`,
+    { headers: { authorization: `Bearer ${adminA}` } },
+  );
+  const records = (await audit.json()).data as AuditRecord[];
+  const counts = Object.fromEntries(records.map((r) => [r.action, r.count]));
+  assertEquals(counts, {
+    "GET /admin/api/budget-overrides": 2,
+    "PUT /admin/api/budget-overrides/ann": 3,
+    "DELETE /admin/api/budget-overrides/ann": 1,
+    "PUT /admin/api/budget-overrides/bob": 1,
+    "DELETE /admin/api/budget-overrides/bob": 1,
+  });
+  assert(records.every((r) => r.status === 403 && r.at === "2026-11-30T10:00:30.000Z"));
 });

@@ -124,9 +124,9 @@ Deno.test("an admin outside the admin tenants asking for another tenant's user g
     assertEquals([policy.status, policy.body.error.type], [404, "not_found_error"], path);
     assertStringIncludes(policy.body.error.message, "no request of theirs in your tenant");
   }
-  // Even with roles and groups given, which would skip the ledger for an admin of every tenant.
+  // Roles and groups, which would skip the ledger for an admin of every tenant, are refused.
   const named = await get(adminB, `/admin/api/policy?user=${ANN}&roles=ccgate.user&groups=eng`);
-  assertEquals(named.status, 404);
+  assertEquals([named.status, named.body.error.type], [400, "invalid_request_error"]);
   const own = await get(adminB, `/admin/api/policy?user=${BOB}`);
   assertEquals([own.status, own.body.user, own.body.roles], [200, BOB, ["ccgate.user"]]);
 });
@@ -153,4 +153,80 @@ Deno.test("an admin of an admin tenant sees every tenant's usage, untenanted ent
   );
   const policy = await get(adminA, `/admin/api/policy?user=${BOB}`);
   assertEquals(policy.status, 200);
+});
+
+Deno.test("GET /admin/api/policy for an admin outside the admin tenants withholds group pool counters, which count every tenant, and refuses roles and groups", async () => {
+  await using stack = await startGatewayStack({
+    env: { CCGATE_ADMIN_ROLE: "usage.admin", ENTRA_TENANT_ID: `${A},${B}` },
+    policyYaml: `models:
+  claude-sonnet-4-5-20250929:
+    bedrock: us.anthropic.claude-sonnet-4-5-20250929-v1:0
+    price: { input: 3, output: 15 }
+defaults:
+  budgets: { daily_tokens: 1000000 }
+groups:
+  eng:
+    pool:
+      budgets: { daily_tokens: 5000000 }
+      requests_per_minute: 1000
+      concurrent_streams: 50
+  secret-proj-A:
+    pool:
+      budgets: { daily_usd: 10000 }
+`,
+  });
+  const mint = (sub: string, tid: string, groups: string[], roles = ["ccgate.user"]) =>
+    stack.issuer.mint({ claims: { sub, sid: `sess-${sub}`, tid, roles, groups } });
+  // Ann (tenant A) and Bob (tenant B) share the eng pool; only Ann is in secret-proj-A.
+  for (const token of [await mint(ANN, A, ["eng", "secret-proj-A"]), await mint(BOB, B, ["eng"])]) {
+    for (let i = 0; i < 2; i++) {
+      const res = await postMessages(stack.url, token);
+      assertEquals(res.status, 200);
+      await res.body?.cancel();
+    }
+  }
+  await stack.ledger.flush();
+  const adminA = await mint("00000000-0000-4000-8000-00000000ad0a", A, [], ["usage.admin"]);
+  const adminB = await mint("00000000-0000-4000-8000-00000000ad0b", B, [], ["usage.admin"]);
+  const get = async (token: string, path: string) => {
+    const res = await fetch(`${stack.url}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  type Limit = { scope: string; used?: number | null; spent?: number | null };
+  const byScope = (limits: Limit[]) => limits.map((l) => [l.scope, l.used ?? l.spent ?? null]);
+
+  const own = await get(adminB, `/admin/api/policy?user=${BOB}`);
+  assertEquals(own.status, 200);
+  assertEquals([own.body.groups, own.body.group_pool_counters], [["eng"], "withheld"]);
+  const bobUsed = own.body.policy.budgets[0].spent;
+  assert(bobUsed > 0, "Bob's own budget keeps its counter");
+  assertEquals(byScope(own.body.policy.budgets), [[`user:${BOB}`, bobUsed], ["group:eng", null]]);
+  assertEquals(own.body.policy.budgets[1].reserved, null);
+  assertEquals(own.body.policy.budgets[1].limit, 5_000_000, "the pool's limit still shows");
+  assertEquals(byScope(own.body.policy.requests_per_minute), [["group:eng", null]]);
+  assertEquals(own.body.policy.concurrent_streams.map((c: { in_flight: unknown }) => c.in_flight), [
+    null,
+  ]);
+  for (
+    const query of ["roles=ccgate.user&groups=secret-proj-A", "groups=secret-proj-A", "roles="]
+  ) {
+    const named = await get(adminB, `/admin/api/policy?user=${BOB}&${query}`);
+    assertEquals([named.status, named.body.error.type], [400, "invalid_request_error"], query);
+    assertStringIncludes(named.body.error.message, "counts every tenant's members");
+    assert(!JSON.stringify(named.body).includes("10000"));
+  }
+
+  // An admin of the admin tenant sees the pools' counters: both tenants' requests.
+  const all = await get(adminA, `/admin/api/policy?user=${BOB}`);
+  assertEquals(all.body.group_pool_counters, "shown");
+  assertEquals(byScope(all.body.policy.budgets), [
+    [`user:${BOB}`, bobUsed],
+    ["group:eng", 2 * bobUsed],
+  ]);
+  assertEquals(byScope(all.body.policy.requests_per_minute), [["group:eng", 4]]);
+  const secret = await get(adminA, `/admin/api/policy?user=${BOB}&roles=&groups=secret-proj-A`);
+  assertEquals(secret.status, 200);
+  assert(secret.body.policy.budgets[1].spent > 0, "Ann's spend in the secret-proj-A pool");
 });

@@ -5,14 +5,25 @@
  *
  * KV layout:
  * - `["audit", at, seq, requestId]`: an allowed call, one record per call.
- * - `["audit", at, "~denied", actor]`: the denied calls of one actor in one
- *   UTC minute, one record (the minute's first attempt, at `at`) with
- * - `["audit_denied_count", minute, actor]`: how many there were (a KV sum, so
- *   concurrent attempts never contend; whoever creates it writes the record).
+ * - `["audit", at, "~denied", actor, action]`: the denied calls of one actor
+ *   with one action (method and path; `action` is its SHA-256, hex) in one
+ *   UTC minute, one record (the first such attempt, at `at`) with
+ * - `["audit_denied_count", minute, actor, action]`: how many there were (a KV
+ *   sum, so concurrent attempts never contend; whoever creates it writes the
+ *   record).
+ * - `["audit_denied_count", minute, actor, "~actions"]`: how many distinct
+ *   actions of the actor that minute have a record. Past
+ *   {@linkcode MAX_DENIED_ACTIONS_PER_MINUTE}, further actions share one
+ *   record, `action` {@linkcode OTHER_DENIED_ACTIONS} (key part `"~other"`),
+ *   whose details name the first of them.
  *
- * So a caller without the admin role can add at most one record a minute
- * (1,440 a day) however fast they call, and cannot push admin actions out of
- * a listing, which reads newest first.
+ * Records written before denied calls were kept apart by action have no
+ * `action` key part (`["audit", at, "~denied", actor]`, counted at
+ * `["audit_denied_count", minute, actor]`) and list as they were.
+ *
+ * So a caller without the admin role (or an admin refused a route) can add at
+ * most 11 records a minute however fast they call, and cannot push admin
+ * actions out of a listing, which reads newest first.
  *
  * @module
  */
@@ -33,12 +44,14 @@ export interface AuditRecord {
   details: Record<string, unknown>;
   /** Status answered. */
   status: number;
-  /** `allowed`, or `denied` when the caller lacked the admin role. */
+  /** `allowed`, or `denied` when refused: no admin role, or a route beyond the admin's tenant. */
   decision: "allowed" | "denied";
   /**
    * Calls this record stands for: 1 for an allowed call; for a denied one,
-   * every denied call of `actor` in the UTC minute of `at` (the record shows
-   * the first; their actions may differ).
+   * every denied call of `actor` with this `action` in the UTC minute of `at`
+   * (the record shows the first's details), or, for
+   * {@linkcode OTHER_DENIED_ACTIONS}, every call of the actions past the
+   * minute's first {@linkcode MAX_DENIED_ACTIONS_PER_MINUTE}.
    */
   count?: number;
 }
@@ -48,6 +61,12 @@ export const AUDIT_PREFIX: Deno.KvKey = ["audit"];
 
 /** Key prefix of the denied-call counters. */
 export const AUDIT_DENIED_COUNT_PREFIX: Deno.KvKey = ["audit_denied_count"];
+
+/** Distinct actions of one actor's denied calls kept apart in one minute (see the module doc). */
+export const MAX_DENIED_ACTIONS_PER_MINUTE = 10;
+
+/** The `action` of the record that counts an actor's denied calls past {@linkcode MAX_DENIED_ACTIONS_PER_MINUTE}. */
+export const OTHER_DENIED_ACTIONS = "(other actions)";
 
 /** Records a page holds unless told otherwise. */
 export const DEFAULT_AUDIT_PAGE_SIZE = 1_000;
@@ -171,34 +190,95 @@ export class AuditLog {
 
   /**
    * Writes one record: an allowed call as its own record; a denied call as
-   * the first record of its actor's minute, or as one more in that record's
-   * count.
+   * the first record of its actor's action in that minute, or as one more in
+   * that record's count.
    *
    * @param record The record (its `count` is ignored).
    */
   async write(record: AuditRecord): Promise<void> {
+    if (record.decision === "allowed") {
+      const { key, value } = this.entryOf(record);
+      await this.#kv.set(key, value);
+      return;
+    }
+    await this.#writeDenied(this.#stored(record));
+  }
+
+  /**
+   * The KV write of an allowed call's record, for a caller that commits it
+   * in the same atomic operation as the change it records (so that neither
+   * happens without the other, e.g. a budget override).
+   *
+   * @param record The record of an allowed call.
+   * @returns Its key and value.
+   *
+   * @example
+   * ```ts ignore
+   * const { key, value } = audit.entryOf(record);
+   * await kv.atomic().set(changeKey, change).set(key, value).commit();
+   * ```
+   */
+  entryOf(record: AuditRecord): { key: Deno.KvKey; value: AuditRecord } {
+    if (record.decision !== "allowed") throw new TypeError("Cannot batch a denied audit record");
+    // The sequence number orders records of the same millisecond written by this instance.
+    const seq = String(this.#seq++).padStart(12, "0");
+    return {
+      key: [...AUDIT_PREFIX, record.at, seq, record.requestId],
+      value: this.#stored(record),
+    };
+  }
+
+  #stored(record: AuditRecord): AuditRecord {
     const { count: _, ...rest } = record;
-    const stored: AuditRecord = {
+    return {
       ...rest,
       action: record.action.slice(0, MAX_AUDIT_ACTION_CHARS),
       details: _boundedDetails(record.details),
     };
-    if (record.decision === "allowed") {
-      // The sequence number orders records of the same millisecond written by this instance.
-      const seq = String(this.#seq++).padStart(12, "0");
-      await this.#kv.set([...AUDIT_PREFIX, record.at, seq, record.requestId], stored);
-      return;
+  }
+
+  async #writeDenied(stored: AuditRecord): Promise<void> {
+    const minute = _minuteOf(stored.at);
+    const actor = stored.actor.slice(0, 256);
+    const actionsKey = [...AUDIT_DENIED_COUNT_PREFIX, minute, actor, ACTIONS];
+    const action = await _actionKey(stored.action);
+    const countKey = [...AUDIT_DENIED_COUNT_PREFIX, minute, actor, action];
+    // Each lost race is another writer taking one of the minute's slots or creating this
+    // action's record: at most MAX_DENIED_ACTIONS_PER_MINUTE + 1 rounds.
+    for (let round = 0; round <= MAX_DENIED_ACTIONS_PER_MINUTE + 1; round++) {
+      const [actions, count] = await this.#kv.getMany<[Deno.KvU64, Deno.KvU64]>([
+        actionsKey,
+        countKey,
+      ]);
+      if (count.versionstamp !== null) break;
+      const taken = Number(actions.value?.value ?? 0n);
+      if (taken >= MAX_DENIED_ACTIONS_PER_MINUTE) {
+        const otherKey = [...AUDIT_DENIED_COUNT_PREFIX, minute, actor, OTHER];
+        const other: AuditRecord = {
+          ...stored,
+          action: OTHER_DENIED_ACTIONS,
+          details: { ...stored.details, first_action: stored.action },
+        };
+        // The first call past the limit creates the counter and the record; the others count.
+        const first = await this.#kv.atomic()
+          .check({ key: otherKey, versionstamp: null })
+          .set([...AUDIT_PREFIX, stored.at, DENIED, actor, OTHER], other)
+          .sum(otherKey, 1n)
+          .commit();
+        if (!first.ok) await this.#kv.atomic().sum(otherKey, 1n).commit();
+        return;
+      }
+      const created = await this.#kv.atomic()
+        .check(actions)
+        .check({ key: countKey, versionstamp: null })
+        .set([...AUDIT_PREFIX, stored.at, DENIED, actor, action], stored)
+        .set(actionsKey, new Deno.KvU64(BigInt(taken + 1)))
+        .sum(countKey, 1n)
+        .commit();
+      if (created.ok) return;
     }
-    const minute = _minuteOf(record.at);
-    const actor = record.actor.slice(0, 256);
-    const countKey = [...AUDIT_DENIED_COUNT_PREFIX, minute, actor];
-    // The minute's first attempt creates the counter and the record; the others only count.
-    const first = await this.#kv.atomic()
-      .check({ key: countKey, versionstamp: null })
-      .set([...AUDIT_PREFIX, record.at, DENIED, actor], stored)
-      .sum(countKey, 1n)
-      .commit();
-    if (!first.ok) await this.#kv.atomic().sum(countKey, 1n).commit();
+    // The action has its record this minute: count the call.
+    await this.#kv.atomic().sum(countKey, 1n).commit();
   }
 
   /**
@@ -256,8 +336,13 @@ export class AuditLog {
       (_, i) => denied.slice(i * 10, i * 10 + 10),
     );
     await Promise.all(batches.map(async (batch) => {
+      // After the actor, the action's key part (none in records of before it was kept).
       const counts = await this.#kv.getMany<Deno.KvU64[]>(
-        batch.map((r) => [...AUDIT_DENIED_COUNT_PREFIX, _minuteOf(r.key[1] as string), r.key[3]!]),
+        batch.map((r) => [
+          ...AUDIT_DENIED_COUNT_PREFIX,
+          _minuteOf(r.key[1] as string),
+          ...r.key.slice(3),
+        ]),
       );
       batch.forEach((r, j) => {
         r.value = { ...r.value, count: Number(counts[j]?.value?.value ?? 1n) };
@@ -275,6 +360,10 @@ export class AuditCursorError extends Error {
 }
 
 const DENIED = "~denied";
+/** Key part of the distinct-actions counter of an actor's minute (action key parts are hex). */
+const ACTIONS = "~actions";
+/** Key part of the record and counter of the actions past the minute's limit. */
+const OTHER = "~other";
 
 /**
  * The text form of a cursor: the last key read, as base64url JSON.
@@ -292,20 +381,24 @@ export function formatAuditCursor(key: readonly string[]): string {
  * Parses {@linkcode formatAuditCursor}'s text form.
  *
  * @param text The cursor.
- * @returns The key parts after `"audit"`, or `undefined` if the text is not a cursor.
+ * @returns The key parts after `"audit"` (three, or four for a denied record), or `undefined` if
+ *   the text is not a cursor.
  */
-export function parseAuditCursor(text: string): [string, string, string] | undefined {
+export function parseAuditCursor(text: string): string[] | undefined {
   if (text.length > 2_000 || !/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   try {
     const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
     const json = new TextDecoder("utf-8", { fatal: true })
       .decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
     const key: unknown = JSON.parse(json);
-    if (!Array.isArray(key) || key.length !== 3 || !key.every((p) => typeof p === "string")) {
+    if (
+      !Array.isArray(key) || key.length < 3 || key.length > 4 ||
+      !key.every((p) => typeof p === "string")
+    ) {
       return undefined;
     }
-    const [at, second, third] = key as string[];
-    return /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(at!) ? [at!, second!, third!] : undefined;
+    const parts = key as string[];
+    return /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(parts[0]!) ? parts : undefined;
   } catch {
     return undefined;
   }
@@ -314,6 +407,12 @@ export function parseAuditCursor(text: string): [string, string, string] | undef
 function _minuteOf(at: string): string {
   const ms = Date.parse(at);
   return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString();
+}
+
+/** A KV key part for an action (method and path, up to 1,024 characters): its SHA-256, hex. */
+async function _actionKey(action: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(action));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function _boundedDetails(details: Record<string, unknown>): Record<string, unknown> {

@@ -6,6 +6,8 @@ import {
   type AuditRecord,
   formatAuditCursor,
   MAX_AUDIT_DETAILS_CHARS,
+  MAX_DENIED_ACTIONS_PER_MINUTE,
+  OTHER_DENIED_ACTIONS,
   parseAuditCursor,
 } from "./audit_log.ts";
 
@@ -166,4 +168,50 @@ Deno.test("AuditLog.write() replaces details too large to store by their size", 
     omitted: `${JSON.stringify(big).length} characters of details`,
   });
   assertEquals(byDecision("denied").action.length, 1_024);
+});
+
+Deno.test("AuditLog.write() keeps an actor's denied actions apart, at most MAX_DENIED_ACTIONS_PER_MINUTE a minute, the rest in one record", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const audit = new AuditLog(kv);
+  // 40 distinct paths, three calls each, all at once, in one minute.
+  await Promise.all(
+    Array.from({ length: 120 }, (_, i) =>
+      audit.write(denied(
+        `2026-11-30T00:00:${String(i % 60).padStart(2, "0")}.000Z`,
+        "mallory",
+        `PUT /admin/api/budget-overrides/u${i % 40}`,
+      ))),
+  );
+  const { records } = await audit.list(DAY);
+  assertEquals(records.length, MAX_DENIED_ACTIONS_PER_MINUTE + 1);
+  assertEquals(records.reduce((n, r) => n + r.count!, 0), 120);
+  const other = records.filter((r) => r.action === OTHER_DENIED_ACTIONS);
+  assertEquals(other.length, 1);
+  assert(String(other[0]!.details.first_action).startsWith("PUT /admin/api/budget-overrides/u"));
+  const kept = records.filter((r) => r.action !== OTHER_DENIED_ACTIONS);
+  assertEquals(new Set(kept.map((r) => r.action)).size, MAX_DENIED_ACTIONS_PER_MINUTE);
+  assert(kept.every((r) => r.count === 3), "each kept action counts its own three calls");
+  assertEquals(other[0]!.count, 120 - 3 * MAX_DENIED_ACTIONS_PER_MINUTE);
+  // The next minute starts afresh.
+  await audit.write(denied("2026-11-30T00:01:00.000Z", "mallory", "DELETE /admin/api/x"));
+  assertEquals((await audit.list(DAY)).records[0]!.action, "DELETE /admin/api/x");
+});
+
+Deno.test("AuditLog.list() counts and pages denied records written before actions were kept apart", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const audit = new AuditLog(kv);
+  // The former layout: ["audit", at, "~denied", actor] counted at ["audit_denied_count", minute, actor].
+  await kv.set(
+    ["audit", "2026-11-30T00:00:10.000Z", "~denied", "eve"],
+    denied("2026-11-30T00:00:10.000Z", "eve"),
+  );
+  await kv.set(["audit_denied_count", "2026-11-30T00:00:00.000Z", "eve"], new Deno.KvU64(7n));
+  await audit.write(denied("2026-11-30T00:00:20.000Z", "eve"));
+  await audit.write(record("2026-11-30T00:00:30.000Z"));
+  const pages = await readAll(audit, { ...DAY, limit: 1 });
+  assertEquals(pages.map((p) => p.map((r) => [r.at, r.decision, r.count])), [
+    [["2026-11-30T00:00:30.000Z", "allowed", 1]],
+    [["2026-11-30T00:00:20.000Z", "denied", 1]],
+    [["2026-11-30T00:00:10.000Z", "denied", 7]],
+  ]);
 });

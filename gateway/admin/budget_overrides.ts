@@ -28,6 +28,14 @@ export interface BudgetOverride {
   setAt: string;
 }
 
+/** One KV write, committed with a change (see {@linkcode BudgetOverrides.set}). */
+export interface KvWrite {
+  /** Its key. */
+  key: Deno.KvKey;
+  /** Its value. */
+  value: unknown;
+}
+
 /** Key prefix: `["policy", "budget_override", user]`. */
 export const OVERRIDE_PREFIX: Deno.KvKey = ["policy", "budget_override"];
 
@@ -39,7 +47,7 @@ export const OVERRIDE_PREFIX: Deno.KvKey = ["policy", "budget_override"];
  * them to a policy.
  */
 export class BudgetOverrides {
-  readonly #kv: Pick<Deno.Kv, "get" | "set" | "delete" | "list">;
+  readonly #kv: Pick<Deno.Kv, "get" | "list" | "atomic">;
   readonly #now: () => Date;
   #byUser = new Map<string, BudgetOverride>();
   #version = 0;
@@ -48,7 +56,7 @@ export class BudgetOverrides {
    * @param kv The KV store.
    * @param now The clock (expiry).
    */
-  constructor(kv: Pick<Deno.Kv, "get" | "set" | "delete" | "list">, now: () => Date) {
+  constructor(kv: Pick<Deno.Kv, "get" | "list" | "atomic">, now: () => Date) {
     this.#kv = kv;
     this.#now = now;
   }
@@ -90,9 +98,13 @@ export class BudgetOverrides {
    * Sets (replaces) a user's override.
    *
    * @param override The override.
+   * @param record A KV write committed in the same atomic operation (the change's audit
+   *   record: both are stored or neither).
    */
-  async set(override: BudgetOverride): Promise<void> {
-    await this.#kv.set([...OVERRIDE_PREFIX, override.user], override);
+  async set(override: BudgetOverride, record?: KvWrite): Promise<void> {
+    const op = this.#kv.atomic().set([...OVERRIDE_PREFIX, override.user], override);
+    if (record !== undefined) op.set(record.key, record.value);
+    await op.commit();
     this.#byUser.set(override.user, override);
     this.#version++;
   }
@@ -101,14 +113,26 @@ export class BudgetOverrides {
    * Removes a user's override.
    *
    * @param user The user.
+   * @param record Builds a KV write committed in the same atomic operation, from whether there
+   *   was an override (the change's audit record: both happen or neither).
    * @returns Whether there was one.
    */
-  async remove(user: string): Promise<boolean> {
-    const existing = await this.#kv.get([...OVERRIDE_PREFIX, user]);
-    await this.#kv.delete([...OVERRIDE_PREFIX, user]);
-    const had = this.#byUser.delete(user) || existing.value !== null;
-    this.#version++;
-    return had;
+  async remove(user: string, record?: (removed: boolean) => KvWrite): Promise<boolean> {
+    const key = [...OVERRIDE_PREFIX, user];
+    // Checked against what was read, so `removed` (and its audit record) says what was deleted.
+    for (;;) {
+      const existing = await this.#kv.get(key);
+      const had = this.#byUser.has(user) || existing.value !== null;
+      const op = this.#kv.atomic().check(existing).delete(key);
+      if (record !== undefined) {
+        const { key: recordKey, value } = record(had);
+        op.set(recordKey, value);
+      }
+      if (!(await op.commit()).ok) continue;
+      this.#byUser.delete(user);
+      this.#version++;
+      return had;
+    }
   }
 }
 

@@ -1,13 +1,11 @@
 import type { Context } from "hono";
 import { InvalidRequestError } from "../errors.ts";
+import { type EntryCursor, formatEntryCursor, parseEntryCursor } from "../ledger/entry_cursor.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
 import {
   DEFAULT_ENTRY_PAGE,
-  type EntryCursor,
-  formatEntryCursor,
   listEntries,
   MAX_ENTRY_PAGE,
-  parseEntryCursor,
   type UsageFilter,
 } from "../ledger/usage_query.ts";
 import { toCsv } from "./to_csv.ts";
@@ -22,6 +20,10 @@ import { toCsv } from "./to_csv.ts";
  * - CSV (`format=csv` or `Accept: text/csv`): every entry of the range from
  *   `after` on, streamed page by page (`limit` per page), so the gateway holds
  *   one page at a time however long the range.
+ *
+ * An admin outside the admin tenants (`filter.tenant`) is answered from their
+ * tenant's index of entries (see `listEntries`), as JSON and as CSV: no other
+ * tenant's entry is read, and `next` names one of their tenant's entries.
  *
  * @param c The request.
  * @param kv The ledger's KV.
@@ -73,7 +75,8 @@ export async function entriesResponse(
 }
 
 // The header, then one chunk per page; a KV error mid-way errors the stream, so the client sees
-// a cut transfer, never a file that looks complete.
+// a cut transfer, never a file that looks complete (the server's `onError` logs it as one JSON
+// record: `listenFirst`).
 function _csvStream(
   kv: LedgerKv,
   filter: UsageFilter,

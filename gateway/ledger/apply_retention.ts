@@ -5,7 +5,7 @@
  */
 import type { RetentionRange, RetentionSettings, RetentionTarget } from "./retention_plan.ts";
 import { retentionPlan } from "./retention_plan.ts";
-import { USER_INDEX_PREFIX } from "./roll_up_entry.ts";
+import { rollupTenant, TENANT_INDEX_PREFIX, USER_INDEX_PREFIX } from "./roll_up_entry.ts";
 
 /** What {@linkcode applyRetention} needs. */
 export interface ApplyRetentionDeps {
@@ -40,11 +40,17 @@ export interface RetentionCounts {
   ledgerEntries: number;
   /** `["ledger", "by_user", user, day, id]` keys (deleted with their entry). */
   userIndex: number;
+  /**
+   * `["ledger", "by_tenant", tenant, day, id]` keys deleted with their entry:
+   * one for every entry with a tenant, indexed or not (whether it was
+   * depends on the admin tenants when it was rolled up).
+   */
+  tenantIndex: number;
   /** `["usage", day, ...]` roll-up keys (rows, `group_member`, `stats`). */
   usage: number;
   /** `["audit", at, ...]` records. */
   audit: number;
-  /** `["audit_denied_count", minute, actor]` counters. */
+  /** `["audit_denied_count", minute, actor, ...]` counters. */
   auditDeniedCount: number;
   /** Atomic operations committed. */
   batches: number;
@@ -66,7 +72,7 @@ const COUNTER: Record<RetentionTarget, keyof RetentionCounts> = {
  * lists only keys below the range's first kept day (`kv.list` with an `end`
  * bound, so live data is never scanned) and deletes them in atomic
  * operations of at most `maxMutations`, each entry together with its
- * per-user index key. A run stops at `maxBatches` or `maxRunMs`, with
+ * index keys (per user; per tenant for an entry with a tenant). A run stops at `maxBatches` or `maxRunMs`, with
  * `complete: false`; the next run starts again from the oldest key left, so
  * it resumes where this one stopped. Keys whose day part is not a
  * `YYYY-MM-DD…` string are skipped. Deleting is idempotent, so instances
@@ -101,6 +107,7 @@ export async function applyRetention(
   const counts: RetentionCounts = {
     ledgerEntries: 0,
     userIndex: 0,
+    tenantIndex: 0,
     usage: 0,
     audit: 0,
     auditDeniedCount: 0,
@@ -151,7 +158,7 @@ function _due(
   );
 }
 
-/** The deletions of one listed key: none if its day part is not a day; an entry's with its index key. */
+/** The deletions of one listed key: none if its day part is not a day; an entry's with its index keys. */
 function _keysOf(
   range: RetentionRange,
   item: Deno.KvEntry<unknown>,
@@ -160,10 +167,14 @@ function _keysOf(
   if (typeof day !== "string" || !DAY.test(day) || day >= range.before) return [];
   const out = [{ key: item.key, counter: COUNTER[range.target] }];
   if (range.target === "ledger_entries") {
-    const user = (item.value as { user?: unknown } | null)?.user;
+    const { user, tid } = (item.value ?? {}) as { user?: unknown; tid?: unknown };
     const requestId = item.key[range.prefix.length + 1];
     if (typeof user === "string" && requestId !== undefined) {
       out.push({ key: [...USER_INDEX_PREFIX, user, day, requestId], counter: "userIndex" });
+    }
+    if (typeof tid === "string" && requestId !== undefined) {
+      const key = [...TENANT_INDEX_PREFIX, rollupTenant(tid), day, requestId];
+      out.push({ key, counter: "tenantIndex" });
     }
   }
   return out;

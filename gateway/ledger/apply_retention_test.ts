@@ -11,9 +11,15 @@ const DUE_DAY = "2026-10-30";
 const ALL_30 = { ledgerDays: 30, usageDays: 30, auditDays: 30 };
 
 /** Rolls one entry of `day` up through the write-ahead log, as the ledger does. */
-async function writeEntry(kv: Deno.Kv, day: string, n: number, user = "user-a"): Promise<void> {
+async function writeEntry(
+  kv: Deno.Kv,
+  day: string,
+  n: number,
+  user = "user-a",
+  tid?: string,
+): Promise<void> {
   const requestId = `req_${day}_${String(n).padStart(4, "0")}`;
-  const entry = ledgerEntry({ requestId, day, at: `${day}T23:59:59.999Z`, user });
+  const entry = ledgerEntry({ requestId, day, at: `${day}T23:59:59.999Z`, user, tid });
   await kv.set([...WAL_PREFIX, requestId], entry);
   assertEquals(await rollUpEntry(kv, requestId), "rolled_up");
 }
@@ -46,6 +52,20 @@ Deno.test("applyRetention() deletes entries, index and roll-ups of due days and 
   // A second run finds nothing more.
   const again = await applyRetention({ kv, now: () => NOW }, ALL_30);
   assertEquals([again.ledgerEntries, again.usage, again.batches], [0, 0, 0]);
+});
+
+Deno.test("applyRetention() deletes the per-tenant index keys of due entries with them", async () => {
+  using kv = await Deno.openKv(":memory:");
+  for (const day of [DUE_DAY, KEPT_DAY]) {
+    await writeEntry(kv, day, 1, "user-a", "Tenant-B");
+    await writeEntry(kv, day, 2, "user-b");
+  }
+  assertEquals(await daysUnder(kv, ["ledger", "by_tenant"], 3), [DUE_DAY, KEPT_DAY]);
+  const counts = await applyRetention({ kv, now: () => NOW }, { ...ALL_30, usageDays: 0 });
+  assertEquals([counts.ledgerEntries, counts.userIndex, counts.tenantIndex], [2, 2, 1]);
+  assertEquals(await keysUnder(kv, ["ledger", "by_tenant"]), [
+    ["ledger", "by_tenant", "tenant-b", KEPT_DAY, `req_${KEPT_DAY}_0001`],
+  ]);
 });
 
 Deno.test("applyRetention() keeps roll-ups when their setting is 0", async () => {
@@ -88,7 +108,8 @@ Deno.test("applyRetention() deletes audit records and denied counters of due day
     await audit.write({ ...allowed, at: `${day}T23:59:30.000Z`, status: 403, decision: "denied" });
   }
   const counts = await applyRetention({ kv, now: () => NOW }, { ...ALL_30, ledgerDays: 0 });
-  assertEquals([counts.audit, counts.auditDeniedCount], [2, 1]);
+  // A denied minute has two counters: its action's calls and its actor's distinct actions.
+  assertEquals([counts.audit, counts.auditDeniedCount], [2, 2]);
   assertEquals(await daysUnder(kv, ["audit"]), [KEPT_DAY]);
   assertEquals(await daysUnder(kv, ["audit_denied_count"]), [KEPT_DAY]);
   assertEquals((await keysUnder(kv, ["audit"])).length, 2);

@@ -1,3 +1,4 @@
+import { dayRangeSelector } from "./entries_of.ts";
 import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
 import { ENTRY_PREFIX, type LedgerKv, USER_INDEX_PREFIX } from "./roll_up_entry.ts";
 
@@ -24,10 +25,7 @@ export async function latestIdentity(
   const first = dayOf(new Date(end - (days - 1) * 86_400_000));
   const prefix = [...USER_INDEX_PREFIX, user];
   let latest: { day: string; requestId: string; at: string } | undefined;
-  const selector = {
-    start: [...prefix, first],
-    end: [...prefix, dayOf(new Date(end + 86_400_000))],
-  };
+  const selector = dayRangeSelector(prefix, first, today);
   for await (const item of kv.list<string>(selector, { reverse: true, batchSize: 100 })) {
     const [, , , day, requestId] = item.key as string[];
     if (latest !== undefined && day !== latest.day) break;

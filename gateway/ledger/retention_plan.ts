@@ -9,7 +9,7 @@ import { ENTRY_PREFIX, USAGE_PREFIX } from "./roll_up_entry.ts";
 
 /** How many days each kind of data is kept; 0 keeps it forever. */
 export interface RetentionSettings {
-  /** Ledger entries and their per-user index (`CCGATE_LEDGER_RETENTION_DAYS`). */
+  /** Ledger entries and their per-user and per-tenant index (`CCGATE_LEDGER_RETENTION_DAYS`). */
   ledgerDays: number;
   /** Daily roll-ups `["usage", day, ...]` (`CCGATE_USAGE_RETENTION_DAYS`). */
   usageDays: number;

@@ -1,10 +1,13 @@
-import { ENTRY_PREFIX, type LedgerKv, userIndexKey, WAL_PREFIX } from "./roll_up_entry.ts";
+import { ENTRY_PREFIX, type LedgerKv, WAL_PREFIX } from "./roll_up_entry.ts";
 import type { RollUpPlan } from "./roll_up_plan.ts";
 
 /** Deno KV's limits on one atomic operation. */
 const MAX_CHECKS = 100;
 const MAX_MUTATIONS = 1_000;
-/** Mutations of one entry besides its sums: log delete, entry set, user index set. */
+/**
+ * Mutations of one entry besides its sums: log delete, entry set, user index
+ * set; one more for an entry in the per-tenant index (see `entryIndexKeys`).
+ */
 export const MUTATIONS_PER_ENTRY = 3;
 /** An atomic operation must stay under 800 KiB: keep a chunk well below. */
 const MAX_CHUNK_BYTES = 512 * 1024;
@@ -14,7 +17,7 @@ const MAX_KEY_BYTES = 64 * 1024;
 /**
  * Splits planned entries into chunks that each fit in one KV atomic operation of
  * {@linkcode rollUpBatch}: two checks and {@linkcode MUTATIONS_PER_ENTRY}
- * mutations per entry plus one `sum` per distinct rollup key (usage rows,
+ * mutations per entry (one more with a tenant index key) plus one `sum` per distinct rollup key (usage rows,
  * group × user rows, latency histogram buckets, error types), under Deno
  * KV's limits (100 checks, 1,000 mutations, 80 KiB of keys, 800 KiB in all:
  * keys are kept under 64 KiB, keys and values under 512 KiB). An entry whose request id appears again later in
@@ -43,7 +46,10 @@ export function rollUpChunks(plans: readonly RollUpPlan[]): RollUpPlan[][] {
   let sumKeys = new Set<string>();
   let bytes = 0;
   let keyBytes = 0;
+  let ownMutations = 0;
   for (const plan of last.values()) {
+    // Log delete and entry set, and one set per index key (the user's; the tenant's, if any).
+    const mutations = 2 + plan.indexKeys.length;
     let newKeys = 0;
     let newKeyBytes = 0;
     for (const sum of plan.sums) {
@@ -52,7 +58,7 @@ export function rollUpChunks(plans: readonly RollUpPlan[]): RollUpPlan[][] {
       newKeyBytes += sum.bytes;
     }
     const fits = 2 * (chunk.length + 1) <= MAX_CHECKS &&
-      MUTATIONS_PER_ENTRY * (chunk.length + 1) + sumKeys.size + newKeys <= MAX_MUTATIONS &&
+      ownMutations + mutations + sumKeys.size + newKeys <= MAX_MUTATIONS &&
       keyBytes + plan.ownKeyBytes + newKeyBytes <= MAX_KEY_BYTES &&
       bytes + plan.size + keyBytes + plan.ownKeyBytes + newKeyBytes <= MAX_CHUNK_BYTES;
     if (!fits && chunk.length > 0) {
@@ -61,8 +67,10 @@ export function rollUpChunks(plans: readonly RollUpPlan[]): RollUpPlan[][] {
       sumKeys = new Set();
       bytes = 0;
       keyBytes = 0;
+      ownMutations = 0;
     }
     chunk.push(plan);
+    ownMutations += mutations;
     bytes += plan.size;
     keyBytes += plan.ownKeyBytes;
     for (const sum of plan.sums) {
@@ -80,7 +88,7 @@ export function rollUpChunks(plans: readonly RollUpPlan[]): RollUpPlan[][] {
  * ONE atomic operation and without reading KV first: every log record must
  * still carry the versionstamp of the write that put it there, and no
  * entry may be in the ledger yet. Then each entry is stored under
- * `["ledger", "entry", day, id]` (with its per-user index key), its log
+ * `["ledger", "entry", day, id]` (with its index keys), its log
  * record deleted, and the rollup
  * sums of all of them (added up per key) applied. If any check fails
  * (another instance's `UsageLedger.recover()` took a record, or a
@@ -101,13 +109,14 @@ export async function rollUpBatch(
 ): Promise<boolean> {
   const op = kv.atomic();
   const sums = new Map<string, [Deno.KvKey, bigint]>();
-  for (const { entry, sums: entrySums } of plans) {
+  for (const { entry, sums: entrySums, indexKeys } of plans) {
     const walKey = [...WAL_PREFIX, entry.requestId];
     const entryKey = [...ENTRY_PREFIX, entry.day, entry.requestId];
     const versionstamp = walVersionstamps.get(entry.requestId);
     if (versionstamp === undefined) return false;
     op.check({ key: walKey, versionstamp }, { key: entryKey, versionstamp: null });
-    op.delete(walKey).set(entryKey, entry).set(userIndexKey(entry), entry.at);
+    op.delete(walKey).set(entryKey, entry);
+    for (const key of indexKeys) op.set(key, entry.at);
     for (const { id, key, n } of entrySums) {
       const sum = sums.get(id);
       if (sum === undefined) sums.set(id, [key, n]);

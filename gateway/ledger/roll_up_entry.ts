@@ -34,6 +34,47 @@ export function userIndexKey(entry: Pick<LedgerEntry, "user" | "day" | "requestI
 }
 
 /**
+ * Key prefix of the per-tenant index of entries: `["ledger", "by_tenant",
+ * tenant, day, requestId]` → the entry's `at`, the tenant as
+ * {@linkcode rollupTenant} names it, written in the same atomic operation as
+ * the entry for the entries of the tenants {@linkcode TenantRollUps} takes
+ * (the gateway's: outside the admin tenants), so their admins list their
+ * tenant's entries without reading any other tenant's. Entries rolled up
+ * before the index existed, or while their tenant was an admin tenant, are
+ * not in it.
+ */
+export const TENANT_INDEX_PREFIX: Deno.KvKey = ["ledger", "by_tenant"];
+
+/**
+ * The index keys written with an entry: its per-user index key
+ * ({@linkcode userIndexKey}), and its per-tenant one
+ * ({@linkcode TENANT_INDEX_PREFIX}) when it has a tenant `tenantRollUps`
+ * takes. Pure.
+ *
+ * @param entry The ledger entry.
+ * @param tenantRollUps Which tenants get their own rows and index. @default {EVERY_TENANT}
+ * @returns The keys, each set to the entry's `at`.
+ *
+ * @example
+ * ```ts
+ * import { entryIndexKeys } from "./roll_up_entry.ts";
+ * const entry = { user: "u", day: "2026-12-01", requestId: "req_1", tid: "T1" };
+ * console.assert(entryIndexKeys(entry).at(-1)!.join() === "ledger,by_tenant,t1,2026-12-01,req_1");
+ * console.assert(entryIndexKeys(entry, () => false).length === 1);
+ * ```
+ */
+export function entryIndexKeys(
+  entry: Pick<LedgerEntry, "user" | "day" | "requestId" | "tid">,
+  tenantRollUps: TenantRollUps = EVERY_TENANT,
+): Deno.KvKey[] {
+  const keys = [userIndexKey(entry)];
+  if (entry.tid !== undefined && tenantRollUps(entry.tid)) {
+    keys.push([...TENANT_INDEX_PREFIX, rollupTenant(entry.tid), entry.day, entry.requestId]);
+  }
+  return keys;
+}
+
+/**
  * Key prefix of daily rollups (each a `Deno.KvU64` sum), per day:
  *
  * - `["usage", day, "user"|"group", name, model, metric]`: the usage rows;
@@ -87,7 +128,8 @@ export const MAX_ROLLUP_GROUPS = 20;
 
 /**
  * Which tenants' entries are rolled up for their tenant too (the `tenant`
- * rows and statistics of {@linkcode USAGE_PREFIX}): the gateway rolls up
+ * rows and statistics of {@linkcode USAGE_PREFIX}, and the per-tenant index
+ * {@linkcode TENANT_INDEX_PREFIX}): the gateway rolls up
  * those of tenants outside the admin tenants only, the ones whose admins
  * read them (an admin of an admin tenant reads every row).
  */
@@ -282,7 +324,7 @@ export function rollupKeyBytes(key: Deno.KvKey): number {
 /**
  * Moves one entry from the write-ahead log into the ledger: in ONE atomic
  * operation it stores the entry under `["ledger", "entry", day, id]` and its
- * per-user index key ({@linkcode userIndexKey}), adds its rollup sums, and
+ * index keys ({@linkcode entryIndexKeys}), adds its rollup sums, and
  * deletes the log record — guarded by the log record's
  * versionstamp and the entry key being empty. A crash before the commit
  * leaves the log record for the next attempt; after it, nothing is left to
@@ -292,7 +334,7 @@ export function rollupKeyBytes(key: Deno.KvKey): number {
  * @param kv The KV store.
  * @param requestId The entry's request id.
  * @param day The entry's day, when known: saves a KV round trip.
- * @param tenantRollUps Which tenants get their own rows (see {@linkcode rollupSums}).
+ * @param tenantRollUps Which tenants get their own rows and index (see {@linkcode rollupSums}).
  * @returns What happened.
  */
 export async function rollUpEntry(
@@ -314,7 +356,8 @@ export async function rollUpEntry(
       : await kv.get<LedgerEntry>(entryKey);
     const op = kv.atomic().check(wal).check(existing).delete(walKey);
     if (existing.value === null) {
-      op.set(entryKey, wal.value).set(userIndexKey(wal.value), wal.value.at);
+      op.set(entryKey, wal.value);
+      for (const key of entryIndexKeys(wal.value, tenantRollUps)) op.set(key, wal.value.at);
       for (const [key, n] of rollupSums(wal.value, tenantRollUps)) op.sum(key, n);
     }
     const result = await op.commit();

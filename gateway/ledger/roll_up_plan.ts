@@ -1,11 +1,11 @@
 import type { LedgerEntry } from "./ledger_entry.ts";
 import {
   ENTRY_PREFIX,
+  entryIndexKeys,
   EVERY_TENANT,
   rollupKeyBytes,
   rollupSums,
   type TenantRollUps,
-  userIndexKey,
   WAL_PREFIX,
 } from "./roll_up_entry.ts";
 
@@ -29,7 +29,9 @@ export interface RollUpPlan {
   sums: readonly PlannedSum[];
   /** Its value's size in an atomic operation, about: its JSON and 256 bytes. */
   size: number;
-  /** The bytes of its own keys in an atomic operation: log and entry keys (checked, then written) and index key. */
+  /** Its index keys, each set to its `at` (see `entryIndexKeys`). */
+  indexKeys: readonly Deno.KvKey[];
+  /** The bytes of its own keys in an atomic operation: log and entry keys (checked, then written) and index keys. */
   ownKeyBytes: number;
 }
 
@@ -43,7 +45,7 @@ export interface RollUpPlan {
  * until the roll-up outlived young-generation collections. Pure.
  *
  * @param entry The ledger entry.
- * @param tenantRollUps Which tenants get their own rows (see `rollupSums`). @default {EVERY_TENANT}
+ * @param tenantRollUps Which tenants get their own rows and index (see `rollupSums`, `entryIndexKeys`). @default {EVERY_TENANT}
  * @returns Its roll-up plan.
  *
  * @example
@@ -64,12 +66,14 @@ export function planRollUp(
     n,
     bytes: rollupKeyBytes(key),
   }));
+  const indexKeys = entryIndexKeys(entry, tenantRollUps);
   return {
     entry,
     sums,
     size: JSON.stringify(entry).length + 256,
+    indexKeys,
     ownKeyBytes: 2 * rollupKeyBytes([...WAL_PREFIX, entry.requestId]) +
       2 * rollupKeyBytes([...ENTRY_PREFIX, entry.day, entry.requestId]) +
-      rollupKeyBytes(userIndexKey(entry)),
+      indexKeys.reduce((n, key) => n + rollupKeyBytes(key), 0),
   };
 }

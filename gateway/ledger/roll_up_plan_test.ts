@@ -2,6 +2,7 @@ import { assertEquals } from "../../testing/assert.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import {
   ENTRY_PREFIX,
+  entryIndexKeys,
   rollupKeyBytes,
   rollupSums,
   userIndexKey,
@@ -22,8 +23,11 @@ Deno.test("planRollUp() carries an entry's roll-up sums with their keys as text 
     plan.ownKeyBytes,
     2 * rollupKeyBytes([...WAL_PREFIX, "req_1"]) +
       2 * rollupKeyBytes([...ENTRY_PREFIX, entry.day, "req_1"]) +
-      rollupKeyBytes(userIndexKey(entry)),
+      rollupKeyBytes(userIndexKey(entry)) +
+      rollupKeyBytes(["ledger", "by_tenant", "tenant-ü", entry.day, "req_1"]),
   );
+  assertEquals(plan.indexKeys, entryIndexKeys(entry));
+  assertEquals(plan.indexKeys.length, 2, "the user's and the tenant's");
 });
 
 Deno.test("planRollUp() leaves out the tenant's rows of a tenant tenantRollUps does not take", () => {

@@ -1,13 +1,13 @@
 import { InvalidRequestError } from "../errors.ts";
-import { dayOf, type LedgerEntry, MAX_ENTRY_TEXT } from "./ledger_entry.ts";
+import { entriesOf } from "./entries_of.ts";
+import type { EntryCursor } from "./entry_cursor.ts";
+import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
 import {
-  ENTRY_PREFIX,
   type LedgerKv,
   ROLLUP_METRICS,
   type RollupMetric,
   rollupTenant,
   USAGE_PREFIX,
-  USER_INDEX_PREFIX,
 } from "./roll_up_entry.ts";
 
 /** A filter of usage queries: a day range and optional user, group, model, tenant. */
@@ -120,11 +120,6 @@ export function daysIn(from: string, to: string): string[] | undefined {
   const n = (end - start) / 86_400_000 + 1;
   if (n > MAX_QUERY_DAYS) return undefined;
   return Array.from({ length: n }, (_, i) => dayOf(new Date(start + i * 86_400_000)));
-}
-
-/** The day after a `YYYY-MM-DD` day. */
-function _dayAfter(day: string): string {
-  return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
 }
 
 /**
@@ -247,14 +242,6 @@ export async function readUsageRows(
   return [...rows.values()];
 }
 
-/** Where a page of entries ended: the next page starts right after this entry. */
-export interface EntryCursor {
-  /** The last entry's day. */
-  day: string;
-  /** The last entry's request id. */
-  requestId: string;
-}
-
 /** One page of ledger entries. */
 export interface EntryPage {
   /** The entries, by day then request id. */
@@ -277,15 +264,18 @@ export const MAX_ENTRY_PAGE = 10_000;
 export const MAX_ENTRY_SCAN = 20_000;
 
 /**
- * Reads one page of ledger entries of a day range, filtered. A user filter
- * reads that user's index (`USER_INDEX_PREFIX`), never other users' entries;
- * group, model and tenant filters skip entries as they read, at most
- * {@linkcode MAX_ENTRY_SCAN} per page. Entries rolled up before the user
- * index existed are not found by a user filter, nor entries without a
- * tenant (`tid`) by a tenant filter.
+ * Reads one page of ledger entries of a day range, filtered (see
+ * `entriesOf`). A tenant filter reads that tenant's index
+ * (`TENANT_INDEX_PREFIX`), never another tenant's entries, so its `next`
+ * names one of the tenant's own entries; a user filter alone reads that
+ * user's index (`USER_INDEX_PREFIX`), never other users' entries; group,
+ * model and user filters within a tenant skip entries as they read, at most
+ * {@linkcode MAX_ENTRY_SCAN} per page, and `next` is then the last entry
+ * read. Entries rolled up before an index existed are not found through it:
+ * by a user filter, or a tenant filter (nor entries without a tenant).
  *
  * @param kv The KV store.
- * @param filter Day range, user, group, model.
+ * @param filter Day range, user, group, model, tenant.
  * @param options `limit`: most entries (default {@linkcode DEFAULT_ENTRY_PAGE}, at most
  *   {@linkcode MAX_ENTRY_PAGE}); `after`: the previous page's `next`; `maxScan`: most entries
  *   read (default {@linkcode MAX_ENTRY_SCAN}).
@@ -307,11 +297,6 @@ export async function listEntries(
   if (daysIn(filter.from, filter.to) === undefined) return { entries, truncated: false };
   const after = options.after;
   if (after !== undefined && after.day > filter.to) return { entries, truncated: false };
-  const prefix = filter.user === undefined ? ENTRY_PREFIX : [...USER_INDEX_PREFIX, filter.user];
-  const start = after !== undefined && after.day >= filter.from
-    ? [...prefix, after.day, after.requestId, new Uint8Array()]
-    : [...prefix, filter.from];
-  const selector = { start, end: [...prefix, _dayAfter(filter.to)] };
   const model = modelMatcher(filter);
   const tenant = filter.tenant === undefined ? undefined : rollupTenant(filter.tenant);
   const matches = (e: LedgerEntry) =>
@@ -321,8 +306,7 @@ export async function listEntries(
     model(e.bedrockModel ?? e.model);
   let scanned = 0;
   let last: EntryCursor | undefined;
-  const read = filter.user === undefined ? _entries(kv, selector) : _indexedEntries(kv, selector);
-  for await (const entry of read) {
+  for await (const entry of entriesOf(kv, filter, after)) {
     const cursor = { day: entry.day, requestId: entry.requestId };
     if (matches(entry)) {
       if (entries.length === limit) return { entries, next: last, truncated: true };
@@ -334,64 +318,4 @@ export async function listEntries(
     }
   }
   return { entries, truncated: false };
-}
-
-/**
- * The text form of an entry cursor (`after`, `next`): `<day>:<requestId>`.
- *
- * @param cursor The cursor.
- * @returns Its text.
- *
- * @example
- * ```ts
- * import { formatEntryCursor, parseEntryCursor } from "./usage_query.ts";
- * const text = formatEntryCursor({ day: "2026-11-30", requestId: "req_1" });
- * console.assert(parseEntryCursor(text)?.requestId === "req_1");
- * ```
- */
-export function formatEntryCursor(cursor: EntryCursor): string {
-  return `${cursor.day}:${cursor.requestId}`;
-}
-
-/**
- * Parses {@linkcode formatEntryCursor}'s text form.
- *
- * @param text The text.
- * @returns The cursor, or `undefined` when the text is not one.
- */
-export function parseEntryCursor(text: string): EntryCursor | undefined {
-  const match = /^(\d{4}-\d{2}-\d{2}):(.+)$/s.exec(text);
-  if (match === null || match[2]!.length > MAX_ENTRY_TEXT) return undefined;
-  return { day: match[1]!, requestId: match[2]! };
-}
-
-async function* _entries(
-  kv: LedgerKv,
-  selector: { start: Deno.KvKey; end: Deno.KvKey },
-): AsyncGenerator<LedgerEntry> {
-  for await (const item of kv.list<LedgerEntry>(selector, { batchSize: 500 })) yield item.value;
-}
-
-// Index keys `[..., user, day, requestId]` → the entries, fetched 10 per getMany (KV's most),
-// up to 10 getMany calls at once.
-async function* _indexedEntries(
-  kv: LedgerKv,
-  selector: { start: Deno.KvKey; end: Deno.KvKey },
-): AsyncGenerator<LedgerEntry> {
-  let keys: Deno.KvKey[] = [];
-  const fetch = async function* (batch: Deno.KvKey[]) {
-    const groups = [];
-    for (let i = 0; i < batch.length; i += 10) groups.push(batch.slice(i, i + 10));
-    const got = await Promise.all(groups.map((g) => kv.getMany<LedgerEntry[]>(g)));
-    for (const item of got.flat()) if (item.value !== null) yield item.value;
-  };
-  for await (const item of kv.list({ ...selector }, { batchSize: 100 })) {
-    const [, , , day, requestId] = item.key;
-    keys.push([...ENTRY_PREFIX, day as string, requestId as string]);
-    if (keys.length === 100) {
-      yield* fetch(keys);
-      keys = [];
-    }
-  }
-  yield* fetch(keys);
 }

@@ -5,14 +5,8 @@ import { InvalidRequestError } from "../errors.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 import { latestIdentity } from "./latest_identity.ts";
 import { ENTRY_PREFIX, type LedgerKv } from "./roll_up_entry.ts";
-import {
-  daysIn,
-  type EntryCursor,
-  formatEntryCursor,
-  listEntries,
-  parseEntryCursor,
-  queryUsage,
-} from "./usage_query.ts";
+import { type EntryCursor, formatEntryCursor, parseEntryCursor } from "./entry_cursor.ts";
+import { daysIn, listEntries, queryUsage } from "./usage_query.ts";
 import { UsageLedger } from "./usage_ledger.ts";
 
 Deno.test("daysIn() lists the days of a range, across months, and refuses bad or long ranges", () => {
@@ -215,14 +209,6 @@ Deno.test("listEntries() of a user and latestIdentity() read that user's index, 
   assert(!listed.some((k) => k[0] === ENTRY_PREFIX[0] && k[1] === ENTRY_PREFIX[1]));
 });
 
-Deno.test("parseEntryCursor() reads what formatEntryCursor() wrote and refuses anything else", () => {
-  const cursor = { day: "2026-11-30", requestId: "req_a:b" };
-  assertEquals(parseEntryCursor(formatEntryCursor(cursor)), cursor);
-  assertEquals(parseEntryCursor("req_1"), undefined);
-  assertEquals(parseEntryCursor("2026-11-30:"), undefined);
-  assertEquals(parseEntryCursor(`2026-11-30:${"x".repeat(257)}`), undefined);
-});
-
 Deno.test("queryUsage() refuses a user with a group (it used to drop the user silently)", async () => {
   using kv = await Deno.openKv(":memory:");
   await assertRejects(
@@ -264,4 +250,82 @@ Deno.test("queryUsage() and listEntries() of a tenant read its rows and its entr
   assertEquals(await ids({ tenant: "t1", group: "eng" }), ["r1", "r4"]);
   assertEquals(await ids({ tenant: "t1", user: "b" }), []);
   assertEquals(await ids({}), ["r1", "r2", "r3", "r4"]);
+});
+
+/** 60 entries of one day, tenants t1 and t2 taking turns (t1 first), users u0..u2 of each. */
+async function twoTenantLedger(): Promise<{ kv: Deno.Kv; all: LedgerEntry[] }> {
+  const kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  const day = "2026-11-01";
+  const all = Array.from({ length: 60 }, (_, i) =>
+    ledgerEntry({
+      requestId: `req_${String(i).padStart(24, "0")}`,
+      day,
+      at: `${day}T01:00:00.000Z`,
+      user: `${i % 2 === 0 ? "t1" : "t2"}-u${i % 3}`,
+      tid: i % 2 === 0 ? "T1" : "t2",
+      groups: i % 4 === 1 ? ["ml"] : ["eng"],
+    }));
+  for (const e of all) ledger.append(e);
+  await ledger.close();
+  return { kv, all };
+}
+
+Deno.test("listEntries() of a tenant reads its index only: no other tenant's entry is read, and every `next` is one of its own", async () => {
+  const { kv, all } = await twoTenantLedger();
+  using _ = kv;
+  const range = { from: "2026-11-01", to: "2026-11-01" };
+  const t2 = new Set(all.filter((e) => e.tid === "t2").map((e) => e.requestId));
+  for (
+    const [filter, options] of [
+      [{ tenant: "T2" }, { limit: 1 }],
+      [{ tenant: "t2", group: "ml" }, { limit: 1 }],
+      [{ tenant: "t2", user: "t2-u1" }, { limit: 2 }],
+      // A scan budget smaller than the page: pages end on the budget.
+      [{ tenant: "t2", group: "ml" }, { limit: 100, maxScan: 3 }],
+    ] as const
+  ) {
+    const { kv: recorded, listed, fetched } = recording(kv);
+    const seen: string[] = [];
+    let after: EntryCursor | undefined;
+    do {
+      const page = await listEntries(recorded, { ...range, ...filter }, { ...options, after });
+      seen.push(...page.entries.map((e) => e.requestId));
+      if (page.next !== undefined) {
+        assert(
+          t2.has(page.next.requestId),
+          `next ${page.next.requestId} of ${JSON.stringify(filter)}`,
+        );
+      }
+      after = page.next;
+    } while (after !== undefined);
+    const want = all.filter((e) =>
+      e.tid === "t2" && (!("group" in filter) || e.groups.includes(filter.group)) &&
+      (!("user" in filter) || e.user === filter.user)
+    );
+    assertEquals(seen, want.map((e) => e.requestId), JSON.stringify(filter));
+    assert(listed.every((k) => k[1] === "by_tenant" && k[2] === "t2"), `listed ${listed}`);
+    assert(fetched.every((k) => t2.has(k[3] as string)), "only the tenant's entries read");
+  }
+});
+
+Deno.test("listEntries() and latestIdentity() read 9999-12-31, the last day daysIn() takes, alone and at the end of a range", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const ledger = new UsageLedger({ kv, timers: new FakeTimers() });
+  for (const day of ["9999-06-01", "9999-12-31"]) {
+    ledger.append(
+      ledgerEntry({ requestId: `req_${day}`, day, at: `${day}T10:00:00.000Z`, tid: "t1" }),
+    );
+  }
+  await ledger.close();
+  for (const filter of [{}, { user: "user-a" }, { tenant: "t1" }, { group: "eng" }]) {
+    const ids = async (from: string) =>
+      (await listEntries(kv, { from, to: "9999-12-31", ...filter })).entries.map((e) =>
+        e.requestId
+      );
+    assertEquals(await ids("9999-12-31"), ["req_9999-12-31"], JSON.stringify(filter));
+    assertEquals(await ids("9999-06-01"), ["req_9999-06-01", "req_9999-12-31"]);
+  }
+  assertEquals((await queryUsage(kv, { from: "9999-12-31", to: "9999-12-31" })).length, 1);
+  assertEquals((await latestIdentity(kv, "user-a", "9999-12-31"))?.at, "9999-12-31T10:00:00.000Z");
 });
