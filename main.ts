@@ -207,6 +207,13 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
 // The auth service's counters join the gateway's: one /metrics, one scrape.
 const authMetrics = new (await import("./auth/auth_metrics.ts")).AuthMetrics();
 metrics.include(authMetrics);
+// Also as OpenTelemetry metrics (a no-op unless OTEL_DENO=true; always on Deno Deploy, where a
+// /metrics scrape reaches one isolate and the OTel backend sums them all).
+const [{ metrics: otel }, { exportOtelMetrics }] = await Promise.all([
+  import("@opentelemetry/api"),
+  import("./gateway/otel_metrics.ts"),
+]);
+exportOtelMetrics(metrics, otel.getMeter("ccgate"));
 const auth = createAuthApp({
   kv,
   keys,

@@ -34,6 +34,15 @@ export const AUTH_METRIC_HELP: Readonly<Record<string, string>> = Object.freeze(
     "Seconds since the current signing key started signing: above the rotation interval (CCGATE_KEY_ROTATION), the rotation cron is not running.",
 });
 
+/** The kind of each of the auth service's metrics (what the OpenTelemetry export makes of it). */
+export const AUTH_METRIC_KINDS: Readonly<Record<string, "counter" | "gauge">> = Object.freeze({
+  ccgate_auth_token_requests_total: "counter",
+  ccgate_auth_rate_limited_total: "counter",
+  ccgate_auth_entra_key_errors_total: "counter",
+  ccgate_auth_revocations_total: "counter",
+  ccgate_auth_signing_key_age_seconds: "gauge",
+});
+
 const GRANTS: readonly TokenGrantLabel[] = [
   "token_exchange",
   "refresh_token",
@@ -78,6 +87,8 @@ const KEY_ERRORS: readonly EntraKeyErrorLabel[] = ["keys_unavailable", "unknown_
 export class AuthMetrics {
   /** `# HELP` texts of these metrics (see {@linkcode AUTH_METRIC_HELP}). */
   readonly help: Readonly<Record<string, string>> = AUTH_METRIC_HELP;
+  /** The kind of each metric (see {@linkcode AUTH_METRIC_KINDS}). */
+  readonly kinds: Readonly<Record<string, "counter" | "gauge">> = AUTH_METRIC_KINDS;
   readonly #tokenRequests = new Map<string, number>();
   readonly #revocations = new Map<RevocationReasonLabel, number>();
   readonly #keyErrors = new Map<EntraKeyErrorLabel, number>();

@@ -164,3 +164,16 @@ Deno.test("grantLabel() and tokenOutcome() map to the fixed label sets", () => {
   assert(samples.every((s) => s.value === 0));
   assertEquals(samples.filter((s) => s.name === "ccgate_auth_token_requests_total").length, 28);
 });
+
+Deno.test("AuthMetrics.kinds names every series it samples with its kind, and each has HELP text", () => {
+  const metrics = new AuthMetrics();
+  metrics.rateLimitedFrom("token_per_address", () => 0);
+  metrics.signingKeyAgeFrom(() => 5);
+  for (const s of metrics.samples()) {
+    assertEquals([s.name, metrics.kinds[s.name]], [s.name, "counter"]);
+  }
+  for (const s of metrics.gauges()) {
+    assertEquals([s.name, metrics.kinds[s.name]], [s.name, "gauge"]);
+  }
+  assertEquals(Object.keys(metrics.kinds).sort(), Object.keys(metrics.help).sort());
+});

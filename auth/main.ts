@@ -114,6 +114,7 @@ const keys = await openSigningKeys(kv, { rotationIntervalMs: config.keyRotationM
 
 keyRotation.ready(keys);
 
+const metrics = new AuthMetrics();
 const app = createApp({
   kv,
   keys,
@@ -121,9 +122,16 @@ const app = createApp({
   now: () => new Date(),
   fetch: globalThis.fetch,
   log,
-  metrics: new AuthMetrics(),
+  metrics,
   serveMetrics: { token: metricsToken },
 });
+// Also as OpenTelemetry metrics (a no-op unless OTEL_DENO=true; always on Deno Deploy, where a
+// /metrics scrape reaches one isolate and the OTel backend sums them all).
+const [{ metrics: otel }, { exportOtelMetrics }] = await Promise.all([
+  import("@opentelemetry/api"),
+  import("../gateway/otel_metrics.ts"),
+]);
+exportOtelMetrics(metrics, otel.getMeter("ccgate"));
 const { server: listener, serve } = early ??
   listenFirstOrFail({ hostname: server.hostname ?? "0.0.0.0", port: server.port }, fail);
 // `/healthz`: the process is alive (answered from the start, before the app is installed).

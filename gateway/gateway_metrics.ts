@@ -57,6 +57,52 @@ export type GatewayHistogramName =
   /** Time to the first byte from Bedrock, by route. */
   | "ccgate_first_byte_seconds";
 
+/** What a metric is: a counter, a gauge or a histogram. */
+export type MetricKind = "counter" | "gauge" | "histogram";
+
+/**
+ * The kind of every metric the gateway keeps, by name (what the
+ * OpenTelemetry export makes an instrument of; see `exportOtelMetrics`).
+ */
+export const GATEWAY_METRIC_KINDS:
+  & Readonly<Record<GatewayMetricName, "counter">>
+  & Readonly<Record<GatewayGaugeName, "gauge">>
+  & Readonly<Record<GatewayHistogramName, "histogram">> = Object.freeze(
+    {
+      ccgate_count_tokens_estimated_total: "counter",
+      ccgate_count_tokens_counted_total: "counter",
+      ccgate_requests_total: "counter",
+      ccgate_tokens_total: "counter",
+      ccgate_cost_usd_total: "counter",
+      ccgate_upstream_errors_total: "counter",
+      ccgate_budget_rejections_total: "counter",
+      ccgate_load_shed_total: "counter",
+      ccgate_auth_refused_total: "counter",
+      ccgate_rate_limit_rejections_total: "counter",
+      ccgate_ledger_entries_written_total: "counter",
+      ccgate_ledger_write_failures_total: "counter",
+      ccgate_ledger_dropped_total: "counter",
+      ccgate_upstream_failovers_total: "counter",
+      ccgate_circuit_opened_total: "counter",
+      ccgate_policy_reload_failures_total: "counter",
+      ccgate_active_streams: "gauge",
+      ccgate_ledger_buffered_entries: "gauge",
+      ccgate_memory_in_flight_bytes: "gauge",
+      ccgate_memory_budget_bytes: "gauge",
+      ccgate_circuit_open: "gauge",
+      ccgate_upstream_calls_in_flight: "gauge",
+      ccgate_policy_file_rejected: "gauge",
+      ccgate_request_duration_seconds: "histogram",
+      ccgate_first_byte_seconds: "histogram",
+    } as const,
+  );
+
+/** Where a histogram's observations are also recorded (an OpenTelemetry `Histogram` is one). */
+export interface HistogramRecorder {
+  /** Records one observation. */
+  record(value: number, attributes: Readonly<Record<string, string>>): void;
+}
+
 /** A metric kept outside the gateway (the auth service's), rendered with its own. */
 export type ExternalMetricName = `ccgate_${string}`;
 
@@ -68,6 +114,8 @@ export interface MetricsSource {
   gauges(): CounterSample[];
   /** `# HELP` texts of its metrics, by name. */
   readonly help?: Readonly<Record<string, string>>;
+  /** The kind of each of its metrics, by name (those absent are not exported to OpenTelemetry). */
+  readonly kinds?: Readonly<Record<string, "counter" | "gauge">>;
 }
 
 /** One counter or gauge value with its labels. */
@@ -135,6 +183,8 @@ export class GatewayMetrics {
   readonly #gauges = new Map<string, CounterSample>();
   readonly #histograms = new Map<string, HistogramSample>();
   readonly #sources: MetricsSource[] = [];
+  /** Histograms whose observations are recorded elsewhere too (OpenTelemetry). */
+  #recorders: Partial<Record<GatewayHistogramName, HistogramRecorder>> = {};
   /** Counters and gauges read when sampled (a value the gateway already keeps). */
   readonly #read: {
     kind: "counter" | "gauge";
@@ -219,6 +269,23 @@ export class GatewayMetrics {
     return Object.assign({}, ...this.#sources.map((s) => s.help ?? {}));
   }
 
+  /** The kinds of the included sources' metrics, by name. */
+  includedKinds(): Record<string, "counter" | "gauge"> {
+    return Object.assign({}, ...this.#sources.map((s) => s.kinds ?? {}));
+  }
+
+  /**
+   * Records each later observation of a histogram in `recorder` too (one
+   * call per observation: an OpenTelemetry `Histogram`, a no-op while
+   * OpenTelemetry is off).
+   *
+   * @param name Histogram name.
+   * @param recorder Where to record (undefined: stop recording there).
+   */
+  recordIn(name: GatewayHistogramName, recorder: HistogramRecorder | undefined): void {
+    this.#recorders = { ...this.#recorders, [name]: recorder };
+  }
+
   /**
    * Records one observation in a histogram.
    *
@@ -242,6 +309,7 @@ export class GatewayMetrics {
     for (let i = 0; i < h.bounds.length; i++) if (value <= h.bounds[i]!) h.buckets[i]!++;
     h.sum += value;
     h.count++;
+    this.#recorders[name]?.record(value, labels);
   }
 
   /**

@@ -59,3 +59,26 @@ Deno.test("GatewayMetrics.gaugeFrom() and counterFrom() read their value at each
   ]);
   assertEquals(metrics.value("ccgate_policy_reload_failures_total"), 3);
 });
+
+Deno.test("GatewayMetrics.recordIn() records each later observation of that histogram there too, until unset", () => {
+  const metrics = new GatewayMetrics();
+  const recorded: [number, Readonly<Record<string, string>>][] = [];
+  metrics.observe("ccgate_request_duration_seconds", { route: "messages" }, 0.1);
+  metrics.recordIn("ccgate_request_duration_seconds", {
+    record: (value, attributes) => recorded.push([value, attributes]),
+  });
+  metrics.observe("ccgate_request_duration_seconds", { route: "messages" }, 0.2);
+  metrics.observe("ccgate_first_byte_seconds", { route: "messages" }, 0.05);
+  metrics.recordIn("ccgate_request_duration_seconds", undefined);
+  metrics.observe("ccgate_request_duration_seconds", { route: "messages" }, 0.3);
+  assertEquals(recorded, [[0.2, { route: "messages" }]]);
+  assertEquals(metrics.histograms()[0]!.count, 3);
+});
+
+Deno.test("GatewayMetrics.includedKinds() merges the kinds of the included sources", () => {
+  const metrics = new GatewayMetrics();
+  metrics.include({ samples: () => [], gauges: () => [], kinds: { ccgate_a_total: "counter" } });
+  metrics.include({ samples: () => [], gauges: () => [] });
+  metrics.include({ samples: () => [], gauges: () => [], kinds: { ccgate_b: "gauge" } });
+  assertEquals(metrics.includedKinds(), { ccgate_a_total: "counter", ccgate_b: "gauge" });
+});

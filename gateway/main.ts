@@ -199,6 +199,13 @@ const { lifecycle, bedrock, metrics, ledger, budgetOverrides, policy } = await s
     onDenoDeploy: onDeploy,
   },
 );
+// Also as OpenTelemetry metrics (a no-op unless OTEL_DENO=true; always on Deno Deploy, where a
+// /metrics scrape reaches one isolate and the OTel backend sums them all).
+const [{ metrics: otel }, { exportOtelMetrics }] = await Promise.all([
+  import("@opentelemetry/api"),
+  import("./otel_metrics.ts"),
+]);
+exportOtelMetrics(metrics, otel.getMeter("ccgate"));
 
 const app = createApp({
   config: { ...config, issuer },

@@ -103,7 +103,7 @@ export const STANDARD_VARIABLES: readonly StandardVariable[] = [
     ],
     honouredBy: "Deno",
     description:
-      "Deno's built-in OpenTelemetry: with `OTEL_DENO=true` the servers export traces (the gateway adds `verify`, `policy`, `bedrock call` and `stream` spans under each request's span) and log lines to the OTLP endpoint.",
+      "Deno's built-in OpenTelemetry: with `OTEL_DENO=true` the servers export traces (the gateway adds `verify`, `policy`, `bedrock call` and `stream` spans under each request's span), log lines and every `/metrics` series as OpenTelemetry metrics (meter `ccgate`; on Deno Deploy, where each isolate answers `/metrics` with its own counters, these are the ones that add up) to the OTLP endpoint.",
   },
   {
     names: ["NO_COLOR"],
