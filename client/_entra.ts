@@ -44,7 +44,10 @@ export async function _entraServer(
   }
 }
 
-/** Maps an oauth4webapi or fetch failure to a SignInError. */
+/**
+ * Maps an oauth4webapi or fetch failure to a SignInError: `network_error`
+ * when Entra ID could not be reached.
+ */
 export function _signInFailure(err: unknown, context: string): SignInError {
   if (err instanceof SignInError) return err;
   if (err instanceof oauth.ResponseBodyError || err instanceof oauth.AuthorizationResponseError) {
@@ -58,6 +61,15 @@ export function _signInFailure(err: unknown, context: string): SignInError {
     return new SignInError(
       "sign_in_failed",
       `${context}: ${err.error}${description ? ` (${description})` : ""}`,
+      { cause: err },
+    );
+  }
+  // fetch's own failures: a TypeError without oauth4webapi's `code`, or a timeout.
+  const timedOut = err instanceof DOMException && err.name === "TimeoutError";
+  if (timedOut || (err instanceof TypeError && (err as { code?: unknown }).code === undefined)) {
+    return new SignInError(
+      "network_error",
+      `${context}: Entra ID ${timedOut ? "did not answer in time" : "is unreachable"}`,
       { cause: err },
     );
   }

@@ -13,10 +13,12 @@ export function _decodeSession(text: string, location: string): StoredSession {
   let value: Record<string, unknown>;
   try {
     value = JSON.parse(text);
-  } catch (err) {
-    throw new TokenStoreError("store_corrupt", `Cannot read the session in ${location}: not JSON`, {
-      cause: err,
-    });
+  } catch {
+    // Not the parser's message as cause: it quotes the text around the error, a token included.
+    throw new TokenStoreError(
+      "store_corrupt",
+      `Cannot read the session in ${location}: not JSON (cut off or overwritten)`,
+    );
   }
   const corrupt = (what: string) =>
     new TokenStoreError("store_corrupt", `Cannot read the session in ${location}: ${what}`);

@@ -75,6 +75,23 @@ function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
 }
 
+/** The ccgate URL as a URL: http(s) only; a value that is not one is quoted only when harmless. */
+function issuerUrl(url: URL | string): URL {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // not a URL
+  }
+  if (parsed?.protocol === "https:" || parsed?.protocol === "http:") return parsed;
+  const text = String(url);
+  const quoted = /^[^@\s]{1,200}$/.test(text) ? `"${text}" ` : "";
+  throw new TokenRequestError(
+    "endpoint_invalid",
+    `Cannot use ${quoted}as the ccgate URL: it must start with https:// (or http:// for a local one), for example https://ccgate.example.com`,
+  );
+}
+
 /**
  * Reads the auth service's metadata (RFC 8414,
  * `/.well-known/oauth-authorization-server`) from a ccgate URL: its token,
@@ -83,9 +100,11 @@ function sameIssuer(a: string, b: string): boolean {
  * @param url The ccgate URL users are given (the auth service's issuer).
  * @param options `fetch`, timeout.
  * @returns The endpoints and sign-in settings.
- * @throws {TokenRequestError} `network_error` when unreachable or failing (HTTP 5xx),
- * `response_invalid` when the document is not RFC 8414 metadata for this issuer
- * (the URL does not look like a ccgate server).
+ * @throws {TokenRequestError} `endpoint_invalid` when `url` is not an http(s) URL
+ * (`ccgate.example.com` without `https://`), `network_error` when unreachable or
+ * failing (HTTP 5xx), `response_invalid` when the document is not RFC 8414
+ * metadata for this issuer (the URL does not look like a ccgate server) or the
+ * metadata URL redirects (the message names where to).
  *
  * @example Discover the endpoints
  * ```ts
@@ -105,7 +124,7 @@ export async function discover(
   url: URL | string,
   options: DiscoverOptions = {},
 ): Promise<CcgateMetadata> {
-  const issuer = new URL(url);
+  const issuer = issuerUrl(url);
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   let response: Response;
   try {
@@ -134,6 +153,21 @@ export async function discover(
     );
   if (!response.ok) {
     await response.body?.cancel();
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location !== null) {
+      let target = "another URL";
+      try {
+        const to = new URL(location, metadataUrl(issuer));
+        target = `"${to.origin}${to.pathname}"`;
+      } catch {
+        // an unparsable location: not quoted
+      }
+      throw new TokenRequestError(
+        "response_invalid",
+        `Cannot use ccgate at "${shown}": its metadata (${metadataPath}) redirects (HTTP ${response.status}) to ${target}, and redirects are not followed; give the URL ccgate is served at`,
+        { status: response.status },
+      );
+    }
     if (response.status >= 500) {
       throw new TokenRequestError(
         "network_error",
@@ -154,7 +188,7 @@ export async function discover(
     typeof raw[key] === "string" && raw[key] !== "" ? raw[key] as string : undefined;
   const issuerClaim = str("issuer");
   if (issuerClaim === undefined) throw invalid('has no "issuer"');
-  if (!sameIssuer(issuerClaim, issuer.href)) {
+  if (!sameIssuer(issuerClaim, `${issuer.origin}${issuer.pathname}`)) {
     throw invalid(`names another issuer, ${JSON.stringify(issuerClaim.slice(0, 200))}`);
   }
   const tokenEndpoint = str("token_endpoint");

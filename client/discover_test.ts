@@ -70,3 +70,37 @@ Deno.test("discover() says a URL that is not ccgate does not look like a ccgate 
     `"${server.url}/team" does not look like a ccgate server: its metadata (/.well-known/oauth-authorization-server/team) is not JSON`,
   );
 });
+
+Deno.test("discover() refuses a URL without http(s):// as endpoint_invalid, asking nothing", async () => {
+  const fetchNever: typeof fetch = () => Promise.reject(new Error("sent"));
+  for (const url of ["ccgate.example.com", "ccgate.example.com:443", "ftp://ccgate.example.com"]) {
+    const err = await assertRejects(() => discover(url, { fetch: fetchNever }), TokenRequestError);
+    assertEquals(err.code, "endpoint_invalid");
+    assertEquals(err.message.includes("must start with https://"), true);
+  }
+  const secret = await assertRejects(() => discover("alice:s3cret@ccgate"), TokenRequestError);
+  assertEquals(secret.message.includes("s3cret"), false);
+});
+
+Deno.test("discover() accepts its own issuer when the URL carries credentials", async () => {
+  let url = "";
+  await using server = serve(() => Response.json({ issuer: url, token_endpoint: `${url}/t` }));
+  url = server.url;
+  const metadata = await discover(server.url.replace("http://", "http://alice:s3cret@"));
+  assertEquals(metadata.issuer, url);
+});
+
+Deno.test("discover() says where the metadata redirects to", async () => {
+  await using server = serve((request) =>
+    new Response(null, {
+      status: 301,
+      headers: { location: `https://ccgate.example.com${new URL(request.url).pathname}` },
+    })
+  );
+  const err = await assertRejects(() => discover(server.url), TokenRequestError);
+  assertEquals(err.code, "response_invalid");
+  assertEquals(
+    err.message,
+    `Cannot use ccgate at "${server.url}": its metadata (/.well-known/oauth-authorization-server) redirects (HTTP 301) to "https://ccgate.example.com/.well-known/oauth-authorization-server", and redirects are not followed; give the URL ccgate is served at`,
+  );
+});

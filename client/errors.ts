@@ -16,7 +16,13 @@ export type AccessTokenErrorCode =
   | "token_expired"
   | "token_not_yet_valid"
   | "token_claim_invalid"
-  | "token_keys_unavailable";
+  /**
+   * The verification keys could not be fetched (the key source is down or
+   * answered something else than a key set): the server's fault, retry later.
+   */
+  | "token_keys_unavailable"
+  /** The token's session was revoked (`isRevoked` of `verifyAccessToken` said so). */
+  | "session_revoked";
 
 /** The stable codes of {@linkcode TokenRequestError}. */
 export type TokenRequestErrorCode =
@@ -26,8 +32,17 @@ export type TokenRequestErrorCode =
   | "request_rejected"
   /** The server answered something that is not a valid token response. */
   | "response_invalid"
-  /** The server could not be reached, or did not answer in time. */
-  | "network_error";
+  /**
+   * The server could not be reached, did not answer in time, failed (HTTP 5xx) or
+   * cut its answer off: worth retrying later.
+   */
+  | "network_error"
+  /** The server asked to slow down (HTTP 429): retry after `retryAfterSeconds`, when given. */
+  | "rate_limited"
+  /** The endpoint is not an http(s) URL: a configuration error, not worth retrying. */
+  | "endpoint_invalid"
+  /** The caller's `signal` aborted the request. */
+  | "aborted";
 
 /** The stable codes of {@linkcode SignInError}. */
 export type SignInErrorCode =
@@ -42,7 +57,9 @@ export type SignInErrorCode =
   /** Entra refused the request or answered something invalid. */
   | "sign_in_failed"
   /** The Azure CLI is not installed or not signed in. */
-  | "azure_cli_unavailable";
+  | "azure_cli_unavailable"
+  /** Entra ID could not be reached or did not answer in time: worth retrying later. */
+  | "network_error";
 
 /** The stable codes of {@linkcode TokenStoreError}. */
 export type TokenStoreErrorCode =
@@ -101,8 +118,10 @@ export class CcgateError extends Error {
 
 /**
  * A ccgate access token was rejected: malformed, wrongly signed, expired,
- * for another audience, and so on. Always means "ask for a new token"
- * (HTTP 401), never "you are not allowed" (403).
+ * for another audience, and so on. Means "ask for a new token" (HTTP 401),
+ * never "you are not allowed" (403) — except `token_keys_unavailable`: the
+ * verification keys could not be fetched, the server's fault, so answer 503
+ * and retry later.
  *
  * @example Tell an expired token from a forged one
  * ```ts
@@ -134,12 +153,16 @@ export interface TokenRequestErrorOptions extends ErrorOptions {
   oauthError?: string;
   /** The HTTP status of the answer, if one arrived. */
   status?: number;
+  /** With `rate_limited`: the seconds the server asked to wait (its `retry-after`), if it said. */
+  retryAfterSeconds?: number;
 }
 
 /**
  * A request to the ccgate auth service's token or revocation endpoint failed.
  * `grant_invalid` means the session is over (sign in again); `network_error`
- * is worth retrying later.
+ * is worth retrying later, `rate_limited` after `retryAfterSeconds`;
+ * `endpoint_invalid` (not an http(s) URL) and `aborted` (the caller's signal)
+ * are not.
  *
  * @example Decide whether to ask the user to sign in again
  * ```ts
@@ -159,6 +182,8 @@ export class TokenRequestError extends CcgateError {
   readonly oauthError?: string;
   /** The HTTP status of the answer, if one arrived. */
   readonly status?: number;
+  /** With `rate_limited`: the seconds the server asked to wait, if it said. */
+  readonly retryAfterSeconds?: number;
 
   /**
    * Creates the instance.
@@ -171,6 +196,7 @@ export class TokenRequestError extends CcgateError {
     super(code, message, options);
     this.oauthError = options?.oauthError;
     this.status = options?.status;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

@@ -40,7 +40,9 @@ export interface ExchangeTokenOptions extends TokenRequestOptions {
  * @param options Token type, client id, `fetch`, timeout.
  * @returns The ccgate tokens.
  * @throws {TokenRequestError} `grant_invalid` when the Entra token is refused,
- * `network_error` when the service is unreachable, `response_invalid` on a malformed answer.
+ * `network_error` when the service is unreachable, fails or cuts its answer off,
+ * `rate_limited` on HTTP 429 (see `retryAfterSeconds`), `response_invalid` on a malformed
+ * answer, `endpoint_invalid` for a non-http(s) endpoint, `aborted` when `signal` aborts.
  *
  * @example Exchange an Entra token
  * ```ts
@@ -74,5 +76,5 @@ export async function exchangeToken(
     audience: options.audience,
     scope: options.scope,
   }, options);
-  return await _parseTokenResponse(response);
+  return await _parseTokenResponse(response, options.signal);
 }

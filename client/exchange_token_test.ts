@@ -56,14 +56,16 @@ Deno.test("exchangeToken() maps other OAuth errors to request_rejected", async (
   assertEquals(err.code, "request_rejected");
 });
 
-Deno.test("exchangeToken() maps 5xx and 429 to network_error", async () => {
-  for (const status of [500, 503, 429]) {
-    await using server = serve(() => new Response("busy", { status }));
+Deno.test("exchangeToken() maps 5xx to network_error and 429 to rate_limited", async () => {
+  for (
+    const [status, code] of [[500, "network_error"], [503, "network_error"], [429, "rate_limited"]]
+  ) {
+    await using server = serve(() => new Response("busy", { status: Number(status) }));
     const err = await assertRejects(
       () => exchangeToken(`${server.url}/oauth/token`, "t"),
       TokenRequestError,
     );
-    assertEquals(err.code, "network_error");
+    assertEquals(err.code, code);
     assertEquals(err.status, status);
   }
 });

@@ -1,5 +1,8 @@
 import { TokenStoreError } from "./errors.ts";
 
+/** The longest pause between two attempts to take a held lock, in milliseconds. */
+const POLL_MAX_MS = 50;
+
 /** A held lock; release it when done. */
 export interface SessionLockHandle {
   /** Releases the lock. */
@@ -27,6 +30,9 @@ export interface FileLockOptions {
  * to the session. The OS releases it when its process exits, so a crashed
  * process never leaves the session locked. The lock file is created 0600 and
  * never deleted (deleting lock files reintroduces the race they prevent).
+ * While another process holds it, `acquire()` tries again every few
+ * milliseconds (at most 50 ms apart) until `timeoutMs`; a wait that timed out
+ * leaves nothing behind, so the process can exit at once.
  *
  * @example Serialise a critical section across processes
  * ```ts
@@ -51,7 +57,8 @@ export class FileLock implements SessionLock {
   /**
    * Creates the instance.
    *
-   * @param path The lock file; created (0600, in a 0700 folder) if missing.
+   * @param path The lock file; created (0600) if missing, its folder too (0700; an existing
+   * folder keeps its mode).
    * @param options Timeout.
    */
   constructor(path: string, options: FileLockOptions = {}) {
@@ -77,20 +84,29 @@ export class FileLock implements SessionLock {
         cause: err,
       });
     }
-    const locked = file.lock(true);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), this.#timeoutMs);
-    });
-    const result = await Promise.race([locked.then(() => "locked" as const), timedOut]);
-    clearTimeout(timer);
-    if (result === "timeout") {
-      // The pending lock call cannot be cancelled: close the file once it returns.
-      locked.finally(() => file.close()).catch(() => {});
-      throw new TokenStoreError(
-        "store_lock_timeout",
-        `Cannot lock "${this.path}": another process held it for ${this.#timeoutMs} ms`,
-      );
+    // Non-blocking attempts, not `file.lock()`: that call waits in a thread and cannot be
+    // cancelled, so after a timeout it would keep the process alive until the holder let go.
+    const deadline = performance.now() + this.#timeoutMs;
+    let pause = 5;
+    for (;;) {
+      let locked: boolean;
+      try {
+        locked = await file.tryLock(true);
+      } catch (err) {
+        file.close();
+        throw new TokenStoreError("store_failed", `Cannot lock "${this.path}"`, { cause: err });
+      }
+      if (locked) break;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        file.close();
+        throw new TokenStoreError(
+          "store_lock_timeout",
+          `Cannot lock "${this.path}": another process held it for ${this.#timeoutMs} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+      pause = Math.min(pause * 2, POLL_MAX_MS);
     }
     let released = false;
     return {

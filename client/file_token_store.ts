@@ -12,11 +12,12 @@ function dirname(path: string): string {
  * when there is no OS keychain.
  *
  * Every write creates a new file with mode 0600 from the start (`createNew`
- * with `mode: 0o600`, so the umask can only remove bits) in a 0700 directory,
- * then renames it over the old one: the session is never world-readable, not
+ * with `mode: 0o600`, so the umask can only remove bits) next to it, then
+ * renames it over the old one: the session is never world-readable, not
  * even briefly, and readers see either the old or the new session, never half
- * of one. On Windows, modes do not apply: the file inherits the ACL of the
- * user's profile folder.
+ * of one. A missing folder is created 0700; an existing folder keeps its
+ * mode (the file's own 0600 is what protects the session). On Windows, modes
+ * do not apply: the file inherits the ACL of the user's profile folder.
  *
  * @example Keep a session in a file
  * ```ts
@@ -43,7 +44,8 @@ export class FileTokenStore implements TokenStore {
   /**
    * Creates the instance.
    *
-   * @param path The file that holds the session; its folder is created (0700) if missing.
+   * @param path The file that holds the session; its folder is created (0700) if missing, an
+   * existing one keeps its mode.
    */
   constructor(path: string) {
     this.location = path;

@@ -95,3 +95,17 @@ Deno.test("FileTokenStore.save() creates every file with createNew and mode 0600
   assertEquals(opens[0]!.createNew, true);
   assertEquals(opens[0]!.mode, 0o600);
 });
+
+Deno.test("FileTokenStore.load() reports a file cut off inside a token as store_corrupt without quoting it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const path = `${root}/session.json`;
+    await Deno.writeTextFile(path, '{"version":1,"refreshToken":ccgr_CpjKJsecret');
+    const err = await assertRejects(() => new FileTokenStore(path).load(), TokenStoreError);
+    assertEquals(err.code, "store_corrupt");
+    assertEquals(err.cause, undefined);
+    assertEquals(err.message.includes("ccgr_"), false);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -2,22 +2,38 @@
  * The ccgate client library: verify ccgate access tokens in your own
  * services, exchange and refresh tokens, hold a session.
  *
- * @example Verify a token from an incoming request
+ * @example Verify the token of an incoming request
  * ```ts
- * import { verifyAccessToken } from "@ccgate/client";
+ * import { AccessTokenError, verifyAccessToken } from "@ccgate/client";
  *
- * const claims = await verifyAccessToken("eyJ...", {
- *   key: new URL("https://ccgate.example.com/.well-known/jwks.json"),
- *   issuer: "https://ccgate.example.com",
- *   audience: "ccgate",
- * }).catch((err) => err.code);
- * console.log(claims);
+ * async function handle(request: Request): Promise<Response> {
+ *   const token = request.headers.get("authorization")?.match(/^Bearer (.+)$/i)?.[1] ?? "";
+ *   try {
+ *     const claims = await verifyAccessToken(token, {
+ *       key: new URL("https://ccgate.example.com/.well-known/jwks.json"),
+ *       issuer: "https://ccgate.example.com",
+ *       audience: "ccgate",
+ *     });
+ *     return Response.json({ user: claims.sub });
+ *   } catch (err) {
+ *     if (!(err instanceof AccessTokenError)) throw err;
+ *     // The keys could not be fetched: the server's fault, not the token's.
+ *     if (err.code === "token_keys_unavailable") return new Response(null, { status: 503 });
+ *     return new Response(null, { status: 401 });
+ *   }
+ * }
+ *
+ * const response = await handle(
+ *   new Request("https://api.example.com/", { headers: { authorization: "Bearer eyJ..." } }),
+ * );
+ * console.log(response.status); // 401: "eyJ..." is not a valid JWT
  * ```
  *
  * @module
  */
 export * from "./errors.ts";
 export * from "./verify_access_token.ts";
+export * from "./remote_key_set.ts";
 export * from "./token_response.ts";
 export * from "./exchange_token.ts";
 export * from "./refresh.ts";

@@ -10,7 +10,11 @@ import type { TokenRequestOptions, TokenResponse } from "./token_response.ts";
  * @param refreshToken The current refresh token.
  * @param options Client id, `fetch`, timeout.
  * @returns The new access token and the successor refresh token.
- * @throws {TokenRequestError} `grant_invalid` when the session is over (sign in again).
+ * @throws {TokenRequestError} `grant_invalid` when the session is over (sign in again),
+ * `network_error` when the outcome is unknown (unreachable, timed out, HTTP 5xx, an answer
+ * cut off: the token may have been rotated, so retry with the same token within the grace
+ * window), `rate_limited` on HTTP 429, `endpoint_invalid` for a non-http(s) endpoint,
+ * `aborted` when `signal` aborts.
  *
  * @example Refresh a session
  * ```ts
@@ -36,5 +40,5 @@ export async function refresh(
     grant_type: "refresh_token",
     refresh_token: refreshToken,
   }, options);
-  return await _parseTokenResponse(response);
+  return await _parseTokenResponse(response, options.signal);
 }

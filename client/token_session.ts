@@ -1,6 +1,6 @@
-import { SessionError, TokenRequestError } from "./errors.ts";
+import { SessionError, TokenRequestError, TokenStoreError } from "./errors.ts";
 import type { SessionLock, SessionLockHandle } from "./file_lock.ts";
-import { refresh } from "./refresh.ts";
+import { _refreshRetrying } from "./_refresh_retrying.ts";
 import { revoke } from "./revoke.ts";
 import type { TokenResponse } from "./token_response.ts";
 import type { StoredSession, TokenStore } from "./token_store.ts";
@@ -17,7 +17,19 @@ export interface TokenSessionDeps {
    * @default {globalThis.fetch}
    */
   fetch?: typeof fetch;
+  /**
+   * Waits between two attempts of a refresh whose answer was lost.
+   * @default {(ms) => new Promise((resolve) => setTimeout(resolve, ms))}
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * The longest access token lifetime a session believes, in seconds (the auth
+ * service's own maximum): an `expires_in` beyond it is taken as a day, so a
+ * wrong answer cannot stop the session from ever refreshing.
+ */
+const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /** Options of {@linkcode TokenSession}. */
 export interface TokenSessionOptions {
@@ -71,6 +83,12 @@ export interface LogoutResult {
   revoked: boolean;
   /** Why revocation failed, when it did (the session is forgotten anyway). */
   error?: TokenRequestError;
+  /**
+   * Set when the store held something that is not a session: it was cleared
+   * without a revocation (there was no token to revoke; the session on the
+   * server ends when it expires).
+   */
+  unreadable?: true;
 }
 
 class InProcessLock implements SessionLock {
@@ -90,6 +108,13 @@ class InProcessLock implements SessionLock {
  * share one refresh; with a {@linkcode FileLock}, concurrent processes do
  * too: the refresh happens under the lock, and a process that waited finds
  * the successor already stored and uses it instead of rotating again.
+ *
+ * A refresh whose answer is lost (connection reset, timeout, HTTP 5xx, an
+ * answer cut off) may have rotated the refresh token on the server; it is
+ * retried at once with the same token, twice at most (after 0.5 s, then
+ * 1.5 s, and never later than 20 s after the first attempt), inside the auth
+ * service's grace window, where the server answers the same successor again
+ * instead of ending the session as a reuse.
  *
  * @example Get a valid token
  * ```ts
@@ -114,7 +139,9 @@ export class TokenSession {
   #timeoutMs: number;
   #now: () => Date;
   #fetch?: typeof fetch;
-  #pending?: Promise<StoredSession>;
+  #sleep: (ms: number) => Promise<void>;
+  /** The refresh in flight in this process; `within` is undefined for a forced one. */
+  #pending?: { promise: Promise<StoredSession>; within?: number };
 
   /**
    * Creates the instance.
@@ -129,6 +156,8 @@ export class TokenSession {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#now = options.deps?.now ?? (() => new Date());
     this.#fetch = options.deps?.fetch;
+    this.#sleep = options.deps?.sleep ??
+      ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Returns the stored session, or `undefined` when signed out. */
@@ -139,12 +168,15 @@ export class TokenSession {
   /**
    * Returns an access token valid for at least `refreshAheadSeconds`,
    * refreshing first when needed. When refreshing fails for a transient
-   * reason but the current token has not expired yet, returns it.
+   * reason (the auth service unreachable or failing, or the lock held by
+   * another process past its timeout) but the stored token has not expired
+   * yet, returns it.
    *
    * @returns The access token.
    * @throws {SessionError} `login_required` when there is no session or the auth service ended it.
    * @throws {TokenRequestError} When the token has expired and the auth service is unreachable.
-   * @throws {TokenStoreError} When the store fails.
+   * @throws {TokenStoreError} When the store fails, or `store_lock_timeout` when the token
+   * has expired and another process holds the lock.
    */
   async accessToken(): Promise<string> {
     const current = await this.store.load();
@@ -153,7 +185,12 @@ export class TokenSession {
     try {
       return (await this.refresh({ ifExpiresWithinSeconds: this.#aheadMs / 1000 })).accessToken;
     } catch (err) {
-      if (err instanceof TokenRequestError && this.#fresh(current, 0)) return current.accessToken;
+      const lockTimeout = err instanceof TokenStoreError && err.code === "store_lock_timeout";
+      if (!(err instanceof TokenRequestError || lockTimeout)) throw err;
+      // Whoever holds the lock may have stored a successor meanwhile (stores replace atomically).
+      const latest = lockTimeout ? await this.store.load().catch(() => undefined) : undefined;
+      if (latest !== undefined && this.#fresh(latest, 0)) return latest.accessToken;
+      if (this.#fresh(current, 0)) return current.accessToken;
       throw err;
     }
   }
@@ -162,7 +199,9 @@ export class TokenSession {
    * Refreshes the session under the lock and stores the successor. When
    * `ifExpiresWithinSeconds` is set and the stored token (re-read under the
    * lock) is fresher than that, nothing is sent. Concurrent calls in one
-   * process share one refresh.
+   * process share one refresh when it serves them all: a forced call (or a
+   * wider window) made while a conditional refresh is in flight waits for it,
+   * then refreshes.
    *
    * @param options When to skip.
    * @returns The stored session after the refresh.
@@ -171,12 +210,20 @@ export class TokenSession {
    * @throws {TokenRequestError} When the auth service is unreachable or fails.
    */
   refresh(options: RefreshSessionOptions = {}): Promise<StoredSession> {
-    if (this.#pending) return this.#pending;
-    const pending = this.#refreshLocked(options).finally(() => {
-      if (this.#pending === pending) this.#pending = undefined;
+    const within = options.ifExpiresWithinSeconds;
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      // The one in flight serves this call when it is forced, or checks a window at least as wide.
+      const serves = pending.within === undefined ||
+        (within !== undefined && within <= pending.within);
+      if (serves) return pending.promise;
+      return pending.promise.catch(() => {}).then(() => this.refresh(options));
+    }
+    const promise = this.#refreshLocked(options).finally(() => {
+      if (this.#pending?.promise === promise) this.#pending = undefined;
     });
-    this.#pending = pending;
-    return pending;
+    this.#pending = { promise, within };
+    return promise;
   }
 
   /**
@@ -194,7 +241,7 @@ export class TokenSession {
       revocationEndpoint: endpoints.revocationEndpoint,
       clientId: endpoints.clientId,
       accessToken: tokens.accessToken,
-      expiresAt: this.#now().getTime() + tokens.expiresIn * 1000,
+      expiresAt: this.#expiresAt(tokens),
       refreshToken: tokens.refreshToken,
     };
     const held = await this.#lock.acquire();
@@ -213,14 +260,25 @@ export class TokenSession {
   /**
    * Signs out: revokes the refresh token at the auth service (which ends the
    * whole session, access tokens included), then forgets the session
-   * whatever the outcome.
+   * whatever the outcome. A store that holds something other than a session
+   * (`store_corrupt`: cut off, overwritten, another version) is cleared: there
+   * is no token in it to revoke, so `unreadable` is set and `revoked` is false.
    *
-   * @returns Whether there was a session and whether the revocation succeeded.
+   * @returns Whether there was a session, whether the revocation succeeded,
+   * whether the store was unreadable.
+   * @throws {TokenStoreError} When the store or its lock fails (not when it is corrupt).
    */
   async logout(): Promise<LogoutResult> {
     const held = await this.#lock.acquire();
     try {
-      const session = await this.store.load();
+      let session: StoredSession | undefined;
+      try {
+        session = await this.store.load();
+      } catch (err) {
+        if (!(err instanceof TokenStoreError && err.code === "store_corrupt")) throw err;
+        await this.store.clear();
+        return { hadSession: true, revoked: false, unreadable: true };
+      }
       if (session === undefined) return { hadSession: false, revoked: false };
       let error: TokenRequestError | undefined;
       try {
@@ -234,6 +292,10 @@ export class TokenSession {
     } finally {
       await held.release();
     }
+  }
+
+  #expiresAt(tokens: TokenResponse): number {
+    return this.#now().getTime() + Math.min(tokens.expiresIn, MAX_TOKEN_LIFETIME_SECONDS) * 1000;
   }
 
   #fresh(session: StoredSession, marginMs: number): boolean {
@@ -267,11 +329,11 @@ export class TokenSession {
       }
       let tokens: TokenResponse;
       try {
-        tokens = await refresh(session.tokenEndpoint, session.refreshToken, {
+        tokens = await _refreshRetrying(session.tokenEndpoint, session.refreshToken, {
           clientId: session.clientId,
           fetch: this.#fetch,
           timeoutMs: this.#timeoutMs,
-        });
+        }, { now: this.#now, sleep: this.#sleep });
       } catch (err) {
         if (err instanceof TokenRequestError && err.code === "grant_invalid") {
           await this.store.clear();
@@ -282,7 +344,7 @@ export class TokenSession {
       const next: StoredSession = {
         ...session,
         accessToken: tokens.accessToken,
-        expiresAt: this.#now().getTime() + tokens.expiresIn * 1000,
+        expiresAt: this.#expiresAt(tokens),
         refreshToken: tokens.refreshToken ?? session.refreshToken,
       };
       await this.store.save(next);

@@ -5,7 +5,7 @@ import {
   type AccessTokenKey,
   verifyAccessToken,
 } from "@ccgate/client";
-import { AuthenticationError } from "./errors.ts";
+import { AuthenticationError, AuthUnavailableError } from "./errors.ts";
 import { hashToken, VerifiedTokenCache } from "./verified_token_cache.ts";
 import { bearerToken } from "./bearer_token.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
@@ -39,9 +39,13 @@ declare module "hono" {
  * Hono middleware that accepts a ccgate access token from
  * `Authorization: Bearer` or `x-api-key` (Claude Code sends both; if both are
  * present they must be equal), verifies it (or finds it in the cache of
- * verified tokens) and sets `c.var.claims`. Every failure is a 401
- * `authentication_error`, never a 403, so Claude Code re-runs its
- * `apiKeyHelper`; no message ever contains the token.
+ * verified tokens) and sets `c.var.claims`. Every refused credential is a
+ * 401 `authentication_error`, never a 403, so Claude Code re-runs its
+ * `apiKeyHelper`; no message ever contains the token. A token that cannot be
+ * checked because the auth service's keys cannot be fetched
+ * (`token_keys_unavailable`) is no fault of the credential: 503 with
+ * `retry-after` ({@linkcode AuthUnavailableError}), which Claude Code retries
+ * with the same token.
  */
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   const cache = options.cache ?? new VerifiedTokenCache();
@@ -63,6 +67,13 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
           clockToleranceSeconds: clockSkewSeconds,
         });
       } catch (err) {
+        if (err instanceof AccessTokenError && err.code === "token_keys_unavailable") {
+          throw new AuthUnavailableError(
+            "Cannot check the access token: the sign-in service's keys could not be fetched; try again in a few seconds",
+            KEYS_RETRY_AFTER_SECONDS,
+            { cause: err },
+          );
+        }
         if (err instanceof AccessTokenError) {
           throw new AuthenticationError(
             `Invalid access token: ${err.message}${WHAT_NEXT[err.code] ?? ""}`,
@@ -85,6 +96,9 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     await next();
   };
 }
+
+/** The `retry-after` of a 503 for unavailable keys: the key set fetches again at most every 5 s. */
+const KEYS_RETRY_AFTER_SECONDS = 5;
 
 const RENEW = "; get a new token with `ccgate refresh` (or sign in with `ccgate login`)";
 const SIGN_IN = "; this gateway takes ccgate access tokens: sign in with `ccgate login`";

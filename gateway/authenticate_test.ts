@@ -2,6 +2,7 @@ import { generateKeyPair, SignJWT } from "jose";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { TEST_AUDIENCE, TEST_ISSUER } from "../testing/test_issuer.ts";
+import { JwksKeySet } from "./jwks_key_set.ts";
 
 function b64url(value: unknown): string {
   return btoa(JSON.stringify(value)).replaceAll("=", "").replaceAll("+", "-").replaceAll("/", "_");
@@ -180,4 +181,61 @@ Deno.test("authenticate() tells the user what renews a token signed with a key o
     await stack.issuer.mint({ now: new Date(Date.now() - 7_200_000) }),
   );
   assert(!expired.includes("ccgate"), `the helper renews an expired token itself: ${expired}`);
+});
+
+Deno.test("authenticate() answers 503 with retry-after, not a sign-in hint, when the auth service's keys cannot be fetched", async () => {
+  // The auth service's JWKS over a real socket: a 502 HTML page from a proxy in front of it.
+  let fetches = 0;
+  await using jwks = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    fetches++;
+    return new Response("<html><body>502 Bad Gateway</body></html>", {
+      status: 502,
+      headers: { "content-type": "text/html" },
+    });
+  });
+  const keys = new JwksKeySet({
+    url: new URL(`http://127.0.0.1:${jwks.addr.port}/.well-known/jwks.json`),
+    now: () => new Date("2026-11-30T12:00:00Z"), // fixed: no retry interval passes
+    log: () => {},
+  });
+  await using stack = await startGatewayStack({ key: keys.key });
+  const token = await stack.issuer.mint();
+  const anthropic = await fetch(`${stack.url}/v1/models`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assertEquals(anthropic.status, 503);
+  assertEquals(anthropic.headers.get("retry-after"), "5");
+  assertEquals(anthropic.headers.get("x-should-retry"), "true");
+  const body = (await anthropic.json()) as { error: { type: string; message: string } };
+  assertEquals(body.error.type, "api_error");
+  assertEquals(
+    body.error.message,
+    "Cannot check the access token: the sign-in service's keys could not be fetched; try again in a few seconds",
+  );
+  const bedrock = await fetch(`${stack.url}/model/anthropic.claude-x/invoke`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: "{}",
+  });
+  assertEquals(bedrock.status, 503);
+  assertEquals(bedrock.headers.get("x-amzn-errortype"), "ServiceUnavailableException");
+  await bedrock.body?.cancel();
+  for (let i = 0; i < 20; i++) {
+    const again = await fetch(`${stack.url}/v1/models`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assertEquals(again.status, 503);
+    await again.body?.cancel();
+  }
+  // One fetch for 22 requests: the key set waits before asking the failing JWKS again.
+  assertEquals(fetches, 1);
+  assertEquals(
+    stack.metrics.value("ccgate_auth_refused_total", { reason: "token_keys_unavailable" }),
+    22,
+  );
+  assertEquals(
+    stack.logs.filter((r) => r.msg === "upstream failure").length,
+    0,
+    "sampled with the refused credentials, not one line per request",
+  );
 });

@@ -25,6 +25,7 @@ export type GatewayErrorCode =
   | "invalid_request"
   | "invalid_json"
   | "unauthenticated"
+  | "auth_unavailable"
   | "forbidden"
   | "model_not_found"
   | "route_not_found"
@@ -131,6 +132,34 @@ export class AuthenticationError extends GatewayError {
       },
     });
     this.reason = options?.reason ?? "credentials_invalid";
+  }
+}
+
+/**
+ * The credential could not be checked because the auth service's signing
+ * keys could not be fetched (its JWKS is down, or answers something else than
+ * a key set): the gateway's side failed, not the credential. 503 `api_error`
+ * with `retry-after` and `x-should-retry: true` (Claude Code's SDK retries it),
+ * where a 401 would make Claude Code ask for a new token, and the user to sign
+ * in again, to no avail. On the Bedrock-native routes:
+ * `ServiceUnavailableException`.
+ */
+export class AuthUnavailableError extends GatewayError {
+  /** As counted in `ccgate_auth_refused_total`. */
+  readonly reason = "token_keys_unavailable" satisfies AuthRefusal;
+
+  /**
+   * @param message What failed, for the client.
+   * @param retryAfterSeconds The `retry-after` to send.
+   * @param options The underlying cause.
+   */
+  constructor(message: string, retryAfterSeconds: number, options?: ErrorOptions) {
+    super("auth_unavailable", message, {
+      ...options,
+      status: 503,
+      type: "api_error",
+      headers: { "retry-after": String(retryAfterSeconds), "x-should-retry": "true" },
+    });
   }
 }
 

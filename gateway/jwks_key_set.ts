@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from "jose";
+import { type AccessTokenKeyResolver, RemoteKeySet } from "@ccgate/client";
 import type { Log } from "./log.ts";
 import type { ReadinessCheck } from "./readyz_route.ts";
 import { connectionErrorText } from "./connection_error_text.ts";
@@ -23,11 +23,23 @@ export interface JwksKeySetOptions {
   log: Log;
   /**
    * How long fetched keys are used before they must be fetched again, ms:
-   * past it, a token not already verified is refused until the JWKS answers,
-   * so the check fails.
+   * past it, the check fails until the JWKS answers again.
    * @default {600000}
    */
   maxAgeMs?: number;
+  /**
+   * How long past `maxAgeMs` the keys held still verify tokens whose key id
+   * they hold while the JWKS cannot be fetched, ms; past it every token not
+   * already verified is refused (`token_keys_unavailable`, answered 503).
+   * @default {3600000}
+   */
+  staleGraceMs?: number;
+  /**
+   * After a failed fetch, token verification fetches again at most this
+   * often, ms (verifications in between use the keys held, or fail at once).
+   * @default {5000}
+   */
+  retryAfterFailureMs?: number;
   /**
    * Shortest time between two fetches the readiness check makes while the
    * keys are stale, ms; `/readyz` calls in between report the last state.
@@ -53,8 +65,11 @@ export interface JwksKeySetOptions {
 
 /**
  * The JWKS of the auth service: {@linkcode JwksKeySet.key} resolves tokens'
- * keys (jose's remote key set: one pending fetch shared, a cooldown on
- * unknown key ids, a timeout), {@linkcode JwksKeySet.readiness} is the `auth`
+ * keys (the client library's `RemoteKeySet`: one pending fetch shared, a
+ * cooldown on unknown key ids, a timeout, at most one fetch per
+ * `retryAfterFailureMs` while the JWKS fails, and the keys held kept for
+ * `staleGraceMs` past `maxAgeMs` for the key ids they hold; plain `http:`
+ * allowed, as the URL is the operator's), {@linkcode JwksKeySet.readiness} is the `auth`
  * check of `/readyz`. It passes while the last successful fetch is at most
  * `maxAgeMs` old — the keys are then used without asking the auth service —
  * and otherwise fetches the keys itself (at most once per
@@ -77,7 +92,7 @@ export class JwksKeySet {
   readonly #options: JwksKeySetOptions;
   readonly #maxAgeMs: number;
   readonly #fetch: typeof fetch;
-  readonly #set: ReturnType<typeof createRemoteJWKSet>;
+  readonly #set: RemoteKeySet;
   readonly #freshness: Freshness;
   #keyCount = 0;
   #probedAt: number | undefined;
@@ -88,11 +103,15 @@ export class JwksKeySet {
     this.#options = options;
     this.#maxAgeMs = options.maxAgeMs ?? 600_000;
     this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#set = createRemoteJWKSet(options.url, {
-      timeoutDuration: options.timeoutMs ?? 5_000,
-      cooldownDuration: options.cooldownMs ?? 30_000,
-      cacheMaxAge: this.#maxAgeMs,
-      [customFetch]: this.#fetchKeys,
+    this.#set = new RemoteKeySet(options.url, {
+      timeoutMs: options.timeoutMs,
+      cooldownMs: options.cooldownMs,
+      maxAgeMs: this.#maxAgeMs,
+      staleGraceMs: options.staleGraceMs,
+      retryAfterFailureMs: options.retryAfterFailureMs,
+      allowInsecureHttp: true,
+      now: options.now,
+      fetch: this.#fetchKeys,
     });
     this.#freshness = new Freshness({
       maxAgeMs: this.#maxAgeMs,
@@ -108,8 +127,8 @@ export class JwksKeySet {
   }
 
   /** The key resolver to verify tokens with (`GatewayDeps.key`). */
-  get key(): JWTVerifyGetKey {
-    return this.#set;
+  get key(): AccessTokenKeyResolver {
+    return this.#set.key;
   }
 
   /** Fetches the keys now. @throws When the JWKS cannot be fetched. */
@@ -146,17 +165,14 @@ export class JwksKeySet {
     return this.#probe = this.#set.reload().catch(() => {}).finally(() => this.#probe = undefined);
   }
 
-  /** jose's fetch: records each fetch's outcome; a failure to connect is a `JWKSTimeout`-like key error. */
+  /** The key set's fetch: records each fetch's outcome. */
   readonly #fetchKeys = async (input: string | URL | Request, init?: RequestInit) => {
     let response: Response;
     try {
       response = await this.#fetch(input, init);
     } catch (err) {
-      const name = err instanceof Error ? err.name : "error";
       this.#failed(connectionErrorText(err));
-      if (name === "TimeoutError") throw err;
-      // Reported to token verification as "Cannot fetch verification keys", as for a JWKS URL key.
-      throw new errors.JWKSInvalid(`Cannot reach the JSON Web Key Set: ${name}`, { cause: err });
+      throw err;
     }
     if (response.status !== 200) {
       this.#failed(`HTTP ${response.status}`);

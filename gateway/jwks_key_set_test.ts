@@ -128,3 +128,45 @@ Deno.test("JwksKeySet.key verifies tokens, and an unreachable JWKS is token_keys
   );
   assertEquals(refused.code, "token_keys_unavailable");
 });
+
+Deno.test("JwksKeySet.key keeps verifying with the keys held while the JWKS answers 502, once per retry interval, until the grace ends", async () => {
+  const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+  const state = { up: true, fetches: 0 };
+  // The auth service over a real socket; down, a proxy's 502 page.
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    state.fetches++;
+    return state.up
+      ? Response.json({ keys: [jwk] })
+      : new Response("<html>502 Bad Gateway</html>", { status: 502 });
+  });
+  const time = clock();
+  const keys = new JwksKeySet({
+    url: new URL(`http://127.0.0.1:${server.addr.port}/.well-known/jwks.json`),
+    now: time.now,
+    log: () => {},
+    maxAgeMs: 600_000,
+    staleGraceMs: 3_600_000,
+    retryAfterFailureMs: 5_000,
+  });
+  const iat = Math.floor(time.now().getTime() / 1000);
+  const token = await new SignJWT({ sid: "s1", client_id: "c1", jti: "j1" })
+    .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1" })
+    .setIssuer(ISSUER).setAudience("ccgate").setSubject("u1")
+    .setIssuedAt(iat).setExpirationTime(iat + 7_200).sign(privateKey);
+  const verify = () =>
+    verifyAccessToken(token, {
+      key: keys.key,
+      issuer: ISSUER,
+      audience: "ccgate",
+      currentDate: time.now(),
+    }).then((c) => c.sub, (err: AccessTokenError) => err.code);
+  assertEquals(await verify(), "u1");
+  state.up = false;
+  time.advance(11 * 60_000);
+  for (let i = 0; i < 20; i++) assertEquals(await verify(), "u1");
+  assertEquals(state.fetches, 2);
+  time.advance(60 * 60_000); // 71 minutes: past the grace
+  assertEquals(await verify(), "token_keys_unavailable");
+  assertEquals(state.fetches, 3);
+});

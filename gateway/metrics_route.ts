@@ -16,7 +16,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
     "Requests this instance refused before reading their bodies, by reason: draining, concurrency, memory (529), too_large (413) or user_share (429: the user's requests hold their share of the memory budget).",
   ccgate_rate_limit_rejections_total: "Requests refused by a rate or concurrency limit.",
   ccgate_auth_refused_total:
-    "Requests refused with 401, by reason: credentials_missing, credentials_malformed, credentials_conflicting, session_revoked, or the token check that failed (token_expired, token_signature_invalid, ...).",
+    "Requests refused with 401, by reason: credentials_missing, credentials_malformed, credentials_conflicting, session_revoked, or the token check that failed (token_expired, token_signature_invalid, ...); and with 503 for token_keys_unavailable (the auth service's keys could not be fetched).",
   ccgate_count_tokens_estimated_total: "count_tokens answers that are estimates.",
   ccgate_count_tokens_counted_total: "count_tokens answers counted by Bedrock.",
   ccgate_ledger_entries_written_total:

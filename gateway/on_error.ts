@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import {
   type AnthropicErrorType,
   AuthenticationError,
+  AuthUnavailableError,
   BudgetExceededError,
   GatewayError,
   RequestOverBudgetError,
@@ -45,7 +46,9 @@ const STATUS_TYPES: Record<number, AnthropicErrorType> = {
  * (`errorShapeOf`): Anthropic's, OpenAI's, or Bedrock's (`{"message"}` with
  * `x-amzn-ErrorType`).
  *
- * A refused credential is counted in `ccgate_auth_refused_total{reason}`
+ * A refused credential, or one that could not be checked for want of the
+ * auth service's keys (`token_keys_unavailable`, a 503), is counted in
+ * `ccgate_auth_refused_total{reason}`
  * (exactly) and logged as "credentials refused" at most
  * `authLogPerSecond` times per reason and second (any client can send bad
  * credentials as fast as it likes); the next line written says how many were
@@ -68,7 +71,7 @@ export function onError(
   });
   return function onError(err, c) {
     const requestId = c.get("requestId");
-    if (err instanceof AuthenticationError) {
+    if (err instanceof AuthenticationError || err instanceof AuthUnavailableError) {
       // Never the credential itself; an expired token is Claude Code's normal cue to refresh.
       metrics?.increment("ccgate_auth_refused_total", { reason: err.reason });
       refusals.write(err.reason, {
@@ -82,7 +85,10 @@ export function onError(
     }
     if (err instanceof GatewayError) {
       // A call the client's leaving aborted is no upstream failure.
-      if (err.status >= 500 && !c.req.raw.signal.aborted) {
+      // Unavailable keys are logged (sampled) with the refused credentials above.
+      if (
+        err.status >= 500 && !(err instanceof AuthUnavailableError) && !c.req.raw.signal.aborted
+      ) {
         log({
           level: "warn",
           msg: "upstream failure",
@@ -148,6 +154,7 @@ function _bedrockCause(err: GatewayError): string | undefined {
   ) {
     return "ServiceQuotaExceededException";
   }
+  if (err instanceof AuthUnavailableError) return "ServiceUnavailableException";
   return causeName(err.cause);
 }
 

@@ -50,6 +50,11 @@ export interface AuthStackOptions {
    * (device codes wait for `entra.approve`)
    */
   entra?: Partial<EntraEmulatorOptions>;
+  /**
+   * The auth service's clock (refresh rotation, its grace window, token times).
+   * @default {() => new Date()}
+   */
+  now?: () => Date;
 }
 
 /**
@@ -98,7 +103,7 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
     kv,
     keys,
     config,
-    now: () => new Date(),
+    now: options.now ?? (() => new Date()),
     fetch,
     log,
     revocations,

@@ -10,6 +10,7 @@ import {
   type BedrockEmulatorOptions,
   startBedrockEmulator,
 } from "@ccgate/emulators";
+import type { AccessTokenKey } from "@ccgate/client";
 import { createApp } from "../gateway/app.ts";
 import type { BudgetOverrides } from "../gateway/admin/budget_overrides.ts";
 import { loadGatewayConfig } from "../gateway/config.ts";
@@ -79,6 +80,11 @@ export interface GatewayStackOptions {
   policyNow?: () => Date;
   /** The gateway app's clock (token checks, admin audit times). @default () => new Date() */
   now?: () => Date;
+  /**
+   * The gateway's verification keys (a `JwksKeySet`'s resolver, to test a JWKS
+   * served over a socket). @default the stack's issuer's key set
+   */
+  key?: AccessTokenKey;
 }
 
 /** A running gateway + emulator(s). */
@@ -197,7 +203,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     config: { ...config, issuer: TEST_ISSUER },
     policyAliases: policyFile && followPolicyAliases(policyFile, PRIMARY_REGION),
     bedrock,
-    key: issuer.keySet,
+    key: options.key ?? issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),
     now: options.now ?? (() => new Date()),
     log,

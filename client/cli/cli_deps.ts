@@ -18,7 +18,7 @@ export interface CliDeps {
   stderr: (text: string) => void;
   /** Whether standard error is a terminal (spinner, colour). */
   isTerminal: boolean;
-  /** Waits between device code polls. */
+  /** Waits between device code polls, and before retrying a refresh whose answer was lost. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Opens a URL in the browser; default: the OS opener through `runner`. */
   openBrowser?: (url: URL) => Promise<void>;

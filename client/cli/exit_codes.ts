@@ -21,7 +21,10 @@ export const EXIT = {
   usage: 2,
   /** Not signed in, or the session has ended: run `ccgate login`. */
   loginRequired: 3,
-  /** ccgate or Entra ID is unreachable or failing (try again later), or the URL is not ccgate's. */
+  /**
+   * ccgate or Entra ID is unreachable, failing or rate limiting (try again later), or the URL
+   * is not ccgate's.
+   */
   unavailable: 4,
   /** Sign-in did not complete: declined, expired, timed out, refused. */
   signInFailed: 5,
@@ -40,7 +43,8 @@ Exit codes:
   1  unexpected error (run again with --debug)
   2  usage error
   3  sign-in needed: run \`ccgate login\`
-  4  ccgate or Entra ID unreachable or failing (try again later), or not ccgate;
+  4  ccgate or Entra ID unreachable, failing or rate limiting (try again later),
+     or not ccgate;
      logout, uninstall: the session could not be revoked (it ends when it expires)
   5  sign-in failed (declined, expired, timed out, refused)
   6  token store failed (keychain, file or lock)
@@ -86,11 +90,16 @@ export function exitCodeOf(err: unknown): number {
   if (err instanceof UnavailableError) return EXIT.unavailable;
   if (err instanceof InstallFailedError) return EXIT.installFailed;
   if (err instanceof SessionError) return EXIT.loginRequired;
-  if (err instanceof SignInError) return EXIT.signInFailed;
+  if (err instanceof SignInError) {
+    return err.code === "network_error" ? EXIT.unavailable : EXIT.signInFailed;
+  }
   if (err instanceof TokenStoreError) return EXIT.storeFailed;
   if (err instanceof TokenRequestError) {
     if (err.code === "grant_invalid") return EXIT.signInFailed;
-    if (err.code === "network_error") return EXIT.unavailable;
+    if (err.code === "network_error" || err.code === "rate_limited") return EXIT.unavailable;
+    // An endpoint that is not an http(s) URL came from the server's metadata: not ccgate's.
+    if (err.code === "endpoint_invalid") return EXIT.unavailable;
+    if (err.code === "aborted") return EXIT.error;
     return EXIT.signInFailed;
   }
   if (err instanceof CcgateError) return EXIT.error;

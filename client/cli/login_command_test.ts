@@ -8,6 +8,7 @@ import { loadCliConfig } from "./cli_config.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
 import { withTempDir } from "../../testing/with_temp_dir.ts";
+import { closedPort } from "../../testing/closed_port.ts";
 
 /** A runner answering `az` with a fresh Entra token, and `secret-tool` with `secretTool`. */
 async function azureCli(
@@ -172,5 +173,19 @@ Deno.test("loginCommand() says when the session of the store it moves away from 
     const err = deps.err.join("");
     assertStringIncludes(err, `"${dir}/session.json"`);
     assertStringIncludes(err, "could not be revoked");
+  });
+});
+
+Deno.test("loginCommand() exits 4 saying so when Entra ID is unreachable", async () => {
+  await using stack = await startAuthStack();
+  await withTempDir(async (dir) => {
+    const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" });
+    const authority = `http://127.0.0.1:${closedPort()}/t`;
+    const args = ["login", "--device-code", "--url", stack.url, "--authority", authority];
+    assertEquals(await runCli([...args, "--client-id", "cli", "--scope", "api://x/y"], deps), 4);
+    const err = deps.err.join("");
+    assertEquals(err.trimEnd().split("\n").length, 2, err); // the progress line, then why
+    assertStringIncludes(err, "Entra ID is unreachable");
+    assertEquals(stack.counts.exchange, 0);
   });
 });

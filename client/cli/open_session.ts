@@ -6,7 +6,7 @@ import { openLock, openStore } from "./open_store.ts";
 
 /**
  * The signed-in session of this machine: the store `ccgate login` chose,
- * under the cross-process lock, with the CLI's clock and `fetch`.
+ * under the cross-process lock, with the CLI's clock, `fetch` and `sleep`.
  *
  * @param deps The CLI's dependencies.
  * @returns The session, or `undefined` when nobody has signed in.
@@ -17,6 +17,6 @@ export async function openSession(deps: CliDeps): Promise<TokenSession | undefin
   if (config === undefined) return undefined;
   return new TokenSession(openStore(config.store, dir, deps.runner), {
     lock: openLock(dir),
-    deps: { now: deps.now, fetch: deps.fetch },
+    deps: { now: deps.now, fetch: deps.fetch, sleep: deps.sleep },
   });
 }

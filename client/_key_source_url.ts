@@ -1,0 +1,16 @@
+/**
+ * Refuses a key set URL that is not `https:`, or plain `http:` to a loopback
+ * host (local runs, tests), as for Entra ID's endpoints.
+ *
+ * @throws {TypeError} Naming the URL (origin and path) and what is wrong.
+ */
+export function _checkKeySourceUrl(url: URL): void {
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return;
+  const where = `"${url.origin}${url.pathname}"`;
+  throw new TypeError(
+    url.protocol === "http:"
+      ? `Cannot use the key set at ${where}: plain http is only allowed to a loopback host; use https`
+      : `Cannot use the key set at ${where}: it must be an https URL`,
+  );
+}
