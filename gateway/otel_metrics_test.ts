@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
+import { startOtlpReceiver } from "../testing/otlp_receiver.ts";
 import { DEFAULT_BUCKETS, GATEWAY_METRIC_KINDS } from "./gateway_metrics.ts";
 import { METRIC_HELP } from "./metrics_route.ts";
 
@@ -48,30 +49,16 @@ function _exported(bodies: string[]): Map<string, OtlpMetric> | undefined {
 }
 
 Deno.test("exportOtelMetrics() exports the gateway's and auth's counters, gauges and histograms over OTLP, without token or prompt", async () => {
-  const payloads: { path: string; body: string }[] = [];
-  const receiver = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    payloads.push({ path: new URL(req.url).pathname, body: await req.text() });
-    return Response.json({});
-  });
-  const policy = await Deno.makeTempFile({ suffix: ".yaml" });
-  await Deno.writeTextFile(
-    policy,
-    `models:
+  const receiver = startOtlpReceiver();
+  const { payloads } = receiver;
+  const policy = `models:
   claude-sonnet-4-5-20250929:
     bedrock: us.anthropic.claude-sonnet-4-5-20250929-v1:0
     price: { input: 3, output: 15 }
-`,
-  );
+`;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", CHILD, PROMPT, policy, "--wait"],
-    env: {
-      OTEL_DENO: "true",
-      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.addr.port}`,
-      OTEL_METRIC_EXPORT_INTERVAL: "200",
-      OTEL_SERVICE_NAME: "ccgate-gateway-test",
-      NO_COLOR: "1",
-    },
+    env: { ...receiver.env, OTEL_METRIC_EXPORT_INTERVAL: "200" },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -129,8 +116,7 @@ Deno.test("exportOtelMetrics() exports the gateway's and auth's counters, gauges
       assert(!p.body.includes("OTEL-PROMPT-CANARY"), `prompt text was exported to ${p.path}`);
     }
   } finally {
-    await receiver.shutdown();
-    await Deno.remove(policy);
+    await receiver.close();
   }
 });
 

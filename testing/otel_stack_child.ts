@@ -2,8 +2,8 @@
  * One gateway stack run in its own process, for the OpenTelemetry tests: it
  * exports the stack's metrics (with an auth service's, as the combined
  * server does) through `@opentelemetry/api`'s meter, makes a streamed
- * `/v1/messages` request with the prompt in `Deno.args[0]` (through the
- * policy file `Deno.args[1]`, if given), writes its log lines to the console
+ * `/v1/messages` request with the prompt in `Deno.args[0]` (enforcing the
+ * policy whose YAML text is `Deno.args[1]`, if given), writes its log lines to the console
  * (which Deno's OpenTelemetry exports as logs) and writes the token it used
  * on stdout's last line (not through console). With `--wait` as
  * `Deno.args[2]` it then waits for a line (or the end) on stdin before it
@@ -19,7 +19,7 @@ import { exportOtelMetrics } from "../gateway/otel_metrics.ts";
 import { postMessages, startGatewayStack } from "./gateway_stack.ts";
 
 const prompt = Deno.args[0] ?? "hello";
-const stack = await startGatewayStack({ policy: Deno.args[1] });
+const stack = await startGatewayStack({ policyYaml: Deno.args[1] || undefined });
 stack.metrics.include(new AuthMetrics());
 exportOtelMetrics(stack.metrics, otel.getMeter("ccgate"));
 const res = await postMessages(stack.url, stack.token, {
