@@ -4,6 +4,14 @@ import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { startAuthFixture } from "./_testing.ts";
 
 const ALICE = "00000000-0000-4000-8000-00000000a11c";
+/** Two allowlisted tenants; A is the admin tenant. */
+const A = "11111111-1111-4111-8111-111111111111";
+const B = "22222222-2222-4222-8222-222222222222";
+
+/** An auth service allowlisting tenants A (the admin tenant) and B. */
+function twoTenantFixture() {
+  return startAuthFixture({ entra: { tenantId: A }, env: { ENTRA_TENANT_ID: `${A},${B}` } });
+}
 
 Deno.test("adminSessionsRoutes() refuses callers without a token or without the admin role", async () => {
   await using f = await startAuthFixture();
@@ -100,14 +108,9 @@ Deno.test("adminSessionsRoutes() answers 400 when a sub or sid is longer than 25
 });
 
 Deno.test("adminSessionsRoutes() lets an admin of another allowlisted tenant reach only their own tenant's sessions", async () => {
-  const B = "22222222-2222-4222-8222-222222222222";
   const BOB = "00000000-0000-4000-8000-00000000b0b0";
   const CAROL = "00000000-0000-4000-8000-0000000ca401";
-  const A = "11111111-1111-4111-8111-111111111111";
-  await using f = await startAuthFixture({
-    entra: { tenantId: A },
-    env: { ENTRA_TENANT_ID: `${A},${B}` },
-  });
+  await using f = await twoTenantFixture();
   const alice = await f.signIn({ user: { oid: ALICE, roles: ["ccgate.user"] } });
   const carol = await f.signIn({ tenantId: B, user: { oid: CAROL, roles: ["ccgate.user"] } });
   const adminB = await f.signIn({ tenantId: B, user: { oid: BOB, roles: ["ccgate.admin"] } });
@@ -218,12 +221,7 @@ Deno.test("adminSessionsRoutes() audits listing and revoking sessions, and count
 });
 
 Deno.test("GET /admin/sessions/audit pages, filters, answers CSV, and refuses a non-admin tenant's admin", async () => {
-  const A = "11111111-1111-4111-8111-111111111111";
-  const B = "22222222-2222-4222-8222-222222222222";
-  await using f = await startAuthFixture({
-    entra: { tenantId: A },
-    env: { ENTRA_TENANT_ID: `${A},${B}` },
-  });
+  await using f = await twoTenantFixture();
   const admin = await f.signIn();
   const adminB = await f.signIn({ tenantId: B, user: { oid: "bob", roles: ["ccgate.admin"] } });
   const headers = { authorization: `Bearer ${admin.access_token}` };
@@ -291,12 +289,7 @@ Deno.test("a session revocation on auth appears in the gateway's GET /admin/audi
 });
 
 Deno.test("GET /admin/sessions/audit refused to an admin outside the admin tenants is audited as denied", async () => {
-  const A = "11111111-1111-4111-8111-111111111111";
-  const B = "22222222-2222-4222-8222-222222222222";
-  await using f = await startAuthFixture({
-    entra: { tenantId: A },
-    env: { ENTRA_TENANT_ID: `${A},${B}` },
-  });
+  await using f = await twoTenantFixture();
   const admin = await f.signIn();
   const adminB = await f.signIn({ tenantId: B, user: { oid: "bob", roles: ["ccgate.admin"] } });
   for (let i = 0; i < 2; i++) {
