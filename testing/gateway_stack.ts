@@ -338,3 +338,28 @@ export async function openStream(
     },
   };
 }
+
+/** What {@linkcode getAs} read. */
+export interface ReadAnswer {
+  status: number;
+  /** The `content-type`, or `""`. */
+  type: string;
+  /** The body: parsed when it is JSON, else the text. */
+  // deno-lint-ignore no-explicit-any
+  body: any;
+}
+
+/** GETs `path` of a gateway with `token` as bearer and reads the whole answer. */
+export async function getAs(
+  stack: { url: string },
+  token: string,
+  path: string,
+): Promise<ReadAnswer> {
+  const res = await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const type = res.headers.get("content-type") ?? "";
+  return {
+    status: res.status,
+    type,
+    body: type.includes("json") ? await res.json() : await res.text(),
+  };
+}

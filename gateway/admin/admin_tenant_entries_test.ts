@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import { getAs, postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
 import { dayOf } from "../ledger/ledger_entry.ts";
 
 const A = "11111111-1111-1111-1111-111111111111"; // the admin tenant (the first of ENTRA_TENANT_ID)
@@ -57,16 +57,7 @@ async function interleaved() {
   await stack.ledger.flush();
   const adminA = await mint("00000000-0000-4000-8000-00000000ad0a", A, ["usage.admin"]);
   const adminB = await mint("00000000-0000-4000-8000-00000000ad0b", B, ["usage.admin"]);
-  const get = async (token: string, path: string) => {
-    const res = await fetch(`${stack.url}${path}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    return {
-      status: res.status,
-      type: res.headers.get("content-type") ?? "",
-      body: res.headers.get("content-type")?.includes("json") ? await res.json() : await res.text(),
-    };
-  };
+  const get = (token: string, path: string) => getAs(stack, token, path);
   const today = dayOf(new Date());
   const all = (await get(adminA, `/admin/api/entries?from=${today}&to=${today}`)).body.data as {
     requestId: string;

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
+import { getAs, postMessages, startGatewayStack } from "../../testing/gateway_stack.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import { dayOf } from "../ledger/ledger_entry.ts";
 
@@ -40,15 +40,7 @@ async function twoTenants() {
   await stack.ledger.flush();
   const adminA = await mint("00000000-0000-4000-8000-00000000ad0a", A, ["usage.admin"]);
   const adminB = await mint("00000000-0000-4000-8000-00000000ad0b", B, ["usage.admin"]);
-  const get = async (token: string, path: string) => {
-    const res = await fetch(`${stack.url}${path}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    return {
-      status: res.status,
-      body: res.headers.get("content-type")?.includes("json") ? await res.json() : await res.text(),
-    };
-  };
+  const get = (token: string, path: string) => getAs(stack, token, path);
   return { stack, adminA, adminB, get, range: `from=${today}&to=${today}` };
 }
 
