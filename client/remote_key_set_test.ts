@@ -10,26 +10,18 @@ import { RemoteKeySet } from "./remote_key_set.ts";
 import { verifyAccessToken } from "./verify_access_token.ts";
 import { fakeClock } from "./_testing/fake_clock.ts";
 import { serve } from "./_testing/serve.ts";
+import { accessTokenClaims, TEST_ISSUER, TEST_NOW } from "./_testing/access_token_claims.ts";
 
-const ISSUER = "https://ccgate.test";
-const NOW = new Date("2026-11-24T12:00:00Z");
-const nowSeconds = Math.floor(NOW.getTime() / 1000);
+const ISSUER = TEST_ISSUER;
+const NOW = TEST_NOW;
 
 const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
 const publicJwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
 
 function sign(kid = "k1", payload: JWTPayload = {}): Promise<string> {
-  return new SignJWT({
-    iss: ISSUER,
-    aud: "ccgate",
-    sub: "oid-1",
-    sid: "sid-1",
-    jti: "jti-1",
-    client_id: "cli",
-    iat: nowSeconds - 10,
-    exp: nowSeconds + 3600,
-    ...payload,
-  }).setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid }).sign(privateKey);
+  return new SignJWT(accessTokenClaims(payload))
+    .setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid })
+    .sign(privateKey);
 }
 
 /** The auth service's far side over a real socket: its JWKS while `up`, a 502 HTML page while down. */

@@ -2,30 +2,17 @@ import { assertEquals, assertRejects } from "../testing/assert.ts";
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { AccessTokenError } from "./errors.ts";
 import { verifyAccessToken, type VerifyAccessTokenOptions } from "./verify_access_token.ts";
+import { accessTokenClaims, TEST_ISSUER, TEST_NOW } from "./_testing/access_token_claims.ts";
 
-const ISSUER = "https://ccgate.test";
+const ISSUER = TEST_ISSUER;
 const AUDIENCE = "ccgate";
-const NOW = new Date("2026-11-24T12:00:00Z");
+const NOW = TEST_NOW;
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
 
 const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
 const publicJwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
 
-function claims(overrides: JWTPayload = {}): JWTPayload {
-  return {
-    iss: ISSUER,
-    aud: AUDIENCE,
-    sub: "oid-1",
-    sid: "sid-1",
-    jti: "jti-1",
-    client_id: "cli",
-    iat: nowSeconds - 10,
-    exp: nowSeconds + 3600,
-    roles: ["dev"],
-    groups: [],
-    ...overrides,
-  };
-}
+const claims = accessTokenClaims;
 
 function sign(payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT(payload)
