@@ -1,14 +1,12 @@
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
+import { AuditCursorError, formatAuditCursor, parseAuditCursor } from "./audit_cursor.ts";
 import {
-  AuditCursorError,
   AuditLog,
   type AuditQuery,
   type AuditRecord,
-  formatAuditCursor,
   MAX_AUDIT_DETAILS_CHARS,
   MAX_DENIED_ACTIONS_PER_MINUTE,
   OTHER_DENIED_ACTIONS,
-  parseAuditCursor,
 } from "./audit_log.ts";
 
 const DAY = { from: "2026-11-30", to: "2026-11-30" };

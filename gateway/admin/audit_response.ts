@@ -7,8 +7,8 @@
  */
 import { dayOf } from "../ledger/ledger_entry.ts";
 import { daysIn } from "../ledger/usage_query.ts";
+import { AuditCursorError } from "./audit_cursor.ts";
 import {
-  AuditCursorError,
   type AuditLog,
   type AuditPage,
   type AuditQuery,
