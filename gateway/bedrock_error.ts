@@ -106,6 +106,9 @@ const BY_NAME: Record<string, Fixed> = {
 
 /** Bedrock's answer to a prompt over the model's context window (Anthropic says "prompt is too long"). */
 const INPUT_TOO_LONG = /input is too long for requested model/i;
+/** An ARN with an account id, or a bare 12-digit account id, in a Bedrock message. */
+const ACCOUNT_ARN = /\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^\s"',;)]+/g;
+const ACCOUNT_ID = /\b\d{12}\b/g;
 /** Bedrock's answer to an InvokeModel body over its 25,000,000-byte limit. */
 const BODY_TOO_LARGE = /length less than or equal to 25000000/;
 
@@ -119,9 +122,10 @@ const CONNECTION =
  * Bedrock's "Input is too long for requested model." is worded as
  * Anthropic's "prompt is too long: …" (only that starts Claude Code's
  * automatic compaction) and a body over Bedrock's 25,000,000-byte limit is
- * Anthropic's 413 `request_too_large`; every other
- * message is a fixed sentence, so account ids, role ARNs and stack details
- * never reach the client.
+ * Anthropic's 413 `request_too_large`; an ARN or account id in a validation
+ * message (an application inference profile's, say) is replaced by `[ARN]` or
+ * `[account]`; every other message is a fixed sentence, so account ids, role
+ * ARNs and stack details never reach the client.
  *
  * @param e The failure's name, message and HTTP status.
  * @returns Status, type, message, retry hints.
@@ -195,12 +199,13 @@ function _validation(message: string): AnthropicErrorMapping {
       shouldRetry: false,
     };
   }
+  const safe = message.replace(ACCOUNT_ARN, "[ARN]").replace(ACCOUNT_ID, "[account]");
   return {
     status: 400,
     type: "invalid_request_error",
-    message: INPUT_TOO_LONG.test(message)
-      ? `prompt is too long: ${message}`
-      : message || "Bedrock rejected the request",
+    message: INPUT_TOO_LONG.test(safe)
+      ? `prompt is too long: ${safe}`
+      : safe || "Bedrock rejected the request",
     shouldRetry: false,
   };
 }

@@ -113,3 +113,20 @@ Deno.test("toAnthropicError() maps Bedrock's body size limit to 413 request_too_
   });
   assertEquals([mapped.status, mapped.type, mapped.shouldRetry], [413, "request_too_large", false]);
 });
+
+Deno.test("toAnthropicError() keeps a validation message but not the account ids and ARNs in it", () => {
+  const mapped = toAnthropicError({
+    name: "ValidationException",
+    message:
+      "Invocation of model ID arn:aws:bedrock:eu-west-1:123456789012:application-inference-profile/a1b2c3 with on-demand throughput isn't supported (account 123456789012).",
+    status: 400,
+  });
+  assertEquals(
+    mapped.message,
+    "Invocation of model ID [ARN] with on-demand throughput isn't supported (account [account]).",
+  );
+  // Claude Code's recoveries key on these messages: they pass unchanged.
+  for (const message of ["Input is too long.", "messages.0: Extra inputs are not permitted"]) {
+    assertEquals(toAnthropicError({ name: "ValidationException", message }).message, message);
+  }
+});
