@@ -6,7 +6,9 @@ type Json = Record<string, unknown>;
 /**
  * Checks content blocks (`tool_result` contents included) and strips the
  * `cache_control` keys Bedrock rejects for the model family (`scope`, and
- * `ttl` where unsupported), noting each in `dropped`. Copies only what
+ * `ttl` where unsupported), noting each in `dropped`; a `tool_reference`
+ * (tool search's answer, which is never forwarded) becomes a text block
+ * saying the tool is loaded. Copies only what
  * changed: unchanged input comes back as the same array. Pure but for
  * `dropped`.
  *
@@ -43,6 +45,14 @@ export function bedrockBlocks(
     }
     if (block.type === "image" || block.type === "document") _checkSource(block, `${path}.${i}`);
     let fixed = bedrockCacheControl(block, `${path}.${i}`, family, dropped);
+    if (block.type === "tool_reference") {
+      // Tool search is never forwarded (bedrock_compat.json): every tool is loaded eagerly, and
+      // Bedrock refuses a tool_reference without its beta. Claude Code's ToolSearch tool answers
+      // with these; the model then calls the tool by name, which it can.
+      const { tool_name: name, type: _type, ...rest } = fixed as Json;
+      fixed = { ...rest, type: "text", text: `Tool ${String(name)} is loaded.` };
+      dropped.push(`rewrite:${path}.${i}.tool_reference`);
+    }
     if (block.type === "tool_result" && Array.isArray(block.content)) {
       const inner = bedrockBlocks(block.content, `${path}.${i}.content`, family, dropped);
       if (inner !== block.content) fixed = { ...fixed, content: inner };

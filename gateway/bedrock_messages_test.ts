@@ -122,3 +122,24 @@ Deno.test("bedrockBlocks() refuses an image or document given by URL or file_id,
   assert(bedrockBlocks(kept, "messages.0.content", FAMILY, dropped) === kept, "base64 passes");
   assertEquals(dropped, []);
 });
+
+Deno.test("bedrockBlocks() turns tool search's tool_reference answers into text, keeping cache_control", () => {
+  const dropped: string[] = [];
+  const blocks = [{
+    type: "tool_result",
+    tool_use_id: "toolu_1",
+    content: [
+      { type: "tool_reference", tool_name: "WebFetch" },
+      { type: "tool_reference", tool_name: "NotebookEdit", cache_control: { type: "ephemeral" } },
+    ],
+  }];
+  const out = bedrockBlocks(blocks, "messages.2.content", FAMILY, dropped);
+  assertEquals((out[0] as { content: unknown[] }).content, [
+    { type: "text", text: "Tool WebFetch is loaded." },
+    { type: "text", text: "Tool NotebookEdit is loaded.", cache_control: { type: "ephemeral" } },
+  ]);
+  assertEquals(dropped, [
+    "rewrite:messages.2.content.0.content.0.tool_reference",
+    "rewrite:messages.2.content.0.content.1.tool_reference",
+  ]);
+});

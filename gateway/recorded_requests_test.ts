@@ -13,6 +13,9 @@ import claudeCode332 from "./testdata/claude_code_2.1.332_messages_request.json"
 import bedrockMode332 from "./testdata/claude_code_2.1.332_bedrock_mode_requests.json" with {
   type: "json",
 };
+import toolSearch332 from "./testdata/claude_code_2.1.332_tool_search_request.json" with {
+  type: "json",
+};
 import toolUse from "./testdata/tool_use_conversation_request.json" with { type: "json" };
 import image from "./testdata/image_block_request.json" with { type: "json" };
 import deferred from "./testdata/deferred_tools_request.json" with { type: "json" };
@@ -53,6 +56,12 @@ const RECORDED: [string, unknown, string[]][] = [
     parseAnthropicBeta(claudeCode332.headers["anthropic-beta"]),
   ],
   ["Claude Code 2.1.332 Bedrock mode", bedrockModeBody332.body, []],
+  // Its ToolSearch tool answers with tool_reference blocks, which Bedrock refuses without tool search.
+  [
+    "Claude Code 2.1.332 after ToolSearch",
+    toolSearch332.body,
+    parseAnthropicBeta(toolSearch332.headers["anthropic-beta"]),
+  ],
   ["tool_use round trip", toolUse.body, parseAnthropicBeta(toolUse.headers["anthropic-beta"])],
   ["image block", image.body, parseAnthropicBeta(image.headers["anthropic-beta"])],
   ["deferred tools", deferred.body, parseAnthropicBeta(deferred.headers["anthropic-beta"])],

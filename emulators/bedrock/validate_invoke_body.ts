@@ -111,7 +111,27 @@ export function validateInvokeJson(
   if (betas.some((b) => typeof b !== "string" || !options.allowedBetas.includes(b))) {
     return { ok: false, message: "invalid beta flag" };
   }
+  // A tool_result naming tools found by tool search (Claude Code's ToolSearch tool answers so)
+  // needs the tool search beta (anthropics/claude-code#25212).
+  if (!betas.includes(TOOL_SEARCH_BETA) && _hasToolReference(body.messages)) {
+    return { ok: false, message: "Tool reference not found in available tools" };
+  }
   return { ok: true, body };
+}
+
+/** The beta without which Bedrock refuses `tool_reference` blocks. */
+const TOOL_SEARCH_BETA = "tool-search-tool-2025-10-19";
+
+/** Whether a `tool_reference` block is in any message's `tool_result` contents. */
+function _hasToolReference(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  return messages.some((m) =>
+    Array.isArray(m?.content) &&
+    m.content.some((b: { type?: unknown; content?: unknown }) =>
+      b?.type === "tool_result" && Array.isArray(b.content) &&
+      b.content.some((c: { type?: unknown }) => c?.type === "tool_reference")
+    )
+  );
 }
 
 function malformed(problems: string[]): string {

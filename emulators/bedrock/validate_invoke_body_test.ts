@@ -94,3 +94,27 @@ Deno.test("validateInvokeJson() gives the same answers as validateInvokeBody() o
     );
   }
 });
+
+Deno.test("validateInvokeBody() refuses tool_reference blocks without the tool search beta, as Bedrock does", () => {
+  const body = (betas: string[]) =>
+    JSON.stringify({
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: 10,
+      ...(betas.length > 0 ? { anthropic_beta: betas } : {}),
+      messages: [{
+        role: "user",
+        content: [{
+          type: "tool_result",
+          tool_use_id: "t",
+          content: [{ type: "tool_reference", tool_name: "WebFetch" }],
+        }],
+      }],
+    });
+  const options = {
+    allowedKeys: ["anthropic_version", "anthropic_beta", "max_tokens", "messages"],
+    allowedBetas: ["tool-search-tool-2025-10-19"],
+  };
+  const refused = validateInvokeBody(body([]), options);
+  assertEquals(refused.ok ? "" : refused.message, "Tool reference not found in available tools");
+  assertEquals(validateInvokeBody(body(["tool-search-tool-2025-10-19"]), options).ok, true);
+});
