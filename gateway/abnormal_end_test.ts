@@ -126,8 +126,8 @@ for (const stream of [false, true]) {
         `    price: { input: 1, output: 5 }\n`,
     });
     const refused = await postInvoke(stack, SONNET_ID, { stream, maxTokens: 64 });
-    assertEquals(refused.status, 403);
-    assertEquals(refused.headers.get("x-amzn-errortype"), "AccessDeniedException");
+    assertEquals(refused.status, 404);
+    assertEquals(refused.headers.get("x-amzn-errortype"), "ResourceNotFoundException");
     await refused.body?.cancel();
     const long = `us.anthropic.claude-${"x".repeat(600)}`;
     const invalid = await postInvoke(stack, long, { stream, maxTokens: 64 });
@@ -135,8 +135,8 @@ for (const stream of [false, true]) {
     await invalid.body?.cancel();
     const entries = await ledgerEntries(stack);
     const byStatus = new Map(entries.map((e) => [e.status, e]));
-    assertEquals(byStatus.get(403)?.model, SONNET_ID);
-    assertEquals(byStatus.get(403)?.stream, stream);
+    assertEquals(byStatus.get(404)?.model, SONNET_ID);
+    assertEquals(byStatus.get(404)?.stream, stream);
     assertEquals(byStatus.get(400)?.model, long.slice(0, 512));
     assertEquals(stack.emulator.requests.length, 0);
   });

@@ -62,3 +62,24 @@ Deno.test("Claude Code in Bedrock mode, behind a gateway whose inference profile
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Claude Code in Bedrock mode stops at once on a model the policy does not allow it", async () => {
+  await using stack = await startGatewayStack({
+    policy: new URL("../docs/policy.example.yaml", import.meta.url).pathname,
+  });
+  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
+  try {
+    await Deno.writeTextFile(`${dir}/token`, stack.token);
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeBedrockSettings({ gatewayUrl: stack.url, apiKeyHelper: `cat ${dir}/token` }),
+      { extraArgs: ["--model", "fable"] },
+    );
+    assert(run.code !== 0, "claude failed");
+    const asked = stack.logs.filter((r) => r.msg === "bedrock_invoke_stream");
+    assert(asked.length <= 2, `${asked.length} requests`);
+    assertEquals(stack.emulator.requests.filter((r) => r.operation !== null).length, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -177,3 +177,30 @@ Deno.test("Claude Code, as installed today, answers through a gateway enforcing 
     await Deno.remove(helper.dir, { recursive: true });
   }
 });
+
+Deno.test("Claude Code stops at once on a model the policy does not allow it", async () => {
+  await using stack = await startGatewayStack({
+    policy: new URL("../docs/policy.example.yaml", import.meta.url).pathname,
+  });
+  const helper = await helperFor(stack.token);
+  try {
+    const run = await runClaudeCode(
+      "Say hello",
+      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+      { extraArgs: ["--model", "fable"] },
+    );
+    assert(run.code !== 0, "claude failed");
+    // Claude Code's own words for a 404 on its model (the gateway's message names the rule).
+    assertStringIncludes(
+      `${run.stdout}${run.stderr}`,
+      "There's an issue with the selected model (claude-fable-5-2)",
+    );
+    // A 403 made it take the refusal for a bad credential: 13 tries over 4.5 minutes, then
+    // "Failed to authenticate".
+    const asked = stack.logs.filter((r) => r.msg === "messages");
+    assert(asked.length <= 2, `${asked.length} requests`);
+    assertEquals(stack.emulator.requests.length, 0);
+  } finally {
+    await Deno.remove(helper.dir, { recursive: true });
+  }
+});

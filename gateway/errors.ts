@@ -285,10 +285,17 @@ export class ShuttingDownError extends GatewayError {
   }
 }
 
-/** The policy does not allow this user the requested model: 403 permission_error naming both. */
+/**
+ * The policy does not allow this user the requested model: 404 not_found_error
+ * naming both, as Anthropic answers a model the key cannot use. Not 403:
+ * Claude Code takes a 403 for a bad credential, runs its apiKeyHelper again
+ * and retries for minutes before it reports "Failed to authenticate"; a 404
+ * ends the run at once with the message. Native routes:
+ * `ResourceNotFoundException`.
+ */
 export class ModelNotAllowedError extends GatewayError {
   constructor(message: string) {
-    super("model_not_allowed", message, { status: 403, type: "permission_error" });
+    super("model_not_allowed", message, { status: 404, type: "not_found_error" });
   }
 }
 

@@ -184,25 +184,25 @@ Deno.test("failover under a policy: an id its entry lists in no configured regio
     [],
   );
   const response = await postMessages(stack.url, stack.token, { model: EU });
-  assertEquals(response.status, 403);
-  assertEquals((await response.json()).error.type, "permission_error");
+  assertEquals(response.status, 404);
+  assertEquals((await response.json()).error.type, "not_found_error");
   assertEquals(invoked(stack, ["us-east-1"]), []);
   const [entry] = await ledgerEntries(stack);
   assertEquals([entry!.status, entry!.errorType, entry!.inputTokens], [
-    403,
+    404,
     "model_not_allowed",
     0,
   ]);
 });
 
-Deno.test("failover under a policy: on the Bedrock-native route an id listed in no configured region is AccessDeniedException", async () => {
+Deno.test("failover under a policy: on the Bedrock-native route an id listed in no configured region is ResourceNotFoundException", async () => {
   await using stack = await stackWith(
     `models:\n  sonnet:\n    bedrock:\n      eu-west-1: ${EU}\n    price: { input: 3, output: 15 }\n`,
     [],
   );
   const response = await postInvoke(stack, EU);
-  assertEquals(response.status, 403);
-  assertEquals(response.headers.get("x-amzn-errortype")?.split(":")[0], "AccessDeniedException");
+  assertEquals(response.status, 404);
+  assertEquals(response.headers.get("x-amzn-errortype")?.split(":")[0], "ResourceNotFoundException");
   await response.body?.cancel();
   assertEquals(invoked(stack, ["us-east-1"]), []);
 });

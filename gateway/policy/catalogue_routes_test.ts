@@ -25,9 +25,9 @@ Deno.test("policy: a catalogue listing only the EU profile refuses the global, U
   for (const prefix of ["global.", "us.", "apac.", ""]) {
     const model = `${prefix}anthropic.claude-sonnet-4-5-20250929-v1:0`;
     const messages = await postMessages(stack.url, stack.token, { model });
-    assertEquals(messages.status, 403, model);
+    assertEquals(messages.status, 404, model);
     const body = await messages.json();
-    assertEquals(body.error.type, "permission_error");
+    assertEquals(body.error.type, "not_found_error");
     assertStringIncludes(body.error.message, "not in the gateway policy's model catalogue");
   }
   assertEquals(stack.emulator.requests.length, 0, "nothing reached Bedrock");
@@ -51,8 +51,8 @@ Deno.test("policy: a Bedrock-native call for another profile of a catalogue mode
   }
   assertEquals(stack.emulator.requests.map((r) => r.modelId), [EU_SONNET, EU_SONNET, EU_SONNET]);
   const opus = await postInvoke(stack, "global.anthropic.claude-opus-4-8");
-  assertEquals(opus.status, 403);
-  assertEquals(opus.headers.get("x-amzn-errortype")?.split(":")[0], "AccessDeniedException");
+  assertEquals(opus.status, 404);
+  assertEquals(opus.headers.get("x-amzn-errortype")?.split(":")[0], "ResourceNotFoundException");
   await opus.body?.cancel();
 });
 
@@ -76,6 +76,6 @@ groups:
   await served.body?.cancel();
   assertEquals(stack.emulator.requests.at(-1)!.modelId, EU_SONNET);
   const outsider = await postMessages(stack.url, stack.token, { model: "sonnet-eu-team" });
-  assertEquals(outsider.status, 403);
+  assertEquals(outsider.status, 404);
   await outsider.body?.cancel();
 });

@@ -57,8 +57,8 @@ Deno.test("PolicyEngine.admit() refuses a model outside the catalogue, naming it
     () => engine.admit(request({ modelId: "us.anthropic.claude-opus-4-8", requested: "opus" })),
     ModelNotAllowedError,
   );
-  assertEquals(err.status, 403);
-  assertEquals(err.type, "permission_error");
+  assertEquals(err.status, 404);
+  assertEquals(err.type, "not_found_error");
   assert(err.message.includes('"opus"') && err.message.includes("rule: models"), err.message);
 });
 

@@ -34,9 +34,9 @@ Deno.test("policy: the shipped example allows its default models, refuses the ot
   assertEquals(ok.status, 200);
   await ok.body?.cancel();
   const refused = await postMessages(stack.url, stack.token, { model: "claude-opus-4-8" });
-  assertEquals(refused.status, 403);
+  assertEquals(refused.status, 404);
   const error = await errorBody(refused);
-  assertEquals(error.type, "permission_error");
+  assertEquals(error.type, "not_found_error");
   assertStringIncludes(error.message, '"claude-opus-4-8"');
   assertStringIncludes(error.message, "rule: defaults.models");
   const capped = await postMessages(stack.url, stack.token, { model: HAIKU, max_tokens: 64000 });
@@ -47,10 +47,10 @@ Deno.test("policy: the shipped example allows its default models, refuses the ot
   assertEquals(sent.max_tokens, 32000);
 });
 
-Deno.test("policy: model allowlist on — 403 on every model route and a filtered /v1/models; off — all allowed", async () => {
+Deno.test("policy: model allowlist on — 404 on every model route and a filtered /v1/models; off — all allowed", async () => {
   await using on = await stackWith(`defaults:\n  models: [${HAIKU}]\n`);
   const messages = await postMessages(on.url, on.token, { model: SONNET });
-  assertEquals(messages.status, 403);
+  assertEquals(messages.status, 404);
   assertEquals(
     (await errorBody(messages)).message,
     `Model "${SONNET}" is not allowed for you (rule: defaults.models; allowed: ${HAIKU})`,
@@ -60,19 +60,19 @@ Deno.test("policy: model allowlist on — 403 on every model route and a filtere
     headers: { authorization: `Bearer ${on.token}`, "content-type": "application/json" },
     body: JSON.stringify({ model: SONNET, messages: [{ role: "user", content: "Hi" }] }),
   });
-  assertEquals(chat.status, 403);
-  assertEquals((await chat.json()).error.code, "permission_denied", "OpenAI's shape");
+  assertEquals(chat.status, 404);
+  assertEquals((await chat.json()).error.code, "model_not_found", "OpenAI's shape");
   const count = await fetch(`${on.url}/v1/messages/count_tokens`, {
     method: "POST",
     headers: { authorization: `Bearer ${on.token}`, "content-type": "application/json" },
     body: JSON.stringify({ model: SONNET, messages: [{ role: "user", content: "Hi" }] }),
   });
-  assertEquals(count.status, 403);
+  assertEquals(count.status, 404);
   await count.body?.cancel();
   for (const stream of [false, true]) {
     const native = await postInvoke(on, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", { stream });
-    assertEquals(native.status, 403);
-    assertEquals(native.headers.get("x-amzn-errortype"), "AccessDeniedException");
+    assertEquals(native.status, 404);
+    assertEquals(native.headers.get("x-amzn-errortype"), "ResourceNotFoundException");
     assertStringIncludes((await native.json()).message, "rule: defaults.models");
   }
   const models = await fetch(`${on.url}/v1/models?limit=100`, {
@@ -226,7 +226,7 @@ Deno.test("policy: a request failing upstream, before or during the stream, sett
 Deno.test("policy: a reloaded file applies without a restart; an invalid edit keeps the previous policy", async () => {
   await using stack = await stackWith(`defaults:\n  models: [${SONNET}]\n`);
   const before = await postMessages(stack.url, stack.token, { model: HAIKU });
-  assertEquals(before.status, 403);
+  assertEquals(before.status, 404);
   await before.body?.cancel();
   await Deno.writeTextFile(
     stack.policyPath!,
@@ -297,10 +297,10 @@ users:
   const nobody = await stack.issuer.mint({
     claims: { sub: "00000000-0000-0000-0000-0000000000b0", roles: ["ccgate.admin"] },
   });
-  assertEquals([await asks(stack.token, HAIKU), await asks(stack.token, SONNET)], [200, 403]);
-  assertEquals([await asks(eng, HAIKU), await asks(eng, SONNET)], [403, 200]);
+  assertEquals([await asks(stack.token, HAIKU), await asks(stack.token, SONNET)], [200, 404]);
+  assertEquals([await asks(eng, HAIKU), await asks(eng, SONNET)], [404, 200]);
   assertEquals([await asks(admin, HAIKU), await asks(admin, SONNET)], [200, 200]);
-  assertEquals([await asks(nobody, HAIKU), await asks(nobody, SONNET)], [403, 403]);
+  assertEquals([await asks(nobody, HAIKU), await asks(nobody, SONNET)], [404, 404]);
 });
 
 Deno.test("policy: budgets off — parallel streams are not held back", async () => {

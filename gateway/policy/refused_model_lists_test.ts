@@ -44,7 +44,7 @@ Deno.test("model routes list only the user's allowed models when a model is not 
   assertEquals((await native.json()).message, `Model "gpt-4o" not found. ${available}`);
 
   const refused = await post(stack, "/v1/messages", { model: SONNET, max_tokens: 32, messages });
-  assertEquals(refused.status, 403);
+  assertEquals(refused.status, 404);
   assertEquals(
     (await refused.json()).error.message,
     `Model "${SONNET}" is not allowed for you (rule: defaults.models; allowed: ${HAIKU})`,
