@@ -297,6 +297,13 @@ function _thinking(
     dropped.push("field:thinking");
     return undefined;
   }
+  if (value.display === "updates") {
+    // Needs thinking-display-updates-2026-08-18 (Claude Code sends it with stream-json output),
+    // which is never forwarded, as context_management goes with its beta.
+    const { display: _display, ...rest } = value;
+    dropped.push("field:thinking.display");
+    return _thinking(rest, maxTokens, family, dropped);
+  }
   if (family.thinking === "adaptive" && type === "enabled") {
     dropped.push("rewrite:thinking.type", "field:thinking.budget_tokens");
     const out: Json = { type: "adaptive" };

@@ -379,3 +379,20 @@ Deno.test("toBedrockRequest() refuses a stream flag that is not a boolean", () =
     );
   }
 });
+
+Deno.test('toBedrockRequest() drops thinking.display "updates", whose beta is never forwarded, and keeps other displays', () => {
+  for (const [display, sent] of [["updates", undefined], ["omitted", "omitted"]] as const) {
+    const out = toBedrockRequest(
+      {
+        model: "claude-opus-5-5",
+        max_tokens: 64,
+        thinking: { type: "adaptive", display },
+        messages: [{ role: "user", content: "Hi" }],
+      },
+      { modelId: "us.anthropic.claude-opus-5-5", betas: ["thinking-display-updates-2026-08-18"] },
+    );
+    const body = JSON.parse(new TextDecoder().decode(out.body));
+    assertEquals(body.thinking, { type: "adaptive", ...(sent ? { display: sent } : {}) });
+    assertEquals(out.dropped.includes("field:thinking.display"), display === "updates");
+  }
+});
