@@ -202,7 +202,10 @@ Deno.test("failover under a policy: on the Bedrock-native route an id listed in 
   );
   const response = await postInvoke(stack, EU);
   assertEquals(response.status, 404);
-  assertEquals(response.headers.get("x-amzn-errortype")?.split(":")[0], "ResourceNotFoundException");
+  assertEquals(
+    response.headers.get("x-amzn-errortype")?.split(":")[0],
+    "ResourceNotFoundException",
+  );
   await response.body?.cancel();
   assertEquals(invoked(stack, ["us-east-1"]), []);
 });
