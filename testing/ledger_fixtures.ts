@@ -61,27 +61,38 @@ export function interruptibleKv(
   fate: (n: number, commit: CommitInfo) => CommitFate | Promise<CommitFate>,
 ): LedgerKv {
   let n = 0;
+  return kvWithAtomic(kv, (op) => {
+    const info: CommitInfo = { walRecords: 0 };
+    const set = op.set.bind(op);
+    op.set = (key, value, options) => {
+      if (WAL_PREFIX.every((part, i) => key[i] === part)) info.walRecords++;
+      return set(key, value, options);
+    };
+    const commit = op.commit.bind(op);
+    op.commit = async () => {
+      const f = await fate(n++, info);
+      if (f === "fail") throw new Error("KV commit interrupted");
+      if (f === "hang") return await new Promise<never>(() => {});
+      return await commit();
+    };
+    return op;
+  });
+}
+
+/**
+ * A real `Deno.Kv` as the usage ledger sees it, each atomic operation passed
+ * through `wrap` before the ledger uses it (to record, delay or fail its
+ * commit): the far side of the ledger's KV, emulated around a real one.
+ */
+export function kvWithAtomic(
+  kv: Deno.Kv,
+  wrap: (op: Deno.AtomicOperation) => Deno.AtomicOperation,
+): LedgerKv {
   return {
     get: kv.get.bind(kv) as Deno.Kv["get"],
     getMany: kv.getMany.bind(kv) as Deno.Kv["getMany"],
     list: kv.list.bind(kv) as Deno.Kv["list"],
     set: kv.set.bind(kv),
-    atomic: () => {
-      const op = kv.atomic();
-      const info: CommitInfo = { walRecords: 0 };
-      const set = op.set.bind(op);
-      op.set = (key, value, options) => {
-        if (WAL_PREFIX.every((part, i) => key[i] === part)) info.walRecords++;
-        return set(key, value, options);
-      };
-      const commit = op.commit.bind(op);
-      op.commit = async () => {
-        const f = await fate(n++, info);
-        if (f === "fail") throw new Error("KV commit interrupted");
-        if (f === "hang") return await new Promise<never>(() => {});
-        return await commit();
-      };
-      return op;
-    },
+    atomic: () => wrap(kv.atomic()),
   };
 }

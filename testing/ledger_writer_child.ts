@@ -19,7 +19,7 @@
  */
 import { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
 import { FakeTimers } from "./fake_timers.ts";
-import { ledgerEntry } from "./ledger_fixtures.ts";
+import { kvWithAtomic, ledgerEntry } from "./ledger_fixtures.ts";
 
 const [path, countArg, stopArg] = Deno.args;
 
@@ -35,29 +35,22 @@ const count = Number(countArg);
 const stopAt = Number(stopArg);
 const real = await Deno.openKv(path);
 let n = 0;
-const kv = {
-  get: real.get.bind(real) as Deno.Kv["get"],
-  getMany: real.getMany.bind(real) as Deno.Kv["getMany"],
-  list: real.list.bind(real) as Deno.Kv["list"],
-  set: real.set.bind(real),
-  atomic: () => {
-    const op = real.atomic();
-    const commit = op.commit.bind(op);
-    op.commit = () => {
-      // Commit 0 is the write-ahead batch; commit k (k >= 1) is the k-th roll-up (a chunk of entries).
-      const k = n++;
-      if (k < stopAt) return commit();
-      if (k === stopAt) {
-        // This one is in flight when the process dies: it may or may not land.
-        commit().catch(() => {});
-        _stayAlive();
-        Deno.stdout.writeSync(new TextEncoder().encode("committing\n"));
-      }
-      return new Promise<never>(() => {});
-    };
-    return op;
-  },
-};
+const kv = kvWithAtomic(real, (op) => {
+  const commit = op.commit.bind(op);
+  op.commit = () => {
+    // Commit 0 is the write-ahead batch; commit k (k >= 1) is the k-th roll-up (a chunk of entries).
+    const k = n++;
+    if (k < stopAt) return commit();
+    if (k === stopAt) {
+      // This one is in flight when the process dies: it may or may not land.
+      commit().catch(() => {});
+      _stayAlive();
+      Deno.stdout.writeSync(new TextEncoder().encode("committing\n"));
+    }
+    return new Promise<never>(() => {});
+  };
+  return op;
+});
 if (stopArg === "never-flushed") {
   const ledger = new UsageLedger({ kv: real, timers: new FakeTimers() });
   for (let i = 0; i < count; i++) {

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { FakeTimers } from "../../testing/fake_timers.ts";
-import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import { kvWithAtomic, ledgerEntry } from "../../testing/ledger_fixtures.ts";
 import { loadGatewayConfig } from "../config.ts";
 import { startGatewayServices } from "../gateway_services.ts";
 import { recoverLog } from "./ledger_recovery.ts";
@@ -22,26 +22,19 @@ function recordingMutations(kv: Deno.Kv): { kv: LedgerKv; commits: string[][] } 
   const commits: string[][] = [];
   return {
     commits,
-    kv: {
-      get: kv.get.bind(kv) as Deno.Kv["get"],
-      getMany: kv.getMany.bind(kv) as Deno.Kv["getMany"],
-      list: kv.list.bind(kv) as Deno.Kv["list"],
-      set: kv.set.bind(kv),
-      atomic: () => {
-        const op = kv.atomic();
-        const keys: string[] = [];
-        const { set, sum, delete: del, commit } = op;
-        op.set = (
-          key,
-          value,
-          options,
-        ) => (keys.push(key.join()), set.call(op, key, value, options));
-        op.sum = (key, n) => (keys.push(key.join()), sum.call(op, key, n));
-        op.delete = (key) => (keys.push(key.join()), del.call(op, key));
-        op.commit = () => (commits.push(keys), commit.call(op));
-        return op;
-      },
-    },
+    kv: kvWithAtomic(kv, (op) => {
+      const keys: string[] = [];
+      const { set, sum, delete: del, commit } = op;
+      op.set = (
+        key,
+        value,
+        options,
+      ) => (keys.push(key.join()), set.call(op, key, value, options));
+      op.sum = (key, n) => (keys.push(key.join()), sum.call(op, key, n));
+      op.delete = (key) => (keys.push(key.join()), del.call(op, key));
+      op.commit = () => (commits.push(keys), commit.call(op));
+      return op;
+    }),
   };
 }
 
