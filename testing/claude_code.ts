@@ -10,8 +10,16 @@ export const CLAUDE_CODE_VERSION = "2.1.332";
 
 const root = new URL("../", import.meta.url);
 
-/** Path of the installed `claude` binary. */
-export const claudeBin = new URL(".tools/node_modules/.bin/claude", root).pathname;
+/**
+ * Path of the `claude` binary the end-to-end tests run: `CCGATE_CLAUDE_BIN`
+ * when set (the Claude Code canary, `deno task canary:claude-code`, points it
+ * at the newest release), else the pinned one under `.tools/`.
+ */
+export const claudeBin = Deno.env.get("CCGATE_CLAUDE_BIN") ??
+  new URL(".tools/node_modules/.bin/claude", root).pathname;
+
+/** Path of the pinned `claude` binary, which `tools/ensure_test_tools.ts` installs. */
+export const pinnedClaudeBin = new URL(".tools/node_modules/.bin/claude", root).pathname;
 
 /** What one `claude -p` run printed. */
 export interface ClaudeRun {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { CLAUDE_CODE_VERSION, claudeBin } from "../testing/claude_code.ts";
+import { CLAUDE_CODE_VERSION, pinnedClaudeBin as claudeBin } from "../testing/claude_code.ts";
 
 async function installedVersion(): Promise<string | undefined> {
   try {
