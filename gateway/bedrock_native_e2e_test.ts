@@ -199,6 +199,25 @@ Deno.test("POST /model/{id}/invoke maps a us. profile to the deployment's profil
   assertEquals(stack.emulator.requests[0]?.modelId, "eu.anthropic.claude-sonnet-4-5-20250929-v1:0");
 });
 
+Deno.test("POST /model/{id}/invoke keeps a Claude model newer than the table in the deployment's geography", async () => {
+  for (
+    const [prefix, invoked] of [["eu", "eu.anthropic.claude-opus-9"], [
+      "none",
+      "anthropic.claude-opus-9",
+    ]]
+  ) {
+    await using stack = await startGatewayStack({
+      env: { CCGATE_MODEL_PREFIX: prefix! },
+      emulator: { models: () => true },
+    });
+    using client = awsSdk(stack.url, stack.token);
+    await client.send(
+      new InvokeModelCommand({ modelId: "us.anthropic.claude-opus-9", body: JSON.stringify(BODY) }),
+    );
+    assertEquals(stack.emulator.requests[0]?.modelId, invoked, prefix);
+  }
+});
+
 Deno.test("/invoke-with-response-stream no longer holds the parsed request while Bedrock has not answered", async () => {
   await using stack = await startGatewayStack();
   // In the client's `metadata`, which the gateway parses and replaces with the verified user.

@@ -54,8 +54,13 @@ const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
  * - the model id in the path is mapped to what this deployment offers: a
  *   Claude model of the built-in table under any inference profile prefix
  *   becomes the deployment's own id for it (Claude Code falls back to `us.`
- *   ids when the profile list does not name a model); anything else goes
- *   through `resolveModel`, exactly like `model` on `/v1/messages`;
+ *   ids when the profile list does not name a model), and so does a Claude
+ *   inference profile of a model the table does not know yet (a release newer
+ *   than ccgate: `us.anthropic.claude-opus-9` is invoked as
+ *   `eu.anthropic.claude-opus-9` behind `CCGATE_MODEL_PREFIX=eu`, as the
+ *   foundation id with `none`), so that the call stays in the deployment's
+ *   geography; anything else goes through `resolveModel`, exactly like
+ *   `model` on `/v1/messages`;
  * - the already Bedrock-shaped body goes through the same sanitiser as
  *   `/v1/messages` (`toBedrockRequest`): betas and fields Bedrock would
  *   reject are dropped and listed in `x-ccgate-dropped`, `metadata.user_id`
@@ -98,6 +103,7 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
     checkRequestLimits(body, deps.config.limits);
     const { options, byFoundation } = models();
     const modelId = byFoundation.get(requested.replace(PROFILE_PREFIX, "")) ??
+      _inDeploymentGeography(requested, options.prefix) ??
       resolveModel(
         requested,
         DEFAULT_MODEL_TABLE,
@@ -149,4 +155,19 @@ function _checkServiceTier(tier: string, allowed: readonly string[] | undefined)
     tier,
     allowed.includes("default") ? allowed : ["default", ...allowed],
   );
+}
+
+/** A cross-region inference profile of a Claude model: its prefix and the foundation id. */
+const CLAUDE_PROFILE = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\.(anthropic\.claude-[a-z0-9.:-]+)$/;
+
+/**
+ * A Claude inference profile id (`us.anthropic.claude-...`) under the
+ * deployment's prefix instead of its own (the foundation id for `none`), or
+ * `undefined` when `requested` is no such id. Pure.
+ */
+function _inDeploymentGeography(requested: string, prefix = "us"): string | undefined {
+  // Longer ones are resolveModel's 400.
+  const match = requested.length <= MAX_MODEL_CHARS ? CLAUDE_PROFILE.exec(requested) : null;
+  if (match === null) return undefined;
+  return prefix === "none" ? match[1]! : `${prefix}.${match[1]!}`;
 }
