@@ -11,6 +11,7 @@
  * @module
  */
 import { CLAUDE_CODE_VERSION } from "../testing/claude_code.ts";
+import { installClaudeCode } from "./install_claude_code.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -66,16 +67,7 @@ if (import.meta.main) {
   }
   const prefix = `${root}.tools/canary`;
   console.error(`Installing @anthropic-ai/claude-code@${wanted} into .tools/canary`);
-  const installed = await _run("npm", [
-    "install",
-    "--prefix",
-    prefix,
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    `@anthropic-ai/claude-code@${wanted}`,
-  ]);
-  if (!installed.success) {
+  if (!await installClaudeCode(prefix, wanted)) {
     console.error("Cannot install Claude Code from npm (is the npm registry reachable?)");
     Deno.exit(1);
   }

@@ -6,6 +6,7 @@
  * @module
  */
 import { CLAUDE_CODE_VERSION, pinnedClaudeBin as claudeBin } from "../testing/claude_code.ts";
+import { installClaudeCode } from "./install_claude_code.ts";
 
 async function installedVersion(): Promise<string | undefined> {
   try {
@@ -23,24 +24,11 @@ async function installedVersion(): Promise<string | undefined> {
 
 if (await installedVersion() !== CLAUDE_CODE_VERSION) {
   const prefix = new URL("../.tools/", import.meta.url).pathname;
-  await Deno.mkdir(prefix, { recursive: true });
   console.error(
     `Installing @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} into .tools/ for the end-to-end tests`,
   );
-  const out = await new Deno.Command("npm", {
-    args: [
-      "install",
-      "--prefix",
-      prefix,
-      "--no-audit",
-      "--no-fund",
-      "--loglevel=error",
-      `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`,
-    ],
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (!out.success || await installedVersion() !== CLAUDE_CODE_VERSION) {
+  const installed = await installClaudeCode(prefix, CLAUDE_CODE_VERSION);
+  if (!installed || await installedVersion() !== CLAUDE_CODE_VERSION) {
     console.error(
       "Cannot install Claude Code from npm: the end-to-end tests need it (is the npm registry reachable?)",
     );
