@@ -157,8 +157,8 @@ function _checkServiceTier(tier: string, allowed: readonly string[] | undefined)
   );
 }
 
-/** A cross-region inference profile of a Claude model: its prefix and the foundation id. */
-const CLAUDE_PROFILE = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\.(anthropic\.claude-[a-z0-9.:-]+)$/;
+/** A Claude foundation model id, once a profile's prefix (`PROFILE_PREFIX`) is taken off. */
+const CLAUDE_FOUNDATION = /^anthropic\.claude-[a-z0-9.:-]+$/;
 
 /**
  * A Claude inference profile id (`us.anthropic.claude-...`) under the
@@ -167,7 +167,8 @@ const CLAUDE_PROFILE = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\.(anthropic\.clau
  */
 function _inDeploymentGeography(requested: string, prefix = "us"): string | undefined {
   // Longer ones are resolveModel's 400.
-  const match = requested.length <= MAX_MODEL_CHARS ? CLAUDE_PROFILE.exec(requested) : null;
-  if (match === null) return undefined;
-  return prefix === "none" ? match[1]! : `${prefix}.${match[1]!}`;
+  if (requested.length > MAX_MODEL_CHARS || !PROFILE_PREFIX.test(requested)) return undefined;
+  const foundation = requested.replace(PROFILE_PREFIX, "");
+  if (!CLAUDE_FOUNDATION.test(foundation)) return undefined;
+  return prefix === "none" ? foundation : `${prefix}.${foundation}`;
 }
