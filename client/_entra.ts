@@ -1,12 +1,8 @@
 import * as oauth from "oauth4webapi";
 import { SignInError } from "./errors.ts";
+import { _isLoopback } from "./_loopback.ts";
 import type { EntraSignInConfig } from "./discover.ts";
 import type { EntraToken } from "./entra_token.ts";
-
-/** HTTP is only allowed to loopback hosts (the emulator in tests and local runs). */
-export function _isLoopback(url: URL): boolean {
-  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-}
 
 /** The oauth4webapi options this client sets. */
 export interface _RequestOptions {

@@ -4,9 +4,10 @@
  *
  * @throws {TypeError} Naming the URL (origin and path) and what is wrong.
  */
+import { _isLoopback } from "./_loopback.ts";
+
 export function _checkKeySourceUrl(url: URL): void {
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return;
+  if (url.protocol === "https:" || (url.protocol === "http:" && _isLoopback(url))) return;
   const where = `"${url.origin}${url.pathname}"`;
   throw new TypeError(
     url.protocol === "http:"
