@@ -52,6 +52,8 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
     const translated = toBedrockRequest({ ...body, max_tokens: budget + 1, stream: undefined }, {
       modelId,
       betas: parseAnthropicBeta(c.req.header("anthropic-beta")),
+      // A count cannot apply an edit either way: it counts what is sent.
+      unsupportedEdits: "drop",
     });
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));

@@ -108,3 +108,19 @@ Deno.test("POST /v1/messages/count_tokens answers 404 for a model the deployment
   assertEquals(res.status, 404);
   assertEquals((await res.json()).error.type, "not_found_error");
 });
+
+Deno.test("POST /v1/messages/count_tokens counts a request whose context editing the model cannot apply, without it", async () => {
+  await using stack = await startGatewayStack();
+  const response = await fetch(`${stack.url}/v1/messages/count_tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      ...REQUEST,
+      model: "claude-opus-5-5",
+      context_management: { edits: [{ type: "clear_tool_uses_20250919" }] },
+    }),
+  });
+  assertEquals(response.status, 200);
+  assert(typeof (await response.json()).input_tokens === "number");
+  assertEquals(response.headers.get("x-ccgate-dropped"), "field:context_management");
+});

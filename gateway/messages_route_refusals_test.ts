@@ -59,3 +59,46 @@ Deno.test("POST /v1/messages refuses what Bedrock cannot do with 400 in Anthropi
     data: PNG,
   });
 });
+
+Deno.test("POST /v1/messages refuses tool-result clearing on Opus 5.5 in the words Claude Code retries on, and forwards it with its beta on Sonnet 4.5", async () => {
+  await using stack = await startGatewayStack();
+  const clearToolUses = {
+    edits: [
+      { type: "clear_thinking_20251015", keep: "all" },
+      { type: "clear_tool_uses_20250919", trigger: { type: "tool_uses", value: 30 } },
+    ],
+  };
+  const refused = await postMessages(stack.url, stack.token, {
+    model: "claude-opus-5-5",
+    context_management: clearToolUses,
+  });
+  assertEquals(refused.status, 400);
+  const body = await refused.json();
+  assertEquals(body.error.type, "invalid_request_error");
+  // Claude Code 2.1.332's own check (from its binary).
+  assert(
+    /^\S{1,128} does not support the \W?clear_tool_uses_20250919\W? context management strategy/
+      .test(body.error.message),
+    body.error.message,
+  );
+  assertEquals(stack.emulator.requests.length, 0, "Bedrock received nothing");
+
+  // Claude Code's retry without the edit goes through.
+  const retried = await postMessages(stack.url, stack.token, {
+    model: "claude-opus-5-5",
+    context_management: { edits: [clearToolUses.edits[0]] },
+  });
+  assertEquals(retried.status, 200);
+  await retried.body?.cancel();
+  assertEquals("context_management" in (stack.emulator.requests[0]?.json as object), false);
+
+  // A family with context editing gets it, with the beta Bedrock needs for it, asked for or not.
+  const forwarded = await postMessages(stack.url, stack.token, {
+    context_management: clearToolUses,
+  });
+  assertEquals(forwarded.status, 200);
+  await forwarded.body?.cancel();
+  const sent = stack.emulator.requests[1]?.json as Record<string, unknown>;
+  assertEquals(sent.context_management, clearToolUses);
+  assertEquals(sent.anthropic_beta, ["context-management-2025-06-27"]);
+});

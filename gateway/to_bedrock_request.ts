@@ -6,6 +6,7 @@ import {
   bedrockFamily,
   DEFAULT_BEDROCK_FAMILY,
 } from "./bedrock_compat.ts";
+import { bedrockContextManagement, CONTEXT_MANAGEMENT_BETA } from "./bedrock_context_management.ts";
 import { bedrockBlocks, bedrockCacheControl, bedrockMessages } from "./bedrock_messages.ts";
 import { checkUnsupportedField } from "./check_unsupported_field.ts";
 import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
@@ -39,6 +40,13 @@ export interface ToBedrockRequestOptions {
    * being serialised and encoded again. The result parses to the same value.
    */
   source?: Uint8Array;
+  /**
+   * What to do with a `context_management` edit the model cannot apply on
+   * Bedrock (see `bedrockContextManagement`): refuse the request, or drop the
+   * edit (token counting).
+   * @default {"refuse"}
+   */
+  unsupportedEdits?: "refuse" | "drop";
 }
 
 /** A request ready for InvokeModel(WithResponseStream). */
@@ -85,7 +93,8 @@ const encoder = new TextEncoder();
  * what Bedrock cannot do and dropping it would change the answer: a
  * `tool_choice` naming a tool Bedrock cannot run, an image or document given
  * by URL or Files API id, MCP servers (`mcp_servers`), an `inference_geo`
- * other than `"global"`.
+ * other than `"global"`, a `context_management` edit the model cannot apply
+ * on Bedrock (see `bedrockContextManagement`).
  * @throws {RequestTooLargeError} When the Bedrock body is over
  * {@linkcode BEDROCK_MAX_BODY_BYTES} (Anthropic's API takes 32 MB).
  *
@@ -106,6 +115,10 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   const dropped: string[] = [];
 
   const betas = _betas(body.anthropic_beta, options.betas ?? [], family, dropped);
+  if (
+    body.context_management != null && family.betas.has(CONTEXT_MANAGEMENT_BETA) &&
+    !betas.includes(CONTEXT_MANAGEMENT_BETA)
+  ) betas.push(CONTEXT_MANAGEMENT_BETA); // Bedrock refuses the field without its beta.
   const out: Json = { anthropic_version: BEDROCK_ANTHROPIC_VERSION };
   if (betas.length > 0) out.anthropic_beta = betas;
 
@@ -147,10 +160,16 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
         if (thinking !== undefined) out.thinking = thinking;
         break;
       }
-      case "context_management":
-        if (betas.includes("context-management-2025-06-27")) out.context_management = value;
+      case "context_management": {
+        const kept = bedrockContextManagement(value, {
+          family,
+          model: typeof body.model === "string" ? body.model : options.modelId,
+          unsupported: options.unsupportedEdits,
+        });
+        if (kept !== undefined) out.context_management = kept;
         else dropped.push("field:context_management");
         break;
+      }
       case "output_config": {
         const config = _outputConfig(value, family, dropped);
         if (config !== undefined) out.output_config = config;

@@ -116,8 +116,15 @@ export function validateInvokeJson(
   if (!betas.includes(TOOL_SEARCH_BETA) && _hasToolReference(body.messages)) {
     return { ok: false, message: "Tool reference not found in available tools" };
   }
+  // Context editing is a beta on Bedrock: the field alone is an unknown input.
+  if ("context_management" in body && !betas.includes(CONTEXT_MANAGEMENT_BETA)) {
+    return { ok: false, message: "context_management: Extra inputs are not permitted" };
+  }
   return { ok: true, body };
 }
+
+/** The beta without which Bedrock refuses `context_management`. */
+const CONTEXT_MANAGEMENT_BETA = "context-management-2025-06-27";
 
 /** The beta without which Bedrock refuses `tool_reference` blocks. */
 const TOOL_SEARCH_BETA = "tool-search-tool-2025-10-19";

@@ -118,3 +118,20 @@ Deno.test("validateInvokeBody() refuses tool_reference blocks without the tool s
   assertEquals(refused.ok ? "" : refused.message, "Tool reference not found in available tools");
   assertEquals(validateInvokeBody(body(["tool-search-tool-2025-10-19"]), options).ok, true);
 });
+
+Deno.test("validateInvokeBody() refuses context_management without the context-management beta", () => {
+  const body = (betas: string[]) =>
+    JSON.stringify({
+      anthropic_version: "bedrock-2023-05-31",
+      anthropic_beta: betas,
+      max_tokens: 1,
+      messages: [],
+      context_management: { edits: [] },
+    });
+  const refused = validateInvokeBody(body([]), options);
+  assertEquals(
+    refused.ok ? "" : refused.message,
+    "context_management: Extra inputs are not permitted",
+  );
+  assertEquals(validateInvokeBody(body(["context-management-2025-06-27"]), options).ok, true);
+});
