@@ -84,7 +84,7 @@ async function main(): Promise<number> {
   );
 
   if (pinned) await pinSelf(loadCpus!);
-  const fixtures = await loadFixtures();
+  const fixtures = await loadFixtures(options.request);
   let servers: BenchServers | undefined;
   const started: { stop(): Promise<void> }[] = [];
   const rows = new Map<string, MeasuredRow>();
@@ -190,6 +190,7 @@ async function main(): Promise<number> {
   console.log(
     `Measured on ${renderMachine(machine)}; ${options.quick ? "quick" : "full"} run, ` +
       `${options.plan.rounds} round(s) per shape, ${seconds.toFixed(0)} s; ` +
+      `Claude Code ${options.request}'s recorded request; ` +
       (pinned ? `server under test pinned to CPU ${serverCpus}.` : "not pinned."),
   );
   const report = {

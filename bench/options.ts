@@ -83,6 +83,8 @@ export interface BenchOptions {
   paceMs: number;
   /** S2's fixed rate, req/s: the rate at which the p99 of every server is measured. */
   s2Rate: number;
+  /** The recorded Claude Code request sent (see `loadFixtures`). */
+  request: BenchRequest;
   /** Sizes. */
   plan: BenchPlan;
 }
@@ -127,6 +129,17 @@ export const QUICK_PLAN: BenchPlan = {
   tokenRuns: 5,
 };
 
+/**
+ * The Claude Code versions whose recorded request the bench can send, the
+ * default first: 2.1.332 (2026-11, 49 KB as sent) is what developers install today;
+ * 2.1.197 (2026-06, 76 KB) is what the figures before 2026-12-01 were
+ * measured with.
+ */
+export const BENCH_REQUESTS = ["2.1.332", "2.1.197"] as const;
+
+/** A recorded request the bench can send. */
+export type BenchRequest = typeof BENCH_REQUESTS[number];
+
 /** A bad command line. */
 export class BenchUsageError extends Error {
   /** Stable code. */
@@ -137,7 +150,8 @@ export class BenchUsageError extends Error {
  * Parses `deno task bench` arguments (and `BENCH_QUICK=1`). Pure.
  *
  * `--quick`, `--rounds N`, `--only s1,s3`, `--out path`, `--no-pin`,
- * `--cpu-prof`, `--upstream-ms N`, `--pace-ms N`, `--s2-rate N`, `--scale-levels 500,1000`.
+ * `--cpu-prof`, `--upstream-ms N`, `--pace-ms N`, `--s2-rate N`, `--scale-levels 500,1000`,
+ * `--request 2.1.197`.
  *
  * @param args Command-line arguments.
  * @param env Environment variables.
@@ -158,6 +172,7 @@ export function parseBenchOptions(
     upstreamMs: 20,
     paceMs: 20,
     s2Rate: 100,
+    request: BENCH_REQUESTS[0],
     plan: { ...(quick ? QUICK_PLAN : FULL_PLAN) },
   };
   const number = (flag: string, value: string | undefined, min: number) => {
@@ -192,6 +207,16 @@ export function parseBenchOptions(
       case "--s2-rate":
         options.s2Rate = number(arg, args[++i], 1);
         break;
+      case "--request": {
+        const version = args[++i] ?? "";
+        if (!(BENCH_REQUESTS as readonly string[]).includes(version)) {
+          throw new BenchUsageError(
+            `Cannot use --request "${version}": recorded requests are ${BENCH_REQUESTS.join(", ")}`,
+          );
+        }
+        options.request = version as BenchRequest;
+        break;
+      }
       case "--scale-levels": {
         const text = args[++i] ?? "";
         const levels = text.split(",").map(Number);

@@ -11,6 +11,7 @@ Deno.test("parseBenchOptions() defaults to the full run of every scenario, pinne
   assertEquals(options.upstreamMs, 20);
   assertEquals(options.paceMs, 20);
   assertEquals(options.s2Rate, 100);
+  assertEquals(options.request, "2.1.332");
 });
 
 Deno.test("parseBenchOptions() takes quick mode from --quick or BENCH_QUICK=1", () => {
@@ -35,6 +36,8 @@ Deno.test("parseBenchOptions() reads rounds, scenarios in run order, output, pin
     "150",
     "--scale-levels",
     "2000,500",
+    "--request",
+    "2.1.197",
   ]);
   assertEquals(options.plan.rounds, 5);
   assertEquals(options.only, ["s1", "token"]);
@@ -44,6 +47,7 @@ Deno.test("parseBenchOptions() reads rounds, scenarios in run order, output, pin
   assertEquals(options.upstreamMs, 0);
   assertEquals(options.s2Rate, 150);
   assertEquals(options.plan.scaleLevels, [500, 2000]);
+  assertEquals(options.request, "2.1.197");
   assertEquals(FULL_PLAN.rounds, 3, "the default plan is not modified");
   assertEquals(FULL_PLAN.scaleLevels, [100, 250, 500, 1000, 2000, 3000]);
 });
@@ -56,4 +60,9 @@ Deno.test("parseBenchOptions() refuses unknown flags, scenarios and bad numbers"
   assertThrows(() => parseBenchOptions(["--out"]), BenchUsageError);
   assertThrows(() => parseBenchOptions(["--s2-rate", "0"]), BenchUsageError, "--s2-rate");
   assertThrows(() => parseBenchOptions(["--scale-levels", "500,x"]), BenchUsageError);
+  assertThrows(
+    () => parseBenchOptions(["--request", "2.0.0"]),
+    BenchUsageError,
+    "2.1.332, 2.1.197",
+  );
 });

@@ -6,6 +6,12 @@ import claudeCode from "./testdata/claude_code_2.1.197_messages_request.json" wi
 import claudeCodeExpected from "./testdata/claude_code_2.1.197_bedrock_request.json" with {
   type: "json",
 };
+import claudeCode332 from "./testdata/claude_code_2.1.332_messages_request.json" with {
+  type: "json",
+};
+import claudeCode332Expected from "./testdata/claude_code_2.1.332_bedrock_request.json" with {
+  type: "json",
+};
 import toolUse from "./testdata/tool_use_conversation_request.json" with { type: "json" };
 import toolUseExpected from "./testdata/tool_use_conversation_bedrock_request.json" with {
   type: "json",
@@ -395,4 +401,10 @@ Deno.test('toBedrockRequest() drops thinking.display "updates", whose beta is ne
     assertEquals(body.thinking, { type: "adaptive", ...(sent ? { display: sent } : {}) });
     assertEquals(out.dropped.includes("field:thinking.display"), display === "updates");
   }
+});
+
+Deno.test("toBedrockRequest() translates the Claude Code 2.1.332 request for Opus 5.5 as recorded", () => {
+  const out = translate(claudeCode332, "us.anthropic.claude-opus-5-5");
+  assertEquals(out.json, claudeCode332Expected.body);
+  assertEquals(out.dropped, claudeCode332Expected.dropped);
 });
