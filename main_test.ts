@@ -126,6 +126,15 @@ Deno.test("README steps: start, ccgate login, Claude Code with ccgate token gets
     );
     assertEquals(run.code, 0, run.stderr);
     assertStringIncludes(run.stdout, "Emulated answer to: What is the capital of France?");
+
+    // A tool round: the emulator calls Claude Code's first tool once, then answers its result.
+    const tools = await runClaudeCode(
+      "[[tool_use]] try a tool",
+      claudeCodeSettings({ gatewayUrl: main.url, apiKeyHelper: helper }),
+      { extraArgs: ["--max-turns", "4"] }, // it called the tool on every turn, until killed
+    );
+    assertEquals(tools.code, 0, tools.stdout + tools.stderr);
+    assertStringIncludes(tools.stdout, "Emulated answer to the tool results.");
     assert(!main.banner().includes(configDir), "no session path is logged");
   } finally {
     await Deno.remove(configDir, { recursive: true });

@@ -126,6 +126,9 @@ export function bedrockMessages(
   dropped: string[],
 ): unknown[] {
   if (!Array.isArray(value)) throw new InvalidRequestError("messages: Input should be a list");
+  if (value.length === 0) {
+    throw new InvalidRequestError("messages: at least one message is required");
+  }
   let out: unknown[] | undefined;
   /** System text waiting for the next user turn (the previous turn was not a user turn). */
   let pending: Json[] = [];

@@ -317,6 +317,7 @@ Deno.test("toBedrockRequest() with the source text sends the same request as wit
 
 Deno.test("toBedrockRequest() rejects invalid bodies with a message naming the field", () => {
   const modelId = "us.anthropic.claude-opus-4-8";
+  const hi = [{ role: "user", content: "hi" }];
   const cases: [unknown, string][] = [
     [null, "Request body must be a JSON object"],
     [[], "Request body must be a JSON object"],
@@ -325,6 +326,7 @@ Deno.test("toBedrockRequest() rejects invalid bodies with a message naming the f
     [{ max_tokens: 0, messages: [] }, "max_tokens: Input should be a positive integer"],
     [{ max_tokens: 10 }, "messages: Field required"],
     [{ max_tokens: 10, messages: {} }, "messages: Input should be a list"],
+    [{ max_tokens: 10, messages: [] }, "messages: at least one message is required"],
     [{ max_tokens: 10, messages: ["hi"] }, "messages.0: Input should be an object"],
     [{ max_tokens: 10, messages: [{ role: "bot", content: "x" }] }, "messages.0.role"],
     [{ max_tokens: 10, messages: [{ role: "user" }] }, "messages.0.content"],
@@ -336,26 +338,26 @@ Deno.test("toBedrockRequest() rejects invalid bodies with a message naming the f
       { max_tokens: 10, messages: [{ role: "system", content: [{ type: "image" }] }] },
       "messages.0.content.0: Input should be a text block",
     ],
-    [{ max_tokens: 10, messages: [], system: 3 }, "system: Input should be a string"],
+    [{ max_tokens: 10, messages: hi, system: 3 }, "system: Input should be a string"],
     [
-      { max_tokens: 10, messages: [], tools: [{}] },
+      { max_tokens: 10, messages: hi, tools: [{}] },
       'tools.0: Input should be a tool with a "name"',
     ],
-    [{ max_tokens: 10, messages: [], thinking: "on" }, "thinking: Input should be an object"],
+    [{ max_tokens: 10, messages: hi, thinking: "on" }, "thinking: Input should be an object"],
     [
-      { max_tokens: 10, messages: [], thinking: { type: "enabled" } },
+      { max_tokens: 10, messages: hi, thinking: { type: "enabled" } },
       "thinking.budget_tokens: Field required",
     ],
     [
-      { max_tokens: 10, messages: [], thinking: { type: "enabled", budget_tokens: "x" } },
+      { max_tokens: 10, messages: hi, thinking: { type: "enabled", budget_tokens: "x" } },
       "thinking.budget_tokens: Input should be a valid integer",
     ],
     [
-      { max_tokens: 10, messages: [], anthropic_beta: "x" },
+      { max_tokens: 10, messages: hi, anthropic_beta: "x" },
       "anthropic_beta: Input should be a list",
     ],
     [
-      { max_tokens: 10, messages: [], output_config: 1 },
+      { max_tokens: 10, messages: hi, output_config: 1 },
       "output_config: Input should be an object",
     ],
   ];

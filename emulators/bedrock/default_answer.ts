@@ -11,7 +11,10 @@ export const TOOL_USE_MARKER = "[[tool_use]]";
  * <first 80 characters of the last user text>` (Claude Code's injected
  * `<system-reminder>` blocks are skipped), or, when the request has
  * tools and that text contains {@linkcode TOOL_USE_MARKER}, a call to the
- * first tool with `{}` as input. Its usage counts the prompt as the
+ * first tool with `{}` as input. A request whose last turn gives tool results
+ * is answered `Emulated answer to the tool results.`, so that a client
+ * running the tool (Claude Code) ends its turn instead of calling it again for
+ * the marker still in its first prompt. Its usage counts the prompt as the
  * emulator's CountTokens does ({@linkcode countInputTokens}: system,
  * messages and tools), as Bedrock's does. Deterministic and pure.
  *
@@ -36,6 +39,12 @@ export function defaultAnswer(
   body: Record<string, unknown>,
   modelId: string,
 ): AnthropicStreamEvent[] {
+  if (answersToolUse(body.messages)) {
+    return textAnswer("Emulated answer to the tool results.", {
+      model: modelName(modelId),
+      usage: { input_tokens: countInputTokens(body) },
+    });
+  }
   const text = lastUserText(body.messages);
   // Bedrock's usage counts the prompt as CountTokens does, tools included.
   const options = { model: modelName(modelId), usage: { input_tokens: countInputTokens(body) } };
@@ -52,6 +61,13 @@ function modelName(modelId: string): string {
   const tail = modelId.split("/").at(-1) ?? modelId;
   const name = tail.replace(/^.*?anthropic\./, "").replace(/-v\d+(:\d+)?$/, "");
   return name === "" ? modelId : name;
+}
+
+/** Whether the last message is a user turn with a `tool_result` block. */
+function answersToolUse(messages: unknown): boolean {
+  const last = Array.isArray(messages) ? messages.at(-1) : undefined;
+  return last?.role === "user" && Array.isArray(last.content) &&
+    last.content.some((b: { type?: unknown } | null) => b?.type === "tool_result");
 }
 
 function lastUserText(messages: unknown): string {

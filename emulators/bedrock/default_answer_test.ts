@@ -18,12 +18,36 @@ Deno.test("defaultAnswer() echoes the first 80 characters of the last user text"
   assertEquals(message.model, "claude-sonnet-4-5-20250929");
 });
 
-Deno.test("defaultAnswer() skips user turns that only carry tool results", () => {
+Deno.test("defaultAnswer() answers tool results with text, ending the turn the marker started", () => {
+  const tools = [{ name: "Agent", input_schema: { type: "object" } }];
+  const message = eventsToMessage(defaultAnswer({
+    messages: [
+      { role: "user", content: `run it ${TOOL_USE_MARKER}` },
+      { role: "assistant", content: [{ type: "tool_use", id: "t", name: "Agent", input: {} }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "r" }] },
+    ],
+    tools,
+  }, MODEL));
+  // Calling the tool again here made Claude Code loop until killed (2,785 requests a minute).
+  assertEquals(message.stop_reason, "end_turn");
+  assertEquals(message.content, [{ type: "text", text: "Emulated answer to the tool results." }]);
+});
+
+Deno.test("defaultAnswer() skips user turns that only carry tool results when looking for the question", () => {
   const message = eventsToMessage(defaultAnswer({
     messages: [
       { role: "user", content: "question" },
       { role: "assistant", content: [{ type: "tool_use", id: "t", name: "X", input: {} }] },
       { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "r" }] },
+      { role: "assistant", content: "done" },
+      {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: "u", content: "r" }, {
+          type: "text",
+          text: "<system-reminder>x</system-reminder>",
+        }],
+      },
+      { role: "assistant", content: "ok" },
     ],
   }, MODEL));
   assertEquals(message.content, [{ type: "text", text: "Emulated answer to: question" }]);

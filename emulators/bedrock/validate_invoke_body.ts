@@ -106,6 +106,9 @@ export function validateInvokeJson(
     );
   }
   if (problems.length > 0) return { ok: false, message: malformed(problems) };
+  if ((body.messages as unknown[]).length === 0) {
+    return { ok: false, message: "messages: at least one message is required" };
+  }
 
   const betas = (body.anthropic_beta ?? []) as unknown[];
   if (betas.some((b) => typeof b !== "string" || !options.allowedBetas.includes(b))) {

@@ -125,7 +125,7 @@ Deno.test("validateInvokeBody() refuses context_management without the context-m
       anthropic_version: "bedrock-2023-05-31",
       anthropic_beta: betas,
       max_tokens: 1,
-      messages: [],
+      messages: [{ role: "user", content: "hi" }],
       context_management: { edits: [] },
     });
   const refused = validateInvokeBody(body([]), options);
@@ -134,4 +134,9 @@ Deno.test("validateInvokeBody() refuses context_management without the context-m
     "context_management: Extra inputs are not permitted",
   );
   assertEquals(validateInvokeBody(body(["context-management-2025-06-27"]), options).ok, true);
+});
+
+Deno.test("validateInvokeBody() refuses an empty messages list", () => {
+  const refused = check({ ...valid, messages: [] });
+  assertEquals(refused.ok ? "" : refused.message, "messages: at least one message is required");
 });
