@@ -14,6 +14,7 @@ import { chatCompletionsRoute } from "./chat_completions_route.ts";
 import { countTokensRoute } from "./count_tokens_route.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import { inferenceProfilesRoute } from "./inference_profiles_route.ts";
+import { claudeCodeAliasesRoute } from "./claude_code_aliases_route.ts";
 import { installRoute } from "./install_route.ts";
 import type { ListedModel } from "./model_map.ts";
 import type { PriceOf } from "./model_price.ts";
@@ -143,6 +144,7 @@ export function createApp(deps: GatewayDeps): Hono {
     chatCompletionsRoute(deps),
   );
   app.get("/inference-profiles", inferenceProfilesRoute(deps));
+  app.get("/claude-code/aliases", auth, claudeCodeAliasesRoute(deps));
   app.post(
     "/model/:modelId/invoke",
     auth,

@@ -3,6 +3,7 @@ import { claudeCodeBedrockSettings } from "@ccgate/installer";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { runClaudeCode } from "../testing/claude_code.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
+import { fetchAliasModels } from "../client/cli/fetch_alias_models.ts";
 
 Deno.test("Claude Code in Bedrock mode completes `claude -p` through the gateway's Bedrock-native routes", async () => {
   await using stack = await startGatewayStack();
@@ -79,6 +80,42 @@ Deno.test("Claude Code in Bedrock mode stops at once on a model the policy does 
     const asked = stack.logs.filter((r) => r.msg === "bedrock_invoke_stream");
     assert(asked.length <= 2, `${asked.length} requests`);
     assertEquals(stack.emulator.requests.filter((r) => r.operation !== null).length, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Claude Code in Bedrock mode, with the alias models the gateway publishes, takes Sonnet 5.5 and Haiku 5.5 for `sonnet` and `haiku` under the example policy", async () => {
+  await using stack = await startGatewayStack({
+    policy: new URL("../docs/policy.example.yaml", import.meta.url).pathname,
+  });
+  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
+  try {
+    await Deno.writeTextFile(`${dir}/token`, stack.token);
+    // What `ccgate install --mode bedrock` asks the gateway, with the user's token.
+    const found = await fetchAliasModels(stack.url, stack.token, fetch);
+    assert(found.ok, found.ok ? "" : found.reason);
+    const settings = claudeCodeBedrockSettings({
+      gatewayUrl: stack.url,
+      apiKeyHelper: `cat ${dir}/token`,
+      aliasModels: found.models,
+    });
+    for (
+      const [alias, profile] of [
+        ["sonnet", "us.anthropic.claude-sonnet-5-5"],
+        ["haiku", "us.anthropic.claude-haiku-5-5"],
+      ] as const
+    ) {
+      const before = stack.emulator.requests.length;
+      stack.emulator.enqueue(textAnswer([`${alias} answers.`]));
+      const run = await runClaudeCode("Say hello", settings, { extraArgs: ["--model", alias] });
+      assertEquals(run.code, 0, `claude --model ${alias} exited ${run.code}: ${run.stderr}`);
+      assertStringIncludes(run.stdout, `${alias} answers.`);
+      // Claude Code's own Bedrock default for the alias is the 4.5 profile.
+      const invoked = stack.emulator.requests.slice(before).filter((r) => r.operation !== null)
+        .map((r) => r.modelId);
+      assertEquals(invoked, [profile], `--model ${alias}`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

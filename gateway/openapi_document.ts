@@ -144,6 +144,20 @@ export function openApiDocument(): Json {
           responses: { "200": json(ref("ModelInfo")), ...anthropicErrors },
         },
       },
+      "/claude-code/aliases": {
+        get: {
+          summary:
+            "The model each Claude Code alias (opus, sonnet, haiku, fable) should take for this user: the newest of its family this user may use, with its Bedrock id here (`ccgate install --mode bedrock` writes them into ANTHROPIC_DEFAULT_*_MODEL)",
+          security: bearer,
+          responses: {
+            "200": {
+              description:
+                '`{"aliases": {"sonnet": {"model": "claude-sonnet-5-5", "bedrock": "us.anthropic.claude-sonnet-5-5"}, ...}}`; an alias with no model is absent',
+            },
+            ...anthropicErrors,
+          },
+        },
+      },
       "/v1/chat/completions": {
         post: {
           summary: "OpenAI Chat Completions (stream with `stream: true`)",

@@ -15,6 +15,7 @@ Deno.test("GET /openapi.json documents every route with the schemas the handlers
       "/v1/messages/count_tokens",
       "/v1/models",
       "/v1/models/{id}",
+      "/claude-code/aliases",
       "/v1/chat/completions",
       "/inference-profiles",
       "/model/{modelId}/invoke",

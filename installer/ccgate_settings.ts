@@ -1,4 +1,7 @@
-import { claudeCodeBedrockSettings } from "./claude_code_bedrock_settings.ts";
+import {
+  type ClaudeCodeAliasModels,
+  claudeCodeBedrockSettings,
+} from "./claude_code_bedrock_settings.ts";
 import { claudeCodeSettings } from "./claude_code_settings.ts";
 import { InstallerError } from "./errors.ts";
 import type { JsonObject } from "./settings_merge.ts";
@@ -18,6 +21,12 @@ export interface CcgateSettingsOptions {
   accessTokenTtlSeconds?: number;
   /** Deny the server-side tools Bedrock does not offer (WebSearch). @default {true} */
   denyUnsupportedTools?: boolean;
+  /**
+   * Bedrock mode: the model each of Claude Code's aliases takes, as the
+   * gateway chose them (`ANTHROPIC_DEFAULT_*_MODEL`); ignored in anthropic
+   * mode, where Claude Code's aliases already take the newest models.
+   */
+  aliasModels?: ClaudeCodeAliasModels;
   /** Default model (`model` setting), e.g. `claude-sonnet-4-5`. */
   model?: string;
   /** Switch Claude Code's auto-updater off (installed from a mirror). @default {false} */
@@ -60,7 +69,7 @@ export function ccgateSettings(options: CcgateSettingsOptions): JsonObject {
   };
   let settings =
     (options.mode === "bedrock"
-      ? claudeCodeBedrockSettings(common)
+      ? claudeCodeBedrockSettings({ ...common, aliasModels: options.aliasModels })
       : claudeCodeSettings(common)) as unknown as JsonObject;
   if (options.model) settings = { ...settings, model: options.model };
   if (options.disableAutoUpdater) {

@@ -1,5 +1,23 @@
 import type { ClaudeCodeSettings } from "./claude_code_settings.ts";
 
+/**
+ * The Bedrock model id each of Claude Code's model aliases takes (the
+ * gateway's `GET /claude-code/aliases`), e.g. `{ sonnet:
+ * "us.anthropic.claude-sonnet-5-5" }`; an alias left out keeps Claude Code's
+ * built-in Bedrock default.
+ */
+export type ClaudeCodeAliasModels = Partial<
+  Record<"opus" | "sonnet" | "haiku" | "fable", string>
+>;
+
+/** Claude Code 2.1.332's variable for each alias (`haiku`'s is also its small/fast background model). */
+const ALIAS_ENV = {
+  opus: "ANTHROPIC_DEFAULT_OPUS_MODEL",
+  sonnet: "ANTHROPIC_DEFAULT_SONNET_MODEL",
+  haiku: "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+  fable: "ANTHROPIC_DEFAULT_FABLE_MODEL",
+} as const;
+
 /** Options of {@linkcode claudeCodeBedrockSettings}. */
 export interface ClaudeCodeBedrockSettingsOptions {
   /** The gateway's base URL, e.g. `https://ccgate.example.com`. */
@@ -22,6 +40,14 @@ export interface ClaudeCodeBedrockSettingsOptions {
    * @default {true}
    */
   denyUnsupportedTools?: boolean;
+  /**
+   * The model each alias takes, written as `ANTHROPIC_DEFAULT_OPUS_MODEL`,
+   * `_SONNET_`, `_HAIKU_` (also Claude Code's background model) and
+   * `_FABLE_`. Without them Claude Code's Bedrock mode resolves `sonnet` and
+   * `haiku` to its built-in 4.5 profiles, whatever the gateway offers.
+   * @default {{}}
+   */
+  aliasModels?: ClaudeCodeAliasModels;
 }
 
 /**
@@ -30,14 +56,15 @@ export interface ClaudeCodeBedrockSettingsOptions {
  * gateway as its Bedrock endpoint (`ANTHROPIC_BEDROCK_BASE_URL`), AWS
  * signing switched off (`CLAUDE_CODE_SKIP_BEDROCK_AUTH=1`) so the
  * `apiKeyHelper`'s ccgate token travels as `Authorization: Bearer`, and
- * `AWS_REGION`. The helper is re-run five minutes before the token expires;
+ * `AWS_REGION`, and the model of each alias the gateway chose
+ * (`ANTHROPIC_DEFAULT_*_MODEL`). The helper is re-run five minutes before the token expires;
  * traffic that would bypass the gateway is switched off. When merged into the
  * user's settings, `ANTHROPIC_API_KEY`, `ANTHROPIC_AUTH_TOKEN` and
  * `AWS_BEARER_TOKEN_BEDROCK` there are taken over (the last replaces the
  * ccgate token in Bedrock mode); other provider switches need nothing, as
  * `CLAUDE_CODE_USE_BEDROCK` wins over them. Pure.
  *
- * @param options Gateway, helper, region, token lifetime.
+ * @param options Gateway, helper, region, token lifetime, alias models.
  * @returns The settings.
  *
  * @example
@@ -46,8 +73,10 @@ export interface ClaudeCodeBedrockSettingsOptions {
  * const settings = claudeCodeBedrockSettings({
  *   gatewayUrl: "https://ccgate.example.com/",
  *   apiKeyHelper: "/usr/local/bin/ccgate token",
+ *   aliasModels: { sonnet: "us.anthropic.claude-sonnet-5-5" },
  * });
  * console.assert(settings.env.ANTHROPIC_BEDROCK_BASE_URL === "https://ccgate.example.com");
+ * console.assert(settings.env.ANTHROPIC_DEFAULT_SONNET_MODEL === "us.anthropic.claude-sonnet-5-5");
  * ```
  */
 export function claudeCodeBedrockSettings(
@@ -67,6 +96,10 @@ export function claudeCodeBedrockSettings(
     },
     skipWebFetchPreflight: true,
   };
+  for (const [alias, name] of Object.entries(ALIAS_ENV)) {
+    const id = options.aliasModels?.[alias as keyof typeof ALIAS_ENV];
+    if (id !== undefined) settings.env[name] = id;
+  }
   if (options.denyUnsupportedTools ?? true) settings.permissions = { deny: ["WebSearch"] };
   return settings;
 }

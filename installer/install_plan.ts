@@ -1,6 +1,7 @@
 import { sha256Hex } from "./_hash.ts";
 import { parseJsonObject } from "./_json_object.ts";
 import { ccgateSettings } from "./ccgate_settings.ts";
+import type { ClaudeCodeAliasModels } from "./claude_code_bedrock_settings.ts";
 import {
   claudeSettingsLocation,
   type InstallOs,
@@ -101,6 +102,8 @@ export interface InstallPlanOptions {
   denyUnsupportedTools?: boolean;
   /** Claude Code's default model. */
   model?: string;
+  /** Bedrock mode: the model each of Claude Code's aliases takes (the gateway's choice). */
+  aliasModels?: ClaudeCodeAliasModels;
   /** An admin settings fragment merged in. */
   policy?: JsonObject;
   /** Claude Code from a mirror, verified: written next to ccgate. */
@@ -194,6 +197,7 @@ export async function planInstall(
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     denyUnsupportedTools: options.denyUnsupportedTools,
     model: options.model,
+    aliasModels: options.aliasModels,
     disableAutoUpdater: options.claudeCode !== undefined,
     policy: options.policy,
   });

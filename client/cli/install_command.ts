@@ -13,8 +13,10 @@ import { loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
+import { type AliasModelsLookup, fetchAliasModels } from "./fetch_alias_models.ts";
 import { gatewayUrl } from "./gateway_url.ts";
 import { machineSys, selfProgram, sessionFacts } from "./installer_deps.ts";
+import { openSession } from "./open_session.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate install`. */
@@ -58,10 +60,41 @@ async function readPolicy(path: string): Promise<JsonObject> {
 }
 
 /**
+ * Bedrock mode: the gateway's model for each of Claude Code's aliases, asked
+ * with this machine's session when it is one of `url`'s; a one-line reason
+ * otherwise.
+ */
+async function aliasModelsOf(url: string, deps: CliDeps): Promise<AliasModelsLookup> {
+  const config = await loadCliConfig(configDir(deps)).catch(() => undefined);
+  const session = config !== undefined && (config.url === url || config.gatewayUrl === url)
+    ? await openSession(deps)
+    : undefined;
+  if (session === undefined) return { ok: false, reason: `not signed in to ${url}` };
+  let token: string;
+  try {
+    token = await session.accessToken();
+  } catch (err) {
+    return { ok: false, reason: `no access token (${(err as Error).message})` };
+  }
+  return await fetchAliasModels(url, token, deps.fetch);
+}
+
+/** Whether an admin's settings fragment sets a model of Claude Code's aliases itself. */
+function setsAliasModels(policy: JsonObject | undefined): boolean {
+  const env = policy?.env;
+  return typeof env === "object" && env !== null &&
+    Object.keys(env).some((name) => /^ANTHROPIC_DEFAULT_[A-Z]+_MODEL$/.test(name));
+}
+
+/**
  * `ccgate install`: makes this machine a ccgate workstation (program copy,
  * Claude Code settings, refresh schedule, optionally Claude Code from the
  * mirror), signs in if there is no session, and ends with the doctor's
- * report. `--dry-run` prints every step; `--emit mdm` writes MDM files
+ * report. In Bedrock mode at user scope it asks the gateway (with the
+ * session, after signing in if need be) which model each of Claude Code's
+ * aliases takes and writes them into the settings; without an answer (an
+ * older gateway, no session) the install goes on without them, with a
+ * one-line warning. `--dry-run` prints every step; `--emit mdm` writes MDM files
  * instead of touching the machine.
  */
 export async function installCommand(
@@ -147,7 +180,13 @@ export async function installCommand(
       );
     }
   }
-  const result = await install({
+  // Bedrock mode: Claude Code resolves `sonnet` and `haiku` to its built-in 4.5 profiles unless
+  // told; the gateway knows what this user may use, in the deployment's geography.
+  const askAliases = mode === "bedrock" && scope === "user" && !setsAliasModels(policy);
+  let aliases: AliasModelsLookup | undefined = askAliases
+    ? await aliasModelsOf(url, deps)
+    : undefined;
+  const installOptions = {
     url,
     scope,
     mode,
@@ -156,17 +195,23 @@ export async function installCommand(
     accessTokenTtlSeconds: ttl,
     denyUnsupportedTools: settingsOptions.denyUnsupportedTools,
     model: options.model,
+    aliasModels: aliases?.ok ? aliases.models : undefined,
     policy,
     claudeCode,
     configDir: dir,
     self: await selfProgram(),
     dryRun: options.dryRun,
-  }, sys);
+  };
+  const result = await install(installOptions, sys);
+  const willLogin = options.login !== false && scope === "user";
   if (options.dryRun) {
     for (const action of result.actions) deps.stdout(describeAction(action) + "\n");
     for (const kept of result.kept) deps.stdout(`keep   ${kept}\n`);
-    if (options.login !== false && scope === "user") {
-      deps.stdout(`run    ccgate login --url ${url}: if there is no session\n`);
+    if (willLogin) deps.stdout(`run    ccgate login --url ${url}: if there is no session\n`);
+    if (aliases?.ok === false) {
+      deps.stdout(
+        `ask    ${url}/claude-code/aliases: the model of each Claude Code alias (${aliases.reason})\n`,
+      );
     }
     return EXIT.ok;
   }
@@ -174,10 +219,29 @@ export async function installCommand(
   for (const action of result.actions) deps.stderr(`  ${describeAction(action)}\n`);
   for (const kept of result.kept) deps.stderr(`${style.yellow("kept")} ${kept}\n`);
 
-  if (options.login !== false && scope === "user" && !(await sessionFacts(deps)).signedIn) {
+  if (willLogin && !(await sessionFacts(deps)).signedIn) {
     const { loginCommand } = await import("./login_command.ts");
     const code = await loginCommand({ url }, deps, style, color);
     if (code !== EXIT.ok) return code;
+    if (aliases?.ok === false) {
+      // Signed in now: ask again, and write the answer into the settings just installed.
+      aliases = await aliasModelsOf(url, deps);
+      if (aliases.ok) {
+        const again = await install({ ...installOptions, aliasModels: aliases.models }, sys);
+        for (const action of again.actions) deps.stderr(`  ${describeAction(action)}\n`);
+      }
+    }
+  }
+  if (aliases?.ok && Object.keys(aliases.models).length > 0) {
+    const pairs = Object.entries(aliases.models).map(([alias, id]) => `${alias} ${id}`);
+    deps.stderr(`Claude Code's model aliases, as the gateway chose them: ${pairs.join(", ")}\n`);
+  }
+  if (aliases?.ok === false) {
+    deps.stderr(
+      `${
+        style.yellow("warning")
+      } Claude Code keeps its built-in Bedrock models for sonnet and haiku (the 4.5 ones): ${aliases.reason}\n`,
+    );
   }
   const report = await runDoctor({
     sys,

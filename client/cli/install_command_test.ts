@@ -1,5 +1,7 @@
-import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { startAuthStack } from "../../testing/auth_stack.ts";
 import { withTempDir } from "../../testing/with_temp_dir.ts";
+import { seedFileSession } from "../_testing/seed_file_session.ts";
 import { CORRUPT_CONFIGS } from "./_corrupt_configs.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
@@ -103,5 +105,71 @@ Deno.test("installCommand() names what an earlier install owned and this one kee
     const again = capturedDeps(env, systemd);
     assertEquals(await runCli([...args, "--no-schedule"], again), 0, again.err.join(""));
     assertStringIncludes(again.err.join(""), `kept ${service} (changed since install)\n`);
+  });
+});
+
+/** The `env` of the Claude Code settings install wrote in `home`. */
+async function settingsEnv(home: string): Promise<Record<string, string>> {
+  return JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`)).env;
+}
+
+Deno.test("installCommand() --mode bedrock writes the gateway's model of each Claude Code alias, asked with the session", async () => {
+  await using stack = await startAuthStack({ gateway: true });
+  await withTempDir(async (home) => {
+    const dir = `${home}/.config/ccgate`;
+    await seedFileSession(stack, dir);
+    const deps = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
+    const args = ["install", "--mode", "bedrock", "--url", stack.url, "--no-schedule"];
+    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+    const env = await settingsEnv(home);
+    assertEquals(env.CLAUDE_CODE_USE_BEDROCK, "1");
+    assertEquals(env.ANTHROPIC_DEFAULT_OPUS_MODEL, "us.anthropic.claude-opus-5-5");
+    assertEquals(env.ANTHROPIC_DEFAULT_SONNET_MODEL, "us.anthropic.claude-sonnet-5-5");
+    assertEquals(env.ANTHROPIC_DEFAULT_HAIKU_MODEL, "us.anthropic.claude-haiku-5-5");
+    assertEquals(env.ANTHROPIC_DEFAULT_FABLE_MODEL, "us.anthropic.claude-fable-5-2");
+    assert(!deps.err.join("").includes("warning"), deps.err.join(""));
+    assertStringIncludes(
+      deps.err.join(""),
+      "Claude Code's model aliases, as the gateway chose them: opus us.anthropic.claude-opus-5-5, sonnet us.anthropic.claude-sonnet-5-5, haiku us.anthropic.claude-haiku-5-5, fable us.anthropic.claude-fable-5-2\n",
+    );
+  });
+});
+
+Deno.test("installCommand() --mode bedrock against a gateway without the aliases route installs as before, with a one-line warning", async () => {
+  // The auth service alone answers 404 for /claude-code/aliases, as a gateway older than the CLI.
+  await using stack = await startAuthStack();
+  await withTempDir(async (home) => {
+    const dir = `${home}/.config/ccgate`;
+    await seedFileSession(stack, dir);
+    const deps = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
+    const args = ["install", "--mode", "bedrock", "--url", stack.url, "--no-schedule"];
+    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+    const env = await settingsEnv(home);
+    assertEquals(env.CLAUDE_CODE_USE_BEDROCK, "1");
+    assert(!Object.keys(env).some((name) => name.startsWith("ANTHROPIC_DEFAULT_")));
+    const warnings = deps.err.join("").split("\n").filter((line) => line.includes("warning"));
+    assertEquals(warnings, [
+      `warning Claude Code keeps its built-in Bedrock models for sonnet and haiku (the 4.5 ones): the gateway does not publish them (GET ${stack.url}/claude-code/aliases: HTTP 404, a ccgate older than this CLI)`,
+    ]);
+  });
+});
+
+Deno.test("installCommand() --mode bedrock without a session, not signing in: installs without alias models, says why", async () => {
+  await withTempDir(async (home) => {
+    const dir = `${home}/.config/ccgate`;
+    const deps = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
+    const args = ["install", "--mode", "bedrock", "--url", "http://127.0.0.1:1", "--no-login"];
+    const dry = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
+    assertEquals(await runCli([...args, "--no-schedule", "--dry-run"], dry), 0, dry.err.join(""));
+    assertStringIncludes(
+      dry.out.join(""),
+      "ask    http://127.0.0.1:1/claude-code/aliases: the model of each Claude Code alias (not signed in to http://127.0.0.1:1)\n",
+    );
+    assertEquals(await runCli([...args, "--no-schedule"], deps), 0, deps.err.join(""));
+    assert(!Object.keys(await settingsEnv(home)).some((n) => n.startsWith("ANTHROPIC_DEFAULT_")));
+    assertStringIncludes(
+      deps.err.join(""),
+      "warning Claude Code keeps its built-in Bedrock models for sonnet and haiku (the 4.5 ones): not signed in to http://127.0.0.1:1\n",
+    );
   });
 });

@@ -294,8 +294,12 @@ Deno.test("ccgate doctor on a machine without ccgate: exit code 8, each failure 
 async function installSignedIn(
   stack: Awaited<ReturnType<typeof startAuthStack>>,
   env: Record<string, string>,
+  extraArgs: string[] = [],
 ): Promise<string> {
-  const child = spawnCli(["install", "--scope", "user", "--url", stack.url, "--no-schedule"], env);
+  const child = spawnCli(
+    ["install", "--scope", "user", "--url", stack.url, "--no-schedule", ...extraArgs],
+    env,
+  );
   let approved = false;
   const [, stderr, status] = await Promise.all([
     readAll(child.stdout),
@@ -408,6 +412,52 @@ Deno.test("ccgate install and uninstall keep a symlinked settings file a link, w
     );
     assertEquals(await Deno.readLink(`${home}/.claude/settings.json`), "../dotfiles/claude.json");
     assertEquals(await snapshot(home), before);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ccgate install --mode bedrock (signs in) writes the gateway's alias models: the real Claude Code's `sonnet` and `haiku` reach the 5.5 profiles", async () => {
+  await using stack = await startAuthStack({ gateway: true });
+  const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
+  const env = {
+    HOME: home,
+    DENO_DIR: denoDir(),
+    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+    CCGATE_STORE: "file",
+    PATH: "/usr/bin:/bin",
+  };
+  try {
+    // No session before install: it signs in, then asks the gateway and rewrites the settings.
+    const stderr = await installSignedIn(stack, env, ["--mode", "bedrock"]);
+    assert(!stderr.includes("warning"), stderr);
+    for (const alias of ["sonnet", "haiku"]) {
+      const before = stack.bedrock!.requests.length;
+      stack.bedrock!.enqueue(textAnswer(`Hello from ${alias}`));
+      const claude = await new Deno.Command(claudeBin, {
+        args: ["-p", "Say hello", "--model", alias],
+        env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
+        clearEnv: true,
+        cwd: home,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const out = new TextDecoder().decode(claude.stdout);
+      assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + out);
+      assertStringIncludes(out, `Hello from ${alias}`);
+      // Claude Code's own Bedrock default for the alias would be its 4.5 profile.
+      const invoked = stack.bedrock!.requests.slice(before).filter((r) => r.operation !== null)
+        .map((r) => r.modelId);
+      assertEquals(invoked, [`us.anthropic.claude-${alias}-5-5`], `--model ${alias}`);
+    }
+    const settings = JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`));
+    assertEquals(settings.env.CLAUDE_CODE_USE_BEDROCK, "1");
+    assertEquals(settings.env.ANTHROPIC_DEFAULT_SONNET_MODEL, "us.anthropic.claude-sonnet-5-5");
+    assertEquals(settings.env.ANTHROPIC_DEFAULT_HAIKU_MODEL, "us.anthropic.claude-haiku-5-5");
+
+    const gone = await runCliProcess(["uninstall"], env);
+    assertEquals(gone.code, 0, gone.stderr);
   } finally {
     await Deno.remove(home, { recursive: true });
   }
