@@ -34,6 +34,17 @@ function denoDir(): string {
   return Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
 }
 
+/** The CLI's environment in a temporary HOME: a file token store under it, a bare PATH. */
+function cliEnv(home: string): Record<string, string> {
+  return {
+    HOME: home,
+    DENO_DIR: denoDir(),
+    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+    CCGATE_STORE: "file",
+    PATH: "/usr/bin:/bin",
+  };
+}
+
 async function readAll(stream: ReadableStream<Uint8Array>, onText: (t: string) => void = () => {}) {
   let text = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
@@ -83,13 +94,7 @@ async function claudeAnswersThroughGateway(
 Deno.test("ccgate install --scope user (signs in), doctor, the installed apiKeyHelper, uninstall: HOME byte for byte as before", async () => {
   await using stack = await startAuthStack({ gateway: true });
   const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
-  const env = {
-    HOME: home,
-    DENO_DIR: denoDir(),
-    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
-    CCGATE_STORE: "file",
-    PATH: "/usr/bin:/bin",
-  };
+  const env = cliEnv(home);
   try {
     await Deno.mkdir(`${home}/.claude`);
     await Deno.writeTextFile(`${home}/.claude/settings.json`, USER_SETTINGS);
@@ -330,13 +335,7 @@ const PROVIDER_SETTINGS = JSON.stringify(
 Deno.test("ccgate install takes over the user's Bedrock switch, API key and Bedrock model id: the real Claude Code answers through the gateway, uninstall gives them back byte for byte", async () => {
   await using stack = await startAuthStack({ gateway: true });
   const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
-  const env = {
-    HOME: home,
-    DENO_DIR: denoDir(),
-    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
-    CCGATE_STORE: "file",
-    PATH: "/usr/bin:/bin",
-  };
+  const env = cliEnv(home);
   try {
     await Deno.mkdir(`${home}/.claude`);
     await Deno.writeTextFile(`${home}/.claude/settings.json`, PROVIDER_SETTINGS);
@@ -420,13 +419,7 @@ Deno.test("ccgate install and uninstall keep a symlinked settings file a link, w
 Deno.test("ccgate install --mode bedrock (signs in) writes the gateway's alias models: the real Claude Code's `sonnet` and `haiku` reach the 5.5 profiles", async () => {
   await using stack = await startAuthStack({ gateway: true });
   const home = await Deno.makeTempDir({ prefix: "ccgate-home-" });
-  const env = {
-    HOME: home,
-    DENO_DIR: denoDir(),
-    CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
-    CCGATE_STORE: "file",
-    PATH: "/usr/bin:/bin",
-  };
+  const env = cliEnv(home);
   try {
     // No session before install: it signs in, then asks the gateway and rewrites the settings.
     const stderr = await installSignedIn(stack, env, ["--mode", "bedrock"]);
