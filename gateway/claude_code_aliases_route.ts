@@ -1,8 +1,7 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { claudeCodeAliases } from "./claude_code_aliases.ts";
-import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
-import { liveModelValue } from "./model_options.ts";
+import { visibleModels } from "./visible_models.ts";
 
 /**
  * `GET /claude-code/aliases` (authenticated): the model each of Claude Code's
@@ -17,15 +16,9 @@ import { liveModelValue } from "./model_options.ts";
  * resolves `sonnet` and `haiku` to its built-in 4.5 profiles.
  */
 export function claudeCodeAliasesRoute(deps: GatewayDeps): Handler {
-  const offered = liveModelValue(
-    deps.config,
-    deps.policyAliases,
-    (options) => listModels(DEFAULT_MODEL_TABLE, options),
-  );
+  const visibleTo = visibleModels(deps);
 
   return function claudeCodeAliasesHandler(c: Context) {
-    const allowed = deps.allowedModels?.(c.get("claims"));
-    const visible = allowed === undefined ? offered() : offered().filter(allowed);
-    return c.json({ aliases: claudeCodeAliases(visible) });
+    return c.json({ aliases: claudeCodeAliases(visibleTo(c.get("claims"))) });
   };
 }

@@ -3,9 +3,8 @@ import type { GatewayDeps } from "./app.ts";
 import { modelListQuerySchema } from "./anthropic_schemas.ts";
 import { ModelNotFoundError } from "./errors.ts";
 import { modelCard } from "./model_card.ts";
-import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
-import { liveModelValue } from "./model_options.ts";
 import { parseBody } from "./parse_body.ts";
+import { visibleModels } from "./visible_models.ts";
 
 /**
  * `GET /v1/models` and `GET /v1/models/{id}` (register on
@@ -14,15 +13,10 @@ import { parseBody } from "./parse_body.ts";
  * shape with `limit` (default 20), `after_id` and `before_id` paging.
  */
 export function modelsRoute(deps: GatewayDeps): Handler {
-  const offered = liveModelValue(
-    deps.config,
-    deps.policyAliases,
-    (options) => listModels(DEFAULT_MODEL_TABLE, options),
-  );
+  const visibleTo = visibleModels(deps);
 
   return function models(c: Context) {
-    const allowed = deps.allowedModels?.(c.get("claims"));
-    const visible = allowed === undefined ? offered() : offered().filter(allowed);
+    const visible = visibleTo(c.get("claims"));
     const id = c.req.param("id");
     if (id !== undefined) {
       const model = visible.find((m) => m.name === id);
