@@ -10,7 +10,7 @@ COPY auth/ auth/
 COPY client/ client/
 COPY installer/ installer/
 COPY emulators/ emulators/
-COPY main.ts compose_app.ts server_env.ts ./
+COPY main.ts compose_app.ts server_env.ts production_settings.ts ./
 RUN deno install --frozen --entrypoint main.ts
 
 ENV CCGATE_ENV=production \

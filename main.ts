@@ -272,7 +272,8 @@ if (bedrockEmulator) {
     `           Set AWS_REGION (and AWS credentials) to call real Bedrock.`,
   );
 }
-lines.push(`  Sign in:  deno task cli login --url ${publicUrl}`);
+// Production users have the `ccgate` binary; a from-source developer runs the CLI as a task.
+lines.push(`  Sign in:  ${production ? "ccgate" : "deno task cli"} login --url ${publicUrl}`);
 const rule = "=".repeat(Math.max(...lines.map((l) => l.length)));
 // Warnings first: whoever waits for the banner has them too.
 for (const warning of productionCheck.warnings) log({ level: "warn", msg: warning });

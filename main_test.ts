@@ -60,7 +60,15 @@ Deno.test("main.ts with no configuration serves gateway and auth with emulators,
   assertEquals(await health.json(), { status: "ok" });
   const ready = await fetch(`${main.url}/readyz`);
   assertEquals(ready.status, 200);
-  await ready.body?.cancel();
+  // The emulator answers the probe as Bedrock does (404 to an unsigned GET): plainly reachable.
+  const bedrock = (await ready.json()).checks.find((c: { name: string }) => c.name === "bedrock");
+  assertEquals(bedrock, {
+    name: "bedrock",
+    ok: true,
+    detail: "1 of 1 regions reachable: us-east-1: reachable",
+  });
+  // A from-source developer runs the CLI as a task, as the README's steps do.
+  assertStringIncludes(main.banner(), `  Sign in:  deno task cli login --url ${main.url}\n`);
   const metadata = await (await fetch(`${main.url}/.well-known/oauth-authorization-server`)).json();
   assertEquals(metadata.issuer, main.url.replace("0.0.0.0", "127.0.0.1"));
 });

@@ -1,7 +1,7 @@
 /**
  * The server entry points in production: `CCGATE_KV_PATH=:memory:` stops the
  * start with one line; an open `/metrics` is warned about once; the banner
- * names the address actually bound.
+ * names the address actually bound and `ccgate login` to sign in.
  */
 import { assert, assertEquals, assertMatch } from "./testing/assert.ts";
 import { withTempDir } from "./testing/with_temp_dir.ts";
@@ -84,6 +84,8 @@ Deno.test("main.ts in production names the address it binds and warns once that 
       seen,
       /ccgate listening on http:\/\/0\.0\.0\.0:(\d+) \(from this machine: http:\/\/127\.0\.0\.1:\1\)/,
     );
+    // Production users sign in with the ccgate binary, at the public URL.
+    assertMatch(seen, /\n {2}Sign in: {2}ccgate login --url https:\/\/ccgate\.example\.com\n/);
     const warnings = seen.split("\n").filter((line) => line.includes("CCGATE_METRICS_TOKEN"));
     assertEquals(warnings.length, 1, seen);
     const warning = JSON.parse(warnings[0]!);

@@ -44,7 +44,7 @@ Deno.test("bedrockReadiness() passes while any region answers, naming each regio
   assertEquals(check.name, "bedrock");
   assertEquals(
     await check.check(),
-    `1 of 2 regions reachable: us-east-1: Cannot reach ${EAST}: TypeError: error sending request: Connection refused; us-west-2: reachable (HTTP 404)`,
+    `1 of 2 regions reachable: us-east-1: Cannot reach ${EAST}: TypeError: error sending request: Connection refused; us-west-2: reachable`,
   );
 });
 
@@ -69,7 +69,7 @@ Deno.test("bedrockReadiness() probes an endpoint shared by several regions once"
   ], { fetch });
   assertEquals(
     await check.check(),
-    "2 of 2 regions reachable: us-east-1: reachable (HTTP 404); us-west-2: reachable (HTTP 404)",
+    "2 of 2 regions reachable: us-east-1: reachable; us-west-2: reachable",
   );
   assertEquals(requested, [EAST]);
 });

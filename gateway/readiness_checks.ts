@@ -17,6 +17,10 @@ export function kvReadiness(kv: Deno.Kv): ReadinessCheck {
  * Readiness of an HTTP endpoint (Bedrock Runtime): any HTTP answer within
  * `timeoutMs` counts as reachable; a connection failure or timeout does not.
  * With `requireOk` (the auth service's JWKS), only a 2xx answer does.
+ *
+ * The detail is `reachable`: the probe is an unsigned `GET` of the URL,
+ * which Bedrock Runtime (and its emulator) answers 403 or 404, as expected,
+ * so a 4xx status is not shown; a 5xx is (`reachable (answered HTTP 503)`).
  */
 export function httpReadiness(
   name: string,
@@ -37,7 +41,7 @@ export function httpReadiness(
       if (options.requireOk && !response.ok) {
         throw new Error(`${url} answered HTTP ${response.status}`);
       }
-      return `reachable (HTTP ${response.status})`;
+      return response.status >= 500 ? `reachable (answered HTTP ${response.status})` : "reachable";
     },
   };
 }

@@ -20,7 +20,7 @@ Deno.test("readyzRoute() is 200 when KV and the upstream answer", async () => {
   assertEquals(response.status, 200);
   const body = await response.json();
   assertEquals(body.status, "ready");
-  assertEquals(body.checks[1], { name: "bedrock", ok: true, detail: "reachable (HTTP 404)" });
+  assertEquals(body.checks[1], { name: "bedrock", ok: true, detail: "reachable" });
 });
 
 Deno.test("readyzRoute() is 503 naming the unreachable upstream", async () => {
@@ -58,7 +58,21 @@ Deno.test("httpReadiness() with requireOk fails on an HTTP error answer (a wrong
   const response = await app.request("/readyz");
   assertEquals(response.status, 503);
   assertEquals((await response.json()).checks, [
-    { name: "auth", ok: true, detail: "reachable (HTTP 200)" },
+    { name: "auth", ok: true, detail: "reachable" },
     { name: "wrong", ok: false, detail: `${base}/jwks answered HTTP 404` },
   ]);
+});
+
+Deno.test("httpReadiness() reads any answer below 500 as plain reachable, and names a server error's status", async () => {
+  // Bedrock Runtime answers the unsigned probe 403 or 404 (the emulator: 404): expected, not shown.
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => new Response(null, { status: Number(new URL(request.url).pathname.slice(1)) }),
+  );
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const detail = (status: number) => httpReadiness("bedrock", `${base}/${status}`).check();
+  assertEquals(await detail(200), "reachable");
+  assertEquals(await detail(403), "reachable");
+  assertEquals(await detail(404), "reachable");
+  assertEquals(await detail(503), "reachable (answered HTTP 503)");
 });

@@ -1,6 +1,7 @@
 /**
  * The root `main.ts` (`deno task start`) with `CCGATE_POLICY`: an invalid
- * policy file stops the start with one line naming the key; a valid one starts.
+ * policy file stops the start with one line naming the key, a missing one
+ * with one line naming the setting and the path; a valid one starts.
  */
 import { assertEquals, assertMatch } from "../../testing/assert.ts";
 
@@ -39,7 +40,14 @@ Deno.test("main.ts refuses to start with an invalid policy file, naming the key"
     assertEquals(missing.code, 1);
     assertEquals(
       new TextDecoder().decode(missing.stderr).trim(),
-      "ccgate: nope.yaml: Cannot read the policy file: NotFound",
+      `ccgate: Invalid setting CCGATE_POLICY: cannot read "${dir}/nope.yaml": no such file`,
+    );
+    // A relative path is named as given (it is read from the working folder).
+    const relative = await startOnce("no-such-folder/policy.yaml");
+    assertEquals(relative.code, 1);
+    assertEquals(
+      new TextDecoder().decode(relative.stderr).trim(),
+      'ccgate: Invalid setting CCGATE_POLICY: cannot read "no-such-folder/policy.yaml": no such file',
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -75,7 +83,7 @@ Deno.test("main.ts starts with the example policy file", async () => {
   }
 });
 
-Deno.test("gateway/main.ts (the gateway alone) refuses to start with an invalid policy file", async () => {
+Deno.test("gateway/main.ts (the gateway alone) refuses to start with an invalid or missing policy file", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ccgate-policy-" });
   try {
     await Deno.writeTextFile(
@@ -85,31 +93,39 @@ Deno.test("gateway/main.ts (the gateway alone) refuses to start with an invalid 
         users: { u: { rpm: 5 } },
       }),
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net",
-        "--allow-env",
-        "--allow-read",
-        "--allow-write",
-        "--allow-sys",
-        "gateway/main.ts",
-      ],
-      cwd: root,
-      env: {
-        PORT: "0",
-        CCGATE_KV_PATH: ":memory:",
-        CCGATE_ISSUER: "http://127.0.0.1:9",
-        CCGATE_POLICY: `${dir}/policy.json`,
-      },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const gatewayWith = (policy: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-net",
+          "--allow-env",
+          "--allow-read",
+          "--allow-write",
+          "--allow-sys",
+          "gateway/main.ts",
+        ],
+        cwd: root,
+        env: {
+          PORT: "0",
+          CCGATE_KV_PATH: ":memory:",
+          CCGATE_ISSUER: "http://127.0.0.1:9",
+          CCGATE_POLICY: policy,
+        },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const out = await gatewayWith(`${dir}/policy.json`);
     assertEquals(out.code, 1);
     assertEquals(
       new TextDecoder().decode(out.stderr).trim(),
       "ccgate gateway: policy.json: users.u.rpm: Unknown key",
+    );
+    const missing = await gatewayWith(`${dir}/nope.json`);
+    assertEquals(missing.code, 1);
+    assertEquals(
+      new TextDecoder().decode(missing.stderr).trim(),
+      `ccgate gateway: Invalid setting CCGATE_POLICY: cannot read "${dir}/nope.json": no such file`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

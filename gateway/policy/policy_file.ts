@@ -63,7 +63,8 @@ export class PolicyFile implements Disposable {
    *
    * @param options Path, timers, log, interval.
    * @returns The loaded file (not yet re-reading: call {@linkcode PolicyFile.start}).
-   * @throws {PolicyFileError} When the file cannot be read or is invalid; the message names the key.
+   * @throws {PolicyFileError} When the file cannot be read (the message names `CCGATE_POLICY`,
+   * the path and why) or is invalid (the message names the file and the key).
    */
   static async open(options: PolicyFileOptions): Promise<PolicyFile> {
     const name = options.path.split(/[\\/]/).at(-1) ?? options.path;
@@ -72,8 +73,10 @@ export class PolicyFile implements Disposable {
     try {
       text = await read(options.path);
     } catch (err) {
+      // A setting that names no readable file: the setting and the path as given, like the others.
       throw new PolicyFileError(
-        `${name}: Cannot read the policy file: ${err instanceof Error ? err.name : String(err)}`,
+        `Invalid setting CCGATE_POLICY: cannot read "${options.path}": ${_readProblem(err)}`,
+        { cause: err },
       );
     }
     return new PolicyFile(options, text, compilePolicy(parsePolicy(text, name)));
@@ -122,9 +125,7 @@ export class PolicyFile implements Disposable {
       this.#options.log({
         level: "error",
         msg: "policy reload rejected; keeping the previous policy",
-        error: `${this.#name}: Cannot read the policy file: ${
-          err instanceof Error ? err.name : String(err)
-        }`,
+        error: `Cannot read "${this.#options.path}": ${_readProblem(err)}`,
       });
       this.#rejections++;
       this.#rejected = true;
@@ -167,4 +168,15 @@ export class PolicyFile implements Disposable {
     this.#loop?.[Symbol.dispose]();
     this.#loop = undefined;
   }
+}
+
+/** Why the file could not be read, in words: `no such file`, `permission denied`, .... */
+function _readProblem(err: unknown): string {
+  if (err instanceof Deno.errors.NotFound) return "no such file";
+  if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (err instanceof Deno.errors.IsADirectory) return "it is a folder, not a file";
+  if (err instanceof Deno.errors.NotADirectory) return "a part of the path is a file, not a folder";
+  const message = err instanceof Error ? err.message : String(err);
+  // Deno's message repeats the path after the OS error: `... (os error 5): readfile '/p'`.
+  return message.split("\n")[0]!.replace(/ \(os error \d+\).*$/, "") || "unreadable";
 }

@@ -29,11 +29,58 @@ Deno.test("PolicyFile.open() fails naming the file and the bad key", async () =>
       "policy.yaml: defaults.requests_per_minute: Expected number, received string",
     );
   });
-  const missing = await assertRejects(
-    () => PolicyFile.open({ path: "/nonexistent/p.yaml", timers: new FakeTimers(), log: () => {} }),
+});
+
+Deno.test("PolicyFile.open() fails on an unreadable file naming CCGATE_POLICY, the path as given and why", async () => {
+  await withFile(policy(10), async (path) => {
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    const cases: [string, string][] = [
+      [`${dir}/nope.yaml`, "no such file"],
+      [dir, "it is a folder, not a file"],
+      [`${path}/p.yaml`, "a part of the path is a file, not a folder"],
+    ];
+    for (const [given, why] of cases) {
+      const err = await assertRejects(
+        () => PolicyFile.open({ path: given, timers: new FakeTimers(), log: () => {} }),
+        PolicyFileError,
+      );
+      assertEquals(err.message, `Invalid setting CCGATE_POLICY: cannot read "${given}": ${why}`);
+    }
+  });
+  const relative = await assertRejects(
+    () =>
+      PolicyFile.open({
+        path: "conf/policy.yaml",
+        timers: new FakeTimers(),
+        log: () => {},
+        readTextFile: () =>
+          Promise.reject(
+            new Deno.errors.PermissionDenied(
+              "Permission denied (os error 13): readfile 'conf/policy.yaml'",
+            ),
+          ),
+      }),
     PolicyFileError,
   );
-  assertEquals(missing.message, "p.yaml: Cannot read the policy file: NotFound");
+  assertEquals(
+    relative.message,
+    'Invalid setting CCGATE_POLICY: cannot read "conf/policy.yaml": permission denied',
+  );
+  const other = await assertRejects(
+    () =>
+      PolicyFile.open({
+        path: "p.yaml",
+        timers: new FakeTimers(),
+        log: () => {},
+        readTextFile: () =>
+          Promise.reject(new Error("Input/output error (os error 5): readfile 'p.yaml'")),
+      }),
+    PolicyFileError,
+  );
+  assertEquals(
+    other.message,
+    'Invalid setting CCGATE_POLICY: cannot read "p.yaml": Input/output error',
+  );
 });
 
 Deno.test("PolicyFile re-reads the file on the injected timer; a bad edit is logged and the previous policy kept", async () => {
@@ -93,6 +140,7 @@ Deno.test("PolicyFile.reload() keeps the policy when the file disappears", async
     await Deno.remove(path);
     assertEquals(await file.reload(), "rejected");
     assertEquals(logs[0]?.level, "error");
+    assertEquals(logs[0]?.error, `Cannot read "${path}": no such file`);
     assertEquals(file.current.rulesFor(subject).rate[0]!.limit, 10);
   });
 });
