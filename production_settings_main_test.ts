@@ -4,21 +4,11 @@
  * names the address actually bound and `ccgate login` to sign in.
  */
 import { assert, assertEquals, assertMatch } from "./testing/assert.ts";
+import { PRODUCTION_ENV as PRODUCTION } from "./testing/production_env.ts";
 import { withTempDir } from "./testing/with_temp_dir.ts";
 
 const root = new URL("./", import.meta.url).pathname;
 const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys"];
-
-const PRODUCTION = {
-  CCGATE_ENV: "production",
-  PORT: "0",
-  AWS_REGION: "us-east-1",
-  ENTRA_TENANT_ID: "11111111-1111-1111-1111-111111111111",
-  ENTRA_CLIENT_ID: "22222222-2222-2222-2222-222222222222",
-  ENTRA_ALLOWED_CLIENT_IDS: "33333333-3333-3333-3333-333333333333",
-  CCGATE_ISSUER: "https://ccgate.example.com",
-  NO_COLOR: "1",
-};
 
 async function run(entry: string, env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -37,24 +37,52 @@ export interface EntryProcess extends AsyncDisposable {
  * @param disposeSignal The signal `await using` stops it with. @default {"SIGTERM"}
  * @returns The process.
  */
-export async function startEntry(
+export function startEntry(
   entry: string,
   env: Record<string, string>,
   ready: RegExp,
   disposeSignal: Deno.Signal = "SIGTERM",
 ): Promise<EntryProcess> {
+  return startDeno(
+    ["run", "--allow-net", "--allow-env", "--allow-read", "--allow-write", "--allow-sys", entry],
+    { cwd: ROOT, env: { NO_COLOR: "1", CCGATE_KV_PATH: ":memory:", ...env } },
+    ready,
+    disposeSignal,
+  );
+}
+
+/** Where and with what environment {@linkcode startDeno} runs its child. */
+export interface StartDenoOptions {
+  /** Its working directory. */
+  cwd: string;
+  /** Its environment. */
+  env: Record<string, string>;
+  /** Only `env`, not the test's too. @default {false} */
+  clearEnv?: boolean;
+}
+
+/**
+ * Starts `deno` with `args` and waits until its stderr matches `ready` (see
+ * {@linkcode startEntry}, which runs an entry point of the repository).
+ *
+ * @param args Deno's arguments.
+ * @param options Working directory and environment.
+ * @param ready What its stderr shows once it is up.
+ * @param disposeSignal The signal `await using` stops it with. @default {"SIGTERM"}
+ * @returns The process.
+ * @throws {Error} When it exits before its stderr matches `ready` (the message has its stderr).
+ */
+export async function startDeno(
+  args: string[],
+  options: StartDenoOptions,
+  ready: RegExp,
+  disposeSignal: Deno.Signal = "SIGTERM",
+): Promise<EntryProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "--allow-write",
-      "--allow-sys",
-      entry,
-    ],
-    cwd: ROOT,
-    env: { NO_COLOR: "1", CCGATE_KV_PATH: ":memory:", ...env },
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: options.clearEnv,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -63,7 +91,7 @@ export async function startEntry(
   let seen = "";
   while (!ready.test(seen)) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`${entry} exited: ${seen}`);
+    if (done) throw new Error(`deno ${args.join(" ")} exited: ${seen}`);
     seen += value;
   }
   const drained = (async () => {

@@ -1,5 +1,7 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { withTempDir } from "../testing/with_temp_dir.ts";
+import { startDeno } from "../testing/entry_process.ts";
+import { PRODUCTION_ENV } from "../testing/production_env.ts";
 
 const DOCKERFILE = new URL("../Dockerfile", import.meta.url);
 
@@ -195,56 +197,24 @@ Deno.test("Dockerfile: the copied files type-check, and the image's CMD starts w
     const [cmd, ...args] = await imageCmd();
     assertEquals(cmd, "deno");
     const deno = Deno.env.get("DENO_DIR");
-    const child = new Deno.Command(Deno.execPath(), {
-      args,
+    await using child = await startDeno(args, {
       cwd: app,
       env: {
         ...await imageEnv(),
-        // What `docker run` adds: the settings production requires, and here a free port.
-        PORT: "0",
+        // What `docker run` adds: the settings production requires (a free port here).
+        ...PRODUCTION_ENV,
         CCGATE_KV_PATH: `${dir}/kv.sqlite3`,
-        AWS_REGION: "us-east-1",
-        ENTRA_TENANT_ID: "11111111-1111-1111-1111-111111111111",
-        ENTRA_CLIENT_ID: "22222222-2222-2222-2222-222222222222",
-        ENTRA_ALLOWED_CLIENT_IDS: "33333333-3333-3333-3333-333333333333",
-        CCGATE_ISSUER: "https://ccgate.example.com",
-        NO_COLOR: "1",
         ...deno === undefined ? {} : { DENO_DIR: deno },
       },
       clearEnv: true,
-      // Only turns a start that hangs into a failure.
-      signal: AbortSignal.timeout(60_000),
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    try {
-      while (!/listening on [^\n]*\n(?:.*\n)*=+\n/.test(seen)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        seen += value;
-      }
-      const port = /listening on http:\/\/[^:]+:(\d+)/.exec(seen)?.[1];
-      assert(port, `the image's CMD did not start:\n${seen}`);
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      assertEquals(await health.json(), { status: "ok" });
-      // The auth service answers too: the whole app loaded, not only the early listener.
-      const keys = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`);
-      assertEquals(keys.status, 200, seen);
-      await keys.body?.cancel();
-    } finally {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // It exited already.
-      }
-      for (;;) {
-        const { done } = await reader.read();
-        if (done) break;
-      }
-      await child.status;
-    }
+    }, /listening on [^\n]*\n(?:.*\n)*=+\n/);
+    const port = /listening on http:\/\/[^:]+:(\d+)/.exec(child.output())?.[1];
+    assert(port, `the image's CMD did not start:\n${child.output()}`);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    assertEquals(await health.json(), { status: "ok" });
+    // The auth service answers too: the whole app loaded, not only the early listener.
+    const keys = await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`);
+    assertEquals(keys.status, 200, child.output());
+    await keys.body?.cancel();
   });
 });
