@@ -116,6 +116,12 @@ const DEFAULT_DAYS = 7;
  *   effective policy and budget overrides (`registerAdminPolicyRoutes`; overrides: admin
  *   tenants only).
  *
+ * Costs (usage rows, the summary's totals, days, users and models) are
+ * what the priced requests cost, with `unpriced` counting the others (their
+ * model has no price in the policy; with no policy, none has): `costUsd` is
+ * `null` (an empty CSV cell) when every request counted is unpriced, never a
+ * 0 that would read as free (`knownCost`).
+ *
  * Days are UTC `YYYY-MM-DD`, inclusive; the default range is the last 7
  * days. `user` and `group` together are a 400 on usage and summary (the
  * rollups are per user or per group). `model` takes a Bedrock id or a

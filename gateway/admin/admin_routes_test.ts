@@ -72,7 +72,9 @@ Deno.test("GET /admin/api/usage answers daily rollups per user, group and model,
     ["2026-11-02", 7],
   ]);
   assertEquals(ann.data[1].errors, 1);
-  assertEquals(ann.data[1].unpriced, 1);
+  // Its only request is unpriced: the cost is unknown (null), not $0.
+  assertEquals([ann.data[1].costUsd, ann.data[1].unpriced], [null, 1]);
+  assertEquals([ann.data[0].costUsd, ann.data[0].unpriced], [0.01, 0]);
   const eng = await (await get("/admin/api/usage?from=2026-11-01&to=2026-11-30&group=eng")).json();
   assertEquals(eng.data.reduce((n: number, r: { requests: number }) => n + r.requests, 0), 3);
   assertEquals(eng.data[0].costUsd, 0.01);
@@ -87,6 +89,10 @@ Deno.test("GET /admin/api/usage answers daily rollups per user, group and model,
   );
   assertEquals(lines.length, 5);
   assert(lines.some((l) => l.includes(",'=cmd|calc,")), "a formula-like cell is neutralised");
+  assert(
+    lines.some((l) => l.startsWith("2026-11-02,user,ann,") && l.endsWith(",3,0,0,,1")),
+    "an unpriced row's cost is an empty cell, not 0",
+  );
 });
 
 Deno.test("GET /admin/api/entries and /admin/api/summary read the ledger of a day range", async () => {
@@ -105,6 +111,15 @@ Deno.test("GET /admin/api/entries and /admin/api/summary read the ledger of a da
   assertEquals(summary.errorRate, 1 / 3);
   assertEquals(summary.topUsers[0].user, "ann");
   assertEquals(summary.errorTypes, [{ type: "ThrottlingException", count: 1 }]);
+  assertEquals(
+    [summary.totals.costUsd, summary.totals.unpriced],
+    [0.01, 1],
+    "priced part of a mix",
+  );
+  assertEquals(
+    summary.days.map((d: { costUsd: number | null; unpriced: number }) => [d.costUsd, d.unpriced]),
+    [[0.01, 0], [null, 1], [0, 0], [0, 0], [0, 0]],
+  );
 });
 
 Deno.test("/admin/api/* refuses a token without the admin role (403) or without a token (401), and audits every call", async () => {

@@ -192,3 +192,91 @@ Deno.test({
     assert(await page.isHidden("[data-testid=csv-audit]"), "so does the audit log");
   },
 });
+
+Deno.test({
+  name:
+    "the usage dashboard in headless Chromium shows unpriced usage as unpriced (never $0), fits its axis labels, and loads without a failed resource or console error",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using stack = await startGatewayStack();
+    // No policy: nothing is priced. Two days of unpriced requests (one of 123,456,789 tokens), and
+    // one priced request (as a request of a model the policy priced at the time) before them.
+    const seed: [number, string, number, number, number | null][] = [
+      [0, "ann@example", 123_000_000, 456_789, null],
+      [1, "bob@example", 1_000, 500, null],
+      [2, "cy@example", 300, 100, 0.25],
+    ];
+    seed.forEach(([ago, user, input, output, costUsd], i) =>
+      stack.ledger.append(ledgerEntry({
+        requestId: `req_unpriced_${i}`,
+        day: daysAgo(ago),
+        at: `${daysAgo(ago)}T12:00:00.000Z`,
+        user,
+        inputTokens: input,
+        outputTokens: output,
+        costUsd,
+      }))
+    );
+    await stack.ledger.flush();
+    const admin = await stack.issuer.mint({ claims: { roles: ["ccgate.admin"] } });
+
+    await using browser = await launchChromium();
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
+    });
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
+    page.on("requestfailed", (r) => problems.push(`failed ${r.url()}`));
+    await page.goto(`${stack.url}/admin/`);
+    await page.fill("[data-testid=token]", admin);
+    await page.click("[data-testid=signin-button]");
+    const status = (text: string) =>
+      page.locator("[data-testid=status]", { hasText: new RegExp(`^.*: ${text}$`) }).waitFor();
+    const costCells = (table: string) =>
+      page.locator(`[data-testid=${table}] tbody tr td:nth-child(4)`).allTextContents();
+
+    // The last 7 days: the priced request's cost, and how many requests it leaves out.
+    await status("3 requests");
+    const costCard = page.locator(".card", { has: page.locator("[data-testid=total-cost]") });
+    assertEquals(
+      await costCard.innerText(),
+      "$0.2500\ncost (USD)\nand 2 requests unpriced, not in the total",
+    );
+    assertEquals(await costCells("top-users"), ["unpriced", "unpriced", "$0.2500"]);
+    assertEquals(await costCells("top-models"), ["$0.2500 + 2 unpriced"]);
+    // A day of unpriced requests only has no point on the cost line (days without requests: $0).
+    const dots = page.locator("[data-testid=chart-cost] circle");
+    assertEquals(await dots.count(), 5);
+    assertEquals(
+      await page.locator(`[data-testid=chart-cost] circle[data-day="${daysAgo(1)}"]`).count(),
+      0,
+    );
+
+    // Unpriced requests only: no dollar figure at all.
+    await page.fill("[data-testid=from]", daysAgo(1));
+    await page.click("[data-testid=apply]");
+    await status("2 requests");
+    assertEquals(
+      await costCard.innerText(),
+      "—\ncost (USD)\n2 requests unpriced: no price in the policy",
+    );
+    assertEquals(await costCells("top-users"), ["unpriced", "unpriced"]);
+    await page.locator("[data-testid=cost-unpriced]", { hasText: "2 requests unpriced" }).waitFor();
+    assertEquals(await page.locator("[data-testid=chart-cost] svg").count(), 0);
+
+    // The Y axis: short labels, each wholly inside the chart (none cut off at its left edge).
+    assertEquals(
+      await page.locator("[data-testid=chart-tokens] text[data-axis=y]").allTextContents(),
+      ["0", "61.73M", "123.46M"],
+    );
+    const lefts = await page.locator("[data-testid=chart-tokens] svg text").evaluateAll((texts) =>
+      texts.map((t) => (t as unknown as { getBBox(): { x: number } }).getBBox().x)
+    );
+    assert(lefts.length > 3 && lefts.every((x) => x >= 0), `labels start at ${lefts}`);
+    assertEquals(problems, []);
+  },
+});

@@ -6,7 +6,9 @@
  * written with `textContent` (never as HTML). For an admin who sees their own
  * tenant only (`/admin/api/me` says `tenants: "own"`) it names the tenant and
  * hides what only admins of an admin tenant may use: the group filter and the
- * audit CSV.
+ * audit CSV. Costs say what is known: a cost of unpriced requests only (the
+ * API's `costUsd: null`) is shown as "unpriced" or "—", never as $0, and a
+ * mix as the priced part with the count of unpriced requests beside it.
  *
  * @module
  */
@@ -19,6 +21,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ccgate usage</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1b1f24; background: #f6f7f9; }
   header { background: #1b1f24; color: #fff; padding: 10px 20px; display: flex; gap: 16px; align-items: center; }
@@ -77,7 +80,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <div class="cards">
       <div class="card"><div class="v" id="t-requests" data-testid="total-requests">–</div><div class="k">requests</div></div>
       <div class="card"><div class="v" id="t-tokens" data-testid="total-tokens">–</div><div class="k">tokens</div></div>
-      <div class="card"><div class="v" id="t-cost" data-testid="total-cost">–</div><div class="k">cost (USD)</div></div>
+      <div class="card"><div class="v" id="t-cost" data-testid="total-cost">–</div><div class="k">cost (USD)</div><div class="k" id="t-unpriced" data-testid="unpriced" hidden></div></div>
       <div class="card"><div class="v" id="t-errors" data-testid="error-rate">–</div><div class="k">error rate</div></div>
       <div class="card"><div class="v" id="t-latency" data-testid="latency">–</div><div class="k">latency p50 / p90 / p99 (ms, ±9%)</div></div>
       <div class="card"><div class="v" id="t-ttfb" data-testid="ttfb">–</div><div class="k">first byte p50 / p90 / p99 (ms, ±9%)</div></div>
@@ -116,7 +119,14 @@ export const DASHBOARD_JS = `"use strict";
   const KEY = "ccgate.admin.token";
   const $ = (id) => document.getElementById(id);
   const fmt = new Intl.NumberFormat("en-US");
+  const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 2 });
   const usd = (n) => "$" + n.toFixed(n < 1 ? 4 : 2);
+  const requests = (n) => fmt.format(n) + (n === 1 ? " request" : " requests");
+  // A total's cost as the API says it: costUsd is null when every request was unpriced (its
+  // model has no price in the policy): unknown, never shown as $0. A mix: the priced part, and
+  // how many requests it leaves out.
+  const cost = (t) => t.costUsd === null ? "unpriced"
+    : usd(t.costUsd) + (t.unpriced > 0 ? " + " + fmt.format(t.unpriced) + " unpriced" : "");
   const token = () => sessionStorage.getItem(KEY);
 
   async function api(path, init = {}) {
@@ -198,19 +208,30 @@ export const DASHBOARD_JS = `"use strict";
     return e;
   }
 
-  /** A bar chart (or a line chart) of one value per day, as SVG. */
+  // Y-axis labels, short (4.47M, $12.5K) so that they fit the margin at any magnitude.
+  const axisLabel = (kind, v) => kind === "line"
+    ? (v === 0 ? "$0" : v >= 1000 ? "$" + compact.format(v) : usd(v))
+    : compact.format(Math.round(v));
+
+  /**
+   * A bar chart (or a line chart) of one value per day, as SVG. A day whose value is null
+   * (a cost of unpriced requests only) gets no point and breaks the line.
+   */
   function chart(container, days, value, kind, label) {
-    const W = 1100, H = 180, L = 60, B = 24, T = 8;
-    const max = Math.max(1e-9, ...days.map(value));
+    const W = 1100, H = 180, B = 24, T = 8;
+    const top = Math.max(0, ...days.map(value).filter((v) => v !== null));
+    const max = top > 0 ? top : 1;
+    const ticks = (top > 0 ? [0, 0.5, 1] : [0]).map((f) => [max * f, axisLabel(kind, max * f)]);
+    // The left margin fits the longest label (10px text: under 7 units a character).
+    const L = Math.max(60, 12 + 7 * Math.max(...ticks.map(([, t]) => t.length)));
     const svg = el("svg", { viewBox: "0 0 " + W + " " + H, width: "100%", role: "img", "aria-label": label });
     const y = (v) => T + (H - T - B) * (1 - v / max);
     const step = (W - L) / Math.max(1, days.length);
-    for (const f of [0, 0.5, 1]) {
-      svg.append(el("line", { x1: L, x2: W, y1: y(max * f), y2: y(max * f), stroke: "#eef0f2" }));
-      svg.append(el("text", { x: L - 6, y: y(max * f) + 3, "text-anchor": "end" },
-        kind === "line" ? usd(max * f) : fmt.format(Math.round(max * f))));
+    for (const [v, text] of ticks) {
+      svg.append(el("line", { x1: L, x2: W, y1: y(v), y2: y(v), stroke: "#eef0f2" }));
+      svg.append(el("text", { x: L - 6, y: y(v) + 3, "text-anchor": "end", "data-axis": "y" }, text));
     }
-    const points = [];
+    const lines = [[]];
     days.forEach((d, i) => {
       const x = L + i * step;
       const v = value(d);
@@ -218,20 +239,40 @@ export const DASHBOARD_JS = `"use strict";
         const bar = el("rect", { x: x + step * 0.15, y: y(v), width: step * 0.7, height: H - B - y(v), fill: "#4f7cff", "data-day": d.day, "data-value": v });
         bar.append(el("title", {}, d.day + ": " + fmt.format(v)));
         svg.append(bar);
+      } else if (v === null) {
+        lines.push([]);
       } else {
-        points.push((x + step / 2) + "," + y(v));
+        lines.at(-1).push((x + step / 2) + "," + y(v));
         const dot = el("circle", { cx: x + step / 2, cy: y(v), r: 3, fill: "#e5484d", "data-day": d.day, "data-value": v });
-        dot.append(el("title", {}, d.day + ": " + usd(v)));
+        dot.append(el("title", {}, d.day + ": " + cost(d)));
         svg.append(dot);
       }
       if (days.length <= 31 || i % Math.ceil(days.length / 31) === 0) {
         svg.append(el("text", { x: x + step / 2, y: H - 8, "text-anchor": "middle" }, d.day.slice(5)));
       }
     });
-    if (kind === "line" && points.length > 1) {
+    for (const points of lines.filter((p) => p.length > 1)) {
       svg.prepend(el("polyline", { points: points.join(" "), fill: "none", stroke: "#e5484d", "stroke-width": 2 }));
     }
     container.replaceChildren(svg);
+  }
+
+  /** The cost card and chart: what priced requests cost, and how many requests are unpriced. */
+  function costs(s) {
+    const t = s.totals;
+    $("t-cost").textContent = t.costUsd === null ? "—" : usd(t.costUsd);
+    $("t-unpriced").hidden = t.unpriced === 0;
+    $("t-unpriced").textContent = t.costUsd === null
+      ? requests(t.unpriced) + " unpriced: no price in the policy"
+      : "and " + requests(t.unpriced) + " unpriced, not in the total";
+    if (t.costUsd === null) {
+      const p = document.createElement("p");
+      p.dataset.testid = "cost-unpriced";
+      p.textContent = "No priced usage: " + requests(t.unpriced) + " unpriced (their models have no price in the policy).";
+      $("chart-cost").replaceChildren(p);
+    } else {
+      chart($("chart-cost"), s.days, (d) => d.costUsd, "line", "Cost per day");
+    }
   }
 
   const ms = (p) => [p.p50, p.p90, p.p99].map((v) => v === null ? "–" : fmt.format(v)).join(" / ");
@@ -242,13 +283,12 @@ export const DASHBOARD_JS = `"use strict";
       const s = await (await api("/admin/api/summary?" + query())).json();
       $("t-requests").textContent = fmt.format(s.totals.requests);
       $("t-tokens").textContent = fmt.format(s.totals.tokens);
-      $("t-cost").textContent = usd(s.totals.costUsd);
       $("t-errors").textContent = (s.errorRate * 100).toFixed(1) + "%";
       $("t-latency").textContent = ms(s.latencyMs);
       $("t-ttfb").textContent = ms(s.firstByteMs);
       chart($("chart-tokens"), s.days, (d) => d.tokens, "bar", "Tokens per day");
-      chart($("chart-cost"), s.days, (d) => d.costUsd, "line", "Cost per day");
-      const cells = (name) => (t) => [[t[name], false], [fmt.format(t.requests), true], [fmt.format(t.tokens), true], [usd(t.costUsd), true]];
+      costs(s);
+      const cells = (name) => (t) => [[t[name], false], [fmt.format(t.requests), true], [fmt.format(t.tokens), true], [cost(t), true]];
       rows(document.querySelector("[data-testid=top-users]"), s.topUsers, cells("user"));
       rows(document.querySelector("[data-testid=top-models]"), s.topModels, cells("model"));
       rows(document.querySelector("[data-testid=error-types]"), s.errorTypes, (e) => [[e.type, false], [fmt.format(e.count), true]]);

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from "../errors.ts";
 import { entriesOf } from "./entries_of.ts";
 import type { EntryCursor } from "./entry_cursor.ts";
+import { knownCost } from "./known_cost.ts";
 import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
 import {
   type LedgerKv,
@@ -78,9 +79,14 @@ export interface UsageRow {
   cacheReadTokens: number;
   /** Cache-write input tokens. */
   cacheWriteTokens: number;
-  /** Cost of priced requests, US dollars. */
-  costUsd: number;
-  /** Requests of unpriced models. */
+  /**
+   * Cost of the row's priced requests, US dollars; `null` when every request
+   * of the row is unpriced (its model has no price in the policy, or there is
+   * no policy), since that cost is unknown, not zero. With some requests
+   * unpriced, the priced ones' cost: `unpriced` says how many are left out.
+   */
+  costUsd: number | null;
+  /** Requests of unpriced models (counted in `requests`, not in `costUsd`). */
   unpriced: number;
 }
 
@@ -239,6 +245,7 @@ export async function readUsageRows(
     const n = Number(item.value.value);
     (row as unknown as Record<string, number>)[field] = field === "costUsd" ? n / 1e9 : n;
   }
+  for (const row of rows.values()) row.costUsd = knownCost(row.costUsd ?? 0, row);
   return [...rows.values()];
 }
 

@@ -4,6 +4,7 @@ import {
   MAX_PERCENTILE_ERROR,
   type Percentiles,
 } from "./latency_histogram.ts";
+import { knownCost } from "./known_cost.ts";
 import type { UsageRow } from "./usage_query.ts";
 
 /** Totals of a set of entries. */
@@ -18,8 +19,14 @@ export interface UsageTotals {
   inputTokens: number;
   /** Output tokens. */
   outputTokens: number;
-  /** Cost of priced requests, US dollars. */
-  costUsd: number;
+  /**
+   * Cost of the priced requests, US dollars; `null` when there were requests
+   * and every one is unpriced (an unknown cost, not a free one). 0 for no
+   * requests.
+   */
+  costUsd: number | null;
+  /** Requests of unpriced models: counted in `requests`, not in `costUsd`. */
+  unpriced: number;
 }
 
 /** What the dashboard shows for a day range. */
@@ -75,7 +82,10 @@ export interface SummaryInput {
  * Summarises daily rollups for the dashboard: totals, a series per day,
  * top users and models, error rate and types, exact for any range, and
  * p50 / p90 / p99 of latency and time to first byte, estimated from
- * log-scale histograms (`latencyBucket`, within about 9%). Pure.
+ * log-scale histograms (`latencyBucket`, within about 9%). Each total's
+ * `costUsd` is what its priced requests cost and `unpriced` counts the
+ * others; a total of unpriced requests only costs `null` (see `knownCost`).
+ * Pure.
  *
  * @param input The rollups of the range.
  * @param days Every day of the range, in order.
@@ -109,6 +119,9 @@ export function summarizeUsage(
     _add(_get(byModel, row.model), row);
   }
   for (const row of input.userRows) _add(_get(byUser, row.name), row);
+  for (const t of [totals, ...byDay.values(), ...byUser.values(), ...byModel.values()]) {
+    t.costUsd = knownCost(t.costUsd ?? 0, t);
+  }
   const ranked = <K extends string>(map: Map<string, UsageTotals>, key: K) =>
     [...map].sort((a, b) => b[1].tokens - a[1].tokens || a[0].localeCompare(b[0])).slice(0, top)
       .map(([name, t]) => ({ [key]: name, ...t }) as { [P in K]: string } & UsageTotals);
@@ -135,7 +148,15 @@ export function summarizeUsage(
 }
 
 function _zero(): UsageTotals {
-  return { requests: 0, errors: 0, tokens: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  return {
+    requests: 0,
+    errors: 0,
+    tokens: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    unpriced: 0,
+  };
 }
 
 function _get(map: Map<string, UsageTotals>, key: string): UsageTotals {
@@ -151,6 +172,8 @@ function _add(t: UsageTotals, row: UsageRow): void {
   t.inputTokens += input;
   t.outputTokens += row.outputTokens;
   t.tokens += input + row.outputTokens;
-  // Costs are summed in nano-dollars: keep the float sum on that grid.
-  t.costUsd = Math.round((t.costUsd + row.costUsd) * 1e9) / 1e9;
+  t.unpriced += row.unpriced;
+  // Costs are summed in nano-dollars: keep the float sum on that grid. A row of unpriced
+  // requests only adds none (its `null`); `summarizeUsage` says `null` once all are unpriced.
+  t.costUsd = Math.round(((t.costUsd ?? 0) + (row.costUsd ?? 0)) * 1e9) / 1e9;
 }

@@ -47,6 +47,7 @@ Deno.test("summarizeUsage() totals rollup rows, a series per day, top users and 
     inputTokens: 116,
     outputTokens: 6,
     costUsd: 1.5,
+    unpriced: 1,
   });
   assertEquals(s.errorRate, 0.5);
   assertEquals(s.days.map((d) => [d.day, d.requests, d.tokens]), [
@@ -65,6 +66,40 @@ Deno.test("summarizeUsage() totals rollup rows, a series per day, top users and 
     count: 1,
   }]);
   assertEquals(s.truncated, false);
+});
+
+Deno.test("summarizeUsage() says null, not 0, for the cost of unpriced requests only, and the priced part of a mix with its unpriced count", () => {
+  const none = new Map();
+  const rows = [
+    row({ name: "a", model: "priced", requests: 2, costUsd: 0.75 }),
+    row({ name: "a", model: "unpriced", requests: 3, unpriced: 3, costUsd: null }),
+    row({
+      day: "2026-11-02",
+      name: "b",
+      model: "unpriced",
+      requests: 1,
+      unpriced: 1,
+      costUsd: null,
+    }),
+  ];
+  const s = summarizeUsage(
+    { rows, userRows: rows, totalMs: none, firstByteMs: none, errorTypes: none },
+    ["2026-11-01", "2026-11-02", "2026-11-03"],
+  );
+  const cost = (t: { costUsd: number | null; unpriced: number }) => [t.costUsd, t.unpriced];
+  assertEquals(cost(s.totals), [0.75, 4]);
+  assertEquals(s.days.map(cost), [[0.75, 3], [null, 1], [0, 0]]);
+  assertEquals(s.topUsers.map((u) => [u.user, ...cost(u)]), [["a", 0.75, 3], ["b", null, 1]]);
+  assertEquals(s.topModels.map((m) => [m.model, ...cost(m)]), [["priced", 0.75, 0], [
+    "unpriced",
+    null,
+    4,
+  ]]);
+  const only = summarizeUsage(
+    { rows: rows.slice(1), userRows: [], totalMs: none, firstByteMs: none, errorTypes: none },
+    ["2026-11-01"],
+  );
+  assertEquals(cost(only.totals), [null, 4]);
 });
 
 Deno.test("summarizeUsage() of nothing has zeros and no percentiles", () => {
