@@ -7,7 +7,7 @@ import { readJson } from "./_doctor_settings_checks.ts";
 import type { DoctorCheck, DoctorDeps } from "./doctor.ts";
 import { claudeCodeVersion } from "./install.ts";
 import type { InstallManifest } from "./install_manifest.ts";
-import { quoteProgram } from "./launcher.ts";
+import { quoteProgram, readLauncher } from "./launcher.ts";
 import { LAUNCHD_LABEL, REFRESH_JOB_NAME } from "./refresh_schedule.ts";
 import {
   parseCrontabList,
@@ -19,15 +19,6 @@ import {
 } from "./schedule_status.ts";
 import type { Sys } from "./sys.ts";
 import type { SessionFacts } from "./doctor.ts";
-
-/** The words of a POSIX launcher's `exec` line (`launcher.ts` quotes with `'...'`). */
-function launcherWords(text: string): string[] | undefined {
-  const line = /^exec (.*)$/m.exec(text)?.[1];
-  if (line === undefined) return undefined;
-  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((w) =>
-    w[1] !== undefined ? w[1].replaceAll(`'\\''`, "'") : w[2]!
-  );
-}
 
 /**
  * Why the apiKeyHelper's program cannot run: missing, not executable (POSIX
@@ -44,12 +35,10 @@ async function programProblems(sys: Sys, program: string): Promise<string[]> {
   const bytes = await sys.readFile(program);
   const text = bytes ? new TextDecoder().decode(bytes.subarray(0, 4096)) : "";
   if (!text.startsWith("#!/bin/sh\n# ccgate launcher")) return [];
-  const words = launcherWords(text);
-  if (!words || words.length < 2) return [`${program} is not a launcher ccgate can read`];
+  const launcher = readLauncher(text);
+  if (!launcher) return [`${program} is not a launcher ccgate can read`];
   const problems: string[] = [];
-  const deno = words[0]!;
-  const main = words[words.length - 2]!; // before "$@"
-  for (const [what, path] of [["deno", deno], ["main module", main]] as const) {
+  for (const [what, path] of [["deno", launcher.deno], ["main module", launcher.main]] as const) {
     if (path.startsWith("/") && !(await sys.exists(path))) {
       problems.push(`${program} starts ${what} ${path}, which is missing`);
     }

@@ -66,7 +66,7 @@ Deno.test("runDoctor() fails the env variables that keep Claude Code away from t
   }
 });
 
-Deno.test("runDoctor() fails an apiKeyHelper program that cannot run: not executable, or a launcher whose checkout moved", async () => {
+Deno.test("runDoctor() fails an apiKeyHelper program that cannot run: not executable, or a launcher whose checkout or deno moved", async () => {
   const root = await Deno.makeTempDir();
   try {
     await Deno.mkdir(`${root}/home/dev`, { recursive: true });
@@ -103,6 +103,15 @@ Deno.test("runDoctor() fails an apiKeyHelper program that cannot run: not execut
       "/home/dev/.local/bin/ccgate starts main module /src/ccgate/main.ts, which is missing",
     );
     assertStringIncludes(check.fix!, "again from where the ccgate checkout is now");
+    // The deno the launcher recorded is gone (an npx cache cleared).
+    await Deno.rename(`${root}/src/moved`, `${root}/src/ccgate`);
+    await Deno.remove(`${root}/usr/bin/deno`);
+    check = await settings();
+    assertEquals(check.status, "fail");
+    assertStringIncludes(
+      check.message,
+      "/home/dev/.local/bin/ccgate starts deno /usr/bin/deno, which is missing",
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

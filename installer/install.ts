@@ -246,7 +246,10 @@ export interface UninstallOptions {
 
 /** What {@linkcode uninstall} did. */
 export interface UninstallResult {
-  /** The steps. */
+  /**
+   * The steps. Outside a dry run, those done: a folder install created that
+   * is not empty (another program's files in it) stays, and is in `kept`.
+   */
   actions: PlanAction[];
   /** What was left in place, and why. */
   kept: string[];
@@ -282,6 +285,21 @@ export async function uninstall(options: UninstallOptions, sys: Sys): Promise<Un
     crontab,
     settingsMode: manifest.settings ? await sys.mode(manifest.settings.path) : undefined,
   });
-  if (!options.dryRun) await applyPlan(plan.actions, sys);
-  return { actions: plan.actions, kept: plan.kept, manifest };
+  if (options.dryRun) return { actions: plan.actions, kept: plan.kept, manifest };
+  // A folder goes only once empty: say which went, and which stay (another program's files).
+  const folders = new Set<string>();
+  for (const a of plan.actions) {
+    if (a.kind === "rmdir" && await sys.exists(a.path)) folders.add(a.path);
+  }
+  await applyPlan(plan.actions, sys);
+  const actions: PlanAction[] = [];
+  const kept = [...plan.kept];
+  for (const action of plan.actions) {
+    if (action.kind !== "rmdir") actions.push(action);
+    else if (!folders.has(action.path)) continue; // already gone: nothing done
+    else if (await sys.exists(action.path)) {
+      kept.push(`${action.path} (a folder install created: not empty, so left in place)`);
+    } else actions.push({ ...action, why: "folder install created, now empty" });
+  }
+  return { actions, kept, manifest };
 }

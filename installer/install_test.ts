@@ -44,7 +44,11 @@ Deno.test("install() user scope, then uninstall(): the home is byte for byte as 
     );
     assertStringIncludes(
       await Deno.readTextFile(sys.real("/home/dev/.local/bin/ccgate")),
-      'exec /usr/local/bin/deno run -A /opt/ccgate/client/cli/main.ts "$@"',
+      "deno=/usr/local/bin/deno\n",
+    );
+    assertStringIncludes(
+      await Deno.readTextFile(sys.real("/home/dev/.local/bin/ccgate")),
+      'exec "$deno" run -A /opt/ccgate/client/cli/main.ts "$@"',
     );
     assertStringIncludes(
       await Deno.readTextFile(sys.real("/home/dev/.config/systemd/user/ccgate-refresh.service")),

@@ -113,7 +113,7 @@ export async function planSchedule(
     if (facts.crontab === undefined) {
       throw new InstallerError(
         "unsupported",
-        "Cannot schedule `ccgate refresh`: there is no systemd user manager and no crontab (install cron, or pass --no-schedule)",
+        "Cannot schedule `ccgate refresh`: there is no systemd user manager and no crontab (install cron, or pass --no-schedule: `ccgate token` then refreshes the token when Claude Code asks for one)",
       );
     }
     const crontab = facts.crontab;

@@ -15,6 +15,7 @@ import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
 import { type AliasModelsLookup, fetchAliasModels } from "./fetch_alias_models.ts";
 import { gatewayUrl } from "./gateway_url.ts";
+import { installGatewayCheck } from "./install_gateway_check.ts";
 import { machineSys, selfProgram, sessionFacts } from "./installer_deps.ts";
 import { openSession } from "./open_session.ts";
 import type { Style } from "./style.ts";
@@ -94,8 +95,11 @@ function setsAliasModels(policy: JsonObject | undefined): boolean {
  * session, after signing in if need be) which model each of Claude Code's
  * aliases takes and writes them into the settings; without an answer (an
  * older gateway, no session) the install goes on without them, with a
- * one-line warning. `--dry-run` prints every step; `--emit mdm` writes MDM files
- * instead of touching the machine.
+ * one-line warning. Unless `--no-login`, it first asks the URL for ccgate's
+ * metadata, so that a wrong or unreachable URL changes nothing (exit 4);
+ * a sign-in that fails afterwards leaves the install, saying so.
+ * `--dry-run` prints every step (and asks the URL too); `--emit mdm` writes
+ * MDM files instead of touching the machine.
  */
 export async function installCommand(
   options: InstallCommandOptions,
@@ -146,6 +150,9 @@ export async function installCommand(
     return EXIT.ok;
   }
 
+  // A wrong or unreachable URL is refused before anything is written (--no-login: not asked).
+  const checkGateway = options.login !== false;
+  if (checkGateway) await installGatewayCheck(url, deps.fetch);
   const sys = machineSys(deps);
   let claudeCode: { bytes: Uint8Array; version: string } | undefined;
   if (options.withClaudeCode) {
@@ -199,12 +206,15 @@ export async function installCommand(
     policy,
     claudeCode,
     configDir: dir,
-    self: await selfProgram(),
+    self: await selfProgram(deps.env),
     dryRun: options.dryRun,
   };
   const result = await install(installOptions, sys);
   const willLogin = options.login !== false && scope === "user";
   if (options.dryRun) {
+    if (checkGateway) {
+      deps.stdout(`check  ${url}: ccgate answers (asked before anything is written)\n`);
+    }
     for (const action of result.actions) deps.stdout(describeAction(action) + "\n");
     for (const kept of result.kept) deps.stdout(`keep   ${kept}\n`);
     if (willLogin) deps.stdout(`run    ccgate login --url ${url}: if there is no session\n`);
@@ -221,8 +231,21 @@ export async function installCommand(
 
   if (willLogin && !(await sessionFacts(deps)).signedIn) {
     const { loginCommand } = await import("./login_command.ts");
-    const code = await loginCommand({ url }, deps, style, color);
-    if (code !== EXIT.ok) return code;
+    // The install stays when the sign-in fails: say so, and how to finish or undo it.
+    const unfinished = () =>
+      deps.stderr(
+        `${
+          style.yellow("Installed, not signed in")
+        }: run \`ccgate login --url ${url}\` to finish (\`ccgate uninstall\` undoes the install)\n`,
+      );
+    const code = await loginCommand({ url }, deps, style, color).catch((err) => {
+      unfinished();
+      throw err;
+    });
+    if (code !== EXIT.ok) {
+      unfinished();
+      return code;
+    }
     if (aliases?.ok === false) {
       // Signed in now: ask again, and write the answer into the settings just installed.
       aliases = await aliasModelsOf(url, deps);

@@ -173,3 +173,91 @@ Deno.test("installCommand() --mode bedrock without a session, not signing in: in
     );
   });
 });
+
+Deno.test("installCommand() refuses a URL that is unreachable or not ccgate in one line, exit 4, changing nothing; --dry-run says the same", async () => {
+  // Answers every request 404, as a web server that is not ccgate.
+  await using notCcgate = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("not here", { status: 404 }),
+  );
+  const other = `http://127.0.0.1:${notCcgate.addr.port}`;
+  const cases: [string, string][] = [
+    ["http://127.0.0.1:1", 'Cannot reach ccgate at "http://127.0.0.1:1": it is unreachable'],
+    [
+      other,
+      `"${other}" does not look like a ccgate server: its metadata (/.well-known/oauth-authorization-server) answered HTTP 404`,
+    ],
+  ];
+  await withTempDir(async (home) => {
+    const env = { HOME: home, CCGATE_CONFIG_DIR: `${home}/.config/ccgate`, PATH: "/nonexistent" };
+    for (const [url, reason] of cases) {
+      for (const dryRun of [[], ["--dry-run"]]) {
+        const deps = capturedDeps(env);
+        const args = ["install", "--url", url, "--no-schedule", ...dryRun];
+        assertEquals(await runCli(args, deps), 4, `${url} ${dryRun}: ${deps.err.join("")}`);
+        assertEquals(deps.err, [
+          `ccgate: ${reason}; nothing was changed: check --url (or pass --no-login to install without reaching ccgate now)\n`,
+        ]);
+        assertEquals(deps.out, []);
+        assertEquals(await tree(home), {}, "nothing written");
+      }
+    }
+  });
+});
+
+Deno.test("installCommand() --dry-run says it asked the URL; a sign-in that fails after installing says what stays and how to undo it", async () => {
+  await using stack = await startAuthStack();
+  await withTempDir(async (home) => {
+    const dir = `${home}/.config/ccgate`;
+    const env = { HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" };
+    const dry = capturedDeps(env);
+    const args = ["install", "--url", stack.url, "--no-schedule"];
+    assertEquals(await runCli([...args, "--dry-run"], dry), 0, dry.err.join(""));
+    assertEquals(
+      dry.out[0],
+      `check  ${stack.url}: ccgate answers (asked before anything is written)\n`,
+    );
+    // The sign-in cannot keep a session: no Secret Service on this machine (exit 6).
+    const deps = capturedDeps({ ...env, CCGATE_STORE: "secret-service" });
+    assertEquals(await runCli(args, deps), 6, deps.err.join(""));
+    const err = deps.err.join("");
+    assertStringIncludes(
+      err,
+      `Installed, not signed in: run \`ccgate login --url ${stack.url}\` to finish (\`ccgate uninstall\` undoes the install)\n`,
+    );
+    assertEquals(
+      JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`)).env.ANTHROPIC_BASE_URL,
+      stack.url,
+    );
+  });
+});
+
+Deno.test("installCommand() from a checkout writes a launcher that starts the deno on PATH, as PATH names it", async () => {
+  await withTempDir(async (home) => {
+    // deno as a symbolic link on PATH (npx, a version manager): Deno.execPath() is its target.
+    await Deno.mkdir(`${home}/bin`);
+    await Deno.symlink(Deno.execPath(), `${home}/bin/deno`);
+    const env = { HOME: home, CCGATE_CONFIG_DIR: `${home}/.config/ccgate`, PATH: `${home}/bin` };
+    const deps = capturedDeps(env);
+    const args = ["install", "--url", "http://127.0.0.1:1", "--no-login", "--no-schedule"];
+    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+    const launcher = await Deno.readTextFile(`${home}/.local/bin/ccgate`);
+    assertStringIncludes(launcher, `\ndeno=${home}/bin/deno\n`);
+    assert(!launcher.includes(Deno.execPath()), launcher);
+  });
+});
+
+Deno.test("installCommand() without a systemd user manager or crontab (a container) stops in one line, exit 7, changing nothing", async () => {
+  await withTempDir(async (home) => {
+    const env = { HOME: home, CCGATE_CONFIG_DIR: `${home}/.config/ccgate`, PATH: "/nonexistent" };
+    for (const dryRun of [[], ["--dry-run"]]) {
+      const deps = capturedDeps(env); // no systemctl, no crontab
+      const args = ["install", "--url", "http://127.0.0.1:1", "--no-login", ...dryRun];
+      assertEquals(await runCli(args, deps), 7, deps.err.join(""));
+      assertEquals(deps.err, [
+        "ccgate: Cannot schedule `ccgate refresh`: there is no systemd user manager and no crontab (install cron, or pass --no-schedule: `ccgate token` then refreshes the token when Claude Code asks for one)\n",
+      ]);
+      assertEquals(await tree(home), {}, "nothing written");
+    }
+  });
+});

@@ -42,7 +42,10 @@ export function registerInstallerCommands(
         ).choices(["anthropic", "bedrock"]).default("anthropic"),
       )
       .option("--dry-run", "print every file and command it would write or run; change nothing")
-      .option("--no-login", "do not sign in (scripted installs, golden images)")
+      .option(
+        "--no-login",
+        "do not sign in, nor check first that the URL answers (scripted installs, golden images)",
+      )
       .option("--no-schedule", "do not schedule `ccgate refresh`")
       .option("--interval <minutes>", "minutes between scheduled refreshes", "10")
       .option(

@@ -1,5 +1,6 @@
 import { denoSys, type SelfProgram, type SessionFacts, type Sys } from "@ccgate/installer";
 import type { CliDeps } from "./cli_deps.ts";
+import { installDenoPath } from "./install_deno_path.ts";
 import { openSession } from "./open_session.ts";
 
 /** The machine, for the installer, over the CLI's deps (env, runner, clock). */
@@ -34,9 +35,14 @@ const ALLOW_RUN = [
 /**
  * What the running ccgate is: a compiled binary (copied by install) or
  * `client/cli/main.ts` under `deno run` (install writes a launcher that runs
- * it with the workspace's config and the CLI's permissions).
+ * it with the workspace's config and the CLI's permissions, with the `deno`
+ * on `PATH` when it is the running one: see `installDenoPath`).
+ *
+ * @param env Reads an environment variable (`PATH`).
  */
-export async function selfProgram(): Promise<SelfProgram> {
+export async function selfProgram(
+  env: (name: string) => string | undefined,
+): Promise<SelfProgram> {
   if (Deno.build.standalone) {
     const path = Deno.execPath();
     return { kind: "binary", path, bytes: await Deno.readFile(path) };
@@ -56,7 +62,11 @@ export async function selfProgram(): Promise<SelfProgram> {
   return {
     kind: "launcher",
     launcher: {
-      deno: Deno.execPath(),
+      deno: await installDenoPath(Deno.execPath(), {
+        path: env("PATH"),
+        os: Deno.build.os,
+        realPath: (path) => Deno.realPath(path),
+      }),
       args: ["run", "--quiet", ...config, ...permissions, module],
     },
   };

@@ -40,3 +40,29 @@ Deno.test("uninstallCommand() removes everything but exits 4 when the session co
     assert(!(await exists(`${dir}/install.json`)), "the install record is gone");
   });
 });
+
+Deno.test("uninstallCommand() says which folders it removed, and keeps one that is not empty", async () => {
+  await withTempDir(async (home) => {
+    const dir = `${home}/.config/ccgate`;
+    const env = { HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" };
+    const install = capturedDeps(env);
+    const args = ["install", "--url", "http://127.0.0.1:1", "--no-login", "--no-schedule"];
+    assertEquals(await runCli(args, install), 0, install.err.join(""));
+    // Claude Code keeps its own files in the folder install created for its settings.
+    await Deno.mkdir(`${home}/.claude/projects`);
+    await Deno.writeTextFile(`${home}/.claude/projects/history.jsonl`, "{}\n");
+
+    const deps = capturedDeps(env);
+    assertEquals(await runCli(["uninstall"], deps), 0, deps.err.join(""));
+    const err = deps.err.join("");
+    assert(!err.includes(`rmdir  ${home}/.claude:`), err);
+    assertStringIncludes(
+      err,
+      `kept ${home}/.claude (a folder install created: not empty, so left in place)\n`,
+    );
+    assertStringIncludes(err, `  rmdir  ${home}/.local/bin: folder install created, now empty\n`);
+    assert(!err.includes("(when empty)"), err);
+    assert(!(await exists(`${home}/.local`)), "the empty folders are gone");
+    assertEquals(await Deno.readTextFile(`${home}/.claude/projects/history.jsonl`), "{}\n");
+  });
+});
