@@ -149,7 +149,13 @@ const publicUrl = env.CCGATE_ISSUER ?? url;
 
 let authConfig: ReturnType<typeof loadAuthConfig>;
 try {
-  authConfig = loadAuthConfig({ ...entra?.env, ...env, CCGATE_ISSUER: publicUrl });
+  // The gateway is this app: its metadata names it (`ccgate_gateway_url`) unless CCGATE_GATEWAY_URL does.
+  authConfig = loadAuthConfig({
+    ...entra?.env,
+    ...env,
+    CCGATE_ISSUER: publicUrl,
+    CCGATE_GATEWAY_URL: env.CCGATE_GATEWAY_URL || publicUrl,
+  });
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }

@@ -19,6 +19,20 @@ Deno.test("createApp() publishes RFC 8414 metadata", async () => {
   assertEquals(metadata.ccgate_entra.scope, `${f.entra.scope} offline_access`);
 });
 
+Deno.test("createApp() publishes the gateway's URL when CCGATE_GATEWAY_URL is set, and none otherwise", async () => {
+  {
+    await using f = await startAuthFixture();
+    const metadata = await (await f.app.request("/.well-known/oauth-authorization-server")).json();
+    assertEquals("ccgate_gateway_url" in metadata, false);
+  }
+  await using f = await startAuthFixture({
+    env: { CCGATE_GATEWAY_URL: "https://gateway.example.com/" },
+  });
+  const metadata = await (await f.app.request("/.well-known/oauth-authorization-server")).json();
+  assertEquals(metadata.ccgate_gateway_url, "https://gateway.example.com");
+  assertEquals(metadata.issuer, "http://ccgate.test");
+});
+
 Deno.test("createApp() publishes the JWKS a remote verifier can use", async () => {
   await using f = await startAuthFixture();
   const { access_token } = await f.signIn();

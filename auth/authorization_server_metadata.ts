@@ -8,7 +8,9 @@ export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 /**
  * The RFC 8414 metadata of the auth service, plus `ccgate_entra`: where and
  * how a client obtains the Entra ID access token to exchange (authority,
- * tenant, the CLI's client id, the scope to request).
+ * tenant, the CLI's client id, the scope to request), and, when
+ * `config.gatewayUrl` is set (`CCGATE_GATEWAY_URL`; `main.ts` sets its own
+ * URL), `ccgate_gateway_url`: the gateway the CLI points Claude Code at.
  *
  * @param config The validated configuration.
  * @returns The metadata document.
@@ -39,6 +41,7 @@ export function authorizationServerMetadata(config: AuthConfig): Record<string, 
     revocation_endpoint_auth_methods_supported: ["none"],
     ccgate_revocations_endpoint: `${issuer}/oauth/revocations`,
     ccgate_access_token_audience: config.audience,
+    ...(config.gatewayUrl !== undefined ? { ccgate_gateway_url: config.gatewayUrl } : {}),
     ccgate_entra: {
       authority: `${entra.authorityHost}/${tenant}`,
       issuer: `${entra.authorityHost}/${tenant}/v2.0`,

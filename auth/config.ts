@@ -68,6 +68,17 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })
   v.replace(/\/+$/, "")
 );
 
+/** An http(s) URL that can go into Claude Code's `ANTHROPIC_BASE_URL` as it is (as the CLI checks it). */
+const baseUrl = httpUrl.refine((v) => {
+  const url = new URL(v);
+  return url.username === "" && url.password === "";
+}, "must not carry a user name or password").refine((v) => {
+  const url = new URL(v);
+  return url.search === "" && url.hash === "" && !/[?#]/.test(v);
+}, "must have no query (?) or fragment (#)").meta({
+  accepts: "http(s) URL, without user name, password, query or fragment",
+});
+
 /** Tenant ids that name a class of tenants rather than one: never an issuer. */
 const MULTI_TENANT_ALIASES = new Set(["common", "organizations", "consumers"]);
 
@@ -144,6 +155,12 @@ export const authEnvSchema = z.object({
     accepts: "http(s) URL",
     defaultText: "this server's URL in development; required in production",
     example: "https://ccgate.example.com",
+  }),
+  CCGATE_GATEWAY_URL: baseUrl.optional().meta({
+    description:
+      "The gateway's public URL, published in the auth service's metadata (`ccgate_gateway_url`): a developer who signs in with the auth service's URL gets it as the gateway that `ccgate status`, `doctor` and `install` use. Set it on `auth/main.ts` when the gateway is deployed apart (`gateway/main.ts`); unset there, the CLI takes the auth service's URL for the gateway too. `main.ts` publishes its own URL. Required to be https in production.",
+    defaultText: "`main.ts`: its own URL; `auth/main.ts`: not published",
+    example: "https://gateway.ccgate.example.com",
   }),
   CCGATE_AUDIENCE: z.string().trim().min(1).optional().meta({
     description:
@@ -252,6 +269,8 @@ export interface AuthConfig {
   entra: EntraConfig;
   /** `iss` of ccgate access tokens; no trailing slash. */
   issuer: string;
+  /** The gateway's public URL, published as `ccgate_gateway_url`; no trailing slash. */
+  gatewayUrl?: string;
   /** `aud` of ccgate access tokens. */
   audience: string;
   /** Access token lifetime, seconds. */
@@ -292,8 +311,8 @@ export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com";
  * Required everywhere: `ENTRA_TENANT_ID`, `ENTRA_CLIENT_ID`,
  * `ENTRA_ALLOWED_CLIENT_IDS` (in development `main.ts` fills them from the
  * local Entra emulator). Production (`CCGATE_ENV=production` or Deno Deploy)
- * also requires `CCGATE_ISSUER`, and https for it and for
- * `ENTRA_AUTHORITY_HOST`.
+ * also requires `CCGATE_ISSUER`, and https for it, for `ENTRA_AUTHORITY_HOST`
+ * and for `CCGATE_GATEWAY_URL` when set.
  *
  * @param env Environment variables (for example `Deno.env.toObject()`).
  * @returns The typed configuration.
@@ -335,6 +354,11 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     }
     if (!e.CCGATE_ISSUER.startsWith("https://")) {
       throw new ConfigError("Invalid setting CCGATE_ISSUER: must be an https URL in production");
+    }
+    if (e.CCGATE_GATEWAY_URL !== undefined && !e.CCGATE_GATEWAY_URL.startsWith("https://")) {
+      throw new ConfigError(
+        "Invalid setting CCGATE_GATEWAY_URL: must be an https URL in production",
+      );
     }
     if (!authorityHost.startsWith("https://")) {
       throw new ConfigError(
@@ -384,6 +408,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
       authorityHost,
     },
     issuer: e.CCGATE_ISSUER ?? `http://127.0.0.1:${e.PORT ?? "8080"}`,
+    ...(e.CCGATE_GATEWAY_URL !== undefined ? { gatewayUrl: e.CCGATE_GATEWAY_URL } : {}),
     audience: e.CCGATE_AUDIENCE ?? DEFAULT_AUDIENCE,
     accessTtlSeconds: e.CCGATE_ACCESS_TTL,
     sessionTtlSeconds: e.CCGATE_SESSION_TTL,

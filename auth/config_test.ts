@@ -117,3 +117,50 @@ Deno.test("loadAuthConfig() makes the first allowlisted tenant the admin tenant 
     "Invalid setting CCGATE_ADMIN_TENANTS: must list tenants of ENTRA_TENANT_ID",
   );
 });
+
+Deno.test("loadAuthConfig() reads CCGATE_GATEWAY_URL, an http(s) base URL without its trailing slash", () => {
+  assertEquals(loadAuthConfig(BASE).gatewayUrl, undefined);
+  assertEquals(
+    loadAuthConfig({ ...BASE, CCGATE_GATEWAY_URL: "https://gateway.example.com/" }).gatewayUrl,
+    "https://gateway.example.com",
+  );
+  assertEquals(
+    loadAuthConfig({ ...BASE, CCGATE_GATEWAY_URL: "http://127.0.0.1:8000/ccgate" }).gatewayUrl,
+    "http://127.0.0.1:8000/ccgate",
+  );
+  const cases: [string, string][] = [
+    ["gateway.example.com", "must be an http(s) URL"],
+    ["ftp://gateway.example.com", "must be an http(s) URL"],
+    ["https://user:secret@gateway.example.com", "must not carry a user name or password"],
+    ["https://gateway.example.com/?x=1", "must have no query (?) or fragment (#)"],
+    ["https://gateway.example.com/#top", "must have no query (?) or fragment (#)"],
+  ];
+  for (const [value, message] of cases) {
+    const err = assertThrows(
+      () => loadAuthConfig({ ...BASE, CCGATE_GATEWAY_URL: value }),
+      ConfigError,
+    );
+    assertEquals(err.message, `Invalid setting CCGATE_GATEWAY_URL: ${message}`);
+    assertEquals(err.message.includes("secret"), false);
+  }
+});
+
+Deno.test("loadAuthConfig() requires an https CCGATE_GATEWAY_URL in production", () => {
+  const production = {
+    ...BASE,
+    CCGATE_ENV: "production",
+    CCGATE_ISSUER: "https://auth.example.com",
+  };
+  const err = assertThrows(
+    () => loadAuthConfig({ ...production, CCGATE_GATEWAY_URL: "http://gateway.example.com" }),
+    ConfigError,
+  );
+  assertEquals(
+    err.message,
+    "Invalid setting CCGATE_GATEWAY_URL: must be an https URL in production",
+  );
+  assertEquals(
+    loadAuthConfig({ ...production, CCGATE_GATEWAY_URL: "https://gateway.example.com" }).gatewayUrl,
+    "https://gateway.example.com",
+  );
+});

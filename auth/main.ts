@@ -91,6 +91,15 @@ const productionCheck = (await import("../production_settings.ts")).checkProduct
 });
 if (productionCheck.error !== undefined) fail(productionCheck.error);
 for (const warning of productionCheck.warnings) log({ level: "warn", msg: warning });
+// Deployed apart from the gateway: without CCGATE_GATEWAY_URL, a developer who signs in with this
+// service's URL gets it as the gateway too (`ccgate install` would point Claude Code here).
+if (production && config.gatewayUrl === undefined) {
+  log({
+    level: "warn",
+    msg:
+      "CCGATE_GATEWAY_URL is not set: the metadata names no gateway, so a developer who signs in with this auth service's URL gets it as the gateway too; set it to the gateway's public URL",
+  });
+}
 
 await yieldToRequests();
 const [{ createApp }, { openSigningKeys }, { AuthMetrics }] = await Promise.all([

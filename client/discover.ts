@@ -25,7 +25,11 @@ export interface CcgateMetadata {
   jwksUri?: string;
   /** The Entra ID sign-in settings, if the service publishes them (`ccgate_entra`). */
   entra?: EntraSignInConfig;
-  /** The gateway's base URL, if the service publishes one (else: the ccgate URL). */
+  /**
+   * The gateway's base URL: the URL given when it is a gateway's, else the
+   * `ccgate_gateway_url` the auth service publishes, if any (none: the ccgate
+   * URL serves the gateway too, as `main.ts` does).
+   */
   gatewayUrl?: string;
   /** The raw metadata document. */
   raw: Record<string, unknown>;
@@ -95,16 +99,24 @@ function issuerUrl(url: URL | string): URL {
 /**
  * Reads the auth service's metadata (RFC 8414,
  * `/.well-known/oauth-authorization-server`) from a ccgate URL: its token,
- * revocation and JWKS endpoints and, when published, how to sign in to Entra ID.
+ * revocation and JWKS endpoints, the gateway's URL and, when published, how to
+ * sign in to Entra ID.
  *
- * @param url The ccgate URL users are given (the auth service's issuer).
+ * The URL may be the auth service's (or the one app serving both), or a
+ * gateway deployed apart from it: a gateway's metadata names the auth service
+ * as `issuer` and itself as `ccgate_gateway_url`, and is followed, once, to the
+ * auth service's own metadata, which must name that issuer; the result's
+ * `gatewayUrl` is then the URL given. For the auth service's URL, `gatewayUrl`
+ * is the `ccgate_gateway_url` it publishes, if any.
+ *
+ * @param url The ccgate URL users are given: the auth service's or the gateway's.
  * @param options `fetch`, timeout.
  * @returns The endpoints and sign-in settings.
  * @throws {TokenRequestError} `endpoint_invalid` when `url` is not an http(s) URL
  * (`ccgate.example.com` without `https://`), `network_error` when unreachable or
  * failing (HTTP 5xx), `response_invalid` when the document is not RFC 8414
- * metadata for this issuer (the URL does not look like a ccgate server) or the
- * metadata URL redirects (the message names where to).
+ * metadata for this issuer nor a gateway's (the URL does not look like a
+ * ccgate server) or the metadata URL redirects (the message names where to).
  *
  * @example Discover the endpoints
  * ```ts
@@ -119,12 +131,68 @@ function issuerUrl(url: URL | string): URL {
  * const metadata = await discover("https://ccgate.example.com", { fetch: fakeFetch });
  * console.log(metadata.tokenEndpoint); // "https://ccgate.example.com/oauth/token"
  * ```
+ *
+ * @example From a gateway deployed apart from the auth service
+ * ```ts
+ * import { discover } from "@ccgate/client";
+ *
+ * const documents: Record<string, object> = {
+ *   "https://gateway.example.com": {
+ *     issuer: "https://auth.example.com",
+ *     ccgate_gateway_url: "https://gateway.example.com",
+ *   },
+ *   "https://auth.example.com": {
+ *     issuer: "https://auth.example.com",
+ *     token_endpoint: "https://auth.example.com/oauth/token",
+ *   },
+ * };
+ * const fakeFetch: typeof fetch = (input) =>
+ *   Promise.resolve(Response.json(documents[new URL(String(input)).origin]));
+ * const metadata = await discover("https://gateway.example.com", { fetch: fakeFetch });
+ * console.log(metadata.tokenEndpoint); // "https://auth.example.com/oauth/token"
+ * console.log(metadata.gatewayUrl); // "https://gateway.example.com"
+ * ```
  */
 export async function discover(
   url: URL | string,
   options: DiscoverOptions = {},
 ): Promise<CcgateMetadata> {
-  const issuer = issuerUrl(url);
+  const given = issuerUrl(url);
+  const first = await _readMetadata(given, options);
+  if (first.issuerMatches) return first.metadata;
+  // A gateway deployed apart: its issuer is the auth service, whose own metadata must name it.
+  let authUrl: URL;
+  try {
+    authUrl = issuerUrl(first.metadata.issuer);
+  } catch {
+    throw first.invalid(`names an issuer that is not an http(s) URL`);
+  }
+  const auth = await _readMetadata(authUrl, options);
+  if (!auth.issuerMatches) {
+    throw auth.invalid(
+      `names another issuer, ${JSON.stringify(auth.metadata.issuer.slice(0, 200))}`,
+    );
+  }
+  return { ...auth.metadata, gatewayUrl: first.shown };
+}
+
+/** What one metadata document said. */
+interface _MetadataRead {
+  /** The document's fields (for a gateway's pointer: `issuer` and `raw` only). */
+  metadata: CcgateMetadata;
+  /** Whether it names the URL it was read from as its issuer. */
+  issuerMatches: boolean;
+  /** The URL it was read from, as shown in messages (no credentials, no trailing slash). */
+  shown: string;
+  /** The `response_invalid` error about this document. */
+  invalid: (what: string) => TokenRequestError;
+}
+
+/**
+ * Fetches and checks the metadata at `issuer`: a document naming `issuer`, or
+ * a gateway's pointer (another `issuer` and a `ccgate_gateway_url`).
+ */
+async function _readMetadata(issuer: URL, options: DiscoverOptions): Promise<_MetadataRead> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   let response: Response;
   try {
@@ -188,19 +256,34 @@ export async function discover(
     typeof raw[key] === "string" && raw[key] !== "" ? raw[key] as string : undefined;
   const issuerClaim = str("issuer");
   if (issuerClaim === undefined) throw invalid('has no "issuer"');
+  const gatewayUrl = str("ccgate_gateway_url");
   if (!sameIssuer(issuerClaim, `${issuer.origin}${issuer.pathname}`)) {
-    throw invalid(`names another issuer, ${JSON.stringify(issuerClaim.slice(0, 200))}`);
+    if (gatewayUrl === undefined) {
+      throw invalid(`names another issuer, ${JSON.stringify(issuerClaim.slice(0, 200))}`);
+    }
+    // A gateway's pointer to its auth service.
+    return {
+      metadata: { issuer: issuerClaim, tokenEndpoint: "", raw },
+      issuerMatches: false,
+      shown,
+      invalid,
+    };
   }
   const tokenEndpoint = str("token_endpoint");
   if (tokenEndpoint === undefined) throw invalid('has no "token_endpoint"');
   const entra = entraConfig(raw.ccgate_entra);
   return {
-    issuer: issuerClaim,
-    tokenEndpoint,
-    revocationEndpoint: str("revocation_endpoint"),
-    jwksUri: str("jwks_uri"),
-    entra,
-    gatewayUrl: str("ccgate_gateway_url"),
-    raw,
+    metadata: {
+      issuer: issuerClaim,
+      tokenEndpoint,
+      revocationEndpoint: str("revocation_endpoint"),
+      jwksUri: str("jwks_uri"),
+      entra,
+      gatewayUrl,
+      raw,
+    },
+    issuerMatches: true,
+    shown,
+    invalid,
   };
 }

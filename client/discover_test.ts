@@ -104,3 +104,64 @@ Deno.test("discover() says where the metadata redirects to", async () => {
     `Cannot use ccgate at "${server.url}": its metadata (/.well-known/oauth-authorization-server) redirects (HTTP 301) to "https://ccgate.example.com/.well-known/oauth-authorization-server", and redirects are not followed; give the URL ccgate is served at`,
   );
 });
+
+Deno.test("discover() follows a gateway's metadata to its auth service and keeps the gateway's URL", async () => {
+  await using auth = serve((request) =>
+    Response.json({
+      issuer: new URL(request.url).origin,
+      token_endpoint: `${new URL(request.url).origin}/oauth/token`,
+      revocation_endpoint: `${new URL(request.url).origin}/oauth/revoke`,
+      ccgate_gateway_url: "https://published.example.com",
+    })
+  );
+  await using gateway = serve(() =>
+    Response.json({ issuer: auth.url, ccgate_gateway_url: "http://gateway.internal:8000" })
+  );
+  const metadata = await discover(`${gateway.url}/`);
+  assertEquals(gateway.requests[0]!.path, "/.well-known/oauth-authorization-server");
+  assertEquals(auth.requests[0]!.path, "/.well-known/oauth-authorization-server");
+  assertEquals(metadata.issuer, auth.url);
+  assertEquals(metadata.tokenEndpoint, `${auth.url}/oauth/token`);
+  assertEquals(metadata.revocationEndpoint, `${auth.url}/oauth/revoke`);
+  // The URL that answered as the gateway, not what the gateway saw behind a proxy.
+  assertEquals(metadata.gatewayUrl, gateway.url);
+});
+
+Deno.test("discover() reads the gateway's URL an auth service publishes", async () => {
+  let url = "";
+  await using server = serve(() =>
+    Response.json({
+      issuer: url,
+      token_endpoint: `${url}/oauth/token`,
+      ccgate_gateway_url: "https://gateway.example.com",
+    })
+  );
+  url = server.url;
+  assertEquals((await discover(url)).gatewayUrl, "https://gateway.example.com");
+});
+
+Deno.test("discover() follows a gateway only once, and only to an auth service naming itself", async () => {
+  // The issuer a gateway names is itself a gateway's pointer: refused, not followed again.
+  await using other = serve(() =>
+    Response.json({ issuer: "https://third.example", ccgate_gateway_url: "https://x.example" })
+  );
+  await using gateway = serve(() =>
+    Response.json({ issuer: other.url, ccgate_gateway_url: "https://gw.example" })
+  );
+  const err = await assertRejects(() => discover(gateway.url), TokenRequestError);
+  assertEquals(err.code, "response_invalid");
+  assertEquals(
+    err.message,
+    `"${other.url}" does not look like a ccgate server: its metadata (/.well-known/oauth-authorization-server) names another issuer, "https://third.example"`,
+  );
+  assertEquals(other.requests.length, 1);
+  // An issuer that is not an http(s) URL.
+  await using odd = serve(() =>
+    Response.json({ issuer: "ftp://auth.example", ccgate_gateway_url: "https://gw.example" })
+  );
+  const err2 = await assertRejects(() => discover(odd.url), TokenRequestError);
+  assertEquals(
+    err2.message,
+    `"${odd.url}" does not look like a ccgate server: its metadata (/.well-known/oauth-authorization-server) names an issuer that is not an http(s) URL`,
+  );
+});

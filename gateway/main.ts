@@ -10,6 +10,8 @@
  * successful pull `/readyz` answers 503 and a warning is logged, once.
  * The keys count as ready while usable (fetched within 10 minutes), so an
  * auth blip alone does not take the gateway out of its load balancer.
+ * `GET /.well-known/oauth-authorization-server` names the auth service
+ * (`CCGATE_ISSUER`) and this gateway, so the CLI signs in from either URL.
  * In development with no AWS settings it answers from the local Bedrock
  * emulator and says so; production needs `AWS_REGION`.
  *
@@ -240,7 +242,10 @@ const { server, serve } = early ??
     { hostname: serverEnv.hostname ?? defaultHostname, port: serverEnv.port },
     fail,
   );
-serve(app.fetch);
+// The discovery path names the auth service and this gateway, so `ccgate login --url <gateway>`
+// finds where to sign in (gateway_discovery_route.ts); everything else is the app's.
+const discovery = (await import("./gateway_discovery_route.ts")).gatewayDiscoveryRoute({ issuer });
+serve((request, info) => discovery(request) ?? app.fetch(request, info));
 console.error(
   `ccgate gateway listening on http://${server.addr.hostname}:${server.addr.port} (issuer ${issuer})`,
 );

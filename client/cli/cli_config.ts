@@ -18,11 +18,11 @@ export const STORE_KINDS: readonly StoreKind[] = [
 
 /** What the CLI remembers between runs (no secrets: those are in the token store). */
 export interface CliConfig {
-  /** The ccgate URL signed in to. */
+  /** The ccgate URL signed in to: the auth service's (its issuer), which serves the gateway too unless `gatewayUrl` says otherwise. */
   url: string;
   /** Where the session lives. */
   store: StoreKind;
-  /** The gateway's base URL (for `status`). */
+  /** The gateway's base URL, when it is not `url` (for `status`, `doctor` and `install`). */
   gatewayUrl?: string;
   /** Entra sign-in settings given on the command line, kept for the next `login`. */
   entra?: EntraSignInConfig;

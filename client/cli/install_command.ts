@@ -15,6 +15,7 @@ import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
 import { type AliasModelsLookup, fetchAliasModels } from "./fetch_alias_models.ts";
 import { gatewayUrl } from "./gateway_url.ts";
+import { installGatewayUrl } from "./install_gateway_url.ts";
 import { installGatewayCheck } from "./install_gateway_check.ts";
 import { machineSys, selfProgram, sessionFacts } from "./installer_deps.ts";
 import { openSession } from "./open_session.ts";
@@ -110,9 +111,10 @@ export async function installCommand(
   const dir = configDir(deps);
   // A config.json it cannot read stops install before anything changes (exit 6, naming the fix).
   const config = await loadCliConfig(dir);
-  const given = options.url ?? deps.env("CCGATE_URL") ?? config?.url;
+  const given = options.url ?? deps.env("CCGATE_URL") ?? config?.gatewayUrl ?? config?.url;
   if (!given) throw new UsageError("Missing the ccgate URL: pass --url (or set CCGATE_URL)");
-  const url = gatewayUrl(given, "Invalid --url");
+  // The auth service's URL stands for its gateway where the two are deployed apart.
+  const url = await installGatewayUrl(gatewayUrl(given, "Invalid --url"), config, deps.fetch);
   const scope = options.scope ?? "user";
   const mode = options.mode ?? "anthropic";
   const interval = options.interval === undefined ? undefined : Number(options.interval);
@@ -266,11 +268,14 @@ export async function installCommand(
       } Claude Code keeps its built-in Bedrock models for sonnet and haiku (the 4.5 ones): ${aliases.reason}\n`,
     );
   }
+  // The auth service signed in to (its own URL where the gateway is deployed apart).
+  const signedIn = await loadCliConfig(dir).catch(() => undefined);
   const report = await runDoctor({
     sys,
     fetch: deps.fetch,
     configDir: dir,
-    url,
+    url: signedIn?.gatewayUrl === url ? signedIn.url : url,
+    gatewayUrl: url,
     session: () => sessionFacts(deps),
   });
   deps.stderr(renderDoctorText(report, style));

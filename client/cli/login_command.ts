@@ -1,4 +1,4 @@
-import { discover, type EntraSignInConfig } from "../discover.ts";
+import { type CcgateMetadata, discover, type EntraSignInConfig } from "../discover.ts";
 import type { EntraToken } from "../entra_token.ts";
 import { CcgateError, TokenRequestError, TokenStoreError } from "../errors.ts";
 import { exchangeToken } from "../exchange_token.ts";
@@ -9,7 +9,13 @@ import { type DeviceCodePrompt, signInWithDeviceCode } from "../sign_in_with_dev
 import type { TokenResponse } from "../token_response.ts";
 import { TokenSession } from "../token_session.ts";
 import type { StoredSession } from "../token_store.ts";
-import { loadCliConfig, saveCliConfig, STORE_KINDS, type StoreKind } from "./cli_config.ts";
+import {
+  type CliConfig,
+  loadCliConfig,
+  saveCliConfig,
+  STORE_KINDS,
+  type StoreKind,
+} from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT, UnavailableError, UsageError } from "./exit_codes.ts";
@@ -160,9 +166,23 @@ async function endPreviousSession(
 }
 
 /**
+ * The gateway of a new session: the one its metadata names (the URL given,
+ * when it is a gateway's), else the one kept from the previous sign-in to the
+ * same auth service (an auth service that publishes none), else none (the
+ * ccgate URL serves both).
+ */
+function gatewayOf(metadata: CcgateMetadata, previous: CliConfig | undefined): string | undefined {
+  if (metadata.gatewayUrl !== undefined) return metadata.gatewayUrl.replace(/\/+$/, "");
+  const issuer = metadata.issuer.replace(/\/+$/, "");
+  return previous?.url.replace(/\/+$/, "") === issuer ? previous.gatewayUrl : undefined;
+}
+
+/**
  * `ccgate login`: signs in to Entra ID (browser + PKCE, device code, or the
  * Azure CLI), exchanges the Entra token for a ccgate session, keeps it in the
- * OS keychain (else a 0600 file) and prints who is signed in.
+ * OS keychain (else a 0600 file) and prints who is signed in. The URL may be
+ * the auth service's or the gateway's (`discover`); `config.json` keeps the
+ * auth service's as `url` and the gateway's as `gatewayUrl`.
  */
 export async function loginCommand(
   options: LoginCommandOptions,
@@ -285,9 +305,10 @@ export async function loginCommand(
       revocationEndpoint: metadata.revocationEndpoint,
     }, tokens);
     await saveCliConfig(dir, {
-      url,
+      // The auth service (a gateway's URL leads to it); the gateway apart, when it is one.
+      url: metadata.issuer.replace(/\/+$/, ""),
       store: storeKind,
-      gatewayUrl: metadata.gatewayUrl,
+      gatewayUrl: gatewayOf(metadata, previous),
       entra: fromFlags.authority || fromFlags.clientId || fromFlags.scope ? config : undefined,
     });
   } catch (err) {

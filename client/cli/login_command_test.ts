@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { type AuthStack, startAuthStack } from "../../testing/auth_stack.ts";
 import { seedFileSession } from "../_testing/seed_file_session.ts";
+import { serve } from "../_testing/serve.ts";
 import { TokenRequestError } from "../errors.ts";
 import { FileTokenStore } from "../file_token_store.ts";
 import { refresh } from "../refresh.ts";
@@ -187,5 +188,65 @@ Deno.test("loginCommand() exits 4 saying so when Entra ID is unreachable", async
     assertEquals(err.trimEnd().split("\n").length, 2, err); // the progress line, then why
     assertStringIncludes(err, "Entra ID is unreachable");
     assertEquals(stack.counts.exchange, 0);
+  });
+});
+
+Deno.test("loginCommand() from a gateway's URL signs in to its auth service and keeps both URLs", async () => {
+  await using stack = await startAuthStack();
+  // A gateway deployed apart: its metadata names the auth service (gateway/main.ts).
+  await using gateway = serve(() =>
+    Response.json({ issuer: stack.url, ccgate_gateway_url: "http://gateway.internal" })
+  );
+  await withTempDir(async (dir) => {
+    const deps = capturedDeps(
+      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
+      await azureCli(stack),
+    );
+    assertEquals(
+      await runCli(["login", "--azure-cli", "--url", `${gateway.url}/`], deps),
+      0,
+      deps.err.join(""),
+    );
+    assertStringIncludes(deps.out.join(""), `Signed in to ${gateway.url} as `);
+    assertEquals(await loadCliConfig(dir), {
+      url: stack.url,
+      store: "file",
+      gatewayUrl: gateway.url,
+    });
+    assertEquals(stack.counts.exchange, 1);
+  });
+});
+
+Deno.test("loginCommand() keeps the gateway of the previous sign-in to an auth service that publishes none", async () => {
+  await using stack = await startAuthStack();
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/config.json`,
+      JSON.stringify({ url: stack.url, store: "file", gatewayUrl: "http://gateway.test" }),
+    );
+    const deps = capturedDeps(
+      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
+      await azureCli(stack),
+    );
+    assertEquals(await runCli(["login", "--azure-cli"], deps), 0, deps.err.join(""));
+    assertEquals((await loadCliConfig(dir))?.gatewayUrl, "http://gateway.test");
+  });
+  // Another auth service: the gateway kept is not its.
+  await using other = await startAuthStack();
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/config.json`,
+      JSON.stringify({ url: stack.url, store: "file", gatewayUrl: "http://gateway.test" }),
+    );
+    const deps = capturedDeps(
+      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
+      await azureCli(other),
+    );
+    assertEquals(
+      await runCli(["login", "--azure-cli", "--url", other.url], deps),
+      0,
+      deps.err.join(""),
+    );
+    assertEquals(await loadCliConfig(dir), { url: other.url, store: "file" });
   });
 });
