@@ -91,7 +91,8 @@ const encoder = new TextEncoder();
  * @throws {InvalidRequestError} When the body is not a valid Messages request
  * (the message names the field, e.g. `messages.2.content: ...`), or asks for
  * what Bedrock cannot do and dropping it would change the answer: a
- * `tool_choice` naming a tool Bedrock cannot run, an image or document given
+ * `tool_choice` naming a tool Bedrock cannot run, tools that are all
+ * Anthropic-hosted (web search, ...), an image or document given
  * by URL or Files API id, MCP servers (`mcp_servers`), an `inference_geo`
  * other than `"global"`, a `context_management` edit the model cannot apply
  * on Bedrock (see `bedrockContextManagement`).
@@ -206,7 +207,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   }
   if (!sawMetadata && options.userId !== undefined) out.metadata = { user_id: options.userId };
   if (body.output_format !== undefined) _moveOutputFormat(body.output_format as Json, out, dropped);
-  if (out.tool_choice !== undefined) _checkToolChoice(out, dropped);
+  _checkHostedTools(out, dropped);
 
   const slices = options.source && jsonSourceSlices(options.source, body);
   const bytes = slices ? spliceJson(out, slices) : encoder.encode(JSON.stringify(out));
@@ -318,10 +319,10 @@ function _thinking(
   }
   if (value.display === "updates") {
     // Needs thinking-display-updates-2026-08-18 (Claude Code sends it with stream-json output),
-    // which is never forwarded, as context_management goes with its beta.
-    const { display: _display, ...rest } = value;
-    dropped.push("field:thinking.display");
-    return _thinking(rest, maxTokens, family, dropped);
+    // which is never forwarded. Left out, Opus 4.7 and later would omit the thinking text (their
+    // default); "summarized" keeps it, as Claude Code itself falls back to when refused.
+    dropped.push("rewrite:thinking.display");
+    return _thinking({ ...value, display: "summarized" }, maxTokens, family, dropped);
   }
   if (family.thinking === "adaptive" && type === "enabled") {
     dropped.push("rewrite:thinking.type", "field:thinking.budget_tokens");
@@ -380,28 +381,31 @@ function _moveOutputFormat(format: Json, out: Json, dropped: string[]): void {
 }
 
 /**
- * Keeps `tool_choice` consistent with the tools forwarded: naming a tool that
- * is not forwarded (an Anthropic-hosted tool such as web search) is refused,
- * as Bedrock cannot run it; `any` with no tool left is refused; `auto` or
- * `none` with no tool left is removed (Bedrock accepts no `tool_choice`
- * without `tools`).
+ * Checks what dropping Anthropic-hosted tools (web search, ...) leaves: a
+ * `tool_choice` naming one is refused, as Bedrock cannot run it, and so is a
+ * request whose every tool is hosted, unless its `tool_choice` is `none`
+ * (which is then removed: Bedrock accepts no `tool_choice` without `tools`).
  */
-function _checkToolChoice(out: Json, dropped: string[]): void {
-  const choice = out.tool_choice;
-  if (!_isObject(choice)) return;
+function _checkHostedTools(out: Json, dropped: string[]): void {
   // The tools not forwarded, from what `_tools` recorded (`tool:tools.<i>.<name>`).
   const droppedTools = new Set(
     dropped.flatMap((d) => d.startsWith("tool:") ? [d.slice(d.indexOf(".", 11) + 1)] : []),
   );
-  if (choice.type === "tool" && typeof choice.name === "string" && droppedTools.has(choice.name)) {
+  if (droppedTools.size === 0) return;
+  const choice = _isObject(out.tool_choice) ? out.tool_choice : undefined;
+  if (choice?.type === "tool" && typeof choice.name === "string" && droppedTools.has(choice.name)) {
     throw new InvalidRequestError(
       `tool_choice.name: "${choice.name}" is an Anthropic-hosted tool, which Bedrock does not run; it is not available through this gateway`,
     );
   }
-  if (out.tools !== undefined || droppedTools.size === 0) return;
-  if (choice.type === "any" || choice.type === "tool") {
+  if (out.tools !== undefined) return;
+  if (choice?.type !== "none") {
+    // Answering without the only tools asked for would pass the model's memory off as, say,
+    // web search results (Claude Code's WebSearch tool sends web_search alone).
     throw new InvalidRequestError(
-      "tool_choice: every tool of the request is Anthropic-hosted, which Bedrock does not run; none is left to choose",
+      `tools: every tool of the request is Anthropic-hosted (${
+        [...droppedTools].join(", ")
+      }), which Bedrock does not run, so the model could only answer without them; they are not available through this gateway`,
     );
   }
   delete out.tool_choice;

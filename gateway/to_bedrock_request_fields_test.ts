@@ -25,7 +25,7 @@ Deno.test("toBedrockRequest() applies the requested model's rules to an applicat
   assertEquals(JSON.parse(decoder.decode(sonnet4.body)).output_config, undefined);
 });
 
-Deno.test("toBedrockRequest() refuses a tool_choice naming a tool Bedrock does not run", () => {
+Deno.test("toBedrockRequest() refuses a tool_choice naming a tool Bedrock does not run, and a request whose every tool is hosted", () => {
   const body = {
     max_tokens: 10,
     tools: [{ type: "web_search_20250305", name: "web_search", max_uses: 8 }],
@@ -39,10 +39,26 @@ Deno.test("toBedrockRequest() refuses a tool_choice naming a tool Bedrock does n
     () => toBedrockRequest({ ...body, tool_choice: { type: "any" } }, { modelId }),
     InvalidRequestError,
   );
-  const auto = toBedrockRequest({ ...body, tool_choice: { type: "auto" } }, { modelId });
-  const sent = JSON.parse(decoder.decode(auto.body)) as Json;
+  // Claude Code's WebSearch tool sends web_search alone, tool_choice auto: answered without it,
+  // the model's memory came back to Claude Code as "Web search results".
+  const { tool_choice: _choice, ...noChoice } = body;
+  for (const choice of [{ tool_choice: { type: "auto" } }, {}]) {
+    assertThrows(
+      () => toBedrockRequest({ ...noChoice, ...choice }, { modelId }),
+      InvalidRequestError,
+      "tools: every tool of the request is Anthropic-hosted (web_search)",
+    );
+  }
+  const none = toBedrockRequest({ ...body, tool_choice: { type: "none" } }, { modelId });
+  const sent = JSON.parse(decoder.decode(none.body)) as Json;
   assertEquals([sent.tools, sent.tool_choice], [undefined, undefined]);
-  assertEquals(auto.dropped, ["tool:tools.0.web_search", "field:tool_choice"]);
+  assertEquals(none.dropped, ["tool:tools.0.web_search", "field:tool_choice"]);
+  const mixed = toBedrockRequest({
+    ...body,
+    tools: [...body.tools, { name: "Bash", input_schema: { type: "object" } }],
+    tool_choice: { type: "auto" },
+  }, { modelId });
+  assertEquals(mixed.dropped, ["tool:tools.0.web_search"]);
   const kept = toBedrockRequest({
     ...body,
     tools: [...body.tools, { name: "Bash", input_schema: { type: "object" } }],

@@ -388,8 +388,9 @@ Deno.test("toBedrockRequest() refuses a stream flag that is not a boolean", () =
   }
 });
 
-Deno.test('toBedrockRequest() drops thinking.display "updates", whose beta is never forwarded, and keeps other displays', () => {
-  for (const [display, sent] of [["updates", undefined], ["omitted", "omitted"]] as const) {
+Deno.test('toBedrockRequest() rewrites thinking.display "updates", whose beta is never forwarded, to "summarized", and keeps other displays', () => {
+  // Left out, Opus 4.7 and later omit the thinking text: stream-json users would see none.
+  for (const [display, sent] of [["updates", "summarized"], ["omitted", "omitted"]] as const) {
     const out = toBedrockRequest(
       {
         model: "claude-opus-5-5",
@@ -400,8 +401,8 @@ Deno.test('toBedrockRequest() drops thinking.display "updates", whose beta is ne
       { modelId: "us.anthropic.claude-opus-5-5", betas: ["thinking-display-updates-2026-08-18"] },
     );
     const body = JSON.parse(new TextDecoder().decode(out.body));
-    assertEquals(body.thinking, { type: "adaptive", ...(sent ? { display: sent } : {}) });
-    assertEquals(out.dropped.includes("field:thinking.display"), display === "updates");
+    assertEquals(body.thinking, { type: "adaptive", display: sent });
+    assertEquals(out.dropped.includes("rewrite:thinking.display"), display === "updates");
   }
 });
 
