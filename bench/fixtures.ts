@@ -99,7 +99,7 @@ export function targetRequests(
 
 /** The recorded headers with the token where Claude Code put its apiKeyHelper's output. */
 function _withToken(headers: Record<string, string>, token: string): Record<string, string> {
-  const out = { ...headers, authorization: `Bearer ${token}` };
+  const out: Record<string, string> = { ...headers, authorization: `Bearer ${token}` };
   if ("x-api-key" in headers) out["x-api-key"] = token; // 2.1.332 sends both, the same value
   return out;
 }
