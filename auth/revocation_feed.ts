@@ -3,7 +3,8 @@
  * read a page at a time (oldest first, skipping and deleting entries whose
  * session has expired, since KV's `expireIn` is lazy). The auth service
  * serves it over HTTP (`revocations_route.ts`); {@linkcode RevocationList}
- * (`revocation_list.ts`) keeps the gateway's in-memory view of it.
+ * (`revocation_list.ts`) keeps the gateway's in-memory view of it, through
+ * {@linkcode revocationFeedReader}.
  *
  * KV layout: `["revoked", sid]` (point lookups) and
  * `["revocations", revokedAt, sid]` (the change feed), both with the
@@ -12,17 +13,11 @@
  *
  * @module
  */
+import type { Revocation, RevocationFeedReader } from "@ccgate/client";
 import { checkIdLength, MAX_SUBJECT_LENGTH } from "./check_id_length.ts";
 
-/** One revoked session. */
-export interface Revocation {
-  /** Session id. */
-  sid: string;
-  /** When it was revoked, ms since the epoch. */
-  revokedAt: number;
-  /** The session's absolute expiry, ms since the epoch: the entry is kept until then. */
-  expiresAt: number;
-}
+/** One revoked session (the client library's type: the feed's entries are these). */
+export type { Revocation };
 
 /** Where a page of the feed ended: the next page starts right after this entry. */
 export interface RevocationCursor {
@@ -137,6 +132,27 @@ export async function listRevocations(
 }
 
 /**
+ * The feed in KV as the client library's `RevokedSessions` reads it: one
+ * {@linkcode readRevocationPage} per query, the cursor in its text form (as
+ * over HTTP).
+ *
+ * @param kv The auth service's KV.
+ * @returns The reader.
+ */
+export function revocationFeedReader(kv: Deno.Kv): RevocationFeedReader {
+  return async ({ since, after, limit, now }) => {
+    const cursor = after === undefined ? undefined : parseRevocationCursor(after);
+    if (after !== undefined && cursor === undefined) {
+      throw new TypeError("Cannot read the revocation feed: the cursor is not one of its own");
+    }
+    const page = await readRevocationPage(kv, { since, now, after: cursor, limit });
+    return page.next === undefined
+      ? { revocations: page.revocations }
+      : { revocations: page.revocations, next: formatRevocationCursor(page.next) };
+  };
+}
+
+/**
  * The text form of a cursor in the HTTP feed (`next`, `after`):
  * `<revoked_at>:<sid>`.
  *
@@ -166,13 +182,6 @@ export function checkPageSize(size: number): number {
     );
   }
   return size;
-}
-
-// Guards the paging loop against a feed that does not move on (an endless pull). Within one
-// millisecond KV orders sids by their UTF-8 bytes, so only "not the same entry" is checked there.
-export function cursorAdvances(next: RevocationCursor, previous: RevocationCursor): boolean {
-  return next.revokedAt > previous.revokedAt ||
-    (next.revokedAt === previous.revokedAt && next.sid !== previous.sid);
 }
 
 // Expired revocations matter no more (no token of the session can be valid); KV's expireIn

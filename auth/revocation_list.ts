@@ -7,6 +7,10 @@
  * lazy `expireIn`. After that expiry no token of the session can be valid
  * anyway, so the entry is no longer needed.
  *
+ * The memory, its refresh, paging and pruning are the client library's
+ * `RevokedSessions` (`@ccgate/client`, what integrators use over HTTP):
+ * this list gives it the feed in KV (or its HTTP URL) and adds the writes.
+ *
  * **Bounded delay.** {@linkcode RevocationList.isRevoked} answers from
  * memory and never awaits KV. The memory is refreshed every
  * `refreshIntervalMs` (default 5 s, `CCGATE_REVOCATION_REFRESH_MS`), so a
@@ -34,31 +38,26 @@
  * `next` is there while more entries follow: ask again with `after=<next>`.
  * It is public by design and harmless: a `sid` is a random id, not a
  * credential, and the feed lists only sessions that can no longer be used
- * (no user ids, no tokens). A gateway in another deployment builds its list
- * with `new RevocationList({ url: "https://<auth>/oauth/revocations" })`.
+ * (no user ids, no tokens). A gateway in another deployment (`gateway/main.ts`)
+ * reads it with the client library's `RevokedSessions`, as integrators do;
+ * `new RevocationList({ url })` is the same list with this one's logging.
  *
  * @module
  */
 import {
+  type RevocationFeedError,
+  RevokedSessions,
+  type RevokedSessionsTimers,
+} from "@ccgate/client";
+import {
   addRevocation,
-  checkPageSize,
-  cursorAdvances,
   DEFAULT_REVOCATION_PAGE_SIZE,
-  formatRevocationCursor,
-  parseRevocationCursor,
-  readRevocationPage,
   type Revocation,
-  type RevocationCursor,
-  type RevocationPage,
+  revocationFeedReader,
 } from "./revocation_feed.ts";
 
 /** Timer functions, injectable so tests drive the refresh without sleeping. */
-export interface RevocationTimers {
-  /** Like `globalThis.setInterval`. */
-  setInterval(fn: () => void, ms: number): number;
-  /** Like `globalThis.clearInterval`. */
-  clearInterval(id: number): void;
-}
+export type RevocationTimers = RevokedSessionsTimers;
 
 /** Options of {@linkcode RevocationList}. Give `kv` (same KV as the auth service) or `url`. */
 export interface RevocationListOptions {
@@ -108,22 +107,8 @@ export interface RevocationListOptions {
 /** The in-memory view of revoked sessions, refreshed from KV or over HTTP. */
 export class RevocationList {
   readonly #kv?: Deno.Kv;
-  readonly #url?: URL;
-  readonly #fetch: typeof fetch;
   readonly #now: () => Date;
-  readonly #timers: RevocationTimers;
-  readonly #log: (record: object) => void;
-  readonly #revoked = new Map<string, number>();
-  #since = 0;
-  #lastPullAt = Number.NEGATIVE_INFINITY;
-  #timer: number | undefined;
-  #refreshing: Promise<void> | undefined;
-  /** How often the memory is refreshed, ms: the bound on the revocation delay. */
-  readonly refreshIntervalMs: number;
-  /** Overlap of each incremental pull, ms. */
-  readonly lookbackMs: number;
-  /** Entries read per page. */
-  readonly pageSize: number;
+  readonly #sessions: RevokedSessions;
 
   /**
    * @param options Where revocations come from, clock, timings.
@@ -143,46 +128,59 @@ export class RevocationList {
       throw new TypeError("Cannot create a RevocationList: give it a kv or a url");
     }
     this.#kv = options.kv;
-    this.#url = options.url === undefined ? undefined : new URL(options.url);
-    this.#fetch = options.fetch ?? globalThis.fetch;
     this.#now = options.now ?? (() => new Date());
-    this.#timers = options.timers ?? {
-      setInterval: (fn, ms) => setInterval(fn, ms) as unknown as number,
-      clearInterval: (id) => clearInterval(id),
-    };
-    this.#log = options.log ?? (() => {});
-    this.refreshIntervalMs = options.refreshIntervalMs ?? 5_000;
-    this.lookbackMs = options.lookbackMs ?? 120_000;
-    this.pageSize = checkPageSize(options.pageSize ?? DEFAULT_REVOCATION_PAGE_SIZE);
+    const log = options.log ?? (() => {});
+    this.#sessions = new RevokedSessions(
+      options.kv !== undefined ? revocationFeedReader(options.kv) : options.url!,
+      {
+        fetch: options.fetch,
+        // An operator's setting (CCGATE_REVOCATIONS_URL), on a private network perhaps.
+        allowInsecureHttp: true,
+        now: this.#now,
+        timers: options.timers,
+        refreshIntervalMs: options.refreshIntervalMs,
+        lookbackMs: options.lookbackMs,
+        pageSize: options.pageSize ?? DEFAULT_REVOCATION_PAGE_SIZE,
+        onError: (err: RevocationFeedError) =>
+          log({
+            level: "warn",
+            msg: "cannot refresh the revocation list; answering from the last known list",
+            error: err.code,
+          }),
+      },
+    );
+  }
+
+  /** How often the memory is refreshed, ms: the bound on the revocation delay. */
+  get refreshIntervalMs(): number {
+    return this.#sessions.refreshIntervalMs;
+  }
+
+  /** Overlap of each incremental pull, ms. */
+  get lookbackMs(): number {
+    return this.#sessions.lookbackMs;
+  }
+
+  /** Entries read per page. */
+  get pageSize(): number {
+    return this.#sessions.pageSize;
   }
 
   /**
    * Whether the session was revoked, from memory: never awaits anything.
+   * Without `start()`, a list older than one interval schedules a pull in
+   * the background.
    *
    * @param sid The session id (a token's `sid` claim).
    * @returns `true` if a revocation of the session is known and the session has not expired.
    */
   isRevoked(sid: string): boolean {
-    // Self-driving even without start(): a stale list schedules a pull in the
-    // background (never awaited here), at most one per interval.
-    if (
-      this.#refreshing === undefined &&
-      this.#now().getTime() - this.#lastPullAt >= this.refreshIntervalMs
-    ) {
-      void this.refresh();
-    }
-    const expiresAt = this.#revoked.get(sid);
-    if (expiresAt === undefined) return false;
-    if (expiresAt <= this.#now().getTime()) {
-      this.#revoked.delete(sid);
-      return false;
-    }
-    return true;
+    return this.#sessions.isRevoked(sid);
   }
 
   /** Number of revoked, unexpired sessions in memory. */
   get size(): number {
-    return this.#revoked.size;
+    return this.#sessions.size;
   }
 
   /**
@@ -192,10 +190,7 @@ export class RevocationList {
    * pull goes on from there.
    */
   refresh(): Promise<void> {
-    this.#refreshing ??= this.#pull().finally(() => {
-      this.#refreshing = undefined;
-    });
-    return this.#refreshing;
+    return this.#sessions.refresh().catch(() => {});
   }
 
   /**
@@ -204,17 +199,13 @@ export class RevocationList {
    * @returns This list, for chaining.
    */
   start(): this {
-    if (this.#timer === undefined) {
-      this.#timer = this.#timers.setInterval(() => void this.refresh(), this.refreshIntervalMs);
-      void this.refresh();
-    }
+    this.#sessions.start();
     return this;
   }
 
   /** Stops the periodic refresh. */
   stop(): void {
-    if (this.#timer !== undefined) this.#timers.clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#sessions.stop();
   }
 
   /** Stops the periodic refresh. */
@@ -249,75 +240,6 @@ export class RevocationList {
    * @param revocation The revocation.
    */
   remember(revocation: Revocation): void {
-    if (revocation.expiresAt > this.#now().getTime()) {
-      this.#revoked.set(revocation.sid, revocation.expiresAt);
-    }
-  }
-
-  async #pull(): Promise<void> {
-    const startedAt = this.#now().getTime();
-    this.#lastPullAt = startedAt;
-    const since = Math.max(0, this.#since - this.lookbackMs);
-    let after: RevocationCursor | undefined;
-    try {
-      do {
-        const page = this.#kv !== undefined
-          ? await readRevocationPage(this.#kv, {
-            since,
-            now: startedAt,
-            after,
-            limit: this.pageSize,
-          })
-          : await this.#pullHttp(since, after);
-        for (const revocation of page.revocations) this.remember(revocation);
-        if (page.next !== undefined) {
-          if (after !== undefined && !cursorAdvances(page.next, after)) {
-            throw new Error("Cannot pull revocations: the feed's cursor went backwards");
-          }
-          // Only as far as was read: a failure on a later page resumes here.
-          this.#since = Math.max(this.#since, page.next.revokedAt);
-        }
-        after = page.next;
-      } while (after !== undefined);
-      this.#since = Math.max(this.#since, startedAt);
-    } catch (err) {
-      this.#log({
-        level: "warn",
-        msg: "cannot refresh the revocation list; answering from the last known list",
-        error: err instanceof Error ? err.name : typeof err,
-      });
-    } finally {
-      for (const [sid, expiresAt] of this.#revoked) {
-        if (expiresAt <= startedAt) this.#revoked.delete(sid);
-      }
-    }
-  }
-
-  async #pullHttp(since: number, after: RevocationCursor | undefined): Promise<RevocationPage> {
-    const url = new URL(this.#url!);
-    url.searchParams.set("since", String(since));
-    url.searchParams.set("limit", String(this.pageSize));
-    if (after !== undefined) url.searchParams.set("after", formatRevocationCursor(after));
-    const response = await this.#fetch(url, {
-      headers: { accept: "application/json" },
-      redirect: "error",
-      signal: AbortSignal.timeout(Math.max(1_000, this.refreshIntervalMs)),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`Cannot pull revocations: HTTP ${response.status}`);
-    }
-    const body = await response.json() as { revocations?: unknown; next?: unknown };
-    if (!Array.isArray(body.revocations)) throw new Error("Cannot pull revocations: bad body");
-    const revocations = body.revocations.flatMap((r: Record<string, unknown>) =>
-      typeof r?.sid === "string" && typeof r.revoked_at === "number" &&
-        typeof r.expires_at === "number"
-        ? [{ sid: r.sid, revokedAt: r.revoked_at, expiresAt: r.expires_at }]
-        : []
-    );
-    if (body.next === undefined || body.next === null) return { revocations };
-    const next = typeof body.next === "string" ? parseRevocationCursor(body.next) : undefined;
-    if (next === undefined) throw new Error("Cannot pull revocations: bad next cursor");
-    return { revocations, next };
+    this.#sessions.remember(revocation);
   }
 }

@@ -21,6 +21,11 @@ export interface CcgateMetadata {
   tokenEndpoint: string;
   /** Where tokens are revoked (RFC 7009), if the service publishes one. */
   revocationEndpoint?: string;
+  /**
+   * The public feed of revoked sessions (`ccgate_revocations_endpoint`), if
+   * the service publishes one: what {@linkcode RevokedSessions} reads.
+   */
+  revocationsEndpoint?: string;
   /** The verification keys of ccgate access tokens. */
   jwksUri?: string;
   /** The Entra ID sign-in settings, if the service publishes them (`ccgate_entra`). */
@@ -99,7 +104,7 @@ function issuerUrl(url: URL | string): URL {
 /**
  * Reads the auth service's metadata (RFC 8414,
  * `/.well-known/oauth-authorization-server`) from a ccgate URL: its token,
- * revocation and JWKS endpoints, the gateway's URL and, when published, how to
+ * revocation and JWKS endpoints, its feed of revoked sessions, the gateway's URL and, when published, how to
  * sign in to Entra ID.
  *
  * The URL may be the auth service's (or the one app serving both), or a
@@ -277,6 +282,7 @@ async function _readMetadata(issuer: URL, options: DiscoverOptions): Promise<_Me
       issuer: issuerClaim,
       tokenEndpoint,
       revocationEndpoint: str("revocation_endpoint"),
+      revocationsEndpoint: str("ccgate_revocations_endpoint"),
       jwksUri: str("jwks_uri"),
       entra,
       gatewayUrl,

@@ -77,13 +77,29 @@ export type SessionErrorCode =
   /** There is no usable session: the user must sign in. */
   "login_required";
 
+/** The stable codes of {@linkcode RevocationFeedError}. */
+export type RevocationFeedErrorCode =
+  /**
+   * The feed could not be read: unreachable, no answer in time, HTTP 5xx or
+   * 429, or a feed reader of your own threw. Worth retrying (the next refresh does).
+   */
+  | "network_error"
+  /**
+   * The feed answered something that is not a page of it (HTTP 4xx or a
+   * redirect, not JSON, no `revocations` list, a `next` that is not a string
+   * or does not move on), or the auth service's metadata names no feed: a
+   * configuration error, retrying does not help.
+   */
+  | "response_invalid";
+
 /** Every stable code an error of this library can carry. */
 export type CcgateErrorCode =
   | AccessTokenErrorCode
   | TokenRequestErrorCode
   | SignInErrorCode
   | TokenStoreErrorCode
-  | SessionErrorCode;
+  | SessionErrorCode
+  | RevocationFeedErrorCode;
 
 /**
  * Base class of every error this library throws.
@@ -279,6 +295,39 @@ export class SessionError extends CcgateError {
    * @param options The underlying cause, if any.
    */
   constructor(code: SessionErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * The auth service's revocation feed could not be read
+ * ({@linkcode RevokedSessions}): the sessions known so far keep answering.
+ * `network_error` is worth retrying; `response_invalid` (the URL does not
+ * serve the feed) is not.
+ *
+ * @example Tell an outage from a wrong URL
+ * ```ts
+ * import { RevocationFeedError } from "@ccgate/client";
+ *
+ * const err = new RevocationFeedError(
+ *   "response_invalid",
+ *   'Cannot read the revocation feed at "https://ccgate.example.com/oauth/revocations": HTTP 404',
+ * );
+ * console.log(err.code === "network_error" ? "retry later" : "check the URL");
+ * ```
+ */
+export class RevocationFeedError extends CcgateError {
+  /** Which failure this is. */
+  declare readonly code: RevocationFeedErrorCode;
+
+  /**
+   * Creates the instance.
+   *
+   * @param code What kind of failure.
+   * @param message What failed, naming the feed's URL (origin and path only).
+   * @param options The underlying cause, if any.
+   */
+  constructor(code: RevocationFeedErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options);
   }
 }

@@ -38,6 +38,8 @@ export * from "./token_response.ts";
 export * from "./exchange_token.ts";
 export * from "./refresh.ts";
 export * from "./revoke.ts";
+export * from "./revocation_feed_reader.ts";
+export * from "./revoked_sessions.ts";
 export * from "./discover.ts";
 export * from "./token_store.ts";
 export * from "./memory_token_store.ts";

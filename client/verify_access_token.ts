@@ -108,9 +108,9 @@ export interface VerifyAccessTokenOptions {
    * Whether a session was revoked (signed out, or ended by an admin): a
    * token of a revoked session is refused with `session_revoked`. Without
    * it, an access token stays valid until its `exp` (1 hour by default)
-   * after its session is revoked; the gateway refuses it within seconds. Feed it
-   * from the auth service's revocation feed (its metadata's
-   * `ccgate_revocations_endpoint`); see the package README. Asked after every
+   * after its session is revoked; the gateway refuses it within seconds. Pass
+   * a {@linkcode RevokedSessions}' `isRevoked`, which keeps the auth service's
+   * revocation feed in memory; see the package README. Asked after every
    * other check passed; what it throws is thrown as it is.
    */
   isRevoked?: (sid: string) => boolean | Promise<boolean>;

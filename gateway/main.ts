@@ -122,12 +122,12 @@ const log = jsonLog();
 for (const warning of productionCheck.warnings) log({ level: "warn", msg: warning });
 await yieldToRequests();
 const [
-  { RevocationList },
+  { RevokedSessions },
   { createApp },
   { cachedReadiness, kvReadiness, lifecycleReadiness },
   { followPolicyAliases },
 ] = await Promise.all([
-  import("../auth/revocation_list.ts"),
+  import("@ccgate/client"),
   import("./app.ts"),
   import("./readiness_checks.ts"),
   import("./policy/policy_aliases.ts"),
@@ -159,13 +159,15 @@ const feedHealth = new RevocationFeedHealth({
   now: () => new Date(),
   log,
 });
-const revocations = new RevocationList({
-  url: revocationsUrl,
+// The client library's list, as integrators use it; failed pulls are logged by feedHealth.
+const revocations = new RevokedSessions(revocationsUrl, {
   fetch: feedHealth.fetch,
   refreshIntervalMs: config.revocationRefreshMs,
+  // An operator's setting (CCGATE_REVOCATIONS_URL), on a private network perhaps.
+  allowInsecureHttp: true,
 });
 await revocations.refresh().catch((err) =>
-  log({ level: "warn", msg: "revocation feed unreachable at start", error: String(err) })
+  log({ level: "warn", msg: "revocation feed unreachable at start", error: err.message })
 );
 revocations.start();
 
