@@ -34,6 +34,25 @@ function denoDir(): string {
   return Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
 }
 
+/**
+ * Runs the real Claude Code in `home` with the environment of the CLI that
+ * installed it (its PATH added): its stdout, once it exited with 0.
+ */
+async function runClaude(env: Record<string, string>, home: string, args: string[]) {
+  const claude = await new Deno.Command(claudeBin, {
+    args,
+    env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
+    clearEnv: true,
+    cwd: home,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(claude.stdout);
+  assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + out);
+  return out;
+}
+
 /** The CLI's environment in a temporary HOME: a file token store under it, a bare PATH. */
 function cliEnv(home: string): Record<string, string> {
   return {
@@ -70,18 +89,7 @@ async function claudeAnswersThroughGateway(
 ): Promise<void> {
   const beforeClaude = await snapshot(home);
   stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
-  const claude = await new Deno.Command(claudeBin, {
-    args: ["-p", "Say hello"],
-    env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
-    clearEnv: true,
-    cwd: home,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const claudeOut = new TextDecoder().decode(claude.stdout);
-  assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + claudeOut);
-  assertStringIncludes(claudeOut, "Hello through ccgate");
+  assertStringIncludes(await runClaude(env, home, ["-p", "Say hello"]), "Hello through ccgate");
   const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
   const added = afterClaude.filter((k) =>
     !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
@@ -427,17 +435,7 @@ Deno.test("ccgate install --mode bedrock (signs in) writes the gateway's alias m
     for (const alias of ["sonnet", "haiku"]) {
       const before = stack.bedrock!.requests.length;
       stack.bedrock!.enqueue(textAnswer(`Hello from ${alias}`));
-      const claude = await new Deno.Command(claudeBin, {
-        args: ["-p", "Say hello", "--model", alias],
-        env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
-        clearEnv: true,
-        cwd: home,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const out = new TextDecoder().decode(claude.stdout);
-      assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + out);
+      const out = await runClaude(env, home, ["-p", "Say hello", "--model", alias]);
       assertStringIncludes(out, `Hello from ${alias}`);
       // Claude Code's own Bedrock default for the alias would be its 4.5 profile.
       const invoked = stack.bedrock!.requests.slice(before).filter((r) => r.operation !== null)
