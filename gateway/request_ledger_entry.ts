@@ -5,7 +5,7 @@ import {
   MAX_ENTRY_GROUPS,
   MAX_ENTRY_TEXT,
 } from "./ledger/ledger_entry.ts";
-import type { TokenUsage } from "./usage.ts";
+import { cacheWrites, type TokenUsage } from "./usage.ts";
 
 /** A recorded request as its ledger entry describes it (see `RequestRecord`). */
 export interface LedgerRequest {
@@ -48,7 +48,7 @@ export interface LedgerRequestEnd {
 
 /**
  * A recorded request's usage ledger entry (with the token's tenant, when it
- * has one): the claims' texts cut to
+ * has one, and its 1-hour cache writes, when there are any): the claims' texts cut to
  * {@linkcode MAX_ENTRY_TEXT} characters and their groups and roles to
  * {@linkcode MAX_ENTRY_GROUPS}, times rounded to milliseconds.
  *
@@ -67,6 +67,7 @@ export interface LedgerRequestEnd {
 export function requestLedgerEntry(request: LedgerRequest, end: LedgerRequestEnd): LedgerEntry {
   const { claims, fields: f, firstByteMs } = request;
   const { usage } = end;
+  const { oneHour } = cacheWrites(usage);
   const entry: LedgerEntry = {
     requestId: request.requestId,
     at: request.at.toISOString(),
@@ -84,6 +85,7 @@ export function requestLedgerEntry(request: LedgerRequest, end: LedgerRequestEnd
     outputTokens: usage.outputTokens,
     cacheReadTokens: usage.cacheReadInputTokens,
     cacheWriteTokens: usage.cacheCreationInputTokens,
+    ...(oneHour > 0 ? { cacheWrite1hTokens: oneHour } : {}),
     costUsd: end.costUsd,
     firstByteMs: firstByteMs === null ? null : Math.round(firstByteMs),
     totalMs: Math.round(end.totalMs),

@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { MAX_ENTRY_GROUPS, MAX_ENTRY_TEXT } from "./ledger/ledger_entry.ts";
+import { entryUsage, MAX_ENTRY_GROUPS, MAX_ENTRY_TEXT } from "./ledger/ledger_entry.ts";
 import {
   type LedgerRequest,
   type LedgerRequestEnd,
@@ -79,6 +79,24 @@ Deno.test("requestLedgerEntry() adds estimated and serviceTier only when the req
     end,
   );
   assertEquals("estimated" in notEstimated, false);
+});
+
+Deno.test("requestLedgerEntry() records the 1-hour cache writes beside the cache writes, only when there are some", () => {
+  assertEquals("cacheWrite1hTokens" in requestLedgerEntry(request, end), false);
+  const usage = { ...end.usage, cacheCreation1hInputTokens: 25 };
+  const entry = requestLedgerEntry(request, { ...end, usage });
+  const keys = Object.keys(entry);
+  assertEquals(keys.slice(keys.indexOf("cacheWriteTokens"), keys.indexOf("cacheWriteTokens") + 3), [
+    "cacheWriteTokens",
+    "cacheWrite1hTokens",
+    "costUsd",
+  ]);
+  assertEquals([entry.cacheWriteTokens, entry.cacheWrite1hTokens], [40, 25]);
+  // What the ledger's sweep charges again: the same split.
+  assertEquals(entryUsage(entry), usage);
+  // An entry written before ccgate recorded the split reads as 5-minute writes only.
+  const { cacheWrite1hTokens: _, ...older } = entry;
+  assertEquals(entryUsage(older), end.usage);
 });
 
 Deno.test("requestLedgerEntry() cuts the claims' texts and lists to the entry's bounds", () => {

@@ -11,7 +11,13 @@ import { costUsd, type ModelPrice } from "./model_price.ts";
 import { StreamMeter } from "./stream_meter.ts";
 import { EMPTY_USAGE, readUsage, type TokenUsage } from "./usage.ts";
 
-const PRICE: ModelPrice = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const PRICE: ModelPrice = {
+  input: 3,
+  output: 15,
+  cacheRead: 0.3,
+  cacheWrite: 3.75,
+  cacheWrite1h: 6,
+};
 const PROMPT = "PROMPT-CANARY-5d1e what is the capital of France?";
 
 /** The usage the emulator reported in the first `frames` events it sent. */

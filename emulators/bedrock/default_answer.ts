@@ -1,4 +1,6 @@
 import { countInputTokens } from "./count_input_tokens.ts";
+import type { AnswerOptions } from "./message_answer.ts";
+import { promptCacheWrites } from "./prompt_cache_writes.ts";
 import { textAnswer } from "./text_answer.ts";
 import { toolUseAnswer } from "./tool_use_answer.ts";
 import type { AnthropicStreamEvent } from "./types.ts";
@@ -16,7 +18,10 @@ export const TOOL_USE_MARKER = "[[tool_use]]";
  * running the tool (Claude Code) ends its turn instead of calling it again for
  * the marker still in its first prompt. Its usage counts the prompt as the
  * emulator's CountTokens does ({@linkcode countInputTokens}: system,
- * messages and tools), as Bedrock's does. Deterministic and pure.
+ * messages and tools), as Bedrock's does; of it, the part its `cache_control`
+ * breakpoints cover is reported written to the prompt cache, by lifetime
+ * ({@linkcode promptCacheWrites}: `cache_creation_input_tokens` and
+ * `cache_creation`), the rest as `input_tokens`. Deterministic and pure.
  *
  * @param body The parsed request body.
  * @param modelId The Bedrock model id from the path.
@@ -39,21 +44,31 @@ export function defaultAnswer(
   body: Record<string, unknown>,
   modelId: string,
 ): AnthropicStreamEvent[] {
+  // Bedrock's usage counts the prompt as CountTokens does, tools included.
+  const options: AnswerOptions = { model: modelName(modelId), usage: promptUsage(body) };
   if (answersToolUse(body.messages)) {
-    return textAnswer("Emulated answer to the tool results.", {
-      model: modelName(modelId),
-      usage: { input_tokens: countInputTokens(body) },
-    });
+    return textAnswer("Emulated answer to the tool results.", options);
   }
   const text = lastUserText(body.messages);
-  // Bedrock's usage counts the prompt as CountTokens does, tools included.
-  const options = { model: modelName(modelId), usage: { input_tokens: countInputTokens(body) } };
   const tools = Array.isArray(body.tools) ? body.tools as { name?: unknown }[] : [];
   const tool = tools.find((t) => typeof t?.name === "string");
   if (tool !== undefined && text.includes(TOOL_USE_MARKER)) {
     return toolUseAnswer({ name: tool.name as string, input: {} }, options);
   }
   return textAnswer(`Emulated answer to: ${text.slice(0, 80)}`, options);
+}
+
+/** The prompt's usage: written to the cache up to its breakpoints, the rest uncached input. */
+function promptUsage(body: Record<string, unknown>): AnswerOptions["usage"] {
+  const total = countInputTokens(body);
+  const writes = promptCacheWrites(body);
+  if (writes === undefined) return { input_tokens: total };
+  const written = writes.ephemeral_5m_input_tokens + writes.ephemeral_1h_input_tokens;
+  return {
+    input_tokens: total - written,
+    cache_creation_input_tokens: written,
+    cache_creation: writes,
+  };
 }
 
 /** `us.anthropic.claude-sonnet-4-5-20250929-v1:0` → `claude-sonnet-4-5-20250929`. */

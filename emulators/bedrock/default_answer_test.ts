@@ -94,3 +94,28 @@ Deno.test("defaultAnswer() reports the prompt as CountTokens counts it, tools in
   if (withoutTools?.type !== "message_start") throw new Error("no message_start");
   assert(start.message.usage.input_tokens > withoutTools.message.usage.input_tokens);
 });
+
+Deno.test("defaultAnswer() reports the prompt its cache_control breakpoints cover as cache writes, by lifetime", () => {
+  const body = {
+    system: [{
+      type: "text",
+      text: "x".repeat(10_000),
+      cache_control: { type: "ephemeral", ttl: "1h" },
+    }],
+    messages: [{ role: "user", content: "Hello" }],
+  };
+  const usage = eventsToMessage(defaultAnswer(body, MODEL)).usage;
+  const written = usage.cache_creation_input_tokens!;
+  assert(written > 2_500, `written: ${written}`);
+  assertEquals(usage.cache_creation, {
+    ephemeral_5m_input_tokens: 0,
+    ephemeral_1h_input_tokens: written,
+  });
+  assertEquals(
+    usage.input_tokens + written,
+    countInputTokens(body),
+    "the whole prompt, as CountTokens counts it",
+  );
+  const plain = eventsToMessage(defaultAnswer({ messages: body.messages }, MODEL)).usage;
+  assertEquals([plain.cache_creation_input_tokens, "cache_creation" in plain], [0, false]);
+});

@@ -45,7 +45,8 @@ export interface AnswerOptions {
   model?: string;
   /**
    * Usage. `input_tokens` defaults to 10, `output_tokens` to an estimate (1 per
-   * 4 characters of output), cache counts to 0.
+   * 4 characters of output), cache counts to 0; `cache_creation` (the
+   * writes by lifetime) is reported only when given.
    */
   usage?: Partial<AnthropicUsage>;
   /** Stop reason. @default "tool_use" when a tool_use block is present, else "end_turn" */
@@ -155,6 +156,9 @@ export function messageAnswer(
     cache_read_input_tokens: options.usage?.cache_read_input_tokens ?? 0,
     output_tokens: options.usage?.output_tokens ?? Math.max(1, Math.ceil(outputChars / 4)),
   };
+  if (options.usage?.cache_creation !== undefined) {
+    usage.cache_creation = { ...options.usage.cache_creation };
+  }
   const message: AnthropicMessage = {
     id: options.id ?? "msg_bdrk_emulated",
     type: "message",

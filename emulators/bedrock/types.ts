@@ -16,6 +16,16 @@ export interface AnthropicUsage {
   cache_creation_input_tokens?: number;
   /** Input tokens read from the prompt cache. */
   cache_read_input_tokens?: number;
+  /** `cache_creation_input_tokens` by cache lifetime (absent from older answers). */
+  cache_creation?: AnthropicCacheCreation;
+}
+
+/** Prompt-cache writes by lifetime, as Anthropic (and Bedrock) report them in `usage.cache_creation`. */
+export interface AnthropicCacheCreation {
+  /** Tokens written to the 5-minute cache (`cache_control` without `ttl`, or `ttl: "5m"`). */
+  ephemeral_5m_input_tokens: number;
+  /** Tokens written to the 1-hour cache (`cache_control.ttl: "1h"`). */
+  ephemeral_1h_input_tokens: number;
 }
 
 /** A content block of a message, as Anthropic sends it. */

@@ -63,6 +63,7 @@ export const ENTRY_COLUMNS = [
   "outputTokens",
   "cacheReadTokens",
   "cacheWriteTokens",
+  "cacheWrite1hTokens",
   "costUsd",
   "firstByteMs",
   "totalMs",

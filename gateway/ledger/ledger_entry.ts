@@ -80,8 +80,15 @@ export interface LedgerEntry {
   outputTokens: number;
   /** Input tokens read from the prompt cache. */
   cacheReadTokens: number;
-  /** Input tokens written to the prompt cache. */
+  /** Input tokens written to the prompt cache, 5-minute and 1-hour writes together. */
   cacheWriteTokens: number;
+  /**
+   * Of `cacheWriteTokens`, those written to the 1-hour cache (priced at the
+   * model's `cache_write_1h` rate, the rest at `cache_write`). Absent when
+   * none: an answer that did not split its cache writes, and every entry
+   * written before ccgate recorded the split (priced then at `cache_write`).
+   */
+  cacheWrite1hTokens?: number;
   /** Cost in US dollars; `null` when the model has no price. */
   costUsd: number | null;
   /** Milliseconds to the first byte from Bedrock; `null` when none came. */
@@ -164,7 +171,7 @@ export interface OpenRecord {
  * The token usage an entry records, in the shape the policy counts. Pure.
  *
  * @param entry A ledger entry.
- * @returns Its input, output, cache-read and cache-write tokens.
+ * @returns Its input, output, cache-read and cache-write tokens (the 1-hour writes among them).
  *
  * @example
  * ```ts ignore
@@ -172,10 +179,12 @@ export interface OpenRecord {
  * ```
  */
 export function entryUsage(entry: LedgerEntry): TokenUsage {
-  return {
+  const usage: TokenUsage = {
     inputTokens: entry.inputTokens,
     outputTokens: entry.outputTokens,
     cacheReadInputTokens: entry.cacheReadTokens,
     cacheCreationInputTokens: entry.cacheWriteTokens,
   };
+  if (entry.cacheWrite1hTokens) usage.cacheCreation1hInputTokens = entry.cacheWrite1hTokens;
+  return usage;
 }

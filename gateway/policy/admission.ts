@@ -29,6 +29,13 @@ export interface AdmissionRequest {
    * `tokens_per_minute` applies.
    */
   inputTokens: () => number;
+  /**
+   * Whether the request asks for 1-hour prompt-cache writes
+   * (`asksOneHourCache`): its dollar escrow then prices the input at the
+   * 1-hour write rate. Called only when a dollar budget applies.
+   * @default {() => false}
+   */
+  oneHourCache?: () => boolean;
 }
 
 /** An admitted request: settle it exactly once when it ends (later calls do nothing). */

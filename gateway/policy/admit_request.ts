@@ -4,6 +4,7 @@ import { estimateInputTokens } from "../estimate_input_tokens.ts";
 import { inSpan } from "../traced.ts";
 import type { TokenUsage } from "../usage.ts";
 import type { SettleOptions } from "./admission.ts";
+import { asksOneHourCache } from "./asks_one_hour_cache.ts";
 import type { UpstreamScope } from "./upstream_scope.ts";
 import { withMaxTokens } from "./with_max_tokens.ts";
 
@@ -83,6 +84,7 @@ export async function admitRequest(
       maxTokens,
       maxTokensDefaulted: request.maxTokensDefaulted,
       inputTokens: () => estimateInputTokens(request.source),
+      oneHourCache: () => asksOneHourCache(request.source),
     }));
   const { settle, cappedMaxTokens, upstreams } = admission;
   if (cappedMaxTokens === undefined) {

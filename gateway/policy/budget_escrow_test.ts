@@ -13,7 +13,7 @@ import { readUsage } from "../usage.ts";
 import { counterWindow } from "./counter_window.ts";
 
 const HAIKU = "claude-haiku-4-5-20251001";
-const PRICE = { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 };
+const PRICE = { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 };
 const CATALOGUE = `models:
   ${HAIKU}:
     bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0

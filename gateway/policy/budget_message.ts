@@ -3,8 +3,9 @@ import type { BudgetLimit } from "./effective_rules.ts";
 
 /**
  * The escrow of one request in micro-dollars: the input estimate at the
- * model's dearest input rate (cache writes cost more than plain input) and
- * all of `max_tokens` at the output rate. Pure.
+ * model's dearest input rate (cache writes cost more than plain input,
+ * 1-hour ones most: pass {@linkcode escrowPrice}'s price for a request that
+ * asks for none) and all of `max_tokens` at the output rate. Pure.
  *
  * @param inputTokens Input estimate (errs high).
  * @param maxTokens The request's `max_tokens` (after any cap).
@@ -14,13 +15,36 @@ import type { BudgetLimit } from "./effective_rules.ts";
  * @example
  * ```ts
  * import { worstCaseMicros } from "./budget_message.ts";
- * const micros = worstCaseMicros(200, 1000, { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 });
- * console.assert(micros === 5250);
+ * const price = { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 };
+ * console.assert(worstCaseMicros(200, 1000, price) === 5400);
  * ```
  */
 export function worstCaseMicros(inputTokens: number, maxTokens: number, price: ModelPrice): number {
-  const perInput = Math.max(price.input, price.cacheWrite, price.cacheRead);
+  const perInput = Math.max(price.input, price.cacheWrite, price.cacheWrite1h, price.cacheRead);
   return Math.ceil(inputTokens * perInput + maxTokens * price.output);
+}
+
+/**
+ * The price a request's escrow uses: the model's, but for a request that asks
+ * for no 1-hour cache write, with the 1-hour write rate lowered to the
+ * 5-minute one (it cannot be charged more). Pure.
+ *
+ * @param price The model's price per million tokens.
+ * @param oneHourCache Whether the request asks for 1-hour cache writes.
+ * @returns The price to pass to {@linkcode worstCaseMicros}.
+ *
+ * @example
+ * ```ts
+ * import { escrowPrice, worstCaseMicros } from "./budget_message.ts";
+ * const price = { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 };
+ * console.assert(worstCaseMicros(200, 1000, escrowPrice(price, false)) === 5250);
+ * console.assert(worstCaseMicros(200, 1000, escrowPrice(price, true)) === 5400);
+ * ```
+ */
+export function escrowPrice(price: ModelPrice, oneHourCache: boolean): ModelPrice {
+  return oneHourCache
+    ? price
+    : { ...price, cacheWrite1h: Math.min(price.cacheWrite1h, price.cacheWrite) };
 }
 
 /**
@@ -101,17 +125,17 @@ export function budgetMessage(
  * @param budget The budget.
  * @param inputTokens The request's input estimate (errs high).
  * @param maxTokens The request's `max_tokens` (after any cap).
- * @param price The model's price per million tokens (for dollar budgets).
+ * @param price The request's escrow price per million tokens (for dollar budgets; {@linkcode escrowPrice}).
  * @returns The message.
  *
  * @example
  * ```ts
- * import { overBudgetMessage } from "./budget_message.ts";
+ * import { escrowPrice, overBudgetMessage } from "./budget_message.ts";
  * const message = overBudgetMessage(
  *   { limit: 1, rule: "defaults.budgets.daily_usd", scope: "user:u", per: "user", period: "daily", unit: "usd" },
  *   10_000,
  *   128_000,
- *   { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+ *   escrowPrice({ input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 }, false),
  * );
  * console.assert(message.includes("lower max_tokens to at most 64,166"));
  * ```

@@ -60,7 +60,7 @@ export function checkAllowedModel(
  * @example
  * ```ts
  * import { allowsModel } from "./check_allowed_model.ts";
- * const model = { names: ["sonnet", "sonnet-eu-team"], price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } };
+ * const model = { names: ["sonnet", "sonnet-eu-team"], price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 } };
  * console.assert(allowsModel(new Set(["sonnet-eu-team"]), model));
  * ```
  */

@@ -66,6 +66,7 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
       output: m.price.output,
       cacheRead: m.price.cache_read ?? m.price.input * 0.1,
       cacheWrite: m.price.cache_write ?? m.price.input * 1.25,
+      cacheWrite1h: m.price.cache_write_1h ?? m.price.input * 2,
     };
     const ids = typeof m.bedrock === "string" ? [m.bedrock] : Object.values(m.bedrock);
     for (const id of new Set(ids)) {

@@ -23,7 +23,13 @@ Deno.test("compilePolicy().priceOf() prices another profile of a listed model fo
   const policy = compiled(
     `models:\n  sonnet:\n    bedrock: ${EU_SONNET}\n    price: { input: 3, output: 15 }\n`,
   );
-  const price = { input: 3, output: 15, cacheRead: 3 * 0.1, cacheWrite: 3 * 1.25 };
+  const price = {
+    input: 3,
+    output: 15,
+    cacheRead: 3 * 0.1,
+    cacheWrite: 3 * 1.25,
+    cacheWrite1h: 3 * 2,
+  };
   assertEquals(policy.priceOf(EU_SONNET), price);
   assertEquals(policy.priceOf("global.anthropic.claude-sonnet-4-6"), price);
   assertEquals(policy.priceOf("anthropic.claude-opus-4-8"), undefined);

@@ -111,6 +111,21 @@ Deno.test("parsePolicy() refuses catalogue entries that list the same Bedrock id
   assertEquals(Object.keys(same.models), ["sonnet", "sonnet-eu-team"]);
 });
 
+Deno.test("parsePolicy() compares a shared id's 1-hour cache-write rate with its default, input x 2", () => {
+  const entry = (price: string) =>
+    `${BASE}  sonnet-eu-team:\n    bedrock: us.anthropic.claude-sonnet-4-6\n    price: ${price}\n`;
+  assertEquals(
+    errorOf(entry("{ input: 3, output: 15, cache_write_1h: 7 }")),
+    'policy.yaml: models["sonnet-eu-team"].price: Differs from models.sonnet.price, which lists the same Bedrock id "us.anthropic.claude-sonnet-4-6"',
+  );
+  const same = parsePolicy(entry("{ input: 3, output: 15, cache_write_1h: 6 }"), "policy.yaml");
+  assertEquals(same.models["sonnet-eu-team"]!.price.cache_write_1h, 6);
+  assertEquals(
+    errorOf(entry("{ input: 3, output: 15, cache_write_1h: -1 }")).includes("cache_write_1h"),
+    true,
+  );
+});
+
 Deno.test("parsePolicy() refuses catalogue entries that give a shared id different ids in one region", () => {
   const entry = (name: string, eu: string) =>
     `  ${name}:\n    bedrock: { us-east-1: us.anthropic.claude-sonnet-4-6, eu-west-1: ${eu} }\n    price: { input: 3, output: 15 }\n`;

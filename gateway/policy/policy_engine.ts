@@ -15,6 +15,7 @@ import { allowsModel, checkAllowedModel } from "./check_allowed_model.ts";
 import {
   budgetLimitUnits,
   budgetMessage,
+  escrowPrice,
   overBudgetMessage,
   worstCaseMicros,
 } from "./budget_message.ts";
@@ -153,9 +154,11 @@ export class PolicyEngine implements Disposable {
     const { minute, rate, tokens, budgets, scopes, keys } = counterKeysFor(rules, now);
     const inputWorst = budgets.length === 0 && tokens.length === 0 ? 0 : request.inputTokens();
     const outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
+    const dollars = budgets.some(({ budget }) => budget.unit === "usd");
+    const price = escrowPrice(model.price, dollars && (request.oneHourCache?.() ?? false));
     const amounts = budgets.map(({ budget }) =>
       budget.unit === "usd"
-        ? worstCaseMicros(inputWorst, outputWorst, model.price)
+        ? worstCaseMicros(inputWorst, outputWorst, price)
         : inputWorst + outputWorst
     );
     // Larger than a whole budget: no wait helps, so refused before any limit that asks to wait.
@@ -167,7 +170,7 @@ export class PolicyEngine implements Disposable {
     budgets.forEach(({ budget }, i) => {
       if (amounts[i]! > budgetLimitUnits(budget)) {
         throw new RequestOverBudgetError(
-          overBudgetMessage(budget, inputWorst, outputWorst, model.price),
+          overBudgetMessage(budget, inputWorst, outputWorst, price),
         );
       }
     });

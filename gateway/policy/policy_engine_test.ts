@@ -321,7 +321,13 @@ Deno.test("PolicyEngine.allowedModels() and priceOf() follow the policy", () => 
     allowed({ name: "claude-opus-4-8", modelId: "us.anthropic.claude-opus-4-8" }),
     false,
   );
-  assertEquals(engine.priceOf(HAIKU), { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 });
+  assertEquals(engine.priceOf(HAIKU), {
+    input: 1,
+    output: 5,
+    cacheRead: 0.1,
+    cacheWrite: 1.25,
+    cacheWrite1h: 2,
+  });
   assertEquals(engine.priceOf(SONNET)?.cacheWrite, 3.75);
   assertEquals(engine.priceOf("us.anthropic.claude-opus-4-8"), undefined);
 });

@@ -15,8 +15,13 @@ const price = z.strictObject({
   output: z.number().nonnegative(),
   /** US dollars per million tokens read from the prompt cache. @default input × 0.1 */
   cache_read: z.number().nonnegative().optional(),
-  /** US dollars per million tokens written to the prompt cache. @default input × 1.25 */
+  /** US dollars per million tokens written to the 5-minute prompt cache. @default input × 1.25 */
   cache_write: z.number().nonnegative().optional(),
+  /**
+   * US dollars per million tokens written to the 1-hour prompt cache
+   * (`cache_control.ttl: "1h"`, Claude Code's `ENABLE_PROMPT_CACHING_1H`). @default input × 2
+   */
+  cache_write_1h: z.number().nonnegative().optional(),
 });
 
 const model = z.strictObject({

@@ -59,7 +59,13 @@ export function sharedIdConflict(
 
 /** A price with its defaults filled in, comparable as text (to 12 digits: `0.3` equals `3 × 0.1`). */
 function _priceKey(model: PolicyModel): string {
-  const { input, output, cache_read, cache_write } = model.price;
-  return [input, output, cache_read ?? input * 0.1, cache_write ?? input * 1.25]
+  const { input, output, cache_read, cache_write, cache_write_1h } = model.price;
+  return [
+    input,
+    output,
+    cache_read ?? input * 0.1,
+    cache_write ?? input * 1.25,
+    cache_write_1h ?? input * 2,
+  ]
     .map((n) => n.toPrecision(12)).join(" ");
 }
