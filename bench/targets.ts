@@ -100,7 +100,7 @@ export const TARGETS: readonly TargetSpec[] = [
     // most of a Claude Code session's requests are, against the bound.
     id: "memory_per_stream_long",
     shape: "memory, long conversation",
-    measure: "gateway RSS growth per open stream, 485 KB requests",
+    measure: "gateway RSS growth per open stream, 450–485 KB requests (a long conversation)",
     unit: "KiB",
     target: { kind: "max", limit: 64 },
   },

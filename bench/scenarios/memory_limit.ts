@@ -139,7 +139,7 @@ export async function runMemoryLimit(context: BenchContext): Promise<ScenarioRes
         _describe(budgeted)
       }; with the budget off (CCGATE_MEMORY_LIMIT_MB=0): ${
         _describe(unbudgeted)
-      }; ${LONG_STREAMS} streams of 485 KB requests (a long conversation), with the budget: ${
+      }; ${LONG_STREAMS} streams of long-conversation requests (400 KB of history in front), with the budget: ${
         _describe(long)
       }`,
     }],

@@ -18,7 +18,7 @@ export async function runMemoryLong(context: BenchContext): Promise<ScenarioResu
     context,
     "memory_per_stream_long",
     {
-      label: "485 KB requests",
+      label: "long-conversation requests",
       fixtures: withHistory(context.fixtures, LONG_HISTORY_BYTES),
       streams,
     },
