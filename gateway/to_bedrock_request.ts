@@ -1,13 +1,12 @@
 import {
   BEDROCK_ANTHROPIC_VERSION,
-  BEDROCK_DROPPED_TOOL_FIELDS,
-  BEDROCK_DROPPED_TOOL_TYPES,
   type BedrockFamily,
   bedrockFamily,
   DEFAULT_BEDROCK_FAMILY,
 } from "./bedrock_compat.ts";
 import { bedrockContextManagement, CONTEXT_MANAGEMENT_BETA } from "./bedrock_context_management.ts";
-import { bedrockBlocks, bedrockCacheControl, bedrockMessages } from "./bedrock_messages.ts";
+import { bedrockBlocks, bedrockMessages } from "./bedrock_messages.ts";
+import { bedrockTools, checkHostedTools } from "./bedrock_tools.ts";
 import { checkUnsupportedField } from "./check_unsupported_field.ts";
 import { InvalidRequestError, RequestTooLargeError } from "./errors.ts";
 import { jsonSourceSlices } from "./json_source_slices.ts";
@@ -70,7 +69,6 @@ type Json = Record<string, unknown>;
 export const BEDROCK_MAX_BODY_BYTES = 25_000_000;
 
 const TOP_LEVEL_KEPT = new Set(["max_tokens", "stop_sequences", "tool_choice"]);
-const DROPPED_TOOL_FIELDS = new Set(BEDROCK_DROPPED_TOOL_FIELDS);
 const encoder = new TextEncoder();
 
 /**
@@ -147,7 +145,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
         out.system = _system(value, family, dropped);
         break;
       case "tools": {
-        const tools = _tools(value, family, dropped);
+        const tools = bedrockTools(value, family, dropped);
         if (tools !== undefined) out.tools = tools;
         break;
       }
@@ -207,7 +205,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   }
   if (!sawMetadata && options.userId !== undefined) out.metadata = { user_id: options.userId };
   if (body.output_format !== undefined) _moveOutputFormat(body.output_format as Json, out, dropped);
-  _checkHostedTools(out, dropped);
+  checkHostedTools(out, dropped);
 
   const slices = options.source && jsonSourceSlices(options.source, body);
   const bytes = slices ? spliceJson(out, slices) : encoder.encode(JSON.stringify(out));
@@ -263,37 +261,6 @@ function _system(value: unknown, family: BedrockFamily, dropped: string[]): unkn
     throw new InvalidRequestError("system: Input should be a string or a list of text blocks");
   }
   return bedrockBlocks(value, "system", family, dropped);
-}
-
-function _tools(value: unknown, family: BedrockFamily, dropped: string[]): unknown[] | undefined {
-  if (!Array.isArray(value)) throw new InvalidRequestError("tools: Input should be a list");
-  let out: unknown[] | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const tool = value[i];
-    if (!_isObject(tool) || typeof tool.name !== "string") {
-      throw new InvalidRequestError(`tools.${i}: Input should be a tool with a "name"`);
-    }
-    const type = tool.type;
-    if (typeof type === "string" && BEDROCK_DROPPED_TOOL_TYPES.some((p) => type.startsWith(p))) {
-      out ??= value.slice(0, i);
-      dropped.push(`tool:tools.${i}.${tool.name}`);
-      continue;
-    }
-    let fixed = bedrockCacheControl(tool, `tools.${i}`, family, dropped);
-    for (const key of Object.keys(tool)) {
-      if (!DROPPED_TOOL_FIELDS.has(key)) continue;
-      if (fixed === tool) fixed = { ...tool };
-      delete fixed[key];
-      dropped.push(`field:tools.${i}.${key}`);
-    }
-    if (out !== undefined) out.push(fixed);
-    else if (fixed !== tool) {
-      out = value.slice(0, i);
-      out.push(fixed);
-    }
-  }
-  const tools = out ?? value;
-  return tools.length > 0 || value.length === 0 ? tools : undefined;
 }
 
 function _thinking(
@@ -378,36 +345,4 @@ function _moveOutputFormat(format: Json, out: Json, dropped: string[]): void {
   }
   out.output_config = { ...config, format };
   dropped.push("rewrite:output_format");
-}
-
-/**
- * Checks what dropping Anthropic-hosted tools (web search, ...) leaves: a
- * `tool_choice` naming one is refused, as Bedrock cannot run it, and so is a
- * request whose every tool is hosted, unless its `tool_choice` is `none`
- * (which is then removed: Bedrock accepts no `tool_choice` without `tools`).
- */
-function _checkHostedTools(out: Json, dropped: string[]): void {
-  // The tools not forwarded, from what `_tools` recorded (`tool:tools.<i>.<name>`).
-  const droppedTools = new Set(
-    dropped.flatMap((d) => d.startsWith("tool:") ? [d.slice(d.indexOf(".", 11) + 1)] : []),
-  );
-  if (droppedTools.size === 0) return;
-  const choice = _isObject(out.tool_choice) ? out.tool_choice : undefined;
-  if (choice?.type === "tool" && typeof choice.name === "string" && droppedTools.has(choice.name)) {
-    throw new InvalidRequestError(
-      `tool_choice.name: "${choice.name}" is an Anthropic-hosted tool, which Bedrock does not run; it is not available through this gateway`,
-    );
-  }
-  if (out.tools !== undefined) return;
-  if (choice?.type !== "none") {
-    // Answering without the only tools asked for would pass the model's memory off as, say,
-    // web search results (Claude Code's WebSearch tool sends web_search alone).
-    throw new InvalidRequestError(
-      `tools: every tool of the request is Anthropic-hosted (${
-        [...droppedTools].join(", ")
-      }), which Bedrock does not run, so the model could only answer without them; they are not available through this gateway`,
-    );
-  }
-  delete out.tool_choice;
-  dropped.push("field:tool_choice");
 }
