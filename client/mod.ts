@@ -40,6 +40,7 @@ export * from "./refresh.ts";
 export * from "./revoke.ts";
 export * from "./revocation_feed_reader.ts";
 export * from "./revoked_sessions.ts";
+export * from "./revoked_sessions_options.ts";
 export * from "./discover.ts";
 export * from "./token_store.ts";
 export * from "./memory_token_store.ts";
