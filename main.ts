@@ -87,6 +87,7 @@ if (gatewayConfig.policyPath !== undefined) {
       timers: systemTimers,
       intervalMs: gatewayConfig.policyReloadMs,
       log: jsonLog(),
+      regions: gatewayConfig.bedrockRegions,
     });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));

@@ -99,6 +99,7 @@ if (config.policyPath !== undefined) {
       timers: systemTimers,
       intervalMs: config.policyReloadMs,
       log: jsonLog(),
+      regions: config.bedrockRegions,
     });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));

@@ -3,6 +3,7 @@ import type { Log } from "../log.ts";
 import type { Timers } from "../timers.ts";
 import { type CompiledPolicy, compilePolicy } from "./compile_policy.ts";
 import { parsePolicy } from "./parse_policy.ts";
+import { policyGeographyWarnings } from "./policy_geography_warnings.ts";
 import { repeatEvery } from "../repeat_every.ts";
 
 /** Options of {@linkcode PolicyFile.open}. */
@@ -20,6 +21,13 @@ export interface PolicyFileOptions {
   intervalMs?: number;
   /** Reads the file. @default Deno.readTextFile */
   readTextFile?: (path: string) => Promise<string>;
+  /**
+   * The deployment's Bedrock regions: a catalogue entry naming an inference
+   * profile Bedrock does not invoke from one of them is warned about once
+   * the file is read and at each reload (`policyGeographyWarnings`).
+   * @default {[]}
+   */
+  regions?: readonly string[];
 }
 
 /** What {@linkcode PolicyFile.reload} did. */
@@ -79,7 +87,9 @@ export class PolicyFile implements Disposable {
         { cause: err },
       );
     }
-    return new PolicyFile(options, text, compilePolicy(parsePolicy(text, name)));
+    const file = new PolicyFile(options, text, compilePolicy(parsePolicy(text, name)));
+    file.#warnGeography();
+    return file;
   }
 
   /** The policy in force. */
@@ -152,8 +162,17 @@ export class PolicyFile implements Disposable {
     this.#text = text;
     this.#accepted = text;
     this.#options.log({ level: "info", msg: "policy reloaded", file: this.#name });
+    this.#warnGeography();
     for (const listener of this.#listeners) listener(this.#current);
     return "reloaded";
+  }
+
+  #warnGeography(): void {
+    for (
+      const msg of policyGeographyWarnings(this.#current.document, this.#options.regions ?? [])
+    ) {
+      this.#options.log({ level: "warn", msg });
+    }
   }
 
   /** Starts re-reading the file every `intervalMs`. */

@@ -166,3 +166,32 @@ Deno.test("PolicyFile counts rejected reloads and says while the file on disk is
     assertEquals([file.rejections, file.rejected], [3, false], "readable again, as in force");
   });
 });
+
+Deno.test("PolicyFile warns, when read and at each reload, of a profile Bedrock does not invoke from the deployment's regions", async () => {
+  await withFile(policy(10), async (path) => {
+    const logs: LogRecord[] = [];
+    const file = await PolicyFile.open({
+      path,
+      timers: new FakeTimers(),
+      log: (r) => logs.push(r),
+      regions: ["eu-west-1"],
+    });
+    assertEquals(logs.map((r) => r.level), ["warn"]);
+    assertStringIncludes(
+      String(logs[0]!.msg),
+      "policy model m: us.anthropic.claude-haiku-4-5-20251001-v1:0 is a us. inference profile, which Bedrock does not invoke from eu-west-1",
+    );
+    await Deno.writeTextFile(path, policy(20));
+    assertEquals(await file.reload(), "reloaded");
+    assertEquals(logs.map((r) => r.level), ["warn", "info", "warn"]);
+    // The same file in a US deployment says nothing.
+    const quiet: LogRecord[] = [];
+    await PolicyFile.open({
+      path,
+      timers: new FakeTimers(),
+      log: (r) => quiet.push(r),
+      regions: ["us-east-1", "us-west-2"],
+    });
+    assertEquals(quiet, []);
+  });
+});
