@@ -287,9 +287,15 @@ function _thinking(
   if (value.display === "updates") {
     // Needs thinking-display-updates-2026-08-18 (Claude Code sends it with stream-json output),
     // which is never forwarded. Left out, Opus 4.7 and later would omit the thinking text (their
-    // default); "summarized" keeps it, as Claude Code itself falls back to when refused.
-    dropped.push("rewrite:thinking.display");
-    return _thinking({ ...value, display: "summarized" }, maxTokens, family, dropped);
+    // default): they get "summarized", as Claude Code itself falls back to when refused. Older
+    // models summarize by default, and are not sent a field they may not know.
+    if (family.thinking === "adaptive") {
+      dropped.push("rewrite:thinking.display");
+      return _thinking({ ...value, display: "summarized" }, maxTokens, family, dropped);
+    }
+    const { display: _display, ...rest } = value;
+    dropped.push("field:thinking.display");
+    return _thinking(rest, maxTokens, family, dropped);
   }
   if (family.thinking === "adaptive" && type === "enabled") {
     dropped.push("rewrite:thinking.type", "field:thinking.budget_tokens");

@@ -388,21 +388,29 @@ Deno.test("toBedrockRequest() refuses a stream flag that is not a boolean", () =
   }
 });
 
-Deno.test('toBedrockRequest() rewrites thinking.display "updates", whose beta is never forwarded, to "summarized", and keeps other displays', () => {
+Deno.test('toBedrockRequest() rewrites thinking.display "updates", whose beta is never forwarded, to "summarized" for Opus 4.7 and later, drops it for older models, and keeps other displays', () => {
   // Left out, Opus 4.7 and later omit the thinking text: stream-json users would see none.
-  for (const [display, sent] of [["updates", "summarized"], ["omitted", "omitted"]] as const) {
+  // Older models summarize by default.
+  const cases = [
+    ["us.anthropic.claude-opus-5-5", "adaptive", "updates", "summarized", "rewrite"],
+    ["us.anthropic.claude-opus-5-5", "adaptive", "omitted", "omitted", undefined],
+    ["us.anthropic.claude-sonnet-4-5-20250929-v1:0", "enabled", "updates", undefined, "field"],
+  ] as const;
+  for (const [modelId, type, display, sent, note] of cases) {
     const out = toBedrockRequest(
       {
-        model: "claude-opus-5-5",
         max_tokens: 64,
-        thinking: { type: "adaptive", display },
+        thinking: { type, display, ...(type === "enabled" ? { budget_tokens: 32 } : {}) },
         messages: [{ role: "user", content: "Hi" }],
       },
-      { modelId: "us.anthropic.claude-opus-5-5", betas: ["thinking-display-updates-2026-08-18"] },
+      { modelId, betas: ["thinking-display-updates-2026-08-18"] },
     );
     const body = JSON.parse(new TextDecoder().decode(out.body));
-    assertEquals(body.thinking, { type: "adaptive", display: sent });
-    assertEquals(out.dropped.includes("rewrite:thinking.display"), display === "updates");
+    assertEquals(body.thinking.display, sent, `${modelId} ${display}`);
+    assertEquals(
+      out.dropped.filter((d) => d.endsWith(":thinking.display")),
+      note === undefined ? [] : [`${note}:thinking.display`],
+    );
   }
 });
 
