@@ -51,6 +51,20 @@ function fakeFeed(now: () => Date) {
 }
 
 /** Timers that only tick when the test says so. */
+/** A fake feed that has revoked session `s1`, and a list reading it that records its errors. */
+function withOneRevoked() {
+  const clock = fakeClock();
+  const feed = fakeFeed(clock.now);
+  feed.revoke("s1", clock.now().getTime());
+  const errors: RevocationFeedError[] = [];
+  const revoked = new RevokedSessions(FEED, {
+    fetch: feed.fetch,
+    now: clock.now,
+    onError: (err) => errors.push(err),
+  });
+  return { clock, feed, errors, revoked };
+}
+
 function manualTimers() {
   const callbacks = new Map<number, () => void>();
   let next = 1;
@@ -127,15 +141,8 @@ Deno.test("RevokedSessions forgets a revocation once its session has expired", a
 });
 
 Deno.test("RevokedSessions.refresh() keeps the last list when the feed fails, rejects and tells onError", async () => {
-  const clock = fakeClock();
-  const feed = fakeFeed(clock.now);
-  feed.revoke("s1", clock.now().getTime());
-  const errors: RevocationFeedError[] = [];
-  using revoked = new RevokedSessions(FEED, {
-    fetch: feed.fetch,
-    now: clock.now,
-    onError: (err) => errors.push(err),
-  });
+  const { clock, feed, errors, revoked: sessions } = withOneRevoked();
+  using revoked = sessions;
   await revoked.refresh();
   const refreshedAt = revoked.refreshedAt;
   const answers: [Response | Error, string, string][] = [
@@ -237,15 +244,8 @@ Deno.test("RevokedSessions.start() pulls at once and at every tick until stopped
 });
 
 Deno.test("RevokedSessions.isRevoked() pulls in the background, at most once per refreshIntervalMs", async () => {
-  const clock = fakeClock();
-  const feed = fakeFeed(clock.now);
-  feed.revoke("s1", clock.now().getTime());
-  const errors: RevocationFeedError[] = [];
-  using revoked = new RevokedSessions(FEED, {
-    fetch: feed.fetch,
-    now: clock.now,
-    onError: (err) => errors.push(err),
-  });
+  const { clock, feed, errors, revoked: sessions } = withOneRevoked();
+  using revoked = sessions;
   const { isRevoked } = revoked; // bound: usable as verifyAccessToken's isRevoked
   assertEquals(isRevoked("s1"), false);
   await revoked.refresh(); // the pull isRevoked began
