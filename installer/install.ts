@@ -138,6 +138,15 @@ export async function install(options: InstallOptions, sys: Sys): Promise<Instal
       "Cannot install for the whole system: run as root (sudo) or Administrator, or use --scope user",
     );
   }
+  if (options.scope === "user" && !_isAbsoluteFolder(sys.os, sys.home)) {
+    // An unset HOME made every path absolute from the root ("/.claude/settings.json").
+    throw new InstallerError(
+      "usage",
+      `Cannot install for this user: ${
+        sys.os === "windows" ? "USERPROFILE" : "HOME"
+      } is not set to an absolute folder (it is ${JSON.stringify(sys.home)})`,
+    );
+  }
   const manifest = await readInstallManifest(sys, options.configDir);
   const claudeVersion = await claudeCodeVersion(sys);
   const files = new Map<string, Uint8Array | undefined>();
@@ -302,4 +311,9 @@ export async function uninstall(options: UninstallOptions, sys: Sys): Promise<Un
     } else actions.push({ ...action, why: "folder install created, now empty" });
   }
   return { actions, kept, manifest };
+}
+
+/** Whether a home folder is an absolute path: `/…` on POSIX, `C:\…` or `\\server\…` on Windows. */
+function _isAbsoluteFolder(os: string, path: string): boolean {
+  return os === "windows" ? /^(?:[A-Za-z]:[\\/]|\\\\)/.test(path) : path.startsWith("/");
 }
