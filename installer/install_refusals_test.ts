@@ -1,5 +1,12 @@
 import { assertEquals, assertRejects } from "../testing/assert.ts";
-import { configDir, SELF, URL_, userInstall, withRoot } from "./_testing/install_home.ts";
+import {
+  configDir,
+  SELF,
+  systemdUserAnswer,
+  URL_,
+  userInstall,
+  withRoot,
+} from "./_testing/install_home.ts";
 import { rootedSys, snapshot } from "./_testing/rooted_sys.ts";
 import { InstallerError } from "./errors.ts";
 import { install } from "./install.ts";
@@ -21,12 +28,7 @@ Deno.test("install() refuses a home with a line break in one clear error, and ch
     const sys = rootedSys({
       root,
       home: "/home/a\nb",
-      answer: (command, args) =>
-        command === "systemctl" && args[1] === "is-system-running"
-          ? { stdout: "running\n" }
-          : command === "systemctl"
-          ? {}
-          : "missing",
+      answer: systemdUserAnswer,
     });
     const before = await snapshot(root);
     const err = await assertRejects(

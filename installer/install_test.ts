@@ -11,6 +11,7 @@ import {
   enableNow,
   SELF,
   systemdHome,
+  systemdUserAnswer,
   URL_,
   USER_SETTINGS,
   userHome,
@@ -336,12 +337,7 @@ Deno.test("install() pins CCGATE_CONFIG_DIR and CCGATE_STORE in the unit when th
     const sys = rootedSys({
       root,
       env: { CCGATE_CONFIG_DIR: "/home/dev/ccgate-cfg", CCGATE_STORE: "file", LANG: "C" },
-      answer: (command, args) =>
-        command === "systemctl" && args[1] === "is-system-running"
-          ? { stdout: "running\n" }
-          : command === "systemctl"
-          ? {}
-          : "missing",
+      answer: systemdUserAnswer,
     });
     await userInstall(sys, { configDir: "/home/dev/ccgate-cfg" });
     const service = await Deno.readTextFile(

@@ -39,15 +39,20 @@ export async function userHome(root: string, answer?: Parameters<typeof rootedSy
   await Deno.chmod(`${root}/home/dev/.claude/settings.json`, 0o644);
   return rootedSys({
     root,
-    answer: answer ??
-      ((command, args) =>
-        command === "systemctl" && args[1] === "is-system-running"
-          ? { stdout: "running\n" }
-          : command === "systemctl"
-          ? {}
-          : "missing"),
+    answer: answer ?? systemdUserAnswer,
   });
 }
+
+/** A machine whose systemd user manager runs and takes every `systemctl` command; nothing else is installed. */
+export const systemdUserAnswer: NonNullable<Parameters<typeof rootedSys>[0]["answer"]> = (
+  command,
+  args,
+) =>
+  command === "systemctl" && args[1] === "is-system-running"
+    ? { stdout: "running\n" }
+    : command === "systemctl"
+    ? {}
+    : "missing";
 
 export const configDir = "/home/dev/.config/ccgate";
 
