@@ -13,6 +13,7 @@ import { bedrockInvokeStreamRoute } from "./bedrock_invoke_stream_route.ts";
 import { chatCompletionsRoute } from "./chat_completions_route.ts";
 import { countTokensRoute } from "./count_tokens_route.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
+import { DISCOVERY_PATH, gatewayDiscoveryRoute } from "./gateway_discovery_route.ts";
 import { inferenceProfilesRoute } from "./inference_profiles_route.ts";
 import { claudeCodeAliasesRoute } from "./claude_code_aliases_route.ts";
 import { installRoute } from "./install_route.ts";
@@ -49,6 +50,12 @@ export interface GatewayDeps {
   key: AccessTokenKey;
   /** Whether a session was revoked, answered from memory. */
   isRevoked?: (sid: string) => boolean;
+  /**
+   * The auth service's URL where this gateway is deployed apart from it
+   * (`gateway/main.ts`): the discovery path then names it, so the CLI signs in
+   * from the gateway's URL. Absent (`main.ts`): the auth app answers that path.
+   */
+  discoveryIssuer?: string;
   /** The clock. */
   now: () => Date;
   /** Structured log sink. */
@@ -145,6 +152,9 @@ export function createApp(deps: GatewayDeps): Hono {
   );
   app.get("/inference-profiles", inferenceProfilesRoute(deps));
   app.get("/claude-code/aliases", auth, claudeCodeAliasesRoute(deps));
+  if (deps.discoveryIssuer !== undefined) {
+    app.on(["GET", "HEAD"], DISCOVERY_PATH, gatewayDiscoveryRoute(deps.discoveryIssuer));
+  }
   app.post(
     "/model/:modelId/invoke",
     auth,

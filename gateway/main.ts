@@ -220,6 +220,9 @@ const app = createApp({
   bedrock,
   key: jwksKeys.key,
   isRevoked: (sid) => revocations.isRevoked(sid),
+  // The discovery path names the auth service and this gateway, so `ccgate login --url <gateway>`
+  // finds where to sign in.
+  discoveryIssuer: issuer,
   now: () => new Date(),
   log,
   lifecycle,
@@ -245,10 +248,7 @@ const { server, serve } = early ??
     { hostname: serverEnv.hostname ?? defaultHostname, port: serverEnv.port },
     fail,
   );
-// The discovery path names the auth service and this gateway, so `ccgate login --url <gateway>`
-// finds where to sign in (gateway_discovery_route.ts); everything else is the app's.
-const discovery = (await import("./gateway_discovery_route.ts")).gatewayDiscoveryRoute({ issuer });
-serve((request, info) => discovery(request) ?? app.fetch(request, info));
+serve(app.fetch);
 console.error(
   `ccgate gateway listening on http://${server.addr.hostname}:${server.addr.port} (issuer ${issuer})`,
 );

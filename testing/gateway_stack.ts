@@ -80,6 +80,8 @@ export interface GatewayStackOptions {
   policyNow?: () => Date;
   /** The gateway app's clock (token checks, admin audit times). @default () => new Date() */
   now?: () => Date;
+  /** The auth service's URL, for a gateway deployed apart from it (`GatewayDeps.discoveryIssuer`). */
+  discoveryIssuer?: string;
   /**
    * The gateway's verification keys (a `JwksKeySet`'s resolver, to test a JWKS
    * served over a socket). @default the stack's issuer's key set
@@ -205,6 +207,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     bedrock,
     key: options.key ?? issuer.keySet,
     isRevoked: (sid) => revoked.has(sid),
+    discoveryIssuer: options.discoveryIssuer,
     now: options.now ?? (() => new Date()),
     log,
     lifecycle,
