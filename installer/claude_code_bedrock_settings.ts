@@ -6,17 +6,21 @@ import type { ClaudeCodeSettings } from "./claude_code_settings.ts";
  * "us.anthropic.claude-sonnet-5-5" }`; an alias left out keeps Claude Code's
  * built-in Bedrock default.
  */
-export type ClaudeCodeAliasModels = Partial<
-  Record<"opus" | "sonnet" | "haiku" | "fable", string>
->;
+export type ClaudeCodeAliasModels = Partial<Record<ClaudeCodeAlias, string>>;
+
+/** Claude Code's model aliases that take one model family's newest model. */
+export const CLAUDE_CODE_ALIASES = ["opus", "sonnet", "haiku", "fable"] as const;
+
+/** One of {@linkcode CLAUDE_CODE_ALIASES}. */
+export type ClaudeCodeAlias = typeof CLAUDE_CODE_ALIASES[number];
 
 /** Claude Code 2.1.332's variable for each alias (`haiku`'s is also its small/fast background model). */
-const ALIAS_ENV = {
+const ALIAS_ENV: Readonly<Record<ClaudeCodeAlias, string>> = {
   opus: "ANTHROPIC_DEFAULT_OPUS_MODEL",
   sonnet: "ANTHROPIC_DEFAULT_SONNET_MODEL",
   haiku: "ANTHROPIC_DEFAULT_HAIKU_MODEL",
   fable: "ANTHROPIC_DEFAULT_FABLE_MODEL",
-} as const;
+};
 
 /** Options of {@linkcode claudeCodeBedrockSettings}. */
 export interface ClaudeCodeBedrockSettingsOptions {
@@ -96,9 +100,9 @@ export function claudeCodeBedrockSettings(
     },
     skipWebFetchPreflight: true,
   };
-  for (const [alias, name] of Object.entries(ALIAS_ENV)) {
-    const id = options.aliasModels?.[alias as keyof typeof ALIAS_ENV];
-    if (id !== undefined) settings.env[name] = id;
+  for (const alias of CLAUDE_CODE_ALIASES) {
+    const id = options.aliasModels?.[alias];
+    if (id !== undefined) settings.env[ALIAS_ENV[alias]] = id;
   }
   if (options.denyUnsupportedTools ?? true) settings.permissions = { deny: ["WebSearch"] };
   return settings;

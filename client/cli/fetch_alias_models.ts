@@ -1,11 +1,9 @@
-import type { ClaudeCodeAliasModels } from "@ccgate/installer";
+import { CLAUDE_CODE_ALIASES, type ClaudeCodeAliasModels } from "@ccgate/installer";
 
 /** What {@linkcode fetchAliasModels} learnt: the models, or why there are none. */
 export type AliasModelsLookup =
   | { ok: true; models: ClaudeCodeAliasModels }
   | { ok: false; reason: string };
-
-const ALIASES = ["opus", "sonnet", "haiku", "fable"] as const;
 
 /** A Bedrock model id, inference profile id or ARN: what may go into a settings file. */
 const BEDROCK_ID = /^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,511}$/;
@@ -64,7 +62,7 @@ export async function fetchAliasModels(
     return { ok: false, reason: `GET ${url} answered without an "aliases" object` };
   }
   const models: ClaudeCodeAliasModels = {};
-  for (const alias of ALIASES) {
+  for (const alias of CLAUDE_CODE_ALIASES) {
     if (!Object.hasOwn(aliases, alias)) continue;
     const bedrock = (aliases as Record<string, { bedrock?: unknown } | null>)[alias]?.bedrock;
     if (typeof bedrock !== "string" || !BEDROCK_ID.test(bedrock)) {
