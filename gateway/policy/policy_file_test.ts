@@ -18,6 +18,18 @@ async function withFile(text: string, fn: (path: string) => Promise<void>): Prom
   }
 }
 
+/** Opens the policy file with fake timers, collecting what it logs. */
+async function openLogged(path: string, regions?: string[]) {
+  const logs: LogRecord[] = [];
+  const file = await PolicyFile.open({
+    path,
+    timers: new FakeTimers(),
+    log: (r) => logs.push(r),
+    regions,
+  });
+  return { file, logs };
+}
+
 Deno.test("PolicyFile.open() fails naming the file and the bad key", async () => {
   await withFile(policy('"many"'), async (path) => {
     const err = await assertRejects(
@@ -131,12 +143,7 @@ Deno.test("PolicyFile re-reads the file on the injected timer; a bad edit is log
 
 Deno.test("PolicyFile.reload() keeps the policy when the file disappears", async () => {
   await withFile(policy(10), async (path) => {
-    const logs: LogRecord[] = [];
-    const file = await PolicyFile.open({
-      path,
-      timers: new FakeTimers(),
-      log: (r) => logs.push(r),
-    });
+    const { file, logs } = await openLogged(path);
     await Deno.remove(path);
     assertEquals(await file.reload(), "rejected");
     assertEquals(logs[0]?.level, "error");
@@ -169,13 +176,7 @@ Deno.test("PolicyFile counts rejected reloads and says while the file on disk is
 
 Deno.test("PolicyFile warns, when read and at each reload, of a profile Bedrock does not invoke from the deployment's regions", async () => {
   await withFile(policy(10), async (path) => {
-    const logs: LogRecord[] = [];
-    const file = await PolicyFile.open({
-      path,
-      timers: new FakeTimers(),
-      log: (r) => logs.push(r),
-      regions: ["eu-west-1"],
-    });
+    const { file, logs } = await openLogged(path, ["eu-west-1"]);
     assertEquals(logs.map((r) => r.level), ["warn"]);
     assertStringIncludes(
       String(logs[0]!.msg),
@@ -185,13 +186,6 @@ Deno.test("PolicyFile warns, when read and at each reload, of a profile Bedrock 
     assertEquals(await file.reload(), "reloaded");
     assertEquals(logs.map((r) => r.level), ["warn", "info", "warn"]);
     // The same file in a US deployment says nothing.
-    const quiet: LogRecord[] = [];
-    await PolicyFile.open({
-      path,
-      timers: new FakeTimers(),
-      log: (r) => quiet.push(r),
-      regions: ["us-east-1", "us-west-2"],
-    });
-    assertEquals(quiet, []);
+    assertEquals((await openLogged(path, ["us-east-1", "us-west-2"])).logs, []);
   });
 });
