@@ -113,23 +113,31 @@ async function settingsEnv(home: string): Promise<Record<string, string>> {
   return JSON.parse(await Deno.readTextFile(`${home}/.claude/settings.json`)).env;
 }
 
+/** `ccgate install --mode bedrock` in `home` with a session of `stack`: the settings' env and stderr. */
+async function installBedrockSignedIn(
+  stack: Awaited<ReturnType<typeof startAuthStack>>,
+  home: string,
+): Promise<{ env: Record<string, string>; err: string }> {
+  const dir = `${home}/.config/ccgate`;
+  await seedFileSession(stack, dir);
+  const deps = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
+  const args = ["install", "--mode", "bedrock", "--url", stack.url, "--no-schedule"];
+  assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+  return { env: await settingsEnv(home), err: deps.err.join("") };
+}
+
 Deno.test("installCommand() --mode bedrock writes the gateway's model of each Claude Code alias, asked with the session", async () => {
   await using stack = await startAuthStack({ gateway: true });
   await withTempDir(async (home) => {
-    const dir = `${home}/.config/ccgate`;
-    await seedFileSession(stack, dir);
-    const deps = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
-    const args = ["install", "--mode", "bedrock", "--url", stack.url, "--no-schedule"];
-    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
-    const env = await settingsEnv(home);
+    const { env, err } = await installBedrockSignedIn(stack, home);
     assertEquals(env.CLAUDE_CODE_USE_BEDROCK, "1");
     assertEquals(env.ANTHROPIC_DEFAULT_OPUS_MODEL, "us.anthropic.claude-opus-5-5");
     assertEquals(env.ANTHROPIC_DEFAULT_SONNET_MODEL, "us.anthropic.claude-sonnet-5-5");
     assertEquals(env.ANTHROPIC_DEFAULT_HAIKU_MODEL, "us.anthropic.claude-haiku-5-5");
     assertEquals(env.ANTHROPIC_DEFAULT_FABLE_MODEL, "us.anthropic.claude-fable-5-2");
-    assert(!deps.err.join("").includes("warning"), deps.err.join(""));
+    assert(!err.includes("warning"), err);
     assertStringIncludes(
-      deps.err.join(""),
+      err,
       "Claude Code's model aliases, as the gateway chose them: opus us.anthropic.claude-opus-5-5, sonnet us.anthropic.claude-sonnet-5-5, haiku us.anthropic.claude-haiku-5-5, fable us.anthropic.claude-fable-5-2\n",
     );
   });
@@ -139,15 +147,10 @@ Deno.test("installCommand() --mode bedrock against a gateway without the aliases
   // The auth service alone answers 404 for /claude-code/aliases, as a gateway older than the CLI.
   await using stack = await startAuthStack();
   await withTempDir(async (home) => {
-    const dir = `${home}/.config/ccgate`;
-    await seedFileSession(stack, dir);
-    const deps = capturedDeps({ HOME: home, CCGATE_CONFIG_DIR: dir, PATH: "/nonexistent" });
-    const args = ["install", "--mode", "bedrock", "--url", stack.url, "--no-schedule"];
-    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
-    const env = await settingsEnv(home);
+    const { env, err } = await installBedrockSignedIn(stack, home);
     assertEquals(env.CLAUDE_CODE_USE_BEDROCK, "1");
     assert(!Object.keys(env).some((name) => name.startsWith("ANTHROPIC_DEFAULT_")));
-    const warnings = deps.err.join("").split("\n").filter((line) => line.includes("warning"));
+    const warnings = err.split("\n").filter((line) => line.includes("warning"));
     assertEquals(warnings, [
       `warning Claude Code keeps its built-in Bedrock models for sonnet and haiku (the 4.5 ones): the gateway does not publish them (GET ${stack.url}/claude-code/aliases: HTTP 404, a ccgate older than this CLI)`,
     ]);
