@@ -219,34 +219,25 @@ Deno.test("loginCommand() from a gateway's URL signs in to its auth service and 
 
 Deno.test("loginCommand() keeps the gateway of the previous sign-in to an auth service that publishes none", async () => {
   await using stack = await startAuthStack();
-  await withTempDir(async (dir) => {
-    await Deno.writeTextFile(
-      `${dir}/config.json`,
-      JSON.stringify({ url: stack.url, store: "file", gatewayUrl: "http://gateway.test" }),
-    );
-    const deps = capturedDeps(
-      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
-      await azureCli(stack),
-    );
-    assertEquals(await runCli(["login", "--azure-cli"], deps), 0, deps.err.join(""));
-    assertEquals((await loadCliConfig(dir))?.gatewayUrl, "http://gateway.test");
-  });
-  // Another auth service: the gateway kept is not its.
   await using other = await startAuthStack();
-  await withTempDir(async (dir) => {
-    await Deno.writeTextFile(
-      `${dir}/config.json`,
-      JSON.stringify({ url: stack.url, store: "file", gatewayUrl: "http://gateway.test" }),
-    );
-    const deps = capturedDeps(
-      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
-      await azureCli(other),
-    );
-    assertEquals(
-      await runCli(["login", "--azure-cli", "--url", other.url], deps),
-      0,
-      deps.err.join(""),
-    );
-    assertEquals(await loadCliConfig(dir), { url: other.url, store: "file" });
-  });
+  /** Signs in to `to` after a sign-in to `stack` that kept a gateway: the config.json it leaves. */
+  const signInAfter = async (to: typeof stack, args: string[]) => {
+    let config: Awaited<ReturnType<typeof loadCliConfig>>;
+    await withTempDir(async (dir) => {
+      await Deno.writeTextFile(
+        `${dir}/config.json`,
+        JSON.stringify({ url: stack.url, store: "file", gatewayUrl: "http://gateway.test" }),
+      );
+      const deps = capturedDeps(
+        { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
+        await azureCli(to),
+      );
+      assertEquals(await runCli(["login", "--azure-cli", ...args], deps), 0, deps.err.join(""));
+      config = await loadCliConfig(dir);
+    });
+    return config;
+  };
+  assertEquals((await signInAfter(stack, []))?.gatewayUrl, "http://gateway.test");
+  // Another auth service: the gateway kept is not its.
+  assertEquals(await signInAfter(other, ["--url", other.url]), { url: other.url, store: "file" });
 });
