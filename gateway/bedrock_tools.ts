@@ -82,6 +82,8 @@ export function bedrockTools(
  * @throws {InvalidRequestError} When the request needs a hosted tool.
  */
 export function checkHostedTools(out: Json, dropped: string[]): void {
+  // Most requests (Claude Code's among them) drop no tool: nothing to build then.
+  if (!dropped.some((d) => d.startsWith("tool:"))) return;
   // The tools not forwarded, from what `bedrockTools` recorded (`tool:tools.<i>.<name>`).
   const droppedTools = new Set(
     dropped.flatMap((d) => d.startsWith("tool:") ? [d.slice(d.indexOf(".", 11) + 1)] : []),
