@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { authEnvSchema } from "../auth/config.ts";
+import { authEnvSchema } from "../auth/auth_env_schema.ts";
 import { CLI_ENV } from "../client/cli/cli_env.ts";
 import { gatewayEnvSchema } from "../gateway/gateway_env_schema.ts";
 import { serverEnvSchema } from "../server_env.ts";
@@ -34,7 +34,7 @@ export function configurationSources(): SettingSource[] {
     {
       app: "auth",
       title: "Auth service and Entra ID",
-      file: "auth/config.ts",
+      file: "auth/auth_env_schema.ts",
       intro:
         "Read by the auth service, in `main.ts` and in `auth/main.ts`: which Entra ID tokens are accepted (see [admins.md](admins.md#1-register-ccgate-in-entra-id) for the app registrations), and the lifetimes of ccgate tokens, sessions and signing keys. In development, with no `ENTRA_TENANT_ID`, `main.ts` and `auth/main.ts` fill the `ENTRA_*` settings from the local Entra ID emulator; production requires them.",
       settings: settingsOfSchema(authEnvSchema),
