@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { denoDir } from "./deno_dir.ts";
 
 /** The Claude Code version the end-to-end tests drive. */
 export const CLAUDE_CODE_VERSION = "2.1.332";
@@ -71,14 +72,4 @@ export async function runClaudeCode(
   } finally {
     await Deno.remove(home, { recursive: true });
   }
-}
-
-function denoDir(): string {
-  const explicit = Deno.env.get("DENO_DIR");
-  if (explicit) return explicit;
-  const xdg = Deno.env.get("XDG_CACHE_HOME");
-  if (xdg) return `${xdg}/deno`;
-  return Deno.build.os === "darwin"
-    ? `${Deno.env.get("HOME")}/Library/Caches/deno`
-    : `${Deno.env.get("HOME")}/.cache/deno`;
 }

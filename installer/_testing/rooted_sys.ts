@@ -115,7 +115,11 @@ export function rootedSys(options: RootedSysOptions): RootedSys {
   };
 }
 
-/** Every file (bytes as hex-free text or base64) and folder under `dir`, with modes: a snapshot to compare. */
+/**
+ * Every file and folder under `dir`, with its mode and the SHA-256 of its
+ * bytes: a snapshot to compare (a digest, not the bytes: Claude Code's own
+ * files in a HOME run to megabytes).
+ */
 export async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (d: string, rel: string) => {
@@ -130,8 +134,8 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
         out[key + "/"] = `dir ${mode.toString(8)}`;
         await walk(path, key);
       } else {
-        const bytes = await Deno.readFile(path);
-        out[key] = `${mode.toString(8)} ${btoa(String.fromCharCode(...bytes))}`;
+        const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+        out[key] = `${mode.toString(8)} ${new Uint8Array(digest).toHex()}`;
       }
     }
   };
