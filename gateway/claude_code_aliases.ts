@@ -1,4 +1,4 @@
-import type { ListedModel } from "./model_map.ts";
+import { CLAUDE_MODEL_NAME, type ListedModel } from "./model_map.ts";
 
 /** Claude Code's model aliases that take a model of one family (`sonnet` → a Sonnet). */
 export const CLAUDE_CODE_ALIAS_FAMILIES = ["opus", "sonnet", "haiku", "fable"] as const;
@@ -17,26 +17,17 @@ export interface ClaudeCodeAliasModel {
 /** Alias → model; an alias whose family has no model the user may use is absent. */
 export type ClaudeCodeAliases = Partial<Record<ClaudeCodeAliasFamily, ClaudeCodeAliasModel>>;
 
-const NEW_STYLE = /^claude-(opus|sonnet|haiku|fable)-(\d{1,2})(?:-(\d{1,2}))?(?:-\d{8})?$/;
-const OLD_STYLE = /^claude-(\d{1,2})(?:-(\d{1,2}))?-(opus|sonnet|haiku)(?:-\d{8})?$/;
+const ALIAS_FAMILIES: ReadonlySet<string> = new Set(CLAUDE_CODE_ALIAS_FAMILIES);
 
 /** Family and version (`major * 100 + minor`) of a Claude model name; `undefined` for other names. */
-function _parse(name: string): { family: ClaudeCodeAliasFamily; version: number } | undefined {
-  let m = NEW_STYLE.exec(name);
-  if (m !== null) {
-    return {
-      family: m[1] as ClaudeCodeAliasFamily,
-      version: Number(m[2]) * 100 + Number(m[3] ?? 0),
-    };
-  }
-  m = OLD_STYLE.exec(name);
-  if (m !== null) {
-    return {
-      family: m[3] as ClaudeCodeAliasFamily,
-      version: Number(m[1]) * 100 + Number(m[2] ?? 0),
-    };
-  }
-  return undefined;
+function _parse(name: string): { family: string; version: number } | undefined {
+  const groups = CLAUDE_MODEL_NAME.exec(name)?.groups;
+  if (groups === undefined) return undefined;
+  return {
+    family: groups.family ?? groups.oldFamily!,
+    version: Number(groups.major ?? groups.oldMajor) * 100 +
+      Number(groups.minor ?? groups.oldMinor ?? 0),
+  };
 }
 
 /**
@@ -68,8 +59,9 @@ export function claudeCodeAliases(models: readonly ListedModel[]): ClaudeCodeAli
   const newest: Partial<Record<ClaudeCodeAliasFamily, number>> = {};
   for (const model of models) {
     const parsed = _parse(model.name);
-    if (parsed === undefined) continue;
-    const { family, version } = parsed;
+    if (parsed === undefined || !ALIAS_FAMILIES.has(parsed.family)) continue;
+    const family = parsed.family as ClaudeCodeAliasFamily;
+    const { version } = parsed;
     const best = newest[family];
     if (best !== undefined && version <= best) continue;
     newest[family] = version;

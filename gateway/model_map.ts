@@ -180,10 +180,11 @@ export interface ResolveModelOptions {
  * and the older `claude-{major}[-{minor}]-{family}[-{YYYYMMDD}]` (`claude-3-7-sonnet-20250219`),
  * versions of at most two digits and a plausible date. Anything else (`claude-sonnet-4-5-x7`) is
  * no Claude model: sending it to Bedrock would cost a call and leave a made-up id in the usage
- * roll-ups and dashboards.
+ * roll-ups and dashboards. Its groups are the name's parts: `family`, `major` and `minor`, or
+ * `oldFamily`, `oldMajor` and `oldMinor` in the older shape (`claude_code_aliases.ts` reads them).
  */
 export const CLAUDE_MODEL_NAME =
-  /^claude-(?:(?:opus|sonnet|haiku|fable|mythos)-\d{1,2}(?:-\d{1,2})?|\d{1,2}(?:-\d{1,2})?-(?:opus|sonnet|haiku))(?:-20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?$/;
+  /^claude-(?:(?<family>opus|sonnet|haiku|fable|mythos)-(?<major>\d{1,2})(?:-(?<minor>\d{1,2}))?|(?<oldMajor>\d{1,2})(?:-(?<oldMinor>\d{1,2}))?-(?<oldFamily>opus|sonnet|haiku))(?:-20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))?$/;
 
 /**
  * New Claude model names ({@linkcode CLAUDE_MODEL_NAME}) map to
