@@ -1,11 +1,12 @@
-import type { ModelPrice } from "../model_price.ts";
+import { type ModelPrice, ratesFor } from "../model_price.ts";
 import type { BudgetLimit } from "./effective_rules.ts";
 
 /**
  * The escrow of one request in micro-dollars: the input estimate at the
  * model's dearest input rate (cache writes cost more than plain input,
  * 1-hour ones most: pass {@linkcode escrowPrice}'s price for a request that
- * asks for none) and all of `max_tokens` at the output rate. Pure.
+ * asks for none) and all of `max_tokens` at the output rate, both of the
+ * long-context tier when the estimate is above its threshold. Pure.
  *
  * @param inputTokens Input estimate (errs high).
  * @param maxTokens The request's `max_tokens` (after any cap).
@@ -18,16 +19,29 @@ import type { BudgetLimit } from "./effective_rules.ts";
  * const price = { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 };
  * console.assert(worstCaseMicros(200, 1000, price) === 5400);
  * ```
+ *
+ * @example An estimate past the long-context threshold
+ * ```ts
+ * import { worstCaseMicros } from "./budget_message.ts";
+ * const base = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 };
+ * const price = {
+ *   ...base,
+ *   longContext: { aboveTokens: 200_000, input: 6, output: 22.5, cacheRead: 0.6, cacheWrite: 7.5, cacheWrite1h: 12 },
+ * };
+ * console.assert(worstCaseMicros(200_000, 1000, price) === 1_215_000);
+ * console.assert(worstCaseMicros(200_001, 1000, price) === 2_422_512);
+ * ```
  */
 export function worstCaseMicros(inputTokens: number, maxTokens: number, price: ModelPrice): number {
-  const perInput = Math.max(price.input, price.cacheWrite, price.cacheWrite1h, price.cacheRead);
-  return Math.ceil(inputTokens * perInput + maxTokens * price.output);
+  const rates = ratesFor(price, inputTokens);
+  const perInput = Math.max(rates.input, rates.cacheWrite, rates.cacheWrite1h, rates.cacheRead);
+  return Math.ceil(inputTokens * perInput + maxTokens * rates.output);
 }
 
 /**
  * The price a request's escrow uses: the model's, but for a request that asks
  * for no 1-hour cache write, with the 1-hour write rate lowered to the
- * 5-minute one (it cannot be charged more). Pure.
+ * 5-minute one (it cannot be charged more), in the long-context tier too. Pure.
  *
  * @param price The model's price per million tokens.
  * @param oneHourCache Whether the request asks for 1-hour cache writes.
@@ -42,9 +56,16 @@ export function worstCaseMicros(inputTokens: number, maxTokens: number, price: M
  * ```
  */
 export function escrowPrice(price: ModelPrice, oneHourCache: boolean): ModelPrice {
-  return oneHourCache
-    ? price
-    : { ...price, cacheWrite1h: Math.min(price.cacheWrite1h, price.cacheWrite) };
+  if (oneHourCache) return price;
+  const { longContext: long, ...base } = price;
+  const lowered: ModelPrice = {
+    ...base,
+    cacheWrite1h: Math.min(base.cacheWrite1h, base.cacheWrite),
+  };
+  if (long !== undefined) {
+    lowered.longContext = { ...long, cacheWrite1h: Math.min(long.cacheWrite1h, long.cacheWrite) };
+  }
+  return lowered;
 }
 
 /**
@@ -161,7 +182,7 @@ export function overBudgetMessage(
       count(inputTokens)
     } tokens${cost}) is more than ${whole}, ${never}: shorten the conversation (Claude Code: /compact) ${admin}`;
   }
-  const room = dollars ? (limit - input) / price.output : limit - input;
+  const room = dollars ? (limit - input) / ratesFor(price, inputTokens).output : limit - input;
   return `This request may cost up to ${fmt(amount)} (an estimated ${
     count(inputTokens)
   } input tokens plus max_tokens ${

@@ -1,4 +1,4 @@
-import type { ModelPrice } from "../model_price.ts";
+import type { ModelPrice, TokenRates } from "../model_price.ts";
 import { type EffectiveRules, effectiveRules, type PolicySubject } from "./effective_rules.ts";
 import type { PolicyDocument } from "./policy_schema.ts";
 
@@ -61,13 +61,9 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
   const exact = new Map<string, { names: string[]; price: ModelPrice }>();
   const foundation = new Map<string, ModelPrice>();
   for (const [name, m] of Object.entries(document.models)) {
-    const price: ModelPrice = {
-      input: m.price.input,
-      output: m.price.output,
-      cacheRead: m.price.cache_read ?? m.price.input * 0.1,
-      cacheWrite: m.price.cache_write ?? m.price.input * 1.25,
-      cacheWrite1h: m.price.cache_write_1h ?? m.price.input * 2,
-    };
+    const price: ModelPrice = _rates(m.price);
+    const long = m.price.long_context;
+    if (long !== undefined) price.longContext = { aboveTokens: long.above_tokens, ..._rates(long) };
     const ids = typeof m.bedrock === "string" ? [m.bedrock] : Object.values(m.bedrock);
     for (const id of new Set(ids)) {
       const entry = exact.get(id);
@@ -104,5 +100,24 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
       }
       return rules;
     },
+  };
+}
+
+/** A tier's rates per million tokens, the cache rates defaulting to multiples of its input rate. */
+function _rates(
+  p: {
+    input: number;
+    output: number;
+    cache_read?: number;
+    cache_write?: number;
+    cache_write_1h?: number;
+  },
+): TokenRates {
+  return {
+    input: p.input,
+    output: p.output,
+    cacheRead: p.cache_read ?? p.input * 0.1,
+    cacheWrite: p.cache_write ?? p.input * 1.25,
+    cacheWrite1h: p.cache_write_1h ?? p.input * 2,
   };
 }

@@ -8,6 +8,26 @@ const usdLimit = z.number().positive().nullable().optional();
 const tokenLimit = positiveInt.nullable().optional();
 const countLimit = positiveInt.nullable().optional();
 
+/**
+ * A model's long-context tier: a request whose prompt (input, cache-read and
+ * cache-write tokens together, as Bedrock reports them) is above
+ * `above_tokens` has every token charged at these rates.
+ */
+const longContext = z.strictObject({
+  /** Prompt tokens still charged at the base rates (Sonnet 4 and 4.5 with the 1M window: 200000). */
+  above_tokens: positiveInt,
+  /** US dollars per million uncached input tokens of a long request. */
+  input: z.number().nonnegative(),
+  /** US dollars per million output tokens of a long request. */
+  output: z.number().nonnegative(),
+  /** US dollars per million tokens read from the prompt cache. @default long_context.input × 0.1 */
+  cache_read: z.number().nonnegative().optional(),
+  /** US dollars per million tokens written to the 5-minute prompt cache. @default long_context.input × 1.25 */
+  cache_write: z.number().nonnegative().optional(),
+  /** US dollars per million tokens written to the 1-hour prompt cache. @default long_context.input × 2 */
+  cache_write_1h: z.number().nonnegative().optional(),
+});
+
 const price = z.strictObject({
   /** US dollars per million uncached input tokens. */
   input: z.number().nonnegative(),
@@ -22,6 +42,24 @@ const price = z.strictObject({
    * (`cache_control.ttl: "1h"`, Claude Code's `ENABLE_PROMPT_CACHING_1H`). @default input × 2
    */
   cache_write_1h: z.number().nonnegative().optional(),
+  /**
+   * Rates for requests with long prompts, when the model has them (every
+   * token of a request past `above_tokens` prompt tokens). Absent: one rate
+   * whatever the prompt's length.
+   */
+  long_context: longContext.optional(),
+}).superRefine((p, ctx) => {
+  // A long-context tier is a premium: a rate below the base one is a typo (or a per-1K price).
+  for (const key of ["input", "output"] as const) {
+    const long = p.long_context?.[key];
+    if (long !== undefined && long < p[key]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["long_context", key],
+        message: `Expected at least the base ${key} rate, ${p[key]}`,
+      });
+    }
+  }
 });
 
 const model = z.strictObject({

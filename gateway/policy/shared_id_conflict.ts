@@ -4,7 +4,7 @@ import type { PolicyDocument, PolicyModel } from "./policy_schema.ts";
 /**
  * Checks that catalogue entries listing the same Bedrock id agree, since an
  * id is one model whichever name asked for it: the same price (cache prices
- * after their defaults), and, where two entries give per-region ids for the
+ * after their defaults, and the same long-context tier, or none), and, where two entries give per-region ids for the
  * id, the same id in each region both name (what failover invokes). Pure.
  *
  * @param models The validated catalogue (`models`).
@@ -57,15 +57,20 @@ export function sharedIdConflict(
   return undefined;
 }
 
-/** A price with its defaults filled in, comparable as text (to 12 digits: `0.3` equals `3 × 0.1`). */
+/**
+ * A price with its defaults filled in, comparable as text (to 12 digits:
+ * `0.3` equals `3 × 0.1`), its long-context tier (if any) after it.
+ */
 function _priceKey(model: PolicyModel): string {
-  const { input, output, cache_read, cache_write, cache_write_1h } = model.price;
-  return [
-    input,
-    output,
-    cache_read ?? input * 0.1,
-    cache_write ?? input * 1.25,
-    cache_write_1h ?? input * 2,
-  ]
-    .map((n) => n.toPrecision(12)).join(" ");
+  const { long_context: long, ...base } = model.price;
+  const tiers = long === undefined ? [base] : [base, long];
+  return tiers.map((t) =>
+    [
+      t.input,
+      t.output,
+      t.cache_read ?? t.input * 0.1,
+      t.cache_write ?? t.input * 1.25,
+      t.cache_write_1h ?? t.input * 2,
+    ].map((n) => n.toPrecision(12)).join(" ")
+  ).join(" | ") + (long === undefined ? "" : ` above ${long.above_tokens}`);
 }
