@@ -7,7 +7,8 @@ import { readJson } from "./_doctor_settings_checks.ts";
 import type { DoctorCheck, DoctorDeps } from "./doctor.ts";
 import { claudeCodeVersion } from "./install.ts";
 import type { InstallManifest } from "./install_manifest.ts";
-import { quoteProgram, readLauncher } from "./launcher.ts";
+import { quoteProgram } from "./launcher.ts";
+import { programProblems } from "./_program_problems.ts";
 import { LAUNCHD_LABEL, REFRESH_JOB_NAME } from "./refresh_schedule.ts";
 import {
   parseCrontabList,
@@ -19,32 +20,6 @@ import {
 } from "./schedule_status.ts";
 import type { Sys } from "./sys.ts";
 import type { SessionFacts } from "./doctor.ts";
-
-/**
- * Why the apiKeyHelper's program cannot run: missing, not executable (POSIX
- * mode bits; Windows has none), or a launcher whose `deno` or main module is
- * gone (a moved checkout). Never runs it.
- */
-async function programProblems(sys: Sys, program: string): Promise<string[]> {
-  if (!(await sys.exists(program))) return [`${program} is missing`];
-  const mode = sys.os === "windows" ? undefined : await sys.mode(program);
-  if (mode !== undefined && (mode & 0o111) === 0) {
-    return [`${program} is not executable (mode ${mode.toString(8)})`];
-  }
-  if (sys.os === "windows") return [];
-  const bytes = await sys.readFile(program);
-  const text = bytes ? new TextDecoder().decode(bytes.subarray(0, 4096)) : "";
-  if (!text.startsWith("#!/bin/sh\n# ccgate launcher")) return [];
-  const launcher = readLauncher(text);
-  if (!launcher) return [`${program} is not a launcher ccgate can read`];
-  const problems: string[] = [];
-  for (const [what, path] of [["deno", launcher.deno], ["main module", launcher.main]] as const) {
-    if (path.startsWith("/") && !(await sys.exists(path))) {
-      problems.push(`${program} starts ${what} ${path}, which is missing`);
-    }
-  }
-  return problems;
-}
 
 export async function checkSettings(
   deps: DoctorDeps,
@@ -75,29 +50,40 @@ export async function checkSettings(
   if (settings.apiKeyHelper !== helper) {
     problems.push(`apiKeyHelper is ${JSON.stringify(settings.apiKeyHelper)}, not "${helper}"`);
   }
-  const programIssues = await programProblems(deps.sys, m.program);
-  problems.push(...programIssues);
+  const program = await programProblems(deps.sys, m.program);
+  problems.push(...program.problems);
   if (env[baseKey] !== m.gatewayUrl) {
     problems.push(`env.${baseKey} is ${JSON.stringify(env[baseKey])}, not "${m.gatewayUrl}"`);
   }
   if (problems.length > 0) {
+    const again = program.fix?.checkout
+      ? `${fix} again from where the ccgate checkout is now`
+      : `${fix} again`;
     return {
       id: "settings",
       status: "fail",
       message: `${m.settings.path}: ${problems.join("; ")}`,
       // install rewrites a changed launcher, not the mode of an unchanged one.
-      fix: programIssues.some((p) => p.includes("is not executable"))
+      fix: program.fix?.chmod
         ? `run \`chmod 755 ${quoteProgram(m.os, m.program)}\``
-        : programIssues.some((p) => p.includes(" starts "))
-        ? `${fix} again from where the ccgate checkout is now`
+        : program.fix?.deno
+        ? `install Deno, then ${again}`
+        : program.fix?.checkout
+        ? again
         : fix,
     };
   }
-  return {
-    id: "settings",
-    status: "pass",
-    message: `${m.settings.path} points Claude Code at ${m.gatewayUrl} through ${m.program}`,
-  };
+  const works = `${m.settings.path} points Claude Code at ${m.gatewayUrl} through ${m.program}`;
+  if (program.warning !== undefined) {
+    // The launcher falls back to the deno on PATH: it works, but not as installed.
+    return {
+      id: "settings",
+      status: "warn",
+      message: `${works}; ${program.warning}`,
+      fix: `${fix} again to record it`,
+    };
+  }
+  return { id: "settings", status: "pass", message: works };
 }
 
 async function scheduleStatus(sys: Sys, m: InstallManifest): Promise<ScheduleStatus> {
