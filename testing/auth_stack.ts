@@ -26,8 +26,11 @@ export interface AuthStack extends AsyncDisposable {
   url: string;
   /** The KV it uses. */
   kv: Deno.Kv;
-  /** How many requests with each `grant_type` reached `/oauth/token`, and `/oauth/revoke` calls. */
-  counts: { exchange: number; refresh: number; revoke: number };
+  /**
+   * How many requests with each `grant_type` reached `/oauth/token`, `/oauth/revoke` calls, and
+   * requests for the RFC 8414 metadata (`/.well-known/oauth-authorization-server`).
+   */
+  counts: { exchange: number; refresh: number; revoke: number; metadata: number };
   /** The Entra ID emulator the auth service trusts. */
   entra: EntraEmulator;
   /** The Bedrock emulator behind the gateway, when `gateway: true`. */
@@ -71,7 +74,7 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
   const logs: object[] = [];
   const log = (record: object) => logs.push(record);
   const kv = await Deno.openKv(":memory:");
-  const counts = { exchange: 0, refresh: 0, revoke: 0 };
+  const counts = { exchange: 0, refresh: 0, revoke: 0, metadata: 0 };
   let handler: (request: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response> =
     () => new Response("starting", { status: 503 });
   const controller = new AbortController();
@@ -85,6 +88,7 @@ export async function startAuthStack(options: AuthStackOptions = {}): Promise<Au
         else counts.exchange++;
       }
       if (path === "/oauth/revoke") counts.revoke++;
+      if (path === "/.well-known/oauth-authorization-server") counts.metadata++;
       return await handler(request, info);
     },
   );

@@ -16,7 +16,6 @@ import { EXIT, UsageError } from "./exit_codes.ts";
 import { type AliasModelsLookup, fetchAliasModels } from "./fetch_alias_models.ts";
 import { gatewayUrl } from "./gateway_url.ts";
 import { installGatewayUrl } from "./install_gateway_url.ts";
-import { installGatewayCheck } from "./install_gateway_check.ts";
 import { machineSys, selfProgram, sessionFacts } from "./installer_deps.ts";
 import { openSession } from "./open_session.ts";
 import type { Style } from "./style.ts";
@@ -97,8 +96,9 @@ function setsAliasModels(policy: JsonObject | undefined): boolean {
  * aliases takes and writes them into the settings; without an answer (an
  * older gateway, no session) the install goes on without them, with a
  * one-line warning. Unless `--no-login`, it first asks the URL for ccgate's
- * metadata, so that a wrong or unreachable URL changes nothing (exit 4);
- * a sign-in that fails afterwards leaves the install, saying so.
+ * metadata, once (the sign-in uses the same answer), so that a wrong or
+ * unreachable URL changes nothing (exit 4); a sign-in that fails afterwards
+ * leaves the install, saying so.
  * `--dry-run` prints every step (and asks the URL too); `--emit mdm` writes
  * MDM files instead of touching the machine.
  */
@@ -113,8 +113,7 @@ export async function installCommand(
   const config = await loadCliConfig(dir);
   const given = options.url ?? deps.env("CCGATE_URL") ?? config?.gatewayUrl ?? config?.url;
   if (!given) throw new UsageError("Missing the ccgate URL: pass --url (or set CCGATE_URL)");
-  // The auth service's URL stands for its gateway where the two are deployed apart.
-  const url = await installGatewayUrl(gatewayUrl(given, "Invalid --url"), config, deps.fetch);
+  const checked = gatewayUrl(given, "Invalid --url");
   const scope = options.scope ?? "user";
   const mode = options.mode ?? "anthropic";
   const interval = options.interval === undefined ? undefined : Number(options.interval);
@@ -126,6 +125,18 @@ export async function installCommand(
     throw new UsageError(`Invalid --token-ttl "${options.tokenTtl}": seconds, at least 120`);
   }
   const policy = options.policy ? await readPolicy(options.policy) : undefined;
+  if (options.emit !== undefined && options.emit !== "mdm") {
+    throw new UsageError(`Invalid --emit "${options.emit}": use mdm`);
+  }
+  // Asked once, here: a wrong or unreachable URL is refused before anything is written (not
+  // with --no-login or --emit), the auth service's URL stands for its gateway where the two are
+  // deployed apart, and the sign-in below uses the same answer.
+  const checkGateway = options.emit === undefined && options.login !== false;
+  const gateway = await installGatewayUrl(checked, config, {
+    fetch: deps.fetch,
+    check: checkGateway,
+  });
+  const url = gateway.url;
   const settingsOptions = {
     mode,
     gatewayUrl: url,
@@ -136,7 +147,6 @@ export async function installCommand(
   } as const;
 
   if (options.emit !== undefined) {
-    if (options.emit !== "mdm") throw new UsageError(`Invalid --emit "${options.emit}": use mdm`);
     const out = (options.out ?? ".").replace(/(.)[\\/]+$/, "$1");
     const files = await renderMdmBundle(settingsOptions);
     for (const file of files) {
@@ -152,9 +162,6 @@ export async function installCommand(
     return EXIT.ok;
   }
 
-  // A wrong or unreachable URL is refused before anything is written (--no-login: not asked).
-  const checkGateway = options.login !== false;
-  if (checkGateway) await installGatewayCheck(url, deps.fetch);
   const sys = machineSys(deps);
   let claudeCode: { bytes: Uint8Array; version: string } | undefined;
   if (options.withClaudeCode) {
@@ -215,7 +222,9 @@ export async function installCommand(
   const willLogin = options.login !== false && scope === "user";
   if (options.dryRun) {
     if (checkGateway) {
-      deps.stdout(`check  ${url}: ccgate answers (asked before anything is written)\n`);
+      deps.stdout(
+        `check  ${gateway.asked ?? url}: ccgate answers (asked before anything is written)\n`,
+      );
     }
     for (const action of result.actions) deps.stdout(describeAction(action) + "\n");
     for (const kept of result.kept) deps.stdout(`keep   ${kept}\n`);
@@ -240,10 +249,11 @@ export async function installCommand(
           style.yellow("Installed, not signed in")
         }: run \`ccgate login --url ${url}\` to finish (\`ccgate uninstall\` undoes the install)\n`,
       );
-    const code = await loginCommand({ url }, deps, style, color).catch((err) => {
-      unfinished();
-      throw err;
-    });
+    const code = await loginCommand({ url, metadata: gateway.metadata }, deps, style, color)
+      .catch((err) => {
+        unfinished();
+        throw err;
+      });
     if (code !== EXIT.ok) {
       unfinished();
       return code;

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { startAuthStack } from "../../testing/auth_stack.ts";
 import { withTempDir } from "../../testing/with_temp_dir.ts";
+import { fakeClock } from "../_testing/fake_clock.ts";
 import { seedFileSession } from "../_testing/seed_file_session.ts";
 import { CORRUPT_CONFIGS } from "./_corrupt_configs.ts";
 import { capturedDeps } from "./_fake_deps.ts";
@@ -262,5 +263,34 @@ Deno.test("installCommand() without a systemd user manager or crontab (a contain
       ]);
       assertEquals(await tree(home), {}, "nothing written");
     }
+  });
+});
+
+Deno.test("installCommand() asks the ccgate URL for its metadata once, and signs in with that answer", async () => {
+  // The device code's polls wait on a clock the emulator shares, moved only by the CLI's sleep.
+  const clock = fakeClock(new Date());
+  await using stack = await startAuthStack({ entra: { autoApprove: true, now: clock.now } });
+  await withTempDir(async (home) => {
+    const env = {
+      HOME: home,
+      CCGATE_CONFIG_DIR: `${home}/.config/ccgate`,
+      CCGATE_STORE: "file",
+      PATH: "/nonexistent",
+    };
+    const args = ["install", "--url", stack.url, "--no-schedule"];
+    const dry = capturedDeps(env);
+    assertEquals(await runCli([...args, "--dry-run"], dry), 0, dry.err.join(""));
+    assertEquals(stack.counts.metadata, 1, "--dry-run");
+    // Not signed in: install checks the URL, then signs in (a device code the emulator approves).
+    const deps = {
+      ...capturedDeps(env),
+      now: clock.now,
+      sleep: (ms: number) => Promise.resolve(clock.advance(ms)),
+    };
+    assertEquals(await runCli(args, deps), 0, deps.err.join(""));
+    assertStringIncludes(deps.out.join(""), `Signed in to ${stack.url}`);
+    assertEquals(stack.counts.exchange, 1);
+    // Once before anything is written; once more by the doctor's report at the end (auth reachable?).
+    assertEquals(stack.counts.metadata - 1, 2);
   });
 });

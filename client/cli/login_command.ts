@@ -46,6 +46,11 @@ export interface LoginCommandOptions {
   timeout?: string;
   /** Print the result as JSON. */
   json?: boolean;
+  /**
+   * The metadata of `url`, already read (by `ccgate install`; not a flag):
+   * not asked again.
+   */
+  metadata?: CcgateMetadata;
 }
 
 /** Which sign-in to use when none is asked for: the browser where there is a desktop. */
@@ -214,7 +219,7 @@ export async function loginCommand(
   // Before the user signs in: a session that cannot be stored would stay live on the server.
   await checkStore(storeKind, dir, deps.runner);
 
-  const metadata = await discover(url, { fetch: deps.fetch }).catch((err) => {
+  const metadata = options.metadata ?? await discover(url, { fetch: deps.fetch }).catch((err) => {
     if (err instanceof TokenRequestError && err.code === "response_invalid") {
       throw new UnavailableError(`Cannot sign in: ${err.message}; check the ccgate URL`, {
         cause: err,
