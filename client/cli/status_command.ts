@@ -3,6 +3,7 @@ import { loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
+import { fetchFailure } from "./fetch_failure.ts";
 import { openLock, openStore } from "./open_store.ts";
 import type { Style } from "./style.ts";
 
@@ -50,7 +51,7 @@ async function probeGateway(url: string, deps: CliDeps): Promise<StatusReport["g
     await response.body?.cancel();
     return { url, reachable: response.ok, status: response.status };
   } catch (err) {
-    return { url, reachable: false, error: err instanceof Error ? err.message : String(err) };
+    return { url, reachable: false, error: fetchFailure(err) };
   }
 }
 
@@ -84,8 +85,9 @@ async function refusedToken(
 }
 
 function expiry(ms: number): string {
+  if (ms <= 0) return "expired";
   const minutes = Math.round(ms / 60_000);
-  if (minutes <= 0) return "expired";
+  if (minutes < 1) return "expires in less than 1 min";
   if (minutes < 120) return `expires in ${minutes} min`;
   return `expires in ${Math.round(minutes / 60)} h`;
 }

@@ -1,5 +1,8 @@
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { startAuthStack } from "../../testing/auth_stack.ts";
+import { closedPort } from "../../testing/closed_port.ts";
+import { withTempDir } from "../../testing/with_temp_dir.ts";
+import { seedFileSession } from "../_testing/seed_file_session.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
 
@@ -64,4 +67,27 @@ Deno.test("runCli() status says when the gateway refuses the session's token (ex
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("runCli() status says 'expires in less than 1 min' until the token has expired, and why the gateway is unreachable", async () => {
+  await using stack = await startAuthStack();
+  await withTempDir(async (dir) => {
+    await seedFileSession(stack, dir);
+    const down = `http://127.0.0.1:${closedPort()}`;
+    const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+    await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ ...config, gatewayUrl: down }));
+    const { expiresAt } = JSON.parse(await Deno.readTextFile(`${dir}/session.json`));
+    const at = (ms: number) => ({
+      ...capturedDeps({ CCGATE_CONFIG_DIR: dir }),
+      now: () => new Date(expiresAt - ms),
+    });
+    const soon = at(20_000);
+    assertEquals(await runCli(["status"], soon), 0);
+    const out = soon.out.join("");
+    assertStringIncludes(out, "Access token: expires in less than 1 min (");
+    assertStringIncludes(out, `Gateway: ${down} unreachable (connection refused)\n`);
+    const gone = at(0);
+    await runCli(["status"], gone);
+    assertStringIncludes(gone.out.join(""), "Access token: expired (");
+  });
 });
