@@ -5,10 +5,12 @@
  */
 import { readJson } from "./_doctor_settings_checks.ts";
 import type { DoctorCheck, DoctorDeps } from "./doctor.ts";
+import { fetchFailure } from "./fetch_failure.ts";
 import { claudeCodeVersion } from "./install.ts";
 import type { InstallManifest } from "./install_manifest.ts";
 import { quoteProgram } from "./launcher.ts";
 import { programProblems } from "./_program_problems.ts";
+import { schedulerPath } from "./_scheduler_path.ts";
 import { LAUNCHD_LABEL, REFRESH_JOB_NAME } from "./refresh_schedule.ts";
 import {
   parseCrontabList,
@@ -50,7 +52,7 @@ export async function checkSettings(
   if (settings.apiKeyHelper !== helper) {
     problems.push(`apiKeyHelper is ${JSON.stringify(settings.apiKeyHelper)}, not "${helper}"`);
   }
-  const program = await programProblems(deps.sys, m.program);
+  const program = await programProblems(deps.sys, m.program, () => schedulerPath(deps.sys, m));
   problems.push(...program.problems);
   if (env[baseKey] !== m.gatewayUrl) {
     problems.push(`env.${baseKey} is ${JSON.stringify(env[baseKey])}, not "${m.gatewayUrl}"`);
@@ -147,7 +149,10 @@ export async function checkSchedule(
       id: "schedule",
       status: "warn",
       message: "no refresh schedule installed: the session is refreshed only when Claude Code asks",
-      fix,
+      // Never installed (or its record unreadable): install schedules the refresh by default.
+      fix: m
+        ? fix
+        : `run \`ccgate install --url ${deps.url ?? "<ccgate URL>"}\` (it schedules the refresh)`,
     };
   }
   const s = await scheduleStatus(deps.sys, m);
@@ -266,13 +271,15 @@ export async function checkTokenAccepted(
     return {
       id: "token",
       status: "warn",
-      message: `could not check the access token (${err instanceof Error ? err.message : err})`,
+      message: `could not check the access token (${fetchFailure(err)})`,
     };
   }
 }
 
 interface Probe {
   check: DoctorCheck;
+  /** Whether anything answered (any HTTP status): else there is no clock to compare with. */
+  answered: boolean;
   date?: Date;
 }
 
@@ -299,18 +306,24 @@ export async function probe(
           message: `${what} ${url} answered HTTP ${response.status}`,
           fix,
         },
+        answered: true,
         date,
       };
     }
-    return { check: { id, status: "pass", message: `${what} ${url} reachable` }, date };
+    return {
+      check: { id, status: "pass", message: `${what} ${url} reachable` },
+      answered: true,
+      date,
+    };
   } catch (err) {
     return {
       check: {
         id,
         status: "fail",
-        message: `${what} ${url} unreachable (${err instanceof Error ? err.message : err})`,
+        message: `${what} ${url} unreachable (${fetchFailure(err)})`,
         fix,
       },
+      answered: false,
     };
   }
 }

@@ -23,9 +23,9 @@ async function executable(sys: Sys, path: string): Promise<boolean | undefined> 
   return ((await sys.mode(path) ?? 0o755) & 0o111) !== 0;
 }
 
-/** The `deno` a launcher's `command -v deno` finds: the first executable one in `PATH`'s absolute folders. */
-async function denoOnPath(sys: Sys): Promise<string | undefined> {
-  for (const dir of (sys.env("PATH") ?? "").split(":")) {
+/** The `deno` a launcher's `command -v deno` finds: the first executable one in `path`'s absolute folders. */
+async function denoOnPath(sys: Sys, path: string): Promise<string | undefined> {
+  for (const dir of path.split(":")) {
     if (!dir.startsWith("/")) continue;
     const candidate = `${dir.replace(/\/+$/, "")}/deno`;
     if (await executable(sys, candidate)) return candidate;
@@ -38,9 +38,15 @@ async function denoOnPath(sys: Sys): Promise<string | undefined> {
  * mode bits; Windows has none), or a launcher whose main module is gone (a
  * moved checkout) or whose recorded `deno` is gone with no `deno` on `PATH`.
  * A recorded `deno` that is gone while `PATH` has one is a warning: the
- * launcher runs that one (`renderLauncher`). Never runs anything.
+ * launcher runs that one (`renderLauncher`), and the warning says so, and
+ * whether the scheduled refresh, with the `PATH` `scheduled` reads (such as
+ * cron's `/usr/bin:/bin`), finds none and fails. Never runs the program.
  */
-export async function programProblems(sys: Sys, program: string): Promise<ProgramFindings> {
+export async function programProblems(
+  sys: Sys,
+  program: string,
+  scheduled: () => Promise<string | undefined> = () => Promise.resolve(undefined),
+): Promise<ProgramFindings> {
   if (!(await sys.exists(program))) return { problems: [`${program} is missing`] };
   const mode = sys.os === "windows" ? undefined : await sys.mode(program);
   if (mode !== undefined && (mode & 0o111) === 0) {
@@ -60,7 +66,7 @@ export async function programProblems(sys: Sys, program: string): Promise<Progra
     const recorded = await executable(sys, launcher.deno);
     if (!recorded) {
       const state = recorded === undefined ? "missing" : "not executable";
-      const fallback = await denoOnPath(sys);
+      const fallback = await denoOnPath(sys, sys.env("PATH") ?? "");
       if (fallback === undefined) {
         findings.problems.push(
           `${program} starts deno ${launcher.deno}, which is ${state}, and there is no deno on PATH`,
@@ -69,6 +75,12 @@ export async function programProblems(sys: Sys, program: string): Promise<Progra
       } else {
         findings.warning =
           `${program} starts deno ${launcher.deno}, which is ${state}, so it runs the deno on PATH, ${fallback}`;
+        // The scheduler gives the job its own PATH, not this shell's.
+        const path = await scheduled();
+        if (path !== undefined && await denoOnPath(sys, path) === undefined) {
+          findings.warning +=
+            `; the scheduled refresh, whose PATH is ${path}, finds no deno there and fails`;
+        }
       }
     }
   }

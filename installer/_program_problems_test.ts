@@ -76,3 +76,63 @@ Deno.test("runDoctor() reads a launcher's recorded deno that is there but not ex
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("runDoctor() says when the scheduled refresh's PATH has no deno for a launcher whose recorded deno is gone", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/home/dev`, { recursive: true });
+    await fakeDeno(root);
+    await executableAt(root, "/home/dev/.deno/bin/deno");
+    let managerPath = "/usr/local/bin:/usr/bin:/bin";
+    let crontab = "";
+    let systemd = true;
+    const sys = rootedSys({
+      root,
+      now: NOW,
+      env: { PATH: "/home/dev/.deno/bin:/usr/bin" },
+      answer: (command, args) => {
+        if (command === "systemctl" && !systemd) return "missing";
+        if (command === "systemctl" && args[1] === "is-system-running") {
+          return { stdout: "running\n" };
+        }
+        if (command === "systemctl" && args[1] === "show-environment") {
+          return { stdout: `LANG=C.UTF-8\nPATH=${managerPath}\n` };
+        }
+        if (command === "systemctl") return {};
+        if (command === "crontab" && args[0] === "-") return {};
+        if (command === "crontab") return { stdout: crontab };
+        return "missing";
+      },
+    });
+    await installForDoctor(sys);
+    await Deno.remove(`${root}/usr/bin/deno`);
+    const warning = async () => {
+      const check = (await checksSignedOut(sys)).settings!;
+      assertEquals(check.status, "warn");
+      return check.message.slice(check.message.indexOf("so it runs"));
+    };
+    const runsFromPath = "so it runs the deno on PATH, /home/dev/.deno/bin/deno";
+    assertEquals(
+      await warning(),
+      `${runsFromPath}; the scheduled refresh, whose PATH is /usr/local/bin:/usr/bin:/bin, finds no deno there and fails`,
+    );
+    managerPath = "/home/dev/.deno/bin:/usr/bin:/bin";
+    assertEquals(await warning(), runsFromPath, "the user manager's PATH has it");
+
+    // No systemd user manager: cron, with its own PATH unless the crontab sets one.
+    systemd = false;
+    await Deno.writeTextFile(`${root}/usr/bin/deno`, "#!/bin/sh\n");
+    await Deno.chmod(`${root}/usr/bin/deno`, 0o755);
+    await installForDoctor(sys);
+    await Deno.remove(`${root}/usr/bin/deno`);
+    crontab = "MAILTO=dev\n*/10 * * * * /home/dev/.local/bin/ccgate refresh # ccgate-refresh\n";
+    assertEquals(
+      await warning(),
+      `${runsFromPath}; the scheduled refresh, whose PATH is /usr/bin:/bin, finds no deno there and fails`,
+    );
+    crontab = `PATH="/home/dev/.deno/bin:/usr/bin:/bin"\n${crontab}`;
+    assertEquals(await warning(), runsFromPath, "the crontab sets a PATH that has it");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -18,7 +18,7 @@ export type CheckStatus = "pass" | "warn" | "fail";
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
-  /** Stable id: `config` (the CLI's, when it cannot be read), `settings`, `schedule`, `session`, `gateway`, `auth`, `clock`, `claude-code`, `force-login`, `claude-env`. */
+  /** Stable id: `config` (the CLI's, when it cannot be read), `settings`, `schedule`, `session`, `gateway`, `clock` (when the gateway answered), `token`, `auth`, `claude-code`, `force-login`, `claude-env`. */
   id: string;
   /** pass, warn or fail. */
   status: CheckStatus;
@@ -100,7 +100,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       "check the URL, your network or VPN, and the gateway's status",
     );
     checks.push(g.check);
-    checks.push(checkClock(deps, g.date, sentAt));
+    // A gateway that did not answer has no clock to compare with: the gateway line says why.
+    if (g.answered) checks.push(checkClock(deps, g.date, sentAt));
     if (g.check.status === "pass") {
       const accepted = await checkTokenAccepted(deps, gateway, session);
       if (accepted) checks.push(accepted);

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { closedPort } from "../testing/closed_port.ts";
 import { rootedSys } from "./_testing/rooted_sys.ts";
 import { renderDoctorText, runDoctor } from "./doctor.ts";
 import { parseLaunchctlList, parseSchtasksQuery, parseSystemctlShow } from "./schedule_status.ts";
@@ -198,6 +199,49 @@ Deno.test("runDoctor() asks the gateway whether it takes the session's token, at
     assertStringIncludes(refused.token!.message, "Invalid access token: revoked");
     assertStringIncludes(refused.token!.fix!, `ccgate login --url ${gw.url}`);
     assertEquals(byId(await doctor("good")).token!.status, "pass");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("runDoctor() with the gateway down says why, skips the clock, and words the schedule's fix for a machine never installed", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/home/dev`, { recursive: true });
+    await fakeDeno(root);
+    const down = `http://127.0.0.1:${closedPort()}`;
+    const sys = rootedSys({ root, now: NOW, answer: () => "missing" });
+    const doctor = async () =>
+      byId(
+        await runDoctor({
+          sys,
+          fetch,
+          configDir: CONFIG_DIR,
+          url: down,
+          session: () => Promise.resolve({ signedIn: false }),
+        }),
+      );
+    const never = await doctor();
+    assertEquals(
+      never.gateway!.message,
+      `gateway ${down}/healthz unreachable (connection refused)`,
+    );
+    assertEquals(
+      never.auth!.message,
+      `auth service ${down}/.well-known/oauth-authorization-server unreachable (connection refused)`,
+    );
+    assertEquals(never.clock, undefined, "no clock to compare with: not a second problem");
+    assertEquals(never.schedule!.status, "warn");
+    assertEquals(
+      never.schedule!.fix,
+      `run \`ccgate install --url ${down}\` (it schedules the refresh)`,
+    );
+    // Installed without a schedule: installing again without --no-schedule adds it.
+    await installForDoctor(sys, { url: down, noSchedule: true });
+    assertEquals(
+      (await doctor()).schedule!.fix,
+      "run `ccgate install` again (without --no-schedule)",
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -32,5 +32,6 @@ export * from "./schedule_status.ts";
 export * from "./release_manifest.ts";
 export * from "./mirror.ts";
 export * from "./fetch_claude_code.ts";
+export * from "./fetch_failure.ts";
 export * from "./errors.ts";
 export * from "./sys.ts";

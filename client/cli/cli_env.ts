@@ -23,7 +23,7 @@ export interface CliEnvDoc {
 export const CLI_ENV: Readonly<Record<string, CliEnvDoc>> = {
   CCGATE_URL: {
     description:
-      "The ccgate URL `ccgate login` signs in to when `--url` is not given: the one app's, or, with the gateway and the auth service deployed apart, either's. After a sign-in the CLI remembers the auth service's URL and the gateway's in its configuration file.",
+      "The ccgate URL when `--url` is not given: the one `ccgate login` signs in to and `install` installs, and the one `status` and `doctor` check, ahead of the one signed in to. The one app's, or, with the gateway and the auth service deployed apart, either's. After a sign-in the CLI remembers the auth service's URL and the gateway's in its configuration file.",
     accepts: "URL",
     defaultText: "the URL of the last sign-in",
     example: "https://ccgate.example.com",

@@ -5,17 +5,20 @@ import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
 import { machineSys, sessionFacts } from "./installer_deps.ts";
+import { serverUrls } from "./server_urls.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate doctor`. */
 export interface DoctorCommandOptions {
   /** Print JSON. */
   json?: boolean;
+  /** The ccgate URL to check (default: `CCGATE_URL`, else the one signed in to). */
+  url?: string;
 }
 
 /**
  * The check of a `config.json` that cannot be read: one failed check among
- * the others (doctor goes on with `CCGATE_URL`), not a stop with exit 6 as
+ * the others (doctor goes on with `--url` or `CCGATE_URL`), not a stop with exit 6 as
  * in the other commands, since doctor is what one runs to see every problem.
  */
 function failedConfigCheck(err: TokenStoreError, url: string | undefined): DoctorCheck {
@@ -33,8 +36,10 @@ function failedConfigCheck(err: TokenStoreError, url: string | undefined): Docto
 /**
  * `ccgate doctor`: settings, schedule, session, gateway and auth, clock
  * skew, Claude Code, forceLogin* — one line each, with a fix under each
- * problem; a `config.json` it cannot read is a failed `config` check. Exit
- * code 0 when nothing failed, 8 otherwise.
+ * problem; a `config.json` it cannot read is a failed `config` check. The
+ * server is `--url`'s, else `CCGATE_URL`'s, else the one signed in to; the
+ * session's token goes only to the latter. Exit code 0 when nothing failed,
+ * 8 otherwise; 2 for a URL it could not use.
  */
 export async function doctorCommand(
   options: DoctorCommandOptions,
@@ -43,23 +48,30 @@ export async function doctorCommand(
 ): Promise<number> {
   const dir = configDir(deps);
   let config: CliConfig | undefined;
-  let configCheck: DoctorCheck | undefined;
+  let unreadable: TokenStoreError | undefined;
   try {
     config = await loadCliConfig(dir);
   } catch (err) {
     if (!(err instanceof TokenStoreError)) throw err;
-    configCheck = failedConfigCheck(err, deps.env("CCGATE_URL"));
+    unreadable = err;
   }
+  const server = serverUrls(options.url, deps.env("CCGATE_URL"), config);
+  const configCheck = unreadable && failedConfigCheck(unreadable, server?.url);
   const report = await runDoctor({
     sys: machineSys(deps),
     fetch: deps.fetch,
     configDir: dir,
-    url: config?.url ?? deps.env("CCGATE_URL"),
-    gatewayUrl: config?.gatewayUrl,
-    session: () =>
-      configCheck === undefined ? sessionFacts(deps) : Promise.reject(
-        new Error("its store is unknown while config.json cannot be read (see config)"),
-      ),
+    url: server?.url,
+    gatewayUrl: server?.gatewayUrl,
+    session: async () => {
+      if (configCheck !== undefined) {
+        throw new Error("its store is unknown while config.json cannot be read (see config)");
+      }
+      const facts = await sessionFacts(deps);
+      // Another server than the one signed in to is not sent this session's token.
+      if (server?.signedIn === false) delete facts.accessToken;
+      return facts;
+    },
   });
   if (configCheck !== undefined) {
     report.checks.unshift(configCheck);

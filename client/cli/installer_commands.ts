@@ -99,6 +99,7 @@ export function registerInstallerCommands(
       .description(
         "Check config, settings, schedule, session, gateway (does it take the token), clock, Claude Code and what would route it around ccgate; a fix for each problem.",
       )
+      .option("--url <url>", "the ccgate URL (default: CCGATE_URL, else the one signed in to)")
       .option("--json", "print JSON")
       .action(async (options) => {
         const { doctorCommand } = await import("./doctor_command.ts");

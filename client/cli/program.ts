@@ -97,6 +97,7 @@ export async function runProgram(
   withHelp(
     program.command("status")
       .description("Show who is signed in, until when, where the session is kept, the gateway.")
+      .option("--url <url>", "the ccgate URL (default: CCGATE_URL, else the one signed in to)")
       .option("--json", "print JSON")
       .action(async (options) => {
         const { statusCommand } = await import("./status_command.ts");

@@ -1,16 +1,19 @@
+import { fetchFailure } from "@ccgate/installer";
 import { TokenSession } from "../token_session.ts";
 import { loadCliConfig } from "./cli_config.ts";
 import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
-import { fetchFailure } from "./fetch_failure.ts";
 import { openLock, openStore } from "./open_store.ts";
+import { serverUrls } from "./server_urls.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate status`. */
 export interface StatusCommandOptions {
   /** Print JSON. */
   json?: boolean;
+  /** The ccgate URL whose gateway to probe (default: `CCGATE_URL`, else the one signed in to). */
+  url?: string;
 }
 
 /** What `ccgate status --json` prints. */
@@ -94,8 +97,10 @@ function expiry(ms: number): string {
 
 /**
  * `ccgate status`: who is signed in, to which ccgate, until when, where the
- * session is kept, and whether the gateway answers. Exit code 0 when signed
- * in, 3 when not.
+ * session is kept, and whether the gateway answers: `--url`'s, else
+ * `CCGATE_URL`'s, else the one signed in to (only that one is sent the
+ * session's token). Exit code 0 when signed in, 3 when not, 2 for a URL it
+ * could not use.
  */
 export async function statusCommand(
   options: StatusCommandOptions,
@@ -104,14 +109,16 @@ export async function statusCommand(
 ): Promise<number> {
   const dir = configDir(deps);
   const config = await loadCliConfig(dir);
+  const server = serverUrls(options.url, deps.env("CCGATE_URL"), config);
   const report: StatusReport = { signedIn: false };
+  let stored: Awaited<ReturnType<TokenSession["load"]>>;
   if (config !== undefined) {
     const store = openStore(config.store, dir, deps.runner);
     const session = new TokenSession(store, {
       lock: openLock(dir),
       deps: { now: deps.now, fetch: deps.fetch },
     });
-    const stored = await session.load();
+    stored = await session.load();
     report.url = config.url;
     report.store = { kind: store.kind, location: store.location };
     if (stored !== undefined) {
@@ -128,11 +135,17 @@ export async function statusCommand(
       report.accessTokenExpiresAt = new Date(stored.expiresAt).toISOString();
       report.refreshable = stored.refreshToken !== undefined;
     }
-    const gateway = await probeGateway(config.gatewayUrl ?? config.url, deps);
+  }
+  if (server !== undefined) {
+    const gateway = await probeGateway(server.gatewayUrl ?? server.url, deps);
     report.gateway = gateway;
-    const live = stored !== undefined && stored.expiresAt > deps.now().getTime();
-    if (gateway !== undefined && live && gateway.reachable) {
-      const refused = await refusedToken(gateway.url, stored.accessToken, deps);
+    // Only the server signed in to is sent the session's token, and only a live one.
+    const token = server.signedIn && stored !== undefined &&
+        stored.expiresAt > deps.now().getTime()
+      ? stored.accessToken
+      : undefined;
+    if (gateway !== undefined && token !== undefined && gateway.reachable) {
+      const refused = await refusedToken(gateway.url, token, deps);
       if (refused !== undefined) gateway.refusedToken = refused;
     }
   }
@@ -145,7 +158,8 @@ export async function statusCommand(
   }
   const lines: string[] = [];
   if (!report.signedIn) {
-    lines.push(`${style.yellow("Not signed in")}: run \`ccgate login\``);
+    const login = server?.signedIn === false ? `ccgate login --url ${server.url}` : "ccgate login";
+    lines.push(`${style.yellow("Not signed in")}: run \`${login}\``);
   } else {
     const who = [report.identity?.name, report.identity?.email && `<${report.identity.email}>`]
       .filter(Boolean).join(" ") || report.identity?.sub || "unknown user";

@@ -2,25 +2,10 @@ import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { startAuthStack } from "../../testing/auth_stack.ts";
 import { closedPort } from "../../testing/closed_port.ts";
 import { withTempDir } from "../../testing/with_temp_dir.ts";
+import { refusingGateway } from "../_testing/refusing_gateway.ts";
 import { seedFileSession } from "../_testing/seed_file_session.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
-
-/** A gateway that is up and refuses every token, as one does after its session was revoked. */
-function refusingGateway() {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
-    if (new URL(req.url).pathname === "/healthz") return Response.json({ status: "ok" });
-    const error = {
-      type: "authentication_error",
-      message: "Invalid access token: the session was revoked",
-    };
-    return Response.json({ type: "error", error }, { status: 401 });
-  });
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
 
 Deno.test("runCli() status says when the gateway refuses the session's token (exit 3), and 'expired' without 'expires'", async () => {
   await using stack = await startAuthStack();
@@ -89,5 +74,63 @@ Deno.test("runCli() status says 'expires in less than 1 min' until the token has
     const gone = at(0);
     await runCli(["status"], gone);
     assertStringIncludes(gone.out.join(""), "Access token: expired (");
+  });
+});
+
+Deno.test("runCli() status --url, else CCGATE_URL, probes that gateway before signing in (exit 2 for a URL it cannot use)", async () => {
+  await withTempDir(async (dir) => {
+    const down = `http://127.0.0.1:${closedPort()}`;
+    const other = `${down}/behind-a-proxy`;
+    const status = async (args: string[], env: Record<string, string> = {}) => {
+      const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir, ...env });
+      const code = await runCli(["status", ...args], deps);
+      return { code, out: deps.out.join(""), err: deps.err.join("") };
+    };
+    const expected = (url: string) =>
+      `Not signed in: run \`ccgate login --url ${url}\`\nGateway: ${url} unreachable (connection refused)\n`;
+    assertEquals(await status(["--url", `${down}/`]), { code: 3, out: expected(down), err: "" });
+    assertEquals(await status([], { CCGATE_URL: other }), {
+      code: 3,
+      out: expected(other),
+      err: "",
+    });
+    assertEquals(await status(["--url", down], { CCGATE_URL: other }), {
+      code: 3,
+      out: expected(down),
+      err: "",
+    });
+    assertEquals(await status(["--url", "ftp://ccgate.example.com", "--json"]), {
+      code: 2,
+      out: "",
+      err:
+        'ccgate: Invalid --url: "ftp://ccgate.example.com/" must start with https:// (or http:// for a local one)\n',
+    });
+  });
+});
+
+Deno.test("runCli() status --url sends the session's token only to the server signed in to", async () => {
+  await using stack = await startAuthStack();
+  await using signedIn = refusingGateway();
+  await using other = refusingGateway();
+  await withTempDir(async (dir) => {
+    await seedFileSession(stack, dir);
+    const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+    await Deno.writeTextFile(
+      `${dir}/config.json`,
+      JSON.stringify({ ...config, gatewayUrl: signedIn.url }),
+    );
+    const env = { CCGATE_CONFIG_DIR: dir, CCGATE_URL: other.url };
+    // Another server: its gateway is probed, and not sent the token.
+    const elsewhere = capturedDeps(env);
+    assertEquals(await runCli(["status"], elsewhere), 0);
+    assertStringIncludes(elsewhere.out.join(""), `Gateway: ${other.url} reachable\n`);
+    assertEquals(other.authorizations, []);
+    // The auth service's URL signed in to names the same server: its gateway is asked about the token.
+    const same = capturedDeps(env);
+    assertEquals(await runCli(["status", "--url", stack.url], same), 3);
+    assertStringIncludes(same.out.join(""), `Gateway: ${signedIn.url} reachable\n`);
+    assertStringIncludes(same.out.join(""), "The gateway refuses this session's token");
+    assertEquals(signedIn.authorizations.length, 1);
+    assertEquals(other.authorizations, []);
   });
 });

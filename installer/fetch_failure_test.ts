@@ -1,5 +1,5 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { closedPort } from "../../testing/closed_port.ts";
+import { assertEquals } from "../testing/assert.ts";
+import { closedPort } from "../testing/closed_port.ts";
 import { fetchFailure } from "./fetch_failure.ts";
 
 Deno.test("fetchFailure() names a refused connection and a timeout instead of 'fetch failed'", async () => {

@@ -1,5 +1,6 @@
 /**
- * Why a `fetch` failed, in a few words for a one-line message: Deno rejects
+ * Why a `fetch` failed, in a few words for a one-line message (`ccgate
+ * status` and `ccgate doctor` say it of an unreachable server): Deno rejects
  * every network failure as `TypeError: fetch failed`, with the reason only in
  * its `cause` (connection refused, a host name that does not resolve, TLS).
  * A timeout (`AbortSignal.timeout`) is "no answer in time". Never the URL.
