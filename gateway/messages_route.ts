@@ -2,7 +2,7 @@ import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { invokeAdmitted, openAdmittedStream } from "./admitted_upstream.ts";
 import { parseAnthropicBeta } from "./anthropic_beta.ts";
-import { toUpstreamError } from "./upstream_error.ts";
+import { midStreamError } from "./mid_stream_error.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { checkRequestLimits } from "./check_request_limits.ts";
 import { droppedHeader } from "./dropped_header.ts";
@@ -50,7 +50,7 @@ export function messagesRoute(deps: GatewayDeps): Handler {
         return framer.frame(event);
       },
       errorFrame: (error) => {
-        const e = toUpstreamError(error);
+        const e = midStreamError(error);
         return sseErrorFrame(e.type, e.message);
       },
       pingFrame: ssePingFrame(),
