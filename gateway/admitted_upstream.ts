@@ -10,12 +10,24 @@ import {
 } from "./open_upstream_stream.ts";
 import type { AdmittedRequest } from "./policy/admit_request.ts";
 import type { StreamOutcome } from "./sse_stream.ts";
+import { sendWithToolSearchFallback, type ToolSearchFallback } from "./tool_search_fallback.ts";
 import { toUpstreamError } from "./upstream_error.ts";
 import { upstreamTiming } from "./upstream_timing.ts";
 import { EMPTY_USAGE, type TokenUsage } from "./usage.ts";
 
-/** What a route adds to its Bedrock call: Bedrock's invocation options and their answer's metadata. */
-export type InvokeExtras = Pick<BedrockInvocation, "options" | "answered">;
+/**
+ * What a route adds to its Bedrock call: Bedrock's invocation options and
+ * their answer's metadata, and the safety net of a body that forwarded tool
+ * search.
+ */
+export interface InvokeExtras extends Pick<BedrockInvocation, "options" | "answered"> {
+  /**
+   * Given when the body forwarded tool search: a refusal of it (a 400 before
+   * any byte) is sent once more without tool search, within the same
+   * admission (settled once; see `sendWithToolSearchFallback`).
+   */
+  toolSearch?: ToolSearchFallback;
+}
 
 /** What a route makes of Bedrock's InvokeModel answer: its usage and the response value. */
 export interface InvokeAnswer<T> {
@@ -38,7 +50,8 @@ export interface InvokeAnswer<T> {
  * @param modelId The Bedrock model id.
  * @param answer Reads Bedrock's body into the usage and the route's value.
  * @param invoke Bedrock's invocation options and who to tell what the answer
- * said about itself (the Bedrock-native routes; see `BedrockInvocation`).
+ * said about itself (the Bedrock-native routes; see `BedrockInvocation`), and
+ * the tool search safety net (`InvokeExtras.toolSearch`).
  * @returns The route's value.
  */
 export async function invokeAdmitted<T>(
@@ -52,20 +65,26 @@ export async function invokeAdmitted<T>(
   const { record, served, sending, sent, firstByte, reservation, requestId } = _observe(c);
   record.invoking(admitted.body);
   const call = linkClientAbort(c.req.raw.signal);
+  const { upstreams } = admitted;
   let answered = false;
   try {
-    const bytes = await invokeModel(bedrock, {
-      modelId,
-      body: admitted.body,
-      signal: call.signal,
-      served,
-      sending,
-      reservation,
-      upstreams: admitted.upstreams,
-      requestId,
-      options: invoke?.options,
-      answered: invoke?.answered,
-    });
+    const bytes = await sendWithToolSearchFallback(
+      admitted.body,
+      (body) =>
+        invokeModel(bedrock, {
+          modelId,
+          body,
+          signal: call.signal,
+          served,
+          sending,
+          reservation,
+          upstreams,
+          requestId,
+          options: invoke?.options,
+          answered: invoke?.answered,
+        }),
+      invoke?.toolSearch,
+    );
     firstByte();
     answered = true;
     const { usage, value } = answer(bytes);
@@ -117,7 +136,8 @@ export interface AdmittedStream extends UpstreamStream {
  * @param admitted The admitted request.
  * @param modelId The Bedrock model id.
  * @param invoke Bedrock's invocation options and who to tell what the answer
- * said about itself (the Bedrock-native routes; see `BedrockInvocation`).
+ * said about itself (the Bedrock-native routes; see `BedrockInvocation`), and
+ * the tool search safety net (`InvokeExtras.toolSearch`).
  * @returns The stream and its `close`.
  */
 export async function openAdmittedStream(
@@ -128,21 +148,28 @@ export async function openAdmittedStream(
   invoke?: InvokeExtras,
 ): Promise<AdmittedStream> {
   const { record, served, sending, sent, firstByte, reservation, requestId } = _observe(c);
-  const { settle, maxOutput } = admitted;
+  // The closures below share one context: none may name `admitted` (or its body), or an open
+  // stream would keep the request body alive (`bedrockBodiesHeldWhileStreaming`).
+  const { settle, maxOutput, upstreams } = admitted;
   let upstream: UpstreamStream;
   try {
-    upstream = await openUpstreamStream(bedrock, {
-      modelId,
-      body: admitted.body,
-      client: c.req.raw.signal,
-      served,
-      sending,
-      reservation,
-      upstreams: admitted.upstreams,
-      requestId,
-      options: invoke?.options,
-      answered: invoke?.answered,
-    });
+    upstream = await sendWithToolSearchFallback(
+      admitted.body,
+      (body) =>
+        openUpstreamStream(bedrock, {
+          modelId,
+          body,
+          client: c.req.raw.signal,
+          served,
+          sending,
+          reservation,
+          upstreams,
+          requestId,
+          options: invoke?.options,
+          answered: invoke?.answered,
+        }),
+      invoke?.toolSearch,
+    );
   } catch (err) {
     settleUnanswered(c, settle, admitted.body, err, sent());
     throw toUpstreamError(err);

@@ -39,6 +39,7 @@ import { VerifiedTokenCache } from "./verified_token_cache.ts";
 import { timing } from "hono/timing";
 import { gatewayTimer } from "./upstream_timing.ts";
 import type { LiveAliases } from "./model_options.ts";
+import { ToolSearchRefusals } from "./tool_search_refusals.ts";
 
 /** Everything the gateway needs from the outside world. */
 export interface GatewayDeps {
@@ -98,6 +99,12 @@ export interface GatewayDeps {
    * admin API cannot set overrides.
    */
   budgetOverrides?: BudgetOverrides;
+  /**
+   * Model ids Bedrock refused tool search for lately (the tool search safety
+   * net, `sendWithToolSearchFallback`). Absent: one in memory for this app,
+   * remembering each refusal for an hour by `now`.
+   */
+  toolSearchRefusals?: ToolSearchRefusals;
 }
 
 /**
@@ -111,6 +118,10 @@ export interface GatewayDeps {
  */
 export function createApp(deps: GatewayDeps): Hono {
   if (deps.policy) deps = policyDeps(deps, deps.policy);
+  deps = {
+    ...deps,
+    toolSearchRefusals: deps.toolSearchRefusals ?? new ToolSearchRefusals({ now: deps.now }),
+  };
   const app = new Hono();
   const auth = traced(
     "verify",

@@ -83,11 +83,29 @@ export const BEDROCK_REQUEST_FIELDS: readonly string[] = Object.keys(table.field
   f !== "*" && table.fields[f as keyof typeof table.fields].decision !== "drop"
 );
 
-/** Tool definition fields the gateway always removes. */
+/**
+ * Tool definition fields the gateway removes: all of them, except
+ * {@linkcode TOOL_SEARCH_TOOL_FIELDS} when tool search is forwarded.
+ */
 export const BEDROCK_DROPPED_TOOL_FIELDS: readonly string[] = Object.keys(table.toolFields);
 
-/** Tool `type` prefixes whose tools the gateway removes (Anthropic-hosted tools). */
+/**
+ * Tool `type` prefixes whose tools the gateway removes (Anthropic-hosted
+ * tools), except {@linkcode TOOL_SEARCH_TOOL_TYPES} when tool search is forwarded.
+ */
 export const BEDROCK_DROPPED_TOOL_TYPES: readonly string[] = Object.keys(table.droppedToolTypes);
+
+/** The beta with which Bedrock takes tool search (`defer_loading`, `tool_reference`). */
+export const TOOL_SEARCH_BETA: string = table.toolSearch.beta;
+
+/** Betas by which a client asks for tool search (Bedrock's name and the first-party one). */
+export const TOOL_SEARCH_ASKED_BY: readonly string[] = table.toolSearch.askedBy;
+
+/** Tool fields kept when tool search is forwarded (`defer_loading`). */
+export const TOOL_SEARCH_TOOL_FIELDS: readonly string[] = table.toolSearch.toolFields;
+
+/** Tool `type` prefixes kept when tool search is forwarded (`tool_search_tool_`). */
+export const TOOL_SEARCH_TOOL_TYPES: readonly string[] = table.toolSearch.toolTypes;
 
 /** Every beta forwarded to at least one family: what a Bedrock emulator should accept. */
 export const BEDROCK_ALLOWED_BETAS: readonly string[] = [

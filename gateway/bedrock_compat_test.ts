@@ -6,6 +6,10 @@ import {
   BEDROCK_REQUEST_FIELDS,
   bedrockAllowedBetas,
   bedrockFamily,
+  TOOL_SEARCH_ASKED_BY,
+  TOOL_SEARCH_BETA,
+  TOOL_SEARCH_TOOL_FIELDS,
+  TOOL_SEARCH_TOOL_TYPES,
 } from "./bedrock_compat.ts";
 import table from "./bedrock_compat.json" with { type: "json" };
 import { DEFAULT_MODEL_TABLE } from "./model_map.ts";
@@ -86,12 +90,27 @@ Deno.test("bedrock_compat.json documents every forwarded beta and drops unknown 
 });
 
 Deno.test("bedrockAllowedBetas() lists the betas of one model for the emulator", () => {
-  assertEquals(bedrockAllowedBetas("us.anthropic.claude-opus-4-8"), []);
+  // Tool search is the only beta Opus 4.7 and later are sent (Claude Code 2.1.332 sends it them).
+  assertEquals(bedrockAllowedBetas("us.anthropic.claude-opus-4-8"), [
+    "tool-search-tool-2025-10-19",
+  ]);
   assertEquals(bedrockAllowedBetas("anthropic.claude-3-7-sonnet-20250219-v1:0"), [
     "computer-use-2025-01-24",
     "output-128k-2025-02-19",
     "token-efficient-tools-2025-02-19",
   ]);
+});
+
+Deno.test("bedrock_compat.json forwards tool search to Claude 4 and later only", () => {
+  for (const family of table.families) {
+    const claude3 = family.id.startsWith("claude-3");
+    assertEquals(family.betas.includes(TOOL_SEARCH_BETA), !claude3, family.id);
+  }
+  assertEquals(table.default.betas, [], "unclassified ids: conservative");
+  assertEquals(TOOL_SEARCH_ASKED_BY, [TOOL_SEARCH_BETA, "advanced-tool-use-2025-11-20"]);
+  assertEquals(TOOL_SEARCH_TOOL_FIELDS, ["defer_loading"]);
+  assertEquals(TOOL_SEARCH_TOOL_TYPES, ["tool_search_tool_"]);
+  for (const source of table.toolSearch.sources) assert(source in table.sources, source);
 });
 
 Deno.test("bedrock compat constants describe what the emulator should accept", () => {

@@ -22,7 +22,7 @@ export function bedrockInvokeRoute(deps: GatewayDeps): Handler {
   const { bedrock } = deps;
 
   return async function bedrockInvoke(c: Context) {
-    const { modelId, admitted, options } = await admit(c);
+    const { modelId, admitted, options, toolSearch } = await admit(c);
     let meta: BedrockAnswerMeta | undefined;
     const answered = (m: BedrockAnswerMeta) => {
       meta = m;
@@ -32,7 +32,7 @@ export function bedrockInvokeRoute(deps: GatewayDeps): Handler {
     const bytes = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
       usage = _usage(bytes);
       return { usage, value: bytes };
-    }, { options, answered });
+    }, { options, answered, toolSearch });
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       "content-type": "application/json",
       ...bedrockAnswerHeaders(c.get("requestId"), meta, usage),

@@ -28,7 +28,7 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
   const { bedrock } = deps;
 
   return async function bedrockInvokeStream(c: Context) {
-    const { modelId, admitted, options } = await admit(c);
+    const { modelId, admitted, options, toolSearch } = await admit(c);
     let meta: BedrockAnswerMeta | undefined;
     const answered = (m: BedrockAnswerMeta) => {
       meta = m;
@@ -38,6 +38,7 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
     const upstream = await openAdmittedStream(bedrock, c, admitted, modelId, {
       options,
       answered,
+      toolSearch,
     });
     const { observe } = upstream;
     const first = upstream.frameFirst((chunk) => {

@@ -6,16 +6,16 @@ type Json = Record<string, unknown>;
 /**
  * Checks content blocks (`tool_result` contents included) and strips the
  * `cache_control` keys Bedrock rejects for the model family (`scope`, and
- * `ttl` where unsupported), noting each in `dropped`; a `tool_reference`
- * (tool search's answer, which is never forwarded) becomes a text block
- * saying the tool is loaded. Copies only what
- * changed: unchanged input comes back as the same array. Pure but for
- * `dropped`.
+ * `ttl` where unsupported), noting each in `dropped`; unless tool search is
+ * forwarded, a `tool_reference` (tool search's answer) becomes a text block
+ * saying the tool is loaded. Copies only what changed: unchanged input comes
+ * back as the same array. Pure but for `dropped`.
  *
  * @param blocks The content blocks.
  * @param path Where they are, for errors and `dropped` (`messages.3.content`).
  * @param family The model family's rules.
  * @param dropped Receives `field:<path>.cache_control.<key>` per key removed.
+ * @param toolSearch Whether tool search is forwarded: `tool_reference` blocks are then kept.
  * @returns The blocks to send.
  * @throws {InvalidRequestError} When a block is not an object with a `type`,
  * or is an image or document Bedrock cannot read (see `_checkSource`).
@@ -36,6 +36,7 @@ export function bedrockBlocks(
   path: string,
   family: BedrockFamily,
   dropped: string[],
+  toolSearch = false,
 ): unknown[] {
   let out: unknown[] | undefined;
   for (let i = 0; i < blocks.length; i++) {
@@ -45,8 +46,8 @@ export function bedrockBlocks(
     }
     if (block.type === "image" || block.type === "document") _checkSource(block, `${path}.${i}`);
     let fixed = bedrockCacheControl(block, `${path}.${i}`, family, dropped);
-    if (block.type === "tool_reference") {
-      // Tool search is never forwarded (bedrock_compat.json): every tool is loaded eagerly, and
+    if (block.type === "tool_reference" && !toolSearch) {
+      // Tool search is not forwarded (bedrock_compat.json): every tool is loaded eagerly, and
       // Bedrock refuses a tool_reference without its beta. Claude Code's ToolSearch tool answers
       // with these; the model then calls the tool by name, which it can.
       const { tool_name: name, type: _type, ...rest } = fixed as Json;
@@ -54,7 +55,13 @@ export function bedrockBlocks(
       dropped.push(`rewrite:${path}.${i}.tool_reference`);
     }
     if (block.type === "tool_result" && Array.isArray(block.content)) {
-      const inner = bedrockBlocks(block.content, `${path}.${i}.content`, family, dropped);
+      const inner = bedrockBlocks(
+        block.content,
+        `${path}.${i}.content`,
+        family,
+        dropped,
+        toolSearch,
+      );
       if (inner !== block.content) fixed = { ...fixed, content: inner };
     }
     if (fixed !== block) {
@@ -105,6 +112,7 @@ export function bedrockCacheControl(
  * @param value The request's `messages`.
  * @param family The model family's rules.
  * @param dropped Receives what was removed or rewritten.
+ * @param toolSearch Whether tool search is forwarded (see {@linkcode bedrockBlocks}).
  * @returns The messages to send.
  * @throws {InvalidRequestError} Naming the field, e.g. `messages.2.role: ...`.
  *
@@ -124,6 +132,7 @@ export function bedrockMessages(
   value: unknown,
   family: BedrockFamily,
   dropped: string[],
+  toolSearch = false,
 ): unknown[] {
   if (!Array.isArray(value)) throw new InvalidRequestError("messages: Input should be a list");
   if (value.length === 0) {
@@ -163,7 +172,7 @@ export function bedrockMessages(
     }
     let fixed: Json = message;
     if (Array.isArray(content)) {
-      const blocks = bedrockBlocks(content, `messages.${i}.content`, family, dropped);
+      const blocks = bedrockBlocks(content, `messages.${i}.content`, family, dropped, toolSearch);
       if (blocks !== content) fixed = { ...message, content: blocks };
     }
     if (pending.length > 0) {

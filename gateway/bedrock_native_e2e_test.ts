@@ -70,7 +70,12 @@ Deno.test("the AWS SDK with a ccgate bearer token streams through /invoke-with-r
   const [upstream] = stack.emulator.requests;
   assert(upstream?.signed, "re-signed with SigV4 by the gateway's AWS SDK");
   const sent = upstream!.json as Record<string, unknown>;
-  assertEquals(sent.anthropic_beta, ["interleaved-thinking-2025-05-14"], "sanitised betas");
+  // Sonnet 4.5 takes both (tool search is forwarded to Claude 4 and later, as Claude Code asks).
+  assertEquals(
+    sent.anthropic_beta,
+    ["interleaved-thinking-2025-05-14", "tool-search-tool-2025-10-19"],
+    "sanitised betas",
+  );
   assertEquals(
     (sent.metadata as { user_id: string }).user_id,
     "00000000-0000-0000-0000-00000000a11c",

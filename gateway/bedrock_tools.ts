@@ -2,6 +2,8 @@ import {
   BEDROCK_DROPPED_TOOL_FIELDS,
   BEDROCK_DROPPED_TOOL_TYPES,
   type BedrockFamily,
+  TOOL_SEARCH_TOOL_FIELDS,
+  TOOL_SEARCH_TOOL_TYPES,
 } from "./bedrock_compat.ts";
 import { bedrockCacheControl } from "./bedrock_messages.ts";
 import { InvalidRequestError } from "./errors.ts";
@@ -9,17 +11,27 @@ import { InvalidRequestError } from "./errors.ts";
 type Json = Record<string, unknown>;
 
 const DROPPED_TOOL_FIELDS = new Set(BEDROCK_DROPPED_TOOL_FIELDS);
+/** What is dropped when tool search is forwarded: the same, but for tool search's own. */
+const DROPPED_WITH_TOOL_SEARCH = new Set(
+  BEDROCK_DROPPED_TOOL_FIELDS.filter((f) => !TOOL_SEARCH_TOOL_FIELDS.includes(f)),
+);
+const DROPPED_TYPES_WITH_TOOL_SEARCH = BEDROCK_DROPPED_TOOL_TYPES.filter((p) =>
+  !TOOL_SEARCH_TOOL_TYPES.includes(p)
+);
 
 /**
  * A request's `tools` as Bedrock takes them: Anthropic-hosted tools (web
  * search, ...) are left out and recorded in `dropped` as
  * `tool:tools.<i>.<name>`, fields Bedrock rejects are removed
  * (`field:tools.<i>.<key>`), cache controls follow the family's rules.
- * Untouched tools are shared, not copied. Pure, apart from `dropped`.
+ * With `toolSearch`, tool search's own (`defer_loading`, tool_search_tool_*
+ * tools) are kept. Untouched tools are shared, not copied. Pure, apart from
+ * `dropped`.
  *
  * @param value The request's `tools`.
  * @param family The model family's rules.
  * @param dropped What was removed or rewritten, appended to.
+ * @param toolSearch Whether tool search is forwarded (its beta is sent).
  * @returns The tools to send; `undefined` when every tool was left out.
  * @throws {InvalidRequestError} When `tools` is not a list of named tools.
  *
@@ -40,8 +52,11 @@ export function bedrockTools(
   value: unknown,
   family: BedrockFamily,
   dropped: string[],
+  toolSearch = false,
 ): unknown[] | undefined {
   if (!Array.isArray(value)) throw new InvalidRequestError("tools: Input should be a list");
+  const droppedFields = toolSearch ? DROPPED_WITH_TOOL_SEARCH : DROPPED_TOOL_FIELDS;
+  const droppedTypes = toolSearch ? DROPPED_TYPES_WITH_TOOL_SEARCH : BEDROCK_DROPPED_TOOL_TYPES;
   let out: unknown[] | undefined;
   for (let i = 0; i < value.length; i++) {
     const tool = value[i];
@@ -49,14 +64,14 @@ export function bedrockTools(
       throw new InvalidRequestError(`tools.${i}: Input should be a tool with a "name"`);
     }
     const type = tool.type;
-    if (typeof type === "string" && BEDROCK_DROPPED_TOOL_TYPES.some((p) => type.startsWith(p))) {
+    if (typeof type === "string" && droppedTypes.some((p) => type.startsWith(p))) {
       out ??= value.slice(0, i);
       dropped.push(`tool:tools.${i}.${tool.name}`);
       continue;
     }
     let fixed = bedrockCacheControl(tool, `tools.${i}`, family, dropped);
     for (const key of Object.keys(tool)) {
-      if (!DROPPED_TOOL_FIELDS.has(key)) continue;
+      if (!droppedFields.has(key)) continue;
       if (fixed === tool) fixed = { ...tool };
       delete fixed[key];
       dropped.push(`field:tools.${i}.${key}`);

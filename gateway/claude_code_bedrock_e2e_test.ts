@@ -25,11 +25,11 @@ Deno.test("Claude Code in Bedrock mode completes `claude -p` through the gateway
     assert(sent.signed, "the gateway re-signed the call with SigV4");
     const body = sent.json as Record<string, unknown>;
     assertEquals(body.anthropic_version, "bedrock-2023-05-31");
-    // Claude Code's default model, Opus 5.5, is of the adaptive family, which takes no beta: the
-    // betas in Claude Code's body (interleaved thinking, tool search, thinking token count) are
-    // dropped by the compatibility table.
+    // Claude Code's default model, Opus 5.5, is of the adaptive family, which takes no beta but
+    // tool search: the others in Claude Code's body (interleaved thinking, thinking token count)
+    // are dropped by the compatibility table.
     assertEquals(sent.modelId, "us.anthropic.claude-opus-5-5");
-    assertEquals(body.anthropic_beta, undefined);
+    assertEquals(body.anthropic_beta, ["tool-search-tool-2025-10-19"]);
     assertEquals(
       (body.metadata as { user_id: string }).user_id,
       "00000000-0000-0000-0000-00000000a11c",

@@ -54,6 +54,9 @@ export function countTokensRoute(deps: GatewayDeps): Handler {
       betas: parseAnthropicBeta(c.req.header("anthropic-beta")),
       // A count cannot apply an edit either way: it counts what is sent.
       unsupportedEdits: "drop",
+      // Counted as before tool search was forwarded (every tool: errs high), with no refusal to
+      // recover from.
+      toolSearch: false,
     });
     if (translated.dropped.length > 0) {
       c.header("x-ccgate-dropped", droppedHeader(translated.dropped));

@@ -31,7 +31,9 @@ export type GatewayMetricName =
   /** Circuits (region × model id) that opened, by region. */
   | "ccgate_circuit_opened_total"
   /** Policy file reloads rejected (unreadable or invalid: the previous policy stays). */
-  | "ccgate_policy_reload_failures_total";
+  | "ccgate_policy_reload_failures_total"
+  /** Bedrock refusals of tool search, by model (each followed by a retry without it). */
+  | "ccgate_tool_search_refused_total";
 
 /** Gauge names the gateway keeps. */
 export type GatewayGaugeName =
@@ -85,6 +87,7 @@ export const GATEWAY_METRIC_KINDS:
       ccgate_upstream_failovers_total: "counter",
       ccgate_circuit_opened_total: "counter",
       ccgate_policy_reload_failures_total: "counter",
+      ccgate_tool_search_refused_total: "counter",
       ccgate_active_streams: "gauge",
       ccgate_ledger_buffered_entries: "gauge",
       ccgate_memory_in_flight_bytes: "gauge",

@@ -18,6 +18,7 @@ import { admitRequest } from "./policy/admit_request.ts";
 import { toAnthropicMessage } from "./to_anthropic_message.ts";
 import { sseErrorFrame, SseFramer, ssePingFrame } from "./sse_frame.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
+import { toolSearchFallback } from "./tool_search_fallback.ts";
 
 /**
  * `POST /v1/messages` (with or without `?beta=true`): the Anthropic Messages
@@ -28,16 +29,16 @@ export function messagesRoute(deps: GatewayDeps): Handler {
   const models = liveModelOptions(config, deps.policyAliases);
 
   return async function messages(c: Context) {
-    const { requested, streamed, modelId, admitted } = await _admit(deps, models, c);
+    const { requested, streamed, modelId, admitted, toolSearch } = await _admit(deps, models, c);
     if (!streamed) {
       const message = await invokeAdmitted(bedrock, c, admitted, modelId, (bytes) => {
         const message = toAnthropicMessage(bytes, { model: requested! });
         return { usage: message.usage, value: message };
-      });
+      }, { toolSearch });
       return c.body(message.body, 200, { "content-type": "application/json" });
     }
 
-    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId);
+    const upstream = await openAdmittedStream(bedrock, c, admitted, modelId, { toolSearch });
     const framer = new SseFramer({ model: requested });
     const first = upstream.frameFirst((event) => framer.frame(event));
     c.get("record").streaming();
@@ -100,6 +101,7 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
     betas,
     userId: claims.sub,
     source: raw,
+    toolSearch: deps.toolSearchRefusals?.refused(modelId) !== true,
   });
   if (translated.dropped.length > 0) {
     c.header("x-ccgate-dropped", droppedHeader(translated.dropped));
@@ -110,5 +112,7 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
     source: body,
     body: translated.body,
   });
-  return { requested, streamed, modelId, admitted };
+  // Bedrock's refusal of the tool search forwarded is sent again without it (admitted_upstream.ts).
+  const toolSearch = translated.toolSearch ? toolSearchFallback(deps, c, modelId) : undefined;
+  return { requested, streamed, modelId, admitted, toolSearch };
 }

@@ -32,6 +32,8 @@ export const METRIC_HELP: Readonly<Record<string, string>> = Object.freeze({
     "Open circuits (region x model id refused or being probed), by region: above 0, calls skip that region for the model.",
   ccgate_policy_reload_failures_total:
     "Policy file reloads rejected (unreadable or invalid file; the previous policy stays in force).",
+  ccgate_tool_search_refused_total:
+    "Bedrock refusals of tool search, by model: each request was sent again without it, and that model goes without tool search for an hour.",
   ccgate_policy_file_rejected:
     "1 while the policy file on disk is rejected: the next restart would fail to start. 0 otherwise.",
   ccgate_upstream_calls_in_flight:

@@ -13,6 +13,7 @@ import { liveModelValue } from "./model_options.ts";
 import { admitRequest, type AdmittedRequest } from "./policy/admit_request.ts";
 import { readRequestJson } from "./read_request_json.ts";
 import { toBedrockRequest } from "./to_bedrock_request.ts";
+import { type ToolSearchFallback, toolSearchFallback } from "./tool_search_fallback.ts";
 import { withGuardrailConfig } from "./with_guardrail_config.ts";
 
 /** A Bedrock-native request, ready for `bedrock_upstream.ts`. */
@@ -27,6 +28,8 @@ export interface NativeInvocation {
   source: Record<string, unknown>;
   /** Bedrock's invocation headers the client sent (service tier, guardrail, ...), checked. */
   options: BedrockInvokeOptions;
+  /** Whether `body` forwarded tool search (see `toBedrockRequest`). */
+  toolSearch: boolean;
 }
 
 /** Prepares one request; `body` when the route already decoded it (count-tokens). */
@@ -43,6 +46,8 @@ export interface AdmittedInvocation {
   admitted: AdmittedRequest;
   /** Bedrock's invocation headers the client sent, for the SDK command (`BedrockInvocation.options`). */
   options: BedrockInvokeOptions;
+  /** The tool search safety net, when the body forwarded tool search (`InvokeExtras.toolSearch`). */
+  toolSearch?: ToolSearchFallback;
 }
 
 const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
@@ -65,7 +70,8 @@ const PROFILE_PREFIX = /^(?:us|eu|apac|jp|au|ca|us-gov|global)\./;
  *   `/v1/messages` (`toBedrockRequest`): betas and fields Bedrock would
  *   reject are dropped and listed in `x-ccgate-dropped`, `metadata.user_id`
  *   becomes the verified user. The `anthropic-beta` HTTP header is ignored,
- *   as Bedrock ignores it: only the body's `anthropic_beta` counts;
+ *   as Bedrock ignores it: only the body's `anthropic_beta` counts; tool
+ *   search is forwarded as there (not for count-tokens), with its safety net;
  * - Bedrock's invocation headers (`X-Amzn-Bedrock-Service-Tier`,
  *   `-PerformanceConfig-Latency`, `-GuardrailIdentifier`, `-GuardrailVersion`,
  *   `-Trace`) are checked as Bedrock checks them (`readBedrockInvokeOptions`)
@@ -111,7 +117,14 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
         () => deps.allowedModels?.(c.get("claims")),
       );
     record?.set({ bedrockModel: modelId });
-    const translated = toBedrockRequest(body, { modelId, betas: [], userId: c.get("claims").sub });
+    const translated = toBedrockRequest(body, {
+      modelId,
+      betas: [],
+      userId: c.get("claims").sub,
+      // Token counting keeps the conservative translation; a model Bedrock refused tool search
+      // for lately goes without it at once.
+      toolSearch: given === undefined && deps.toolSearchRefusals?.refused(modelId) !== true,
+    });
     const guardrailConfig = body[GUARDRAIL_CONFIG_FIELD];
     const kept = invoke.guardrailIdentifier !== undefined && guardrailConfig !== undefined;
     const dropped = kept
@@ -119,7 +132,14 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
       : translated.dropped;
     if (dropped.length > 0) c.header("x-ccgate-dropped", droppedHeader(dropped));
     const sent = kept ? withGuardrailConfig(translated.body, guardrailConfig) : translated.body;
-    return { requested, modelId, body: sent, source: body, options: invoke };
+    return {
+      requested,
+      modelId,
+      body: sent,
+      source: body,
+      options: invoke,
+      toolSearch: translated.toolSearch,
+    };
   };
 }
 
@@ -142,9 +162,10 @@ export function admitNativeInvocation(
   const prepare = prepareNativeInvocation(deps);
   return async function admit(c) {
     c.get("record").set({ stream });
-    const { requested, modelId, body, source, options } = await prepare(c);
+    const { requested, modelId, body, source, options, toolSearch } = await prepare(c);
     const admitted = await admitRequest(deps, c, { requested, modelId, body, source });
-    return { modelId, admitted, options };
+    const fallback = toolSearch ? toolSearchFallback(deps, c, modelId) : undefined;
+    return { modelId, admitted, options, toolSearch: fallback };
   };
 }
 

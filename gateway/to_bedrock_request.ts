@@ -3,6 +3,8 @@ import {
   type BedrockFamily,
   bedrockFamily,
   DEFAULT_BEDROCK_FAMILY,
+  TOOL_SEARCH_ASKED_BY,
+  TOOL_SEARCH_BETA,
 } from "./bedrock_compat.ts";
 import { bedrockContextManagement, CONTEXT_MANAGEMENT_BETA } from "./bedrock_context_management.ts";
 import { bedrockBlocks, bedrockMessages } from "./bedrock_messages.ts";
@@ -46,6 +48,16 @@ export interface ToBedrockRequestOptions {
    * @default {"refuse"}
    */
   unsupportedEdits?: "refuse" | "drop";
+  /**
+   * Whether tool search may be forwarded: it is when this is `true`, the
+   * client asked for it (`tool-search-tool-2025-10-19` or
+   * `advanced-tool-use-2025-11-20`, header or body) and the family takes it
+   * (Claude 4 and later); `false` gives the conservative translation
+   * (`defer_loading` and tool_search_tool_* tools dropped, `tool_reference`
+   * blocks as text), for a model Bedrock refused it for, or token counting.
+   * @default {true}
+   */
+  toolSearch?: boolean;
 }
 
 /** A request ready for InvokeModel(WithResponseStream). */
@@ -56,6 +68,8 @@ export interface BedrockRequest {
   modelId: string;
   /** Betas forwarded in `anthropic_beta`. */
   betas: string[];
+  /** Whether tool search was forwarded (its beta is in `betas`). */
+  toolSearch: boolean;
   /**
    * What was removed or rewritten, e.g. `beta:claude-code-20250219`,
    * `field:tools.3.defer_loading`, `rewrite:messages.1.role`.
@@ -77,7 +91,8 @@ const encoder = new TextEncoder();
  * removed, betas filtered for the model family, `metadata.user_id` set to the
  * verified identity, fields Bedrock rejects removed or rewritten, and
  * `role: "system"` messages turned into `<system-reminder>` text in the
- * adjacent user turn.
+ * adjacent user turn. Tool search, asked for by either of its names, is
+ * forwarded to the families that take it (see `toolSearch`).
  *
  * One pass over the top level and the message/tool arrays; untouched
  * subtrees are shared, not copied, and kept objects keep their key order so
@@ -113,7 +128,12 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
   const family = options.family ?? _familyOf(options.modelId, body.model);
   const dropped: string[] = [];
 
-  const betas = _betas(body.anthropic_beta, options.betas ?? [], family, dropped);
+  const asked = _askedBetas(body.anthropic_beta, options.betas ?? []);
+  // Tool search (client-side in Claude Code: defer_loading tools, tool_reference answers), by
+  // either of its names, where the family takes it; else the conservative translation.
+  const toolSearch = options.toolSearch !== false && family.betas.has(TOOL_SEARCH_BETA) &&
+    asked.some((b) => TOOL_SEARCH_ASKED_BY.includes(b));
+  const betas = _betas(asked, family, dropped, toolSearch);
   if (
     body.context_management != null && family.betas.has(CONTEXT_MANAGEMENT_BETA) &&
     !betas.includes(CONTEXT_MANAGEMENT_BETA)
@@ -139,13 +159,13 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
       case "anthropic_beta":
         break;
       case "messages":
-        out.messages = bedrockMessages(value, family, dropped);
+        out.messages = bedrockMessages(value, family, dropped, toolSearch);
         break;
       case "system":
         out.system = _system(value, family, dropped);
         break;
       case "tools": {
-        const tools = bedrockTools(value, family, dropped);
+        const tools = bedrockTools(value, family, dropped, toolSearch);
         if (tools !== undefined) out.tools = tools;
         break;
       }
@@ -219,6 +239,7 @@ export function toBedrockRequest(body: unknown, options: ToBedrockRequestOptions
     body: bytes,
     modelId: options.modelId,
     betas,
+    toolSearch,
     dropped,
   };
 }
@@ -234,22 +255,33 @@ function _requireMaxTokens(value: unknown): void {
   }
 }
 
+/** The header's betas, then the body's not among them. */
+function _askedBetas(bodyBetas: unknown, headerBetas: readonly string[]): readonly string[] {
+  if (bodyBetas === undefined) return headerBetas;
+  if (!Array.isArray(bodyBetas) || !bodyBetas.every((b) => typeof b === "string")) {
+    throw new InvalidRequestError("anthropic_beta: Input should be a list of strings");
+  }
+  return [...new Set([...headerBetas, ...bodyBetas as string[]])];
+}
+
+/**
+ * The betas the family takes; tool search's, by either name, becomes
+ * Bedrock's once when forwarded and is dropped otherwise.
+ */
 function _betas(
-  bodyBetas: unknown,
-  headerBetas: readonly string[],
+  all: readonly string[],
   family: BedrockFamily,
   dropped: string[],
+  toolSearch: boolean,
 ): string[] {
-  let all: readonly string[] = headerBetas;
-  if (bodyBetas !== undefined) {
-    if (!Array.isArray(bodyBetas) || !bodyBetas.every((b) => typeof b === "string")) {
-      throw new InvalidRequestError("anthropic_beta: Input should be a list of strings");
-    }
-    all = [...new Set([...headerBetas, ...bodyBetas as string[]])];
-  }
   const kept: string[] = [];
   for (const beta of all) {
-    if (family.betas.has(beta)) kept.push(beta);
+    if (TOOL_SEARCH_ASKED_BY.includes(beta)) {
+      if (!toolSearch) dropped.push(`beta:${beta}`);
+      else if (beta !== TOOL_SEARCH_BETA) dropped.push(`rewrite:beta:${beta}`);
+      if (!toolSearch || kept.includes(TOOL_SEARCH_BETA)) continue;
+      kept.push(TOOL_SEARCH_BETA);
+    } else if (family.betas.has(beta)) kept.push(beta);
     else dropped.push(`beta:${beta}`);
   }
   return kept;

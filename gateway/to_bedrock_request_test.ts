@@ -34,11 +34,16 @@ type Json = Record<string, unknown>;
 const decoder = new TextDecoder();
 const USER = "entra-oid-0001";
 
-function translate(recorded: { headers: Record<string, string>; body: unknown }, modelId: string) {
+function translate(
+  recorded: { headers: Record<string, string>; body: unknown },
+  modelId: string,
+  toolSearch?: boolean,
+) {
   const out = toBedrockRequest(structuredClone(recorded.body), {
     modelId,
     betas: parseAnthropicBeta(recorded.headers["anthropic-beta"]),
     userId: USER,
+    toolSearch,
   });
   const text = decoder.decode(out.body);
   return { ...out, text, json: JSON.parse(text) as Json };
@@ -137,8 +142,8 @@ Deno.test("toBedrockRequest() passes image blocks through untouched", () => {
   assertEquals(out.dropped, ["beta:claude-code-20250219"]);
 });
 
-Deno.test("toBedrockRequest() drops tool search, defer_loading and input_examples", () => {
-  const out = translate(deferred, deferred.modelId);
+Deno.test("toBedrockRequest() without tool search drops its beta, defer_loading and input_examples", () => {
+  const out = translate(deferred, deferred.modelId, false);
   assertEquals(out.json, deferredExpected.body);
   assertEquals(out.dropped, deferredExpected.dropped);
   const tools = out.json.tools as Json[];

@@ -19,6 +19,7 @@ import type { GatewayLifecycle } from "../gateway/gateway_lifecycle.ts";
 import type { GatewayMetrics } from "../gateway/gateway_metrics.ts";
 import { startGatewayServices } from "../gateway/gateway_services.ts";
 import type { UsageLedger } from "../gateway/ledger/usage_ledger.ts";
+import type { ToolSearchRefusals } from "../gateway/tool_search_refusals.ts";
 import { jsonLog, type LogRecord } from "../gateway/log.ts";
 import type { MemoryLimitDeps } from "../gateway/memory_limit.ts";
 import type { PriceOf } from "../gateway/model_price.ts";
@@ -87,6 +88,11 @@ export interface GatewayStackOptions {
    * served over a socket). @default the stack's issuer's key set
    */
   key?: AccessTokenKey;
+  /**
+   * Model ids Bedrock refused tool search for (with the test's own clock).
+   * @default one in memory on the gateway's clock (`GatewayDeps.toolSearchRefusals`)
+   */
+  toolSearchRefusals?: ToolSearchRefusals;
 }
 
 /** A running gateway + emulator(s). */
@@ -216,6 +222,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     priceOf: options.priceOf,
     policy,
     budgetOverrides,
+    toolSearchRefusals: options.toolSearchRefusals,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const close = async () => {

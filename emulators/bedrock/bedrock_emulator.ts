@@ -59,6 +59,12 @@ export function startBedrockEmulator(
   const isCountUnsupported = typeof unsupported === "function"
     ? unsupported
     : (id: string) => unsupported.includes(id);
+  const noToolSearch = options.toolSearchUnsupported ?? false;
+  const refusesToolSearch = typeof noToolSearch === "function"
+    ? noToolSearch
+    : typeof noToolSearch === "boolean"
+    ? () => noToolSearch
+    : (id: string) => noToolSearch.includes(id);
   const authPolicy = options.auth ?? {};
   const padding = options.padding ?? true;
   const guardrails = options.guardrails ?? [];
@@ -196,9 +202,10 @@ export function startBedrockEmulator(
       ? allowedKeys
       : [...allowedKeys, GUARDRAIL_CONFIG_FIELD];
     // The body was parsed once above (`undefined`: not JSON, which the text check words).
+    const checks = { allowedKeys: bodyKeys, allowedBetas, toolSearch: !refusesToolSearch(modelId) };
     const validation = json === undefined
-      ? validateInvokeBody(bodyText, { allowedKeys: bodyKeys, allowedBetas })
-      : validateInvokeJson(json, { allowedKeys: bodyKeys, allowedBetas });
+      ? validateInvokeBody(bodyText, checks)
+      : validateInvokeJson(json, checks);
     if (!validation.ok) return fail("ValidationException", validation.message);
     const guarded = invoke.headers.guardrail === undefined
       ? undefined

@@ -94,6 +94,15 @@ export interface BedrockEmulatorOptions {
    */
   countTokensUnsupported?: readonly string[] | ((modelId: string) => boolean);
   /**
+   * Models that refuse tool search: an invoke whose `anthropic_beta` has
+   * `tool-search-tool-2025-10-19` is a 400 ValidationException `invalid beta
+   * flag`, Bedrock's wording for a beta a model does not take (exact ids, or
+   * a predicate; `true`: every model). Without the beta, `defer_loading`,
+   * tool_search_tool_* tools and `tool_reference` blocks are refused anyway,
+   * as Bedrock does. @default none
+   */
+  toolSearchUnsupported?: boolean | readonly string[] | ((modelId: string) => boolean);
+  /**
    * Guardrails of the account (`X-Amzn-Bedrock-GuardrailIdentifier`): a
    * request naming another, or another version, is a ValidationException.
    * @default none

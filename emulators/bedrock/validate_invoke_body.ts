@@ -6,6 +6,12 @@ export interface ValidateInvokeBodyOptions {
   allowedKeys: readonly string[];
   /** `anthropic_beta` flags allowed. */
   allowedBetas: readonly string[];
+  /**
+   * Whether the model takes tool search: `false` refuses its beta with
+   * Bedrock's `invalid beta flag`, as Bedrock was reported to for some models.
+   * @default {true}
+   */
+  toolSearch?: boolean;
 }
 
 /** Result of {@linkcode validateInvokeBody}: the parsed body, or Bedrock's ValidationException message. */
@@ -114,9 +120,16 @@ export function validateInvokeJson(
   if (betas.some((b) => typeof b !== "string" || !options.allowedBetas.includes(b))) {
     return { ok: false, message: "invalid beta flag" };
   }
+  const toolSearch = betas.includes(TOOL_SEARCH_BETA);
+  if (toolSearch && options.toolSearch === false) {
+    return { ok: false, message: "invalid beta flag" };
+  }
+  // Tool search's tool fields and tools need its beta.
+  const tool = toolSearch ? undefined : _toolSearchTool(body.tools);
+  if (tool !== undefined) return { ok: false, message: tool };
   // A tool_result naming tools found by tool search (Claude Code's ToolSearch tool answers so)
   // needs the tool search beta (anthropics/claude-code#25212).
-  if (!betas.includes(TOOL_SEARCH_BETA) && _hasToolReference(body.messages)) {
+  if (!toolSearch && _hasToolReference(body.messages)) {
     return { ok: false, message: "Tool reference not found in available tools" };
   }
   // Context editing is a beta on Bedrock: the field alone is an unknown input.
@@ -131,6 +144,25 @@ const CONTEXT_MANAGEMENT_BETA = "context-management-2025-06-27";
 
 /** The beta without which Bedrock refuses `tool_reference` blocks. */
 const TOOL_SEARCH_BETA = "tool-search-tool-2025-10-19";
+
+/**
+ * Bedrock's refusal of the first tool that needs tool search (`defer_loading`,
+ * a tool_search_tool_* type) in a body without its beta, if any.
+ */
+function _toolSearchTool(tools: unknown): string | undefined {
+  if (!Array.isArray(tools)) return undefined;
+  for (let i = 0; i < tools.length; i++) {
+    const tool = tools[i] as { type?: unknown } | null;
+    if (tool === null || typeof tool !== "object") continue;
+    if ("defer_loading" in tool) {
+      return `tools.${i}.custom.defer_loading: Extra inputs are not permitted`;
+    }
+    if (typeof tool.type === "string" && tool.type.startsWith("tool_search_tool_")) {
+      return `tools.${i}: Input tag '${tool.type}' found using 'type' does not match any of the expected tags`;
+    }
+  }
+  return undefined;
+}
 
 /** Whether a `tool_reference` block is in any message's `tool_result` contents. */
 function _hasToolReference(messages: unknown): boolean {

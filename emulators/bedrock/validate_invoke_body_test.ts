@@ -119,6 +119,36 @@ Deno.test("validateInvokeBody() refuses tool_reference blocks without the tool s
   assertEquals(validateInvokeBody(body(["tool-search-tool-2025-10-19"]), options).ok, true);
 });
 
+Deno.test("validateInvokeJson() refuses defer_loading and tool search tools without the tool search beta, as Bedrock does", () => {
+  const tools = [
+    { name: "Read", input_schema: { type: "object" } },
+    { name: "WebFetch", input_schema: { type: "object" }, defer_loading: true },
+  ];
+  const message = (body: object) => {
+    const result = validateInvokeJson({ ...valid, ...body }, options);
+    return result.ok ? "ok" : result.message;
+  };
+  assertEquals(
+    message({ tools }),
+    "tools.1.custom.defer_loading: Extra inputs are not permitted",
+  );
+  assertEquals(
+    message({
+      tools: [{ type: "tool_search_tool_regex_20251119", name: "tool_search_tool_regex" }],
+    }),
+    "tools.0: Input tag 'tool_search_tool_regex_20251119' found using 'type' does not match any of the expected tags",
+  );
+  assertEquals(message({ tools, anthropic_beta: ["tool-search-tool-2025-10-19"] }), "ok");
+});
+
+Deno.test("validateInvokeJson() with toolSearch: false refuses the tool search beta with Bedrock's 'invalid beta flag'", () => {
+  const body = { ...valid, anthropic_beta: ["tool-search-tool-2025-10-19"] };
+  const refused = validateInvokeJson(body, { ...options, toolSearch: false });
+  assertEquals(refused.ok ? "ok" : refused.message, "invalid beta flag");
+  assertEquals(validateInvokeJson(valid, { ...options, toolSearch: false }).ok, true);
+  assertEquals(validateInvokeJson(body, options).ok, true);
+});
+
 Deno.test("validateInvokeBody() refuses context_management without the context-management beta", () => {
   const body = (betas: string[]) =>
     JSON.stringify({
