@@ -5,6 +5,7 @@ import { bedrockAnswerHeaders } from "./bedrock_answer_headers.ts";
 import type { BedrockAnswerMeta } from "./bedrock_upstream.ts";
 import { bedrockChunkFrame, bedrockExceptionFrame } from "./bedrock_event_frames.ts";
 import { bedrockExceptionOf } from "./bedrock_exception_of.ts";
+import { midStreamError } from "./mid_stream_error.ts";
 import { ChunkUsage } from "./chunk_usage.ts";
 import { admitNativeInvocation } from "./prepare_native_invocation.ts";
 import { sseStream, type StreamOutcome } from "./sse_stream.ts";
@@ -55,9 +56,10 @@ export function bedrockInvokeStreamRoute(deps: GatewayDeps): Handler {
       errorFrame: (error) => {
         const e = toUpstreamError(error);
         const cause = e.cause instanceof Error ? e.cause.name : undefined;
+        // The message a stream can carry: no "retry after the indicated delay" for throttling.
         return bedrockExceptionFrame(
           bedrockExceptionOf(e.status, e.type, cause).streamType,
-          e.message,
+          midStreamError(e).message,
         );
       },
       abort: upstream.abort,

@@ -4,6 +4,7 @@ import {
   InvokeModelCommand,
   InvokeModelWithResponseStreamCommand,
   ModelStreamErrorException,
+  ThrottlingException,
   ValidationException,
 } from "@aws-sdk/client-bedrock-runtime";
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
@@ -105,6 +106,22 @@ Deno.test("the AWS SDK sees a mid-stream Bedrock failure as the same exception",
     for await (const event of out.body!) if (event.chunk) chunks++;
   }, ModelStreamErrorException);
   assertEquals(chunks, 3);
+});
+
+Deno.test("the AWS SDK sees Bedrock throttling mid-stream as a ThrottlingException that asks for no delay", async () => {
+  await using stack = await startGatewayStack();
+  stack.emulator.enqueue(answerScript(textAnswer("one two three four"), {
+    failAfter: { events: 3, exception: "ThrottlingException", message: "Too many tokens" },
+  }));
+  using client = awsSdk(stack.url, stack.token);
+  const out = await client.send(
+    new InvokeModelWithResponseStreamCommand({ modelId: MODEL, body: JSON.stringify(BODY) }),
+  );
+  const err = await assertRejects(async () => {
+    for await (const _ of out.body!) { /* read to the end */ }
+  }, ThrottlingException);
+  // A stream carries no retry-after: the message must not ask the client to wait for one.
+  assertEquals(err.message, "Bedrock throttled the model while it was answering");
 });
 
 Deno.test("the AWS SDK invokes, counts tokens and gets Bedrock-shaped errors through the gateway", async () => {
