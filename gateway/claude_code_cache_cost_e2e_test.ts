@@ -3,8 +3,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { runClaudeCode } from "../testing/claude_code.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { HAIKU, TWO_MODEL_CATALOGUE } from "../testing/two_model_catalogue.ts";
-import { dayOf } from "./ledger/ledger_entry.ts";
-import { listEntries } from "./ledger/usage_query.ts";
+import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
 
 Deno.test("Claude Code with ENABLE_PROMPT_CACHING_1H=1: the ledger costs its 1-hour cache writes as Claude Code does", async () => {
   // Haiku 4.5 at $1 / $5 per million, the policy's default cache rates: $0.10 read, $1.25
@@ -27,16 +26,10 @@ Deno.test("Claude Code with ENABLE_PROMPT_CACHING_1H=1: the ledger costs its 1-h
     const sent = stack.emulator.requests.filter((r) => r.operation !== null);
     assert(sent.length >= 1);
     assert(sent.some((r) => r.bodyText.includes('"ttl":"1h"')), "Claude Code asked for 1 hour");
-    await stack.ledger.flush();
-    const today = dayOf(new Date());
-    const { entries } = await listEntries(stack.kv, { from: today, to: today });
+    const entries = await ledgerToday(stack);
     assertEquals(entries.length, sent.length);
     assert(entries.every((e) => (e.cacheWrite1hTokens ?? 0) > 0), "1-hour writes recorded");
-    const ledger = entries.reduce((n, e) => n + e.costUsd!, 0);
-    assert(
-      Math.abs(ledger - result.total_cost_usd) < 1e-9,
-      `ledger $${ledger} ≠ Claude Code's $${result.total_cost_usd}`,
-    );
+    assertLedgerCostIs(entries, result.total_cost_usd);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,8 +11,8 @@ import { textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { runClaudeCode } from "../testing/claude_code.ts";
 import { getAs, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
 import { dayOf } from "./ledger/ledger_entry.ts";
-import { listEntries } from "./ledger/usage_query.ts";
 
 const SONNET = "claude-sonnet-4-5-20250929";
 const SONNET_ID = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -96,9 +96,7 @@ Deno.test("a prompt past the long-context threshold is charged at the long-conte
   assertEquals(native.status, 200);
   await native.arrayBuffer();
 
-  await stack.ledger.flush();
-  const today = dayOf(new Date());
-  const { entries } = await listEntries(stack.kv, { from: today, to: today });
+  const entries = await ledgerToday(stack);
   assertEquals(entries.length, 3);
   const ordered = [...entries].sort((a, b) => a.at.localeCompare(b.at));
   const expected = reported.map(listPrice);
@@ -119,6 +117,7 @@ Deno.test("a prompt past the long-context threshold is charged at the long-conte
   assertEquals([budget.spent, budget.reserved], [micros / 1_000_000, 0]);
 
   const admin = await stack.issuer.mint({ claims: { roles: ["ccgate.admin"] } });
+  const today = dayOf(new Date());
   const usage = await getAs(stack, admin, `/admin/api/usage?from=${today}&to=${today}`);
   assertEquals(usage.status, 200);
   const rows = usage.body.data as { costUsd: number; requests: number }[];
@@ -159,18 +158,12 @@ Deno.test("Claude Code on Haiku 5.5 past 100K prompt tokens: the ledger costs th
 
     const sent = stack.emulator.requests.filter((r) => r.operation !== null);
     assertEquals(stack.emulator.pending, 0, "Claude Code's request got the long answer");
-    await stack.ledger.flush();
-    const today = dayOf(new Date());
-    const { entries } = await listEntries(stack.kv, { from: today, to: today });
+    const entries = await ledgerToday(stack);
     assertEquals(entries.length, sent.length);
     const long = entries.find((e) => e.cacheReadTokens === 100_000)!;
     // Claude Code's table: 20,000 × $0.50 + 100,000 × $0.05 + 4 × $2.50 per million.
     assertEquals(Math.round(long.costUsd! * 1e9), 15_010_000);
-    const ledger = entries.reduce((n, e) => n + e.costUsd!, 0);
-    assert(
-      Math.abs(ledger - result.total_cost_usd) < 1e-9,
-      `ledger $${ledger} ≠ Claude Code's $${result.total_cost_usd}`,
-    );
+    assertLedgerCostIs(entries, result.total_cost_usd);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

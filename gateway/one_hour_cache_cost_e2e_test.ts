@@ -10,8 +10,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { HAIKU, TWO_MODEL_CATALOGUE } from "../testing/two_model_catalogue.ts";
 import { estimateInputTokens } from "./estimate_input_tokens.ts";
-import { dayOf } from "./ledger/ledger_entry.ts";
-import { listEntries } from "./ledger/usage_query.ts";
+import { ledgerToday } from "../testing/ledger_today.ts";
 
 const HAIKU_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 /** The catalogue's Haiku: $1 input, $5 output; defaults $1.25 (5-minute) and $2 (1-hour) writes. */
@@ -120,9 +119,7 @@ Deno.test("1-hour cache writes are charged at 2x input in the ledger entry, the 
     );
   }
 
-  await stack.ledger.flush();
-  const today = dayOf(new Date());
-  const { entries } = await listEntries(stack.kv, { from: today, to: today });
+  const entries = await ledgerToday(stack);
   const byRoute = new Map(entries.map((e) => [e.route, e]));
   const routes = ["messages", "bedrock_invoke", "bedrock_invoke_stream", "chat_completions"];
   assertEquals([...byRoute.keys()].sort(), [...routes].sort());
