@@ -113,6 +113,8 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
     body: translated.body,
   });
   // Bedrock's refusal of the tool search forwarded is sent again without it (admitted_upstream.ts).
-  const toolSearch = translated.toolSearch ? toolSearchFallback(deps, c, modelId) : undefined;
+  const toolSearch = translated.toolSearch
+    ? toolSearchFallback(deps, c, modelId, translated.dropped)
+    : undefined;
   return { requested, streamed, modelId, admitted, toolSearch };
 }

@@ -30,6 +30,8 @@ export interface NativeInvocation {
   options: BedrockInvokeOptions;
   /** Whether `body` forwarded tool search (see `toBedrockRequest`). */
   toolSearch: boolean;
+  /** What the translation dropped (the response's `x-ccgate-dropped`). */
+  dropped: readonly string[];
 }
 
 /** Prepares one request; `body` when the route already decoded it (count-tokens). */
@@ -139,6 +141,7 @@ export function prepareNativeInvocation(deps: GatewayDeps): PrepareNativeInvocat
       source: body,
       options: invoke,
       toolSearch: translated.toolSearch,
+      dropped,
     };
   };
 }
@@ -162,9 +165,9 @@ export function admitNativeInvocation(
   const prepare = prepareNativeInvocation(deps);
   return async function admit(c) {
     c.get("record").set({ stream });
-    const { requested, modelId, body, source, options, toolSearch } = await prepare(c);
+    const { requested, modelId, body, source, options, toolSearch, dropped } = await prepare(c);
     const admitted = await admitRequest(deps, c, { requested, modelId, body, source });
-    const fallback = toolSearch ? toolSearchFallback(deps, c, modelId) : undefined;
+    const fallback = toolSearch ? toolSearchFallback(deps, c, modelId, dropped) : undefined;
     return { modelId, admitted, options, toolSearch: fallback };
   };
 }

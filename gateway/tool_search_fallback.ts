@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import { TOOL_SEARCH_ASKED_BY, TOOL_SEARCH_BETA } from "./bedrock_compat.ts";
+import { droppedHeader } from "./dropped_header.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
 import { isToolSearchRefusal, isValidationException } from "./tool_search_refusal.ts";
@@ -17,8 +19,13 @@ export interface ToolSearchFallbackDeps {
 
 /** The safety net of one Bedrock call that forwarded tool search (see {@linkcode sendWithToolSearchFallback}). */
 export interface ToolSearchFallback {
-  /** Bedrock refused tool search, and the request sent without it was not refused: remember it. */
-  refused(): void;
+  /**
+   * Bedrock refused tool search, and the request sent without it was not
+   * refused: remember it.
+   *
+   * @param dropped What the body sent again went without (see `withoutToolSearch`).
+   */
+  refused(dropped: readonly string[]): void;
 }
 
 /**
@@ -26,20 +33,28 @@ export interface ToolSearchFallback {
  * when told Bedrock refused it, the model id is remembered (the next
  * requests are translated without tool search at once), one log line
  * `tool search refused` says so (request id, model id; nothing of the
- * request) and `ccgate_tool_search_refused_total{model}` counts it.
+ * request) and `ccgate_tool_search_refused_total{model}` counts it; the
+ * response's `x-ccgate-dropped` then says what the body sent went without
+ * (the tool search beta by the name the client gave it, `defer_loading`,
+ * `tool_reference`; positions in `messages` are those of the body sent), not
+ * what the refused one did.
  *
  * @param deps The refusals, the log, the metrics.
- * @param c The request's context (its request id).
+ * @param c The request's context (its request id, its response headers).
  * @param modelId The Bedrock model id invoked.
+ * @param dropped What the translation that forwarded tool search dropped
+ * (`BedrockRequest.dropped`, the response's `x-ccgate-dropped` so far).
  * @returns The fallback to pass to the call.
  */
 export function toolSearchFallback(
   deps: ToolSearchFallbackDeps,
   c: Context,
   modelId: string,
+  dropped: readonly string[],
 ): ToolSearchFallback {
   return {
-    refused() {
+    refused(without) {
+      c.header("x-ccgate-dropped", droppedHeader(_droppedWithout(dropped, without)));
       deps.toolSearchRefusals?.remember(modelId);
       deps.log({
         level: "warn",
@@ -47,7 +62,7 @@ export function toolSearchFallback(
         request_id: c.get("requestId"),
         model_id: modelId,
         detail:
-          "Bedrock refused tool search for this model: its requests go without it (every tool loaded eagerly) for a while",
+          "Bedrock refused tool search for this model: its requests go without it (deferred tools sent as ordinary ones) for a while",
       });
       deps.metrics?.increment("ccgate_tool_search_refused_total", { model: modelId });
     },
@@ -79,14 +94,37 @@ export async function sendWithToolSearchFallback<T>(
     return await send(body);
   } catch (err) {
     if (!isToolSearchRefusal(err)) throw err;
+    const dropped: string[] = [];
     let retried: T;
     try {
-      retried = await send(withoutToolSearch(body));
+      retried = await send(withoutToolSearch(body, dropped));
     } catch (again) {
-      if (!isValidationException(again)) fallback.refused();
+      if (!isValidationException(again)) fallback.refused(dropped);
       throw again;
     }
-    fallback.refused();
+    fallback.refused(dropped);
     return retried;
   }
+}
+
+/**
+ * What a request sent again without tool search went without: the
+ * translation's entries, a tool search beta it renamed now dropped instead
+ * (`rewrite:beta:advanced-tool-use-2025-11-20` becomes
+ * `beta:advanced-tool-use-2025-11-20`; Bedrock's name is listed only when
+ * none was renamed: the client sent that one), then what `withoutToolSearch`
+ * dropped.
+ */
+function _droppedWithout(forwarded: readonly string[], without: readonly string[]): string[] {
+  let renamed = false;
+  const out = forwarded.map((entry) => {
+    const beta = entry.startsWith("rewrite:beta:") ? entry.slice("rewrite:beta:".length) : "";
+    if (!TOOL_SEARCH_ASKED_BY.includes(beta)) return entry;
+    renamed = true;
+    return `beta:${beta}`;
+  });
+  for (const entry of without) {
+    if (!(renamed && entry === `beta:${TOOL_SEARCH_BETA}`)) out.push(entry);
+  }
+  return out;
 }

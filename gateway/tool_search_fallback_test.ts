@@ -53,7 +53,7 @@ function refusalsClock() {
 async function post(
   stack: GatewayStack,
   stream: boolean,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; dropped: string | null }> {
   const res = await fetch(`${stack.url}/v1/messages`, {
     method: "POST",
     headers: {
@@ -68,7 +68,11 @@ async function post(
       ...CONVERSATION,
     }),
   });
-  return { status: res.status, text: await res.text() };
+  return {
+    status: res.status,
+    text: await res.text(),
+    dropped: res.headers.get("x-ccgate-dropped"),
+  };
 }
 
 /** What the emulator received from request `from` on: with the beta or not, and its answer. */
@@ -131,6 +135,12 @@ Deno.test("the tool search safety net: a refusal is retried once without it, rem
   assertEquals(second.status, 200);
   assert(second.text.includes("Again."));
   assertEquals(upstream(stack, 2), [{ ...CONSERVATIVE, status: 200 }]);
+  // Both answers' x-ccgate-dropped say what was sent: tool search dropped, not renamed.
+  assertEquals(
+    second.dropped,
+    "beta:claude-code-20250219, beta:advanced-tool-use-2025-11-20, field:tools.1.defer_loading, rewrite:messages.2.content.0.content.0.tool_reference",
+  );
+  assertEquals(first.dropped, second.dropped);
 
   // 3: an hour later tool search is tried again (a stream this time), and refused again.
   advance(3_600_000);
@@ -192,6 +202,7 @@ Deno.test("the tool search safety net covers the Bedrock-native routes", async (
     emulator: { toolSearchUnsupported: true },
     toolSearchRefusals: refusals,
   });
+  const dropped: (string | null)[] = [];
   for (const action of ["invoke-with-response-stream", "invoke"]) {
     const from = stack.emulator.requests.length;
     const res = await fetch(`${stack.url}/model/${encodeURIComponent(MODEL_ID)}/${action}`, {
@@ -205,6 +216,7 @@ Deno.test("the tool search safety net covers the Bedrock-native routes", async (
       }),
     });
     assertEquals(res.status, 200, action);
+    dropped.push(res.headers.get("x-ccgate-dropped"));
     await res.arrayBuffer();
     // The first is refused and retried; the second goes conservative at once.
     assertEquals(
@@ -217,4 +229,9 @@ Deno.test("the tool search safety net covers the Bedrock-native routes", async (
     );
   }
   assert(refusals.refused(MODEL_ID));
+  // The refused then retried request's x-ccgate-dropped is the conservative translation's.
+  assertEquals(dropped, [
+    "beta:tool-search-tool-2025-10-19, field:tools.1.defer_loading, rewrite:messages.2.content.0.content.0.tool_reference",
+    "beta:tool-search-tool-2025-10-19, field:tools.1.defer_loading, rewrite:messages.2.content.0.content.0.tool_reference",
+  ]);
 });

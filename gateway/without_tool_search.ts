@@ -13,9 +13,12 @@ const encoder = new TextEncoder();
  * tool_search_tool_* tools dropped, `tool_reference` blocks as text naming
  * the tool. Every other key (the Bedrock-native routes' guardrail
  * configuration among them) is kept as it was. What the safety net sends
- * when Bedrock refused tool search (see `isToolSearchRefusal`). Pure.
+ * when Bedrock refused tool search (see `isToolSearchRefusal`). Pure but for `dropped`.
  *
  * @param body The InvokeModel body sent, as `toBedrockRequest` made it.
+ * @param dropped Receives what was removed or rewritten, as `toBedrockRequest`
+ * names it (`beta:tool-search-tool-2025-10-19`, `field:tools.3.defer_loading`,
+ * ...; positions are those of `body`).
  * @returns The body to send again.
  * @throws {InvalidRequestError} When the body's only tools were tool search tools and its
  * `tool_choice` needs one (see `checkHostedTools`).
@@ -36,16 +39,16 @@ const encoder = new TextEncoder();
  * console.assert(out.anthropic_beta === undefined && !("defer_loading" in out.tools[0]));
  * ```
  */
-export function withoutToolSearch(body: Uint8Array): Uint8Array {
+export function withoutToolSearch(body: Uint8Array, dropped: string[] = []): Uint8Array {
   const sent = JSON.parse(decoder.decode(body)) as Json;
   // The body already suits its family: the default rules change nothing else in it.
   const family = DEFAULT_BEDROCK_FAMILY;
-  const dropped: string[] = [];
   const out: Json = {};
   for (const key of Object.keys(sent)) {
     const value = sent[key];
     if (key === "anthropic_beta" && Array.isArray(value)) {
       const betas = value.filter((b) => b !== TOOL_SEARCH_BETA);
+      if (betas.length < value.length) dropped.push(`beta:${TOOL_SEARCH_BETA}`);
       if (betas.length > 0) out.anthropic_beta = betas;
     } else if (key === "tools") {
       const tools = bedrockTools(value, family, dropped);
