@@ -3,7 +3,12 @@ import { TOOL_SEARCH_ASKED_BY, TOOL_SEARCH_BETA } from "./bedrock_compat.ts";
 import { droppedHeader } from "./dropped_header.ts";
 import type { GatewayMetrics } from "./gateway_metrics.ts";
 import type { Log } from "./log.ts";
-import { isToolSearchRefusal, isValidationException } from "./tool_search_refusal.ts";
+import {
+  isToolSearchRefusal,
+  isValidationException,
+  type RefusalScope,
+  refusalScope,
+} from "./tool_search_refusal.ts";
 import type { ToolSearchRefusals } from "./tool_search_refusals.ts";
 import { withoutToolSearch } from "./without_tool_search.ts";
 
@@ -25,12 +30,12 @@ export interface ToolSearchFallback {
    *
    * @param dropped What the body sent again went without (see `withoutToolSearch`).
    */
-  refused(dropped: readonly string[]): void;
+  refused(dropped: readonly string[], scope: RefusalScope): void;
 }
 
 /**
  * The safety net of a call to `modelId` whose body forwarded tool search:
- * when told Bedrock refused it, the model id is remembered (the next
+ * when told Bedrock refused it for the model (`scope` `"model"`), the model id is remembered (the next
  * requests are translated without tool search at once), one log line
  * `tool search refused` says so (request id, model id; nothing of the
  * request) and `ccgate_tool_search_refused_total{model}` counts it; the
@@ -53,8 +58,19 @@ export function toolSearchFallback(
   dropped: readonly string[],
 ): ToolSearchFallback {
   return {
-    refused(without) {
+    refused(without, scope) {
       c.header("x-ccgate-dropped", droppedHeader(_droppedWithout(dropped, without)));
+      if (scope === "request") {
+        deps.log({
+          level: "info",
+          msg: "tool search refused for one request",
+          request_id: c.get("requestId"),
+          model_id: modelId,
+          detail:
+            "A tool_reference named a tool the request does not declare: sent again without tool search; the model keeps it",
+        });
+        return;
+      }
       deps.toolSearchRefusals?.remember(modelId);
       deps.log({
         level: "warn",
@@ -94,15 +110,16 @@ export async function sendWithToolSearchFallback<T>(
     return await send(body);
   } catch (err) {
     if (!isToolSearchRefusal(err)) throw err;
+    const scope = refusalScope(err);
     const dropped: string[] = [];
     let retried: T;
     try {
       retried = await send(withoutToolSearch(body, dropped));
     } catch (again) {
-      if (!isValidationException(again)) fallback.refused(dropped);
+      if (!isValidationException(again)) fallback.refused(dropped, scope);
       throw again;
     }
-    fallback.refused(dropped);
+    fallback.refused(dropped, scope);
     return retried;
   }
 }

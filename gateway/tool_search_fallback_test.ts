@@ -196,6 +196,34 @@ Deno.test("the tool search safety net relays other 400s unchanged, and a refusal
   assertEquals(upstream(stack, 3), [{ ...FORWARDED, status: 200 }]);
 });
 
+Deno.test("the tool search safety net retries a tool_reference to an undeclared tool without remembering the model", async () => {
+  const { refusals } = refusalsClock();
+  await using stack = await startGatewayStack({ toolSearchRefusals: refusals });
+
+  // About this request's content, not the model: sent again without tool search, not remembered.
+  stack.emulator.enqueue(
+    errorScript("ValidationException", {
+      message: "Tool reference not found in available tools",
+    }),
+    textAnswer("Fetched."),
+  );
+  const first = await post(stack, false);
+  assertEquals(first.status, 200, first.text);
+  assertEquals(upstream(stack, 0), [
+    { ...FORWARDED, status: 400 },
+    { ...CONSERVATIVE, status: 200 },
+  ]);
+  assert(!refusals.refused(MODEL_ID), "the model is not marked as refusing tool search");
+  assertEquals(stack.metrics.value("ccgate_tool_search_refused_total", { model: MODEL_ID }), 0);
+  assertEquals(stack.logs.filter((r) => r.msg === "tool search refused"), []);
+  assertEquals(stack.logs.filter((r) => r.msg === "tool search refused for one request").length, 1);
+
+  // The next request forwards tool search again.
+  const next = await post(stack, false);
+  assertEquals(next.status, 200);
+  assertEquals(upstream(stack, 2), [{ ...FORWARDED, status: 200 }]);
+});
+
 Deno.test("the tool search safety net covers the Bedrock-native routes", async () => {
   const { refusals } = refusalsClock();
   await using stack = await startGatewayStack({

@@ -43,3 +43,31 @@ export function isToolSearchRefusal(err: unknown): boolean {
 export function isValidationException(err: unknown): boolean {
   return err instanceof Error && err.name === "ValidationException";
 }
+
+/**
+ * Whom a tool search refusal concerns: `"request"` when it is about this
+ * request's own content (a `tool_reference` naming a tool the request does
+ * not declare: "Tool reference not found in available tools", which says
+ * nothing of the model), `"model"` otherwise (the model takes no tool search:
+ * remembered for it).
+ */
+export type RefusalScope = "request" | "model";
+
+/**
+ * Whom a tool search refusal ({@linkcode isToolSearchRefusal}) concerns.
+ *
+ * @param err The refusal.
+ * @returns `"request"` for a tool_reference to an undeclared tool, else `"model"`.
+ *
+ * @example
+ * ```ts
+ * import { refusalScope } from "./tool_search_refusal.ts";
+ * const err = Object.assign(new Error("Tool reference not found in available tools"), {
+ *   name: "ValidationException",
+ * });
+ * console.assert(refusalScope(err) === "request");
+ * ```
+ */
+export function refusalScope(err: unknown): RefusalScope {
+  return /tool reference not found/i.test((err as Error).message) ? "request" : "model";
+}
