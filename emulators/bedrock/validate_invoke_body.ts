@@ -128,9 +128,15 @@ export function validateInvokeJson(
   const tool = toolSearch ? undefined : _toolSearchTool(body.tools);
   if (tool !== undefined) return { ok: false, message: tool };
   // A tool_result naming tools found by tool search (Claude Code's ToolSearch tool answers so)
-  // needs the tool search beta (anthropics/claude-code#25212).
-  if (!toolSearch && _hasToolReference(body.messages)) {
-    return { ok: false, message: "Tool reference not found in available tools" };
+  // needs the tool search beta (anthropics/claude-code#25212), and with it a tool it declares.
+  const references = _toolReferences(body.messages);
+  if (references.length > 0) {
+    const declared = new Set(
+      Array.isArray(body.tools) ? body.tools.map((t: { name?: unknown }) => t?.name) : [],
+    );
+    if (!toolSearch || references.some((name) => !declared.has(name))) {
+      return { ok: false, message: "Tool reference not found in available tools" };
+    }
   }
   // Context editing is a beta on Bedrock: the field alone is an unknown input.
   if ("context_management" in body && !betas.includes(CONTEXT_MANAGEMENT_BETA)) {
@@ -164,15 +170,19 @@ function _toolSearchTool(tools: unknown): string | undefined {
   return undefined;
 }
 
-/** Whether a `tool_reference` block is in any message's `tool_result` contents. */
-function _hasToolReference(messages: unknown): boolean {
-  if (!Array.isArray(messages)) return false;
-  return messages.some((m) =>
-    Array.isArray(m?.content) &&
-    m.content.some((b: { type?: unknown; content?: unknown }) =>
-      b?.type === "tool_result" && Array.isArray(b.content) &&
-      b.content.some((c: { type?: unknown }) => c?.type === "tool_reference")
-    )
+/** The tool names of the `tool_reference` blocks in any message's `tool_result` contents. */
+function _toolReferences(messages: unknown): unknown[] {
+  if (!Array.isArray(messages)) return [];
+  return messages.flatMap((m) =>
+    Array.isArray(m?.content)
+      ? m.content.flatMap((b: { type?: unknown; content?: unknown }) =>
+        b?.type === "tool_result" && Array.isArray(b.content)
+          ? b.content.filter((c: { type?: unknown }) => c?.type === "tool_reference").map((
+            c: { tool_name?: unknown },
+          ) => c.tool_name)
+          : []
+      )
+      : []
   );
 }
 

@@ -95,12 +95,15 @@ Deno.test("validateInvokeJson() gives the same answers as validateInvokeBody() o
   }
 });
 
-Deno.test("validateInvokeBody() refuses tool_reference blocks without the tool search beta, as Bedrock does", () => {
-  const body = (betas: string[]) =>
+Deno.test("validateInvokeBody() refuses tool_reference blocks without the tool search beta, or to a tool the body does not declare, as Bedrock does", () => {
+  const body = (betas: string[], tools: string[] = []) =>
     JSON.stringify({
       anthropic_version: "bedrock-2023-05-31",
       max_tokens: 10,
       ...(betas.length > 0 ? { anthropic_beta: betas } : {}),
+      ...(tools.length > 0
+        ? { tools: tools.map((name) => ({ name, input_schema: { type: "object" } })) }
+        : {}),
       messages: [{
         role: "user",
         content: [{
@@ -111,12 +114,17 @@ Deno.test("validateInvokeBody() refuses tool_reference blocks without the tool s
       }],
     });
   const options = {
-    allowedKeys: ["anthropic_version", "anthropic_beta", "max_tokens", "messages"],
+    allowedKeys: ["anthropic_version", "anthropic_beta", "max_tokens", "messages", "tools"],
     allowedBetas: ["tool-search-tool-2025-10-19"],
   };
-  const refused = validateInvokeBody(body([]), options);
-  assertEquals(refused.ok ? "" : refused.message, "Tool reference not found in available tools");
-  assertEquals(validateInvokeBody(body(["tool-search-tool-2025-10-19"]), options).ok, true);
+  const message = (text: string) => {
+    const result = validateInvokeBody(text, options);
+    return result.ok ? "ok" : result.message;
+  };
+  const refusal = "Tool reference not found in available tools";
+  assertEquals(message(body([], ["WebFetch"])), refusal);
+  assertEquals(message(body(["tool-search-tool-2025-10-19"], ["Read"])), refusal);
+  assertEquals(message(body(["tool-search-tool-2025-10-19"], ["Read", "WebFetch"])), "ok");
 });
 
 Deno.test("validateInvokeJson() refuses defer_loading and tool search tools without the tool search beta, as Bedrock does", () => {
