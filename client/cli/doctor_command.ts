@@ -5,7 +5,7 @@ import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
 import { machineSys, sessionFacts } from "./installer_deps.ts";
-import { serverUrls } from "./server_urls.ts";
+import { serverUrls, withPublishedGateway } from "./server_urls.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate doctor`. */
@@ -55,7 +55,8 @@ export async function doctorCommand(
     if (!(err instanceof TokenStoreError)) throw err;
     unreadable = err;
   }
-  const server = serverUrls(options.url, deps.env("CCGATE_URL"), config);
+  const chosen = serverUrls(options.url, deps.env("CCGATE_URL"), config);
+  const server = chosen && await withPublishedGateway(chosen, deps.fetch);
   const configCheck = unreadable && failedConfigCheck(unreadable, server?.url);
   const report = await runDoctor({
     sys: machineSys(deps),

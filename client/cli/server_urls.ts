@@ -1,4 +1,5 @@
 import type { CliConfig } from "./cli_config.ts";
+import { discover } from "../discover.ts";
 import { gatewayUrl } from "./gateway_url.ts";
 
 /** The ccgate server `status` and `doctor` look at. */
@@ -52,4 +53,40 @@ export function serverUrls(
     return { url: config.url, gatewayUrl: config.gatewayUrl, signedIn: true };
   }
   return given === undefined ? undefined : { url: given, gatewayUrl: given, signedIn: false };
+}
+
+/**
+ * The server a URL given to `status` or `doctor` stands for where the
+ * gateway and the auth service are deployed apart: its ccgate metadata names
+ * the auth service (`issuer`) and the gateway (`ccgate_gateway_url`), so the
+ * auth service's URL and the gateway's both lead to the pair, as they do for
+ * `login` and `install`. The server signed in to (its pair is known), and a
+ * URL whose metadata cannot be read (down, not ccgate: the checks say so),
+ * are taken as they are.
+ *
+ * @param server The server `serverUrls()` chose.
+ * @param fetch The `fetch` that asks the URL's metadata.
+ * @returns The server, with its auth service and gateway as its metadata names them.
+ *
+ * @example
+ * ```ts
+ * import { withPublishedGateway } from "./server_urls.ts";
+ *
+ * const signedIn = { url: "https://auth.example.com", gatewayUrl: "https://gw.example.com", signedIn: true };
+ * console.assert((await withPublishedGateway(signedIn, fetch)) === signedIn); // not asked
+ * ```
+ */
+export async function withPublishedGateway(
+  server: ServerUrls,
+  fetch: typeof globalThis.fetch,
+): Promise<ServerUrls> {
+  if (server.signedIn) return server;
+  try {
+    const metadata = await discover(server.url, { fetch, timeoutMs: 5_000 });
+    const auth = metadata.issuer.replace(/\/+$/, "");
+    const gateway = metadata.gatewayUrl?.replace(/\/+$/, "") ?? server.gatewayUrl ?? auth;
+    return { url: auth, gatewayUrl: gateway, signedIn: false };
+  } catch {
+    return server;
+  }
 }

@@ -5,7 +5,7 @@ import type { CliDeps } from "./cli_deps.ts";
 import { configDir } from "./config_dir.ts";
 import { EXIT } from "./exit_codes.ts";
 import { openLock, openStore } from "./open_store.ts";
-import { serverUrls } from "./server_urls.ts";
+import { serverUrls, withPublishedGateway } from "./server_urls.ts";
 import type { Style } from "./style.ts";
 
 /** Options of `ccgate status`. */
@@ -109,7 +109,8 @@ export async function statusCommand(
 ): Promise<number> {
   const dir = configDir(deps);
   const config = await loadCliConfig(dir);
-  const server = serverUrls(options.url, deps.env("CCGATE_URL"), config);
+  const chosen = serverUrls(options.url, deps.env("CCGATE_URL"), config);
+  const server = chosen && await withPublishedGateway(chosen, deps.fetch);
   const report: StatusReport = { signedIn: false };
   let stored: Awaited<ReturnType<TokenSession["load"]>>;
   if (config !== undefined) {

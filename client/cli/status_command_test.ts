@@ -3,6 +3,7 @@ import { startAuthStack } from "../../testing/auth_stack.ts";
 import { closedPort } from "../../testing/closed_port.ts";
 import { withTempDir } from "../../testing/with_temp_dir.ts";
 import { refusingGateway } from "../_testing/refusing_gateway.ts";
+import { serve } from "../_testing/serve.ts";
 import { seedFileSession } from "../_testing/seed_file_session.ts";
 import { capturedDeps } from "./_fake_deps.ts";
 import { runCli } from "./run_cli.ts";
@@ -132,5 +133,29 @@ Deno.test("runCli() status --url sends the session's token only to the server si
     assertStringIncludes(same.out.join(""), "The gateway refuses this session's token");
     assertEquals(signedIn.authorizations.length, 1);
     assertEquals(other.authorizations, []);
+  });
+});
+
+Deno.test("runCli() status --url with a split deployment's auth service URL probes the gateway it publishes", async () => {
+  await using gateway = serve(() => Response.json({ status: "ok" }));
+  await using auth = serve((request) => {
+    const origin = new URL(request.url).origin;
+    return Response.json({
+      issuer: origin,
+      token_endpoint: `${origin}/oauth/token`,
+      ccgate_gateway_url: gateway.url,
+    });
+  });
+  await withTempDir(async (dir) => {
+    const deps = capturedDeps({ CCGATE_CONFIG_DIR: dir });
+    const code = await runCli(["status", "--url", auth.url], deps);
+    assertEquals(code, 3);
+    // The login hint names the auth service, the probe the gateway it publishes.
+    assertEquals(
+      deps.out.join(""),
+      `Not signed in: run \`ccgate login --url ${auth.url}\`\nGateway: ${gateway.url} reachable\n`,
+    );
+    assertEquals(gateway.requests.map((r) => r.path), ["/healthz"]);
+    assertEquals(auth.requests.map((r) => r.path), ["/.well-known/oauth-authorization-server"]);
   });
 });
