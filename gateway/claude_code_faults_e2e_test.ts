@@ -19,8 +19,9 @@ import { claudeCodeBedrockSettings, claudeCodeSettings } from "@ccgate/installer
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { type ClaudeRun, runClaudeCode } from "../testing/claude_code.ts";
 import { type GatewayStack, startGatewayStack } from "../testing/gateway_stack.ts";
-import { dayOf, type LedgerEntry } from "./ledger/ledger_entry.ts";
-import { listEntries } from "./ledger/usage_query.ts";
+import type { LedgerEntry } from "./ledger/ledger_entry.ts";
+import { ledgerToday } from "../testing/ledger_today.ts";
+import { tokenFileHelper } from "../testing/token_file_helper.ts";
 
 const ANSWER = "Answer after the fault.";
 const answer = () => textAnswer(["Answer ", "after ", "the fault."]);
@@ -48,27 +49,19 @@ async function claudeCodeThrough(
   stack: GatewayStack,
   options: { retries?: number; bedrock?: boolean } = {},
 ): Promise<FaultRun> {
-  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
-  try {
-    await Deno.writeTextFile(`${dir}/token`, stack.token);
-    const settings = { gatewayUrl: stack.url, apiKeyHelper: `cat ${dir}/token` };
-    const run = await runClaudeCode(
-      "Say hello",
-      options.bedrock ? claudeCodeBedrockSettings(settings) : claudeCodeSettings(settings),
-      { env: { CLAUDE_CODE_MAX_RETRIES: String(options.retries ?? 1) } },
-    );
-    assert(stack.logLines.every((l) => !l.includes(stack.token)), "no log line holds the token");
-    const errors = stack.logs.filter((r) => r.level === "error");
-    assertEquals(errors, [], "no unhandled error");
-    await stack.ledger.flush();
-    const today = dayOf(new Date());
-    const entries = (await listEntries(stack.kv, { from: today, to: today })).entries
-      .sort((a, b) => a.at.localeCompare(b.at));
-    const calls = stack.emulators.map((e) => e.requests.map((r) => r.operation ?? r.path));
-    return { run, printed: run.stdout + run.stderr, entries, calls };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using helper = await tokenFileHelper(stack.token);
+  const settings = { gatewayUrl: stack.url, apiKeyHelper: helper.command };
+  const run = await runClaudeCode(
+    "Say hello",
+    options.bedrock ? claudeCodeBedrockSettings(settings) : claudeCodeSettings(settings),
+    { env: { CLAUDE_CODE_MAX_RETRIES: String(options.retries ?? 1) } },
+  );
+  assert(stack.logLines.every((l) => !l.includes(stack.token)), "no log line holds the token");
+  const errors = stack.logs.filter((r) => r.level === "error");
+  assertEquals(errors, [], "no unhandled error");
+  const entries = (await ledgerToday(stack)).sort((a, b) => a.at.localeCompare(b.at));
+  const calls = stack.emulators.map((e) => e.requests.map((r) => r.operation ?? r.path));
+  return { run, printed: run.stdout + run.stderr, entries, calls };
 }
 
 function assertCompleted({ run }: FaultRun): void {

@@ -13,6 +13,7 @@ import { runClaudeCode } from "../testing/claude_code.ts";
 import { getAs, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
 import { dayOf } from "./ledger/ledger_entry.ts";
+import { tokenFileHelper } from "../testing/token_file_helper.ts";
 
 const SONNET = "claude-sonnet-4-5-20250929";
 const SONNET_ID = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -145,26 +146,21 @@ Deno.test("Claude Code on Haiku 5.5 past 100K prompt tokens: the ledger costs th
   stack.emulator.enqueue(textAnswer("Hello.", {
     usage: { input_tokens: 20_000, output_tokens: 4, cache_read_input_tokens: 100_000 },
   }));
-  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
-  try {
-    await Deno.writeTextFile(`${dir}/token`, stack.token);
-    const run = await runClaudeCode(
-      "Say hello",
-      claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: `cat ${dir}/token` }),
-      { extraArgs: ["--model", "claude-haiku-5-5", "--output-format", "json"] },
-    );
-    assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
-    const result = JSON.parse(run.stdout) as { total_cost_usd: number };
+  await using helper = await tokenFileHelper(stack.token);
+  const run = await runClaudeCode(
+    "Say hello",
+    claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: helper.command }),
+    { extraArgs: ["--model", "claude-haiku-5-5", "--output-format", "json"] },
+  );
+  assertEquals(run.code, 0, `claude exited ${run.code}: ${run.stderr}`);
+  const result = JSON.parse(run.stdout) as { total_cost_usd: number };
 
-    const sent = stack.emulator.requests.filter((r) => r.operation !== null);
-    assertEquals(stack.emulator.pending, 0, "Claude Code's request got the long answer");
-    const entries = await ledgerToday(stack);
-    assertEquals(entries.length, sent.length);
-    const long = entries.find((e) => e.cacheReadTokens === 100_000)!;
-    // Claude Code's table: 20,000 × $0.50 + 100,000 × $0.05 + 4 × $2.50 per million.
-    assertEquals(Math.round(long.costUsd! * 1e9), 15_010_000);
-    assertLedgerCostIs(entries, result.total_cost_usd);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const sent = stack.emulator.requests.filter((r) => r.operation !== null);
+  assertEquals(stack.emulator.pending, 0, "Claude Code's request got the long answer");
+  const entries = await ledgerToday(stack);
+  assertEquals(entries.length, sent.length);
+  const long = entries.find((e) => e.cacheReadTokens === 100_000)!;
+  // Claude Code's table: 20,000 × $0.50 + 100,000 × $0.05 + 4 × $2.50 per million.
+  assertEquals(Math.round(long.costUsd! * 1e9), 15_010_000);
+  assertLedgerCostIs(entries, result.total_cost_usd);
 });
