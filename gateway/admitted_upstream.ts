@@ -62,27 +62,16 @@ export async function invokeAdmitted<T>(
   answer: (bytes: Uint8Array) => InvokeAnswer<T>,
   invoke?: InvokeExtras,
 ): Promise<T> {
-  const { record, served, sending, sent, firstByte, reservation, requestId } = _observe(c);
+  const observed = _observe(c);
+  const { record, sent, firstByte } = observed;
   record.invoking(admitted.body);
   const call = linkClientAbort(c.req.raw.signal);
-  const { upstreams } = admitted;
+  const shared = _invocation(observed, modelId, admitted.upstreams, invoke);
   let answered = false;
   try {
     const bytes = await sendWithToolSearchFallback(
       admitted.body,
-      (body) =>
-        invokeModel(bedrock, {
-          modelId,
-          body,
-          signal: call.signal,
-          served,
-          sending,
-          reservation,
-          upstreams,
-          requestId,
-          options: invoke?.options,
-          answered: invoke?.answered,
-        }),
+      (body) => invokeModel(bedrock, { ...shared, body, signal: call.signal }),
       invoke?.toolSearch,
     );
     firstByte();
@@ -147,27 +136,17 @@ export async function openAdmittedStream(
   modelId: string,
   invoke?: InvokeExtras,
 ): Promise<AdmittedStream> {
-  const { record, served, sending, sent, firstByte, reservation, requestId } = _observe(c);
+  const observed = _observe(c);
+  const { record, sent, firstByte } = observed;
   // The closures below share one context: none may name `admitted` (or its body), or an open
   // stream would keep the request body alive (`bedrockBodiesHeldWhileStreaming`).
-  const { settle, maxOutput, upstreams } = admitted;
+  const { settle, maxOutput } = admitted;
+  const shared = _invocation(observed, modelId, admitted.upstreams, invoke);
   let upstream: UpstreamStream;
   try {
     upstream = await sendWithToolSearchFallback(
       admitted.body,
-      (body) =>
-        openUpstreamStream(bedrock, {
-          modelId,
-          body,
-          client: c.req.raw.signal,
-          served,
-          sending,
-          reservation,
-          upstreams,
-          requestId,
-          options: invoke?.options,
-          answered: invoke?.answered,
-        }),
+      (body) => openUpstreamStream(bedrock, { ...shared, body, client: c.req.raw.signal }),
       invoke?.toolSearch,
     );
   } catch (err) {
@@ -244,6 +223,29 @@ export function settleUnanswered(
  * and returns its hooks, `sent`: whether an attempt went out, and the
  * request id for the call's log lines.
  */
+/**
+ * What a call tells Bedrock's client besides its body and abort signal: the
+ * same for InvokeModel and for a stream.
+ */
+function _invocation(
+  observed: ReturnType<typeof _observe>,
+  modelId: string,
+  upstreams: AdmittedRequest["upstreams"],
+  invoke: InvokeExtras | undefined,
+) {
+  const { served, sending, reservation, requestId } = observed;
+  return {
+    modelId,
+    served,
+    sending,
+    reservation,
+    upstreams,
+    requestId,
+    options: invoke?.options,
+    answered: invoke?.answered,
+  };
+}
+
 function _observe(c: Context) {
   const record = c.get("record");
   record.upstreamStarted();
