@@ -92,34 +92,37 @@ Deno.test("the AWS SDK with a ccgate bearer token streams through /invoke-with-r
   assert(!stack.logLines.some((l) => l.includes(stack.token)), "no token in logs");
 });
 
-Deno.test("the AWS SDK sees a mid-stream Bedrock failure as the same exception", async () => {
+/**
+ * Streams through the gateway with the real AWS SDK while Bedrock fails after
+ * three events with `exception`: what the SDK threw, and the chunks before it.
+ */
+async function failedMidStream(exception: "ModelStreamErrorException" | "ThrottlingException") {
   await using stack = await startGatewayStack();
   stack.emulator.enqueue(answerScript(textAnswer("one two three four"), {
-    failAfter: { events: 3, exception: "ModelStreamErrorException", message: "boom" },
+    failAfter: { events: 3, exception, message: "Too many tokens" },
   }));
   using client = awsSdk(stack.url, stack.token);
   const out = await client.send(
     new InvokeModelWithResponseStreamCommand({ modelId: MODEL, body: JSON.stringify(BODY) }),
   );
   let chunks = 0;
-  await assertRejects(async () => {
+  try {
     for await (const event of out.body!) if (event.chunk) chunks++;
-  }, ModelStreamErrorException);
+  } catch (err) {
+    return { err, chunks };
+  }
+  throw new Error("the stream ended without the failure");
+}
+
+Deno.test("the AWS SDK sees a mid-stream Bedrock failure as the same exception", async () => {
+  const { err, chunks } = await failedMidStream("ModelStreamErrorException");
+  assert(err instanceof ModelStreamErrorException, String(err));
   assertEquals(chunks, 3);
 });
 
 Deno.test("the AWS SDK sees Bedrock throttling mid-stream as a ThrottlingException that asks for no delay", async () => {
-  await using stack = await startGatewayStack();
-  stack.emulator.enqueue(answerScript(textAnswer("one two three four"), {
-    failAfter: { events: 3, exception: "ThrottlingException", message: "Too many tokens" },
-  }));
-  using client = awsSdk(stack.url, stack.token);
-  const out = await client.send(
-    new InvokeModelWithResponseStreamCommand({ modelId: MODEL, body: JSON.stringify(BODY) }),
-  );
-  const err = await assertRejects(async () => {
-    for await (const _ of out.body!) { /* read to the end */ }
-  }, ThrottlingException);
+  const { err } = await failedMidStream("ThrottlingException");
+  assert(err instanceof ThrottlingException, String(err));
   // A stream carries no retry-after: the message must not ask the client to wait for one.
   assertEquals(err.message, "Bedrock throttled the model while it was answering");
 });
