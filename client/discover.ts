@@ -1,4 +1,5 @@
 import { TokenRequestError } from "./errors.ts";
+import { _isLoopback } from "./_loopback.ts";
 
 /** How the CLI signs in to Entra ID for this ccgate deployment. */
 export interface EntraSignInConfig {
@@ -52,6 +53,16 @@ export interface DiscoverOptions {
    * @default {10000}
    */
   timeoutMs?: number;
+  /**
+   * Allows plain `http:` to any host, for a ccgate server an operator runs
+   * on a private network. Off, plain `http:` is refused except to a loopback
+   * host (`localhost`, `127.0.0.1`, `[::1]`): for the URL given, the auth
+   * service it leads to, and every URL the metadata names (token,
+   * revocation and key endpoints, the revocation feed, the gateway, the
+   * Entra authority), since tokens are sent to them.
+   * @default {false}
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /**
@@ -115,13 +126,16 @@ function issuerUrl(url: URL | string): URL {
  * is the `ccgate_gateway_url` it publishes, if any.
  *
  * @param url The ccgate URL users are given: the auth service's or the gateway's.
- * @param options `fetch`, timeout.
+ * @param options `fetch`, timeout, whether plain http to any host is allowed.
  * @returns The endpoints and sign-in settings.
  * @throws {TokenRequestError} `endpoint_invalid` when `url` is not an http(s) URL
- * (`ccgate.example.com` without `https://`), `network_error` when unreachable or
+ * (`ccgate.example.com` without `https://`) or is plain http to a host other
+ * than loopback (without `allowInsecureHttp`), `network_error` when unreachable or
  * failing (HTTP 5xx), `response_invalid` when the document is not RFC 8414
  * metadata for this issuer nor a gateway's (the URL does not look like a
- * ccgate server) or the metadata URL redirects (the message names where to).
+ * ccgate server), the metadata URL redirects (the message names where to),
+ * or the metadata names plain http to a host other than loopback for a URL
+ * tokens go to (without `allowInsecureHttp`).
  *
  * @example Discover the endpoints
  * ```ts
@@ -163,8 +177,14 @@ export async function discover(
   options: DiscoverOptions = {},
 ): Promise<CcgateMetadata> {
   const given = issuerUrl(url);
+  if (_unencrypted(given, options)) {
+    throw new TokenRequestError(
+      "endpoint_invalid",
+      `Cannot use "${given.origin}${given.pathname}" as the ccgate URL: plain http to another machine would send tokens unencrypted; use https:// (plain http only for a local one)`,
+    );
+  }
   const first = await _readMetadata(given, options);
-  if (first.issuerMatches) return first.metadata;
+  if (first.issuerMatches) return _securedEndpoints(first, options);
   // A gateway deployed apart: its issuer is the auth service, whose own metadata must name it.
   let authUrl: URL;
   try {
@@ -172,13 +192,59 @@ export async function discover(
   } catch {
     throw first.invalid(`names an issuer that is not an http(s) URL`);
   }
+  if (_unencrypted(authUrl, options)) throw _insecureIn(first, "issuer", authUrl);
   const auth = await _readMetadata(authUrl, options);
   if (!auth.issuerMatches) {
     throw auth.invalid(
       `names another issuer, ${JSON.stringify(auth.metadata.issuer.slice(0, 200))}`,
     );
   }
-  return { ...auth.metadata, gatewayUrl: first.shown };
+  return _securedEndpoints(
+    { ...auth, metadata: { ...auth.metadata, gatewayUrl: first.shown } },
+    options,
+  );
+}
+
+/** The `response_invalid` error for metadata naming a plain-http `url` on another machine as `field`. */
+function _insecureIn(read: _MetadataRead, field: string, url: URL): TokenRequestError {
+  return new TokenRequestError(
+    "response_invalid",
+    `Cannot use ccgate at "${read.shown}": its metadata names plain http to another machine as "${field}" (${
+      JSON.stringify(`${url.origin}${url.pathname}`.slice(0, 200))
+    }), which would receive tokens unencrypted`,
+  );
+}
+
+/** Whether tokens sent to `url` would cross a network unencrypted, and that is not allowed. */
+function _unencrypted(url: URL, options: DiscoverOptions): boolean {
+  return url.protocol === "http:" && !_isLoopback(url) && !options.allowInsecureHttp;
+}
+
+/**
+ * The metadata, once no URL in it that tokens go to is plain http to a host
+ * other than loopback (unless `allowInsecureHttp`).
+ */
+function _securedEndpoints(read: _MetadataRead, options: DiscoverOptions): CcgateMetadata {
+  const m = read.metadata;
+  const named: [string, string | undefined][] = [
+    ["token_endpoint", m.tokenEndpoint],
+    ["revocation_endpoint", m.revocationEndpoint],
+    ["ccgate_revocations_endpoint", m.revocationsEndpoint],
+    ["jwks_uri", m.jwksUri],
+    ["ccgate_gateway_url", m.gatewayUrl],
+    ["ccgate_entra", m.entra?.authority],
+  ];
+  for (const [field, value] of named) {
+    if (value === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      continue; // not a URL: refused where it is used
+    }
+    if (_unencrypted(url, options)) throw _insecureIn(read, field, url);
+  }
+  return m;
 }
 
 /** What one metadata document said. */

@@ -165,3 +165,78 @@ Deno.test("discover() follows a gateway only once, and only to an auth service n
     `"${odd.url}" does not look like a ccgate server: its metadata (/.well-known/oauth-authorization-server) names an issuer that is not an http(s) URL`,
   );
 });
+
+Deno.test("discover() refuses plain http to another machine before asking it, unless allowInsecureHttp", async () => {
+  const asked: string[] = [];
+  const fakeFetch: typeof fetch = (input) => {
+    asked.push(String(input));
+    return Promise.resolve(Response.json({
+      issuer: "http://ccgate.corp.example",
+      token_endpoint: "http://ccgate.corp.example/oauth/token",
+    }));
+  };
+  const err = await assertRejects(
+    () => discover("http://ccgate.corp.example", { fetch: fakeFetch }),
+    TokenRequestError,
+  );
+  assertEquals(err.code, "endpoint_invalid");
+  assertEquals(
+    err.message,
+    'Cannot use "http://ccgate.corp.example/" as the ccgate URL: plain http to another machine would send tokens unencrypted; use https:// (plain http only for a local one)',
+  );
+  assertEquals(asked, []);
+  const metadata = await discover("http://ccgate.corp.example", {
+    fetch: fakeFetch,
+    allowInsecureHttp: true,
+  });
+  assertEquals(metadata.tokenEndpoint, "http://ccgate.corp.example/oauth/token");
+});
+
+Deno.test("discover() refuses metadata that sends tokens over plain http to another machine", async () => {
+  const fields: [string, Record<string, unknown>][] = [
+    ["token_endpoint", { token_endpoint: "http://auth.corp.example/oauth/token" }],
+    ["revocation_endpoint", { revocation_endpoint: "http://auth.corp.example/oauth/revoke" }],
+    ["ccgate_revocations_endpoint", {
+      ccgate_revocations_endpoint: "http://auth.corp.example/oauth/revocations",
+    }],
+    ["jwks_uri", { jwks_uri: "http://auth.corp.example/.well-known/jwks.json" }],
+    ["ccgate_gateway_url", { ccgate_gateway_url: "http://gateway.corp.example" }],
+    ["ccgate_entra", {
+      ccgate_entra: { issuer: "http://login.corp.example/t1/v2.0", client_id: "c", scope: "s" },
+    }],
+  ];
+  for (const [field, document] of fields) {
+    let url = "";
+    await using server = serve(() =>
+      Response.json({ issuer: url, token_endpoint: `${url}/oauth/token`, ...document })
+    );
+    url = server.url;
+    const err = await assertRejects(() => discover(url), TokenRequestError);
+    assertEquals(err.code, "response_invalid");
+    assertEquals(
+      err.message.startsWith(
+        `Cannot use ccgate at "${url}": its metadata names plain http to another machine as "${field}" (`,
+      ),
+      true,
+      err.message,
+    );
+    assertEquals((await discover(url, { allowInsecureHttp: true })).issuer, url);
+  }
+  // A gateway's pointer to an auth service over plain http elsewhere is not followed.
+  const asked: string[] = [];
+  await using gateway = serve(() =>
+    Response.json({ issuer: "http://auth.corp.example", ccgate_gateway_url: "http://x" })
+  );
+  const err = await assertRejects(
+    () =>
+      discover(gateway.url, {
+        fetch: (input, init) => {
+          asked.push(String(input));
+          return fetch(input, init);
+        },
+      }),
+    TokenRequestError,
+  );
+  assertEquals(err.code, "response_invalid");
+  assertEquals(asked, [`${gateway.url}/.well-known/oauth-authorization-server`]);
+});

@@ -155,7 +155,10 @@ export class RevokedSessions {
     url: URL | string,
     options: RevokedSessionsOptions = {},
   ): Promise<RevokedSessions> {
-    const metadata = await discover(url, { fetch: options.fetch });
+    const metadata = await discover(url, {
+      fetch: options.fetch,
+      allowInsecureHttp: options.allowInsecureHttp,
+    });
     if (metadata.revocationsEndpoint === undefined) {
       throw new RevocationFeedError(
         "response_invalid",

@@ -42,8 +42,9 @@ export interface RevokedSessionsOptions {
   fetch?: typeof fetch;
   /**
    * Allows a plain `http:` feed URL to any host, for a feed an operator
-   * configured on a private network. Off, plain `http:` is refused except to
-   * a loopback host.
+   * configured on a private network (with `RevokedSessions.fromIssuer`, the
+   * issuer and the URLs its metadata names too). Off, plain `http:` is
+   * refused except to a loopback host.
    * @default {false}
    */
   allowInsecureHttp?: boolean;

@@ -340,3 +340,22 @@ Deno.test("RevokedSessions.fromIssuer() fails with response_invalid when the met
   );
   assertEquals(notCcgate.code, "endpoint_invalid");
 });
+
+Deno.test("RevokedSessions.fromIssuer() takes a plain http issuer on another machine only when allowed", async () => {
+  const auth = fakeAuthService({
+    issuer: "http://ccgate.test",
+    token_endpoint: "http://ccgate.test/oauth/token",
+    ccgate_revocations_endpoint: "http://ccgate.test/oauth/revocations",
+  });
+  const err = await assertRejects(
+    () => RevokedSessions.fromIssuer("http://ccgate.test", { fetch: auth.fetch }),
+    TokenRequestError,
+  );
+  assertEquals(err.code, "endpoint_invalid");
+  using revoked = await RevokedSessions.fromIssuer("http://ccgate.test", {
+    fetch: auth.fetch,
+    allowInsecureHttp: true,
+  });
+  await revoked.refresh();
+  assertEquals(revoked.size, 0);
+});

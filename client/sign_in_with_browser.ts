@@ -3,6 +3,7 @@ import { SignInError } from "./errors.ts";
 import type { EntraSignInConfig } from "./discover.ts";
 import type { EntraToken, SignInDeps } from "./entra_token.ts";
 import { _entraServer, _entraToken, _requestOptions, _signInFailure } from "./_entra.ts";
+import { _isLoopback } from "./_loopback.ts";
 
 /** Options of {@linkcode signInWithBrowser}. */
 export interface BrowserSignInOptions {
@@ -55,7 +56,9 @@ function page(status: number, title: string, text: string): Response {
  * (S256) and a loopback redirect on `127.0.0.1` (RFC 8252). The first request
  * to the redirect path decides: a wrong `state` aborts the sign-in, an error
  * from Entra ends it, and any later request is answered "already handled" and
- * ignored. The browser gets a page saying the tab can be closed.
+ * ignored. The browser gets a page saying the tab can be closed. Only an
+ * https `authorization_endpoint` (or http to a loopback host) is handed to
+ * `openBrowser`: an OS opener would run whatever handles another scheme.
  *
  * @param config Entra authority, client id and the ccgate API scope.
  * @param options How to open the browser, timeout, port, deps.
@@ -88,6 +91,14 @@ export async function signInWithBrowser(
     throw new SignInError(
       "sign_in_failed",
       "Entra ID's configuration has no authorization_endpoint",
+    );
+  }
+  // The OS opener runs whatever handles the URL's scheme (`ms-msdt:`, `file:`...): only a web page.
+  const endpoint = _webUrl(as.authorization_endpoint);
+  if (endpoint === undefined) {
+    throw new SignInError(
+      "sign_in_failed",
+      "Entra ID's configuration names an authorization_endpoint that is not an https URL: it is not opened",
     );
   }
   const client: oauth.Client = { client_id: config.clientId };
@@ -144,7 +155,7 @@ export async function signInWithBrowser(
   });
   const redirectUri = `http://127.0.0.1:${server.addr.port}${redirectPath}`;
 
-  const authorizationUrl = new URL(as.authorization_endpoint);
+  const authorizationUrl = endpoint;
   authorizationUrl.search = new URLSearchParams({
     client_id: config.clientId,
     response_type: "code",
@@ -195,4 +206,16 @@ export async function signInWithBrowser(
     stop.abort();
     await server.finished;
   }
+}
+
+/** `url` when it is https, or http to a loopback host; else `undefined`. */
+function _webUrl(url: string): URL | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const web = parsed.protocol === "https:" || parsed.protocol === "http:" && _isLoopback(parsed);
+  return web ? parsed : undefined;
 }

@@ -103,3 +103,37 @@ Deno.test("signInWithBrowser() closes its loopback server when done", async () =
   });
   await assertRejects(() => fetch(callback!), TypeError);
 });
+
+Deno.test("signInWithBrowser() never opens an authorization_endpoint that is not https (or http to loopback)", async () => {
+  const { entra, config } = await emulator();
+  await using _ = entra;
+  // What Entra's OpenID configuration would have to say for the OS opener to run something else.
+  for (
+    const endpoint of [
+      "ms-msdt:/id PCWDiagnostic",
+      "file:///etc/passwd",
+      "http://evil.example/authorize",
+      "not a url",
+    ]
+  ) {
+    const opened: URL[] = [];
+    const err = await assertRejects(
+      () =>
+        signInWithBrowser(config, {
+          openBrowser: (url) => void opened.push(url),
+          timeoutMs: 5_000, // reached only when the URL was opened
+          deps: {
+            fetch: async (input, init) => {
+              const response = await fetch(input, init);
+              if (!String(input).endsWith("/.well-known/openid-configuration")) return response;
+              return Response.json({ ...await response.json(), authorization_endpoint: endpoint });
+            },
+          },
+        }),
+      SignInError,
+    );
+    assertEquals(err.code, "sign_in_failed");
+    assertStringIncludes(err.message, "authorization_endpoint");
+    assertEquals(opened, []);
+  }
+});

@@ -241,3 +241,38 @@ Deno.test("loginCommand() keeps the gateway of the previous sign-in to an auth s
   // Another auth service: the gateway kept is not its.
   assertEquals(await signInAfter(other, ["--url", other.url]), { url: other.url, store: "file" });
 });
+
+Deno.test("loginCommand() refuses a plain http URL to another host than this machine, sending nothing", async () => {
+  await using stack = await startAuthStack();
+  // A gateway deployed apart, reached as http://gateway.corp.example across the network.
+  await using gateway = serve(() =>
+    Response.json({ issuer: stack.url, ccgate_gateway_url: "http://gateway.corp.example" })
+  );
+  await withTempDir(async (dir) => {
+    const deps = capturedDeps(
+      { CCGATE_CONFIG_DIR: dir, CCGATE_STORE: "file" },
+      await azureCli(stack),
+    );
+    const asked: string[] = [];
+    deps.fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      asked.push(url.origin);
+      const to = url.hostname === "gateway.corp.example" ? gateway.url : url.origin;
+      return fetch(`${to}${url.pathname}${url.search}`, init);
+    };
+    const code = await runCli(
+      ["login", "--azure-cli", "--url", "http://gateway.corp.example"],
+      deps,
+    );
+    // Claude Code would send every access token there unencrypted, and the sign-in its
+    // Entra token to whatever answers for that host.
+    assertEquals(code, 2, deps.out.join(""));
+    const err = deps.err.join("");
+    assertEquals(err.trimEnd().split("\n").length, 1, err);
+    assertStringIncludes(err, '"http://gateway.corp.example/" is plain http');
+    assertStringIncludes(err, "https://");
+    assertEquals(asked, []);
+    assertEquals(stack.counts.exchange, 0);
+    assertEquals(await loadCliConfig(dir), undefined);
+  });
+});
