@@ -51,7 +51,11 @@ export interface SigningKeys {
   /**
    * Resolves a token header's `kid` to a public key, for in-process
    * verification (`jwtVerify(token, keys.getKey)`). Answers from memory; an
-   * unknown `kid` rereads KV, at most once per cooldown.
+   * unknown `kid` rereads KV, at most once per cooldown, and so does the
+   * first call after the ring in memory is `reloadIntervalMs` old, so a key
+   * retired by another instance's rotations stops verifying here too (if KV
+   * cannot be read then, the ring in memory goes on answering until the
+   * next interval).
    */
   getKey: JWTVerifyGetKey;
   /**
@@ -92,8 +96,8 @@ export interface SigningKeysOptions {
    */
   rotationIntervalMs?: number;
   /**
-   * How stale the in-memory ring may be before `sign()` and `jwks()` reread
-   * KV (picking up a rotation done by another instance).
+   * How stale the in-memory ring may be before `sign()`, `jwks()` and
+   * `getKey()` reread KV (picking up a rotation done by another instance).
    * @default {60_000}
    */
   reloadIntervalMs?: number;
@@ -159,6 +163,7 @@ export async function openSigningKeys(
   let state = await _load();
   let reloading: Promise<LoadedRing> | undefined;
   let lastUnknownKidReload = Number.NEGATIVE_INFINITY;
+  let lastVerifyReload = Number.NEGATIVE_INFINITY;
   let seenRotatedAt = 0;
 
   async function _importKey(record: SigningKeyRecord, withPrivate: boolean): Promise<LoadedKey> {
@@ -238,6 +243,23 @@ export async function openSigningKeys(
     return state;
   }
 
+  /**
+   * The ring for verification: reread once it is `reloadIntervalMs` old (so a key retired
+   * elsewhere leaves), but never failing for it, nor retried within the interval.
+   */
+  async function _verifying(): Promise<LoadedRing> {
+    const at = now().getTime();
+    if (at - state.loadedAt < reloadIntervalMs || at - lastVerifyReload < reloadIntervalMs) {
+      return state;
+    }
+    lastVerifyReload = at;
+    try {
+      return await _reload();
+    } catch {
+      return state;
+    }
+  }
+
   async function _rotate(expectedVersionstamp: string | undefined): Promise<boolean> {
     const ringEntry = await kv.get<KeyRingRecord>(RING_KEY);
     if (ringEntry.value === null) {
@@ -308,7 +330,7 @@ export async function openSigningKeys(
     async getKey(header) {
       const kid = header.kid;
       if (typeof kid !== "string") throw new errors.JWKSNoMatchingKey();
-      let key = state.keys.get(kid);
+      let key = (await _verifying()).keys.get(kid);
       if (key === undefined) {
         const at = now().getTime();
         if (at - lastUnknownKidReload < cooldownMs) throw new errors.JWKSNoMatchingKey();

@@ -169,3 +169,47 @@ Deno.test("openSigningKeys().rotatedAt() follows another instance's rotation onc
   assertEquals(await b.rotateIfDue(), false);
   assertEquals(b.rotatedAt(), created + DAY);
 });
+
+Deno.test("openSigningKeys() getKey() stops trusting a key another instance retired after reloadIntervalMs", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const clock = testClock();
+  // An instance that only verifies (the gateway of `main.ts`): it never signs nor serves the JWKS.
+  const gateway = await openSigningKeys(kv, { now: clock.now, reloadIntervalMs: 60_000 });
+  const auth = await openSigningKeys(kv, { now: clock.now });
+  const token = await auth.sign({ ...claims(clock.now()), exp: Number.MAX_SAFE_INTEGER });
+  const kid = decodeProtectedHeader(token).kid!;
+  await auth.rotate();
+  await auth.rotate(); // the token's key is past its overlap: gone from the ring and from KV
+  assertEquals((await kv.get(["keys", kid])).value, null);
+  assertEquals(
+    (await verifyWith(gateway.getKey, token, clock.now())).sub,
+    "u",
+    "bounded staleness",
+  );
+  clock.advance(60_000);
+  const err = await assertRejects(
+    () => verifyWith(gateway.getKey, token, clock.now()),
+    AccessTokenError,
+  );
+  assertEquals(err.code, "token_key_unknown");
+  // A new current key still verifies at once.
+  assertEquals(
+    (await verifyWith(gateway.getKey, await auth.sign(claims(clock.now())), clock.now())).sub,
+    "u",
+  );
+});
+
+Deno.test("openSigningKeys() getKey() goes on answering from memory when KV cannot be reread", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    const clock = testClock();
+    const kv = await Deno.openKv(path);
+    const keys = await openSigningKeys(kv, { now: clock.now, reloadIntervalMs: 60_000 });
+    const token = await keys.sign(claims(clock.now()));
+    kv.close();
+    clock.advance(60_000);
+    assertEquals((await verifyWith(keys.getKey, token, clock.now())).sub, "u");
+  } finally {
+    await Deno.remove(path);
+  }
+});
