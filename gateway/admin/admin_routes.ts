@@ -10,7 +10,7 @@ import {
 import { dayOf, MAX_ENTRY_TEXT } from "../ledger/ledger_entry.ts";
 import { MAX_MODEL_CHARS } from "../model_map.ts";
 import type { LedgerKv } from "../ledger/roll_up_entry.ts";
-import { daysIn, queryUsage, type UsageFilter } from "../ledger/usage_query.ts";
+import { daysIn, type UsageFilter } from "../ledger/usage_query.ts";
 import { readUsageSummary } from "../ledger/read_usage_summary.ts";
 import { registerAdminPolicyRoutes } from "./admin_policy_routes.ts";
 import { AuditLog, auditRecordOf } from "./audit_log.ts";
@@ -19,7 +19,7 @@ import { boundedParam } from "./bounded_param.ts";
 import { DASHBOARD_HTML, DASHBOARD_JS } from "./dashboard_page.ts";
 import { entriesResponse } from "./entries_response.ts";
 import { modelFilterIds } from "./model_filter_ids.ts";
-import { toCsv } from "./to_csv.ts";
+import { usageResponse } from "./usage_response.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -104,7 +104,9 @@ const DEFAULT_DAYS = 7;
  *
  * - `GET /admin/api/me`: the caller's identity, roles, tenant and `tenants`
  *   (`"all"`, or `"own"`: the caller's tenant only).
- * - `GET /admin/api/usage?from&to&user|group&model&format=json|csv`: daily rollups.
+ * - `GET /admin/api/usage?from&to&user|group&model&limit&after&format=json|csv`: daily
+ *   rollups, a page of whole days at a time as JSON (`truncated`, `next`), streamed a day at a
+ *   time as CSV (`usageResponse`).
  * - `GET /admin/api/entries?from&to&user&group&model&limit&after&format=json|csv`: ledger
  *   entries, a page at a time as JSON (`truncated`, `next`), streamed whole as CSV
  *   (`entriesResponse`).
@@ -222,28 +224,6 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
     };
   };
 
-  const reply = (
-    c: Context,
-    columns: readonly string[],
-    rows: readonly object[],
-    name: string,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const format = c.req.query("format");
-    if (format !== undefined && format !== "json" && format !== "csv") {
-      throw new InvalidRequestError('format: "json" or "csv"');
-    }
-    const csv = format === "csv" ||
-      (format === undefined && (c.req.header("accept") ?? "").startsWith("text/csv"));
-    if (csv) {
-      return c.body(toCsv(columns, rows), 200, {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${name}.csv"`,
-      });
-    }
-    return c.json({ ...extra, data: rows });
-  };
-
   app.use("/admin/api/*", auth, admin);
   app.use("/admin/audit", auth, admin);
 
@@ -258,14 +238,7 @@ export function registerAdminRoutes(app: Hono, deps: GatewayDeps, auth: Middlewa
       tenants: c.get("adminScope").all ? "all" : "own",
     });
   });
-  app.get("/admin/api/usage", async (c) => {
-    const filter = filterOf(c);
-    const rows = await queryUsage(kv, filter);
-    return reply(c, USAGE_COLUMNS, rows, `ccgate-usage-${filter.from}-${filter.to}`, {
-      from: filter.from,
-      to: filter.to,
-    });
-  });
+  app.get("/admin/api/usage", (c) => usageResponse(c, kv, filterOf(c), USAGE_COLUMNS));
   app.get("/admin/api/entries", (c) => entriesResponse(c, kv, filterOf(c), ENTRY_COLUMNS));
   app.get("/admin/api/summary", async (c) => c.json(await readUsageSummary(kv, filterOf(c))));
   const auditRoute = (c: Context) =>

@@ -129,3 +129,43 @@ Deno.test("GET /admin/api/entries as CSV of a filter nothing matches ends after 
   assertEquals(res.status, 200);
   assertEquals((await res.text()).trimEnd().split("\r\n").length, 1);
 });
+
+Deno.test("GET /admin/api/usage pages whole days with limit and after, and streams every day as CSV", async () => {
+  const { stack, get } = await stackWith45();
+  await using _ = stack;
+  const range = "from=2026-11-01&to=2026-11-03";
+  const whole = await (await get(`/admin/api/usage?${range}`)).json();
+  assertEquals([whole.truncated, whole.next], [false, undefined]);
+  const days = (rows: { day: string }[]) => [...new Set(rows.map((r) => r.day))];
+  assertEquals(days(whole.data), ["2026-11-01", "2026-11-02", "2026-11-03"]);
+  // A page ends after the day that reaches `limit` rows: here each day is its own page.
+  const rows: { day: string; name: string; model: string }[] = [];
+  const pages: string[][] = [];
+  let after = "";
+  for (;;) {
+    const res = await get(`/admin/api/usage?${range}&limit=1${after}`);
+    assertEquals(res.status, 200);
+    const page = await res.json();
+    assertEquals(page.truncated, page.next !== undefined);
+    rows.push(...page.data);
+    pages.push(days(page.data));
+    if (!page.truncated) break;
+    after = `&after=${page.next}`;
+  }
+  assertEquals(pages, [["2026-11-01"], ["2026-11-02"], ["2026-11-03"]]);
+  assertEquals(rows, whole.data);
+  const two = await (await get(`/admin/api/usage?${range}&limit=${whole.data.length - 1}`)).json();
+  assertEquals([days(two.data), two.next], [["2026-11-01", "2026-11-02", "2026-11-03"], undefined]);
+
+  const csv = await get(`/admin/api/usage?${range}&format=csv&after=2026-11-02`);
+  const lines = (await csv.text()).trimEnd().split("\r\n");
+  assert(lines[0]!.startsWith("day,dimension,name,model,"));
+  const later = whole.data.filter((r: { day: string }) => r.day !== "2026-11-01");
+  assertEquals(lines.length, 1 + later.length, "the header once, then the rows of days 2 and 3");
+
+  for (const bad of ["limit=0", "limit=100001", "limit=ten", "after=2026-10-31", "after=nope"]) {
+    const res = await get(`/admin/api/usage?${range}&${bad}`);
+    assertEquals(res.status, 400, bad);
+    assertEquals((await res.json()).error.type, "invalid_request_error");
+  }
+});

@@ -19,7 +19,9 @@ import { summarizeUsage, type UsageSummary } from "./usage_summary.ts";
  * - a user: that user's rows and stats;
  * - a group: the group's rows; its top users are its members of each day
  *   (`group_member`) ranked by their user rows of that day (their whole usage
- *   that day: exact when, as usual, all their requests carried the group);
+ *   that day: exact when, as usual, all their requests carried the group),
+ *   read member by member for a group of at most {@linkcode MAX_MEMBER_READS}
+ *   members that day, so a team's summary does not read a whole fleet's rows;
  *   its error types; no latency percentiles (kept for all and per user only);
  * - a model filter (`model`, `modelIds`) applies to all of them;
  * - a tenant (`tenant`, with no group): the tenant's own rows (`["usage",
@@ -47,8 +49,16 @@ export async function readUsageSummary(
 ): Promise<UsageSummary> {
   checkUserOrGroup(filter);
   const days = daysIn(filter.from, filter.to) ?? [];
-  const rows: UsageRow[] = [];
-  const userRows: UsageRow[] = [];
+  // Each day's rows are folded in as they are read: per day × model (all the totals, the days
+  // and the models need) and per user (the top users), so a year of a fleet's rows is never held.
+  const rows = new Map<string, UsageRow>();
+  const userRows = new Map<string, UsageRow>();
+  const addRows = (list: readonly UsageRow[]) => {
+    for (const row of list) _fold(rows, `${row.day}\u0000${row.model}`, row);
+  };
+  const addUserRows = (list: readonly UsageRow[]) => {
+    for (const row of list) _fold(userRows, row.name, row);
+  };
   const totalMs = new Map<number, number>();
   const firstByteMs = new Map<number, number>();
   const errorTypes = new Map<string, number>();
@@ -69,28 +79,39 @@ export async function readUsageSummary(
       const own = tenantRowsPrefix(day, tenant);
       const prefix = scope === "user" ? [...own, name] : own;
       const tenantRows = await readUsageRows(kv, prefix, own.length, "user", filter);
-      rows.push(...tenantRows);
-      userRows.push(...tenantRows);
+      addRows(tenantRows);
+      addUserRows(tenantRows);
       // A user's stats cover all their requests: read those of the models they used in the tenant.
       const used = new Set(tenantRows.map((r) => r.model));
       if (scope === "user") inScope = (m) => m !== null && used.has(m);
     } else if (scope === "group") {
-      rows.push(...await readUsageRows(kv, [...at, "group", name], 3, "group", filter));
+      addRows(await readUsageRows(kv, [...at, "group", name], 3, "group", filter));
       const members = new Set<string>();
       for await (
         const m of kv.list({ prefix: [...at, "group_member", name] }, { batchSize: 1000 })
       ) {
         members.add(m.key[4] as string);
       }
-      if (members.size > 0) {
+      if (members.size > MAX_MEMBER_READS) {
         const users = await readUsageRows(kv, [...at, "user"], 3, "user", filter);
-        userRows.push(...users.filter((r) => members.has(r.name)));
+        addUserRows(users.filter((r) => members.has(r.name)));
+      } else {
+        // A group of a few members: their own rows, not every user's of the day.
+        const names = [...members];
+        for (let i = 0; i < names.length; i += MEMBER_READS_IN_FLIGHT) {
+          const read = await Promise.all(
+            names.slice(i, i + MEMBER_READS_IN_FLIGHT).map((member) =>
+              readUsageRows(kv, [...at, "user", member], 3, "user", filter)
+            ),
+          );
+          addUserRows(read.flat());
+        }
       }
     } else {
       const prefix = scope === "user" ? [...at, "user", name] : [...at, "user"];
       const own = await readUsageRows(kv, prefix, 3, "user", filter);
-      rows.push(...own);
-      userRows.push(...own);
+      addRows(own);
+      addUserRows(own);
     }
     const stats = kv.list<Deno.KvU64>({ prefix: [...at, "stats", statsScope, statsName] }, {
       batchSize: 1000,
@@ -105,7 +126,45 @@ export async function readUsageSummary(
     }
   };
   for (const day of days) await readDay(day);
-  return summarizeUsage({ rows, userRows, totalMs, firstByteMs, errorTypes }, days, top);
+  return summarizeUsage(
+    {
+      rows: [...rows.values()],
+      userRows: [...userRows.values()],
+      totalMs,
+      firstByteMs,
+      errorTypes,
+    },
+    days,
+    top,
+  );
+}
+
+/**
+ * Most members of a group whose user rows of a day the summary reads one
+ * member at a time (one short `kv.list` each); a larger group's are picked
+ * from every user's rows of the day (one long list).
+ */
+export const MAX_MEMBER_READS = 100;
+
+/** Members' rows read at once. */
+const MEMBER_READS_IN_FLIGHT = 10;
+
+// Sums a row into the row kept under `key` (a copy of the first): costs on the nano-dollar grid,
+// an unpriced row's `null` as nothing (the sums' `unpriced` says how many).
+function _fold(into: Map<string, UsageRow>, key: string, row: UsageRow): void {
+  const t = into.get(key);
+  if (t === undefined) {
+    into.set(key, { ...row, costUsd: row.costUsd ?? 0 });
+    return;
+  }
+  t.requests += row.requests;
+  t.errors += row.errors;
+  t.inputTokens += row.inputTokens;
+  t.outputTokens += row.outputTokens;
+  t.cacheReadTokens += row.cacheReadTokens;
+  t.cacheWriteTokens += row.cacheWriteTokens;
+  t.unpriced += row.unpriced;
+  t.costUsd = Math.round(((t.costUsd ?? 0) + (row.costUsd ?? 0)) * 1e9) / 1e9;
 }
 
 function _count<K>(map: Map<K, number>, key: K, n: number): void {

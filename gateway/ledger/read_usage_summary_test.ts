@@ -1,10 +1,11 @@
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { FakeTimers } from "../../testing/fake_timers.ts";
 import { ledgerEntry } from "../../testing/ledger_fixtures.ts";
+import { readHeapSnapshot } from "../../testing/read_heap_snapshot.ts";
 import { InvalidRequestError } from "../errors.ts";
 import { MAX_PERCENTILE_ERROR } from "./latency_histogram.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
-import { readUsageSummary } from "./read_usage_summary.ts";
+import { MAX_MEMBER_READS, readUsageSummary } from "./read_usage_summary.ts";
 import { ENTRY_PREFIX, type LedgerKv } from "./roll_up_entry.ts";
 import { UsageLedger } from "./usage_ledger.ts";
 
@@ -203,4 +204,100 @@ Deno.test("readUsageSummary() of a tenant: its own rows and statistics, a user o
     InvalidRequestError,
     "covers every tenant",
   );
+});
+
+Deno.test("readUsageSummary() of a small group reads its members' rows, not every user's of the fleet; a large group's top users stay exact", async () => {
+  // 400 users one day; a team of 3 of them; everyone in "all" (more than MAX_MEMBER_READS).
+  const day = "2026-11-01";
+  const fleet = Array.from({ length: 400 }, (_, i) =>
+    ledgerEntry({
+      requestId: `req_${String(i).padStart(24, "0")}`,
+      day,
+      at: `${day}T10:00:00.000Z`,
+      user: `user-${String(i).padStart(3, "0")}`,
+      groups: i % 150 === 0 ? ["team", "all"] : ["all"],
+      inputTokens: 1_000 + i,
+    }));
+  assert(fleet.length > MAX_MEMBER_READS);
+  using kv = await ledgerWith(fleet);
+  let read = 0;
+  const counting: LedgerKv = {
+    get: kv.get.bind(kv),
+    getMany: kv.getMany.bind(kv),
+    set: kv.set.bind(kv),
+    atomic: kv.atomic.bind(kv),
+    list: ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) =>
+      (async function* () {
+        for await (const entry of kv.list(selector, options)) {
+          read++;
+          yield entry;
+        }
+      })()) as unknown as Deno.Kv["list"],
+  };
+  const team = await readUsageSummary(counting, { from: day, to: day, group: "team" });
+  assertEquals(team.topUsers.map((u) => u.user), ["user-300", "user-150", "user-000"]);
+  assertEquals(team.totals.requests, 3);
+  assert(read < fleet.length, `read ${read} keys for a team of 3 among ${fleet.length} users`);
+  const all = await readUsageSummary(kv, { from: day, to: day, group: "all" });
+  assertEquals(all.topUsers.length, 10);
+  assertEquals(all.topUsers[0]!.user, "user-399");
+  assertEquals(all.totals.requests, fleet.length);
+});
+
+/** Live objects with a `dimension` property (usage rows; ledger entries have none), after a full collection. */
+async function liveUsageRows(): Promise<number> {
+  const snapshot = JSON.parse(new TextDecoder().decode(await readHeapSnapshot())) as {
+    snapshot: { meta: { edge_fields: string[]; edge_types: [string[]] } };
+    edges: number[];
+    strings: string[];
+  };
+  const fields = snapshot.snapshot.meta.edge_fields;
+  const type = fields.indexOf("type");
+  const name = fields.indexOf("name_or_index");
+  const property = snapshot.snapshot.meta.edge_types[0].indexOf("property");
+  let count = 0;
+  for (let i = 0; i < snapshot.edges.length; i += fields.length) {
+    if (
+      snapshot.edges[i + type] === property &&
+      snapshot.strings[snapshot.edges[i + name]!] === "dimension"
+    ) count++;
+  }
+  return count;
+}
+
+Deno.test("readUsageSummary() folds each day's rows as it reads them: a long range of a fleet is never held at once", async () => {
+  // 40 users a day for 30 days: 1,200 user × model rows in all.
+  const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, "0")}`);
+  const fleet = days.flatMap((day, d) =>
+    Array.from({ length: 40 }, (_, u) =>
+      ledgerEntry({
+        requestId: `req_${String(d * 100 + u).padStart(24, "0")}`,
+        day,
+        at: `${day}T10:00:00.000Z`,
+        user: `user-${u}`,
+        groups: [],
+      }))
+  );
+  using kv = await ledgerWith(fleet);
+  // Stops at the last day's statistics, to count the rows alive then.
+  let live = -1;
+  const paused: LedgerKv = {
+    get: kv.get.bind(kv),
+    getMany: kv.getMany.bind(kv),
+    set: kv.set.bind(kv),
+    atomic: kv.atomic.bind(kv),
+    list: ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+      const key = "prefix" in selector ? selector.prefix : [];
+      const last = key[1] === days.at(-1) && key[2] === "stats";
+      return (async function* () {
+        if (last) live = await liveUsageRows();
+        yield* kv.list(selector, options);
+      })();
+    }) as unknown as Deno.Kv["list"],
+  };
+  const s = await readUsageSummary(paused, { from: days[0]!, to: days.at(-1)! });
+  assertEquals(s.totals.requests, fleet.length);
+  assertEquals(s.topUsers.length, 10);
+  // Per user (40) and per day × model (30), plus the last day's 40 being folded: never all 1,200.
+  assert(live >= 0 && live <= 2 * (40 + 30 + 40), `${live} usage rows alive`);
 });

@@ -131,7 +131,8 @@ export function daysIn(from: string, to: string): string[] | undefined {
 /**
  * Reads daily rollup rows: per user × model, or per group × model when the
  * filter names a group; one row per day. With a tenant, the user rows of
- * that tenant's roll-ups ({@linkcode tenantRowsPrefix}).
+ * that tenant's roll-ups ({@linkcode tenantRowsPrefix}). Holds every row of
+ * the range in memory: the admin API reads {@linkcode queryUsagePage}s.
  *
  * @param kv The KV store.
  * @param filter Day range, user or group, model, tenant (the range must be valid: see {@linkcode daysIn}).
@@ -141,17 +142,91 @@ export function daysIn(from: string, to: string): string[] | undefined {
  */
 export async function queryUsage(kv: LedgerKv, filter: UsageFilter): Promise<UsageRow[]> {
   checkUserOrGroup(filter);
-  const dimension = filter.group !== undefined ? "group" : "user";
-  const name = dimension === "group" ? filter.group : filter.user;
   const rows: UsageRow[] = [];
   for (const day of daysIn(filter.from, filter.to) ?? []) {
-    const at = filter.tenant === undefined
-      ? [...USAGE_PREFIX, day, dimension]
-      : tenantRowsPrefix(day, filter.tenant);
-    const prefix = [...at, ...(name === undefined ? [] : [name])];
-    rows.push(...await readUsageRows(kv, prefix, at.length, dimension, filter));
+    rows.push(...await usageRowsOfDay(kv, filter, day));
   }
   return rows;
+}
+
+/** Rows a page of {@linkcode queryUsagePage} reaches unless told otherwise. */
+export const DEFAULT_USAGE_PAGE = 10_000;
+/** Most rows a page of {@linkcode queryUsagePage} may be asked to reach. */
+export const MAX_USAGE_PAGE = 100_000;
+
+/** One page of daily rollup rows: whole days. */
+export interface UsagePage {
+  /** The rows, by day then name then model. */
+  rows: UsageRow[];
+  /** The first day of the next page (`YYYY-MM-DD`); absent once the range is exhausted. */
+  next?: string;
+}
+
+/**
+ * Reads a page of {@linkcode queryUsage}'s rows: whole days, from `after`
+ * (or the range's first day), until a day brings the page to `limit` rows
+ * or the range ends. A page thus holds at most `limit` rows plus one day's
+ * (one day of every user of a fleet is some users × models rows), so a
+ * year of a fleet is never read into memory at once.
+ *
+ * @param kv The KV store.
+ * @param filter Day range (valid, see {@linkcode daysIn}), user or group, model, tenant.
+ * @param options `limit` (default {@linkcode DEFAULT_USAGE_PAGE}, at most
+ *   {@linkcode MAX_USAGE_PAGE}); `after`: the previous page's `next`, a day of the range.
+ * @returns The page, with `next` while days remain.
+ * @throws {RangeError} When `limit` is out of range or `after` is not a day of the range.
+ * @throws {InvalidRequestError} As {@linkcode queryUsage}.
+ *
+ * @example
+ * ```ts
+ * import { queryUsagePage } from "./usage_query.ts";
+ * const kv = await Deno.openKv(":memory:");
+ * const page = await queryUsagePage(kv, { from: "2026-11-01", to: "2026-11-30" }, { limit: 1 });
+ * console.assert(page.rows.length === 0 && page.next === undefined);
+ * kv.close();
+ * ```
+ */
+export async function queryUsagePage(
+  kv: LedgerKv,
+  filter: UsageFilter,
+  options: { limit?: number; after?: string } = {},
+): Promise<UsagePage> {
+  checkUserOrGroup(filter);
+  const limit = options.limit ?? DEFAULT_USAGE_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_USAGE_PAGE) {
+    throw new RangeError(`Cannot read usage: limit must be an integer from 1 to ${MAX_USAGE_PAGE}`);
+  }
+  const days = daysIn(filter.from, filter.to) ?? [];
+  const first = options.after === undefined ? 0 : days.indexOf(options.after);
+  if (first < 0) throw new RangeError("Cannot read usage: after is not a day of the range");
+  const rows: UsageRow[] = [];
+  for (let i = first; i < days.length; i++) {
+    rows.push(...await usageRowsOfDay(kv, filter, days[i]!));
+    if (rows.length >= limit && i + 1 < days.length) return { rows, next: days[i + 1]! };
+  }
+  return { rows };
+}
+
+/**
+ * The rollup rows of one day of a filter (see {@linkcode queryUsage}).
+ *
+ * @param kv The KV store.
+ * @param filter User or group, model, tenant (its days are not looked at).
+ * @param day The day, `YYYY-MM-DD`.
+ * @returns The day's rows, by name then model.
+ */
+export function usageRowsOfDay(
+  kv: LedgerKv,
+  filter: UsageFilter,
+  day: string,
+): Promise<UsageRow[]> {
+  const dimension = filter.group !== undefined ? "group" : "user";
+  const name = dimension === "group" ? filter.group : filter.user;
+  const at = filter.tenant === undefined
+    ? [...USAGE_PREFIX, day, dimension]
+    : tenantRowsPrefix(day, filter.tenant);
+  const prefix = [...at, ...(name === undefined ? [] : [name])];
+  return readUsageRows(kv, prefix, at.length, dimension, filter);
 }
 
 /**
