@@ -170,14 +170,13 @@ export function adminSessionsRoutes(
   app.delete("/admin/sessions", admin, async (c) => {
     const { claims: admin, scope } = c.get("admin");
     const sub = requireSub(c);
-    const revoked: string[] = [];
-    if (scope.all) revoked.push(...await sessions.revokeUser(sub, now(), "admin"));
-    else {
-      for (const session of await sessions.listForUser(sub, now())) {
-        if (session.revokedAt !== null || !scope.covers(session.identity.tid)) continue;
-        if (await sessions.revoke(session.sid, now(), "admin")) revoked.push(session.sid);
-      }
-    }
+    // An admin outside the admin tenants revokes only their own tenant's sessions.
+    const revoked = await sessions.revokeUser(
+      sub,
+      now(),
+      "admin",
+      (session) => scope.covers(session.identity.tid),
+    );
     c.set("auditDetails", { revoked });
     log({
       level: "info",

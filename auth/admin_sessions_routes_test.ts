@@ -2,6 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts
 import { AuditLog, type AuditRecord } from "../gateway/admin/audit_log.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { startAuthFixture } from "./_testing.ts";
+import { SessionStore } from "./session_store.ts";
 
 const ALICE = "00000000-0000-4000-8000-00000000a11c";
 /** Two allowlisted tenants; A is the admin tenant. */
@@ -318,4 +319,30 @@ Deno.test("GET /admin/sessions/audit refused to an admin outside the admin tenan
     { headers: { authorization: `Bearer ${admin.access_token}` } },
   )).json();
   assertEquals(denied.data.map((r: AuditRecord) => r.actor), ["bob"]);
+});
+
+Deno.test("DELETE /admin/sessions?sub= revokes a user's hundreds of sessions, and its audit record still names the user", async () => {
+  await using f = await startAuthFixture();
+  const admin = await f.signIn();
+  // A build robot signing in every hour for a week: 300 sessions (the auth service's own writer).
+  const store = new SessionStore(f.kv, {
+    sessionTtlSeconds: f.config.sessionTtlSeconds,
+    refreshGraceSeconds: f.config.refreshGraceSeconds,
+  });
+  const identity = { sub: ALICE, tid: f.config.entra.tenantIds[0]!, roles: [], groups: [] };
+  const sids: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    sids.push((await store.create(identity, "cli", f.clock.now())).session.sid);
+  }
+  const response = await f.app.request(`/admin/sessions?sub=${ALICE}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${admin.access_token}` },
+  });
+  assertEquals(response.status, 200);
+  assertEquals((await response.json()).revoked.sort(), [...sids].sort());
+  const { records } = await new AuditLog(f.kv).list({ from: "2026-03-02", to: "2026-03-02" });
+  const record = records.find((r) => r.action === "DELETE /admin/sessions")!;
+  // The list of 300 ids is too long to store: it is counted, and the user is still named.
+  assertEquals(record.details.sub, [ALICE]);
+  assertStringIncludes(JSON.stringify(record.details.revoked), "300 items");
 });

@@ -7,6 +7,7 @@ import {
   openSuccessor,
   sealSuccessor,
 } from "./refresh_token.ts";
+import { revocationBatches } from "./revocation_batches.ts";
 import { addRevocation, type Revocation } from "./revocation_feed.ts";
 import { assertSessionUsable, type RefreshRecord, type SessionRecord } from "./session_record.ts";
 
@@ -288,14 +289,23 @@ export class SessionStore {
     for await (const entry of this.#kv.list<{ sid: string }>({ prefix: userSessionsPrefix(sub) })) {
       sids.push(entry.value.sid);
     }
-    const out: SessionRecord[] = [];
-    for (let i = 0; i < sids.length; i += 10) {
-      const entries = await this.#kv.getMany<SessionRecord[]>(
-        sids.slice(i, i + 10).map(sessionKey),
+    return (await this.#readSessions(sids))
+      .map((entry) => entry.value)
+      .filter((s): s is SessionRecord => s !== null && s.expiresAt > now.getTime());
+  }
+
+  // getMany reads at most 10 keys; the batches are read a few at a time, in order.
+  async #readSessions(sids: string[]): Promise<Deno.KvEntryMaybe<SessionRecord>[]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < sids.length; i += 10) batches.push(sids.slice(i, i + 10));
+    const out: Deno.KvEntryMaybe<SessionRecord>[] = [];
+    for (let i = 0; i < batches.length; i += READS_IN_FLIGHT) {
+      const read = await Promise.all(
+        batches.slice(i, i + READS_IN_FLIGHT).map((batch) =>
+          this.#kv.getMany<SessionRecord[]>(batch.map(sessionKey))
+        ),
       );
-      for (const entry of entries) {
-        if (entry.value !== null && entry.value.expiresAt > now.getTime()) out.push(entry.value);
-      }
+      for (const entries of read) out.push(...entries);
     }
     return out;
   }
@@ -332,19 +342,66 @@ export class SessionStore {
   }
 
   /**
-   * Revokes every unexpired session of a user.
+   * Revokes every unexpired session of a user (that `which` takes), up to
+   * `REVOCATIONS_PER_COMMIT` (100) sessions in one atomic operation, each
+   * guarded by its session's versionstamp: a user with hundreds of sessions
+   * (a build robot signing in every hour) costs a few KV commits, not two
+   * round trips per session. A batch that a concurrent change (a refresh)
+   * made fail is revoked session by session ({@linkcode SessionStore.revoke}).
    *
    * @param sub The user's Entra object id.
    * @param now Current time.
    * @param reason Why.
+   * @param which Which of the user's sessions to revoke. @default every one
    * @returns The ids of sessions revoked by this call.
    */
-  async revokeUser(sub: string, now: Date, reason: string): Promise<string[]> {
+  async revokeUser(
+    sub: string,
+    now: Date,
+    reason: string,
+    which: (session: SessionRecord) => boolean = () => true,
+  ): Promise<string[]> {
+    const at = now.getTime();
+    const sids: string[] = [];
+    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: userSessionsPrefix(sub) })) {
+      sids.push(entry.value.sid);
+    }
+    const due = (await this.#readSessions(sids)).filter((entry) =>
+      entry.value !== null && entry.value.expiresAt > at && entry.value.revokedAt === null &&
+      which(entry.value)
+    ) as Deno.KvEntry<SessionRecord>[];
     const revoked: string[] = [];
-    for (const session of await this.listForUser(sub, now)) {
-      if (session.revokedAt !== null) continue;
-      if (await this.revoke(session.sid, now, reason)) revoked.push(session.sid);
+    for (const batch of revocationBatches(due)) {
+      const op = this.#kv.atomic();
+      const revocations: Revocation[] = [];
+      for (const entry of batch) {
+        const session = entry.value;
+        const revocation = { sid: session.sid, revokedAt: at, expiresAt: session.expiresAt };
+        op.check(entry).set(
+          sessionKey(session.sid),
+          { ...session, revokedAt: at, revokedReason: reason },
+          { expireIn: this.#expireIn(session.expiresAt, at) },
+        );
+        addRevocation(op, revocation, at);
+        revocations.push(revocation);
+      }
+      if ((await op.commit()).ok) {
+        for (const revocation of revocations) {
+          this.#options.onRevoked?.(revocation, reason);
+          revoked.push(revocation.sid);
+        }
+        continue;
+      }
+      // One of them changed meanwhile: each on its own, rereading it (revoked elsewhere: skipped).
+      for (const entry of batch) {
+        const session = await this.get(entry.value.sid);
+        if (session === undefined || session.revokedAt !== null) continue;
+        if (await this.revoke(session.sid, now, reason)) revoked.push(session.sid);
+      }
     }
     return revoked;
   }
 }
+
+/** `getMany` calls (10 keys each) a session listing keeps in flight. */
+const READS_IN_FLIGHT = 10;

@@ -1,6 +1,7 @@
-import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { testClock } from "./_testing.ts";
 import { AuthError } from "./errors.ts";
+import { listRevocations } from "./revocation_feed.ts";
 import { SessionStore } from "./session_store.ts";
 
 const IDENTITY = { sub: "00000000-0000-4000-8000-00000000a11c", tid: "t", roles: [], groups: [] };
@@ -25,4 +26,52 @@ Deno.test("SessionStore refuses a sub or sid longer than 256 characters before t
   // 256 characters is still a usable subject.
   const { session } = await sessions.create({ ...IDENTITY, sub: "a".repeat(256) }, "cli", now);
   assertEquals((await sessions.listForUser("a".repeat(256), now)).map((s) => s.sid), [session.sid]);
+});
+
+Deno.test("SessionStore.revokeUser() revokes hundreds of a user's sessions in a few KV commits, each in the feed", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const now = testClock().now();
+  let commits = 0;
+  // Counts atomic operations; everything else is the real KV.
+  const counted = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "atomic") return () => (commits++, target.atomic());
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const announced: string[] = [];
+  const sessions = new SessionStore(counted, {
+    sessionTtlSeconds: 3600,
+    refreshGraceSeconds: 30,
+    onRevoked: (r) => announced.push(r.sid),
+  });
+  // A build robot signing in every hour, its token carrying Entra's most groups (200): each
+  // session record is about 9 KB, so 150 of them are more than one KV commit may write.
+  const groups = Array.from({ length: 200 }, () => crypto.randomUUID());
+  const robot = { ...IDENTITY, groups };
+  const created: string[] = [];
+  const tokens: string[] = [];
+  for (let i = 0; i < 150; i++) {
+    const grant = await sessions.create(robot, "cli", now);
+    created.push(grant.session.sid);
+    tokens.push(grant.refreshToken);
+  }
+  const loggedOut = created[0]!;
+  await sessions.revoke(loggedOut, now, "logout");
+  const other = await sessions.create({ ...IDENTITY, sub: "someone-else" }, "cli", now);
+  commits = 0;
+  announced.length = 0;
+  const revoked = await sessions.revokeUser(IDENTITY.sub, now, "admin");
+  const others = created.filter((sid) => sid !== loggedOut).sort();
+  assertEquals(revoked.sort(), others);
+  assertEquals(announced.sort(), others);
+  assert(commits <= 4, `${commits} commits`);
+  const feed = await listRevocations(kv, { since: 0, now: now.getTime() });
+  assertEquals(feed.map((r) => r.sid).sort(), [...created].sort());
+  for (const session of await sessions.listForUser(IDENTITY.sub, now)) {
+    assertEquals(session.revokedReason, session.sid === loggedOut ? "logout" : "admin");
+  }
+  await assertRejects(() => sessions.refresh(tokens[75]!, now), AuthError, "revoked");
+  assertEquals((await sessions.get(other.session.sid))?.revokedAt, null);
 });

@@ -82,8 +82,17 @@ export const MAX_AUDIT_PAGE_SIZE = 10_000;
  */
 export const AUDIT_SCAN_BUDGET = 20_000;
 
-/** Longest JSON text of `details` stored as is; longer ones are replaced by their size. */
+/**
+ * Longest JSON text of `details` stored as is. Longer details keep their
+ * values of at most {@linkcode MAX_AUDIT_DETAIL_VALUE_CHARS} (so a record of
+ * revoking a user's 500 sessions still names the user), each longer value
+ * replaced by `{"omitted": "<n> characters[, <k> items]"}`; when no value is
+ * that short, the whole is replaced by `{"omitted": "<n> characters of details"}`.
+ */
 export const MAX_AUDIT_DETAILS_CHARS = 8_192;
+
+/** Longest JSON text of one value of `details` kept when the whole is too long to store. */
+export const MAX_AUDIT_DETAIL_VALUE_CHARS = 1_024;
 
 /** Longest `action` stored (the rest of a longer path is cut). */
 export const MAX_AUDIT_ACTION_CHARS = 1_024;
@@ -369,7 +378,25 @@ async function _actionKey(action: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Details too long to store keep their short values (the query's `sub`, `user`, ...), so the
+// record still says whom the call was about; each long one is replaced by its size (and item
+// count). With no short value left, or still too long, only the whole size is kept.
 function _boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
   const size = JSON.stringify(details ?? {}).length;
-  return size > MAX_AUDIT_DETAILS_CHARS ? { omitted: `${size} characters of details` } : details;
+  if (size <= MAX_AUDIT_DETAILS_CHARS) return details;
+  const whole = { omitted: `${size} characters of details` };
+  const out: Record<string, unknown> = {};
+  let kept = 0;
+  for (const [key, value] of Object.entries(details)) {
+    const chars = JSON.stringify(value ?? null).length;
+    if (chars <= MAX_AUDIT_DETAIL_VALUE_CHARS) {
+      out[key] = value;
+      kept++;
+    } else {
+      const items = Array.isArray(value) ? `, ${value.length} items` : "";
+      out[key] = { omitted: `${chars} characters${items}` };
+    }
+  }
+  if (kept === 0 || JSON.stringify(out).length > MAX_AUDIT_DETAILS_CHARS) return whole;
+  return out;
 }

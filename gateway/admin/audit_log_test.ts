@@ -213,3 +213,20 @@ Deno.test("AuditLog.list() counts and pages denied records written before action
     [["2026-11-30T00:00:10.000Z", "denied", 7]],
   ]);
 });
+
+Deno.test("AuditLog.write() keeps the short values of details too large to store, and counts the long ones", async () => {
+  await using kv = await Deno.openKv(":memory:");
+  const audit = new AuditLog(kv);
+  const sids = Array.from(
+    { length: 400 },
+    (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  );
+  await audit.write(
+    record("2026-11-30T10:00:00.000Z", { details: { sub: ["u-1"], revoked: sids } }),
+  );
+  const { records } = await audit.list(DAY);
+  assertEquals(records[0]!.details, {
+    sub: ["u-1"],
+    revoked: { omitted: `${JSON.stringify(sids).length} characters, 400 items` },
+  });
+});
