@@ -12,6 +12,7 @@ import type { BedrockEmulator, EntraEmulator } from "@ccgate/emulators";
 import type { PolicyFile } from "./gateway/policy/policy_file.ts";
 import { listenAddress, listenFirstOrFail, yieldToRequests } from "./gateway/listen_first.ts";
 import { cronBeforeListen } from "./gateway/cron_before_listen.ts";
+import { RETENTION_CRON_NAME, RETENTION_CRON_SCHEDULE } from "./gateway/ledger/retention_cron.ts";
 import type { SigningKeys } from "./auth/signing_keys.ts";
 import type { Log } from "./gateway/log.ts";
 
@@ -37,11 +38,11 @@ const keyRotation = cronBeforeListen(
   },
 );
 // Deletes ledger entries, roll-ups and audit records past their retention (CCGATE_*_RETENTION_DAYS),
-// daily at 03:17 UTC; the run is built once KV is open.
+// hourly at minute 17 (retention_cron.ts); the run is built once KV is open.
 const retention = cronBeforeListen(
   Deno.cron,
-  "ccgate data retention",
-  "17 3 * * *",
+  RETENTION_CRON_NAME,
+  RETENTION_CRON_SCHEDULE,
   (run: () => Promise<void>) => run(),
 );
 // Bind before the apps' modules load: /healthz answers (the process is alive) while they load,

@@ -301,17 +301,17 @@ export const gatewayEnvSchema = z.object({
   }),
   CCGATE_LEDGER_RETENTION_DAYS: retentionDays(400).meta({
     description:
-      'Usage ledger: days the per-request entries (`["ledger", "entry", day, id]`, about 1 KB each) and their per-user and per-tenant indexes are kept; a daily `Deno.cron` run deletes older days (day today − N is kept). The admin API reads at most 366 days back. `0`: keep forever.',
+      'Usage ledger: days the per-request entries (`["ledger", "entry", day, id]`, about 1 KB each) and their per-user and per-tenant indexes are kept; an hourly `Deno.cron` run deletes older days (day today − N is kept). The admin API reads at most 366 days back. `0`: keep forever.',
     example: "120",
   }),
   CCGATE_USAGE_RETENTION_DAYS: retentionDays(0).meta({
     description:
-      'Usage ledger: days the daily roll-ups (`["usage", day, ...]`: usage rows, group members, tenant rows, request statistics) are kept, deleted by the same daily run. They are small and are what cost reports read. `0`: keep forever.',
+      'Usage ledger: days the daily roll-ups (`["usage", day, ...]`: usage rows, group members, tenant rows, request statistics) are kept, deleted by the same hourly run. They are small and are what cost reports read. `0`: keep forever.',
     example: "1100",
   }),
   CCGATE_AUDIT_RETENTION_DAYS: retentionDays(400).meta({
     description:
-      "Admin audit log: days its records and denied-call counters are kept, deleted by the same daily run. `0`: keep forever.",
+      "Admin audit log: days its records and denied-call counters are kept, deleted by the same hourly run. `0`: keep forever.",
     example: "730",
   }),
   CCGATE_POLICY: z.string().min(1).optional().meta({

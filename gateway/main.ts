@@ -23,6 +23,7 @@ import type { BedrockEmulator } from "@ccgate/emulators";
 import type { PolicyFile } from "./policy/policy_file.ts";
 import { listenAddress, listenFirstOrFail, yieldToRequests } from "./listen_first.ts";
 import { cronBeforeListen } from "./cron_before_listen.ts";
+import { RETENTION_CRON_NAME, RETENTION_CRON_SCHEDULE } from "./ledger/retention_cron.ts";
 
 function fail(message: string): never {
   console.error(`ccgate gateway: ${message}`);
@@ -32,13 +33,13 @@ function fail(message: string): never {
 const env = Deno.env.toObject();
 const production = env.CCGATE_ENV === "production" || env.DENO_DEPLOYMENT_ID !== undefined;
 const defaultHostname = production ? "0.0.0.0" : "127.0.0.1";
-// Deno Deploy picks up only crons registered at the top level before a server starts: the daily
+// Deno Deploy picks up only crons registered at the top level before a server starts: the hourly
 // deletion of ledger entries, roll-ups and audit records past their retention
 // (CCGATE_*_RETENTION_DAYS) is registered here; each run waits for KV, opened later.
 const retention = cronBeforeListen(
   Deno.cron,
-  "ccgate data retention",
-  "17 3 * * *",
+  RETENTION_CRON_NAME,
+  RETENTION_CRON_SCHEDULE,
   (run: () => Promise<void>) => run(),
 );
 // Bind before the modules load: /healthz answers (the process is alive) while they load, /readyz
