@@ -285,17 +285,18 @@ export class SessionStore {
    * @returns The sessions.
    */
   async listForUser(sub: string, now: Date): Promise<SessionRecord[]> {
-    const sids: string[] = [];
-    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: userSessionsPrefix(sub) })) {
-      sids.push(entry.value.sid);
-    }
-    return (await this.#readSessions(sids))
+    return (await this.#readUserSessions(sub))
       .map((entry) => entry.value)
       .filter((s): s is SessionRecord => s !== null && s.expiresAt > now.getTime());
   }
 
-  // getMany reads at most 10 keys; the batches are read a few at a time, in order.
-  async #readSessions(sids: string[]): Promise<Deno.KvEntryMaybe<SessionRecord>[]> {
+  // A user's session records, in order (null where one is gone). getMany reads at most 10 keys;
+  // the batches are read a few at a time.
+  async #readUserSessions(sub: string): Promise<Deno.KvEntryMaybe<SessionRecord>[]> {
+    const sids: string[] = [];
+    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: userSessionsPrefix(sub) })) {
+      sids.push(entry.value.sid);
+    }
     const batches: string[][] = [];
     for (let i = 0; i < sids.length; i += 10) batches.push(sids.slice(i, i + 10));
     const out: Deno.KvEntryMaybe<SessionRecord>[] = [];
@@ -327,18 +328,32 @@ export class SessionStore {
       const session = entry.value;
       if (session === null) return undefined;
       if (session.revokedAt !== null) return session;
-      const revoked = { ...session, revokedAt: at, revokedReason: reason };
-      const revocation = { sid, revokedAt: at, expiresAt: session.expiresAt };
-      const op = this.#kv.atomic()
-        .check(entry)
-        .set(sessionKey(sid), revoked, { expireIn: this.#expireIn(session.expiresAt, at) });
-      const result = await addRevocation(op, revocation, at).commit();
-      if (result.ok) {
+      const op = this.#kv.atomic();
+      const revocation = this.#addRevoke(op, entry as Deno.KvEntry<SessionRecord>, at, reason);
+      if ((await op.commit()).ok) {
         this.#options.onRevoked?.(revocation, reason);
-        return revoked;
+        return { ...session, revokedAt: at, revokedReason: reason };
       }
     }
     throw new Error("Cannot revoke: too much contention on the session");
+  }
+
+  // Adds the writes that revoke `entry`'s session, guarded by its versionstamp, to `op`.
+  #addRevoke(
+    op: Deno.AtomicOperation,
+    entry: Deno.KvEntry<SessionRecord>,
+    at: number,
+    reason: string,
+  ): Revocation {
+    const session = entry.value;
+    const revocation = { sid: session.sid, revokedAt: at, expiresAt: session.expiresAt };
+    op.check(entry).set(
+      sessionKey(session.sid),
+      { ...session, revokedAt: at, revokedReason: reason },
+      { expireIn: this.#expireIn(session.expiresAt, at) },
+    );
+    addRevocation(op, revocation, at);
+    return revocation;
   }
 
   /**
@@ -362,29 +377,14 @@ export class SessionStore {
     which: (session: SessionRecord) => boolean = () => true,
   ): Promise<string[]> {
     const at = now.getTime();
-    const sids: string[] = [];
-    for await (const entry of this.#kv.list<{ sid: string }>({ prefix: userSessionsPrefix(sub) })) {
-      sids.push(entry.value.sid);
-    }
-    const due = (await this.#readSessions(sids)).filter((entry) =>
+    const due = (await this.#readUserSessions(sub)).filter((entry) =>
       entry.value !== null && entry.value.expiresAt > at && entry.value.revokedAt === null &&
       which(entry.value)
     ) as Deno.KvEntry<SessionRecord>[];
     const revoked: string[] = [];
     for (const batch of revocationBatches(due)) {
       const op = this.#kv.atomic();
-      const revocations: Revocation[] = [];
-      for (const entry of batch) {
-        const session = entry.value;
-        const revocation = { sid: session.sid, revokedAt: at, expiresAt: session.expiresAt };
-        op.check(entry).set(
-          sessionKey(session.sid),
-          { ...session, revokedAt: at, revokedReason: reason },
-          { expireIn: this.#expireIn(session.expiresAt, at) },
-        );
-        addRevocation(op, revocation, at);
-        revocations.push(revocation);
-      }
+      const revocations = batch.map((entry) => this.#addRevoke(op, entry, at, reason));
       if ((await op.commit()).ok) {
         for (const revocation of revocations) {
           this.#options.onRevoked?.(revocation, reason);
