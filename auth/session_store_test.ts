@@ -75,3 +75,57 @@ Deno.test("SessionStore.revokeUser() revokes hundreds of a user's sessions in a 
   await assertRejects(() => sessions.refresh(tokens[75]!, now), AuthError, "revoked");
   assertEquals((await sessions.get(other.session.sid))?.revokedAt, null);
 });
+
+Deno.test("SessionStore.revokeUser() revokes one by one the batch a concurrent change made fail", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const now = testClock().now();
+  const created: string[] = [];
+  const plain = new SessionStore(kv, { sessionTtlSeconds: 3600, refreshGraceSeconds: 30 });
+  for (let i = 0; i < 5; i++) created.push((await plain.create(IDENTITY, "cli", now)).session.sid);
+  const [loggedOut, touched] = created as [string, string];
+  let first = true;
+  // Before the first commit goes out, another instance logs one session out and rewrites
+  // another (as a refresh would): the batch's versionstamp checks fail.
+  const racing = new Proxy(kv, {
+    get(target, prop) {
+      if (prop === "atomic") {
+        return () => {
+          const op = target.atomic();
+          const commit = op.commit.bind(op);
+          op.commit = async () => {
+            if (first) {
+              first = false;
+              await plain.revoke(loggedOut, now, "logout");
+              const entry = await kv.get(["sessions", touched]);
+              await kv.set(entry.key, entry.value);
+            }
+            return await commit();
+          };
+          return op;
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const announced: string[] = [];
+  const sessions = new SessionStore(racing, {
+    sessionTtlSeconds: 3600,
+    refreshGraceSeconds: 30,
+    onRevoked: (r) => announced.push(r.sid),
+  });
+  const revoked = await sessions.revokeUser(IDENTITY.sub, now, "admin");
+  const others = created.filter((sid) => sid !== loggedOut).sort();
+  assertEquals(first, false);
+  assertEquals(revoked.sort(), others);
+  assertEquals(announced.sort(), others);
+  for (const session of await plain.listForUser(IDENTITY.sub, now)) {
+    assertEquals(
+      session.revokedReason,
+      session.sid === loggedOut ? "logout" : "admin",
+      session.sid,
+    );
+  }
+  const feed = await listRevocations(kv, { since: 0, now: now.getTime() });
+  assertEquals(feed.map((r) => r.sid).sort(), [...created].sort());
+});
