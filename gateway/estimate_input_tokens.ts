@@ -1,5 +1,22 @@
-/** Tokens charged for one image at Anthropic's default resizing (about 1.15 megapixels / 750). */
-const IMAGE_TOKENS = 1_600;
+import { imageDimensions } from "./image_dimensions.ts";
+import { pdfPageCount } from "./pdf_page_count.ts";
+
+/**
+ * The most tokens one image costs: Claude Opus 4.7 and later read images up to 2,576 pixels on
+ * the long edge, 4,784 tokens (older models scale them to about 1.15 megapixels, 1,600 tokens).
+ */
+const MAX_IMAGE_TOKENS = 4_784;
+/** Pixels a token of an image covers (Anthropic: tokens = width × height / 750). */
+const PIXELS_PER_TOKEN = 750;
+/** Side of the square patch newer models read as one token. */
+const PATCH_PIXELS = 28;
+/**
+ * Tokens of one PDF page: each page is read as an image (about 1,600 tokens, as a scanned page
+ * costs) plus its text; measured 2,100 to 2,500 a page of text or tables on Claude 4.5 and 5.5.
+ */
+const PDF_PAGE_TOKENS = 4_000;
+/** The most pages a request's PDFs may have (Anthropic's and Bedrock's limit). */
+const MAX_PDF_PAGES = 100;
 /** Tokens of the tool-use system prompt Anthropic adds when `tools` are present (about 350). */
 const TOOL_PROMPT_TOKENS = 400;
 const ASCII_CHARS_PER_TOKEN = 3;
@@ -9,9 +26,15 @@ const NON_ASCII_TOKENS_PER_CHAR = 1.5;
  * Estimates the input tokens of a Messages request when Bedrock cannot count
  * them, erring high: ASCII text at 3 characters a token (Claude averages
  * about 3.5 to 4 for English and code), every other character at 1.5
- * tokens, JSON structure counted as text, 1,600 tokens per image, base64
- * documents at one token per 3 decoded bytes, and 400 tokens for the
- * tool-use system prompt when tools are present. Pure.
+ * tokens, JSON structure counted as text, an image by its size in pixels
+ * (read from its header: width × height / 750, or one token per 28-pixel
+ * patch when that is more, at most 4,784, the most one image costs; 4,784
+ * when the size cannot be read), a base64 PDF at 4,000 tokens a page (its
+ * page objects counted; when they cannot be, one token per 3 decoded bytes,
+ * at most what 100 pages cost), other base64 documents at one token per 3
+ * decoded bytes, and 400 tokens for the tool-use system prompt when tools are
+ * present. The size of an image or PDF in bytes says little of its tokens: a
+ * 3 MB scanned PDF of 3 pages costs about 5,000. Pure.
  *
  * @param body The request body (`system`, `messages`, `tools`, `tool_choice` are read).
  * @returns The estimate, at least 1.
@@ -99,9 +122,9 @@ function _walk(value: unknown, counter: _Counter): void {
   if (
     (o.type === "image" || o.type === "document") && source !== null && typeof source === "object"
   ) {
-    if (o.type === "image") counter.fixed += IMAGE_TOKENS;
+    if (o.type === "image") counter.fixed += _imageTokens(source);
     else if (source.type === "base64" && typeof source.data === "string") {
-      counter.fixed += Math.ceil((source.data.length * 3) / 4 / 3);
+      counter.fixed += _documentTokens(source.data, source.media_type);
     } else _walk(source, counter);
     for (const key of Object.keys(o)) {
       if (key !== "source") _walk(o[key], counter);
@@ -114,6 +137,29 @@ function _walk(value: unknown, counter: _Counter): void {
     counter.ascii += 2;
     _walk(o[key], counter);
   }
+}
+
+/** An image block's tokens, erring high: by its pixels when its header can be read. */
+function _imageTokens(source: Record<string, unknown>): number {
+  const size = source.type === "base64" && typeof source.data === "string"
+    ? imageDimensions(source.data)
+    : undefined;
+  if (size === undefined) return MAX_IMAGE_TOKENS;
+  const { width, height } = size;
+  const tokens = Math.max(
+    Math.ceil((width * height) / PIXELS_PER_TOKEN),
+    Math.ceil(width / PATCH_PIXELS) * Math.ceil(height / PATCH_PIXELS),
+  );
+  return Math.min(MAX_IMAGE_TOKENS, tokens);
+}
+
+/** A base64 document's tokens: a PDF by its pages, anything else by its decoded bytes. */
+function _documentTokens(data: string, mediaType: unknown): number {
+  const byBytes = Math.ceil((data.length * 3) / 4 / 3);
+  if (mediaType !== "application/pdf") return byBytes;
+  const pages = pdfPageCount(data);
+  if (pages === undefined) return Math.min(byBytes, MAX_PDF_PAGES * PDF_PAGE_TOKENS);
+  return Math.min(pages, MAX_PDF_PAGES) * PDF_PAGE_TOKENS;
 }
 
 /** Any non-ASCII UTF-16 code unit; text without one is counted by length (most prompts and code). */
