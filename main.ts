@@ -250,7 +250,8 @@ const gateway = createGatewayApp({
   readiness: [
     { name: "config", check: () => Promise.resolve(production ? "production" : "development") },
     lifecycleReadiness(lifecycle),
-    kvReadiness(kv),
+    // A KV read at most every 2 s however often /readyz is called.
+    kvReadiness(kv, { ttlMs: 2_000, now: systemTimers.now }),
     // Ready while any region answers (failover serves from it); probed at most every 2 s.
     cachedReadiness(bedrockReadiness(bedrockProbeTargets(gatewayConfig, bedrockEmulator?.url)), {
       ttlMs: 2_000,

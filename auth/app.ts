@@ -10,6 +10,7 @@ import { createEntraTokenVerifier, type EntraTokenVerifier } from "./entra_token
 import { EntraTokenError, InvalidRequestError } from "./errors.ts";
 import { onError } from "./on_error.ts";
 import { RateLimiter } from "./rate_limiter.ts";
+import { RevocationFeedSnapshot } from "./revocation_feed_snapshot.ts";
 import type { RevocationList } from "./revocation_list.ts";
 import { revocationsRoute } from "./revocations_route.ts";
 import { revokeRoute } from "./revoke_route.ts";
@@ -65,7 +66,8 @@ export interface AuthDeps {
  *
  * - `POST /oauth/token`: RFC 8693 exchange of an Entra ID access token, and `refresh_token`.
  * - `POST /oauth/revoke`: RFC 7009 (logout: revokes the token's session).
- * - `GET /oauth/revocations?since=<ms>`: public feed of revoked session ids, paged (see `revocations_route.ts`).
+ * - `GET /oauth/revocations?since=<ms>`: public feed of revoked session ids, paged, from memory
+ *   refreshed from KV at most once a second (see `revocations_route.ts`).
  * - `GET /.well-known/jwks.json`: previous, current and next public keys.
  * - `GET /.well-known/oauth-authorization-server`: RFC 8414 metadata.
  * - `GET|DELETE /admin/sessions...`: role-gated session admin (see `admin_sessions_routes.ts`).
@@ -96,10 +98,12 @@ export interface AuthDeps {
  */
 export function createApp(deps: AuthDeps): Hono {
   const { kv, keys, config, now, log, metrics } = deps;
+  const feed = new RevocationFeedSnapshot(kv, { now });
   const sessions = new SessionStore(kv, {
     sessionTtlSeconds: config.sessionTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
     onRevoked: (revocation, reason) => {
+      feed.remember(revocation);
       deps.revocations?.remember(revocation);
       metrics?.revocation(reason);
     },
@@ -172,7 +176,7 @@ export function createApp(deps: AuthDeps): Hono {
   if (deps.serveMetrics !== undefined && metrics !== undefined) {
     app.get("/metrics", authMetricsRoute(metrics, deps.serveMetrics));
   }
-  app.get("/oauth/revocations", revocationsRoute({ kv, now }));
+  app.get("/oauth/revocations", revocationsRoute({ feed }));
   app.get("/.well-known/jwks.json", async (c) => {
     c.header("cache-control", "public, max-age=300");
     return c.json(await keys.jwks());

@@ -68,7 +68,8 @@ export type AuthErrorCode =
   | "admin_forbidden"
   | "session_not_found"
   | "rate_limited"
-  | "signing_keys_unavailable";
+  | "signing_keys_unavailable"
+  | "revocation_feed_unavailable";
 
 /** Fields every auth error carries besides its code and message. */
 export interface AuthErrorInit extends ErrorOptions {
@@ -327,5 +328,20 @@ export class SigningKeysError extends AuthError {
    */
   constructor(message: string, options?: ErrorOptions) {
     super("signing_keys_unavailable", message, { ...options, error: "server_error", status: 503 });
+  }
+}
+
+/** The revocation feed cannot be read from KV: 503 with `retry-after`. */
+export class RevocationFeedUnavailableError extends AuthError {
+  /**
+   * @param options The cause, if any.
+   */
+  constructor(options?: ErrorOptions) {
+    super("revocation_feed_unavailable", "Cannot read the revocation feed: try again shortly", {
+      ...options,
+      error: "temporarily_unavailable",
+      status: 503,
+      headers: { "retry-after": "1" },
+    });
   }
 }

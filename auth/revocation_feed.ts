@@ -2,7 +2,8 @@
  * The revocation feed in KV: what a revocation writes, and how the feed is
  * read a page at a time (oldest first, skipping and deleting entries whose
  * session has expired, since KV's `expireIn` is lazy). The auth service
- * serves it over HTTP (`revocations_route.ts`); {@linkcode RevocationList}
+ * serves it over HTTP (`revocations_route.ts`) from memory, refreshed from
+ * KV at most once a second (`revocation_feed_snapshot.ts`); {@linkcode RevocationList}
  * (`revocation_list.ts`) keeps the gateway's in-memory view of it, through
  * {@linkcode revocationFeedReader}.
  *

@@ -1,18 +1,17 @@
 import type { Handler } from "hono";
-import { InvalidRequestError } from "./errors.ts";
+import { InvalidRequestError, RevocationFeedUnavailableError } from "./errors.ts";
 import {
   formatRevocationCursor,
   MAX_REVOCATION_PAGE_SIZE,
   parseRevocationCursor,
-  readRevocationPage,
+  type RevocationPage,
 } from "./revocation_feed.ts";
+import type { RevocationFeedSnapshot } from "./revocation_feed_snapshot.ts";
 
 /** What {@linkcode revocationsRoute} needs. */
 export interface RevocationsRouteOptions {
-  /** The auth service's KV. */
-  kv: Deno.Kv;
-  /** The clock. */
-  now: () => Date;
+  /** The feed in memory (the app's, which revocations on this instance reach at once). */
+  feed: RevocationFeedSnapshot;
 }
 
 /**
@@ -22,7 +21,11 @@ export interface RevocationsRouteOptions {
  * At most `limit` entries, at most 10,000 (also the default, so a gateway
  * that predates paging reads as much as it used to); `next` is present
  * while more may follow, and the client asks again with `after=<next>`.
- * Expired entries met on the way are pruned.
+ *
+ * Anyone may call it, so it is answered from memory
+ * ({@linkcode RevocationFeedSnapshot}): KV is read at most once a second
+ * per instance however many requests come. When KV cannot be read: 503
+ * `temporarily_unavailable` with `retry-after: 1`.
  *
  * @param options Dependencies.
  * @returns The handler.
@@ -49,12 +52,12 @@ export function revocationsRoute(options: RevocationsRouteOptions): Handler {
         'Query parameter "after" must be the "next" value of the previous page',
       );
     }
-    const page = await readRevocationPage(options.kv, {
-      since: Number(sinceParam),
-      now: options.now().getTime(),
-      after,
-      limit,
-    });
+    let page: RevocationPage;
+    try {
+      page = await options.feed.page({ since: Number(sinceParam), after, limit });
+    } catch (err) {
+      throw new RevocationFeedUnavailableError({ cause: err });
+    }
     c.header("cache-control", "no-store");
     return c.json({
       revocations: page.revocations.map((r) => ({

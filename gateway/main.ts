@@ -233,7 +233,8 @@ const app = createApp({
   budgetOverrides,
   readiness: [
     lifecycleReadiness(lifecycle),
-    kvReadiness(kv),
+    // A KV read at most every 2 s however often /readyz is called.
+    kvReadiness(kv, { ttlMs: 2_000, now: systemTimers.now }),
     jwksKeys.readiness(),
     feedHealth.readiness(),
     // Ready while any region answers (failover serves from it); probed at most every 2 s.

@@ -2,15 +2,23 @@ import type { ReadinessCheck } from "./readyz_route.ts";
 import type { GatewayLifecycle } from "./gateway_lifecycle.ts";
 import { connectionErrorText } from "./connection_error_text.ts";
 
-/** Readiness of Deno KV: a read round trip. */
-export function kvReadiness(kv: Deno.Kv): ReadinessCheck {
-  return {
+/**
+ * Readiness of Deno KV: a read round trip, at most once per `ttlMs` however
+ * often `/readyz` is called (it needs no credential, and KV reads are
+ * billed), its result reused meanwhile ({@linkcode cachedReadiness}).
+ *
+ * @param kv The gateway's KV.
+ * @param options The reuse window and the clock.
+ * @returns The `kv` check.
+ */
+export function kvReadiness(kv: Deno.Kv, options: CachedReadinessOptions): ReadinessCheck {
+  return cachedReadiness({
     name: "kv",
     async check() {
       await kv.get(["readyz"]);
       return "reachable";
     },
-  };
+  }, options);
 }
 
 /**

@@ -1,8 +1,10 @@
+import { Hono } from "hono";
 import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { countingKv } from "../testing/counting_kv.ts";
 import { FakeTimers } from "../testing/fake_timers.ts";
 import { GatewayLifecycle } from "./gateway_lifecycle.ts";
-import { cachedReadiness, lifecycleReadiness } from "./readiness_checks.ts";
-import type { ReadinessCheck } from "./readyz_route.ts";
+import { cachedReadiness, kvReadiness, lifecycleReadiness } from "./readiness_checks.ts";
+import { type ReadinessCheck, readyzRoute } from "./readyz_route.ts";
 
 /** A check whose runs are counted and settled by the test. */
 function controlledCheck() {
@@ -56,4 +58,26 @@ Deno.test("lifecycleReadiness() fails with draining as soon as the drain is anno
   lifecycle.announceDrain();
   await assertRejects(() => check.check(), Error, "draining: shutting down");
   release();
+});
+
+Deno.test("kvReadiness() reads KV once per ttlMs however often /readyz is called", async () => {
+  using raw = await Deno.openKv(":memory:");
+  const { kv, reads } = countingKv(raw);
+  const timers = new FakeTimers();
+  const app = new Hono().get(
+    "/readyz",
+    readyzRoute([kvReadiness(kv, { ttlMs: 2_000, now: () => timers.now() })]),
+  );
+  const readyz = async () => {
+    const response = await app.request("/readyz");
+    assertEquals(response.status, 200);
+    return (await response.json()).checks;
+  };
+  for (let i = 0; i < 25; i++) {
+    assertEquals(await readyz(), [{ name: "kv", ok: true, detail: "reachable" }]);
+  }
+  assertEquals(reads.gets, 1);
+  timers.advance(2_000);
+  for (let i = 0; i < 25; i++) await readyz();
+  assertEquals(reads.gets, 2);
 });

@@ -12,7 +12,7 @@ Deno.test("readyzRoute() is 200 when KV and the upstream answer", async () => {
   const app = new Hono().get(
     "/readyz",
     readyzRoute([
-      kvReadiness(kv),
+      kvReadiness(kv, { ttlMs: 2_000, now: () => 0 }),
       httpReadiness("bedrock", `http://127.0.0.1:${server.addr.port}/`),
     ]),
   );
