@@ -33,7 +33,7 @@ export async function tokenCommand(deps: CliDeps): Promise<number> {
     token = await _recheck(session, token);
     digest = await tokenDigest(token);
   }
-  await writeTokenHandout(dir, { digest, at: now });
+  writeTokenHandout(dir, { digest, at: now });
   deps.stdout(token + "\n");
   return EXIT.ok;
 }
