@@ -1,4 +1,5 @@
 import type { EntryCursor } from "./entry_cursor.ts";
+import { healSpans, healUserIndex } from "./heal_user_index.ts";
 import type { LedgerEntry } from "./ledger_entry.ts";
 import {
   ENTRY_PREFIX,
@@ -57,8 +58,11 @@ export function dayRangeSelector(
  * after `after`, read from where they are kept for whose they are: a
  * tenant's from the per-tenant index (`TENANT_INDEX_PREFIX`), else a user's
  * from the per-user index (`USER_INDEX_PREFIX`), so neither reads any other
- * tenant's or user's entries; else every entry. Entries missing from an
- * index (rolled up before it existed) are not read.
+ * tenant's or user's entries; else every entry. A user's index is
+ * completed for the days read, a span at a time ({@linkcode healUserIndex}:
+ * entries rolled up by a ccgate from before the index, upgraded from or
+ * rolled back to); entries missing from the tenant index (rolled up before
+ * it existed) are not read.
  *
  * @param kv The KV store.
  * @param range Days, and the tenant or user.
@@ -86,11 +90,23 @@ export function entriesOf(
     const prefix = [...TENANT_INDEX_PREFIX, rollupTenant(range.tenant)];
     return _indexedEntries(kv, prefix, dayRangeSelector(prefix, range.from, range.to, after));
   }
-  if (range.user !== undefined) {
-    const prefix = [...USER_INDEX_PREFIX, range.user];
-    return _indexedEntries(kv, prefix, dayRangeSelector(prefix, range.from, range.to, after));
-  }
+  if (range.user !== undefined) return _userEntries(kv, range.user, range, after);
   return _entries(kv, dayRangeSelector(ENTRY_PREFIX, range.from, range.to, after));
+}
+
+// A user's entries from their index, each span of days healed just before it is read.
+async function* _userEntries(
+  kv: LedgerKv,
+  user: string,
+  range: { from: string; to: string },
+  after?: EntryCursor,
+): AsyncGenerator<LedgerEntry> {
+  const prefix = [...USER_INDEX_PREFIX, user];
+  const from = after !== undefined && after.day > range.from ? after.day : range.from;
+  for (const span of healSpans(from, range.to)) {
+    await healUserIndex(kv, user, span.from, span.to);
+    yield* _indexedEntries(kv, prefix, dayRangeSelector(prefix, span.from, span.to, after));
+  }
 }
 
 async function* _entries(

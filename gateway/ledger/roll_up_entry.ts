@@ -24,7 +24,9 @@ export const ENTRY_PREFIX: Deno.KvKey = ["ledger", "entry"];
  * Key prefix of the per-user index of entries: `["ledger", "by_user", user,
  * day, requestId]` → the entry's `at`, written in the same atomic operation
  * as the entry, so a user's entries are listed without reading anyone
- * else's. Entries rolled up before the index existed are not in it.
+ * else's. Entries rolled up by a ccgate from before the index (upgraded
+ * from, or rolled back to) are indexed when a user's entries are first read
+ * (`healUserIndex`).
  */
 export const USER_INDEX_PREFIX: Deno.KvKey = ["ledger", "by_user"];
 

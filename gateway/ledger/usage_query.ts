@@ -353,8 +353,10 @@ export const MAX_ENTRY_SCAN = 20_000;
  * user's index (`USER_INDEX_PREFIX`), never other users' entries; group,
  * model and user filters within a tenant skip entries as they read, at most
  * {@linkcode MAX_ENTRY_SCAN} per page, and `next` is then the last entry
- * read. Entries rolled up before an index existed are not found through it:
- * by a user filter, or a tenant filter (nor entries without a tenant).
+ * read. A user's index is completed first for the days read (`healUserIndex`:
+ * entries rolled up by a ccgate from before it); entries rolled up before the
+ * tenant index existed are not found by a tenant filter (nor entries without
+ * a tenant).
  *
  * @param kv The KV store.
  * @param filter Day range, user, group, model, tenant.

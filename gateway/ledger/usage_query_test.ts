@@ -195,7 +195,11 @@ Deno.test("listEntries() of a user and latestIdentity() read that user's index, 
     user: "user-z",
   });
   assertEquals(page.entries.map((e) => e.requestId), z.map((e) => e.requestId));
-  assert(listed.every((k) => k[1] === "by_user" && k[2] === "user-z"), `listed ${listed}`);
+  // The user's index, and the user's roll-up rows (checking the index is complete).
+  const own = (k: Deno.KvKey) =>
+    (k[1] === "by_user" && k[2] === "user-z") ||
+    (k[0] === "usage" && k.slice(2).join() === "user,user-z");
+  assert(listed.every(own), `listed ${listed}`);
   assertEquals(fetched.length, z.length, "one read per entry of the user");
   assert(fetched.every((k) => k[1] === "entry"));
 
@@ -203,7 +207,7 @@ Deno.test("listEntries() of a user and latestIdentity() read that user's index, 
   fetched.length = 0;
   const latest = z.reduce((a, b) => a.at > b.at ? a : b);
   assertEquals((await latestIdentity(recorded, "user-z", "2026-11-20"))?.at, latest.at);
-  assert(listed.every((k) => k[1] === "by_user" && k[2] === "user-z"), `listed ${listed}`);
+  assert(listed.every(own), `listed ${listed}`);
   assertEquals(fetched.length, 1);
   assertEquals(await latestIdentity(recorded, "nobody", "2026-11-20"), undefined);
   assert(!listed.some((k) => k[0] === ENTRY_PREFIX[0] && k[1] === ENTRY_PREFIX[1]));
