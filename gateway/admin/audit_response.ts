@@ -16,6 +16,7 @@ import {
   MAX_AUDIT_PAGE_SIZE,
 } from "./audit_log.ts";
 import { toCsv } from "./to_csv.ts";
+import { wantsCsv } from "./wants_csv.ts";
 
 /** Columns of the audit log export; `details` is JSON text. */
 export const AUDIT_CSV_COLUMNS = [
@@ -61,10 +62,11 @@ export async function auditResponse(
 ): Promise<Response> {
   const params = new URL(request.url).searchParams;
   const query = parseAuditQuery(params, now(), invalid);
-  const format = params.get("format") ?? undefined;
-  if (format !== undefined && format !== "json" && format !== "csv") {
-    throw invalid('format: "json" or "csv"');
-  }
+  const csv = wantsCsv(
+    params.get("format") ?? undefined,
+    request.headers.get("accept") ?? undefined,
+    invalid,
+  );
   let page: AuditPage;
   try {
     page = await audit.list(query);
@@ -72,8 +74,6 @@ export async function auditResponse(
     if (err instanceof AuditCursorError) throw invalid(err.message);
     throw err;
   }
-  const csv = format === "csv" ||
-    (format === undefined && (request.headers.get("accept") ?? "").startsWith("text/csv"));
   const headers = new Headers({ "cache-control": "no-store" });
   if (page.next !== undefined) headers.set("ccgate-next-cursor", page.next);
   if (csv) {

@@ -8,7 +8,9 @@ import {
   MAX_ENTRY_PAGE,
   type UsageFilter,
 } from "../ledger/usage_query.ts";
+import { pageLimit } from "./page_limit.ts";
 import { toCsv } from "./to_csv.ts";
+import { wantsCsv } from "./wants_csv.ts";
 
 /**
  * The answer of `GET /admin/api/entries?from&to&user&group&model&limit&after&format`:
@@ -38,17 +40,12 @@ export async function entriesResponse(
   filter: UsageFilter,
   columns: readonly string[],
 ): Promise<Response> {
-  const format = c.req.query("format");
-  if (format !== undefined && format !== "json" && format !== "csv") {
-    throw new InvalidRequestError('format: "json" or "csv"');
-  }
-  const limitText = c.req.query("limit");
-  const limit = limitText === undefined || limitText === ""
-    ? DEFAULT_ENTRY_PAGE
-    : Number(limitText);
-  if (!/^\d{1,6}$/.test(limitText ?? "1") || limit < 1 || limit > MAX_ENTRY_PAGE) {
-    throw new InvalidRequestError(`limit: an integer from 1 to ${MAX_ENTRY_PAGE}`);
-  }
+  const csv = wantsCsv(
+    c.req.query("format"),
+    c.req.header("accept"),
+    (message) => new InvalidRequestError(message),
+  );
+  const limit = pageLimit(c.req.query("limit"), DEFAULT_ENTRY_PAGE, MAX_ENTRY_PAGE);
   const afterText = c.req.query("after");
   const after = afterText === undefined || afterText === ""
     ? undefined
@@ -56,8 +53,6 @@ export async function entriesResponse(
   if (afterText && after === undefined) {
     throw new InvalidRequestError('after: a "next" cursor from a previous page');
   }
-  const csv = format === "csv" ||
-    (format === undefined && (c.req.header("accept") ?? "").startsWith("text/csv"));
   if (csv) {
     return c.body(_csvStream(kv, filter, columns, limit, after), 200, {
       "content-type": "text/csv; charset=utf-8",

@@ -10,7 +10,9 @@ import {
   type UsageFilter,
   usageRowsOfDay,
 } from "../ledger/usage_query.ts";
+import { pageLimit } from "./page_limit.ts";
 import { toCsv } from "./to_csv.ts";
+import { wantsCsv } from "./wants_csv.ts";
 
 /**
  * The answer of `GET /admin/api/usage?from&to&user|group&model&limit&after&format=json|csv`:
@@ -40,16 +42,13 @@ export async function usageResponse(
   filter: UsageFilter,
   columns: readonly string[],
 ): Promise<Response> {
-  const format = c.req.query("format");
-  if (format !== undefined && format !== "json" && format !== "csv") {
-    throw new InvalidRequestError('format: "json" or "csv"');
-  }
+  const csv = wantsCsv(
+    c.req.query("format"),
+    c.req.header("accept"),
+    (message) => new InvalidRequestError(message),
+  );
   checkUserOrGroup(filter);
-  const limitText = c.req.query("limit") || undefined;
-  const limit = limitText === undefined ? DEFAULT_USAGE_PAGE : Number(limitText);
-  if (!/^\d{1,6}$/.test(limitText ?? "1") || limit < 1 || limit > MAX_USAGE_PAGE) {
-    throw new InvalidRequestError(`limit: an integer from 1 to ${MAX_USAGE_PAGE}`);
-  }
+  const limit = pageLimit(c.req.query("limit"), DEFAULT_USAGE_PAGE, MAX_USAGE_PAGE);
   const days = daysIn(filter.from, filter.to) ?? [];
   const after = c.req.query("after") || undefined;
   if (after !== undefined && !days.includes(after)) {
@@ -57,8 +56,6 @@ export async function usageResponse(
       'after: a "next" value from a previous page (a day of the range)',
     );
   }
-  const csv = format === "csv" ||
-    (format === undefined && (c.req.header("accept") ?? "").startsWith("text/csv"));
   if (csv) {
     const rest = after === undefined ? days : days.slice(days.indexOf(after));
     return c.body(_csvStream(kv, filter, columns, rest), 200, {
