@@ -10,7 +10,7 @@
 import { type BedrockRequestRecord, textAnswer, toolUseAnswer } from "@ccgate/emulators";
 import { claudeCodeSettings } from "@ccgate/installer";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
-import { claudeBin, runClaudeCode } from "../testing/claude_code.ts";
+import { runClaudeCode, runClaudeCodeIn } from "../testing/claude_code.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
 
@@ -311,24 +311,12 @@ Deno.test("Claude Code's stream-json with partial messages, --continue and /comp
       ),
     );
     const claude = async (...args: string[]) => {
-      const out = await new Deno.Command(claudeBin, {
-        args: [...args, "--settings", settings],
-        env: {
-          HOME: home,
-          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-          DISABLE_AUTOUPDATER: "1",
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-          NO_COLOR: "1",
-        },
-        clearEnv: true,
-        cwd: home,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout);
-      assertEquals(out.code, 0, new TextDecoder().decode(out.stderr) + text);
-      return text;
+      const run = await runClaudeCodeIn(home, [...args, "--settings", settings], {
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        NO_COLOR: "1",
+      });
+      assertEquals(run.code, 0, run.stderr + run.stdout);
+      return run.stdout;
     };
     const first = (await claude(
       "-p",

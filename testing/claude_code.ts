@@ -43,33 +43,51 @@ export async function runClaudeCode(
   try {
     const settingsPath = `${home}/ccgate-settings.json`;
     await Deno.writeTextFile(settingsPath, JSON.stringify(settings));
-    const env: Record<string, string> = {
-      HOME: home,
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      // An apiKeyHelper that runs `deno` must find the warm module cache, not a new HOME's.
-      DENO_DIR: denoDir(),
-      DISABLE_AUTOUPDATER: "1",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      NO_COLOR: "1",
-      ...options.env,
-    };
-    const command = new Deno.Command(claudeBin, {
-      args: ["-p", prompt, "--settings", settingsPath, ...(options.extraArgs ?? [])],
-      env,
-      clearEnv: true,
-      cwd: home,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    });
-    const out = await command.output();
-    const decoder = new TextDecoder();
-    return {
-      code: out.code,
-      stdout: decoder.decode(out.stdout),
-      stderr: decoder.decode(out.stderr),
-    };
+    return await runClaudeCodeIn(
+      home,
+      ["-p", prompt, "--settings", settingsPath, ...(options.extraArgs ?? [])],
+      {
+        // An apiKeyHelper that runs `deno` must find the warm module cache, not a new HOME's.
+        DENO_DIR: denoDir(),
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+        NO_COLOR: "1",
+        ...options.env,
+      },
+    );
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+}
+
+/**
+ * Runs the real Claude Code with `args` in `home`, which is kept (a later
+ * run finds the sessions of earlier ones), with only `HOME`, this PATH, no
+ * auto-update and `env`: no Anthropic credentials but what its settings give.
+ *
+ * @param home The HOME (and working folder).
+ * @param args Claude Code's arguments.
+ * @param env More environment (`PATH` here replaces this process's).
+ * @returns What it printed, and its exit code.
+ */
+export async function runClaudeCodeIn(
+  home: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ClaudeRun> {
+  const out = await new Deno.Command(claudeBin, {
+    args,
+    env: {
+      HOME: home,
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      DISABLE_AUTOUPDATER: "1",
+      ...env,
+    },
+    clearEnv: true,
+    cwd: home,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }

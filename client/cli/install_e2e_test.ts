@@ -1,6 +1,6 @@
 import { textAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { claudeBin } from "../../testing/claude_code.ts";
+import { runClaudeCodeIn } from "../../testing/claude_code.ts";
 import { startAuthStack } from "../../testing/auth_stack.ts";
 import { runCliProcess, spawnCli } from "../_testing/cli.ts";
 import { snapshot } from "../../installer/_testing/rooted_sys.ts";
@@ -11,18 +11,12 @@ import { denoDir } from "../../testing/deno_dir.ts";
  * installed it (its PATH added): its stdout, once it exited with 0.
  */
 async function runClaude(env: Record<string, string>, home: string, args: string[]) {
-  const claude = await new Deno.Command(claudeBin, {
-    args,
-    env: { ...env, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", DISABLE_AUTOUPDATER: "1" },
-    clearEnv: true,
-    cwd: home,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const out = new TextDecoder().decode(claude.stdout);
-  assertEquals(claude.code, 0, new TextDecoder().decode(claude.stderr) + out);
-  return out;
+  const run = await runClaudeCodeIn(home, args, {
+    ...env,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+  });
+  assertEquals(run.code, 0, run.stderr + run.stdout);
+  return run.stdout;
 }
 
 /** The CLI's environment in a temporary HOME: a file token store under it, a bare PATH. */
