@@ -5,6 +5,7 @@ import { startAuthStack } from "../../testing/auth_stack.ts";
 import { runCliProcess, spawnCli } from "../_testing/cli.ts";
 import { snapshot } from "../../installer/_testing/rooted_sys.ts";
 import { denoDir } from "../../testing/deno_dir.ts";
+import { TOKEN_HANDOUT_FILE } from "./token_handout.ts";
 
 /**
  * Runs the real Claude Code in `home` with the environment of the CLI that
@@ -53,16 +54,23 @@ async function claudeAnswersThroughGateway(
   home: string,
   env: Record<string, string>,
 ): Promise<void> {
-  const beforeClaude = await snapshot(home);
+  // `ccgate token` notes which token it printed (token_handout.ts): that record may change.
+  const handout = `/.config/ccgate/${TOKEN_HANDOUT_FILE}`;
+  const ours = async () => {
+    const files = await snapshot(home);
+    delete files[handout];
+    return files;
+  };
+  const beforeClaude = await ours();
   stack.bedrock!.enqueue(textAnswer("Hello through ccgate"));
   assertStringIncludes(await runClaude(env, home, ["-p", "Say hello"]), "Hello through ccgate");
-  const afterClaude = Object.keys(await snapshot(home)).filter((k) => !(k in beforeClaude));
+  const afterClaude = Object.keys(await ours()).filter((k) => !(k in beforeClaude));
   const added = afterClaude.filter((k) =>
     !afterClaude.some((o) => o !== k && o.endsWith("/") && k.startsWith(o))
   );
   assert(!added.some((k) => k.includes("settings.json")), "Claude Code left the settings alone");
   for (const path of added) await Deno.remove(`${home}${path}`, { recursive: true });
-  assertEquals(await snapshot(home), beforeClaude);
+  assertEquals(await ours(), beforeClaude);
 }
 
 Deno.test("ccgate install --scope user (signs in), doctor, the installed apiKeyHelper, uninstall: HOME byte for byte as before", async () => {

@@ -32,7 +32,8 @@ export const ASKED_AGAIN_MS = 120_000;
  */
 export const RECHECK_AGE_MS = 60_000;
 
-const FILE = "token_handout.json";
+/** The record's file in the configuration folder. */
+export const TOKEN_HANDOUT_FILE = "token_handout.json";
 
 /**
  * Whether the token with `digest` is asked for again soon after it was
@@ -75,7 +76,7 @@ export async function tokenDigest(token: string): Promise<string> {
  */
 export async function readTokenHandout(dir: string): Promise<TokenHandout | undefined> {
   try {
-    const value = JSON.parse(await Deno.readTextFile(`${dir}/${FILE}`));
+    const value = JSON.parse(await Deno.readTextFile(`${dir}/${TOKEN_HANDOUT_FILE}`));
     const ok = typeof value?.digest === "string" && Number.isFinite(value.at);
     return ok ? { digest: value.digest, at: value.at } : undefined;
   } catch {
@@ -93,7 +94,9 @@ export async function readTokenHandout(dir: string): Promise<TokenHandout | unde
 export function writeTokenHandout(dir: string, handout: TokenHandout): void {
   // Sync: the async write loads Deno's stream support first, 6 ms of the helper's ~80.
   try {
-    Deno.writeTextFileSync(`${dir}/${FILE}`, JSON.stringify(handout) + "\n", { mode: 0o600 });
+    Deno.writeTextFileSync(`${dir}/${TOKEN_HANDOUT_FILE}`, JSON.stringify(handout) + "\n", {
+      mode: 0o600,
+    });
   } catch {
     // Not remembered: the next call is taken as a first one.
   }

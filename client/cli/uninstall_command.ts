@@ -4,6 +4,7 @@ import { configDir } from "./config_dir.ts";
 import { EXIT, UsageError } from "./exit_codes.ts";
 import { machineSys, sessionFacts } from "./installer_deps.ts";
 import type { Style } from "./style.ts";
+import { TOKEN_HANDOUT_FILE } from "./token_handout.ts";
 
 /** Options of `ccgate uninstall`. */
 export interface UninstallCommandOptions {
@@ -45,7 +46,7 @@ export async function uninstallCommand(
   }
   if (!options.dryRun && manifest.dirs.includes(dir)) {
     // install created the config folder: what login put there (no secret after logout) goes too.
-    for (const name of ["config.json", "session.json", "session.lock"]) {
+    for (const name of ["config.json", "session.json", "session.lock", TOKEN_HANDOUT_FILE]) {
       await sys.remove(`${dir}/${name}`);
     }
   }
