@@ -34,7 +34,7 @@ const root = new URL("../", import.meta.url).pathname;
  */
 export function claudeCodeTestFiles(files: readonly { path: string; text: string }[]): string[] {
   return files
-    .filter((f) => /\b(?:runClaudeCode|claudeBin)\b/.test(f.text))
+    .filter((f) => /\b(?:runClaudeCode(?:In)?|claudeBin)\b/.test(f.text))
     .map((f) => f.path)
     .sort();
 }
