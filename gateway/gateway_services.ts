@@ -178,6 +178,7 @@ export async function startGatewayServices(
   // Counters in memory, reconciled through KV every CCGATE_POLICY_SYNC_MS; flushed on drain.
   const policy = policyFile === undefined ? undefined : new PolicyEngine({
     policy: withBudgetOverrides(policyFile, budgetOverrides),
+    file: policyFile,
     kv,
     timers: background,
     now,

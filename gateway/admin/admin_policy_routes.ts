@@ -66,7 +66,10 @@ const overrideBody = z.strictObject({
  *   and `groups` are a 400 for them (they could name any group, and a
  *   group's pool counts every tenant's members), and the counters of the
  *   group pools in the answer are `null` (`withoutPoolCounters`). The answer's
- *   `group_pool_counters` says which: `shown` or `withheld`.
+ *   `group_pool_counters` says which: `shown` or `withheld`. While the policy
+ *   file on disk is rejected (an edit that does not validate), the answer's
+ *   `policy_file_rejected` says why (else `null`): the policy shown is the
+ *   last one that validated.
  *
  * Budget overrides cover every tenant (they are per user, and raise or lift
  * what the gateway spends): `everyTenant` refuses them to other admins.
@@ -130,6 +133,12 @@ export function registerAdminPolicyRoutes(
       return c.json({ user, roles, groups, source, policy: null, override });
     }
     const policy = await deps.policy.describe({ sub: user, roles, groups });
+    // An edit of the file that did not validate changes nothing: say so, or the admin checking it
+    // reads the previous policy as if it were theirs.
+    const problem = deps.policy.fileProblem;
+    const policyFile = problem === undefined
+      ? null
+      : `${problem} (the policy shown, still in force, is the last version of the file that validated)`;
     if (scope.all) {
       return c.json({
         user,
@@ -137,6 +146,7 @@ export function registerAdminPolicyRoutes(
         groups,
         source,
         policy,
+        policy_file_rejected: policyFile,
         group_pool_counters: "shown",
         override,
       });
@@ -147,6 +157,7 @@ export function registerAdminPolicyRoutes(
       groups,
       source,
       policy: withoutPoolCounters(policy),
+      policy_file_rejected: policyFile,
       group_pool_counters: "withheld",
       override,
     });

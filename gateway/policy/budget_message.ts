@@ -182,7 +182,7 @@ export function overBudgetMessage(
       count(inputTokens)
     } tokens${cost}) is more than ${whole}, ${never}: shorten the conversation (Claude Code: /compact) ${admin}`;
   }
-  const room = dollars ? (limit - input) / ratesFor(price, inputTokens).output : limit - input;
+  const room = outputRoom(budget, inputTokens, price);
   return `This request may cost up to ${fmt(amount)} (an estimated ${
     count(inputTokens)
   } input tokens plus max_tokens ${
@@ -190,4 +190,69 @@ export function overBudgetMessage(
   }), more than ${whole}, ${never}: lower max_tokens to at most ${
     count(room)
   } (Claude Code: CLAUDE_CODE_MAX_OUTPUT_TOKENS), shorten the conversation, ${admin}`;
+}
+
+/**
+ * The most output a budget leaves a request once its input is paid for, with
+ * nothing spent: the largest `max_tokens` its worst case fits in (negative
+ * when the input alone is over the budget). Pure.
+ *
+ * @param budget The budget.
+ * @param inputTokens The request's input estimate (errs high).
+ * @param price The request's escrow price ({@linkcode escrowPrice}).
+ * @returns Output tokens, not rounded.
+ *
+ * @example
+ * ```ts
+ * import { outputRoom } from "./budget_message.ts";
+ * const budget = { limit: 1, rule: "defaults.budgets.daily_usd", scope: "user:u", per: "user" as const, period: "daily" as const, unit: "usd" as const };
+ * const price = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 3.75 };
+ * console.assert(outputRoom(budget, 10_000, price) === 64_166.666666666664);
+ * ```
+ */
+export function outputRoom(budget: BudgetLimit, inputTokens: number, price: ModelPrice): number {
+  const limit = budgetLimitUnits(budget);
+  if (budget.unit === "tokens") return limit - inputTokens;
+  return (limit - worstCaseMicros(inputTokens, 0, price)) / ratesFor(price, inputTokens).output;
+}
+
+/**
+ * The refusal of a request whose worst case alone is larger than one of its
+ * budgets (`RequestOverBudgetError`), or `undefined` when it fits every one
+ * with nothing spent. Of several such budgets (the user's own and a group
+ * pool's, a day's and a month's), the message is that of the one leaving the
+ * least room, so the `max_tokens` it suggests fits every budget. Pure.
+ *
+ * @param budgets The budgets that apply to the request.
+ * @param inputTokens The request's input estimate (errs high).
+ * @param maxTokens The request's `max_tokens` (after any cap).
+ * @param price The request's escrow price ({@linkcode escrowPrice}).
+ * @returns The message of {@linkcode overBudgetMessage}, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { requestOverBudget } from "./budget_message.ts";
+ * const own = { limit: 1, rule: "defaults.budgets.daily_usd", scope: "user:u", per: "user" as const, period: "daily" as const, unit: "usd" as const };
+ * const pool = { ...own, limit: 0.5, rule: "groups.eng.pool.budgets.daily_usd", scope: "group:eng", per: "group" as const };
+ * const price = { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 1.25 };
+ * console.assert(requestOverBudget([own, pool], 12, 200_000, price)!.includes("groups.eng.pool"));
+ * console.assert(requestOverBudget([own, pool], 12, 1_000, price) === undefined);
+ * ```
+ */
+export function requestOverBudget(
+  budgets: readonly BudgetLimit[],
+  inputTokens: number,
+  maxTokens: number,
+  price: ModelPrice,
+): string | undefined {
+  let tightest: { budget: BudgetLimit; room: number } | undefined;
+  for (const budget of budgets) {
+    const amount = budget.unit === "usd"
+      ? worstCaseMicros(inputTokens, maxTokens, price)
+      : inputTokens + maxTokens;
+    if (amount <= budgetLimitUnits(budget)) continue;
+    const room = outputRoom(budget, inputTokens, price);
+    if (tightest === undefined || room < tightest.room) tightest = { budget, room };
+  }
+  return tightest && overBudgetMessage(tightest.budget, inputTokens, maxTokens, price);
 }

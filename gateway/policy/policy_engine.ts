@@ -16,7 +16,7 @@ import {
   budgetLimitUnits,
   budgetMessage,
   escrowPrice,
-  overBudgetMessage,
+  requestOverBudget,
   worstCaseMicros,
 } from "./budget_message.ts";
 import { counterKeysFor, type TokenMinuteKeys } from "./counter_keys_for.ts";
@@ -27,6 +27,7 @@ import { repeatEvery } from "../repeat_every.ts";
 import { upstreamScope } from "./upstream_scope.ts";
 import type { EffectivePolicy } from "./effective_policy.ts";
 import { tokenRateMessage } from "./token_rate_message.ts";
+import { maxTokensMessage } from "./max_tokens_message.ts";
 import { promptCorrection } from "./prompt_correction.ts";
 
 import type { Admission, AdmissionRequest } from "./admission.ts";
@@ -50,6 +51,8 @@ export interface PolicyEngineOptions {
   reconcileIntervalMs?: number;
   /** This instance's id in KV. @default a random UUID */
   instanceId?: string;
+  /** The policy file, whose rejected edit the admin API reports (`PolicyFile.problem`). */
+  file?: { readonly problem: string | undefined };
 }
 
 /** `max_tokens` assumed for the escrow when a request has none (the Anthropic API requires one). */
@@ -90,6 +93,14 @@ export class PolicyEngine implements Disposable {
   /** The policy in force. */
   get policy(): CompiledPolicy {
     return this.#options.policy.current;
+  }
+
+  /**
+   * Why the policy file on disk was rejected, while it is (the policy in
+   * force is then the last one that validated), else `undefined`.
+   */
+  get fileProblem(): string | undefined {
+    return this.#options.file?.problem;
   }
 
   /** Prices of the policy's models, by Bedrock id (for costs in the ledger). */
@@ -144,7 +155,7 @@ export class PolicyEngine implements Disposable {
     ) {
       if (rules.maxTokens.mode === "refuse" && request.maxTokensDefaulted !== true) {
         throw new MaxTokensOverLimitError(
-          `max_tokens: ${maxTokens} is above the limit of ${rules.maxTokens.limit} (rule: ${rules.maxTokens.rule})`,
+          maxTokensMessage(maxTokens, rules.maxTokens, request.requested ?? request.modelId),
         );
       }
       maxTokens = capped = rules.maxTokens.limit;
@@ -167,13 +178,8 @@ export class PolicyEngine implements Disposable {
         throw new RequestOverBudgetError(tokenRateMessage(limit, inputWorst));
       }
     }
-    budgets.forEach(({ budget }, i) => {
-      if (amounts[i]! > budgetLimitUnits(budget)) {
-        throw new RequestOverBudgetError(
-          overBudgetMessage(budget, inputWorst, outputWorst, price),
-        );
-      }
-    });
+    const over = requestOverBudget(budgets.map((b) => b.budget), inputWorst, outputWorst, price);
+    if (over !== undefined) throw new RequestOverBudgetError(over);
     if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
 
     // From here on nothing awaits: the checks and the reservations are one step.

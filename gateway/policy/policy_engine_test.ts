@@ -131,7 +131,7 @@ Deno.test("PolicyEngine.admit() refuses max_tokens over the limit, or caps it, o
   assertEquals(err.status, 400);
   assertEquals(
     err.message,
-    "max_tokens: 8000 is above the limit of 4096 (rule: defaults.max_tokens)",
+    `max_tokens: 8000 > 4096, which is the maximum allowed number of output tokens for ${HAIKU} on this gateway (rule: defaults.max_tokens)`,
   );
   assertEquals((await refuse.admit(request({ maxTokens: 4096 }))).cappedMaxTokens, undefined);
 

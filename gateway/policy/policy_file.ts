@@ -53,6 +53,10 @@ export class PolicyFile implements Disposable {
   #listeners: ((policy: CompiledPolicy) => void)[] = [];
   #rejections = 0;
   #rejected = false;
+  /** Why the last reload was rejected. */
+  #problem = "";
+  /** Why `#text` was rejected, when it was. */
+  #textProblem = "";
   /** The text of the policy in force. */
   #accepted: string;
   readonly #options: PolicyFileOptions;
@@ -121,6 +125,15 @@ export class PolicyFile implements Disposable {
   }
 
   /**
+   * While {@linkcode PolicyFile.rejected}: why the file on disk was rejected
+   * (the message naming the file and key, or why it cannot be read), else
+   * `undefined`. The admin API's effective policy shows it.
+   */
+  get problem(): string | undefined {
+    return this.#rejected ? this.#problem : undefined;
+  }
+
+  /**
    * Re-reads the file now: a changed, valid file replaces the policy; an
    * invalid one is logged and ignored.
    *
@@ -132,10 +145,11 @@ export class PolicyFile implements Disposable {
     try {
       text = await read(this.#options.path);
     } catch (err) {
+      this.#problem = `Cannot read "${this.#options.path}": ${_readProblem(err)}`;
       this.#options.log({
         level: "error",
         msg: "policy reload rejected; keeping the previous policy",
-        error: `Cannot read "${this.#options.path}": ${_readProblem(err)}`,
+        error: this.#problem,
       });
       this.#rejections++;
       this.#rejected = true;
@@ -143,16 +157,18 @@ export class PolicyFile implements Disposable {
     }
     if (text === this.#text) {
       this.#rejected = text !== this.#accepted; // readable again, or still the rejected text
+      this.#problem = this.#textProblem;
       return "unchanged";
     }
     try {
       this.#current = compilePolicy(parsePolicy(text, this.#name));
     } catch (err) {
       this.#text = text;
+      this.#problem = this.#textProblem = err instanceof Error ? err.message : String(err);
       this.#options.log({
         level: "error",
         msg: "policy reload rejected; keeping the previous policy",
-        error: err instanceof Error ? err.message : String(err),
+        error: this.#problem,
       });
       this.#rejections++;
       this.#rejected = true;

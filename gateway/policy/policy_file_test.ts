@@ -174,6 +174,26 @@ Deno.test("PolicyFile counts rejected reloads and says while the file on disk is
   });
 });
 
+Deno.test("PolicyFile.problem says why the file on disk is rejected, while it is", async () => {
+  await withFile(policy(10), async (path) => {
+    const file = await PolicyFile.open({ path, timers: new FakeTimers(), log: () => {} });
+    assertEquals(file.problem, undefined);
+    const invalid = "policy.yaml: defaults.requests_per_minute: Expected number, received string";
+    await Deno.writeTextFile(path, policy('"many"'));
+    await file.reload();
+    assertEquals(file.problem, invalid);
+    await Deno.remove(path);
+    await file.reload();
+    assertEquals(file.problem, `Cannot read "${path}": no such file`);
+    await Deno.writeTextFile(path, policy('"many"'));
+    assertEquals(await file.reload(), "unchanged");
+    assertEquals(file.problem, invalid, "readable again: the rejected text's problem");
+    await Deno.writeTextFile(path, policy(20));
+    await file.reload();
+    assertEquals(file.problem, undefined);
+  });
+});
+
 Deno.test("PolicyFile warns, when read and at each reload, of a profile Bedrock does not invoke from the deployment's regions", async () => {
   await withFile(policy(10), async (path) => {
     const { file, logs } = await openLogged(path, ["eu-west-1"]);

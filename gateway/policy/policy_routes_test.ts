@@ -106,9 +106,11 @@ Deno.test("policy: max_tokens refused (400), capped (header, body rewritten) or 
   assertEquals(refused.status, 400);
   const error = await errorBody(refused);
   assertEquals(error.type, "invalid_request_error");
+  // Anthropic's own wording for a max_tokens above a model's maximum, which Claude Code acts on
+  // (claude_code_max_tokens_e2e_test.ts).
   assertEquals(
     error.message,
-    "max_tokens: 1001 is above the limit of 1000 (rule: defaults.max_tokens)",
+    `max_tokens: 1001 > 1000, which is the maximum allowed number of output tokens for ${SONNET} on this gateway (rule: defaults.max_tokens)`,
   );
   const native = await postInvoke(refuse, HAIKU, { maxTokens: 5000 });
   assertEquals(native.status, 400);

@@ -60,3 +60,34 @@ Deno.test("POST /v1/messages answers 400 without retry-after when the request is
   const metrics = await (await fetch(`${stack.url}/metrics`)).text();
   assertStringIncludes(metrics, 'ccgate_budget_rejections_total{route="messages"} 2');
 });
+
+Deno.test("POST /v1/messages over several whole budgets names the one leaving the least room, so the max_tokens it suggests fits every budget", async () => {
+  // Haiku, $5 per million output tokens: a user's own $1 a day, and their group's pool of $0.50.
+  const policy = `models:
+  claude-haiku-4-5-20251001:
+    bedrock: us.anthropic.claude-haiku-4-5-20251001-v1:0
+    price: { input: 1, output: 5 }
+defaults:
+  budgets: { daily_usd: 1 }
+groups:
+  eng:
+    pool:
+      budgets: { daily_usd: 0.5 }
+`;
+  await using stack = await startGatewayStack({ policyYaml: policy });
+  const member = await stack.issuer.mint({ claims: { groups: ["eng"] } });
+  const body = { model: "claude-haiku-4-5-20251001" };
+  // 250,000 max_tokens may cost $1.25: over both budgets.
+  const never = await postMessages(stack.url, member, { ...body, max_tokens: 250_000 });
+  assertEquals(never.status, 400);
+  const message: string = (await never.json()).error.message;
+  assertStringIncludes(message, "rule: groups.eng.pool.budgets.daily_usd");
+  const suggested = Number(
+    /lower max_tokens to at most ([\d,]+)/.exec(message)![1]!.replace(/,/g, ""),
+  );
+  assertEquals(suggested < 100_000, true, `suggested ${suggested}`);
+  // What it suggests is admitted.
+  const fits = await postMessages(stack.url, member, { ...body, max_tokens: suggested });
+  assertEquals(fits.status, 200);
+  await fits.body?.cancel();
+});
