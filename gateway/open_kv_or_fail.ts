@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { retryWhenLocked } from "./retry_when_locked.ts";
 import { systemTimers, type Timers } from "./timers.ts";
 
 /** How long opening KV may take before the start stops, ms. */
@@ -46,7 +47,8 @@ export interface OpenKvOrFailDeps {
  *
  * @param path Where KV is.
  * @param deps Whether it came from the setting, how to stop, the access token to hide.
- * @returns The open KV.
+ * @returns The open KV, its writes retried while a KV file shared with
+ *   another process is locked ({@linkcode retryWhenLocked}).
  *
  * @example
  * ```ts ignore
@@ -67,7 +69,7 @@ export async function openKvOrFail(
     );
   });
   try {
-    return await Promise.race([openKv(path), deadline]);
+    return retryWhenLocked(await Promise.race([openKv(path), deadline]));
   } catch (err) {
     return deps.fail(kvOpenFailure(path, err, deps));
   } finally {
