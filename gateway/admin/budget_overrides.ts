@@ -51,6 +51,7 @@ export class BudgetOverrides {
   readonly #now: () => Date;
   #byUser = new Map<string, BudgetOverride>();
   #version = 0;
+  #localChanges = 0;
 
   /**
    * @param kv The KV store.
@@ -66,14 +67,23 @@ export class BudgetOverrides {
     return this.#version;
   }
 
-  /** Reloads every override from KV. */
+  /**
+   * Reloads every override from KV. A change made through this instance
+   * while the list was read is never undone by it: the list is read again.
+   */
   async refresh(): Promise<void> {
-    const next = new Map<string, BudgetOverride>();
-    for await (const item of this.#kv.list<BudgetOverride>({ prefix: OVERRIDE_PREFIX })) {
-      next.set(item.value.user, item.value);
+    for (;;) {
+      const changes = this.#localChanges;
+      const next = new Map<string, BudgetOverride>();
+      for await (const item of this.#kv.list<BudgetOverride>({ prefix: OVERRIDE_PREFIX })) {
+        next.set(item.value.user, item.value);
+      }
+      // The list may predate a set() or remove() committed meanwhile: read it again.
+      if (changes !== this.#localChanges) continue;
+      this.#byUser = next;
+      this.#version++;
+      return;
     }
-    this.#byUser = next;
-    this.#version++;
   }
 
   /**
@@ -107,6 +117,7 @@ export class BudgetOverrides {
     await op.commit();
     this.#byUser.set(override.user, override);
     this.#version++;
+    this.#localChanges++;
   }
 
   /**
@@ -131,6 +142,7 @@ export class BudgetOverrides {
       if (!(await op.commit()).ok) continue;
       this.#byUser.delete(user);
       this.#version++;
+      this.#localChanges++;
       return had;
     }
   }

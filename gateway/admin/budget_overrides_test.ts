@@ -58,3 +58,52 @@ Deno.test("withBudgetOverrides() applies a user's override until it expires, and
   await other.refresh();
   assertEquals(other.list(), []);
 });
+
+// The KV, whose next list() (once `holdNextList()` is called) is read at once but answers only
+// when released: a refresh() that read the overrides before a change through the same instance,
+// and ends after it.
+function kvWithHeldList(kv: Deno.Kv) {
+  let held: Promise<void> | undefined;
+  return {
+    holdNextList(): () => void {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => release = resolve);
+      return release;
+    },
+    kv: {
+      get: kv.get.bind(kv),
+      atomic: kv.atomic.bind(kv),
+      list<T>(selector: Deno.KvListSelector) {
+        const read = Array.fromAsync(kv.list<T>(selector));
+        const hold = held;
+        held = undefined;
+        return (async function* () {
+          const entries = await read;
+          await hold;
+          yield* entries;
+        })() as unknown as Deno.KvListIterator<T>;
+      },
+    },
+  };
+}
+
+Deno.test("BudgetOverrides.refresh() that read KV before a set() or remove() through the same instance does not undo it", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const held = kvWithHeldList(kv);
+  const overrides = new BudgetOverrides(held.kv, () => new Date("2026-11-30T10:00:00Z"));
+  await overrides.refresh();
+
+  let release = held.holdNextList();
+  let refreshing = overrides.refresh();
+  await overrides.set(override({ daily_usd: 7 }));
+  release();
+  await refreshing;
+  assertEquals(overrides.active("u1")?.budgets, { daily_usd: 7 });
+
+  release = held.holdNextList();
+  refreshing = overrides.refresh();
+  assertEquals(await overrides.remove("u1"), true);
+  release();
+  await refreshing;
+  assertEquals(overrides.active("u1"), undefined);
+});
