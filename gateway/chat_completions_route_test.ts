@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { answerScript, textAnswer, toolUseAnswer } from "@ccgate/emulators";
+import { answerScript, messageAnswer, textAnswer, toolUseAnswer } from "@ccgate/emulators";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import {
@@ -185,4 +185,123 @@ Deno.test("POST /v1/chat/completions: an open stream no longer holds the Bedrock
     messages: [{ role: "user", content: "x".repeat(123_457) }],
   });
   assertEquals(held, 0);
+});
+
+Deno.test("POST /v1/chat/completions takes null optional fields as absent, as OpenAI does", async () => {
+  // The OpenAI Python SDK sends a `None` argument as null (`max_tokens=None`), and so do other clients.
+  await using stack = await startGatewayStack();
+  stack.emulator.enqueue(textAnswer("ok"));
+  const completion = await sdk(stack.url, stack.token).chat.completions.create({
+    model: "claude-sonnet-4-5",
+    messages: [{ role: "user", content: "Hi" }],
+    max_tokens: null,
+    max_completion_tokens: null,
+    temperature: null,
+    top_p: null,
+    stop: null,
+    n: null,
+    tools: null,
+    tool_choice: null,
+    parallel_tool_calls: null,
+    response_format: null,
+    stream_options: null,
+    stream: null,
+    user: null,
+  } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+  assertEquals(completion.choices[0]?.message.content, "ok");
+  const sent = stack.emulator.requests[0]!.json as Record<string, unknown>;
+  assertEquals(sent.max_tokens, 4096);
+  for (const key of ["temperature", "top_p", "stop_sequences", "tools", "tool_choice"]) {
+    assertEquals(key in sent, false, key);
+  }
+});
+
+Deno.test("the OpenAI SDK's stream helper gets several tool calls of one turn, one without arguments as {}", async () => {
+  await using stack = await startGatewayStack();
+  // A tool without input streams only an empty input_json_delta on Bedrock.
+  const events = messageAnswer([
+    { type: "tool_use", name: "get_time", input: {}, id: "toolu_t" },
+    {
+      type: "tool_use",
+      name: "get_weather",
+      input: { city: "Oslo" },
+      id: "toolu_w",
+      jsonChunkSize: 4,
+    },
+  ]).filter((e) =>
+    !(e.type === "content_block_delta" && e.index === 0 && e.delta.type === "input_json_delta" &&
+      e.delta.partial_json !== "")
+  );
+  stack.emulator.enqueue(answerScript(events));
+  const stream = sdk(stack.url, stack.token).chat.completions.stream({
+    model: "claude-sonnet-4-5",
+    tools: [...TOOLS, { type: "function", function: { name: "get_time" } }],
+    messages: [{ role: "user", content: "Time, and weather in Oslo?" }],
+  });
+  const completion = await stream.finalChatCompletion();
+  const calls = completion.choices[0]!.message.tool_calls!.map((call) => {
+    assert(call.type === "function");
+    return [call.id, call.function.name, JSON.parse(call.function.arguments)];
+  });
+  assertEquals(calls, [["toolu_t", "get_time", {}], ["toolu_w", "get_weather", { city: "Oslo" }]]);
+  assertEquals(completion.choices[0]!.finish_reason, "tool_calls");
+});
+
+Deno.test("POST /v1/chat/completions sends Bedrock what OpenAI takes and Anthropic refuses as written", async () => {
+  await using stack = await startGatewayStack();
+  stack.emulator.enqueue(textAnswer("ok"));
+  await sdk(stack.url, stack.token).chat.completions.create({
+    model: "claude-sonnet-4-5",
+    stop: ["\n", "END"],
+    tools: [
+      { type: "function", function: { name: "now", parameters: {} } },
+      { type: "function", function: { name: "f", parameters: { properties: { a: {} } } } },
+    ],
+    messages: [
+      { role: "system", content: "" },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "" },
+          { type: "image_url", image_url: { url: "data:image/jpg;base64,/9j/4AAQ" } },
+        ],
+      },
+      {
+        role: "assistant",
+        content: " ",
+        tool_calls: [{
+          id: "functions.now:0",
+          type: "function",
+          function: { name: "now", arguments: "{}" },
+        }],
+      },
+      { role: "tool", tool_call_id: "functions.now:0", content: "noon" },
+    ],
+  });
+  const sent = stack.emulator.requests[0]!.json as Record<string, unknown>;
+  // No blank stop sequences; input_schema must be an object schema; no empty or blank text
+  // blocks; image/jpeg; tool ids matching ^[a-zA-Z0-9_-]+$.
+  assertEquals(sent.stop_sequences, ["END"]);
+  assertEquals(sent.tools, [
+    { name: "now", input_schema: { type: "object", properties: {} } },
+    { name: "f", input_schema: { type: "object", properties: { a: {} } } },
+  ]);
+  assertEquals("system" in sent, false);
+  assertEquals(sent.messages, [
+    {
+      role: "user",
+      content: [{
+        type: "image",
+        source: { type: "base64", media_type: "image/jpeg", data: "/9j/4AAQ" },
+      }],
+    },
+    {
+      role: "assistant",
+      content: [{ type: "tool_use", id: "functions_now_0", name: "now", input: {} }],
+    },
+    {
+      role: "user",
+      content: [{ type: "tool_result", tool_use_id: "functions_now_0", content: "noon" }],
+    },
+  ]);
 });

@@ -41,7 +41,7 @@ type Event = Record<string, unknown>;
  * OpenAI `chat.completion.chunk` objects, one event at a time: the first
  * chunk carries `role: "assistant"`, text deltas become `content`, each
  * `tool_use` block becomes a `tool_calls` entry (its id and name first, then
- * its input as `arguments` pieces), `message_delta` gives the
+ * its input as `arguments` pieces, `"{}"` for a call without input), `message_delta` gives the
  * `finish_reason`, and `message_stop` the optional usage chunk. Thinking
  * blocks are not forwarded. Holds only the stream's own state; no clock.
  *
@@ -60,6 +60,8 @@ export class OpenAiChunker {
   readonly #options: OpenAiChunkerOptions;
   #id = "chatcmpl-ccgate";
   #toolIndex = new Map<number, number>();
+  /** Anthropic block indexes of the tool calls whose `arguments` have had a piece. */
+  #withArguments = new Set<number>();
   #promptTokens = 0;
   #completionTokens = 0;
 
@@ -102,11 +104,18 @@ export class OpenAiChunker {
         if (delta.type === "input_json_delta") {
           const index = this.#toolIndex.get(event.index as number);
           if (index === undefined || delta.partial_json === "") return [];
+          this.#withArguments.add(event.index as number);
           return [this.#chunk({
             tool_calls: [{ index, function: { arguments: delta.partial_json } }],
           })];
         }
         return [];
+      }
+      case "content_block_stop": {
+        // A call without arguments streams only `""`: OpenAI's is "{}", which clients parse.
+        const index = this.#toolIndex.get(event.index as number);
+        if (index === undefined || this.#withArguments.has(event.index as number)) return [];
+        return [this.#chunk({ tool_calls: [{ index, function: { arguments: "{}" } }] })];
       }
       case "message_delta": {
         this.#readUsage(event.usage);

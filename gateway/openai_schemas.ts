@@ -32,7 +32,7 @@ export const chatMessageSchema = z.discriminatedUnion("role", [
   z.looseObject({
     role: z.literal("assistant"),
     content: z.union([z.string(), z.array(textPart), z.null()]).optional(),
-    tool_calls: z.array(toolCall).optional(),
+    tool_calls: z.array(toolCall).nullish(),
   }),
   z.looseObject({
     role: z.literal("tool"),
@@ -46,32 +46,36 @@ export const chatToolSchema = z.object({
   type: z.literal("function"),
   function: z.object({
     name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    description: z.string().nullish(),
+    parameters: z.record(z.string(), z.unknown()).nullish(),
   }),
 }).meta({ id: "ChatTool" });
 
-/** `POST /v1/chat/completions` request body. */
+/**
+ * `POST /v1/chat/completions` request body. As in OpenAI's API, an optional
+ * field may be `null`, meaning absent (the OpenAI Python SDK sends `None` as
+ * `null`).
+ */
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(chatMessageSchema).min(1),
-  max_tokens: z.int().positive().optional(),
-  max_completion_tokens: z.int().positive().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).optional(),
-  stream: z.boolean().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
-  tools: z.array(chatToolSchema).optional(),
+  max_tokens: z.int().positive().nullish(),
+  max_completion_tokens: z.int().positive().nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  tools: z.array(chatToolSchema).nullish(),
   tool_choice: z.union([
     z.enum(["none", "auto", "required"]),
     z.object({ type: z.literal("function"), function: z.object({ name: z.string().min(1) }) }),
-  ]).optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  n: z.literal(1, { error: "only 1 is supported" }).optional(),
-  user: z.string().optional(),
+  ]).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  n: z.literal(1, { error: "only 1 is supported" }).nullish(),
+  user: z.string().nullish(),
   response_format: z.object({ type: z.literal("text", { error: "only text is supported" }) })
-    .optional(),
+    .nullish(),
 }).meta({ id: "ChatCompletionRequest" });
 
 /** The validated request. */

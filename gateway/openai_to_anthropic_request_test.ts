@@ -57,3 +57,33 @@ Deno.test("clientMaxTokens() is the client's max_completion_tokens or max_tokens
   assertEquals(clientMaxTokens({ ...base, max_tokens: 100, max_completion_tokens: 200 }), 200);
   assertEquals(openAiToAnthropicRequest({ ...base, max_tokens: 100 }).max_tokens, 100);
 });
+
+Deno.test("openAiToAnthropicRequest() leaves blank user turns out, and refuses a blank last one", () => {
+  const out = openAiToAnthropicRequest({
+    model: "m",
+    messages: [
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello" },
+      { role: "user", content: " " },
+      { role: "user", content: "Bye" },
+    ],
+  });
+  assertEquals(out.messages, [
+    { role: "user", content: [{ type: "text", text: "Hi" }] },
+    { role: "assistant", content: [{ type: "text", text: "Hello" }] },
+    { role: "user", content: [{ type: "text", text: "Bye" }] },
+  ]);
+  assertThrows(
+    () =>
+      openAiToAnthropicRequest({
+        model: "m",
+        messages: [
+          { role: "user", content: "Hi" },
+          { role: "assistant", content: "Hello" },
+          { role: "user", content: [{ type: "text", text: "" }] },
+        ],
+      }),
+    InvalidRequestError,
+    "messages.2.content: Input should contain non-whitespace text",
+  );
+});
