@@ -1,3 +1,4 @@
+import { distinctModels } from "./distinct_models.ts";
 import { InvalidRequestError, ModelNotFoundError } from "./errors.ts";
 
 /** One model the gateway offers under a Claude Code name. */
@@ -323,7 +324,8 @@ export interface ListedModel {
 /**
  * The names a client may send and what each resolves to under the given
  * prefix: configured aliases, then table names whose model has a profile for
- * the prefix.
+ * the prefix. An alias of a table model (by its Bedrock id, under any
+ * profile prefix) takes that model's release date.
  *
  * @param table Known names.
  * @param options Prefix and aliases, as for {@linkcode resolveModel}.
@@ -342,7 +344,10 @@ export function listModels(
 ): ListedModel[] {
   const prefix = options.prefix ?? "us";
   const out: ListedModel[] = [];
-  for (const [name, modelId] of Object.entries(options.aliases ?? {})) out.push({ name, modelId });
+  for (const [name, modelId] of Object.entries(options.aliases ?? {})) {
+    const released = _releasedOf(table, modelId);
+    out.push(released === undefined ? { name, modelId } : { name, modelId, released });
+  }
   for (const [name, entry] of Object.entries(table)) {
     if (Object.hasOwn(options.aliases ?? {}, name)) continue;
     const released = entry.released === undefined ? {} : { released: entry.released };
@@ -354,7 +359,17 @@ export function listModels(
   return out;
 }
 
-/** The names a not-found message lists: the offered models the user may use, or `none`. */
+/**
+ * The table's release date of the model an alias's Bedrock id names: its
+ * foundation model id, bare or under any inference-profile prefix
+ * (`eu.anthropic.claude-opus-5-5`), or the last segment of an ARN.
+ */
+function _releasedOf(table: ModelTable, modelId: string): string | undefined {
+  const id = (modelId.split("/").at(-1) ?? modelId).replace(/^[a-z-]+\.(?=anthropic\.)/, "");
+  return Object.values(table).find((entry) => entry.id === id)?.released;
+}
+
+/** The names a not-found message lists: the models the user may use as `GET /v1/models` lists them, or `none`. */
 function _names(
   table: ModelTable,
   options: ResolveModelOptions,
@@ -362,6 +377,8 @@ function _names(
 ): string {
   const keep = listed?.();
   const offered = listModels(table, options);
-  const names = (keep === undefined ? offered : offered.filter(keep)).map((m) => m.name);
+  const names = distinctModels(keep === undefined ? offered : offered.filter(keep)).map((m) =>
+    m.name
+  );
   return names.length === 0 ? "none" : names.join(", ");
 }

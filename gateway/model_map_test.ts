@@ -135,15 +135,13 @@ Deno.test("resolveModel() lists only the models listed keeps when it finds none"
     () => resolveModel("gpt-4o", T, { aliases: { fast: "us.anthropic.x" } }, () => haiku),
     ModelNotFoundError,
   );
-  assertEquals(
-    err.message,
-    'Model "gpt-4o" not found. Available models: claude-haiku-4-5, claude-haiku-4-5-20251001',
-  );
+  // One name per model and display name, as GET /v1/models lists them (distinctModels()).
+  assertEquals(err.message, 'Model "gpt-4o" not found. Available models: claude-haiku-4-5');
   const prefix = assertThrows(
     () => resolveModel("claude-opus-4-1", T, { prefix: "eu" }, () => haiku),
     ModelNotFoundError,
   );
-  assert(prefix.message.endsWith("Available models: claude-haiku-4-5, claude-haiku-4-5-20251001"));
+  assert(prefix.message.endsWith("Available models: claude-haiku-4-5"));
   assertThrows(
     () => resolveModel("gpt-4o", T, {}, () => () => false),
     ModelNotFoundError,
@@ -167,7 +165,12 @@ Deno.test("resolveModel() rejects a missing or non-string model", () => {
 
 Deno.test("listModels() lists aliases and the models the prefix offers", () => {
   const models = listModels(T, { prefix: "eu", aliases: { opus: "eu.anthropic.claude-opus-4-8" } });
-  assertEquals(models[0], { name: "opus", modelId: "eu.anthropic.claude-opus-4-8" });
+  // An alias of a table model takes its release date (GET /v1/models' created_at).
+  assertEquals(models[0], {
+    name: "opus",
+    modelId: "eu.anthropic.claude-opus-4-8",
+    released: "2026-05-28",
+  });
   assert(models.some((m) => m.name === "claude-sonnet-4-5" && m.modelId.startsWith("eu.")));
   assert(!models.some((m) => m.name === "claude-opus-4-1"));
   assertEquals(listModels(T, { prefix: "none" }).length, Object.keys(T).length);

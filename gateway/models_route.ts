@@ -1,6 +1,7 @@
 import type { Context, Handler } from "hono";
 import type { GatewayDeps } from "./app.ts";
 import { modelListQuerySchema } from "./anthropic_schemas.ts";
+import { distinctModels } from "./distinct_models.ts";
 import { ModelNotFoundError } from "./errors.ts";
 import { modelCard } from "./model_card.ts";
 import { parseBody } from "./parse_body.ts";
@@ -10,7 +11,9 @@ import { visibleModels } from "./visible_models.ts";
  * `GET /v1/models` and `GET /v1/models/{id}` (register on
  * `/v1/models/:id?`): the models this deployment offers and this user may
  * use (`GatewayDeps.allowedModels`, all by default), in Anthropic's list
- * shape with `limit` (default 20), `after_id` and `before_id` paging.
+ * shape with `limit` (default 20), `after_id` and `before_id` paging. The
+ * list names each model once per display name (`distinctModels`); `{id}`
+ * answers for every name the user may send.
  */
 export function modelsRoute(deps: GatewayDeps): Handler {
   const visibleTo = visibleModels(deps);
@@ -27,11 +30,12 @@ export function modelsRoute(deps: GatewayDeps): Handler {
     }
     const query = parseBody(modelListQuerySchema, c.req.query());
     const limit = query.limit ?? 20;
+    const listed = distinctModels(visible);
     let start = 0;
-    let end = visible.length;
-    if (query.after_id !== undefined) start = _indexOf(visible, query.after_id, "after_id") + 1;
-    if (query.before_id !== undefined) end = _indexOf(visible, query.before_id, "before_id");
-    let page = visible.slice(start, end);
+    let end = listed.length;
+    if (query.after_id !== undefined) start = _indexOf(listed, query.after_id, "after_id") + 1;
+    if (query.before_id !== undefined) end = _indexOf(listed, query.before_id, "before_id");
+    let page = listed.slice(start, end);
     let hasMore: boolean;
     if (query.before_id !== undefined && query.after_id === undefined) {
       hasMore = page.length > limit;

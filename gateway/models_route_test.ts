@@ -5,6 +5,7 @@ import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from "../testing/test_is
 import { createApp } from "./app.ts";
 import type { BedrockClient } from "./bedrock_upstream.ts";
 import { loadGatewayConfig } from "./config.ts";
+import { distinctModels } from "./distinct_models.ts";
 import { DEFAULT_MODEL_TABLE, listModels } from "./model_map.ts";
 
 Deno.test("GET /v1/models lists what the deployment offers through the Anthropic SDK", async () => {
@@ -22,10 +23,10 @@ Deno.test("GET /v1/models lists what the deployment offers through the Anthropic
     assert(!Number.isNaN(Date.parse(model.created_at)), model.created_at);
     ids.push(model.id);
   }
-  const expected = listModels(DEFAULT_MODEL_TABLE, {
+  const expected = distinctModels(listModels(DEFAULT_MODEL_TABLE, {
     prefix: "global",
     aliases: { "team-default": "global.anthropic.claude-sonnet-4-6" },
-  }).map((m) => m.name);
+  })).map((m) => m.name);
   assertEquals(ids, expected, "every page, in order, nothing else");
   assert(!ids.includes("claude-opus-4-1"), "no global profile for Opus 4.1");
 
