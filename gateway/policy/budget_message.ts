@@ -98,14 +98,23 @@ function _budget(budget: BudgetLimit, limit: string): string {
   return `${limit} per ${period} ${who}`;
 }
 
+/** The least `max_tokens` a budget refusal suggests: below it, a turn of Claude Code hardly fits. */
+const MIN_SUGGESTED_ROOM = 1_024;
+
 /**
  * The message of a budget refusal: the budget, its rule, what is spent and
- * what this request may cost. Pure.
+ * what this request may cost; and, when what is left would take this
+ * request with a smaller `max_tokens` (at least 1,024), that `max_tokens`:
+ * a dollar budget escrows each request's worst case, so Claude Code asking
+ * 64,000 output tokens of an expensive model is refused while much of the
+ * day's budget is still there. Pure.
  *
  * @param budget The budget.
  * @param spent Spent so far (micro-dollars or tokens).
  * @param amount This request's worst case (same unit).
  * @param inFlight Whether requests in flight, not spent usage, block it.
+ * @param room The most output what is left takes with this request's input
+ *   ({@linkcode outputRoom} with `spent`), when known.
  * @returns The message.
  *
  * @example
@@ -125,15 +134,21 @@ export function budgetMessage(
   spent: number,
   amount: number,
   inFlight: boolean,
+  room?: number,
 ): string {
   const fmt = (n: number) =>
     budget.unit === "usd" ? _usd(n / 1_000_000) : `${Math.round(n)} tokens`;
   const limit = budget.unit === "usd" ? _usd(budget.limit) : `${budget.limit} tokens`;
+  const smaller = !inFlight && room !== undefined && room >= MIN_SUGGESTED_ROOM
+    ? `; what is left takes it with max_tokens of at most ${
+      Math.floor(room).toLocaleString("en-US")
+    } (Claude Code: CLAUDE_CODE_MAX_OUTPUT_TOKENS)`
+    : "";
   return `Budget of ${_budget(budget, limit)} would be exceeded (rule: ${budget.rule}): ${
     fmt(spent)
   } spent, this request may cost up to ${fmt(amount)}${
     inFlight ? " while requests in flight hold the rest; retry shortly" : ""
-  }`;
+  }${smaller}`;
 }
 
 /**
@@ -193,13 +208,14 @@ export function overBudgetMessage(
 }
 
 /**
- * The most output a budget leaves a request once its input is paid for, with
- * nothing spent: the largest `max_tokens` its worst case fits in (negative
- * when the input alone is over the budget). Pure.
+ * The most output a budget leaves a request once its input is paid for,
+ * after `spent` (nothing, by default): the largest `max_tokens` its worst
+ * case fits in (negative when the input alone is over what is left). Pure.
  *
  * @param budget The budget.
  * @param inputTokens The request's input estimate (errs high).
  * @param price The request's escrow price ({@linkcode escrowPrice}).
+ * @param spent Spent so far (micro-dollars or tokens).
  * @returns Output tokens, not rounded.
  *
  * @example
@@ -210,8 +226,13 @@ export function overBudgetMessage(
  * console.assert(outputRoom(budget, 10_000, price) === 64_166.666666666664);
  * ```
  */
-export function outputRoom(budget: BudgetLimit, inputTokens: number, price: ModelPrice): number {
-  const limit = budgetLimitUnits(budget);
+export function outputRoom(
+  budget: BudgetLimit,
+  inputTokens: number,
+  price: ModelPrice,
+  spent = 0,
+): number {
+  const limit = budgetLimitUnits(budget) - spent;
   if (budget.unit === "tokens") return limit - inputTokens;
   return (limit - worstCaseMicros(inputTokens, 0, price)) / ratesFor(price, inputTokens).output;
 }

@@ -16,6 +16,7 @@ import {
   budgetLimitUnits,
   budgetMessage,
   escrowPrice,
+  outputRoom,
   requestOverBudget,
   worstCaseMicros,
 } from "./budget_message.ts";
@@ -229,7 +230,13 @@ export class PolicyEngine implements Disposable {
           ? IN_FLIGHT_RETRY_SECONDS
           : Math.max(1, Math.ceil((key.endsAt - now.getTime()) / 1000));
         throw new BudgetExceededError(
-          budgetMessage(budget, settled, amount, inFlight),
+          budgetMessage(
+            budget,
+            settled,
+            amount,
+            inFlight,
+            outputRoom(budget, inputWorst, price, settled + this.#counters.reserved(key)),
+          ),
           wait,
           inFlight,
         );

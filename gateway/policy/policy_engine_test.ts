@@ -377,3 +377,32 @@ Deno.test("PolicyEngine.charge() adds an unsettled request's usage to the budget
   const after = (await engine.describe(alice)).budgets.map((b) => b.spent);
   assertEquals(after, [0.002, 1210], "tokens counted, no price for dollars");
 });
+
+Deno.test("PolicyEngine.admit()'s 429 for a budget names the max_tokens what is left takes, when that is at least 1,024", async () => {
+  const engine = engineOf("defaults:\n  budgets:\n    daily_usd: 5\n");
+  // $3.50 spent: Claude Code's 128,000 output tokens of sonnet (up to $1.92) no longer fit.
+  (await engine.admit(request({ modelId: SONNET, maxTokens: 240_000 }))).settle(
+    usage(0, 233_334),
+  );
+  const err = await assertRejects(
+    () => engine.admit(request({ modelId: SONNET, maxTokens: 128_000 })),
+    BudgetExceededError,
+  );
+  assertEquals(err.status, 429);
+  assertEquals(err.headers["x-should-retry"], "false");
+  const named =
+    /what is left takes it with max_tokens of at most ([\d,]+) \(Claude Code: CLAUDE_CODE_MAX_OUTPUT_TOKENS\)$/
+      .exec(err.message);
+  assert(named !== null, err.message);
+  const room = Number(named[1]!.replaceAll(",", ""));
+  // ($5 − $3.50001 − 200 input tokens at $3.75/M) / $15/M = 99,949 output tokens.
+  assertEquals(room, 99_949);
+  (await engine.admit(request({ modelId: SONNET, maxTokens: room }))).settle(usage(200, 10));
+  // A few hundred output tokens left: no suggestion.
+  (await engine.admit(request({ modelId: SONNET, maxTokens: 99_000 }))).settle(usage(0, 99_000));
+  const nearlyAll = await assertRejects(
+    () => engine.admit(request({ modelId: SONNET, maxTokens: 128_000 })),
+    BudgetExceededError,
+  );
+  assert(!nearlyAll.message.includes("what is left"), nearlyAll.message);
+});
