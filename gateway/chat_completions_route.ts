@@ -10,6 +10,7 @@ import {
   resolveModel,
   type ResolveModelOptions,
 } from "./model_map.ts";
+import { FALLBACK_MAX_OUTPUT, modelMaxOutput } from "./model_max_output.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
@@ -33,7 +34,10 @@ const PING = encoder.encode(": ping\n\n");
  * `POST /v1/chat/completions`: the OpenAI Chat Completions API (streamed
  * and not, with tools) for the company's other tools, translated
  * (`openAiToAnthropicRequest`) to a Messages request and from there along
- * the `/v1/messages` path (`toBedrockRequest`, Bedrock Invoke). Streamed
+ * the `/v1/messages` path (`toBedrockRequest`, Bedrock Invoke). Without
+ * `max_tokens` (or `max_completion_tokens`), the model's maximum output is
+ * asked for, as OpenAI does (`modelMaxOutput`; 4,096 for a model the table
+ * does not know), within the policy's limits. Streamed
  * answers are `data: <chunk>` events ending with `data: [DONE]`; a failure
  * after the first byte is a final `data: {"error":...}`. Errors have
  * OpenAI's shape.
@@ -126,6 +130,12 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
     models(),
     () => deps.allowedModels?.(claims),
   );
+  const maxTokensDefaulted = clientMaxTokens(request) === undefined;
+  // OpenAI's default is the model's maximum output; Bedrock refuses a larger max_tokens, so a
+  // model the table does not know gets what every Claude model takes. The policy caps it.
+  if (maxTokensDefaulted) {
+    anthropic.max_tokens = modelMaxOutput(DEFAULT_MODEL_TABLE, modelId) ?? FALLBACK_MAX_OUTPUT;
+  }
   const streamed = request.stream === true;
   record.set({ model: request.model, bedrockModel: modelId, stream: streamed });
   const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });
@@ -137,7 +147,7 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
     modelId,
     source: anthropic,
     body: translated.body,
-    maxTokensDefaulted: clientMaxTokens(request) === undefined,
+    maxTokensDefaulted,
   });
   return {
     model: request.model,

@@ -210,7 +210,7 @@ Deno.test("POST /v1/chat/completions takes null optional fields as absent, as Op
   } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
   assertEquals(completion.choices[0]?.message.content, "ok");
   const sent = stack.emulator.requests[0]!.json as Record<string, unknown>;
-  assertEquals(sent.max_tokens, 4096);
+  assertEquals(sent.max_tokens, 64_000, "Sonnet 4.5's maximum output");
   for (const key of ["temperature", "top_p", "stop_sequences", "tools", "tool_choice"]) {
     assertEquals(key in sent, false, key);
   }

@@ -136,9 +136,9 @@ export function openAiToAnthropicRequest(
 
 /**
  * The `max_tokens` the client asked for (`max_completion_tokens`, else the
- * older `max_tokens`), or `undefined` when it sent neither and the
- * translation's default applies: the policy then caps that default instead of
- * refusing it (`ModelRequest.maxTokensDefaulted`). Pure.
+ * older `max_tokens`), or `undefined` when it sent neither: the route then
+ * sends the model's maximum output (`modelMaxOutput`), which the policy caps
+ * instead of refusing (`ModelRequest.maxTokensDefaulted`). Pure.
  *
  * @param request The validated request.
  * @returns The client's value, if any.

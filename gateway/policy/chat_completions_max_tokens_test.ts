@@ -1,8 +1,8 @@
 /**
  * `/v1/chat/completions` under a `max_tokens` limit, over a real socket in
  * front of the Bedrock emulator: the OpenAI API makes `max_tokens` optional,
- * so a request without one gets the gateway's default lowered to the user's
- * limit, never a refusal; a value the client sent is still refused.
+ * so a request without one gets the model's maximum output lowered to the
+ * user's limit, never a refusal; a value the client sent is still refused.
  */
 import { textAnswer } from "@ccgate/emulators";
 import { assertEquals } from "../../testing/assert.ts";
@@ -66,12 +66,12 @@ Deno.test("chat completions with max_tokens over a refusing limit are still refu
   assertEquals(sentMaxTokens(stack), 500);
 });
 
-Deno.test("chat completions without max_tokens keep the default under a higher limit", async () => {
-  await using stack = await stackWith("defaults:\n  max_tokens: 32000\n");
+Deno.test("chat completions without max_tokens keep the model's maximum under a higher limit", async () => {
+  await using stack = await stackWith("defaults:\n  max_tokens: 100000\n");
   stack.emulator.enqueue(textAnswer("hello"));
   const response = await chat(stack, {});
   assertEquals(response.status, 200);
   assertEquals(response.headers.get(MAX_TOKENS_CAPPED_HEADER), null);
   await response.body?.cancel();
-  assertEquals(sentMaxTokens(stack), 4096);
+  assertEquals(sentMaxTokens(stack), 64_000, "Sonnet 4.5's maximum output");
 });

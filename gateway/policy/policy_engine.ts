@@ -21,6 +21,7 @@ import {
   worstCaseMicros,
 } from "./budget_message.ts";
 import { counterKeysFor, type TokenMinuteKeys } from "./counter_keys_for.ts";
+import { defaultedMaxTokens } from "./defaulted_max_tokens.ts";
 import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
 import type { PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
@@ -165,14 +166,24 @@ export class PolicyEngine implements Disposable {
     const now = this.#options.now();
     const { minute, rate, tokens, budgets, scopes, keys } = counterKeysFor(rules, now);
     const inputWorst = budgets.length === 0 && tokens.length === 0 ? 0 : request.inputTokens();
-    const outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
     const dollars = budgets.some(({ budget }) => budget.unit === "usd");
     const price = escrowPrice(model.price, dollars && (request.oneHourCache?.() ?? false));
-    const amounts = budgets.map(({ budget }) =>
-      budget.unit === "usd"
-        ? worstCaseMicros(inputWorst, outputWorst, price)
-        : inputWorst + outputWorst
-    );
+    // A max_tokens the client did not send (the model's maximum) is lowered to what the budgets
+    // leave, whole here and after what is spent below, rather than refused.
+    const defaulted = request.maxTokensDefaulted === true ? maxTokens : undefined;
+    if (defaulted !== undefined) {
+      const fit = defaultedMaxTokens(
+        defaulted,
+        budgets.map(({ budget }) => outputRoom(budget, inputWorst, price)),
+      );
+      if (fit < defaulted) maxTokens = capped = fit;
+    }
+    let outputWorst = maxTokens ?? rules.maxTokens?.limit ?? DEFAULT_MAX_TOKENS;
+    const amountsOf = (output: number) =>
+      budgets.map(({ budget }) =>
+        budget.unit === "usd" ? worstCaseMicros(inputWorst, output, price) : inputWorst + output
+      );
+    let amounts = amountsOf(outputWorst);
     // Larger than a whole budget: no wait helps, so refused before any limit that asks to wait.
     for (const { limit } of tokens) {
       if (inputWorst > limit.limit) {
@@ -184,6 +195,23 @@ export class PolicyEngine implements Disposable {
     if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
 
     // From here on nothing awaits: the checks and the reservations are one step.
+    if (defaulted !== undefined) {
+      const fit = defaultedMaxTokens(
+        outputWorst,
+        budgets.map(({ budget, key }) =>
+          outputRoom(
+            budget,
+            inputWorst,
+            price,
+            this.#counters.settled(key) + this.#counters.reserved(key),
+          )
+        ),
+      );
+      if (fit < outputWorst) {
+        maxTokens = capped = outputWorst = fit;
+        amounts = amountsOf(fit);
+      }
+    }
     for (const c of rules.concurrency) {
       if (this.#counters.active(c.scope) + 1 > c.limit) {
         throw new ConcurrencyLimitedError(
