@@ -1,4 +1,4 @@
-import type { ModelTable } from "./model_map.ts";
+import { type ModelTable, tableEntryOf } from "./model_table.ts";
 
 /**
  * `max_tokens` when an OpenAI client sets none and the model is not in the
@@ -27,6 +27,5 @@ export const FALLBACK_MAX_OUTPUT = 4096;
  * ```
  */
 export function modelMaxOutput(table: ModelTable, modelId: string): number | undefined {
-  const id = (modelId.split("/").at(-1) ?? modelId).replace(/^[a-z-]+\.(?=anthropic\.)/, "");
-  return Object.values(table).find((entry) => entry.id === id)?.maxOutput;
+  return tableEntryOf(table, modelId)?.maxOutput;
 }
