@@ -20,14 +20,15 @@ import {
   requestOverBudget,
   worstCaseMicros,
 } from "./budget_message.ts";
-import { counterKeysFor, type TokenMinuteKeys } from "./counter_keys_for.ts";
+import { counterKeysFor } from "./counter_keys_for.ts";
 import { defaultedMaxTokens } from "./defaulted_max_tokens.ts";
-import { type MinuteCounts, slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
+import { slidingCount, slidingRetryAfter } from "./sliding_minute.ts";
 import type { PolicySubject } from "./effective_rules.ts";
 import { type CounterKey, SharedCounters } from "./shared_counters.ts";
 import { repeatEvery } from "../repeat_every.ts";
 import { upstreamScope } from "./upstream_scope.ts";
-import type { EffectivePolicy } from "./effective_policy.ts";
+import { type EffectivePolicy, effectivePolicyOf } from "./effective_policy.ts";
+import { minuteCounts } from "./minute_counts.ts";
 import { tokenRateMessage } from "./token_rate_message.ts";
 import { maxTokensMessage } from "./max_tokens_message.ts";
 import { promptCorrection } from "./prompt_correction.ts";
@@ -224,7 +225,7 @@ export class PolicyEngine implements Disposable {
     }
     for (const r of rate) {
       const { limit } = r;
-      const counts = this.#minuteCounts(r, minute.startsAt, now);
+      const counts = minuteCounts(this.#counters, r, minute.startsAt, now);
       if (slidingCount(counts) + 1 > limit.limit) {
         const wait = slidingRetryAfter(counts, limit.limit);
         throw new RateLimitedError(
@@ -237,7 +238,7 @@ export class PolicyEngine implements Disposable {
     }
     for (const t of tokens) {
       const { limit } = t;
-      const counts = this.#minuteCounts(t, minute.startsAt, now);
+      const counts = minuteCounts(this.#counters, t, minute.startsAt, now);
       const used = slidingCount(counts);
       if (used + inputWorst > limit.limit) {
         const wait = slidingRetryAfter(counts, limit.limit, inputWorst);
@@ -349,42 +350,9 @@ export class PolicyEngine implements Disposable {
   async describe(subject: PolicySubject): Promise<EffectivePolicy> {
     const rules = this.#options.policy.current.rulesFor(subject);
     const now = this.#options.now();
-    const { minute, rate, tokens, budgets, scopes, keys } = counterKeysFor(rules, now);
+    const { scopes, keys } = counterKeysFor(rules, now);
     if (this.#counters.cold(keys, scopes)) await this.#load(keys, scopes);
-    const scale = (unit: "usd" | "tokens", n: number) => unit === "usd" ? n / 1_000_000 : n;
-    return {
-      models: rules.models.allowed === "all" ? "all" : [...rules.models.allowed],
-      model_rules: rules.models.rules,
-      max_tokens: rules.maxTokens === undefined ? null : { ...rules.maxTokens },
-      requests_per_minute: rate.map((r) => ({
-        scope: r.limit.scope,
-        limit: r.limit.limit,
-        rule: r.limit.rule,
-        used: slidingCount(this.#minuteCounts(r, minute.startsAt, now)),
-      })),
-      tokens_per_minute: tokens.map((t) => ({
-        scope: t.limit.scope,
-        limit: t.limit.limit,
-        rule: t.limit.rule,
-        used: slidingCount(this.#minuteCounts(t, minute.startsAt, now)),
-      })),
-      concurrent_streams: rules.concurrency.map((c) => ({
-        scope: c.scope,
-        limit: c.limit,
-        rule: c.rule,
-        in_flight: this.#counters.active(c.scope),
-      })),
-      budgets: budgets.map(({ budget: b, key }) => ({
-        scope: b.scope,
-        period: b.period,
-        unit: b.unit,
-        window: key.window,
-        limit: b.limit,
-        rule: b.rule,
-        spent: scale(b.unit, this.#counters.settled(key)),
-        reserved: scale(b.unit, this.#counters.reserved(key)),
-      })),
-    };
+    return effectivePolicyOf(rules, this.#counters, now);
   }
 
   /** Sends this instance's charges to KV and reads everyone's totals (what the timer runs). */
@@ -417,24 +385,6 @@ export class PolicyEngine implements Disposable {
         error: err instanceof Error ? err.name : String(err),
       })
     );
-  }
-
-  /**
-   * A per-minute limit's counts in this minute and the previous one, as the
-   * sliding minute reads them: tokens counted less those credited back.
-   */
-  #minuteCounts(
-    counters: { key: CounterKey; previous: CounterKey } & Partial<TokenMinuteKeys>,
-    minuteStartsAt: number,
-    now: Date,
-  ): MinuteCounts {
-    const count = (key: CounterKey, credited: CounterKey | undefined) =>
-      Math.max(0, this.#counters.settled(key) - (credited ? this.#counters.settled(credited) : 0));
-    return {
-      previous: count(counters.previous, counters.previousCredited),
-      current: count(counters.key, counters.credited),
-      elapsedMs: now.getTime() - minuteStartsAt,
-    };
   }
 
   /** Stops the timer (charges not yet reconciled stay in memory: call `reconcile()` first). */
