@@ -41,8 +41,13 @@ declare module "hono" {
  * present they must be equal), verifies it (or finds it in the cache of
  * verified tokens) and sets `c.var.claims`. Every refused credential is a
  * 401 `authentication_error`, never a 403, so Claude Code re-runs its
- * `apiKeyHelper`; no message ever contains the token. A token that cannot be
- * checked because the auth service's keys cannot be fetched
+ * `apiKeyHelper`; no message ever contains the token. A request with no
+ * token, or an empty one (`Authorization: Bearer` is what Claude Code sends
+ * when its helper fails), is also told `x-should-retry: false`, and the
+ * message says to run `ccgate token`: in Bedrock mode Claude Code would
+ * otherwise retry for about three minutes and then blame the AWS
+ * credentials. A token that cannot be checked because the auth service's
+ * keys cannot be fetched
  * (`token_keys_unavailable`) is no fault of the credential: 503 with
  * `retry-after` ({@linkcode AuthUnavailableError}), which Claude Code retries
  * with the same token.
@@ -121,9 +126,13 @@ const WHAT_NEXT: Partial<Record<AccessTokenError["code"], string>> = {
   token_malformed: SIGN_IN,
 };
 
+/** `Authorization: Bearer` without a token: what Claude Code sends when its apiKeyHelper fails. */
+const EMPTY_BEARER = /^Bearer *$/i;
+
 function credentialOf(authorization: string | undefined, apiKey: string | undefined): string {
   let bearer: string | undefined;
-  if (authorization !== undefined) {
+  const empty = authorization !== undefined && EMPTY_BEARER.test(authorization.trim());
+  if (authorization !== undefined && !empty) {
     bearer = bearerToken(authorization);
     if (bearer === undefined) {
       throw new AuthenticationError(
@@ -141,9 +150,13 @@ function credentialOf(authorization: string | undefined, apiKey: string | undefi
   }
   const token = bearer ?? key;
   if (token === undefined || token === "") {
+    // Retrying cannot help (Claude Code in Bedrock mode otherwise retries for minutes, running
+    // a failing helper each time, then blames the AWS credentials).
     throw new AuthenticationError(
-      'Missing credentials: send a ccgate access token as "Authorization: Bearer <token>" or x-api-key (run `ccgate login`)',
-      { error: "invalid_request", reason: "credentials_missing" },
+      empty || apiKey !== undefined
+        ? "Missing credentials: the token is empty, as Claude Code sends it when its apiKeyHelper (`ccgate token`) fails; run `ccgate token` to see why, or sign in again with `ccgate login`"
+        : 'Missing credentials: send a ccgate access token as "Authorization: Bearer <token>" or x-api-key (run `ccgate login`)',
+      { error: "invalid_request", reason: "credentials_missing", shouldRetry: false },
     );
   }
   return token;

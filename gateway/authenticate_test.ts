@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
-import { postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
+import { postInvoke, postMessages, startGatewayStack } from "../testing/gateway_stack.ts";
 import { TEST_AUDIENCE, TEST_ISSUER } from "../testing/test_issuer.ts";
 import { JwksKeySet } from "./jwks_key_set.ts";
 
@@ -238,4 +238,49 @@ Deno.test("authenticate() answers 503 with retry-after, not a sign-in hint, when
     0,
     "sampled with the refused credentials, not one line per request",
   );
+});
+
+Deno.test("authenticate() answers an empty token (Claude Code's when its apiKeyHelper fails) with what to run and x-should-retry: false, on every route", async () => {
+  await using stack = await startGatewayStack();
+  const empty = { url: stack.url, token: "" };
+  const anthropic = await fetch(`${stack.url}/v1/messages`, {
+    method: "POST",
+    // What Claude Code sends in its default mode when the helper failed.
+    headers: { authorization: "Bearer", "x-api-key": "", "content-type": "application/json" },
+    body: "{}",
+  });
+  const native = await postInvoke(empty, "us.anthropic.claude-opus-5-5", { stream: true });
+  for (const response of [anthropic, native]) {
+    assertEquals(response.status, 401);
+    assertEquals(response.headers.get("x-should-retry"), "false");
+    assertStringIncludes(
+      await response.text(),
+      "Missing credentials: the token is empty, as Claude Code sends it when its apiKeyHelper (`ccgate token`) fails; run `ccgate token` to see why",
+    );
+  }
+  assertEquals(native.headers.get("x-amzn-errortype"), "UnrecognizedClientException");
+  assertEquals(
+    stack.metrics.value("ccgate_auth_refused_total", { reason: "credentials_missing" }),
+    2,
+  );
+  // No credential at all is no retry either; with the token as x-api-key, an empty bearer is fine.
+  const none = await fetch(`${stack.url}/v1/messages`, { method: "POST", body: "{}" });
+  assertEquals(none.status, 401);
+  assertEquals(none.headers.get("x-should-retry"), "false");
+  assertStringIncludes(await none.text(), "send a ccgate access token");
+  const keyed = await fetch(`${stack.url}/v1/messages`, {
+    method: "POST",
+    headers: {
+      authorization: "Bearer",
+      "x-api-key": stack.token,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      model: "claude-sonnet-4-5",
+      max_tokens: 8,
+      messages: [{ role: "user", content: "Hi" }],
+    }),
+  });
+  assertEquals(keyed.status, 200);
+  await keyed.body?.cancel();
 });

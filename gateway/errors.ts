@@ -111,7 +111,10 @@ export type AuthRefusal =
   | "session_revoked"
   | AccessTokenErrorCode;
 
-/** The credential is missing or invalid: always 401, so Claude Code re-runs its apiKeyHelper. */
+/**
+ * The credential is missing or invalid: always 401, so Claude Code re-runs its apiKeyHelper;
+ * `shouldRetry: false` adds `x-should-retry: false` (a request with no token at all).
+ */
 export class AuthenticationError extends GatewayError {
   /** Why it was refused. */
   readonly reason: AuthRefusal;
@@ -121,6 +124,7 @@ export class AuthenticationError extends GatewayError {
     options?: ErrorOptions & {
       error?: "invalid_request" | "invalid_token";
       reason?: AuthRefusal;
+      shouldRetry?: false;
     },
   ) {
     super("unauthenticated", message, {
@@ -129,6 +133,7 @@ export class AuthenticationError extends GatewayError {
       type: "authentication_error",
       headers: {
         "www-authenticate": `Bearer realm="ccgate", error="${options?.error ?? "invalid_token"}"`,
+        ...(options?.shouldRetry === false ? { "x-should-retry": "false" } : {}),
       },
     });
     this.reason = options?.reason ?? "credentials_invalid";
