@@ -13,25 +13,7 @@ import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts
 import { runClaudeCode, runClaudeCodeIn } from "../testing/claude_code.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
-
-/** An apiKeyHelper that prints the token in a file the test may replace, and counts its runs. */
-async function rotatingHelper(token: string) {
-  const dir = await Deno.makeTempDir({ prefix: "ccgate-helper-" });
-  await Deno.writeTextFile(`${dir}/token`, token);
-  await Deno.writeTextFile(`${dir}/runs`, "");
-  await Deno.writeTextFile(
-    `${dir}/helper.sh`,
-    `#!/bin/sh\necho run >> ${dir}/runs\ncat ${dir}/token\n`,
-  );
-  await Deno.chmod(`${dir}/helper.sh`, 0o755);
-  return {
-    command: `${dir}/helper.sh`,
-    /** Replaces the token (synchronously: from an emulator script). */
-    rotate: (next: string) => Deno.writeTextFileSync(`${dir}/token`, next),
-    runs: async () => (await Deno.readTextFile(`${dir}/runs`)).split("\n").length - 1,
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
-  };
-}
+import { sessionHelper } from "../testing/session_helper.ts";
 
 /** CRC-32 (PNG's chunk checksum). */
 function crc32(bytes: Uint8Array): number {
@@ -132,7 +114,7 @@ function lastContent(request: BedrockRequestRecord): { type: string; [k: string]
 Deno.test("Claude Code runs its apiKeyHelper again when its token expires between two turns, and the run completes", async () => {
   let ahead = 0;
   await using stack = await startGatewayStack({ now: () => new Date(Date.now() + ahead) });
-  await using helper = await rotatingHelper(stack.token);
+  await using helper = await sessionHelper(stack.token);
   const later = 2 * 3_600_000;
   const successor = await stack.issuer.mint({ now: new Date(Date.now() + later) });
   // The first turn calls a tool; while it runs, the gateway's clock passes the token's expiry
@@ -158,7 +140,7 @@ Deno.test("Claude Code runs its apiKeyHelper again when its token expires betwee
 
 Deno.test("Claude Code whose session was revoked mid-session shows the gateway's words: sign in again with ccgate login", async () => {
   await using stack = await startGatewayStack();
-  await using helper = await rotatingHelper(stack.token);
+  await using helper = await sessionHelper(stack.token);
   // Revoked while the first turn's tool runs; `ccgate token` still has the (unexpired) token.
   stack.emulator.enqueue(() => {
     stack.revoked.add("sess-test");
