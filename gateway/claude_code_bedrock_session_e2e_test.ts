@@ -13,6 +13,7 @@ import { runClaudeCode } from "../testing/claude_code.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
 import { sessionHelper } from "../testing/session_helper.ts";
+import { subagentOnHaiku } from "../testing/subagent_on_haiku.ts";
 
 const ECHO = { name: "Bash", input: { command: "echo hi", description: "Echo" } };
 
@@ -112,16 +113,7 @@ Deno.test("Claude Code in Bedrock mode: a subagent on haiku takes the gateway's 
   await using stack = await startGatewayStack({
     policy: new URL("../docs/policy.example.yaml", import.meta.url).pathname,
   });
-  stack.emulator.enqueue(toolUseAnswer({
-    name: "Agent",
-    input: {
-      description: "Look around",
-      prompt: "List the files",
-      subagent_type: "general-purpose",
-      model: "haiku",
-      run_in_background: false,
-    },
-  }));
+  stack.emulator.enqueue(subagentOnHaiku());
   const run = await runClaudeCode(
     "Delegate a look around",
     claudeCodeBedrockSettings({

@@ -14,6 +14,7 @@ import { runClaudeCode, runClaudeCodeIn } from "../testing/claude_code.ts";
 import { startGatewayStack } from "../testing/gateway_stack.ts";
 import { assertLedgerCostIs, ledgerToday } from "../testing/ledger_today.ts";
 import { sessionHelper } from "../testing/session_helper.ts";
+import { subagentOnHaiku } from "../testing/subagent_on_haiku.ts";
 
 /** CRC-32 (PNG's chunk checksum). */
 function crc32(bytes: Uint8Array): number {
@@ -242,16 +243,7 @@ Deno.test("Claude Code's subagent on haiku goes through the policy for haiku: bo
   await using stack = await startGatewayStack({
     policy: new URL("../docs/policy.example.yaml", import.meta.url).pathname,
   });
-  stack.emulator.enqueue(toolUseAnswer({
-    name: "Agent",
-    input: {
-      description: "Look around",
-      prompt: "List the files",
-      subagent_type: "general-purpose",
-      model: "haiku",
-      run_in_background: false,
-    },
-  }));
+  stack.emulator.enqueue(subagentOnHaiku());
   const run = await runClaudeCode(
     "Delegate a look around",
     claudeCodeSettings({ gatewayUrl: stack.url, apiKeyHelper: `echo ${stack.token}` }),
