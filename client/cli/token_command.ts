@@ -27,7 +27,7 @@ export async function tokenCommand(deps: CliDeps): Promise<number> {
   let token = await session.accessToken();
   const dir = configDir(deps);
   const now = deps.now().getTime();
-  const last = await readTokenHandout(dir);
+  const last = readTokenHandout(dir);
   let digest = await tokenDigest(token);
   if (askedAgain(last, digest, now)) {
     token = await _recheck(session, token);
