@@ -18,6 +18,7 @@ import { createApp } from "../../gateway/app.ts";
 import { loadGatewayConfig } from "../../gateway/config.ts";
 import { startGatewayServices } from "../../gateway/gateway_services.ts";
 import { jsonLog } from "../../gateway/log.ts";
+import { retryWhenLocked } from "../../gateway/retry_when_locked.ts";
 import { systemTimers } from "../../gateway/timers.ts";
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from "../../testing/test_issuer.ts";
 
@@ -41,7 +42,10 @@ if (import.meta.main) {
   // The usage ledger, as in production: one entry per request, written to KV off the hot path
   // (a KV file of the benchmark's own, `CCGATE_KV_PATH` or a temporary one).
   const kvDir = Deno.env.get("CCGATE_KV_PATH") ? undefined : await Deno.makeTempDir();
-  const kv = await Deno.openKv(Deno.env.get("CCGATE_KV_PATH") ?? `${kvDir}/gateway-kv.sqlite3`);
+  // Wrapped as openKvOrFail wraps it in production (writes retried while a shared file is locked).
+  const kv = retryWhenLocked(
+    await Deno.openKv(Deno.env.get("CCGATE_KV_PATH") ?? `${kvDir}/gateway-kv.sqlite3`),
+  );
   // Assembled as main.ts assembles it: failover Bedrock, lifecycle, metrics, ledger.
   const { lifecycle, bedrock, metrics, ledger, budgetOverrides } = await startGatewayServices({
     config,
