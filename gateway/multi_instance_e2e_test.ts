@@ -86,7 +86,7 @@ Deno.test("gateway/main.ts x3 on one KV file: 90 requests at once over the insta
     }));
   const first = burst(stack.gateways, 60);
   using kv = retryWhenLocked(await Deno.openKv(stack.kvPath));
-  await waitFor(async () => (await listed(kv, WAL_PREFIX)).length >= 20, 10_000);
+  await waitFor(async () => (await listed(kv, WAL_PREFIX)).length >= 20, 60_000);
   const third = await stack.startGateway();
   const ids = [...await first, ...await burst([...stack.gateways, third], 30)];
   // SIGTERM drains: each instance rolls up what it logged, some of it already rolled up by the
@@ -117,7 +117,7 @@ Deno.test("gateway/main.ts killed (SIGKILL) mid-stream: its open record stays in
   await reader.read(); // message_start is through: the stream is open
 
   using kv = retryWhenLocked(await Deno.openKv(stack.kvPath));
-  await waitFor(async () => (await listed(kv, OPEN_PREFIX)).length === 1, 10_000);
+  await waitFor(async () => (await listed(kv, OPEN_PREFIX)).length === 1, 60_000);
   await a.process.stop("SIGKILL");
   await reader.read().catch(() => {});
 
