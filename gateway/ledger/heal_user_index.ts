@@ -1,4 +1,5 @@
-import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
+import { daysIn } from "./days_in.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
 import {
   ENTRY_PREFIX,
   type LedgerKv,
@@ -34,7 +35,7 @@ const HEAL_BATCH = 100;
  * @param kv The KV store.
  * @param user The user.
  * @param from First day, `YYYY-MM-DD` (inclusive).
- * @param to Last day, `YYYY-MM-DD` (inclusive); a range of at most 366 days.
+ * @param to Last day, `YYYY-MM-DD` (inclusive); a range of at most 366 days (`daysIn`).
  * @returns How many index keys it wrote.
  *
  * @example
@@ -55,7 +56,7 @@ export async function healUserIndex(
   from: string,
   to: string,
 ): Promise<number> {
-  const days = _days(from, to);
+  const days = daysIn(from, to) ?? [];
   let written = 0;
   for (let i = 0; i < days.length; i += HEAL_SPAN_DAYS) {
     const counts = await Promise.all(
@@ -115,14 +116,6 @@ async function _indexedIds(kv: LedgerKv, user: string, day: string): Promise<Set
   return ids;
 }
 
-function _days(from: string, to: string): string[] {
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return [];
-  const n = Math.min((end - start) / 86_400_000 + 1, 366);
-  return Array.from({ length: n }, (_, i) => dayOf(new Date(start + i * 86_400_000)));
-}
-
 /**
  * A day range cut into spans of {@linkcode HEAL_SPAN_DAYS} days, in order: a
  * reader heals and reads one span at a time, so it checks only the days it
@@ -140,7 +133,7 @@ function _days(from: string, to: string): string[] {
  * ```
  */
 export function healSpans(from: string, to: string): { from: string; to: string }[] {
-  const days = _days(from, to);
+  const days = daysIn(from, to) ?? [];
   const spans = [];
   for (let i = 0; i < days.length; i += HEAL_SPAN_DAYS) {
     const span = days.slice(i, i + HEAL_SPAN_DAYS);

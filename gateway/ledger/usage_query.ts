@@ -1,8 +1,9 @@
 import { InvalidRequestError } from "../errors.ts";
+import { daysIn } from "./days_in.ts";
 import { entriesOf } from "./entries_of.ts";
 import type { EntryCursor } from "./entry_cursor.ts";
 import { knownCost } from "./known_cost.ts";
-import { dayOf, type LedgerEntry } from "./ledger_entry.ts";
+import type { LedgerEntry } from "./ledger_entry.ts";
 import {
   type LedgerKv,
   ROLLUP_METRICS,
@@ -10,6 +11,8 @@ import {
   rollupTenant,
   USAGE_PREFIX,
 } from "./roll_up_entry.ts";
+
+export { daysIn, MAX_QUERY_DAYS } from "./days_in.ts";
 
 /** A filter of usage queries: a day range and optional user, group, model, tenant. */
 export interface UsageFilter {
@@ -100,33 +103,6 @@ const FIELD: Record<RollupMetric, keyof UsageRow> = {
   cost_nano_usd: "costUsd",
   unpriced: "unpriced",
 };
-
-/** Longest day range a query may span. */
-export const MAX_QUERY_DAYS = 366;
-
-/**
- * Every day from `from` to `to`, inclusive.
- *
- * @param from First day, `YYYY-MM-DD`.
- * @param to Last day, `YYYY-MM-DD`.
- * @returns The days, or `undefined` when the range is invalid or longer than {@linkcode MAX_QUERY_DAYS}.
- *
- * @example
- * ```ts
- * import { daysIn } from "./usage_query.ts";
- * console.assert(daysIn("2026-11-29", "2026-12-01")?.length === 3);
- * ```
- */
-export function daysIn(from: string, to: string): string[] | undefined {
-  const day = /^\d{4}-\d{2}-\d{2}$/;
-  if (!day.test(from) || !day.test(to)) return undefined;
-  const start = Date.parse(`${from}T00:00:00Z`);
-  const end = Date.parse(`${to}T00:00:00Z`);
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return undefined;
-  const n = (end - start) / 86_400_000 + 1;
-  if (n > MAX_QUERY_DAYS) return undefined;
-  return Array.from({ length: n }, (_, i) => dayOf(new Date(start + i * 86_400_000)));
-}
 
 /**
  * Reads daily rollup rows: per user × model, or per group × model when the
