@@ -131,10 +131,12 @@ const EMPTY_BEARER = /^Bearer *$/i;
 
 function credentialOf(authorization: string | undefined, apiKey: string | undefined): string {
   let bearer: string | undefined;
-  const empty = authorization !== undefined && EMPTY_BEARER.test(authorization.trim());
-  if (authorization !== undefined && !empty) {
+  let empty = false;
+  if (authorization !== undefined) {
     bearer = bearerToken(authorization);
-    if (bearer === undefined) {
+    // Only a header that is not a bearer token is looked at again: a request pays one match.
+    empty = bearer === undefined && EMPTY_BEARER.test(authorization.trim());
+    if (bearer === undefined && !empty) {
       throw new AuthenticationError(
         'Invalid authorization header: expected "Bearer <token>"',
         { error: "invalid_request", reason: "credentials_malformed" },
