@@ -8,7 +8,7 @@ import {
   type UsageFilter,
   type UsageRow,
 } from "./usage_query.ts";
-import { summarizeUsage, type UsageSummary } from "./usage_summary.ts";
+import { type UsageSummary, UsageSums } from "./usage_summary.ts";
 
 /**
  * The dashboard's summary of a day range, read from the daily rollups only
@@ -49,15 +49,14 @@ export async function readUsageSummary(
 ): Promise<UsageSummary> {
   checkUserOrGroup(filter);
   const days = daysIn(filter.from, filter.to) ?? [];
-  // Each day's rows are folded in as they are read: per day × model (all the totals, the days
-  // and the models need) and per user (the top users), so a year of a fleet's rows is never held.
-  const rows = new Map<string, UsageRow>();
-  const userRows = new Map<string, UsageRow>();
+  // Each day's rows are folded into the sums as they are read, so a year of a fleet's rows is
+  // never held.
+  const sums = new UsageSums(days);
   const addRows = (list: readonly UsageRow[]) => {
-    for (const row of list) _fold(rows, `${row.day}\u0000${row.model}`, row);
+    for (const row of list) sums.addRow(row);
   };
   const addUserRows = (list: readonly UsageRow[]) => {
-    for (const row of list) _fold(userRows, row.name, row);
+    for (const row of list) sums.addUserRow(row);
   };
   const totalMs = new Map<number, number>();
   const firstByteMs = new Map<number, number>();
@@ -126,17 +125,7 @@ export async function readUsageSummary(
     }
   };
   for (const day of days) await readDay(day);
-  return summarizeUsage(
-    {
-      rows: [...rows.values()],
-      userRows: [...userRows.values()],
-      totalMs,
-      firstByteMs,
-      errorTypes,
-    },
-    days,
-    top,
-  );
+  return sums.summary({ totalMs, firstByteMs, errorTypes }, top);
 }
 
 /**
@@ -148,24 +137,6 @@ export const MAX_MEMBER_READS = 100;
 
 /** Members' rows read at once. */
 const MEMBER_READS_IN_FLIGHT = 10;
-
-// Sums a row into the row kept under `key` (a copy of the first): costs on the nano-dollar grid,
-// an unpriced row's `null` as nothing (the sums' `unpriced` says how many).
-function _fold(into: Map<string, UsageRow>, key: string, row: UsageRow): void {
-  const t = into.get(key);
-  if (t === undefined) {
-    into.set(key, { ...row, costUsd: row.costUsd ?? 0 });
-    return;
-  }
-  t.requests += row.requests;
-  t.errors += row.errors;
-  t.inputTokens += row.inputTokens;
-  t.outputTokens += row.outputTokens;
-  t.cacheReadTokens += row.cacheReadTokens;
-  t.cacheWriteTokens += row.cacheWriteTokens;
-  t.unpriced += row.unpriced;
-  t.costUsd = Math.round(((t.costUsd ?? 0) + (row.costUsd ?? 0)) * 1e9) / 1e9;
-}
 
 function _count<K>(map: Map<K, number>, key: K, n: number): void {
   map.set(key, (map.get(key) ?? 0) + n);

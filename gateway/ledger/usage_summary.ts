@@ -108,43 +108,95 @@ export function summarizeUsage(
   days: readonly string[],
   top = 10,
 ): UsageSummary {
-  const totals = _zero();
-  const byDay = new Map(days.map((d) => [d, _zero()]));
-  const byUser = new Map<string, UsageTotals>();
-  const byModel = new Map<string, UsageTotals>();
-  for (const row of input.rows) {
-    _add(totals, row);
-    const day = byDay.get(row.day);
+  const sums = new UsageSums(days);
+  for (const row of input.rows) sums.addRow(row);
+  for (const row of input.userRows) sums.addUserRow(row);
+  return sums.summary(input, top);
+}
+
+/**
+ * The sums a {@linkcode UsageSummary} is made of, taken a row at a time, so
+ * that rows can be folded in as they are read and never held
+ * (`readUsageSummary` reads a year of a fleet's roll-ups this way).
+ *
+ * @example
+ * ```ts
+ * import { UsageSums } from "./usage_summary.ts";
+ * const sums = new UsageSums(["2026-11-30"]);
+ * const none = new Map();
+ * const s = sums.summary({ totalMs: none, firstByteMs: none, errorTypes: none });
+ * console.assert(s.totals.requests === 0);
+ * ```
+ */
+export class UsageSums {
+  readonly #days: readonly string[];
+  readonly #totals = _zero();
+  readonly #byDay: Map<string, UsageTotals>;
+  readonly #byUser = new Map<string, UsageTotals>();
+  readonly #byModel = new Map<string, UsageTotals>();
+
+  /** @param days The range's days, in order (each gets a series point, zeros included). */
+  constructor(days: readonly string[]) {
+    this.#days = days;
+    this.#byDay = new Map(days.map((d) => [d, _zero()]));
+  }
+
+  /** Adds one of the scope's usage rows (`SummaryInput.rows`): totals, its day, its model. */
+  addRow(row: UsageRow): void {
+    _add(this.#totals, row);
+    const day = this.#byDay.get(row.day);
     if (day !== undefined) _add(day, row);
-    _add(_get(byModel, row.model), row);
+    _add(_get(this.#byModel, row.model), row);
   }
-  for (const row of input.userRows) _add(_get(byUser, row.name), row);
-  for (const t of [totals, ...byDay.values(), ...byUser.values(), ...byModel.values()]) {
-    t.costUsd = knownCost(t.costUsd ?? 0, t);
+
+  /** Adds one row of a user (`SummaryInput.userRows`): the top users. */
+  addUserRow(row: UsageRow): void {
+    _add(_get(this.#byUser, row.name), row);
   }
-  const ranked = <K extends string>(map: Map<string, UsageTotals>, key: K) =>
-    [...map].sort((a, b) => b[1].tokens - a[1].tokens || a[0].localeCompare(b[0])).slice(0, top)
-      .map(([name, t]) => ({ [key]: name, ...t }) as { [P in K]: string } & UsageTotals);
-  return {
-    from: days[0] ?? "",
-    to: days.at(-1) ?? "",
-    totals,
-    errorRate: totals.requests === 0 ? 0 : totals.errors / totals.requests,
-    days: [...byDay].map(([day, t]) => ({ day, ...t })),
-    topUsers: ranked(byUser, "user"),
-    topModels: ranked(byModel, "model"),
-    latencyMs: histogramPercentiles(input.totalMs),
-    firstByteMs: histogramPercentiles(input.firstByteMs),
-    percentiles: {
-      method: "log_histogram",
-      bucketsPerDoubling: BUCKETS_PER_DOUBLING,
-      maxRelativeError: Math.round(MAX_PERCENTILE_ERROR * 1000) / 1000,
-    },
-    errorTypes: [...input.errorTypes].map(([type, count]) => ({ type, count })).sort((a, b) =>
-      b.count - a.count || a.type.localeCompare(b.type)
-    ),
-    truncated: false,
-  };
+
+  /**
+   * The summary of the rows added, with the histograms and error types.
+   *
+   * @param input Latency and first-byte histograms, error types.
+   * @param top How many users and models to list.
+   * @returns The summary.
+   */
+  summary(
+    input: Pick<SummaryInput, "totalMs" | "firstByteMs" | "errorTypes">,
+    top = 10,
+  ): UsageSummary {
+    const totals = this.#totals;
+    const all = [
+      totals,
+      ...this.#byDay.values(),
+      ...this.#byUser.values(),
+      ...this.#byModel.values(),
+    ];
+    for (const t of all) t.costUsd = knownCost(t.costUsd ?? 0, t);
+    const ranked = <K extends string>(map: Map<string, UsageTotals>, key: K) =>
+      [...map].sort((a, b) => b[1].tokens - a[1].tokens || a[0].localeCompare(b[0])).slice(0, top)
+        .map(([name, t]) => ({ [key]: name, ...t }) as { [P in K]: string } & UsageTotals);
+    return {
+      from: this.#days[0] ?? "",
+      to: this.#days.at(-1) ?? "",
+      totals,
+      errorRate: totals.requests === 0 ? 0 : totals.errors / totals.requests,
+      days: [...this.#byDay].map(([day, t]) => ({ day, ...t })),
+      topUsers: ranked(this.#byUser, "user"),
+      topModels: ranked(this.#byModel, "model"),
+      latencyMs: histogramPercentiles(input.totalMs),
+      firstByteMs: histogramPercentiles(input.firstByteMs),
+      percentiles: {
+        method: "log_histogram",
+        bucketsPerDoubling: BUCKETS_PER_DOUBLING,
+        maxRelativeError: Math.round(MAX_PERCENTILE_ERROR * 1000) / 1000,
+      },
+      errorTypes: [...input.errorTypes].map(([type, count]) => ({ type, count })).sort((a, b) =>
+        b.count - a.count || a.type.localeCompare(b.type)
+      ),
+      truncated: false,
+    };
+  }
 }
 
 function _zero(): UsageTotals {
