@@ -10,7 +10,7 @@ import {
   resolveModel,
   type ResolveModelOptions,
 } from "./model_map.ts";
-import { FALLBACK_MAX_OUTPUT, modelMaxOutput } from "./model_max_output.ts";
+import { modelMaxOutput } from "./model_max_output.ts";
 import { liveModelOptions } from "./model_options.ts";
 import { OpenAiChunker } from "./openai_chunker.ts";
 import { openAiErrorBody } from "./openai_error_body.ts";
@@ -132,10 +132,10 @@ async function _admit(deps: GatewayDeps, models: () => ResolveModelOptions, c: C
   );
   const maxTokensDefaulted = clientMaxTokens(request) === undefined;
   // OpenAI's default is the model's maximum output; Bedrock refuses a larger max_tokens, so a
-  // model the table does not know gets what every Claude model takes. The policy caps it.
-  if (maxTokensDefaulted) {
-    anthropic.max_tokens = modelMaxOutput(DEFAULT_MODEL_TABLE, modelId) ?? FALLBACK_MAX_OUTPUT;
-  }
+  // model the table does not know keeps the translation's default (what every Claude model
+  // takes). The policy caps it.
+  const maxOutput = maxTokensDefaulted ? modelMaxOutput(DEFAULT_MODEL_TABLE, modelId) : undefined;
+  if (maxOutput !== undefined) anthropic.max_tokens = maxOutput;
   const streamed = request.stream === true;
   record.set({ model: request.model, bedrockModel: modelId, stream: streamed });
   const translated = toBedrockRequest(anthropic, { modelId, betas: [], userId: claims.sub });

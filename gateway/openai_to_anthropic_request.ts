@@ -1,12 +1,13 @@
 import { InvalidRequestError } from "./errors.ts";
+import { FALLBACK_MAX_OUTPUT } from "./model_max_output.ts";
 import type { ChatCompletionRequest } from "./openai_schemas.ts";
 
 /** Options of {@linkcode openAiToAnthropicRequest}. */
 export interface OpenAiToAnthropicOptions {
   /**
    * `max_tokens` when the request has neither `max_tokens` nor `max_completion_tokens`
-   * (Anthropic requires one).
-   * @default {4096}
+   * (Anthropic requires one; the route sends the model's maximum output instead when it knows it).
+   * @default {FALLBACK_MAX_OUTPUT} (4,096)
    */
   defaultMaxTokens?: number;
 }
@@ -109,7 +110,7 @@ export function openAiToAnthropicRequest(
 
   const out: Json = {
     model: request.model,
-    max_tokens: clientMaxTokens(request) ?? options.defaultMaxTokens ?? 4096,
+    max_tokens: clientMaxTokens(request) ?? options.defaultMaxTokens ?? FALLBACK_MAX_OUTPUT,
   };
   if (system.length > 0) out.system = system.join("\n\n");
   out.messages = messages;
